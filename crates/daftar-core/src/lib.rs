@@ -1,0 +1,19 @@
+//! Daftar's pure domain: the rules of a municipal e-services office, with no I/O.
+//!
+//! A tour of the modules:
+//! - [`ir`]: Iranian identifiers (national ID, legal-entity ID, bill and payment IDs with
+//!   their barcode, Sheba, postal code, mobile, plate), each a type with a `parse`.
+//! - [`fa`]: Persian text: digit and letter normalisation, search keys, Persian number
+//!   formatting and amounts in words.
+//! - [`calendar`]: Jalali dates over ICU4X and working-day arithmetic against a holiday
+//!   calendar loaded from data.
+//! - [`roles`]: the office's units and the roles staff hold in an office.
+//! - [`otp`]: the one-time-code rules of citizen sign-in (length, lifetime, lockout).
+//!
+//! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
+
+pub mod calendar;
+pub mod fa;
+pub mod ir;
+pub mod otp;
+pub mod roles;

@@ -1,0 +1,21 @@
+//! The JSON API under `/api/v1`. Every page's action is also a call here, with the
+//! same permissions; requests authenticate with `Authorization: Bearer <token>`.
+//! Errors are `{"error":{"code","message"}}` (see [`crate::error`]).
+
+mod auth;
+mod staff;
+
+use axum::Router;
+use axum::extract::FromRequest;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(auth::routes()).merge(staff::routes())
+}
+
+/// A JSON body whose rejection is an [`AppError`] (422 with a code), never axum's text.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);

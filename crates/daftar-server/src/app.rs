@@ -1,0 +1,115 @@
+//! The application: its state, its router and `serve`.
+//!
+//! `router` is a pure function of the state, so tests call it directly; `serve` takes a
+//! bound listener, so tests bind port 0.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use daftar_store::Store;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::notify::{FileNotifier, HttpSmsNotifier, Notifier};
+use crate::{api, error, web};
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub notifier: Arc<dyn Notifier>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Builds the state from the configuration: the notifier it names, and `store`.
+    pub fn new(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
+        let notifier: Arc<dyn Notifier> = match &config.sms_gateway_url {
+            Some(url) => Arc::new(HttpSmsNotifier::new(
+                url.clone(),
+                config.sms_gateway_token.clone(),
+            )?),
+            None => Arc::new(FileNotifier::new(config.data_dir.join("messages.log"))),
+        };
+        Ok(AppState {
+            store,
+            notifier,
+            config: Arc::new(config),
+        })
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(web::routes())
+        .nest("/api/v1", api::routes())
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Removes expired sessions every hour. Safe on several instances: the delete is
+/// idempotent.
+pub fn spawn_session_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match state
+                .store
+                .delete_expired_sessions(jiff::Timestamp::now())
+                .await
+            {
+                Ok(removed) => {
+                    tracing::debug!(sessions.removed = removed, "Swept expired sessions.")
+                }
+                Err(error) => tracing::warn!(error = %error, "Could not sweep expired sessions."),
+            }
+        }
+    });
+}

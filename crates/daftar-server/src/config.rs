@@ -1,0 +1,65 @@
+//! The one typed configuration. Every setting is a flag and an environment variable;
+//! the doc comments become `--help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, clap::Args)]
+pub struct Config {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB. Default: an SQLite file
+    /// in the data directory.
+    #[arg(long, env = "DAFTAR_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Directory for the SQLite database, uploaded files and the message log.
+    #[arg(long, env = "DAFTAR_DATA_DIR", default_value = "./daftar-data")]
+    pub data_dir: PathBuf,
+
+    /// Address to listen on.
+    #[arg(long, env = "DAFTAR_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// URL of an HTTP SMS gateway. Without one, messages are appended to
+    /// DATA_DIR/messages.log.
+    #[arg(long, env = "DAFTAR_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+
+    /// Bearer token sent to the SMS gateway.
+    #[arg(long, env = "DAFTAR_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    pub sms_gateway_token: Option<String>,
+
+    /// Mark cookies Secure (set this when Daftar is served over HTTPS).
+    #[arg(long, env = "DAFTAR_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// How long a sign-in lasts, in hours.
+    #[arg(long, env = "DAFTAR_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+}
+
+impl Config {
+    /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("daftar.db").display()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url.as_ref().map(|_| "[set]"))
+            .field("data_dir", &self.data_dir)
+            .field("addr", &self.addr)
+            .field("sms_gateway_url", &self.sms_gateway_url)
+            .field(
+                "sms_gateway_token",
+                &self.sms_gateway_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_hours", &self.session_hours)
+            .finish()
+    }
+}

@@ -1,0 +1,115 @@
+//! The demo: office 0101 of District 1, one staff member per role, a few citizens and a
+//! company. Loading is idempotent, so `daftar serve --demo` can run again and again.
+//! The credentials are printed at start and written in the README.
+
+use daftar_core::ir::{LegalId, Mobile, NationalId};
+use daftar_core::roles::{OfficeCode, Role};
+use daftar_store::{Citizen, LegalEntity, NewStaff, Office, Store, StoreError};
+use jiff::Timestamp;
+
+/// Every demo staff account has this password; it is public, so the demo is never
+/// to be loaded into a production database.
+pub const DEMO_PASSWORD: &str = "daftar-demo";
+pub const DEMO_OFFICE: &str = "0101";
+/// A staff account that holds no role, to show what such a user may not see.
+pub const DEMO_NO_ROLE_USER: &str = "trainee";
+
+/// National ID, mobile and name of each demo citizen.
+pub const DEMO_CITIZENS: [(&str, &str, &str); 3] = [
+    ("0499370899", "09120000001", "مریم احمدی"),
+    ("0790419904", "09120000002", "علی رضایی"),
+    ("1583250689", "09120000003", "زهرا کریمی"),
+];
+
+/// A company represented by the first demo citizen.
+pub const DEMO_COMPANY: (&str, &str) = ("10380284790", "شرکت ساختمانی نمونه");
+
+pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
+    let now = Timestamp::now();
+    let office = OfficeCode::parse(DEMO_OFFICE)?;
+    store
+        .upsert_office(&Office {
+            code: office.clone(),
+            name_fa: "دفتر خدمات الکترونیک شهر کد ۰۱۰۱ منطقه ۱".into(),
+            name_en: "City e-services office 0101, District 1".into(),
+            district: 1,
+        })
+        .await?;
+    let password_hash = crate::auth::hash_password(DEMO_PASSWORD)?;
+    let mut accounts: Vec<(String, String, Option<Role>)> = Role::ALL
+        .into_iter()
+        .map(|role| {
+            (
+                role.slug().to_owned(),
+                format!("کارشناس {}", role.name_fa()),
+                Some(role),
+            )
+        })
+        .collect();
+    accounts.push((DEMO_NO_ROLE_USER.into(), "کارآموز بدون نقش".into(), None));
+    for (username, display_name, role) in accounts {
+        let staff = NewStaff {
+            username: username.clone(),
+            display_name,
+            password_hash: password_hash.clone(),
+        };
+        let id = match store.create_staff(&staff, now).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict(_)) => {
+                store.set_staff_password(&username, &password_hash).await?;
+                store
+                    .staff_by_username(&username)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("demo user {username} vanished"))?
+                    .id
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(role) = role {
+            store.grant_role(id, &office, role).await?;
+        }
+    }
+    for (national_id, mobile, name) in DEMO_CITIZENS {
+        let citizen = Citizen {
+            national_id: NationalId::parse(national_id)?,
+            mobile: Mobile::parse(mobile)?,
+            display_name: Some(name.into()),
+        };
+        store.upsert_citizen(&citizen, now).await?;
+    }
+    let (legal_id, name) = DEMO_COMPANY;
+    store
+        .upsert_legal_entity(
+            &LegalEntity {
+                legal_id: LegalId::parse(legal_id)?,
+                name: name.into(),
+            },
+            &[NationalId::parse(DEMO_CITIZENS[0].0)?],
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
+/// The credentials to print when the demo starts.
+pub fn credentials() -> String {
+    let mut text =
+        String::from("Demo sign-ins (never load the demo into a real office's database):\n");
+    text.push_str(&format!(
+        "  staff: username = a role (formation, inspection, ..., office_head, office_manager, system_admin), password = {DEMO_PASSWORD}\n"
+    ));
+    text.push_str(&format!(
+        "  staff without a role: {DEMO_NO_ROLE_USER} / {DEMO_PASSWORD}\n"
+    ));
+    for (national_id, mobile, _) in DEMO_CITIZENS {
+        text.push_str(&format!(
+            "  citizen: national ID {national_id}, mobile {mobile}\n"
+        ));
+    }
+    text.push_str(&format!(
+        "  company {} is represented by citizen {}\n",
+        DEMO_COMPANY.0, DEMO_CITIZENS[0].0
+    ));
+    text.push_str("  one-time codes are written to DATA_DIR/messages.log\n");
+    text
+}

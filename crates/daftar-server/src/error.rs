@@ -1,0 +1,264 @@
+//! The HTTP layer's one error type, [`AppError`], and its one status mapping.
+//!
+//! A handler returns `AppError`; its response carries the error's code and arguments
+//! as an extension, and the [`render_errors`] middleware, which knows the request's
+//! language and whether it came to the API or to a page, writes the body: JSON
+//! `{"error":{"code","message"}}` for the API, the error page otherwise. Internal errors
+//! are logged once, here, and shown only as "something went wrong".
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+
+use crate::i18n::{self, Lang};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad input (422). The code names the field and the rule, such as `mobile.invalid`.
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
+    /// Wrong or missing credentials (401).
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// Signed in without the right to this (403).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("not found")]
+    NotFound,
+    /// Too many tries (429); the client may try again after `retry_after`.
+    #[error("too many tries: {code}")]
+    TooManyTries {
+        code: &'static str,
+        retry_after: Timestamp,
+    },
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The database does not answer (503).
+    #[error("unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<daftar_store::StoreError> for AppError {
+    fn from(error: daftar_store::StoreError) -> AppError {
+        match error {
+            daftar_store::StoreError::Conflict(what) => AppError::Conflict(what),
+            daftar_store::StoreError::NotFound(_) => AppError::NotFound,
+            daftar_store::StoreError::Database(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<daftar_core::ir::IdError> for AppError {
+    fn from(error: daftar_core::ir::IdError) -> AppError {
+        AppError::Invalid(error.code())
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(_: axum::extract::rejection::JsonRejection) -> AppError {
+        AppError::Invalid("request.invalid")
+    }
+}
+
+impl From<axum::extract::rejection::FormRejection> for AppError {
+    fn from(_: axum::extract::rejection::FormRejection) -> AppError {
+        AppError::Invalid("request.invalid")
+    }
+}
+
+/// What the middleware needs to write an error's body.
+#[derive(Debug, Clone)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::TooManyTries { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let (code, args) = match self {
+            AppError::Invalid(code)
+            | AppError::Unauthorized(code)
+            | AppError::Forbidden(code)
+            | AppError::Conflict(code) => (*code, vec![]),
+            AppError::NotFound => ("not_found", vec![]),
+            AppError::TooManyTries { code, retry_after } => (
+                *code,
+                vec![("minutes", minutes_until(*retry_after).to_string())],
+            ),
+            AppError::Unavailable => ("unavailable", vec![]),
+            AppError::Internal(_) => ("internal", vec![]),
+        };
+        ErrorBody { code, args }
+    }
+}
+
+/// Whole minutes from now until `at`, at least one.
+fn minutes_until(at: Timestamp) -> i64 {
+    let seconds = at.as_second() - Timestamp::now().as_second();
+    ((seconds + 59) / 60).max(1)
+}
+
+/// The translated message of an error code.
+pub fn error_message(lang: Lang, body: &ErrorBody) -> String {
+    let id = format!("err-{}", body.code.replace(['.', '_'], "-"));
+    let message = i18n::message(lang, &id, &body.args);
+    match lang {
+        Lang::Fa => daftar_core::fa::to_persian_digits(&message),
+        Lang::En => message,
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(error) = &self {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "A request failed inside the server."
+            );
+        }
+        let mut response = self.status().into_response();
+        if let AppError::TooManyTries { retry_after, .. } = &self {
+            let seconds = (retry_after.as_second() - Timestamp::now().as_second()).max(1);
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response.extensions_mut().insert(self.body());
+        response
+    }
+}
+
+/// Writes the body of every error response, in the request's language: JSON under
+/// `/api/`, the error page elsewhere.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let lang = Lang::detect(request.uri(), request.headers());
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let Some(body) = response.extensions().get::<ErrorBody>().cloned() else {
+        return response;
+    };
+    let (mut parts, _) = response.into_parts();
+    let message = error_message(lang, &body);
+    let rendered = if is_api {
+        let json = serde_json::json!({ "error": { "code": body.code, "message": message } });
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        json.to_string()
+    } else {
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        crate::web::error_page(lang, parts.status, &message)
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(rendered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use daftar_core::ir::IdError;
+
+    /// Every code a response can carry, so each is checked for a message.
+    const CODES: &[&str] = &[
+        "request.invalid",
+        "code.format",
+        "username.required",
+        "password.required",
+        "auth.wrong_code",
+        "auth.now_locked",
+        "auth.locked",
+        "auth.too_soon",
+        "auth.no_live_code",
+        "auth.not_representative",
+        "auth.wrong_password",
+        "auth.required",
+        "auth.staff_only",
+        "auth.forbidden",
+        "auth.csrf",
+        "username",
+        "not_found",
+        "unavailable",
+        "internal",
+    ];
+
+    const ID_ERRORS: &[IdError] = &[
+        IdError::NationalIdFormat,
+        IdError::NationalIdInvalid,
+        IdError::LegalIdFormat,
+        IdError::LegalIdInvalid,
+        IdError::MobileInvalid,
+        IdError::BillIdFormat,
+        IdError::BillIdCheckDigit,
+        IdError::BillIdServiceType,
+        IdError::PaymentIdFormat,
+        IdError::PaymentIdCheckDigit,
+        IdError::PaymentIdPair,
+        IdError::PaymentAmount,
+        IdError::PaymentPeriod,
+        IdError::BarcodeFormat,
+        IdError::ShebaFormat,
+        IdError::ShebaChecksum,
+        IdError::PostalCodeInvalid,
+        IdError::PlateInvalid,
+    ];
+
+    #[test]
+    fn every_error_code_has_a_message_in_persian_and_english() {
+        let codes = CODES
+            .iter()
+            .copied()
+            .chain(ID_ERRORS.iter().map(IdError::code));
+        for code in codes {
+            let body = ErrorBody {
+                code,
+                args: vec![("minutes", "3".into())],
+            };
+            for lang in [Lang::Fa, Lang::En] {
+                let message = error_message(lang, &body);
+                assert!(
+                    !message.starts_with("err-"),
+                    "{code} has no {lang:?} message"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn persian_messages_write_numbers_in_persian_digits() {
+        let body = ErrorBody {
+            code: "auth.locked",
+            args: vec![("minutes", "15".into())],
+        };
+        assert!(error_message(Lang::Fa, &body).contains("۱۵"));
+        assert!(error_message(Lang::En, &body).contains("15"));
+    }
+
+    #[test]
+    fn internal_errors_never_show_their_cause() {
+        let error = AppError::Internal(anyhow::anyhow!("password=hunter2 connection refused"));
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let message = error_message(Lang::En, &error.body());
+        assert!(!message.contains("hunter2"));
+    }
+}

@@ -1,0 +1,28 @@
+//! Daftar's HTTP server.
+//!
+//! A tour of the modules:
+//! - [`config`]: the one typed configuration, shared by the server and the CLI.
+//! - [`app`]: the application state, the router and `serve`.
+//! - [`auth`]: passwords, one-time codes, sessions, bearer tokens and CSRF.
+//! - [`api`]: the JSON API under `/api/v1`.
+//! - [`web`]: the Persian pages (askama templates under `templates/`).
+//! - [`i18n`]: Fluent translations, Persian first and English second.
+//! - [`error`]: the HTTP layer's one error type and its status mapping.
+//! - [`notify`]: the `Notifier` that sends SMS, to a file or to a gateway.
+//! - [`demo`]: the demo office, staff, citizens and entities.
+//!
+//! Handlers parse input into domain types, call one use case and render; SQL lives in
+//! `daftar-store`.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod notify;
+pub mod web;
+
+pub use app::{AppState, router, serve};
+pub use config::Config;

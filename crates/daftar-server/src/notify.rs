@@ -1,0 +1,110 @@
+//! Sending messages to people: the [`Notifier`] interface and its two implementations.
+//!
+//! Without an SMS gateway, [`FileNotifier`] appends each message as one JSON line to
+//! `<data-dir>/messages.log`, which is where the demo and the tests read codes from.
+//! [`HttpSmsNotifier`] posts the same JSON to a gateway.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use daftar_core::ir::Mobile;
+use jiff::Timestamp;
+use serde::Serialize;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::Mutex;
+
+#[async_trait]
+pub trait Notifier: Send + Sync + std::fmt::Debug {
+    async fn send(&self, to: &Mobile, text: &str) -> anyhow::Result<()>;
+}
+
+/// One message as it is written to the log and posted to a gateway.
+#[derive(Debug, Serialize)]
+struct Message<'a> {
+    to: String,
+    text: &'a str,
+    at: String,
+}
+
+impl<'a> Message<'a> {
+    fn new(to: &'a Mobile, text: &'a str) -> Message<'a> {
+        Message {
+            to: to.e164(),
+            text,
+            at: Timestamp::now().to_string(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct FileNotifier {
+    path: PathBuf,
+    /// Serialises appends so two messages never interleave within a line.
+    lock: Mutex<()>,
+}
+
+impl FileNotifier {
+    pub fn new(path: PathBuf) -> FileNotifier {
+        FileNotifier {
+            path,
+            lock: Mutex::new(()),
+        }
+    }
+}
+
+#[async_trait]
+impl Notifier for FileNotifier {
+    async fn send(&self, to: &Mobile, text: &str) -> anyhow::Result<()> {
+        let mut line = serde_json::to_string(&Message::new(to, text))?;
+        line.push('\n');
+        let _guard = self.lock.lock().await;
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .await
+            .with_context(|| format!("could not open {}", self.path.display()))?;
+        file.write_all(line.as_bytes())
+            .await
+            .with_context(|| format!("could not append to {}", self.path.display()))?;
+        file.flush().await?;
+        Ok(())
+    }
+}
+
+/// Posts `{"to","text","at"}` as JSON to the gateway's URL, with a bearer token when one
+/// is configured. Any answer other than 2xx is an error.
+#[derive(Debug)]
+pub struct HttpSmsNotifier {
+    client: reqwest::Client,
+    url: String,
+    token: Option<String>,
+}
+
+impl HttpSmsNotifier {
+    pub fn new(url: String, token: Option<String>) -> anyhow::Result<HttpSmsNotifier> {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .context("could not build the SMS gateway client")?;
+        Ok(HttpSmsNotifier { client, url, token })
+    }
+}
+
+#[async_trait]
+impl Notifier for HttpSmsNotifier {
+    async fn send(&self, to: &Mobile, text: &str) -> anyhow::Result<()> {
+        let mut request = self.client.post(&self.url).json(&Message::new(to, text));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .context("could not reach the SMS gateway")?;
+        let status = response.status();
+        anyhow::ensure!(status.is_success(), "the SMS gateway answered {status}");
+        Ok(())
+    }
+}

@@ -1,0 +1,245 @@
+//! The pages, Persian first. One askama struct per view; every page extends
+//! `templates/base.html` through the [`Layout`] it carries.
+
+mod sign_in;
+mod staff;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use daftar_core::calendar::JalaliDate;
+use daftar_core::roles::Role;
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{CSRF_COOKIE, Csrf, CurrentUser, MaybeUser, Principal};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(healthz))
+        .route("/lang/{code}", get(switch_language))
+        .route("/static/daftar.css", get(stylesheet))
+        .merge(sign_in::routes())
+        .merge(staff::routes())
+}
+
+/// What the base layout shows: language, who is signed in, the form token.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub tr: Tr,
+    pub user_label: Option<String>,
+    pub is_staff: bool,
+    pub csrf: String,
+    pub path: String,
+}
+
+/// Everything a page handler needs about the request.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub layout: Layout,
+    pub user: Option<CurrentUser>,
+    pub csrf: Csrf,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Page, AppError> {
+        let lang = Lang::detect(&parts.uri, &parts.headers);
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let csrf = Csrf::of(user.as_ref(), &parts.headers);
+        let tr = Tr::new(lang);
+        let user_label = user.as_ref().map(|user| match &user.principal {
+            Principal::Citizen { national_id, .. } => {
+                tr.t1("who-citizen", "id", &tr.digits(&national_id.masked()))
+            }
+            Principal::Staff(account) => account.display_name.clone(),
+        });
+        let layout = Layout {
+            tr,
+            is_staff: user.as_ref().is_some_and(|user| user.staff().is_some()),
+            user_label,
+            csrf: csrf.token.clone(),
+            path: parts.uri.path().to_owned(),
+        };
+        Ok(Page { layout, user, csrf })
+    }
+}
+
+impl Page {
+    /// Renders a view, sending the pre-session CSRF cookie when it is new.
+    pub fn render(&self, view: &impl Template) -> Result<Response, AppError> {
+        let html = view
+            .render()
+            .map_err(|e| anyhow::anyhow!("a template failed: {e}"))?;
+        let mut response = Html(html).into_response();
+        if self.csrf.fresh {
+            let cookie = format!(
+                "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+                self.csrf.token
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// A `Set-Cookie` value for the session; `max_age` 0 removes it.
+pub fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}",
+        crate::auth::SESSION_COOKIE
+    );
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeView {
+    layout: Layout,
+    greeting: Option<String>,
+    acting_for: Option<String>,
+    today: String,
+    units: Vec<&'static str>,
+}
+
+async fn home(State(state): State<AppState>, page: Page) -> Result<Response, AppError> {
+    let tr = page.layout.tr;
+    let today = JalaliDate::from_timestamp(Timestamp::now());
+    let (greeting, acting_for) = match page.user.as_ref().map(|user| &user.principal) {
+        Some(Principal::Citizen {
+            national_id,
+            acting_for,
+        }) => {
+            let name = state
+                .store
+                .citizen(national_id)
+                .await?
+                .and_then(|c| c.display_name);
+            let greeting = match name {
+                Some(name) => tr.t1("home-welcome-named", "name", &name),
+                None => tr.t("home-welcome"),
+            };
+            let entity = match acting_for {
+                Some(legal_id) => state
+                    .store
+                    .represented_entity(national_id, legal_id)
+                    .await?
+                    .map(|entity| entity.name),
+                None => None,
+            };
+            (Some(greeting), entity)
+        }
+        Some(Principal::Staff(account)) => (
+            Some(tr.t1("staff-greeting", "name", &account.display_name)),
+            None,
+        ),
+        None => (None, None),
+    };
+    let today = if tr.is_fa() {
+        today.format_fa()
+    } else {
+        today.format_en()
+    };
+    let units = Role::ALL
+        .into_iter()
+        .filter(|role| role.is_unit())
+        .map(|role| {
+            if tr.is_fa() {
+                role.name_fa()
+            } else {
+                role.name_en()
+            }
+        })
+        .collect();
+    page.render(&HomeView {
+        layout: page.layout.clone(),
+        greeting,
+        acting_for,
+        today,
+        units,
+    })
+}
+
+/// 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Result<&'static str, AppError> {
+    match state.store.ping().await {
+        Ok(()) => Ok("ok"),
+        Err(error) => {
+            tracing::warn!(error = %error, "The health check found the database not answering.");
+            Err(AppError::Unavailable)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Remembers the chosen language in a cookie and goes back to the page.
+async fn switch_language(Path(code): Path<String>, Query(next): Query<Next>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    // Only a path on this site: never `//host` or a full URL.
+    let next = next
+        .next
+        .filter(|next| next.starts_with('/') && !next.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut response = Redirect::to(&next).into_response();
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/daftar.css"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorView {
+    layout: Layout,
+    title: String,
+    message: String,
+}
+
+/// The error page's HTML, for the error middleware.
+pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> String {
+    let tr = Tr::new(lang);
+    let layout = Layout {
+        tr,
+        user_label: None,
+        is_staff: false,
+        csrf: String::new(),
+        path: "/".into(),
+    };
+    let title = tr.t1("error-title", "status", &tr.digits(status.as_str()));
+    let view = ErrorView {
+        layout,
+        title,
+        message: message.to_owned(),
+    };
+    view.render().unwrap_or_else(|_| message.to_owned())
+}

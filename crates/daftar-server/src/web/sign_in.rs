@@ -1,0 +1,208 @@
+//! Citizen sign-in by one-time code, staff sign-in by password, and signing out.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{Layout, Page, session_cookie};
+use crate::app::AppState;
+use crate::auth::{self, SignedIn};
+use crate::error::{AppError, error_message};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(citizen_form).post(request_code))
+        .route("/sign-in/verify", post(verify_code))
+        .route("/staff/sign-in", get(staff_form).post(staff_sign_in))
+        .route("/sign-out", post(sign_out))
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct CitizenForm {
+    layout: Layout,
+    error: Option<String>,
+    national_id: String,
+    mobile: String,
+    legal_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in_code.html")]
+struct CodeForm {
+    layout: Layout,
+    error: Option<String>,
+    national_id: String,
+    legal_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_sign_in.html")]
+struct StaffForm {
+    layout: Layout,
+    error: Option<String>,
+    username: String,
+}
+
+/// The message to show again with the form; internal errors still go to the error page.
+fn form_error(page: &Page, error: AppError) -> Result<(axum::http::StatusCode, String), AppError> {
+    match error {
+        AppError::Internal(_) | AppError::Unavailable => Err(error),
+        error => Ok((
+            error.status(),
+            error_message(page.layout.tr.lang, &error.body()),
+        )),
+    }
+}
+
+fn with_status(
+    status: axum::http::StatusCode,
+    response: Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    response.map(|response| (status, response).into_response())
+}
+
+async fn citizen_form(page: Page) -> Result<Response, AppError> {
+    page.render(&CitizenForm {
+        layout: page.layout.clone(),
+        error: None,
+        national_id: String::new(),
+        mobile: String::new(),
+        legal_id: String::new(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct CodeRequestForm {
+    csrf: String,
+    national_id: String,
+    mobile: String,
+    #[serde(default)]
+    legal_id: String,
+}
+
+async fn request_code(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<CodeRequestForm>,
+) -> Result<Response, AppError> {
+    page.csrf.verify(&form.csrf)?;
+    match auth::request_code(&state, &form.national_id, &form.mobile).await {
+        Ok(()) => page.render(&CodeForm {
+            layout: page.layout.clone(),
+            error: None,
+            national_id: form.national_id,
+            legal_id: form.legal_id,
+        }),
+        Err(error) => {
+            let (status, message) = form_error(&page, error)?;
+            with_status(
+                status,
+                page.render(&CitizenForm {
+                    layout: page.layout.clone(),
+                    error: Some(message),
+                    national_id: form.national_id,
+                    mobile: form.mobile,
+                    legal_id: form.legal_id,
+                }),
+            )
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CodeVerificationForm {
+    csrf: String,
+    national_id: String,
+    code: String,
+    #[serde(default)]
+    legal_id: String,
+}
+
+async fn verify_code(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<CodeVerificationForm>,
+) -> Result<Response, AppError> {
+    page.csrf.verify(&form.csrf)?;
+    match auth::verify_code(&state, &form.national_id, &form.code, Some(&form.legal_id)).await {
+        Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/")),
+        Err(error) => {
+            let (status, message) = form_error(&page, error)?;
+            with_status(
+                status,
+                page.render(&CodeForm {
+                    layout: page.layout.clone(),
+                    error: Some(message),
+                    national_id: form.national_id,
+                    legal_id: form.legal_id,
+                }),
+            )
+        }
+    }
+}
+
+async fn staff_form(page: Page) -> Result<Response, AppError> {
+    page.render(&StaffForm {
+        layout: page.layout.clone(),
+        error: None,
+        username: String::new(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct StaffSignInForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+async fn staff_sign_in(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<StaffSignInForm>,
+) -> Result<Response, AppError> {
+    page.csrf.verify(&form.csrf)?;
+    match auth::staff_sign_in(&state, &form.username, &form.password).await {
+        Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/staff")),
+        Err(error) => {
+            let (status, message) = form_error(&page, error)?;
+            with_status(
+                status,
+                page.render(&StaffForm {
+                    layout: page.layout.clone(),
+                    error: Some(message),
+                    username: form.username,
+                }),
+            )
+        }
+    }
+}
+
+fn signed_in_redirect(state: &AppState, signed_in: &SignedIn, to: &str) -> Response {
+    let max_age = signed_in.expires_at.as_second() - jiff::Timestamp::now().as_second();
+    let cookie = session_cookie(&signed_in.token, max_age, state.config.secure_cookies);
+    ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct SignOutForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<SignOutForm>,
+) -> Result<Response, AppError> {
+    page.csrf.verify(&form.csrf)?;
+    if let Some(user) = &page.user {
+        state.store.delete_session(&user.token_hash).await?;
+    }
+    let cookie = session_cookie("", 0, state.config.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}

@@ -1,0 +1,109 @@
+//! The staff's pages: the landing page with the user's roles, and each unit's page.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use daftar_core::roles::Role;
+
+use super::{Layout, Page};
+use crate::app::AppState;
+use crate::auth::Staff;
+use crate::error::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(landing))
+        .route("/staff/units/{role}", get(unit))
+}
+
+struct HeldRole {
+    office: String,
+    slug: &'static str,
+    name: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "staff_home.html")]
+struct StaffHome {
+    layout: Layout,
+    display_name: String,
+    roles: Vec<HeldRole>,
+}
+
+fn role_name(page: &Page, role: Role) -> &'static str {
+    if page.layout.tr.is_fa() {
+        role.name_fa()
+    } else {
+        role.name_en()
+    }
+}
+
+/// The staff landing page; someone not signed in as staff is sent to sign in.
+async fn landing(page: Page) -> Result<Response, AppError> {
+    let Some(account) = page.user.as_ref().and_then(|user| user.staff()) else {
+        return Ok(Redirect::to("/staff/sign-in").into_response());
+    };
+    let roles = account
+        .roles
+        .iter()
+        .map(|(office, role)| HeldRole {
+            office: page.layout.tr.digits(office.as_str()),
+            slug: role.slug(),
+            name: role_name(&page, *role),
+        })
+        .collect();
+    page.render(&StaffHome {
+        layout: page.layout.clone(),
+        display_name: account.display_name.clone(),
+        roles,
+    })
+}
+
+struct UnitOffice {
+    office: String,
+    members: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitView {
+    layout: Layout,
+    name: &'static str,
+    duties: &'static str,
+    offices: Vec<UnitOffice>,
+}
+
+/// A unit's page, for those who hold its role in some office (403 otherwise).
+async fn unit(
+    State(state): State<AppState>,
+    page: Page,
+    staff: Staff,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let role = Role::from_slug(&slug).ok_or(AppError::NotFound)?;
+    let account = staff.require(role)?;
+    let mut offices = Vec::new();
+    for office in account.offices_for(role) {
+        let members = state.store.staff_in_role(office, role).await?;
+        offices.push(UnitOffice {
+            office: page.layout.tr.digits(office.as_str()),
+            members: members
+                .into_iter()
+                .map(|member| member.display_name)
+                .collect(),
+        });
+    }
+    let duties = if page.layout.tr.is_fa() {
+        role.duties_fa()
+    } else {
+        role.duties_en()
+    };
+    page.render(&UnitView {
+        layout: page.layout.clone(),
+        name: role_name(&page, role),
+        duties,
+        offices,
+    })
+}

@@ -1,0 +1,250 @@
+//! `TestApp`: the real router over a fresh database, driven in-process with `oneshot`.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use daftar_server::{AppState, Config};
+use daftar_store::Store;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub store: Arc<dyn Store>,
+    pub data_dir: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The value of a cookie the response sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_owned())
+    }
+
+    /// The value of the hidden `name` input in a page.
+    pub fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} in {}", self.body))
+            + marker.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> TestApp {
+        let data_dir = tempfile::tempdir().unwrap();
+        let url = match db {
+            Db::Sqlite => format!("sqlite://{}", data_dir.path().join("daftar.db").display()),
+            Db::Postgres => {
+                let server = std::env::var("DAFTAR_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+                format!("{server}/daftar_test_{:016x}", rand::random::<u64>())
+            }
+        };
+        let store = daftar_store::open(&url)
+            .await
+            .expect("the test database opens");
+        daftar_server::demo::load(store.as_ref()).await.unwrap();
+        let config = Config {
+            database_url: Some(url),
+            data_dir: data_dir.path().to_owned(),
+            addr: "127.0.0.1:0".parse().unwrap(),
+            sms_gateway_url: None,
+            sms_gateway_token: None,
+            secure_cookies: false,
+            session_hours: 12,
+        };
+        let state = AppState::new(config, store.clone()).unwrap();
+        TestApp {
+            state,
+            store,
+            data_dir,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = daftar_server::router(self.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        let mut request = Request::get(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_page(&self, path: &str, cookies: &str) -> TestResponse {
+        let request = Request::get(path).header(header::COOKIE, cookies);
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value, token: Option<&str>) -> TestResponse {
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookies: &str,
+    ) -> TestResponse {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookies);
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    pub fn messages_log(&self) -> PathBuf {
+        self.data_dir.path().join("messages.log")
+    }
+
+    /// The messages sent so far, as JSON lines.
+    pub fn messages(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.messages_log())
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// The six-digit code in the last message sent.
+    pub fn last_code(&self) -> String {
+        let messages = self.messages();
+        let text = messages.last().expect("a message was sent")["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let digits: String = daftar_core::fa::normalize_digits(&text)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.chars().take(6).collect()
+    }
+
+    /// Signs a demo citizen in through the API and returns the token.
+    pub async fn citizen_token(&self, national_id: &str, mobile: &str) -> String {
+        let sent = self
+            .post_json(
+                "/api/v1/auth/otp",
+                serde_json::json!({"national_id": national_id, "mobile": mobile}),
+                None,
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+        let code = self.last_code();
+        let verified = self
+            .post_json(
+                "/api/v1/auth/otp/verify",
+                serde_json::json!({"national_id": national_id, "code": code}),
+                None,
+            )
+            .await;
+        assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+        verified.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn staff_token(&self, username: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/token",
+                serde_json::json!({"username": username, "password": daftar_server::demo::DEMO_PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.json()["token"].as_str().unwrap().to_owned()
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Runs each named async test function against the app on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::TestApp::spawn($crate::support::Db::Sqlite).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::TestApp::spawn($crate::support::Db::Postgres).await).await;
+                }
+            )*
+        }
+    };
+}

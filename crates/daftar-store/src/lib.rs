@@ -1,0 +1,140 @@
+//! Daftar's storage: the [`Store`] interface and its two implementations.
+//!
+//! The interface is shaped by what the office does (request a sign-in code, open a
+//! session, grant a role), not by its tables. Both backends share one body of SQL,
+//! written once in [`shared`] with `$1`-style parameters that SQLite and PostgreSQL
+//! both understand; what differs (pragmas, pools, row locks) lives in [`sqlite`] and
+//! [`postgres`]. Each backend has its own migration set under `migrations/`, kept in
+//! step table for table, and run at start by [`open`].
+//!
+//! Errors: [`StoreError`] belongs to this layer. A constraint the user can break (a
+//! username taken) is [`StoreError::Conflict`]; anything else is the database's error,
+//! which callers log once and never show.
+
+// `shared` comes first: it defines the macro the backends expand.
+#[macro_use]
+mod shared;
+mod model;
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use daftar_core::ir::{LegalId, Mobile, NationalId};
+use daftar_core::otp::Verdict;
+use daftar_core::roles::{OfficeCode, Role};
+use jiff::Timestamp;
+
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken; the string names what already exists.
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    /// A row the operation needs does not exist; the string names it.
+    #[error("{0} was not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything Daftar remembers. One method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Which backend this is, for logs and the health check.
+    fn backend(&self) -> Backend;
+
+    /// Answers when the database answers.
+    async fn ping(&self) -> Result<()>;
+
+    /// Closes the connections; every later call fails. For shutdown.
+    async fn close(&self);
+
+    async fn upsert_office(&self, office: &Office) -> Result<()>;
+    async fn offices(&self) -> Result<Vec<Office>>;
+
+    /// Creates a staff account; a taken username is a [`StoreError::Conflict`].
+    async fn create_staff(&self, staff: &NewStaff, now: Timestamp) -> Result<StaffId>;
+    /// Sets the password hash of an existing account (`daftar user add` on a taken name
+    /// with `--update`, and the demo loader).
+    async fn set_staff_password(&self, username: &str, password_hash: &str) -> Result<()>;
+    async fn grant_role(&self, staff: StaffId, office: &OfficeCode, role: Role) -> Result<()>;
+    async fn staff_by_username(&self, username: &str) -> Result<Option<StaffAccount>>;
+    async fn staff_by_id(&self, id: StaffId) -> Result<Option<StaffAccount>>;
+    /// The active staff who hold `role` in `office`.
+    async fn staff_in_role(&self, office: &OfficeCode, role: Role) -> Result<Vec<StaffSummary>>;
+
+    async fn upsert_citizen(&self, citizen: &Citizen, now: Timestamp) -> Result<()>;
+    async fn citizen(&self, national_id: &NationalId) -> Result<Option<Citizen>>;
+    async fn upsert_legal_entity(
+        &self,
+        entity: &LegalEntity,
+        representatives: &[NationalId],
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The legal entity, when `national_id` is one of its representatives.
+    async fn represented_entity(
+        &self,
+        national_id: &NationalId,
+        legal_id: &LegalId,
+    ) -> Result<Option<LegalEntity>>;
+    async fn entities_represented_by(&self, national_id: &NationalId) -> Result<Vec<LegalEntity>>;
+
+    /// Records a new one-time code for `national_id` when the rules allow one now.
+    /// A citizen already registered with another mobile gets no code.
+    async fn request_sign_in_code(
+        &self,
+        national_id: &NationalId,
+        mobile: &Mobile,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<CodeRequestOutcome>;
+    /// Checks a presented code and counts it. On [`Verdict::SignedIn`] the citizen exists
+    /// afterwards (registered with the mobile the code went to).
+    async fn present_sign_in_code(
+        &self,
+        national_id: &NationalId,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<Verdict>;
+
+    async fn create_session(&self, session: &NewSession) -> Result<()>;
+    /// The live session with this token hash.
+    async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Removes expired sessions; returns how many.
+    async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens the database the URL names (`sqlite:` or `postgres:`), creating it when it does
+/// not exist, and runs the migrations.
+pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if database_url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(database_url).await?))
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::open(database_url).await?))
+    } else {
+        anyhow::bail!("the database URL must start with sqlite: or postgres:")
+    }
+}
+
+/// Converts a stored time (UTC seconds) back into a timestamp.
+fn from_db_time(seconds: i64) -> Timestamp {
+    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn to_db_time(at: Timestamp) -> i64 {
+    at.as_second()
+}

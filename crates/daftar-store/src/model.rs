@@ -1,0 +1,120 @@
+//! The records the store reads and writes, in domain types.
+
+use daftar_core::ir::{LegalId, Mobile, NationalId};
+use daftar_core::otp::CodeRequestRefusal;
+use daftar_core::roles::{OfficeCode, Role};
+use jiff::Timestamp;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Office {
+    pub code: OfficeCode,
+    pub name_fa: String,
+    pub name_en: String,
+    pub district: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StaffId(pub i64);
+
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+}
+
+/// A staff account with the roles it holds, office by office.
+#[derive(Clone)]
+pub struct StaffAccount {
+    pub id: StaffId,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub roles: Vec<(OfficeCode, Role)>,
+}
+
+impl std::fmt::Debug for StaffAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffAccount")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"[redacted]")
+            .field("active", &self.active)
+            .field("roles", &self.roles)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StaffAccount {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.iter().any(|(_, held)| *held == role)
+    }
+
+    /// The offices in which the account holds `role`.
+    pub fn offices_for(&self, role: Role) -> impl Iterator<Item = &OfficeCode> {
+        self.roles
+            .iter()
+            .filter(move |(_, held)| *held == role)
+            .map(|(office, _)| office)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffSummary {
+    pub id: StaffId,
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citizen {
+    pub national_id: NationalId,
+    pub mobile: Mobile,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalEntity {
+    pub legal_id: LegalId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeRequestOutcome {
+    /// A code was recorded: send it to this mobile.
+    Send {
+        to: Mobile,
+    },
+    /// The national ID is registered with another mobile; nothing is sent, and the
+    /// caller answers as if it were, so the answer does not reveal whose number is whose.
+    MobileMismatch,
+    Refused(CodeRequestRefusal),
+}
+
+/// Who a session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Citizen {
+        national_id: NationalId,
+        /// The legal entity the citizen represents in this session, if any.
+        acting_for: Option<LegalId>,
+    },
+    Staff(StaffId),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub subject: Subject,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub subject: Subject,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}

@@ -1,0 +1,64 @@
+//! The production backend: PostgreSQL, shared by every `daftar serve` instance.
+//!
+//! Reads and writes use the same pool; concurrent read-then-write transactions take a
+//! row lock (`FOR UPDATE`) so two instances cannot both decide on the same row.
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+
+use crate::Backend;
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    reader: PgPool,
+    writer: PgPool,
+}
+
+/// PostgreSQL 13 is the oldest release still receiving fixes when Daftar began.
+const MIN_SERVER_VERSION: i64 = 130_000;
+const CONNECTIONS: u32 = 16;
+
+impl PgStore {
+    /// Connects, creating the database when it does not exist, checks the server's
+    /// version and migrates.
+    pub async fn open(url: &str) -> anyhow::Result<PgStore> {
+        PgConnectOptions::from_str(url).context("the PostgreSQL database URL is not valid")?;
+        if !Postgres::database_exists(url)
+            .await
+            .context("could not reach PostgreSQL")?
+        {
+            Postgres::create_database(url)
+                .await
+                .context("could not create the PostgreSQL database")?;
+            tracing::info!("Created the PostgreSQL database.");
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(CONNECTIONS)
+            .connect(url)
+            .await
+            .context("could not connect to PostgreSQL")?;
+        let (version,): (String,) = sqlx::query_as("SHOW server_version_num")
+            .fetch_one(&pool)
+            .await
+            .context("could not read the PostgreSQL version")?;
+        let version: i64 = version.trim().parse().unwrap_or(0);
+        anyhow::ensure!(
+            version >= MIN_SERVER_VERSION,
+            "PostgreSQL {version} is too old: Daftar needs 13 or newer"
+        );
+        sqlx::migrate!("migrations/postgres")
+            .run(&pool)
+            .await
+            .context("could not migrate the PostgreSQL database")?;
+        Ok(PgStore {
+            reader: pool.clone(),
+            writer: pool,
+        })
+    }
+}
+
+shared_store_impl!(PgStore, Backend::Postgres, for_update = " FOR UPDATE");

@@ -1,0 +1,186 @@
+//! The `daftar` program: one binary for the server and the office's batch work.
+
+use std::io::BufRead;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use daftar_core::roles::{OfficeCode, Role};
+use daftar_server::{AppState, Config, demo};
+use daftar_store::NewStaff;
+use tracing_subscriber::EnvFilter;
+
+/// Daftar runs a municipality's electronic city-services office.
+#[derive(Debug, Parser)]
+#[command(name = "daftar", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the public desk, the back office and the API.
+    Serve {
+        #[command(flatten)]
+        config: Config,
+        /// Load the demo office, staff and citizens before serving.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Load the demo office, staff and citizens, then exit.
+    Demo {
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a staff account. The password is read from the first line of standard input.
+    Add {
+        #[command(flatten)]
+        config: Config,
+        /// The sign-in name.
+        #[arg(long)]
+        username: String,
+        /// The name shown on pages.
+        #[arg(long)]
+        name: String,
+        /// A role to grant, as OFFICE:ROLE (e.g. 0101:formation); may be repeated.
+        #[arg(long = "role", value_parser = parse_grant)]
+        roles: Vec<(OfficeCode, Role)>,
+    },
+}
+
+fn parse_grant(input: &str) -> Result<(OfficeCode, Role), String> {
+    let (office, role) = input
+        .split_once(':')
+        .ok_or_else(|| "write a role as OFFICE:ROLE, e.g. 0101:formation".to_owned())?;
+    let office = OfficeCode::parse(office).map_err(|e| e.to_string())?;
+    let role = Role::from_slug(role).ok_or_else(|| {
+        let known: Vec<&str> = Role::ALL.iter().map(|r| r.slug()).collect();
+        format!("unknown role {role:?}; the roles are: {}", known.join(", "))
+    })?;
+    Ok((office, role))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve { config, demo } => serve(config, demo).await,
+        Command::Migrate { config } => {
+            open_store(&config).await?;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Demo { config } => {
+            let store = open_store(&config).await?;
+            demo::load(store.as_ref()).await?;
+            print!("The demo is loaded.\n{}", demo::credentials());
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    config,
+                    username,
+                    name,
+                    roles,
+                },
+        } => add_user(config, username, name, roles).await,
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<std::sync::Arc<dyn daftar_store::Store>> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("could not create {}", config.data_dir.display()))?;
+    daftar_store::open(&config.database_url()).await
+}
+
+async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    if load_demo {
+        demo::load(store.as_ref()).await?;
+        print!("{}", demo::credentials());
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("could not listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let backend = store.backend();
+    let state = AppState::new(config, store)?;
+    daftar_server::app::spawn_session_sweeper(state.clone());
+    println!("Daftar is serving on http://{addr} ({backend:?}).");
+    daftar_server::serve(listener, state).await
+}
+
+async fn add_user(
+    config: Config,
+    username: String,
+    display_name: String,
+    roles: Vec<(OfficeCode, Role)>,
+) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("could not read the password")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(
+        password.chars().count() >= 10,
+        "the password must have at least 10 characters"
+    );
+    let store = open_store(&config).await?;
+    let password_hash = daftar_server::auth::hash_password(password)?;
+    let id = store
+        .create_staff(
+            &NewStaff {
+                username: username.clone(),
+                display_name,
+                password_hash,
+            },
+            jiff::Timestamp::now(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("could not add {username}: {e}"))?;
+    for (office, role) in &roles {
+        store.grant_role(id, office, *role).await.map_err(|e| {
+            anyhow::anyhow!("could not grant {role} in {office}: {e} (does the office exist?)")
+        })?;
+    }
+    println!("Added {username} with {} role(s).", roles.len());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn roles_are_granted_as_office_and_role() {
+        assert_eq!(parse_grant("0101:formation").unwrap().1, Role::Formation);
+        assert!(parse_grant("0101").is_err());
+        assert!(parse_grant("0101:mayor").unwrap_err().contains("formation"));
+    }
+}
