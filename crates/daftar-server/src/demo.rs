@@ -48,25 +48,30 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
         .collect();
     accounts.push((DEMO_NO_ROLE_USER.into(), "کارآموز بدون نقش".into(), None));
     for (username, display_name, role) in accounts {
+        let roles: Vec<(OfficeCode, Role)> = role
+            .map(|role| (office.clone(), role))
+            .into_iter()
+            .collect();
         let staff = NewStaff {
             username: username.clone(),
             display_name,
             password_hash: password_hash.clone(),
+            roles: roles.clone(),
         };
-        let id = match store.create_staff(&staff, now).await {
-            Ok(id) => id,
+        match store.create_staff(&staff, now).await {
+            Ok(_) => {}
+            // Loaded before: reset the password and make sure the role is still held.
             Err(StoreError::Conflict(_)) => {
                 store.set_staff_password(&username, &password_hash).await?;
-                store
+                let account = store
                     .staff_by_username(&username)
                     .await?
-                    .ok_or_else(|| anyhow::anyhow!("demo user {username} vanished"))?
-                    .id
+                    .ok_or_else(|| anyhow::anyhow!("demo user {username} vanished"))?;
+                for (office, role) in &roles {
+                    store.grant_role(account.id, office, *role).await?;
+                }
             }
             Err(e) => return Err(e.into()),
-        };
-        if let Some(role) = role {
-            store.grant_role(id, &office, role).await?;
         }
     }
     for (national_id, mobile, name) in DEMO_CITIZENS {

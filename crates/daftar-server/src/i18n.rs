@@ -231,7 +231,11 @@ mod tests {
             .header("accept-language", "en-US")
             .body(())
             .unwrap();
-        assert_eq!(detect(page), Lang::Fa, "pages stay Persian whatever the browser says");
+        assert_eq!(
+            detect(page),
+            Lang::Fa,
+            "pages stay Persian whatever the browser says"
+        );
         let request = axum::http::Request::builder().uri("/").body(()).unwrap();
         assert_eq!(detect(request), Lang::Fa);
     }

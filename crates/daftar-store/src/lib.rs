@@ -59,7 +59,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn upsert_office(&self, office: &Office) -> Result<()>;
     async fn offices(&self) -> Result<Vec<Office>>;
 
-    /// Creates a staff account; a taken username is a [`StoreError::Conflict`].
+    /// Creates a staff account with its roles; a taken username is a
+    /// [`StoreError::Conflict`], an unknown office [`StoreError::NotFound`], and either
+    /// leaves nothing behind.
     async fn create_staff(&self, staff: &NewStaff, now: Timestamp) -> Result<StaffId>;
     /// Sets the password hash of an existing account (`daftar user add` on a taken name
     /// with `--update`, and the demo loader).

@@ -21,6 +21,8 @@ pub struct NewStaff {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
+    /// Roles granted with the account, in the same transaction.
+    pub roles: Vec<(OfficeCode, Role)>,
 }
 
 /// A staff account with the roles it holds, office by office.

@@ -70,6 +70,20 @@ pub(crate) fn sign_in_state(row: &SignInRow) -> SignInState {
     }
 }
 
+pub(crate) const INSERT_ROLE: &str = "INSERT INTO staff_roles (user_id, office_code, role)
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// The outcome of [`INSERT_ROLE`]: an unknown office or user is [`StoreError::NotFound`].
+pub(crate) fn role_granted<T>(result: Result<T, sqlx::Error>) -> Result<(), StoreError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            Err(StoreError::NotFound("office or staff user"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub(crate) const SUBJECT_CITIZEN: &str = "citizen";
 pub(crate) const SUBJECT_STAFF: &str = "staff";
 
@@ -120,6 +134,7 @@ macro_rules! shared_store_impl {
                 staff: &$crate::NewStaff,
                 now: jiff::Timestamp,
             ) -> $crate::Result<$crate::StaffId> {
+                let mut tx = self.writer.begin().await?;
                 let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
                     "INSERT INTO staff_users (username, display_name, password_hash, active, created_at)
                      VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
@@ -128,15 +143,26 @@ macro_rules! shared_store_impl {
                 .bind(&staff.display_name)
                 .bind(&staff.password_hash)
                 .bind($crate::to_db_time(now))
-                .fetch_one(&self.writer)
+                .fetch_one(&mut *tx)
                 .await;
-                match inserted {
-                    Ok((id,)) => Ok($crate::StaffId(id)),
+                let id = match inserted {
+                    Ok((id,)) => $crate::StaffId(id),
                     Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                        Err($crate::StoreError::Conflict("username"))
+                        return Err($crate::StoreError::Conflict("username"));
                     }
-                    Err(e) => Err(e.into()),
+                    Err(e) => return Err(e.into()),
+                };
+                for (office, role) in &staff.roles {
+                    let granted = sqlx::query($crate::shared::INSERT_ROLE)
+                        .bind(id.0)
+                        .bind(office.as_str())
+                        .bind(role.slug())
+                        .execute(&mut *tx)
+                        .await;
+                    $crate::shared::role_granted(granted)?;
                 }
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn set_staff_password(
@@ -161,22 +187,13 @@ macro_rules! shared_store_impl {
                 office: &daftar_core::roles::OfficeCode,
                 role: daftar_core::roles::Role,
             ) -> $crate::Result<()> {
-                let granted = sqlx::query(
-                    "INSERT INTO staff_roles (user_id, office_code, role) VALUES ($1, $2, $3)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(staff.0)
-                .bind(office.as_str())
-                .bind(role.slug())
-                .execute(&self.writer)
-                .await;
-                match granted {
-                    Ok(_) => Ok(()),
-                    Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                        Err($crate::StoreError::NotFound("office or staff user"))
-                    }
-                    Err(e) => Err(e.into()),
-                }
+                let granted = sqlx::query($crate::shared::INSERT_ROLE)
+                    .bind(staff.0)
+                    .bind(office.as_str())
+                    .bind(role.slug())
+                    .execute(&self.writer)
+                    .await;
+                $crate::shared::role_granted(granted)
             }
 
             async fn staff_by_username(

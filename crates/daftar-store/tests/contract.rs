@@ -44,6 +44,7 @@ fn staff(username: &str) -> NewStaff {
         username: username.into(),
         display_name: format!("{username} name"),
         password_hash: "$argon2id$not-checked-here".into(),
+        roles: vec![],
     }
 }
 
@@ -87,7 +88,9 @@ async fn roles_are_held_per_office(store: &dyn Store) {
     store.upsert_office(&office_0101()).await.unwrap();
     let office = office_0101().code;
     let sara = store.create_staff(&staff("sara"), t(0)).await.unwrap();
-    let reza = store.create_staff(&staff("reza"), t(0)).await.unwrap();
+    let mut reza = staff("reza");
+    reza.roles = vec![(office.clone(), Role::Inspection)];
+    let reza = store.create_staff(&reza, t(0)).await.unwrap();
     store
         .grant_role(sara, &office, Role::Formation)
         .await
@@ -117,12 +120,23 @@ async fn roles_are_held_per_office(store: &dyn Store) {
         vec![sara]
     );
     let reza_account = store.staff_by_id(reza).await.unwrap().unwrap();
-    assert!(reza_account.roles.is_empty());
+    assert_eq!(reza_account.roles, vec![(office.clone(), Role::Inspection)]);
     assert!(store.staff_by_id(StaffId(999_999)).await.unwrap().is_none());
     assert!(store.staff_by_username("nobody").await.unwrap().is_none());
 }
 
 async fn a_role_in_an_unknown_office_is_not_granted(store: &dyn Store) {
+    let mut with_unknown_office = staff("reza");
+    with_unknown_office.roles = vec![(OfficeCode::parse("9999").unwrap(), Role::Formation)];
+    let created = store.create_staff(&with_unknown_office, t(0)).await;
+    assert!(
+        matches!(created, Err(StoreError::NotFound(_))),
+        "{created:?}"
+    );
+    assert!(
+        store.staff_by_username("reza").await.unwrap().is_none(),
+        "nothing was left behind"
+    );
     let sara = store.create_staff(&staff("sara"), t(0)).await.unwrap();
     let unknown = OfficeCode::parse("9999").unwrap();
     let granted = store.grant_role(sara, &unknown, Role::Formation).await;

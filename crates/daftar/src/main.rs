@@ -147,23 +147,18 @@ async fn add_user(
     );
     let store = open_store(&config).await?;
     let password_hash = daftar_server::auth::hash_password(password)?;
-    let id = store
-        .create_staff(
-            &NewStaff {
-                username: username.clone(),
-                display_name,
-                password_hash,
-            },
-            jiff::Timestamp::now(),
-        )
+    let count = roles.len();
+    let staff = NewStaff {
+        username: username.clone(),
+        display_name,
+        password_hash,
+        roles,
+    };
+    store
+        .create_staff(&staff, jiff::Timestamp::now())
         .await
-        .map_err(|e| anyhow::anyhow!("could not add {username}: {e}"))?;
-    for (office, role) in &roles {
-        store.grant_role(id, office, *role).await.map_err(|e| {
-            anyhow::anyhow!("could not grant {role} in {office}: {e} (does the office exist?)")
-        })?;
-    }
-    println!("Added {username} with {} role(s).", roles.len());
+        .map_err(|e| anyhow::anyhow!("could not add {username}: {e} (nothing was added)"))?;
+    println!("Added {username} with {} role(s).", count);
     Ok(())
 }
 
