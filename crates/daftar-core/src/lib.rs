@@ -1,6 +1,7 @@
 //! Daftar's pure domain: the rules of a municipal e-services office, with no I/O.
 //!
 //! A tour of the modules:
+//! - [`billing`]: tariffs, what a property owes for a year, and the numbers of its bill.
 //! - [`ir`]: Iranian identifiers (national ID, legal-entity ID, bill and payment IDs with
 //!   their barcode, Sheba, postal code, mobile, plate), each a type with a `parse`.
 //! - [`fa`]: Persian text: digit and letter normalisation, search keys, Persian number
@@ -12,6 +13,7 @@
 //!
 //! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
 
+pub mod billing;
 pub mod calendar;
 pub mod fa;
 pub mod ir;

@@ -11,9 +11,12 @@
 //! username taken) is [`StoreError::Conflict`]; anything else is the database's error,
 //! which callers log once and never show.
 
-// `shared` comes first: it defines the macro the backends expand.
+// `shared` and `shared_billing` come first: they define the macros the backends expand.
 #[macro_use]
 mod shared;
+#[macro_use]
+mod shared_billing;
+mod billing_model;
 mod model;
 mod postgres;
 mod sqlite;
@@ -26,6 +29,7 @@ use daftar_core::otp::Verdict;
 use daftar_core::roles::{OfficeCode, Role};
 use jiff::Timestamp;
 
+pub use billing_model::*;
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -46,7 +50,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Everything Daftar remembers. One method is one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: BillingStore + Send + Sync + std::fmt::Debug {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> Backend;
 
@@ -112,6 +116,58 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Removes expired sessions; returns how many.
     async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64>;
+}
+
+/// The property register, bills, payments and clearances. One method is one transaction.
+#[async_trait]
+pub trait BillingStore: Send + Sync {
+    /// Inserts or updates properties by renewal code, replacing their owners.
+    async fn upsert_properties(
+        &self,
+        records: &[PropertyRecord],
+        now: Timestamp,
+    ) -> Result<ImportCounts>;
+    /// A page of properties (ids above `after_id`) with what earlier years still owe.
+    async fn billing_properties(
+        &self,
+        year: i32,
+        district: Option<u16>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<BillingProperty>>;
+    /// Inserts bills; one that exists for the property, year and period is skipped.
+    /// Returns how many were inserted.
+    async fn insert_bills(&self, bills: &[NewBill], now: Timestamp) -> Result<u64>;
+    /// A page of a year's bills (ids above `after_id`), with their row ids.
+    async fn bills_page(
+        &self,
+        year: i32,
+        district: Option<u16>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, BillView)>>;
+    async fn bill_by_barcode(&self, barcode: &str) -> Result<Option<BillView>>;
+    /// A property's bills, newest first.
+    async fn bills_of_property(&self, district: u16, renewal_code: &str) -> Result<Vec<BillView>>;
+    /// Matches payments to bills and pays them; all or nothing. Idempotent on the trace
+    /// number.
+    async fn record_payments(
+        &self,
+        payments: &[IncomingPayment],
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PaymentReport>;
+    async fn properties_owned_by(&self, national_id: &NationalId) -> Result<Vec<OwnedProperty>>;
+    /// Issues a clearance with `code` when the property owes nothing.
+    async fn issue_clearance(
+        &self,
+        district: u16,
+        renewal_code: &str,
+        code: &str,
+        issued_by: &str,
+        now: Timestamp,
+    ) -> Result<ClearanceOutcome>;
+    async fn clearance(&self, code: &str) -> Result<Option<Clearance>>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
