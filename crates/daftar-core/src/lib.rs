@@ -15,6 +15,7 @@
 
 pub mod billing;
 pub mod calendar;
+pub mod catalog;
 pub mod fa;
 pub mod ir;
 pub mod otp;

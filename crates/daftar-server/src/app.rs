@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
+use daftar_core::catalog::Catalog;
 use daftar_store::Store;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub notifier: Arc<dyn Notifier>,
     pub config: Arc<Config>,
+    /// The service catalog: built in, or read from `--catalog-dir` at start.
+    pub catalog: Arc<Catalog>,
 }
 
 impl AppState {
@@ -34,12 +38,41 @@ impl AppState {
             )?),
             None => Arc::new(FileNotifier::new(config.data_dir.join("messages.log"))),
         };
+        let catalog = match &config.catalog_dir {
+            Some(dir) => load_catalog_dir(dir)?,
+            None => daftar_core::catalog::built_in().map_err(|errors| {
+                anyhow::anyhow!("the built-in catalog does not load:\n{errors}")
+            })?,
+        };
         Ok(AppState {
             store,
             notifier,
             config: Arc::new(config),
+            catalog: Arc::new(catalog),
         })
     }
+}
+
+/// Reads every `*.toml` file of a directory and loads them as the catalog; the error
+/// names each file and field that is wrong.
+pub fn load_catalog_dir(dir: &std::path::Path) -> anyhow::Result<Catalog> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("could not read the catalog directory {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("could not read {}", path.display()))?;
+            files.push((name, text));
+        }
+    }
+    files.sort();
+    Catalog::load(&files).map_err(|errors| anyhow::anyhow!("{errors}"))
 }
 
 pub fn router(state: AppState) -> Router {

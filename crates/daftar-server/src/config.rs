@@ -32,6 +32,14 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// A directory of service files to use instead of the built-in catalog.
+    #[arg(long, env = "DAFTAR_CATALOG_DIR")]
+    pub catalog_dir: Option<PathBuf>,
+
+    /// The municipality's three-digit company code in bill IDs.
+    #[arg(long, env = "DAFTAR_COMPANY_CODE", default_value_t = 101)]
+    pub company_code: u16,
+
     /// How long a sign-in lasts, in hours.
     #[arg(long, env = "DAFTAR_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
@@ -59,6 +67,8 @@ impl std::fmt::Debug for Config {
                 &self.sms_gateway_token.as_ref().map(|_| "[redacted]"),
             )
             .field("secure_cookies", &self.secure_cookies)
+            .field("catalog_dir", &self.catalog_dir)
+            .field("company_code", &self.company_code)
             .field("session_hours", &self.session_hours)
             .finish()
     }

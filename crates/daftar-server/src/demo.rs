@@ -1,11 +1,16 @@
-//! The demo: office 0101 of District 1, one staff member per role, a few citizens and a
-//! company. Loading is idempotent, so `daftar serve --demo` can run again and again.
+//! The demo: office 0101 of District 1, one staff member per role, a few citizens, a
+//! company, their properties and this year's bills. Loading is idempotent, so
+//! `daftar serve --demo` can run again and again.
 //! The credentials are printed at start and written in the README.
 
+use daftar_core::billing::Tariff;
+use daftar_core::calendar::JalaliDate;
 use daftar_core::ir::{LegalId, Mobile, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_store::{Citizen, LegalEntity, NewStaff, Office, Store, StoreError};
 use jiff::Timestamp;
+
+use crate::batch::IssueOptions;
 
 /// Every demo staff account has this password; it is public, so the demo is never
 /// to be loaded into a production database.
@@ -93,6 +98,38 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             now,
         )
         .await?;
+    load_properties_and_bills(store).await
+}
+
+/// The demo's property register, in the import's CSV format.
+pub const DEMO_PROPERTIES_CSV: &str = "\
+renewal_code,district,address,postal_code,land_area_m2,built_area_m2,use,owner_national_id,owner_name,owner_mobile,owner_share
+01-101-12-0,1,تهران، خیابان ولیعصر، کوچه نسترن، پلاک ۱۲,1619735744,180,150,residential,0499370899,مریم احمدی,09120000001,100
+01-102-07-0,1,تهران، خیابان شریعتی، پلاک ۷,1416932790,90,90,commercial,0790419904,علی رضایی,09120000002,50
+01-102-07-0,1,تهران، خیابان شریعتی، پلاک ۷,1416932790,90,90,commercial,1583250689,زهرا کریمی,09120000003,50
+01-205-03-0,1,تهران، بزرگراه چمران، قطعه ۳,,400,0,vacant_land,1583250689,زهرا کریمی,09120000003,100
+02-310-44-0,2,تهران، خیابان آزادی، پلاک ۴۴، واحد ۸,5174643119,120,200,residential,0499370899,مریم احمدی,09120000001,100
+";
+
+/// The year the demo bills, and when they fall due: the year's end, so they can be paid.
+pub const DEMO_YEAR: i32 = 1405;
+
+async fn load_properties_and_bills(store: &dyn Store) -> anyhow::Result<()> {
+    let import = crate::batch::import_properties(store, DEMO_PROPERTIES_CSV).await?;
+    anyhow::ensure!(
+        import.rejected.is_empty(),
+        "the demo register has bad rows: {:?}",
+        import.rejected
+    );
+    let tariff = Tariff::built_in(DEMO_YEAR)
+        .ok_or_else(|| anyhow::anyhow!("no built-in tariff for {DEMO_YEAR}"))??;
+    let options = IssueOptions {
+        year: DEMO_YEAR,
+        district: None,
+        due_date: JalaliDate::new(DEMO_YEAR, 12, 29)?,
+        company_code: 101,
+    };
+    crate::batch::issue_bills(store, &tariff, &options, &|_| {}).await?;
     Ok(())
 }
 
@@ -116,5 +153,8 @@ pub fn credentials() -> String {
         DEMO_COMPANY.0, DEMO_CITIZENS[0].0
     ));
     text.push_str("  one-time codes are written to DATA_DIR/messages.log\n");
+    text.push_str(&format!(
+        "  properties 01-101-12-0, 01-102-07-0, 01-205-03-0 (district 1) and 02-310-44-0 (district 2) have {DEMO_YEAR} bills\n"
+    ));
     text
 }

@@ -3,6 +3,7 @@
 //! A tour of the modules:
 //! - [`config`]: the one typed configuration, shared by the server and the CLI.
 //! - [`app`]: the application state, the router and `serve`.
+//! - [`batch`]: the register import, issuing and exporting bills, the bank's payment file.
 //! - [`auth`]: passwords, one-time codes, sessions, bearer tokens and CSRF.
 //! - [`api`]: the JSON API under `/api/v1`.
 //! - [`web`]: the Persian pages (askama templates under `templates/`).
@@ -17,6 +18,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod batch;
 pub mod config;
 pub mod demo;
 pub mod error;

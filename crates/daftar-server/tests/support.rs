@@ -89,6 +89,8 @@ impl TestApp {
             sms_gateway_token: None,
             secure_cookies: false,
             session_hours: 12,
+            catalog_dir: None,
+            company_code: 101,
         };
         let state = AppState::new(config, store.clone()).unwrap();
         TestApp {

@@ -1,9 +1,13 @@
 //! The `daftar` program: one binary for the server and the office's batch work.
 
+mod batch_cli;
+
 use std::io::BufRead;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use daftar_core::calendar::JalaliDate;
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_server::{AppState, Config, demo};
 use daftar_store::NewStaff;
@@ -42,6 +46,93 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The property register.
+    Properties {
+        #[command(subcommand)]
+        command: PropertiesCommand,
+    },
+    /// Renewal-toll and waste bills.
+    Bills {
+        #[command(subcommand)]
+        command: BillsCommand,
+    },
+    /// The bank's settlement files.
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
+    /// The service catalog.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PropertiesCommand {
+    /// Import a register CSV (header: renewal_code,district,address,postal_code,
+    /// land_area_m2,built_area_m2,use,owner_national_id,owner_name,owner_mobile,owner_share),
+    /// one row per owner. Bad rows are reported and the good ones kept; importing again
+    /// updates.
+    Import {
+        #[command(flatten)]
+        config: Config,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BillsCommand {
+    /// Issue a year's bills for every property; running it again issues nothing twice.
+    Issue {
+        #[command(flatten)]
+        config: Config,
+        /// The Jalali year, e.g. 1405.
+        #[arg(long)]
+        year: i32,
+        /// Only this district.
+        #[arg(long)]
+        district: Option<u16>,
+        /// The due date, Jalali (default: the last day of the year's third month).
+        #[arg(long, value_parser = parse_jalali)]
+        due_date: Option<JalaliDate>,
+        /// A tariff file to use instead of the built-in one for the year.
+        #[arg(long)]
+        tariff: Option<PathBuf>,
+    },
+    /// Write a year's bills as CSV for the bank and the print house.
+    Export {
+        #[command(flatten)]
+        config: Config,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        district: Option<u16>,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PaymentsCommand {
+    /// Import the bank's settlement CSV (header: bill_id,payment_id,amount_rials,paid_at,
+    /// trace_number). Idempotent on the trace number; a bad file applies nothing.
+    Import {
+        #[command(flatten)]
+        config: Config,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Check a directory of service files as `serve` would load them.
+    Check { dir: PathBuf },
+}
+
+fn parse_jalali(input: &str) -> Result<JalaliDate, String> {
+    JalaliDate::parse(input).map_err(|e| format!("{e} (write a Jalali date like 1405-03-31)"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,10 +194,44 @@ async fn main() -> anyhow::Result<()> {
                     roles,
                 },
         } => add_user(config, username, name, roles).await,
+        Command::Properties {
+            command: PropertiesCommand::Import { config, file },
+        } => batch_cli::import_properties(&config, &file).await,
+        Command::Bills {
+            command:
+                BillsCommand::Issue {
+                    config,
+                    year,
+                    district,
+                    due_date,
+                    tariff,
+                },
+        } => batch_cli::issue_bills(&config, year, district, due_date, tariff.as_deref()).await,
+        Command::Bills {
+            command:
+                BillsCommand::Export {
+                    config,
+                    year,
+                    district,
+                    output,
+                },
+        } => batch_cli::export_bills(&config, year, district, output.as_deref()).await,
+        Command::Payments {
+            command: PaymentsCommand::Import { config, file },
+        } => batch_cli::import_payments(&config, &file).await,
+        Command::Catalog {
+            command: CatalogCommand::Check { dir },
+        } => {
+            let catalog = daftar_server::app::load_catalog_dir(&dir)?;
+            println!("{}: {} services, all valid.", dir.display(), catalog.len());
+            Ok(())
+        }
     }
 }
 
-async fn open_store(config: &Config) -> anyhow::Result<std::sync::Arc<dyn daftar_store::Store>> {
+pub(crate) async fn open_store(
+    config: &Config,
+) -> anyhow::Result<std::sync::Arc<dyn daftar_store::Store>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("could not create {}", config.data_dir.display()))?;
     daftar_store::open(&config.database_url()).await

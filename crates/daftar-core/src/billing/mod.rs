@@ -10,11 +10,13 @@
 //! - [`BillStatus`]: unpaid, paid, cancelled or expired, as a citizen is told.
 
 mod demand;
+mod paid_at;
 mod payment;
 mod property;
 mod tariff;
 
 pub use demand::{BillNumbers, BillStatus, Demand, DemandLine, LineKind};
+pub use paid_at::{PaidAtError, parse_paid_at};
 pub use payment::{BillFacts, PaymentOutcome};
 pub use property::{Area, PropertyUse, RenewalCode, Share};
 pub use tariff::{Tariff, TariffError};
