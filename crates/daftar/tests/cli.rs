@@ -165,3 +165,141 @@ fn a_bad_database_url_is_a_clear_error() {
         text(&output)
     );
 }
+
+#[test]
+fn the_billing_year_runs_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data_dir = data_dir.to_str().unwrap();
+    let register = dir.path().join("register.csv");
+    std::fs::write(
+        &register,
+        "renewal_code,district,address,postal_code,land_area_m2,built_area_m2,use,owner_national_id,owner_name,owner_mobile,owner_share\n\
+         07-1,7,Address,,100,80,residential,0499370899,Owner,,100\n\
+         07-2,7,Address,,100,80,castle,0499370899,Owner,,100\n",
+    )
+    .unwrap();
+    let imported = daftar(
+        &[
+            "properties",
+            "import",
+            "--data-dir",
+            data_dir,
+            register.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(
+        text(&imported).contains("line 3: use is not a known use"),
+        "{}",
+        text(&imported)
+    );
+    assert!(
+        text(&imported).contains("1 properties added"),
+        "{}",
+        text(&imported)
+    );
+
+    let issue = [
+        "bills",
+        "issue",
+        "--data-dir",
+        data_dir,
+        "--year",
+        "1405",
+        "--due-date",
+        "۱۴۰۵-۰۳-۳۱",
+    ];
+    let issued = daftar(&issue, "");
+    assert!(issued.status.success(), "{}", text(&issued));
+    assert!(
+        text(&issued).contains("1 bills issued"),
+        "{}",
+        text(&issued)
+    );
+    let again = daftar(&issue, "");
+    assert!(
+        text(&again).contains("0 bills issued, 1 already issued"),
+        "{}",
+        text(&again)
+    );
+
+    let exported = daftar(
+        &["bills", "export", "--data-dir", data_dir, "--year", "1405"],
+        "",
+    );
+    assert!(exported.status.success(), "{}", text(&exported));
+    let csv = String::from_utf8(exported.stdout).unwrap();
+    let row: Vec<&str> = csv.lines().nth(1).expect("one bill").split(',').collect();
+    assert_eq!(row[7], "1405-03-31");
+
+    let settlement = dir.path().join("bank.csv");
+    std::fs::write(
+        &settlement,
+        format!(
+            "bill_id,payment_id,amount_rials,paid_at,trace_number\n{},{},{},1405-02-10 14:30,T-1\n",
+            row[0], row[1], row[6]
+        ),
+    )
+    .unwrap();
+    let paid = daftar(
+        &[
+            "payments",
+            "import",
+            "--data-dir",
+            data_dir,
+            settlement.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(paid.status.success(), "{}", text(&paid));
+    assert!(text(&paid).contains("paid: 1"), "{}", text(&paid));
+    let replayed = daftar(
+        &[
+            "payments",
+            "import",
+            "--data-dir",
+            data_dir,
+            settlement.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(
+        text(&replayed).contains("duplicate trace number: 1 — lines 2"),
+        "{}",
+        text(&replayed)
+    );
+
+    let bad_year = daftar(
+        &["bills", "issue", "--data-dir", data_dir, "--year", "1390"],
+        "",
+    );
+    assert!(!bad_year.status.success());
+    assert!(
+        text(&bad_year).contains("no built-in tariff for 1390"),
+        "{}",
+        text(&bad_year)
+    );
+}
+
+#[test]
+fn catalog_check_names_the_file_and_field_that_is_wrong() {
+    let built_in = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog");
+    let ok = daftar(&["catalog", "check", built_in], "");
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("services, all valid"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(format!("{built_in}/10012656000sh13.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("10012656000sh13.toml"),
+        seed.replacen("phone", "telephone", 1),
+    )
+    .unwrap();
+    let broken = daftar(&["catalog", "check", dir.path().to_str().unwrap()], "");
+    assert!(!broken.status.success());
+    let message = text(&broken);
+    assert!(message.contains("10012656000sh13.toml"), "{message}");
+    assert!(message.contains("telephone"), "{message}");
+}
