@@ -1,0 +1,35 @@
+-- wrk script of bench/tracking.sh: rotates through the bill_id,payment_id pairs of the
+-- file named by TRACK_PAIRS (one pair a line), each thread from its own starting point, and
+-- prints one machine-readable RESULT line at the end:
+--   RESULT requests_per_second p50_ms p90_ms p99_ms max_ms non_2xx socket_errors requests
+local paths = {}
+local file = assert(io.open(os.getenv("TRACK_PAIRS") or "pairs.csv"))
+for line in file:lines() do
+  local bill, payment = line:match("^(%d+),(%d+)")
+  if bill then
+    paths[#paths + 1] = "/api/v1/bills/track?bill_id=" .. bill .. "&payment_id=" .. payment
+  end
+end
+file:close()
+assert(#paths > 0, "no bill_id,payment_id pairs in TRACK_PAIRS")
+
+local next_path = 0
+
+function init(args)
+  next_path = math.random(#paths)
+end
+
+function request()
+  next_path = next_path % #paths + 1
+  return wrk.format("GET", paths[next_path])
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("RESULT %.1f %.3f %.3f %.3f %.3f %d %d %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    errors.status, errors.connect + errors.read + errors.write + errors.timeout,
+    summary.requests))
+end

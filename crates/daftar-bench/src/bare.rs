@@ -1,0 +1,94 @@
+//! The tracking benchmark's baseline: axum on the same runtime as `daftar serve`, one
+//! handler that reads the same query and answers a small fixed JSON object shaped like a
+//! tracking answer, with no middleware, no database and no templates. What Daftar's
+//! tracking endpoint costs beyond this is Daftar's own work.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::extract::Query;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+struct Line {
+    kind: &'static str,
+    amount_rials: i64,
+}
+
+/// What a tracking answer carries: the bill's numbers, amount, due date and status.
+#[derive(Debug, Serialize)]
+struct Tracking {
+    bill_id: String,
+    payment_id: String,
+    renewal_code: &'static str,
+    district: u16,
+    year: i32,
+    amount_rials: u64,
+    due_date: &'static str,
+    status: &'static str,
+    lines: [Line; 2],
+}
+
+async fn track(Query(query): Query<HashMap<String, String>>) -> Json<Tracking> {
+    let field = |name: &str| query.get(name).cloned().unwrap_or_default();
+    Json(Tracking {
+        bill_id: field("bill_id"),
+        payment_id: field("payment_id"),
+        renewal_code: "01-101-12-0",
+        district: 1,
+        year: 1405,
+        amount_rials: 4_440_000,
+        due_date: "1405-03-31",
+        status: "unpaid",
+        lines: [
+            Line {
+                kind: "renewal_toll",
+                amount_rials: 3_600_000,
+            },
+            Line {
+                kind: "waste_fee",
+                amount_rials: 840_000,
+            },
+        ],
+    })
+}
+
+pub async fn serve(addr: SocketAddr) -> anyhow::Result<()> {
+    let app = Router::new()
+        .route("/api/v1/bills/track", get(track))
+        .route("/healthz", get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr}"))?;
+    println!("The bare server is serving on http://{addr}.");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM, as `daftar serve` stops: bench/serve-until-healthy.sh stops the
+/// server with SIGTERM and expects it to exit 0.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,99 @@
+//! `daftar-bench`: Daftar's benchmarks. What each measures, how to run it and the results
+//! are in docs/PERFORMANCE.md; the scripts under bench/ drive this binary.
+
+mod bare;
+mod billing;
+mod database;
+mod profile;
+mod raw;
+mod register;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Daftar's benchmarks (see docs/PERFORMANCE.md).
+#[derive(Debug, Parser)]
+#[command(name = "daftar-bench", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Bill a year at scale: set up N synthetic properties (not measured), then measure
+    /// issuing their bills, exporting them and importing the bank's payments, against the
+    /// database's raw rate of inserting N minimal rows, in the same run on the same
+    /// database. Prints a Markdown table.
+    Billing(billing::Args),
+    /// A bare axum server whose one handler answers GET /api/v1/bills/track with a small
+    /// fixed JSON object: the baseline of the tracking benchmark (bench/tracking.sh).
+    Bare {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: SocketAddr,
+    },
+    /// The bare server again, taking `daftar serve`'s flags (all but --addr ignored), so
+    /// that `bench/serve-until-healthy.sh target/release/daftar-bench` measures what
+    /// starting a server costs without Daftar's own work (bench/startup.sh).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: SocketAddr,
+        /// Ignored.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Ignored.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Scratch PostgreSQL databases for the scripts. Only databases whose name starts
+    /// with `daftar_bench` are touched.
+    Database {
+        #[command(subcommand)]
+        command: DatabaseCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DatabaseCommand {
+    /// Drop the database if it exists and create it empty.
+    Recreate {
+        /// postgres://USER@HOST:PORT/daftar_bench_NAME
+        url: String,
+    },
+    /// Drop the database if it exists (closing its connections).
+    Drop {
+        /// postgres://USER@HOST:PORT/daftar_bench_NAME
+        url: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Billing(args) => billing::run(args).await,
+        Command::Bare { addr } | Command::Serve { addr, .. } => bare::serve(addr).await,
+        Command::Database {
+            command: DatabaseCommand::Recreate { url },
+        } => {
+            database::drop_postgres(&url).await?;
+            database::create_postgres(&url).await
+        }
+        Command::Database {
+            command: DatabaseCommand::Drop { url },
+        } => database::drop_postgres(&url).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}
