@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::notify::{FileNotifier, HttpSmsNotifier, Notifier};
+use crate::rate_limit::RateLimiter;
 use crate::{api, error, web};
 
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
     pub catalog: Arc<Catalog>,
+    /// The per-address limit on public look-ups.
+    pub lookup_limit: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -44,8 +47,13 @@ impl AppState {
                 anyhow::anyhow!("the built-in catalog does not load:\n{errors}")
             })?,
         };
+        let lookup_limit = Arc::new(RateLimiter::new(
+            config.lookup_rate_limit,
+            config.trust_forwarded_for,
+        ));
         Ok(AppState {
             store,
+            lookup_limit,
             notifier,
             config: Arc::new(config),
             catalog: Arc::new(catalog),
@@ -99,7 +107,9 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
-    axum::serve(listener, router(state))
+    // The peer address feeds the rate limit on public look-ups.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

@@ -40,6 +40,16 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_COMPANY_CODE", default_value_t = 101)]
     pub company_code: u16,
 
+    /// Public look-ups (bill tracking, clearance verification) allowed per client address
+    /// per minute; 0 turns the limit off.
+    #[arg(long, env = "DAFTAR_LOOKUP_RATE_LIMIT", default_value_t = 60)]
+    pub lookup_rate_limit: u32,
+
+    /// Take the client's address from the last X-Forwarded-For entry (set this only
+    /// behind a reverse proxy that writes it).
+    #[arg(long, env = "DAFTAR_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// How long a sign-in lasts, in hours.
     #[arg(long, env = "DAFTAR_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
@@ -69,6 +79,8 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("catalog_dir", &self.catalog_dir)
             .field("company_code", &self.company_code)
+            .field("lookup_rate_limit", &self.lookup_rate_limit)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_hours", &self.session_hours)
             .finish()
     }

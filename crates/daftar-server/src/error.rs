@@ -64,6 +64,12 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
     }
 }
 
+impl From<axum::extract::rejection::QueryRejection> for AppError {
+    fn from(_: axum::extract::rejection::QueryRejection) -> AppError {
+        AppError::Invalid("request.invalid")
+    }
+}
+
 impl From<axum::extract::rejection::FormRejection> for AppError {
     fn from(_: axum::extract::rejection::FormRejection) -> AppError {
         AppError::Invalid("request.invalid")
@@ -200,6 +206,19 @@ mod tests {
         "not_found",
         "unavailable",
         "internal",
+        "rate_limited",
+        "track.query",
+        "district.invalid",
+        "renewal_code.invalid",
+        "paid_at.invalid",
+        "trace_number.invalid",
+        "payment.amount_mismatch",
+        "payment.already_paid",
+        "payment.bill_cancelled",
+        "clearance.not_owner",
+        "clearance.unpaid_bills",
+        "clearance_code.format",
+        "clearance_code.check_digit",
     ];
 
     const ID_ERRORS: &[IdError] = &[

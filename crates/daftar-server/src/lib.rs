@@ -3,6 +3,8 @@
 //! A tour of the modules:
 //! - [`config`]: the one typed configuration, shared by the server and the CLI.
 //! - [`app`]: the application state, the router and `serve`.
+//! - [`billing`]: tracking a bill, the gateway's payment callback, clearances.
+//! - [`rate_limit`]: the per-address limit on public look-ups.
 //! - [`batch`]: the register import, issuing and exporting bills, the bank's payment file.
 //! - [`auth`]: passwords, one-time codes, sessions, bearer tokens and CSRF.
 //! - [`api`]: the JSON API under `/api/v1`.
@@ -19,11 +21,13 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod batch;
+pub mod billing;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod notify;
+pub mod rate_limit;
 pub mod web;
 
 pub use app::{AppState, router, serve};

@@ -68,6 +68,11 @@ pub enum Db {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> TestApp {
+        TestApp::spawn_with(db, |_| {}).await
+    }
+
+    /// A test app whose configuration `adjust` changes first.
+    pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
         let url = match db {
             Db::Sqlite => format!("sqlite://{}", data_dir.path().join("daftar.db").display()),
@@ -81,7 +86,7 @@ impl TestApp {
             .await
             .expect("the test database opens");
         daftar_server::demo::load(store.as_ref()).await.unwrap();
-        let config = Config {
+        let mut config = Config {
             database_url: Some(url),
             data_dir: data_dir.path().to_owned(),
             addr: "127.0.0.1:0".parse().unwrap(),
@@ -91,7 +96,12 @@ impl TestApp {
             session_hours: 12,
             catalog_dir: None,
             company_code: 101,
+            // Every in-process request shares one address: only the rate-limit tests
+            // set a low limit.
+            lookup_rate_limit: 0,
+            trust_forwarded_for: false,
         };
+        adjust(&mut config);
         let state = AppState::new(config, store.clone()).unwrap();
         TestApp {
             state,

@@ -8,13 +8,16 @@
 //!   total, rounded down to the thousand rials a payment ID can hold.
 //! - [`PaymentOutcome`]: what becomes of a row of the bank's settlement file.
 //! - [`BillStatus`]: unpaid, paid, cancelled or expired, as a citizen is told.
+//! - [`ClearanceCode`]: the verification code of a clearance certificate.
 
+mod clearance;
 mod demand;
 mod paid_at;
 mod payment;
 mod property;
 mod tariff;
 
+pub use clearance::{ClearanceCode, ClearanceCodeError};
 pub use demand::{BillNumbers, BillStatus, Demand, DemandLine, LineKind};
 pub use paid_at::{PaidAtError, parse_paid_at};
 pub use payment::{BillFacts, PaymentOutcome};

@@ -15,6 +15,7 @@
 mod barcode;
 mod bill;
 mod legal_id;
+mod luhn;
 mod mobile;
 mod national_id;
 mod payment;
@@ -25,6 +26,7 @@ mod sheba;
 pub use barcode::Barcode;
 pub use bill::{BillId, ServiceType, check_digit};
 pub use legal_id::LegalId;
+pub use luhn::{luhn_digit, luhn_valid};
 pub use mobile::Mobile;
 pub use national_id::NationalId;
 pub use payment::{PaymentId, validate_pair};

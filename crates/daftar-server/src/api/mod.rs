@@ -3,19 +3,28 @@
 //! Errors are `{"error":{"code","message"}}` (see [`crate::error`]).
 
 mod auth;
+mod bills;
 mod staff;
 
 use axum::Router;
-use axum::extract::FromRequest;
+use axum::extract::{FromRequest, FromRequestParts};
 
 use crate::app::AppState;
 use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(auth::routes()).merge(staff::routes())
+    Router::new()
+        .merge(auth::routes())
+        .merge(bills::routes())
+        .merge(staff::routes())
 }
 
 /// A JSON body whose rejection is an [`AppError`] (422 with a code), never axum's text.
 #[derive(Debug, FromRequest)]
 #[from_request(via(axum::Json), rejection(AppError))]
 pub struct ApiJson<T>(pub T);
+
+/// Query parameters whose rejection is an [`AppError`] (422 with a code); pages use it too.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct QueryParams<T>(pub T);

@@ -1,6 +1,7 @@
 //! The pages, Persian first. One askama struct per view; every page extends
 //! `templates/base.html` through the [`Layout`] it carries.
 
+mod bills;
 mod sign_in;
 mod staff;
 
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(switch_language))
         .route("/static/daftar.css", get(stylesheet))
+        .merge(bills::routes())
         .merge(sign_in::routes())
         .merge(staff::routes())
 }

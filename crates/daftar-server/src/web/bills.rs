@@ -1,0 +1,344 @@
+//! The public bill-tracking page (seed 000's service), the clearance request for owners
+//! and the renewal and clearance unit, and the public clearance verification.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use daftar_core::billing::LineKind;
+use daftar_core::calendar::{JalaliDate, format_timestamp_en, format_timestamp_fa};
+use daftar_core::fa;
+use daftar_core::roles::Role;
+use daftar_store::{Clearance, OwnedProperty};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::{Layout, Page};
+use crate::api::QueryParams;
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::billing::{self, ClearanceResult, TrackQuery, TrackedBill};
+use crate::error::{AppError, error_message};
+use crate::i18n::Tr;
+use crate::rate_limit::PublicLookup;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/bills/track", get(track))
+        .route("/clearance", get(clearance_form).post(request_clearance))
+        .route("/clearance/verify", get(verify))
+}
+
+/// A bill written out for a page: every number in the page's digits.
+struct BillCard {
+    status: &'static str,
+    status_label: String,
+    bill_id: String,
+    payment_id: String,
+    barcode: String,
+    period: String,
+    amount: String,
+    amount_in_words: Option<String>,
+    lines: Vec<(String, String)>,
+    due: String,
+    paid_at: Option<String>,
+    trace_number: Option<String>,
+}
+
+fn amount(tr: &Tr, rials: i64) -> String {
+    let text = if tr.is_fa() {
+        fa::format_number(rials.unsigned_abs())
+    } else {
+        fa::format_number_en(rials.unsigned_abs())
+    };
+    let sign = if rials < 0 { "−" } else { "" };
+    tr.t1("rials", "amount", &format!("{sign}{text}"))
+}
+
+fn date(tr: &Tr, date: JalaliDate) -> String {
+    if tr.is_fa() {
+        date.format_fa()
+    } else {
+        date.format_en()
+    }
+}
+
+fn moment(tr: &Tr, at: Timestamp) -> String {
+    if tr.is_fa() {
+        format_timestamp_fa(at)
+    } else {
+        format_timestamp_en(at)
+    }
+}
+
+fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
+    let line_id = |kind: LineKind| match kind {
+        LineKind::RenewalToll => "line-renewal-toll",
+        LineKind::WasteFee => "line-waste-fee",
+        LineKind::ArrearsPenalty => "line-arrears-penalty",
+        LineKind::Discount => "line-discount",
+    };
+    BillCard {
+        status: bill.status.slug(),
+        status_label: tr.t(&format!("bill-status-{}", bill.status.slug())),
+        bill_id: tr.digits(&bill.bill_id),
+        payment_id: tr.digits(&bill.payment_id),
+        barcode: tr.digits(&bill.barcode),
+        period: tr.digits(&format!(
+            "{} {}",
+            tr.t1("bill-year", "year", &bill.year.to_string()),
+            tr.t1("bill-period", "period", &bill.period.to_string())
+        )),
+        amount: amount(tr, i64::try_from(bill.amount_rials).unwrap_or(i64::MAX)),
+        amount_in_words: tr
+            .is_fa()
+            .then(|| format!("{} ریال", fa::amount_in_words(bill.amount_rials))),
+        lines: bill
+            .lines
+            .iter()
+            .map(|line| (tr.t(line_id(line.kind)), amount(tr, line.amount_rials)))
+            .collect(),
+        due: date(tr, bill.due),
+        paid_at: bill.paid_at.map(|at| moment(tr, at)),
+        trace_number: bill.trace_number.as_deref().map(|t| tr.digits(t)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bill_track.html")]
+struct TrackView {
+    layout: Layout,
+    query: TrackQuery,
+    error: Option<String>,
+    bills: Vec<BillCard>,
+    searched: bool,
+}
+
+/// Shows an error's message with the form again; internal errors go to the error page.
+fn shown_error(page: &Page, error: AppError) -> Result<(StatusCode, String), AppError> {
+    match error {
+        AppError::Internal(_) | AppError::Unavailable => Err(error),
+        AppError::NotFound => Ok((StatusCode::NOT_FOUND, page.layout.tr.t("track-not-found"))),
+        error => Ok((
+            error.status(),
+            error_message(page.layout.tr.lang, &error.body()),
+        )),
+    }
+}
+
+async fn track(
+    _: PublicLookup,
+    State(state): State<AppState>,
+    page: Page,
+    QueryParams(query): QueryParams<TrackQuery>,
+) -> Result<Response, AppError> {
+    let tr = page.layout.tr;
+    let mut view = TrackView {
+        layout: page.layout.clone(),
+        searched: !query.is_empty(),
+        query,
+        error: None,
+        bills: Vec::new(),
+    };
+    if !view.searched {
+        return page.render(&view);
+    }
+    match billing::track(&state, &view.query).await {
+        Ok(tracked) => {
+            view.bills = tracked.bills.iter().map(|b| bill_card(&tr, b)).collect();
+            page.render(&view)
+        }
+        Err(error) => {
+            let (status, message) = shown_error(&page, error)?;
+            view.error = Some(message);
+            page.render(&view)
+                .map(|response| (status, response).into_response())
+        }
+    }
+}
+
+struct PropertyChoice {
+    district: String,
+    district_value: u16,
+    renewal_code: String,
+    renewal_code_value: String,
+    address: String,
+}
+
+#[derive(Template)]
+#[template(path = "clearance.html")]
+struct ClearanceView {
+    layout: Layout,
+    /// The owner's properties, for a citizen.
+    properties: Vec<PropertyChoice>,
+    /// Whether the free form (any district and renewal code) is shown: for the unit.
+    for_unit: bool,
+    district: String,
+    renewal_code: String,
+    error: Option<String>,
+    issued: Option<ClearanceCard>,
+    unpaid: Vec<BillCard>,
+}
+
+struct ClearanceCard {
+    code: String,
+    raw_code: String,
+    district: String,
+    renewal_code: String,
+    issued_at: String,
+}
+
+fn clearance_card(tr: &Tr, clearance: &Clearance) -> ClearanceCard {
+    ClearanceCard {
+        code: tr.digits(&clearance.code),
+        raw_code: clearance.code.clone(),
+        district: tr.digits(&clearance.district.to_string()),
+        renewal_code: tr.digits(&clearance.renewal_code),
+        issued_at: moment(tr, clearance.issued_at),
+    }
+}
+
+/// Who may ask for a clearance on this page, and for which properties.
+async fn clearance_view(state: &AppState, page: &Page) -> Result<Option<ClearanceView>, AppError> {
+    let tr = page.layout.tr;
+    let (properties, for_unit) = match page.user.as_ref().map(|user| &user.principal) {
+        None => return Ok(None),
+        Some(Principal::Citizen { national_id, .. }) => {
+            let owned = state.store.properties_owned_by(national_id).await?;
+            (
+                owned.iter().map(|p| property_choice(&tr, p)).collect(),
+                false,
+            )
+        }
+        Some(Principal::Staff(account)) if account.has_role(Role::RenewalClearance) => {
+            (Vec::new(), true)
+        }
+        Some(Principal::Staff(_)) => return Err(AppError::Forbidden("auth.forbidden")),
+    };
+    Ok(Some(ClearanceView {
+        layout: page.layout.clone(),
+        properties,
+        for_unit,
+        district: String::new(),
+        renewal_code: String::new(),
+        error: None,
+        issued: None,
+        unpaid: Vec::new(),
+    }))
+}
+
+fn property_choice(tr: &Tr, property: &OwnedProperty) -> PropertyChoice {
+    PropertyChoice {
+        district: tr.digits(&property.district.to_string()),
+        district_value: property.district,
+        renewal_code: tr.digits(&property.renewal_code),
+        renewal_code_value: property.renewal_code.clone(),
+        address: property.address.clone(),
+    }
+}
+
+async fn clearance_form(State(state): State<AppState>, page: Page) -> Result<Response, AppError> {
+    match clearance_view(&state, &page).await? {
+        Some(view) => page.render(&view),
+        None => Ok(Redirect::to("/sign-in").into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ClearanceForm {
+    csrf: String,
+    district: String,
+    renewal_code: String,
+}
+
+async fn request_clearance(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<ClearanceForm>,
+) -> Result<Response, AppError> {
+    page.csrf.verify(&form.csrf)?;
+    let Some(mut view) = clearance_view(&state, &page).await? else {
+        return Err(AppError::Unauthorized("auth.required"));
+    };
+    let Some(user) = page.user.as_ref() else {
+        return Err(AppError::Unauthorized("auth.required"));
+    };
+    let tr = page.layout.tr;
+    let mut status = StatusCode::OK;
+    match billing::issue_clearance(&state, user, &form.district, &form.renewal_code).await {
+        Ok(ClearanceResult::Issued(clearance)) => {
+            view.issued = Some(clearance_card(&tr, &clearance));
+        }
+        Ok(ClearanceResult::Owes(bills)) => {
+            status = StatusCode::CONFLICT;
+            view.error = Some(tr.t1(
+                "clearance-owes",
+                "count",
+                &tr.digits(&bills.len().to_string()),
+            ));
+            view.unpaid = bills.iter().map(|bill| bill_card(&tr, bill)).collect();
+        }
+        Err(error) => {
+            let (error_status, message) = match error {
+                AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("clearance-no-property")),
+                error => shown_error(&page, error)?,
+            };
+            status = error_status;
+            view.error = Some(message);
+        }
+    }
+    view.district = form.district;
+    view.renewal_code = form.renewal_code;
+    page.render(&view)
+        .map(|response| (status, response).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct VerifyQuery {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "clearance_verify.html")]
+struct VerifyView {
+    layout: Layout,
+    code: String,
+    error: Option<String>,
+    clearance: Option<ClearanceCard>,
+}
+
+async fn verify(
+    _: PublicLookup,
+    State(state): State<AppState>,
+    page: Page,
+    QueryParams(query): QueryParams<VerifyQuery>,
+) -> Result<Response, AppError> {
+    let tr = page.layout.tr;
+    let mut view = VerifyView {
+        layout: page.layout.clone(),
+        code: query.code.clone(),
+        error: None,
+        clearance: None,
+    };
+    if query.code.trim().is_empty() {
+        return page.render(&view);
+    }
+    match billing::verify_clearance(&state, &query.code).await {
+        Ok(clearance) => {
+            view.clearance = Some(clearance_card(&tr, &clearance));
+            page.render(&view)
+        }
+        Err(error) => {
+            let (status, message) = match error {
+                AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("verify-not-found")),
+                error => shown_error(&page, error)?,
+            };
+            view.error = Some(message);
+            page.render(&view)
+                .map(|response| (status, response).into_response())
+        }
+    }
+}
