@@ -16,7 +16,10 @@
 mod shared;
 #[macro_use]
 mod shared_billing;
+#[macro_use]
+mod shared_cases;
 mod billing_model;
+mod cases_model;
 mod model;
 mod postgres;
 mod sqlite;
@@ -24,12 +27,14 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use daftar_core::calendar::JalaliDate;
 use daftar_core::ir::{LegalId, Mobile, NationalId};
 use daftar_core::otp::Verdict;
 use daftar_core::roles::{OfficeCode, Role};
 use jiff::Timestamp;
 
 pub use billing_model::*;
+pub use cases_model::*;
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -50,7 +55,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Everything Daftar remembers. One method is one transaction.
 #[async_trait]
-pub trait Store: BillingStore + Send + Sync + std::fmt::Debug {
+pub trait Store: BillingStore + CaseStore + Send + Sync + std::fmt::Debug {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> Backend;
 
@@ -168,6 +173,62 @@ pub trait BillingStore: Send + Sync {
         now: Timestamp,
     ) -> Result<ClearanceOutcome>;
     async fn clearance(&self, code: &str) -> Result<Option<Clearance>>;
+}
+
+/// Cases, their work queues, history, outbox and documents. One method is one
+/// transaction.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Opens a case with its first tasks, history row and notifications. A tracking code
+    /// in use is a [`StoreError::Conflict`].
+    async fn open_case(
+        &self,
+        case: &NewCase,
+        tasks: &[NewTask],
+        history: &NewHistory,
+        notifications: &[NewNotification],
+        now: Timestamp,
+    ) -> Result<CaseId>;
+    async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
+    async fn case_by_tracking_code(&self, code: &str) -> Result<Option<CaseRecord>>;
+    /// An applicant's cases, newest first.
+    async fn cases_of_applicant(
+        &self,
+        applicant: &NationalId,
+        limit: i64,
+    ) -> Result<Vec<CaseRecord>>;
+    /// Who may act on the case now.
+    async fn case_tasks(&self, id: CaseId) -> Result<Vec<TaskRecord>>;
+    /// The case's history, oldest first.
+    async fn case_history(&self, id: CaseId) -> Result<Vec<HistoryRecord>>;
+    /// Applies one action (see [`Transition`]); returns the case's new version. A case
+    /// that moved on since `expected_version`, or is closed, is a
+    /// [`StoreError::Conflict`] and nothing is written.
+    async fn apply_transition(&self, transition: &Transition, now: Timestamp) -> Result<i64>;
+    /// A page of open tasks, sorted by SLA due date, with the whole queue's counts.
+    async fn queue(&self, query: &QueueQuery, today: JalaliDate) -> Result<QueuePage>;
+    /// Marks the tasks due before `today` overdue, once each, with the notifications
+    /// `notify` writes for each, in one transaction; returns the newly marked. Safe to
+    /// run on several instances at once.
+    async fn sweep_overdue(
+        &self,
+        today: JalaliDate,
+        now: Timestamp,
+        notify: &(dyn for<'t> Fn(&'t OverdueTask) -> Vec<NewNotification> + Send + Sync),
+    ) -> Result<Vec<OverdueTask>>;
+    /// Notifications not yet sent, oldest first.
+    async fn pending_notifications(&self, limit: i64) -> Result<Vec<PendingNotification>>;
+    /// Records an attempt to send a notification, and whether it went.
+    async fn mark_notification(&self, id: i64, sent: bool, now: Timestamp) -> Result<()>;
+    /// Records a new version of a case's document of `kind`.
+    async fn add_document(&self, document: &NewDocument, now: Timestamp) -> Result<DocumentRecord>;
+    /// Every version of every document of a case.
+    async fn documents_of_case(&self, case: CaseId) -> Result<Vec<DocumentRecord>>;
+    async fn document(&self, id: i64) -> Result<Option<DocumentRecord>>;
+    async fn record_document_view(&self, id: i64, viewer: &str, now: Timestamp) -> Result<()>;
+    /// Who viewed a document, and when, oldest first.
+    async fn document_views(&self, id: i64) -> Result<Vec<(String, Timestamp)>>;
+    async fn approve_document(&self, id: i64, approver: &str, now: Timestamp) -> Result<()>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

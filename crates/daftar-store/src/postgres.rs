@@ -63,3 +63,4 @@ impl PgStore {
 
 shared_store_impl!(PgStore, Backend::Postgres, for_update = " FOR UPDATE");
 shared_billing_impl!(PgStore, sqlx::Postgres);
+shared_cases_impl!(PgStore, sqlx::Postgres);

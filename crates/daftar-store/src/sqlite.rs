@@ -52,3 +52,4 @@ impl SqliteStore {
 
 shared_store_impl!(SqliteStore, Backend::Sqlite, for_update = "");
 shared_billing_impl!(SqliteStore, sqlx::Sqlite);
+shared_cases_impl!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,223 @@
+//! The records of cases: a file for one service, its open work items, its history, the
+//! notifications it sends and its documents.
+//!
+//! The store does not know the workflow engine: states are names, the engine's position
+//! is JSON, and the server says which roles may act now by the tasks it writes.
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::ir::{LegalId, NationalId};
+use daftar_core::roles::{OfficeCode, Role};
+use jiff::Timestamp;
+
+use crate::StaffId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CaseId(pub i64);
+
+/// A case as an application opens it.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub tracking_code: String,
+    pub service_id: String,
+    pub workflow_id: String,
+    pub workflow_version: u32,
+    pub applicant: NationalId,
+    pub acting_for: Option<LegalId>,
+    pub office: OfficeCode,
+    pub district: Option<u16>,
+    pub state: String,
+    pub position_json: String,
+    pub fields_json: String,
+    pub sla_due: Option<JalaliDate>,
+}
+
+/// An open work item: `role` may act on the case in `state`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTask {
+    pub role: Role,
+    pub state: String,
+    pub sla_due: JalaliDate,
+    pub assignee: Option<StaffId>,
+}
+
+/// Who did something to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Applicant,
+    Staff {
+        id: StaffId,
+        name: String,
+    },
+    /// The SLA sweep and other background work.
+    System,
+}
+
+/// One row of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHistory {
+    pub actor: Actor,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub comment: Option<String>,
+}
+
+/// Who a notification goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// A citizen, by national ID; the dispatcher finds their mobile.
+    Citizen(NationalId),
+    /// Everyone holding a role in an office.
+    Role(OfficeCode, Role),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    pub to: Recipient,
+    pub text: String,
+}
+
+/// One action on a case, written in one transaction: the new state and position, the
+/// open tasks replaced, a history row, and the notifications. It applies only if the
+/// case is still at `expected_version`; otherwise nothing is written and the store
+/// answers [`crate::StoreError::Conflict`].
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub case: CaseId,
+    pub expected_version: i64,
+    pub state: String,
+    pub position_json: String,
+    /// New application values (an applicant's answer to a return), if any.
+    pub fields_json: Option<String>,
+    pub sla_due: Option<JalaliDate>,
+    pub closed: bool,
+    pub tasks: Vec<NewTask>,
+    pub history: NewHistory,
+    pub notifications: Vec<NewNotification>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub id: CaseId,
+    pub tracking_code: String,
+    pub service_id: String,
+    pub workflow_id: String,
+    pub workflow_version: u32,
+    pub applicant: NationalId,
+    pub acting_for: Option<LegalId>,
+    pub office: OfficeCode,
+    pub district: Option<u16>,
+    pub state: String,
+    pub position_json: String,
+    pub fields_json: String,
+    pub version: i64,
+    pub sla_due: Option<JalaliDate>,
+    pub overdue_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRecord {
+    pub role: Role,
+    pub state: String,
+    pub sla_due: JalaliDate,
+    pub assignee: Option<StaffId>,
+    pub overdue_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRecord {
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub comment: Option<String>,
+}
+
+/// Which open tasks a queue lists.
+#[derive(Debug, Clone)]
+pub struct QueueQuery {
+    /// The role whose tasks are listed; `None` lists every role's (the follow-up unit's
+    /// view, with `overdue_only`).
+    pub role: Option<Role>,
+    pub offices: Vec<OfficeCode>,
+    /// Only the tasks marked to this person.
+    pub assignee: Option<StaffId>,
+    pub service_id: Option<String>,
+    pub district: Option<u16>,
+    pub overdue_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub case: CaseId,
+    pub tracking_code: String,
+    pub service_id: String,
+    pub role: Role,
+    pub state: String,
+    pub district: Option<u16>,
+    pub sla_due: JalaliDate,
+    pub overdue: bool,
+    pub assignee: Option<StaffId>,
+}
+
+/// A page of a queue, sorted by SLA due date, with the counts of the whole queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    pub total: u64,
+    pub overdue: u64,
+}
+
+/// A task the SLA sweep found overdue (and marked, once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueTask {
+    pub case: CaseId,
+    pub tracking_code: String,
+    pub office: OfficeCode,
+    pub role: Role,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingNotification {
+    pub id: i64,
+    pub to: Recipient,
+    pub text: String,
+    pub attempts: u32,
+}
+
+/// A document version as uploaded; the bytes are stored elsewhere under `storage_key`.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub case: CaseId,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub storage_key: String,
+    pub uploaded_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    pub id: i64,
+    pub case: CaseId,
+    pub kind: String,
+    pub version: u32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub storage_key: String,
+    pub uploaded_by: String,
+    pub uploaded_at: Timestamp,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<Timestamp>,
+}

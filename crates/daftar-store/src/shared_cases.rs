@@ -1,0 +1,765 @@
+//! The cases SQL both backends run, written once (see [`crate::shared`] for how): opening
+//! a case, applying one action under optimistic concurrency, queues, the SLA sweep, the
+//! outbox, and documents.
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::ir::NationalId;
+
+use crate::shared::{corrupt, legal_id, national_id, office_code, role};
+use crate::{
+    Actor, CaseId, CaseRecord, DocumentRecord, HistoryRecord, PendingNotification, Recipient,
+    StaffId, StoreError, TaskRecord, from_db_time,
+};
+
+pub(crate) const CASE_COLUMNS: &str = "id, tracking_code, service_id, workflow_id, \
+     workflow_version, applicant_national_id, applicant_legal_id, office_code, district, state, \
+     position, fields, version, sla_due, overdue_at, closed_at, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaseRow {
+    id: i64,
+    tracking_code: String,
+    service_id: String,
+    workflow_id: String,
+    workflow_version: i64,
+    applicant_national_id: String,
+    applicant_legal_id: Option<String>,
+    office_code: String,
+    district: Option<i64>,
+    state: String,
+    position: String,
+    fields: String,
+    version: i64,
+    sla_due: Option<String>,
+    overdue_at: Option<i64>,
+    closed_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn jalali(raw: &str) -> Result<JalaliDate, StoreError> {
+    JalaliDate::parse(raw).map_err(|_| corrupt("Jalali date"))
+}
+
+fn district(raw: Option<i64>) -> Result<Option<u16>, StoreError> {
+    raw.map(|d| u16::try_from(d).map_err(|_| corrupt("district")))
+        .transpose()
+}
+
+pub(crate) fn case_record(row: CaseRow) -> Result<CaseRecord, StoreError> {
+    Ok(CaseRecord {
+        id: CaseId(row.id),
+        tracking_code: row.tracking_code,
+        service_id: row.service_id,
+        workflow_id: row.workflow_id,
+        workflow_version: u32::try_from(row.workflow_version)
+            .map_err(|_| corrupt("workflow version"))?,
+        applicant: national_id(&row.applicant_national_id)?,
+        acting_for: row
+            .applicant_legal_id
+            .as_deref()
+            .map(legal_id)
+            .transpose()?,
+        office: office_code(&row.office_code)?,
+        district: district(row.district)?,
+        state: row.state,
+        position_json: row.position,
+        fields_json: row.fields,
+        version: row.version,
+        sla_due: row.sla_due.as_deref().map(jalali).transpose()?,
+        overdue_at: row.overdue_at.map(from_db_time),
+        closed_at: row.closed_at.map(from_db_time),
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+    })
+}
+
+pub(crate) type TaskRow = (String, String, String, Option<i64>, Option<i64>);
+
+pub(crate) fn task_record(row: TaskRow) -> Result<TaskRecord, StoreError> {
+    let (task_role, state, sla_due, assignee, overdue_at) = row;
+    Ok(TaskRecord {
+        role: role(&task_role)?,
+        state,
+        sla_due: jalali(&sla_due)?,
+        assignee: assignee.map(StaffId),
+        overdue_at: overdue_at.map(from_db_time),
+    })
+}
+
+pub(crate) const ACTOR_APPLICANT: &str = "applicant";
+pub(crate) const ACTOR_STAFF: &str = "staff";
+pub(crate) const ACTOR_SYSTEM: &str = "system";
+
+/// The actor's columns: kind, staff id, name.
+pub(crate) fn actor_columns(actor: &Actor) -> (&'static str, Option<i64>, &str) {
+    match actor {
+        Actor::Applicant => (ACTOR_APPLICANT, None, ""),
+        Actor::Staff { id, name } => (ACTOR_STAFF, Some(id.0), name.as_str()),
+        Actor::System => (ACTOR_SYSTEM, None, ""),
+    }
+}
+
+pub(crate) type HistoryRow = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+pub(crate) fn history_record(row: HistoryRow) -> Result<HistoryRecord, StoreError> {
+    let (at, kind, staff_id, name, action, from_state, to_state, comment) = row;
+    let actor = match (kind.as_str(), staff_id) {
+        (ACTOR_APPLICANT, _) => Actor::Applicant,
+        (ACTOR_STAFF, Some(id)) => Actor::Staff {
+            id: StaffId(id),
+            name,
+        },
+        (ACTOR_SYSTEM, _) => Actor::System,
+        _ => return Err(corrupt("history actor")),
+    };
+    Ok(HistoryRecord {
+        at: from_db_time(at),
+        actor,
+        action,
+        from_state,
+        to_state,
+        comment,
+    })
+}
+
+pub(crate) const RECIPIENT_CITIZEN: &str = "citizen";
+pub(crate) const RECIPIENT_ROLE: &str = "role";
+
+/// The recipient's columns: kind and address (`national ID` or `office:role`).
+pub(crate) fn recipient_columns(to: &Recipient) -> (&'static str, String) {
+    match to {
+        Recipient::Citizen(id) => (RECIPIENT_CITIZEN, id.as_str().to_owned()),
+        Recipient::Role(office, held) => (
+            RECIPIENT_ROLE,
+            format!("{}:{}", office.as_str(), held.slug()),
+        ),
+    }
+}
+
+pub(crate) fn pending_notification(
+    row: (i64, String, String, String, i64),
+) -> Result<PendingNotification, StoreError> {
+    let (id, kind, address, text, attempts) = row;
+    let to = match kind.as_str() {
+        RECIPIENT_CITIZEN => {
+            Recipient::Citizen(NationalId::parse(&address).map_err(|_| corrupt("recipient"))?)
+        }
+        RECIPIENT_ROLE => {
+            let (office, held) = address
+                .split_once(':')
+                .ok_or_else(|| corrupt("recipient"))?;
+            Recipient::Role(office_code(office)?, role(held)?)
+        }
+        _ => return Err(corrupt("recipient")),
+    };
+    Ok(PendingNotification {
+        id,
+        to,
+        text,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+    })
+}
+
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, case_id, kind, version, file_name, content_type, \
+     size_bytes, sha256, storage_key, uploaded_by, uploaded_at, approved_by, approved_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DocumentRow {
+    id: i64,
+    case_id: i64,
+    kind: String,
+    version: i64,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+    storage_key: String,
+    uploaded_by: String,
+    uploaded_at: i64,
+    approved_by: Option<String>,
+    approved_at: Option<i64>,
+}
+
+pub(crate) fn document_record(row: DocumentRow) -> Result<DocumentRecord, StoreError> {
+    Ok(DocumentRecord {
+        id: row.id,
+        case: CaseId(row.case_id),
+        kind: row.kind,
+        version: u32::try_from(row.version).map_err(|_| corrupt("document version"))?,
+        file_name: row.file_name,
+        content_type: row.content_type,
+        size_bytes: u64::try_from(row.size_bytes).map_err(|_| corrupt("document size"))?,
+        sha256: row.sha256,
+        storage_key: row.storage_key,
+        uploaded_by: row.uploaded_by,
+        uploaded_at: from_db_time(row.uploaded_at),
+        approved_by: row.approved_by,
+        approved_at: row.approved_at.map(from_db_time),
+    })
+}
+
+macro_rules! shared_cases_impl {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Writes a case's open tasks, replacing none: the caller deleted the old ones.
+            async fn insert_tasks(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                case: i64,
+                office: &str,
+                service_id: &str,
+                district: Option<i64>,
+                tasks: &[$crate::NewTask],
+                now: i64,
+            ) -> $crate::Result<()> {
+                for task in tasks {
+                    sqlx::query(
+                        "INSERT INTO case_tasks (case_id, role, state, office_code, service_id,
+                             district, sla_due, assignee, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(case)
+                    .bind(task.role.slug())
+                    .bind(&task.state)
+                    .bind(office)
+                    .bind(service_id)
+                    .bind(district)
+                    .bind(task.sla_due.iso_jalali())
+                    .bind(task.assignee.map(|a| a.0))
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
+            }
+
+            async fn insert_history(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                case: i64,
+                history: &$crate::NewHistory,
+                now: i64,
+            ) -> $crate::Result<()> {
+                let (kind, staff_id, name) = $crate::shared_cases::actor_columns(&history.actor);
+                sqlx::query(
+                    "INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id,
+                         actor_name, action, from_state, to_state, comment)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(case)
+                .bind(now)
+                .bind(kind)
+                .bind(staff_id)
+                .bind(name)
+                .bind(&history.action)
+                .bind(&history.from_state)
+                .bind(&history.to_state)
+                .bind(&history.comment)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_notifications(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                case: Option<i64>,
+                notifications: &[$crate::NewNotification],
+                now: i64,
+            ) -> $crate::Result<()> {
+                for notification in notifications {
+                    let (kind, address) =
+                        $crate::shared_cases::recipient_columns(&notification.to);
+                    sqlx::query(
+                        "INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(case)
+                    .bind(kind)
+                    .bind(address)
+                    .bind(&notification.text)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::CaseStore for $store {
+            async fn open_case(
+                &self,
+                case: &$crate::NewCase,
+                tasks: &[$crate::NewTask],
+                history: &$crate::NewHistory,
+                notifications: &[$crate::NewNotification],
+                now: jiff::Timestamp,
+            ) -> $crate::Result<$crate::CaseId> {
+                let now = $crate::to_db_time(now);
+                let district = case.district.map(i64::from);
+                let mut tx = self.writer.begin().await?;
+                let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+                    "INSERT INTO cases (tracking_code, service_id, workflow_id, workflow_version,
+                         applicant_national_id, applicant_legal_id, office_code, district, state,
+                         position, fields, version, sla_due, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $13)
+                     RETURNING id",
+                )
+                .bind(&case.tracking_code)
+                .bind(&case.service_id)
+                .bind(&case.workflow_id)
+                .bind(i64::from(case.workflow_version))
+                .bind(case.applicant.as_str())
+                .bind(case.acting_for.as_ref().map(|l| l.as_str().to_owned()))
+                .bind(case.office.as_str())
+                .bind(district)
+                .bind(&case.state)
+                .bind(&case.position_json)
+                .bind(&case.fields_json)
+                .bind(case.sla_due.map(|d| d.iso_jalali()))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await;
+                let id = match inserted {
+                    Ok((id,)) => id,
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Err($crate::StoreError::Conflict("tracking code"));
+                    }
+                    Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                        return Err($crate::StoreError::NotFound("office"));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                Self::insert_tasks(
+                    &mut tx,
+                    id,
+                    case.office.as_str(),
+                    &case.service_id,
+                    district,
+                    tasks,
+                    now,
+                )
+                .await?;
+                Self::insert_history(&mut tx, id, history, now).await?;
+                Self::insert_notifications(&mut tx, Some(id), notifications, now).await?;
+                tx.commit().await?;
+                Ok($crate::CaseId(id))
+            }
+
+            async fn case(&self, id: $crate::CaseId) -> $crate::Result<Option<$crate::CaseRecord>> {
+                let row: Option<$crate::shared_cases::CaseRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM cases WHERE id = $1",
+                    $crate::shared_cases::CASE_COLUMNS
+                ))
+                .bind(id.0)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map($crate::shared_cases::case_record).transpose()
+            }
+
+            async fn case_by_tracking_code(
+                &self,
+                code: &str,
+            ) -> $crate::Result<Option<$crate::CaseRecord>> {
+                let row: Option<$crate::shared_cases::CaseRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM cases WHERE tracking_code = $1",
+                    $crate::shared_cases::CASE_COLUMNS
+                ))
+                .bind(code)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map($crate::shared_cases::case_record).transpose()
+            }
+
+            async fn cases_of_applicant(
+                &self,
+                applicant: &daftar_core::ir::NationalId,
+                limit: i64,
+            ) -> $crate::Result<Vec<$crate::CaseRecord>> {
+                let rows: Vec<$crate::shared_cases::CaseRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM cases WHERE applicant_national_id = $1
+                     ORDER BY id DESC LIMIT $2",
+                    $crate::shared_cases::CASE_COLUMNS
+                ))
+                .bind(applicant.as_str())
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter().map($crate::shared_cases::case_record).collect()
+            }
+
+            async fn case_tasks(
+                &self,
+                id: $crate::CaseId,
+            ) -> $crate::Result<Vec<$crate::TaskRecord>> {
+                let rows: Vec<$crate::shared_cases::TaskRow> = sqlx::query_as(
+                    "SELECT role, state, sla_due, assignee, overdue_at FROM case_tasks
+                     WHERE case_id = $1 ORDER BY id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter().map($crate::shared_cases::task_record).collect()
+            }
+
+            async fn case_history(
+                &self,
+                id: $crate::CaseId,
+            ) -> $crate::Result<Vec<$crate::HistoryRecord>> {
+                let rows: Vec<$crate::shared_cases::HistoryRow> = sqlx::query_as(
+                    "SELECT at, actor_kind, actor_staff_id, actor_name, action, from_state,
+                         to_state, comment
+                     FROM case_history WHERE case_id = $1 ORDER BY id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter().map($crate::shared_cases::history_record).collect()
+            }
+
+            async fn apply_transition(
+                &self,
+                transition: &$crate::Transition,
+                now: jiff::Timestamp,
+            ) -> $crate::Result<i64> {
+                let now = $crate::to_db_time(now);
+                let mut tx = self.writer.begin().await?;
+                // The compare-and-set: a concurrent action that committed first has moved
+                // the version on, so this one updates nothing and writes nothing.
+                let updated: Option<(String, String, Option<i64>, i64)> = sqlx::query_as(
+                    "UPDATE cases SET state = $1, position = $2, fields = COALESCE($3, fields),
+                         sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1
+                     WHERE id = $7 AND version = $8 AND closed_at IS NULL
+                     RETURNING office_code, service_id, district, version",
+                )
+                .bind(&transition.state)
+                .bind(&transition.position_json)
+                .bind(&transition.fields_json)
+                .bind(transition.sla_due.map(|d| d.iso_jalali()))
+                .bind(transition.closed.then_some(now))
+                .bind(now)
+                .bind(transition.case.0)
+                .bind(transition.expected_version)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((office, service_id, district, version)) = updated else {
+                    return Err($crate::StoreError::Conflict("case version"));
+                };
+                sqlx::query("DELETE FROM case_tasks WHERE case_id = $1")
+                    .bind(transition.case.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::insert_tasks(
+                    &mut tx,
+                    transition.case.0,
+                    &office,
+                    &service_id,
+                    district,
+                    &transition.tasks,
+                    now,
+                )
+                .await?;
+                Self::insert_history(&mut tx, transition.case.0, &transition.history, now)
+                    .await?;
+                Self::insert_notifications(
+                    &mut tx,
+                    Some(transition.case.0),
+                    &transition.notifications,
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(version)
+            }
+
+            async fn queue(
+                &self,
+                query: &$crate::QueueQuery,
+                today: daftar_core::calendar::JalaliDate,
+            ) -> $crate::Result<$crate::QueuePage> {
+                let today = today.iso_jalali();
+                // The filters, written once for the page and for the two counts.
+                let filters = |builder: &mut sqlx::QueryBuilder<'_, $db>| {
+                    builder.push(" WHERE t.office_code IN (");
+                    let mut offices = builder.separated(", ");
+                    for office in &query.offices {
+                        offices.push_bind(office.as_str().to_owned());
+                    }
+                    builder.push(")");
+                    if let Some(held) = query.role {
+                        builder.push(" AND t.role = ").push_bind(held.slug());
+                    }
+                    if let Some(assignee) = query.assignee {
+                        builder.push(" AND t.assignee = ").push_bind(assignee.0);
+                    }
+                    if let Some(service) = &query.service_id {
+                        builder.push(" AND t.service_id = ").push_bind(service.clone());
+                    }
+                    if let Some(district) = query.district {
+                        builder.push(" AND t.district = ").push_bind(i64::from(district));
+                    }
+                    if query.overdue_only {
+                        builder.push(" AND t.sla_due < ").push_bind(today.clone());
+                    }
+                };
+                if query.offices.is_empty() {
+                    return Ok($crate::QueuePage {
+                        items: Vec::new(),
+                        total: 0,
+                        overdue: 0,
+                    });
+                }
+                let mut page = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT t.case_id, c.tracking_code, t.service_id, t.role, t.state, t.district,
+                         t.sla_due, t.assignee
+                     FROM case_tasks t JOIN cases c ON c.id = t.case_id",
+                );
+                filters(&mut page);
+                page.push(" ORDER BY t.sla_due, t.case_id LIMIT ")
+                    .push_bind(query.limit)
+                    .push(" OFFSET ")
+                    .push_bind(query.offset);
+                let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>)> =
+                    page.build_query_as().fetch_all(&self.reader).await?;
+                let mut count = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.sla_due < ",
+                );
+                count.push_bind(today.clone());
+                count.push(" THEN 1 ELSE 0 END), 0) FROM case_tasks t");
+                filters(&mut count);
+                let (total, overdue): (i64, i64) =
+                    count.build_query_as().fetch_one(&self.reader).await?;
+                let items = rows
+                    .into_iter()
+                    .map(|(case, code, service_id, held, state, district, due, assignee)| {
+                        Ok($crate::QueueItem {
+                            case: $crate::CaseId(case),
+                            tracking_code: code,
+                            service_id,
+                            role: $crate::shared::role(&held)?,
+                            state,
+                            district: district
+                                .map(|d| u16::try_from(d).map_err(|_| $crate::shared::corrupt("district")))
+                                .transpose()?,
+                            overdue: due < today,
+                            sla_due: daftar_core::calendar::JalaliDate::parse(&due)
+                                .map_err(|_| $crate::shared::corrupt("SLA date"))?,
+                            assignee: assignee.map($crate::StaffId),
+                        })
+                    })
+                    .collect::<$crate::Result<Vec<_>>>()?;
+                Ok($crate::QueuePage {
+                    items,
+                    total: u64::try_from(total).unwrap_or(0),
+                    overdue: u64::try_from(overdue).unwrap_or(0),
+                })
+            }
+
+            async fn sweep_overdue(
+                &self,
+                today: daftar_core::calendar::JalaliDate,
+                now: jiff::Timestamp,
+                notify: &(dyn for<'t> Fn(&'t $crate::OverdueTask) -> Vec<$crate::NewNotification> + Send + Sync),
+            ) -> $crate::Result<Vec<$crate::OverdueTask>> {
+                let now = $crate::to_db_time(now);
+                let mut tx = self.writer.begin().await?;
+                // Marking and reading in one statement: on PostgreSQL a second instance
+                // sweeping at once waits on the rows and then finds them marked.
+                let marked: Vec<(i64, String, String, String)> = sqlx::query_as(
+                    "UPDATE case_tasks SET overdue_at = $1
+                     WHERE overdue_at IS NULL AND sla_due < $2
+                     RETURNING case_id, office_code, role, state",
+                )
+                .bind(now)
+                .bind(today.iso_jalali())
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut overdue = Vec::with_capacity(marked.len());
+                for (case, office, held, state) in marked {
+                    let (code,): (String,) = sqlx::query_as(
+                        "UPDATE cases SET overdue_at = COALESCE(overdue_at, $1) WHERE id = $2
+                         RETURNING tracking_code",
+                    )
+                    .bind(now)
+                    .bind(case)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let task = $crate::OverdueTask {
+                        case: $crate::CaseId(case),
+                        tracking_code: code,
+                        office: $crate::shared::office_code(&office)?,
+                        role: $crate::shared::role(&held)?,
+                        state,
+                    };
+                    Self::insert_notifications(&mut tx, Some(case), &notify(&task), now).await?;
+                    overdue.push(task);
+                }
+                tx.commit().await?;
+                Ok(overdue)
+            }
+
+            async fn pending_notifications(
+                &self,
+                limit: i64,
+            ) -> $crate::Result<Vec<$crate::PendingNotification>> {
+                let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+                    "SELECT id, recipient_kind, recipient, text, attempts FROM outbox
+                     WHERE sent_at IS NULL ORDER BY id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter()
+                    .map($crate::shared_cases::pending_notification)
+                    .collect()
+            }
+
+            async fn mark_notification(
+                &self,
+                id: i64,
+                sent: bool,
+                now: jiff::Timestamp,
+            ) -> $crate::Result<()> {
+                let now = $crate::to_db_time(now);
+                if sent {
+                    sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2")
+                        .bind(now)
+                        .bind(id)
+                        .execute(&self.writer)
+                        .await?;
+                } else {
+                    sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = $1")
+                        .bind(id)
+                        .execute(&self.writer)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn add_document(
+                &self,
+                document: &$crate::NewDocument,
+                now: jiff::Timestamp,
+            ) -> $crate::Result<$crate::DocumentRecord> {
+                let mut tx = self.writer.begin().await?;
+                let row: Result<$crate::shared_cases::DocumentRow, sqlx::Error> = sqlx::query_as(&format!(
+                    "INSERT INTO documents (case_id, kind, version, file_name, content_type,
+                         size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
+                     VALUES ($1, $2,
+                         (SELECT COALESCE(MAX(version), 0) + 1 FROM documents
+                          WHERE case_id = $1 AND kind = $2),
+                         $3, $4, $5, $6, $7, $8, $9)
+                     RETURNING {}",
+                    $crate::shared_cases::DOCUMENT_COLUMNS
+                ))
+                .bind(document.case.0)
+                .bind(&document.kind)
+                .bind(&document.file_name)
+                .bind(&document.content_type)
+                .bind(i64::try_from(document.size_bytes).unwrap_or(i64::MAX))
+                .bind(&document.sha256)
+                .bind(&document.storage_key)
+                .bind(&document.uploaded_by)
+                .bind($crate::to_db_time(now))
+                .fetch_one(&mut *tx)
+                .await;
+                let row = match row {
+                    Ok(row) => row,
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Err($crate::StoreError::Conflict("document version"));
+                    }
+                    Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                        return Err($crate::StoreError::NotFound("case"));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                tx.commit().await?;
+                $crate::shared_cases::document_record(row)
+            }
+
+            async fn documents_of_case(
+                &self,
+                case: $crate::CaseId,
+            ) -> $crate::Result<Vec<$crate::DocumentRecord>> {
+                let rows: Vec<$crate::shared_cases::DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM documents WHERE case_id = $1 ORDER BY kind, version",
+                    $crate::shared_cases::DOCUMENT_COLUMNS
+                ))
+                .bind(case.0)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter().map($crate::shared_cases::document_record).collect()
+            }
+
+            async fn document(&self, id: i64) -> $crate::Result<Option<$crate::DocumentRecord>> {
+                let row: Option<$crate::shared_cases::DocumentRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM documents WHERE id = $1",
+                    $crate::shared_cases::DOCUMENT_COLUMNS
+                ))
+                .bind(id)
+                .fetch_optional(&self.reader)
+                .await?;
+                row.map($crate::shared_cases::document_record).transpose()
+            }
+
+            async fn record_document_view(
+                &self,
+                id: i64,
+                viewer: &str,
+                now: jiff::Timestamp,
+            ) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO document_views (document_id, viewer, at) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(viewer)
+                    .bind($crate::to_db_time(now))
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            async fn document_views(
+                &self,
+                id: i64,
+            ) -> $crate::Result<Vec<(String, jiff::Timestamp)>> {
+                let rows: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT viewer, at FROM document_views WHERE document_id = $1 ORDER BY id",
+                )
+                .bind(id)
+                .fetch_all(&self.reader)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(viewer, at)| (viewer, $crate::from_db_time(at)))
+                    .collect())
+            }
+
+            async fn approve_document(
+                &self,
+                id: i64,
+                approver: &str,
+                now: jiff::Timestamp,
+            ) -> $crate::Result<()> {
+                let done = sqlx::query(
+                    "UPDATE documents SET approved_by = $1, approved_at = $2 WHERE id = $3",
+                )
+                .bind(approver)
+                .bind($crate::to_db_time(now))
+                .bind(id)
+                .execute(&self.writer)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound("document"));
+                }
+                Ok(())
+            }
+        }
+    };
+}

@@ -1,0 +1,444 @@
+//! The cases contract on SQLite and PostgreSQL: opening a case, one transaction per
+//! action with exactly one winner when two act at once, queues, the SLA sweep, the
+//! outbox and documents.
+
+mod support;
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::ir::NationalId;
+use daftar_core::roles::{OfficeCode, Role};
+use daftar_store::{
+    Actor, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewStaff, NewTask, Office,
+    QueueQuery, Recipient, StaffId, Store, StoreError, Transition,
+};
+use jiff::Timestamp;
+
+on_both_databases!(
+    a_case_opens_with_its_tasks_history_and_notification,
+    a_tracking_code_is_never_given_twice,
+    an_action_moves_the_case_and_writes_history_and_outbox_together,
+    of_two_actions_on_the_same_version_exactly_one_wins,
+    a_closed_case_takes_no_more_actions,
+    the_queue_lists_a_role_tasks_by_due_date_with_counts_and_filters,
+    the_sla_sweep_marks_each_overdue_task_once_and_notifies,
+    two_sweeps_at_once_mark_each_task_once,
+    the_outbox_hands_out_pending_notifications_until_sent,
+    every_document_version_is_kept_with_views_and_approval,
+);
+
+fn t(seconds: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + seconds).unwrap()
+}
+
+fn day(text: &str) -> JalaliDate {
+    JalaliDate::parse(text).unwrap()
+}
+
+fn office() -> OfficeCode {
+    OfficeCode::parse("0101").unwrap()
+}
+
+fn citizen() -> NationalId {
+    NationalId::parse("0499370899").unwrap()
+}
+
+async fn setup(store: &dyn Store) -> StaffId {
+    store
+        .upsert_office(&Office {
+            code: office(),
+            name_fa: "دفتر ۰۱۰۱".into(),
+            name_en: "Office 0101".into(),
+            district: 1,
+        })
+        .await
+        .unwrap();
+    store
+        .create_staff(
+            &NewStaff {
+                username: "inspector".into(),
+                display_name: "Inspector".into(),
+                password_hash: "x".into(),
+                roles: vec![(office(), Role::Inspection)],
+            },
+            t(0),
+        )
+        .await
+        .unwrap()
+}
+
+fn new_case(code: &str, service: &str, district: u16) -> NewCase {
+    NewCase {
+        tracking_code: code.into(),
+        service_id: service.into(),
+        workflow_id: "building_permit".into(),
+        workflow_version: 1,
+        applicant: citizen(),
+        acting_for: None,
+        office: office(),
+        district: Some(district),
+        state: "file_opening".into(),
+        position_json: "{}".into(),
+        fields_json: r#"{"plot":"12"}"#.into(),
+        sla_due: Some(day("1405-03-10")),
+    }
+}
+
+fn task(role: Role, state: &str, due: &str) -> NewTask {
+    NewTask {
+        role,
+        state: state.into(),
+        sla_due: day(due),
+        assignee: None,
+    }
+}
+
+fn history(action: &str, from: Option<&str>, to: &str) -> NewHistory {
+    NewHistory {
+        actor: Actor::Applicant,
+        action: action.into(),
+        from_state: from.map(str::to_owned),
+        to_state: to.into(),
+        comment: None,
+    }
+}
+
+fn told_applicant(text: &str) -> Vec<NewNotification> {
+    vec![NewNotification {
+        to: Recipient::Citizen(citizen()),
+        text: text.into(),
+    }]
+}
+
+async fn open(store: &dyn Store, code: &str, service: &str, district: u16, due: &str) -> CaseId {
+    store
+        .open_case(
+            &new_case(code, service, district),
+            &[task(Role::Formation, "file_opening", due)],
+            &history("apply", None, "file_opening"),
+            &told_applicant("received"),
+            t(1),
+        )
+        .await
+        .unwrap()
+}
+
+fn inspection(case: CaseId, expected_version: i64) -> Transition {
+    Transition {
+        case,
+        expected_version,
+        state: "inspection".into(),
+        position_json: r#"{"from":"file_opening"}"#.into(),
+        fields_json: None,
+        sla_due: Some(day("1405-03-20")),
+        closed: false,
+        tasks: vec![task(Role::Inspection, "inspection", "1405-03-20")],
+        history: NewHistory {
+            actor: Actor::Staff {
+                id: StaffId(1),
+                name: "Formation clerk".into(),
+            },
+            action: "book_inspection".into(),
+            from_state: Some("file_opening".into()),
+            to_state: "inspection".into(),
+            comment: Some("documents complete".into()),
+        },
+        notifications: told_applicant("inspection booked"),
+    }
+}
+
+async fn a_case_opens_with_its_tasks_history_and_notification(store: &dyn Store) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    let case = store.case(id).await.unwrap().unwrap();
+    assert_eq!(case.state, "file_opening");
+    assert_eq!(case.version, 1);
+    assert_eq!(case.fields_json, r#"{"plot":"12"}"#);
+    assert_eq!(case.sla_due, Some(day("1405-03-10")));
+    let by_code = store.case_by_tracking_code("100000000017").await.unwrap();
+    assert_eq!(by_code.map(|c| c.id), Some(id));
+    let tasks = store.case_tasks(id).await.unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].role, Role::Formation);
+    assert_eq!(store.case_history(id).await.unwrap().len(), 1);
+    let pending = store.pending_notifications(10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].to, Recipient::Citizen(citizen()));
+    let mine = store.cases_of_applicant(&citizen(), 10).await.unwrap();
+    assert_eq!(mine.len(), 1);
+}
+
+async fn a_tracking_code_is_never_given_twice(store: &dyn Store) {
+    setup(store).await;
+    open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    let again = store
+        .open_case(
+            &new_case("100000000017", "s1", 1),
+            &[task(Role::Formation, "file_opening", "1405-03-10")],
+            &history("apply", None, "file_opening"),
+            &told_applicant("received"),
+            t(2),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    assert_eq!(store.pending_notifications(10).await.unwrap().len(), 1);
+}
+
+async fn an_action_moves_the_case_and_writes_history_and_outbox_together(store: &dyn Store) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    let version = store
+        .apply_transition(&inspection(id, 1), t(5))
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+    let case = store.case(id).await.unwrap().unwrap();
+    assert_eq!((case.state.as_str(), case.version), ("inspection", 2));
+    assert_eq!(case.position_json, r#"{"from":"file_opening"}"#);
+    assert_eq!(
+        case.fields_json, r#"{"plot":"12"}"#,
+        "fields kept when not given"
+    );
+    let tasks = store.case_tasks(id).await.unwrap();
+    assert_eq!(tasks.len(), 1, "the old task is replaced");
+    assert_eq!(tasks[0].role, Role::Inspection);
+    let history = store.case_history(id).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].action, "book_inspection");
+    assert_eq!(history[1].comment.as_deref(), Some("documents complete"));
+    assert!(matches!(history[1].actor, Actor::Staff { .. }));
+    assert_eq!(store.pending_notifications(10).await.unwrap().len(), 2);
+}
+
+async fn of_two_actions_on_the_same_version_exactly_one_wins(store: &dyn Store) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    let mut other = inspection(id, 1);
+    other.state = "returned".into();
+    other.history.action = "return".into();
+    let first = inspection(id, 1);
+    let (a, b) = tokio::join!(
+        store.apply_transition(&first, t(5)),
+        store.apply_transition(&other, t(5))
+    );
+    let wins = [&a, &b].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(wins, 1, "{a:?} {b:?}");
+    let loser = if a.is_ok() { b } else { a };
+    assert!(matches!(loser, Err(StoreError::Conflict(_))));
+    let history = store.case_history(id).await.unwrap();
+    assert_eq!(history.len(), 2, "only the winner wrote history");
+    assert_eq!(store.case_tasks(id).await.unwrap().len(), 1);
+    assert_eq!(store.pending_notifications(10).await.unwrap().len(), 2);
+    assert_eq!(store.case(id).await.unwrap().unwrap().version, 2);
+}
+
+async fn a_closed_case_takes_no_more_actions(store: &dyn Store) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    let mut close = inspection(id, 1);
+    close.state = "withdrawn".into();
+    close.closed = true;
+    close.tasks.clear();
+    store.apply_transition(&close, t(5)).await.unwrap();
+    let case = store.case(id).await.unwrap().unwrap();
+    assert!(case.closed_at.is_some());
+    let after = store.apply_transition(&inspection(id, 2), t(6)).await;
+    assert!(matches!(after, Err(StoreError::Conflict(_))));
+    assert!(store.case_tasks(id).await.unwrap().is_empty());
+}
+
+fn queue(role: Option<Role>) -> QueueQuery {
+    QueueQuery {
+        role,
+        offices: vec![office()],
+        assignee: None,
+        service_id: None,
+        district: None,
+        overdue_only: false,
+        limit: 10,
+        offset: 0,
+    }
+}
+
+async fn the_queue_lists_a_role_tasks_by_due_date_with_counts_and_filters(store: &dyn Store) {
+    let inspector = setup(store).await;
+    let late = open(store, "100000000017", "permit", 1, "1405-03-01").await;
+    let soon = open(store, "100000000025", "permit", 2, "1405-03-09").await;
+    let later = open(store, "100000000033", "water", 1, "1405-03-30").await;
+    let today = day("1405-03-05");
+
+    let page = store
+        .queue(&queue(Some(Role::Formation)), today)
+        .await
+        .unwrap();
+    let order: Vec<CaseId> = page.items.iter().map(|i| i.case).collect();
+    assert_eq!(order, vec![late, soon, later], "sorted by SLA due date");
+    assert_eq!((page.total, page.overdue), (3, 1));
+    assert!(page.items[0].overdue && !page.items[1].overdue);
+    assert_eq!(page.items[0].tracking_code, "100000000017");
+
+    let mut by_service = queue(Some(Role::Formation));
+    by_service.service_id = Some("water".into());
+    assert_eq!(store.queue(&by_service, today).await.unwrap().total, 1);
+    let mut by_district = queue(Some(Role::Formation));
+    by_district.district = Some(1);
+    assert_eq!(store.queue(&by_district, today).await.unwrap().total, 2);
+    let mut overdue = queue(Some(Role::Formation));
+    overdue.overdue_only = true;
+    let overdue = store.queue(&overdue, today).await.unwrap();
+    assert_eq!(overdue.items.len(), 1);
+    assert_eq!(overdue.items[0].case, late);
+    assert!(
+        store
+            .queue(&queue(Some(Role::Inspection)), today)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let mut elsewhere = queue(Some(Role::Formation));
+    elsewhere.offices = vec![OfficeCode::parse("0202").unwrap()];
+    assert_eq!(store.queue(&elsewhere, today).await.unwrap().total, 0);
+
+    // Assigning is an action too: the task is marked to the inspector.
+    let mut assign = inspection(soon, 1);
+    assign.tasks[0].assignee = Some(inspector);
+    store.apply_transition(&assign, t(9)).await.unwrap();
+    let mut mine = queue(Some(Role::Inspection));
+    mine.assignee = Some(inspector);
+    let mine = store.queue(&mine, today).await.unwrap();
+    assert_eq!(mine.items.len(), 1);
+    assert_eq!(mine.items[0].assignee, Some(inspector));
+}
+
+fn notify_head(task: &daftar_store::OverdueTask) -> Vec<NewNotification> {
+    vec![NewNotification {
+        to: Recipient::Role(task.office.clone(), Role::OfficeHead),
+        text: format!("{} is overdue", task.tracking_code),
+    }]
+}
+
+async fn the_sla_sweep_marks_each_overdue_task_once_and_notifies(store: &dyn Store) {
+    setup(store).await;
+    let late = open(store, "100000000017", "permit", 1, "1405-03-01").await;
+    open(store, "100000000025", "permit", 1, "1405-03-30").await;
+    let before = store.pending_notifications(100).await.unwrap().len();
+    let swept = store
+        .sweep_overdue(day("1405-03-05"), t(50), &notify_head)
+        .await
+        .unwrap();
+    assert_eq!(swept.len(), 1);
+    assert_eq!(swept[0].case, late);
+    assert_eq!(swept[0].role, Role::Formation);
+    let case = store.case(late).await.unwrap().unwrap();
+    assert_eq!(case.overdue_at, Some(t(50)));
+    let pending = store.pending_notifications(100).await.unwrap();
+    assert_eq!(pending.len(), before + 1);
+    assert_eq!(
+        pending.last().unwrap().to,
+        Recipient::Role(office(), Role::OfficeHead)
+    );
+    let again = store
+        .sweep_overdue(day("1405-03-05"), t(60), &notify_head)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "idempotent");
+    assert_eq!(
+        store.pending_notifications(100).await.unwrap().len(),
+        before + 1
+    );
+}
+
+async fn two_sweeps_at_once_mark_each_task_once(store: &dyn Store) {
+    setup(store).await;
+    for n in 0..20 {
+        let code = format!("2000000{n:05}");
+        open(store, &code, "permit", 1, "1405-03-01").await;
+    }
+    let today = day("1405-03-05");
+    let (a, b) = tokio::join!(
+        store.sweep_overdue(today, t(50), &notify_head),
+        store.sweep_overdue(today, t(50), &notify_head)
+    );
+    assert_eq!(a.unwrap().len() + b.unwrap().len(), 20);
+    let head_notices = store
+        .pending_notifications(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| matches!(n.to, Recipient::Role(..)))
+        .count();
+    assert_eq!(head_notices, 20);
+}
+
+async fn the_outbox_hands_out_pending_notifications_until_sent(store: &dyn Store) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    store
+        .apply_transition(&inspection(id, 1), t(5))
+        .await
+        .unwrap();
+    let pending = store.pending_notifications(10).await.unwrap();
+    assert_eq!(pending.len(), 2);
+    store
+        .mark_notification(pending[0].id, false, t(6))
+        .await
+        .unwrap();
+    store
+        .mark_notification(pending[1].id, true, t(6))
+        .await
+        .unwrap();
+    let left = store.pending_notifications(10).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!((left[0].id, left[0].attempts), (pending[0].id, 1));
+}
+
+async fn every_document_version_is_kept_with_views_and_approval(store: &dyn Store) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    let upload = |name: &str, hash: &str| NewDocument {
+        case: id,
+        kind: "deed".into(),
+        file_name: name.into(),
+        content_type: "application/pdf".into(),
+        size_bytes: 1234,
+        sha256: hash.into(),
+        storage_key: format!("cases/{hash}"),
+        uploaded_by: "applicant".into(),
+    };
+    let first = store
+        .add_document(&upload("deed.pdf", "aa"), t(1))
+        .await
+        .unwrap();
+    let second = store
+        .add_document(&upload("deed-2.pdf", "bb"), t(2))
+        .await
+        .unwrap();
+    assert_eq!((first.version, second.version), (1, 2));
+    let all = store.documents_of_case(id).await.unwrap();
+    assert_eq!(all.len(), 2, "the first version is kept");
+    store
+        .record_document_view(second.id, "staff:inspector", t(3))
+        .await
+        .unwrap();
+    let views = store.document_views(second.id).await.unwrap();
+    assert_eq!(views, vec![("staff:inspector".to_owned(), t(3))]);
+    store
+        .approve_document(second.id, "staff:formation", t(4))
+        .await
+        .unwrap();
+    let approved = store.document(second.id).await.unwrap().unwrap();
+    assert_eq!(approved.approved_by.as_deref(), Some("staff:formation"));
+    assert_eq!(approved.sha256, "bb");
+    let missing = store.approve_document(999_999, "x", t(5)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
+    let orphan = store
+        .add_document(
+            &NewDocument {
+                case: CaseId(999_999),
+                ..upload("x.pdf", "cc")
+            },
+            t(6),
+        )
+        .await;
+    assert!(matches!(orphan, Err(StoreError::NotFound(_))));
+}
