@@ -8,6 +8,7 @@
 //!   formatting and amounts in words.
 //! - [`calendar`]: Jalali dates over ICU4X and working-day arithmetic against a holiday
 //!   calendar loaded from data.
+//! - [`cases`]: tracking codes of cases and the documents an applicant may upload.
 //! - [`roles`]: the office's units and the roles staff hold in an office.
 //! - [`otp`]: the one-time-code rules of citizen sign-in (length, lifetime, lockout).
 //!
@@ -15,6 +16,7 @@
 
 pub mod billing;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod fa;
 pub mod ir;

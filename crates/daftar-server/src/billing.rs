@@ -266,7 +266,8 @@ pub async fn issue_clearance(
 
 /// The clearance a code names; a mistyped code is refused before the look-up.
 pub async fn verify_clearance(state: &AppState, code: &str) -> Result<Clearance, AppError> {
-    let code = ClearanceCode::parse(code).map_err(|error| AppError::Invalid(error.code()))?;
+    let code = ClearanceCode::parse(code)
+        .map_err(|error| AppError::Invalid(ClearanceCode::error_code(error)))?;
     state
         .store
         .clearance(code.as_str())

@@ -3,52 +3,32 @@
 
 use std::fmt;
 
-use crate::fa::normalize_digits;
-use crate::ir::{luhn_digit, luhn_valid};
+use crate::ir::{LuhnCodeError, luhn_code, parse_luhn_code};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClearanceCode(String);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ClearanceCodeError {
-    #[error("a clearance code has 12 digits")]
-    Format,
-    #[error("the clearance code's check digit does not match")]
-    CheckDigit,
-}
-
-impl ClearanceCodeError {
-    pub fn code(self) -> &'static str {
-        match self {
-            ClearanceCodeError::Format => "clearance_code.format",
-            ClearanceCodeError::CheckDigit => "clearance_code.check_digit",
-        }
-    }
-}
+pub type ClearanceCodeError = LuhnCodeError;
 
 impl ClearanceCode {
     pub const LEN: usize = 12;
 
     /// The code whose first eleven digits are `random` modulo 10¹¹ (leading zeros kept).
     pub fn from_random(random: u64) -> ClearanceCode {
-        let body = format!("{:011}", random % 100_000_000_000);
-        let check = luhn_digit(&body);
-        ClearanceCode(format!("{body}{check}"))
+        ClearanceCode(luhn_code(random, Self::LEN))
     }
 
     /// Reads a code as typed: Persian or Arabic digits, spaces and dashes allowed.
     pub fn parse(input: &str) -> Result<ClearanceCode, ClearanceCodeError> {
-        let digits: String = normalize_digits(input)
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '\u{200c}'))
-            .collect();
-        if digits.len() != Self::LEN || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ClearanceCodeError::Format);
+        parse_luhn_code(input, Self::LEN).map(ClearanceCode)
+    }
+
+    /// The stable machine code of a refusal, which the server translates.
+    pub fn error_code(error: ClearanceCodeError) -> &'static str {
+        match error {
+            LuhnCodeError::Format => "clearance_code.format",
+            LuhnCodeError::CheckDigit => "clearance_code.check_digit",
         }
-        if !luhn_valid(&digits) {
-            return Err(ClearanceCodeError::CheckDigit);
-        }
-        Ok(ClearanceCode(digits))
     }
 
     pub fn as_str(&self) -> &str {

@@ -1,4 +1,4 @@
-//! The Luhn check digit, for the codes Daftar itself hands out (clearance verification
+//! The Luhn check digit, and codes that end in one, for the codes Daftar itself hands out (clearance verification
 //! codes, case tracking codes). Unlike the mod-11 digit of bill IDs, it catches every
 //! single mistyped digit and almost every swap of two neighbours, which is what matters
 //! for a code read aloud over the phone or typed from paper.
@@ -33,6 +33,41 @@ pub fn luhn_valid(digits: &str) -> bool {
     };
     let body: String = digits.chars().take(digits.chars().count() - 1).collect();
     luhn_digit(&body) == last
+}
+
+/// Why a code with a Luhn digit was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LuhnCodeError {
+    #[error("the code has the wrong number of digits")]
+    Format,
+    #[error("the code's check digit does not match")]
+    CheckDigit,
+}
+
+/// A code of `len` digits whose last is the Luhn digit: the body is `random` modulo
+/// 10^(len − 1), zero-padded.
+pub fn luhn_code(random: u64, len: usize) -> String {
+    let body_len = len.saturating_sub(1).min(19);
+    let modulus = 10u64.checked_pow(body_len as u32).unwrap_or(u64::MAX);
+    let body = format!("{:0width$}", random % modulus, width = body_len);
+    let check = luhn_digit(&body);
+    format!("{body}{check}")
+}
+
+/// Reads a code of `len` digits as typed (Persian or Arabic digits, spaces, dashes and
+/// ZWNJ allowed) and checks its Luhn digit; returns the ASCII digits.
+pub fn parse_luhn_code(input: &str, len: usize) -> Result<String, LuhnCodeError> {
+    let digits: String = crate::fa::normalize_digits(input)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{200c}'))
+        .collect();
+    if digits.len() != len || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(LuhnCodeError::Format);
+    }
+    if !luhn_valid(&digits) {
+        return Err(LuhnCodeError::CheckDigit);
+    }
+    Ok(digits)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ mod sheba;
 pub use barcode::Barcode;
 pub use bill::{BillId, ServiceType, check_digit};
 pub use legal_id::LegalId;
-pub use luhn::{luhn_digit, luhn_valid};
+pub use luhn::{LuhnCodeError, luhn_code, luhn_digit, luhn_valid, parse_luhn_code};
 pub use mobile::Mobile;
 pub use national_id::NationalId;
 pub use payment::{PaymentId, validate_pair};
