@@ -10,6 +10,7 @@
 //! - [`api`]: the JSON API under `/api/v1`.
 //! - [`web`]: the Persian pages (askama templates under `templates/`).
 //! - [`i18n`]: Fluent translations, Persian first and English second.
+//! - [`files`]: uploaded documents on disk, named by their hash.
 //! - [`error`]: the HTTP layer's one error type and its status mapping.
 //! - [`notify`]: the `Notifier` that sends SMS, to a file or to a gateway.
 //! - [`demo`]: the demo office, staff, citizens and entities.
@@ -25,6 +26,7 @@ pub mod billing;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod notify;
 pub mod rate_limit;
