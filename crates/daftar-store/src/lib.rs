@@ -23,6 +23,7 @@ mod cases_model;
 mod model;
 mod postgres;
 mod sqlite;
+mod sqlite_lookup;
 
 use std::sync::Arc;
 

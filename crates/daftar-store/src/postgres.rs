@@ -61,6 +61,18 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    fn close_lookups(&self) {}
+
+    /// No fast path: sqlx's PostgreSQL driver already reads on the calling task.
+    fn fast_bill_by_barcode(
+        &self,
+        _barcode: &str,
+    ) -> Option<Result<Option<crate::BillView>, crate::StoreError>> {
+        None
+    }
+}
+
 shared_store_impl!(PgStore, Backend::Postgres, for_update = " FOR UPDATE");
 shared_billing_impl!(PgStore, sqlx::Postgres);
 shared_cases_impl!(PgStore, sqlx::Postgres);

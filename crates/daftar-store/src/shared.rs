@@ -101,6 +101,7 @@ macro_rules! shared_store_impl {
             }
 
             async fn close(&self) {
+                self.close_lookups();
                 self.writer.close().await;
                 self.reader.close().await;
             }

@@ -241,6 +241,9 @@ macro_rules! shared_billing_impl {
             }
 
             async fn bill_by_barcode(&self, barcode: &str) -> $crate::Result<Option<$crate::BillView>> {
+                if let Some(found) = self.fast_bill_by_barcode(barcode) {
+                    return found;
+                }
                 let row: Option<$crate::shared_billing::BillViewRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM bills b JOIN properties p ON p.id = b.property_id WHERE b.barcode = $1",
                     $crate::shared_billing::BILL_VIEW_COLUMNS

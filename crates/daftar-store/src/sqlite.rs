@@ -6,18 +6,22 @@
 //! power cut.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::Backend;
+use crate::sqlite_lookup::LookupPool;
+use crate::{Backend, BillView, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    /// `None` for an in-memory database, which other connections cannot see.
+    lookups: Option<Arc<LookupPool>>,
 }
 
 const READERS: u32 = 8;
@@ -43,10 +47,32 @@ impl SqliteStore {
             .context("could not migrate the SQLite database")?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await
             .context("could not open the SQLite database for reading")?;
-        Ok(SqliteStore { reader, writer })
+        let file = options.get_filename();
+        let lookups = (file != std::path::Path::new(":memory:"))
+            .then(|| Arc::new(LookupPool::new(file.to_owned())));
+        Ok(SqliteStore {
+            reader,
+            writer,
+            lookups,
+        })
+    }
+}
+
+impl SqliteStore {
+    fn close_lookups(&self) {
+        if let Some(lookups) = &self.lookups {
+            lookups.close();
+        }
+    }
+
+    /// The public look-up's fast path (see [`crate::sqlite_lookup`]).
+    fn fast_bill_by_barcode(&self, barcode: &str) -> Option<Result<Option<BillView>, StoreError>> {
+        self.lookups
+            .as_ref()
+            .map(|lookups| lookups.bill_by_barcode(barcode))
     }
 }
 
