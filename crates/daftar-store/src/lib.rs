@@ -217,6 +217,10 @@ pub trait CaseStore: Send + Sync {
         now: Timestamp,
         notify: &(dyn for<'t> Fn(&'t OverdueTask) -> Vec<NewNotification> + Send + Sync),
     ) -> Result<Vec<OverdueTask>>;
+    /// Sets or clears the mobile a staff member receives notices on.
+    async fn set_staff_mobile(&self, staff: StaffId, mobile: Option<&Mobile>) -> Result<()>;
+    /// The mobiles of the active staff who hold `role` in `office`.
+    async fn staff_mobiles(&self, office: &OfficeCode, role: Role) -> Result<Vec<Mobile>>;
     /// Notifications not yet sent, oldest first.
     async fn pending_notifications(&self, limit: i64) -> Result<Vec<PendingNotification>>;
     /// Records an attempt to send a notification, and whether it went.

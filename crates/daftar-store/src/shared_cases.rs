@@ -606,6 +606,42 @@ macro_rules! shared_cases_impl {
                 Ok(overdue)
             }
 
+            async fn set_staff_mobile(
+                &self,
+                staff: $crate::StaffId,
+                mobile: Option<&daftar_core::ir::Mobile>,
+            ) -> $crate::Result<()> {
+                let done = sqlx::query("UPDATE staff_users SET mobile = $1 WHERE id = $2")
+                    .bind(mobile.map(|m| m.e164()))
+                    .bind(staff.0)
+                    .execute(&self.writer)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound("staff user"));
+                }
+                Ok(())
+            }
+
+            async fn staff_mobiles(
+                &self,
+                office: &daftar_core::roles::OfficeCode,
+                held: daftar_core::roles::Role,
+            ) -> $crate::Result<Vec<daftar_core::ir::Mobile>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT u.mobile FROM staff_users u
+                     JOIN staff_roles r ON r.user_id = u.id
+                     WHERE r.office_code = $1 AND r.role = $2 AND u.active AND u.mobile IS NOT NULL
+                     ORDER BY u.id",
+                )
+                .bind(office.as_str())
+                .bind(held.slug())
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter()
+                    .map(|(mobile,)| $crate::shared::mobile(&mobile))
+                    .collect()
+            }
+
             async fn pending_notifications(
                 &self,
                 limit: i64,

@@ -24,6 +24,7 @@ on_both_databases!(
     two_sweeps_at_once_mark_each_task_once,
     the_outbox_hands_out_pending_notifications_until_sent,
     every_document_version_is_kept_with_views_and_approval,
+    staff_mobiles_are_found_by_office_and_role,
 );
 
 fn t(seconds: i64) -> Timestamp {
@@ -441,4 +442,28 @@ async fn every_document_version_is_kept_with_views_and_approval(store: &dyn Stor
         )
         .await;
     assert!(matches!(orphan, Err(StoreError::NotFound(_))));
+}
+
+async fn staff_mobiles_are_found_by_office_and_role(store: &dyn Store) {
+    let inspector = setup(store).await;
+    let mobile = daftar_core::ir::Mobile::parse("09121112233").unwrap();
+    assert!(
+        store
+            .staff_mobiles(&office(), Role::Inspection)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.set_staff_mobile(inspector, Some(&mobile)).await.unwrap();
+    let found = store.staff_mobiles(&office(), Role::Inspection).await.unwrap();
+    assert_eq!(found, vec![mobile]);
+    assert!(
+        store
+            .staff_mobiles(&office(), Role::Formation)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let missing = store.set_staff_mobile(StaffId(999_999), None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
 }

@@ -3,6 +3,9 @@
 -- Kept in step with ../postgres/0003_cases.sql. Jalali dates are TEXT (1405-03-31), which
 -- sorts as the dates do.
 
+-- Staff may leave a mobile for notices (an overdue file in their unit).
+ALTER TABLE staff_users ADD COLUMN mobile TEXT;
+
 -- `version` is the optimistic-concurrency counter: every action writes
 -- `version = version + 1 WHERE version = <what the actor saw>`, so of two staff acting at
 -- once exactly one wins. `position` is the workflow engine's position as JSON (branch
