@@ -10,6 +10,7 @@
 //!   calendar loaded from data.
 //! - [`cases`]: tracking codes of cases and the documents an applicant may upload.
 //! - [`roles`]: the office's units and the roles staff hold in an office.
+//! - [`workflow`]: workflow definitions as data and the engine that moves a case.
 //! - [`otp`]: the one-time-code rules of citizen sign-in (length, lifetime, lockout).
 //!
 //! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
@@ -22,3 +23,4 @@ pub mod fa;
 pub mod ir;
 pub mod otp;
 pub mod roles;
+pub mod workflow;

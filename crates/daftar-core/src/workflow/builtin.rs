@@ -1,0 +1,51 @@
+//! The built-in workflows: the files under `workflows/`, compiled in.
+
+use super::load::{Registry, WorkflowError};
+
+const FILES: [(&str, &str); 9] = [
+    (
+        "building_permit.toml",
+        include_str!("../../../../workflows/building_permit.toml"),
+    ),
+    (
+        "completion_certificate.toml",
+        include_str!("../../../../workflows/completion_certificate.toml"),
+    ),
+    (
+        "no_objection_certificate.toml",
+        include_str!("../../../../workflows/no_objection_certificate.toml"),
+    ),
+    (
+        "no_violation_certificate.toml",
+        include_str!("../../../../workflows/no_violation_certificate.toml"),
+    ),
+    (
+        "personal_data_correction.toml",
+        include_str!("../../../../workflows/personal_data_correction.toml"),
+    ),
+    (
+        "pre_sale_cancellation.toml",
+        include_str!("../../../../workflows/pre_sale_cancellation.toml"),
+    ),
+    (
+        "single_review.toml",
+        include_str!("../../../../workflows/single_review.toml"),
+    ),
+    (
+        "supervisor_report.toml",
+        include_str!("../../../../workflows/supervisor_report.toml"),
+    ),
+    (
+        "water_sewage_connection.toml",
+        include_str!("../../../../workflows/water_sewage_connection.toml"),
+    ),
+];
+
+/// Every built-in workflow, checked.
+pub fn built_in() -> Result<Registry, Vec<WorkflowError>> {
+    let files: Vec<(String, String)> = FILES
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        .collect();
+    Registry::load(&files)
+}

@@ -1,0 +1,189 @@
+//! The parts of a workflow definition, once loaded and checked.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::roles::Role;
+
+/// A role as a definition names it: a unit's role, or the role that owns the case's
+/// service in the catalog (for workflows several services share).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleRef {
+    Role(Role),
+    ServiceOwner,
+}
+
+impl RoleRef {
+    pub fn resolve(self, service_owner: Role) -> Role {
+        match self {
+            RoleRef::Role(role) => role,
+            RoleRef::ServiceOwner => service_owner,
+        }
+    }
+}
+
+/// A parallel review's branch: one unit deciding on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    pub id: String,
+    pub role: RoleRef,
+    pub name_fa: String,
+    pub name_en: String,
+}
+
+/// Who holds a case in a state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Role(RoleRef),
+    /// Returned for deficiency: the applicant must answer.
+    Applicant,
+    /// Several units at once; the case moves on when every branch has decided.
+    Parallel {
+        branches: Vec<Branch>,
+        /// Where each joined decision leads.
+        join: BTreeMap<Decision, String>,
+    },
+    /// A terminal state: nobody acts any more.
+    Nobody(Outcome),
+}
+
+/// How a case ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Completed,
+    Rejected,
+    Withdrawn,
+}
+
+/// A parallel branch's decision, from the least to the most severe: when branches
+/// disagree, the most severe wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approved,
+    ApprovedWithConditions,
+    RevisionRequired,
+    Rejected,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 4] = [
+        Decision::Approved,
+        Decision::ApprovedWithConditions,
+        Decision::RevisionRequired,
+        Decision::Rejected,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::ApprovedWithConditions => "approved_with_conditions",
+            Decision::RevisionRequired => "revision_required",
+            Decision::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(slug: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.slug() == slug)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    pub id: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub owner: Owner,
+    /// Working days allowed in this state; `None` for terminal states.
+    pub sla_days: Option<u32>,
+    /// Whether the applicant may change the application's fields and documents here.
+    pub applicant_may_edit: bool,
+    /// Documents the case must hold before any action leaves this state.
+    pub documents: Vec<String>,
+}
+
+impl State {
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.owner, Owner::Nobody(_))
+    }
+}
+
+/// What an action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Moves the case to `to`.
+    Move,
+    /// Refers the case to another unit's state `to` (a move, named for the history).
+    Refer,
+    /// Returns the case to the applicant (state `to`) for a deficiency; the state it came
+    /// from is remembered.
+    Return,
+    /// The applicant's answer to a return: back to the state the case came from.
+    Resubmit,
+    /// Marks the case to a person; the state does not change.
+    Assign,
+    /// A parallel branch's decision.
+    Decide,
+    /// The applicant withdraws the case (to the terminal state `to`).
+    Withdraw,
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorRef {
+    Applicant,
+    Role(RoleRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub id: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub kind: ActionKind,
+    /// The states it may be taken in; empty means every non-terminal state.
+    pub from: Vec<String>,
+    pub by: Vec<ActorRef>,
+    /// The next state (for `move`, `refer`, `return` and `withdraw`).
+    pub to: Option<String>,
+    /// Fields the actor must fill in.
+    pub fields: Vec<String>,
+    /// Documents the case must hold (uploaded with the action or before).
+    pub documents: Vec<String>,
+    pub comment_required: bool,
+}
+
+impl Action {
+    pub fn applies_in(&self, state: &State) -> bool {
+        if self.from.is_empty() {
+            !state.is_terminal()
+        } else {
+            self.from.contains(&state.id)
+        }
+    }
+}
+
+/// One version of a workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub id: String,
+    pub version: u32,
+    pub name_fa: String,
+    pub name_en: String,
+    pub start: String,
+    pub states: BTreeMap<String, State>,
+    pub actions: Vec<Action>,
+}
+
+impl Definition {
+    pub fn state(&self, id: &str) -> Option<&State> {
+        self.states.get(id)
+    }
+
+    pub fn action(&self, id: &str) -> Option<&Action> {
+        self.actions.iter().find(|action| action.id == id)
+    }
+}
