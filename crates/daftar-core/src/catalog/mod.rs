@@ -8,10 +8,12 @@
 //! - `load` and `validate`: reading files handed in as `(name, text)` pairs, and every
 //!   check, collecting all errors rather than stopping at the first ([`load`]);
 //! - `builtin`: the files of `catalog/`, embedded at compile time ([`built_in`]);
+//! - `answers`: checking an application's answers against its form;
 //! - `search`: Persian-aware matching and ordering; `csv`: the RFC 4180 export.
 //!
 //! There is no I/O here: whoever reads a directory of overrides passes its texts in.
 
+mod answers;
 mod builtin;
 mod csv;
 mod error;
@@ -31,6 +33,7 @@ mod search_tests;
 
 use std::collections::HashMap;
 
+pub use answers::{AnswerError, MAX_TEXT_CHARS};
 pub use builtin::{BUILT_IN_FILES, built_in};
 pub use error::{CatalogError, CatalogErrors, ErrorKind};
 pub use form::{DocumentFormat, FieldKind, Form, FormField, RequiredDocument, SelectOption};
