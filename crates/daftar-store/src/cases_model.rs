@@ -94,6 +94,8 @@ pub struct Transition {
     pub tasks: Vec<NewTask>,
     pub history: NewHistory,
     pub notifications: Vec<NewNotification>,
+    /// Documents uploaded with the action (an applicant's answer to a return).
+    pub documents: Vec<NewDocument>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +197,6 @@ pub struct PendingNotification {
 /// A document version as uploaded; the bytes are stored elsewhere under `storage_key`.
 #[derive(Debug, Clone)]
 pub struct NewDocument {
-    pub case: CaseId,
     pub kind: String,
     pub file_name: String,
     pub content_type: String,

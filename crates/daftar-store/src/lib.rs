@@ -188,6 +188,7 @@ pub trait CaseStore: Send + Sync {
         tasks: &[NewTask],
         history: &NewHistory,
         notifications: &[NewNotification],
+        documents: &[NewDocument],
         now: Timestamp,
     ) -> Result<CaseId>;
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
@@ -226,7 +227,12 @@ pub trait CaseStore: Send + Sync {
     /// Records an attempt to send a notification, and whether it went.
     async fn mark_notification(&self, id: i64, sent: bool, now: Timestamp) -> Result<()>;
     /// Records a new version of a case's document of `kind`.
-    async fn add_document(&self, document: &NewDocument, now: Timestamp) -> Result<DocumentRecord>;
+    async fn add_document(
+        &self,
+        case: CaseId,
+        document: &NewDocument,
+        now: Timestamp,
+    ) -> Result<DocumentRecord>;
     /// Every version of every document of a case.
     async fn documents_of_case(&self, case: CaseId) -> Result<Vec<DocumentRecord>>;
     async fn document(&self, id: i64) -> Result<Option<DocumentRecord>>;

@@ -268,6 +268,45 @@ macro_rules! shared_cases_impl {
                 Ok(())
             }
 
+            async fn insert_document(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                case: i64,
+                document: &$crate::NewDocument,
+                now: i64,
+            ) -> $crate::Result<$crate::DocumentRecord> {
+                let row: Result<$crate::shared_cases::DocumentRow, sqlx::Error> = sqlx::query_as(&format!(
+                    "INSERT INTO documents (case_id, kind, version, file_name, content_type,
+                         size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
+                     VALUES ($1, $2,
+                         (SELECT COALESCE(MAX(version), 0) + 1 FROM documents
+                          WHERE case_id = $1 AND kind = $2),
+                         $3, $4, $5, $6, $7, $8, $9)
+                     RETURNING {}",
+                    $crate::shared_cases::DOCUMENT_COLUMNS
+                ))
+                .bind(case)
+                .bind(&document.kind)
+                .bind(&document.file_name)
+                .bind(&document.content_type)
+                .bind(i64::try_from(document.size_bytes).unwrap_or(i64::MAX))
+                .bind(&document.sha256)
+                .bind(&document.storage_key)
+                .bind(&document.uploaded_by)
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await;
+                match row {
+                    Ok(row) => $crate::shared_cases::document_record(row),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err($crate::StoreError::Conflict("document version"))
+                    }
+                    Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                        Err($crate::StoreError::NotFound("case"))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
             async fn insert_notifications(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 case: Option<i64>,
@@ -301,6 +340,7 @@ macro_rules! shared_cases_impl {
                 tasks: &[$crate::NewTask],
                 history: &$crate::NewHistory,
                 notifications: &[$crate::NewNotification],
+                documents: &[$crate::NewDocument],
                 now: jiff::Timestamp,
             ) -> $crate::Result<$crate::CaseId> {
                 let now = $crate::to_db_time(now);
@@ -350,6 +390,9 @@ macro_rules! shared_cases_impl {
                 .await?;
                 Self::insert_history(&mut tx, id, history, now).await?;
                 Self::insert_notifications(&mut tx, Some(id), notifications, now).await?;
+                for document in documents {
+                    Self::insert_document(&mut tx, id, document, now).await?;
+                }
                 tx.commit().await?;
                 Ok($crate::CaseId(id))
             }
@@ -476,6 +519,9 @@ macro_rules! shared_cases_impl {
                     now,
                 )
                 .await?;
+                for document in &transition.documents {
+                    Self::insert_document(&mut tx, transition.case.0, document, now).await?;
+                }
                 tx.commit().await?;
                 Ok(version)
             }
@@ -682,43 +728,16 @@ macro_rules! shared_cases_impl {
 
             async fn add_document(
                 &self,
+                case: $crate::CaseId,
                 document: &$crate::NewDocument,
                 now: jiff::Timestamp,
             ) -> $crate::Result<$crate::DocumentRecord> {
                 let mut tx = self.writer.begin().await?;
-                let row: Result<$crate::shared_cases::DocumentRow, sqlx::Error> = sqlx::query_as(&format!(
-                    "INSERT INTO documents (case_id, kind, version, file_name, content_type,
-                         size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
-                     VALUES ($1, $2,
-                         (SELECT COALESCE(MAX(version), 0) + 1 FROM documents
-                          WHERE case_id = $1 AND kind = $2),
-                         $3, $4, $5, $6, $7, $8, $9)
-                     RETURNING {}",
-                    $crate::shared_cases::DOCUMENT_COLUMNS
-                ))
-                .bind(document.case.0)
-                .bind(&document.kind)
-                .bind(&document.file_name)
-                .bind(&document.content_type)
-                .bind(i64::try_from(document.size_bytes).unwrap_or(i64::MAX))
-                .bind(&document.sha256)
-                .bind(&document.storage_key)
-                .bind(&document.uploaded_by)
-                .bind($crate::to_db_time(now))
-                .fetch_one(&mut *tx)
-                .await;
-                let row = match row {
-                    Ok(row) => row,
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                        return Err($crate::StoreError::Conflict("document version"));
-                    }
-                    Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                        return Err($crate::StoreError::NotFound("case"));
-                    }
-                    Err(e) => return Err(e.into()),
-                };
+                let record =
+                    Self::insert_document(&mut tx, case.0, document, $crate::to_db_time(now))
+                        .await?;
                 tx.commit().await?;
-                $crate::shared_cases::document_record(row)
+                Ok(record)
             }
 
             async fn documents_of_case(

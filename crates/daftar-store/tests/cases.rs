@@ -25,6 +25,7 @@ on_both_databases!(
     the_outbox_hands_out_pending_notifications_until_sent,
     every_document_version_is_kept_with_views_and_approval,
     staff_mobiles_are_found_by_office_and_role,
+    documents_come_with_the_application_and_with_an_action_or_not_at_all,
 );
 
 fn t(seconds: i64) -> Timestamp {
@@ -117,6 +118,7 @@ async fn open(store: &dyn Store, code: &str, service: &str, district: u16, due: 
             &[task(Role::Formation, "file_opening", due)],
             &history("apply", None, "file_opening"),
             &told_applicant("received"),
+            &[],
             t(1),
         )
         .await
@@ -144,6 +146,7 @@ fn inspection(case: CaseId, expected_version: i64) -> Transition {
             comment: Some("documents complete".into()),
         },
         notifications: told_applicant("inspection booked"),
+        documents: Vec::new(),
     }
 }
 
@@ -177,6 +180,7 @@ async fn a_tracking_code_is_never_given_twice(store: &dyn Store) {
             &[task(Role::Formation, "file_opening", "1405-03-10")],
             &history("apply", None, "file_opening"),
             &told_applicant("received"),
+            &[],
             t(2),
         )
         .await;
@@ -397,7 +401,6 @@ async fn every_document_version_is_kept_with_views_and_approval(store: &dyn Stor
     setup(store).await;
     let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
     let upload = |name: &str, hash: &str| NewDocument {
-        case: id,
         kind: "deed".into(),
         file_name: name.into(),
         content_type: "application/pdf".into(),
@@ -407,11 +410,11 @@ async fn every_document_version_is_kept_with_views_and_approval(store: &dyn Stor
         uploaded_by: "applicant".into(),
     };
     let first = store
-        .add_document(&upload("deed.pdf", "aa"), t(1))
+        .add_document(id, &upload("deed.pdf", "aa"), t(1))
         .await
         .unwrap();
     let second = store
-        .add_document(&upload("deed-2.pdf", "bb"), t(2))
+        .add_document(id, &upload("deed-2.pdf", "bb"), t(2))
         .await
         .unwrap();
     assert_eq!((first.version, second.version), (1, 2));
@@ -433,13 +436,7 @@ async fn every_document_version_is_kept_with_views_and_approval(store: &dyn Stor
     let missing = store.approve_document(999_999, "x", t(5)).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
     let orphan = store
-        .add_document(
-            &NewDocument {
-                case: CaseId(999_999),
-                ..upload("x.pdf", "cc")
-            },
-            t(6),
-        )
+        .add_document(CaseId(999_999), &upload("x.pdf", "cc"), t(6))
         .await;
     assert!(matches!(orphan, Err(StoreError::NotFound(_))));
 }
@@ -454,8 +451,14 @@ async fn staff_mobiles_are_found_by_office_and_role(store: &dyn Store) {
             .unwrap()
             .is_empty()
     );
-    store.set_staff_mobile(inspector, Some(&mobile)).await.unwrap();
-    let found = store.staff_mobiles(&office(), Role::Inspection).await.unwrap();
+    store
+        .set_staff_mobile(inspector, Some(&mobile))
+        .await
+        .unwrap();
+    let found = store
+        .staff_mobiles(&office(), Role::Inspection)
+        .await
+        .unwrap();
     assert_eq!(found, vec![mobile]);
     assert!(
         store
@@ -466,4 +469,47 @@ async fn staff_mobiles_are_found_by_office_and_role(store: &dyn Store) {
     );
     let missing = store.set_staff_mobile(StaffId(999_999), None).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
+}
+
+fn deed(hash: &str) -> NewDocument {
+    NewDocument {
+        kind: "deed".into(),
+        file_name: "deed.pdf".into(),
+        content_type: "application/pdf".into(),
+        size_bytes: 10,
+        sha256: hash.into(),
+        storage_key: format!("{}/{hash}", &hash[..2]),
+        uploaded_by: "applicant".into(),
+    }
+}
+
+async fn documents_come_with_the_application_and_with_an_action_or_not_at_all(store: &dyn Store) {
+    setup(store).await;
+    let id = store
+        .open_case(
+            &new_case("100000000017", "s1", 1),
+            &[task(Role::Formation, "file_opening", "1405-03-10")],
+            &history("apply", None, "file_opening"),
+            &[],
+            &[deed("aa")],
+            t(1),
+        )
+        .await
+        .unwrap();
+    let mut with_new_deed = inspection(id, 1);
+    with_new_deed.documents = vec![deed("bb")];
+    store.apply_transition(&with_new_deed, t(2)).await.unwrap();
+    let versions: Vec<u32> = store
+        .documents_of_case(id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.version)
+        .collect();
+    assert_eq!(versions, vec![1, 2]);
+    // A stale action writes neither its state nor its documents.
+    let mut stale = inspection(id, 1);
+    stale.documents = vec![deed("cc")];
+    assert!(store.apply_transition(&stale, t(3)).await.is_err());
+    assert_eq!(store.documents_of_case(id).await.unwrap().len(), 2);
 }
