@@ -9,13 +9,16 @@ use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
+use daftar_core::calendar::HolidayCalendar;
 use daftar_core::catalog::Catalog;
+use daftar_core::workflow::Registry;
 use daftar_store::Store;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::files::FileStore;
 use crate::notify::{FileNotifier, HttpSmsNotifier, Notifier};
 use crate::rate_limit::RateLimiter;
 use crate::{api, error, web};
@@ -29,6 +32,12 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// The per-address limit on public look-ups.
     pub lookup_limit: Arc<RateLimiter>,
+    /// Every version of every workflow.
+    pub workflows: Arc<Registry>,
+    /// Holidays, for SLA due dates in working days.
+    pub holidays: Arc<HolidayCalendar>,
+    /// Uploaded documents, outside the database.
+    pub files: FileStore,
 }
 
 impl AppState {
@@ -51,9 +60,17 @@ impl AppState {
             config.lookup_rate_limit,
             config.trust_forwarded_for,
         ));
+        let workflows = daftar_core::workflow::built_in().map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("the built-in workflows do not load:\n{}", lines.join("\n"))
+        })?;
+        let files = FileStore::new(&config.data_dir);
         Ok(AppState {
             store,
             lookup_limit,
+            workflows: Arc::new(workflows),
+            holidays: Arc::new(HolidayCalendar::built_in()),
+            files,
             notifier,
             config: Arc::new(config),
             catalog: Arc::new(catalog),

@@ -19,6 +19,9 @@ pub enum AppError {
     /// Bad input (422). The code names the field and the rule, such as `mobile.invalid`.
     #[error("invalid input: {0}")]
     Invalid(&'static str),
+    /// A bad answer to one field of a form (422): the code and the field's name.
+    #[error("invalid {field}: {code}")]
+    InvalidField { code: &'static str, field: String },
     /// Wrong or missing credentials (401).
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
@@ -86,7 +89,9 @@ pub struct ErrorBody {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::InvalidField { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
@@ -103,6 +108,7 @@ impl AppError {
             | AppError::Unauthorized(code)
             | AppError::Forbidden(code)
             | AppError::Conflict(code) => (*code, vec![]),
+            AppError::InvalidField { code, field } => (*code, vec![("field", field.clone())]),
             AppError::NotFound => ("not_found", vec![]),
             AppError::TooManyTries { code, retry_after } => (
                 *code,
@@ -219,6 +225,35 @@ mod tests {
         "clearance.unpaid_bills",
         "clearance_code.format",
         "clearance_code.check_digit",
+        "case.closed",
+        "case.unknown_action",
+        "case.not_now",
+        "case.not_yours",
+        "case.already_decided",
+        "case.decision_required",
+        "case.comment_required",
+        "case.missing_field",
+        "case.missing_document",
+        "case.changed",
+        "case.applicants_only",
+        "case.decision",
+        "case.assignee",
+        "service.instant",
+        "field.unknown",
+        "field.required",
+        "field.too_long",
+        "field.number",
+        "field.date",
+        "field.option",
+        "field.area",
+        "document.kind",
+        "document.required",
+        "document.empty",
+        "document.too_large",
+        "document.type",
+        "document.base64",
+        "tracking_code.format",
+        "tracking_code.check_digit",
     ];
 
     const ID_ERRORS: &[IdError] = &[
@@ -251,7 +286,11 @@ mod tests {
         for code in codes {
             let body = ErrorBody {
                 code,
-                args: vec![("minutes", "3".into())],
+                args: vec![
+                    ("minutes", "3".into()),
+                    ("field", "x".into()),
+                    ("count", "2".into()),
+                ],
             };
             for lang in [Lang::Fa, Lang::En] {
                 let message = error_message(lang, &body);

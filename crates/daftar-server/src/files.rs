@@ -84,11 +84,21 @@ mod tests {
         let files = FileStore::new(dir.path());
         let stored = files.put(b"%PDF-1.7 deed").await.unwrap();
         assert_eq!(stored.sha256, hex::encode(Sha256::digest(b"%PDF-1.7 deed")));
-        assert_eq!(files.get(&stored.storage_key).await.unwrap(), b"%PDF-1.7 deed");
-        assert_eq!(files.put(b"%PDF-1.7 deed").await.unwrap(), stored, "idempotent");
+        assert_eq!(
+            files.get(&stored.storage_key).await.unwrap(),
+            b"%PDF-1.7 deed"
+        );
+        assert_eq!(
+            files.put(b"%PDF-1.7 deed").await.unwrap(),
+            stored,
+            "idempotent"
+        );
         let other = files.put(b"%PDF-1.7 second version").await.unwrap();
         assert_ne!(other.storage_key, stored.storage_key);
-        assert!(files.get(&stored.storage_key).await.is_ok(), "both versions kept");
+        assert!(
+            files.get(&stored.storage_key).await.is_ok(),
+            "both versions kept"
+        );
     }
 
     #[tokio::test]

@@ -250,6 +250,7 @@ async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
     let backend = store.backend();
     let state = AppState::new(config, store)?;
     daftar_server::app::spawn_session_sweeper(state.clone());
+    daftar_server::outbox::spawn_case_worker(state.clone());
     println!("Daftar is serving on http://{addr} ({backend:?}).");
     daftar_server::serve(listener, state).await
 }

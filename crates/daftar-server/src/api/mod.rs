@@ -4,6 +4,7 @@
 
 mod auth;
 mod bills;
+mod cases;
 mod staff;
 
 use axum::Router;
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
         .merge(bills::routes())
+        .merge(cases::routes())
         .merge(staff::routes())
 }
 
