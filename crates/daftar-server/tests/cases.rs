@@ -19,6 +19,7 @@ on_both_databases!(
     applicants_see_only_their_cases_and_the_public_only_status_and_dates,
     of_two_staff_acting_at_once_exactly_one_wins,
     queues_list_a_role_cases_with_counts_and_filters_and_cases_can_be_claimed,
+    the_sla_sweep_marks_late_cases_once_and_tells_the_office_head,
 );
 
 const PERMIT: &str = "10010101018th01";
@@ -472,4 +473,68 @@ async fn queues_list_a_role_cases_with_counts_and_filters_and_cases_can_be_claim
         )
         .await;
     assert_eq!(wrong_colleague.error_code(), "case.assignee");
+}
+
+/// The SLA sweep, run as if a month had passed: the case is marked overdue once, shows
+/// in the follow-up unit's queue, and the office head is told once, however often the
+/// sweep runs.
+async fn the_sla_sweep_marks_late_cases_once_and_tells_the_office_head(app: TestApp) {
+    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
+    let case = apply(&app, &citizen).await;
+    let head = app
+        .store
+        .staff_by_username("office_head")
+        .await
+        .unwrap()
+        .unwrap();
+    let head_mobile = daftar_core::ir::Mobile::parse("09121110000").unwrap();
+    app.store
+        .set_staff_mobile(head.id, Some(&head_mobile))
+        .await
+        .unwrap();
+    let follow_up = app.staff_token("follow_up").await;
+    let before = app
+        .get("/api/v1/queues/follow_up", Some(&follow_up))
+        .await
+        .json();
+    assert_eq!(before["total"], 0);
+
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 30);
+    let marked = daftar_server::outbox::sweep_overdue(&app.state, later)
+        .await
+        .unwrap();
+    assert_eq!(marked.len(), 1);
+    assert_eq!(
+        marked[0].tracking_code,
+        case["tracking_code"].as_str().unwrap()
+    );
+    let again = daftar_server::outbox::sweep_overdue(&app.state, later)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "the sweep is idempotent");
+    let after = app
+        .get("/api/v1/queues/follow_up", Some(&follow_up))
+        .await
+        .json();
+    assert_eq!(after["total"], 1, "the follow-up unit sees the late case");
+    assert_eq!(after["items"][0]["overdue"], true);
+
+    let record = app
+        .store
+        .case(daftar_store::CaseId(case["id"].as_i64().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(record.overdue_at.is_some());
+    daftar_server::outbox::deliver_pending(&app.state)
+        .await
+        .unwrap();
+    let to_head: Vec<Value> = app
+        .messages()
+        .into_iter()
+        .filter(|m| m["to"] == "+989121110000")
+        .collect();
+    assert_eq!(to_head.len(), 1, "{to_head:?}");
+    let digits = daftar_core::fa::to_persian_digits(case["tracking_code"].as_str().unwrap());
+    assert!(to_head[0]["text"].as_str().unwrap().contains(&digits));
 }

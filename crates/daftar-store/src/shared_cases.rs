@@ -552,8 +552,12 @@ macro_rules! shared_cases_impl {
                     if let Some(district) = query.district {
                         builder.push(" AND t.district = ").push_bind(i64::from(district));
                     }
+                    // Overdue: past its due date, or marked so by the sweep.
                     if query.overdue_only {
-                        builder.push(" AND t.sla_due < ").push_bind(today.clone());
+                        builder
+                            .push(" AND (t.sla_due < ")
+                            .push_bind(today.clone())
+                            .push(" OR t.overdue_at IS NOT NULL)");
                     }
                 };
                 if query.offices.is_empty() {
@@ -565,7 +569,7 @@ macro_rules! shared_cases_impl {
                 }
                 let mut page = sqlx::QueryBuilder::<$db>::new(
                     "SELECT t.case_id, c.tracking_code, t.service_id, t.role, t.state, t.district,
-                         t.sla_due, t.assignee
+                         t.sla_due, t.assignee, t.overdue_at
                      FROM case_tasks t JOIN cases c ON c.id = t.case_id",
                 );
                 filters(&mut page);
@@ -573,19 +577,20 @@ macro_rules! shared_cases_impl {
                     .push_bind(query.limit)
                     .push(" OFFSET ")
                     .push_bind(query.offset);
-                let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>)> =
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>, Option<i64>)> =
                     page.build_query_as().fetch_all(&self.reader).await?;
                 let mut count = sqlx::QueryBuilder::<$db>::new(
                     "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.sla_due < ",
                 );
                 count.push_bind(today.clone());
-                count.push(" THEN 1 ELSE 0 END), 0) FROM case_tasks t");
+                count.push(" OR t.overdue_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM case_tasks t");
                 filters(&mut count);
                 let (total, overdue): (i64, i64) =
                     count.build_query_as().fetch_one(&self.reader).await?;
                 let items = rows
                     .into_iter()
-                    .map(|(case, code, service_id, held, state, district, due, assignee)| {
+                    .map(|(case, code, service_id, held, state, district, due, assignee, marked)| {
                         Ok($crate::QueueItem {
                             case: $crate::CaseId(case),
                             tracking_code: code,
@@ -595,7 +600,7 @@ macro_rules! shared_cases_impl {
                             district: district
                                 .map(|d| u16::try_from(d).map_err(|_| $crate::shared::corrupt("district")))
                                 .transpose()?,
-                            overdue: due < today,
+                            overdue: due < today || marked.is_some(),
                             sla_due: daftar_core::calendar::JalaliDate::parse(&due)
                                 .map_err(|_| $crate::shared::corrupt("SLA date"))?,
                             assignee: assignee.map($crate::StaffId),
