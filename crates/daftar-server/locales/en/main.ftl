@@ -174,3 +174,15 @@ err-document-type = The file "{ $field }" must be a PDF, JPEG or PNG.
 err-document-base64 = The content of the file "{ $field }" is not valid base64.
 err-tracking-code-format = A case tracking code has 12 digits.
 err-tracking-code-check-digit = The tracking code is wrong: its check digit does not match.
+
+## Catalog pages
+services-title = The office's services
+services-search = Search the services
+services-search-submit = Search
+services-count = { $count } service(s) found.
+services-none = No service matches this search.
+service-card = Service identity card
+service-apply = Apply
+service-form-fields = The application form
+service-form-documents = Documents to upload
+home-services = All services

@@ -174,3 +174,15 @@ err-document-type = فایل «{ $field }» باید PDF، JPEG یا PNG باش�
 err-document-base64 = محتوای فایل «{ $field }» به درستی کدگذاری نشده است.
 err-tracking-code-format = کد رهگیری پرونده ۱۲ رقم است.
 err-tracking-code-check-digit = کد رهگیری پرونده درست نیست؛ رقم کنترل آن نمی‌خواند.
+
+## Catalog pages
+services-title = خدمات دفتر
+services-search = جست‌وجو در خدمات
+services-search-submit = جست‌وجو
+services-count = { $count } خدمت پیدا شد.
+services-none = خدمتی با این عبارت پیدا نشد.
+service-card = شناسنامه خدمت
+service-apply = ثبت درخواست
+service-form-fields = اطلاعات فرم درخواست
+service-form-documents = مدارک لازم
+home-services = فهرست خدمات

@@ -5,6 +5,7 @@
 mod auth;
 mod bills;
 mod cases;
+mod catalog;
 mod staff;
 
 use axum::Router;
@@ -18,7 +19,18 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(bills::routes())
         .merge(cases::routes())
+        .merge(catalog::routes())
         .merge(staff::routes())
+        .route("/openapi.json", axum::routing::get(openapi))
+}
+
+/// The API's OpenAPI 3.1 document (`crates/daftar-server/api/openapi.json`); a test
+/// checks that every path it names is served.
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("../../api/openapi.json"),
+    )
 }
 
 /// A JSON body whose rejection is an [`AppError`] (422 with a code), never axum's text.
