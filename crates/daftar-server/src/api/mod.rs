@@ -4,7 +4,7 @@
 
 mod auth;
 mod bills;
-mod cases;
+pub(crate) mod cases;
 mod catalog;
 mod staff;
 

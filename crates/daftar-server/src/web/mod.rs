@@ -2,6 +2,7 @@
 //! `templates/base.html` through the [`Layout`] it carries.
 
 mod bills;
+mod cases;
 mod catalog;
 mod sign_in;
 mod staff;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(switch_language))
         .route("/static/daftar.css", get(stylesheet))
         .merge(bills::routes())
+        .merge(cases::routes())
         .merge(catalog::routes())
         .merge(sign_in::routes())
         .merge(staff::routes())

@@ -1,0 +1,195 @@
+//! The case pages on both databases: applying through the form with files, the case
+//! page with only the actions the user may take, a stale action refused with a message,
+//! the work queue with a claim, and the public follow-up.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use daftar_core::catalog::FieldKind;
+use daftar_server::auth::SESSION_COOKIE;
+use support::TestApp;
+
+on_both_databases!(a_citizen_applies_and_staff_work_the_case_through_the_pages);
+
+const PERMIT: &str = "10010101018th01";
+const BOUNDARY: &str = "daftar-test-boundary";
+
+/// A multipart body of text fields and (name, file name, bytes) files.
+fn multipart(text: &[(String, String)], files: &[(String, &str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in text {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn post_multipart(
+    app: &TestApp,
+    path: &str,
+    cookies: &str,
+    body: Vec<u8>,
+) -> support::TestResponse {
+    let request = Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::COOKIE, cookies)
+        .body(Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
+async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestApp) {
+    let citizen = format!(
+        "{SESSION_COOKIE}={}",
+        app.citizen_token("0499370899", "09120000001").await
+    );
+    let form = app
+        .get_page(&format!("/services/{PERMIT}/apply"), &citizen)
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    let csrf = form.hidden("csrf");
+
+    let service = app.state.catalog.get(PERMIT).unwrap();
+    let mut text = vec![("csrf".to_owned(), csrf.clone())];
+    for field in service.form.fields.iter().filter(|f| f.required) {
+        let value = match &field.kind {
+            FieldKind::NationalId => "۰۴۹۹۳۷۰۸۹۹".to_owned(),
+            FieldKind::Mobile => "09120000001".to_owned(),
+            FieldKind::RenewalCode => "01-101-12-0".to_owned(),
+            FieldKind::District => "۱".to_owned(),
+            FieldKind::PostalCode => "1619735744".to_owned(),
+            FieldKind::AreaM2 => "180".to_owned(),
+            FieldKind::Number => "3".to_owned(),
+            FieldKind::Select { options } => options[0].value.clone(),
+            _ => "پاسخ".to_owned(),
+        };
+        text.push((format!("field:{}", field.name), value));
+    }
+    let pdf: &[u8] = b"%PDF-1.7 test";
+    let files: Vec<(String, &str, &[u8])> = service
+        .form
+        .documents
+        .iter()
+        .filter(|d| d.required)
+        .map(|d| (format!("doc:{}", d.id), "scan.pdf", pdf))
+        .collect();
+
+    // A file that is not a PDF, JPEG or PNG: the form comes back with the message.
+    let mut bad_files = files.clone();
+    bad_files[0].2 = b"MZ executable";
+    let refused = post_multipart(
+        &app,
+        &format!("/services/{PERMIT}/apply"),
+        &citizen,
+        multipart(&text, &bad_files),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("PDF، JPEG یا PNG"),
+        "{}",
+        refused.body
+    );
+
+    let applied = post_multipart(
+        &app,
+        &format!("/services/{PERMIT}/apply"),
+        &citizen,
+        multipart(&text, &files),
+    )
+    .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+    let case_path = applied.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let page = app.get_page(&case_path, &citizen).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("تشکیل پرونده و بررسی مدارک"),
+        "the state in Persian"
+    );
+    assert!(
+        page.body.contains("data-action=\"withdraw\""),
+        "the applicant may withdraw"
+    );
+    assert!(
+        !page.body.contains("data-action=\"book_inspection\""),
+        "but not act for formation"
+    );
+    let mine = app.get_page("/cases", &citizen).await;
+    assert!(mine.body.contains(&case_path));
+
+    // Formation sees the case in its queue and acts on it from the case page.
+    let formation = format!("{SESSION_COOKIE}={}", app.staff_token("formation").await);
+    let queue = app.get_page("/staff/queues/formation", &formation).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains(&case_path), "{}", queue.body);
+    let staff_page = app.get_page(&case_path, &formation).await;
+    assert!(staff_page.body.contains("data-action=\"book_inspection\""));
+    let staff_csrf = staff_page.hidden("csrf");
+    let version = staff_page.hidden("version");
+    let act = |fields: Vec<(String, String)>| multipart(&fields, &[]);
+    let booked = post_multipart(
+        &app,
+        &format!("{case_path}/act"),
+        &formation,
+        act(vec![
+            ("csrf".into(), staff_csrf.clone()),
+            ("action".into(), "book_inspection".into()),
+            ("version".into(), version.clone()),
+            ("field:inspection_date".into(), "1405-03-05".into()),
+        ]),
+    )
+    .await;
+    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+    // The same form sent again carries the old version: a colleague's message, no change.
+    let stale = post_multipart(
+        &app,
+        &format!("{case_path}/act"),
+        &formation,
+        act(vec![
+            ("csrf".into(), staff_csrf),
+            ("action".into(), "return_for_deficiency".into()),
+            ("version".into(), version),
+            ("comment".into(), "کسری".into()),
+        ]),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("همکار دیگری"), "{}", stale.body);
+    let after = app.get_page(&case_path, &citizen).await;
+    assert!(after.body.contains("بازدید و ترسیم کروکی"));
+
+    // Anyone with the tracking code sees the status and dates, and nothing else.
+    let code = daftar_core::fa::normalize_digits(
+        &after.body.split("id=\"tracking-code\">").nth(1).unwrap()[..24],
+    );
+    let code: String = code.chars().filter(char::is_ascii_digit).collect();
+    let public = app.get(&format!("/cases/track?code={code}"), None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("بازدید و ترسیم کروکی"));
+    for private in ["0499370899", "۰۴۹۹۳۷۰۸۹۹", "01-101-12-0", "scan.pdf"] {
+        assert!(!public.body.contains(private), "{private}");
+    }
+}
