@@ -374,6 +374,21 @@ fn field_label(tr: &Tr, service: Option<&Service>, name: &str) -> String {
     })
 }
 
+/// An answer as the page shows it: a select's option by its label, digits in Persian.
+fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> String {
+    let option = service
+        .and_then(|s| s.form.fields.iter().find(|f| f.name == name))
+        .and_then(|f| match &f.kind {
+            FieldKind::Select { options } => options.iter().find(|o| o.value == value),
+            _ => None,
+        });
+    match option {
+        Some(option) if tr.is_fa() => option.fa.clone(),
+        Some(option) => option.en.clone(),
+        None => tr.digits(value),
+    }
+}
+
 fn case_template(
     state: &AppState,
     page: &Page,
@@ -439,7 +454,12 @@ fn case_template(
         fields: view
             .fields
             .iter()
-            .map(|(name, value)| (field_label(&tr, service, name), tr.digits(value)))
+            .map(|(name, value)| {
+                (
+                    field_label(&tr, service, name),
+                    field_value(&tr, service, name, value),
+                )
+            })
             .collect(),
         history: view
             .history

@@ -1,0 +1,159 @@
+// One building-permit file, in real headless Chromium, from the citizen's application
+// through every unit to "sent to district", signing in as each role: one return for a
+// deficiency (answered with a new file) and the parallel green-space and fire review.
+// Starts its own `daftar serve --demo`; DAFTAR_DATABASE_URL runs it on that database.
+//
+//   node building-permit.mjs path/to/daftar
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const daftar = process.argv[2] ?? '../../target/debug/daftar';
+const dataDir = mkdtempSync(join(tmpdir(), 'daftar-permit-'));
+const screenshots = process.env.SCREENSHOT_DIR ?? join(dataDir, 'screenshots');
+mkdirSync(screenshots, { recursive: true });
+const PERMIT = '10010101018th01';
+const PDF = { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%test\n') };
+
+function startServer() {
+  const server = spawn(daftar, ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/serving on (http:\/\/[\d.:]+)/);
+      if (match) resolve({ server, base: match[1] });
+    });
+    server.on('exit', (code) => reject(new Error(`daftar exited with ${code}:\n${output}`)));
+  });
+}
+
+function lastCode() {
+  const lines = readFileSync(join(dataDir, 'messages.log'), 'utf8').trim().split('\n');
+  const text = JSON.parse(lines.at(-1)).text;
+  const ascii = text.replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+  return ascii.match(/\d{6}/)[0];
+}
+
+const { server, base } = await startServer();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function citizenPage() {
+  const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await page.goto(base + '/sign-in');
+  await page.getByLabel('کد ملی').fill('0499370899');
+  await page.getByLabel('شماره تلفن همراه').fill('09120000001');
+  await page.keyboard.press('Enter');
+  await page.getByLabel('کد یک‌بار مصرف').waitFor();
+  await page.getByLabel('کد یک‌بار مصرف').fill(lastCode());
+  await page.getByRole('button', { name: 'ورود' }).click();
+  await page.locator('#welcome').waitFor();
+  return page;
+}
+
+const staffPages = new Map();
+async function staffPage(username) {
+  if (staffPages.has(username)) return staffPages.get(username);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(base + '/staff/sign-in');
+  await page.getByLabel('نام کاربری').fill(username);
+  await page.getByLabel('گذرواژه').fill('daftar-demo');
+  await page.getByRole('button', { name: 'ورود' }).click();
+  await page.waitForURL(/\/staff$/);
+  staffPages.set(username, page);
+  return page;
+}
+
+// Takes `action` on the case page: fills the form's inputs, submits, waits for the notice.
+async function act(page, casePath, action, fill = {}) {
+  await page.goto(base + casePath);
+  const form = page.locator(`form[data-action="${action}"]`);
+  assert.equal(await form.count(), 1, `${action} is offered on ${casePath}`);
+  for (const [name, value] of Object.entries(fill)) {
+    const input = form.locator(`[name="${name}"]`);
+    if (name === 'document') await input.setInputFiles(PDF);
+    else if (await input.evaluate((e) => e.tagName) === 'SELECT') await input.selectOption(value);
+    else await input.fill(value);
+  }
+  await form.locator('button[type="submit"]').click();
+  await page.locator('#notice').waitFor();
+  return page.locator('#case-state').innerText();
+}
+
+try {
+  // The citizen applies, on a phone's width.
+  const citizen = await citizenPage();
+  await citizen.goto(base + `/services/${PERMIT}`);
+  await citizen.locator('#apply').click();
+  const form = citizen.locator('#apply-form');
+  for (const select of await form.locator('select').all()) {
+    await select.selectOption({ index: 1 });
+  }
+  const answers = {
+    applicant_national_id: '۰۴۹۹۳۷۰۸۹۹', mobile: '09120000001', renewal_code: '01-101-12-0',
+    district: '1', postal_code: '1619735744', land_area: '180', floors: '3', units: '3',
+  };
+  for (const input of await form.locator('input[name^="field:"]').all()) {
+    const name = (await input.getAttribute('name')).slice('field:'.length);
+    if (!(await input.getAttribute('required') !== null)) continue;
+    await input.fill(answers[name] ?? 'پاسخ');
+  }
+  for (const file of await form.locator('input[type="file"][required]').all()) {
+    await file.setInputFiles(PDF);
+  }
+  await citizen.screenshot({ path: join(screenshots, 'apply.png'), fullPage: true });
+  await form.locator('button[type="submit"]').click();
+  await citizen.locator('#tracking-code').waitFor();
+  const casePath = new URL(citizen.url()).pathname;
+  assert.match(casePath, /^\/cases\/\d+$/);
+  assert.match(await citizen.locator('#case-state').innerText(), /تشکیل پرونده/);
+
+  // Formation finds the file in its queue and returns it for a deficiency.
+  const formation = await staffPage('formation');
+  await formation.goto(base + '/staff');
+  await formation.locator('#queue-formation').click();
+  await formation.locator(`#queue a[href="${casePath}"]`).waitFor();
+  assert.match(await act(formation, casePath, 'return_for_deficiency', { comment: 'تصویر سند خوانا نیست' }), /رفع نقص/);
+
+  // The applicant answers with a new scan of the deed.
+  assert.match(await act(citizen, casePath, 'resubmit', { document_kind: 'title_deed', document: true }), /تشکیل پرونده/);
+
+  const steps = [
+    ['formation', 'book_inspection', { 'field:inspection_date': '1405-03-05' }, /بازدید/],
+    ['inspection', 'record_inspection', { 'field:built_area_m2': '150' }, /رئیس دفتر/],
+    ['office_head', 'head_approves', {}, /مدیر دفتر/],
+    ['office_manager', 'manager_approves', {}, /نقشه معماری/],
+    ['plan_approval', 'approve_plans', {}, /فضای سبز و آتش‌نشانی/],
+    ['municipal_liaison', 'decide', { decision: 'approved_with_conditions', comment: 'حفظ دو درخت' }, /فضای سبز و آتش‌نشانی/],
+    ['technical_manager', 'decide', { decision: 'approved' }, /پیش‌نویس صدور پروانه/],
+    ['permit_drafting', 'draft_permit', { 'field:permit_number': '1405-0001' }, /ارسال به منطقه/],
+    ['office_head', 'send_to_district', {}, /ارسال‌شده به منطقه/],
+  ];
+  for (const [role, action, fill, expected] of steps) {
+    const page = await staffPage(role);
+    const state = await act(page, casePath, action, fill);
+    assert.match(state, expected, `${role} ${action}`);
+  }
+
+  // The applicant sees the file at the district, with its whole history in Persian.
+  await citizen.goto(base + casePath);
+  assert.match(await citizen.locator('#case-state').innerText(), /ارسال‌شده به منطقه/);
+  assert.equal(await citizen.locator('#actions').count(), 0, 'nothing left to do');
+  const rows = await citizen.locator('#history tbody tr').count();
+  assert.equal(rows, 12);
+  await citizen.screenshot({ path: join(screenshots, 'sent-to-district.png'), fullPage: true });
+  console.log(`building-permit browser test passed against ${base}; screenshots in ${screenshots}`);
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+}
