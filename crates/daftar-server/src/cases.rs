@@ -407,6 +407,11 @@ pub async fn act(
 ) -> Result<CaseRecord, AppError> {
     let case = load(state, id).await?;
     let standing = standing(user, &case)?;
+    // Acting on a case that moved since the actor saw it is refused as such, whether the
+    // change is seen here or by the store's compare-and-set.
+    if case.version != request.expected_version {
+        return Err(AppError::Conflict("case.changed"));
+    }
     let service = service_of(state, &case.service_id)?;
     let definition = definition_of(state, &case)?;
     let position = position_of(&case)?;
@@ -673,6 +678,9 @@ pub async fn mark_to(
     let Principal::Staff(account) = &user.principal else {
         return Err(AppError::Forbidden("auth.staff_only"));
     };
+    if case.version != expected_version {
+        return Err(AppError::Conflict("case.changed"));
+    }
     let tasks = state.store.case_tasks(id).await?;
     if !tasks.iter().any(|t| roles.contains(&t.role)) {
         return Err(AppError::Forbidden("case.not_yours"));

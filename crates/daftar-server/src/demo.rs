@@ -57,10 +57,15 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             .map(|role| (office.clone(), role))
             .into_iter()
             .collect();
+        // The office head receives the overdue notices: the demo gives them a mobile.
+        let mobile = (role == Some(Role::OfficeHead))
+            .then(|| Mobile::parse(DEMO_OFFICE_HEAD_MOBILE))
+            .transpose()?;
         let staff = NewStaff {
             username: username.clone(),
             display_name,
             password_hash: password_hash.clone(),
+            mobile,
             roles: roles.clone(),
         };
         match store.create_staff(&staff, now).await {
@@ -110,6 +115,9 @@ renewal_code,district,address,postal_code,land_area_m2,built_area_m2,use,owner_n
 01-205-03-0,1,تهران، بزرگراه چمران، قطعه ۳,,400,0,vacant_land,1583250689,زهرا کریمی,09120000003,100
 02-310-44-0,2,تهران، خیابان آزادی، پلاک ۴۴، واحد ۸,5174643119,120,200,residential,0499370899,مریم احمدی,09120000001,100
 ";
+
+/// Where the demo office head's notices go (in `messages.log`).
+pub const DEMO_OFFICE_HEAD_MOBILE: &str = "09121110000";
 
 /// The year the demo bills, and when they fall due: the year's end, so they can be paid.
 pub const DEMO_YEAR: i32 = 1405;

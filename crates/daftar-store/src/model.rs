@@ -21,6 +21,8 @@ pub struct NewStaff {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
+    /// Where notices for the staff member go (an overdue file in their unit).
+    pub mobile: Option<Mobile>,
     /// Roles granted with the account, in the same transaction.
     pub roles: Vec<(OfficeCode, Role)>,
 }

@@ -137,13 +137,14 @@ macro_rules! shared_store_impl {
             ) -> $crate::Result<$crate::StaffId> {
                 let mut tx = self.writer.begin().await?;
                 let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-                    "INSERT INTO staff_users (username, display_name, password_hash, active, created_at)
-                     VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+                    "INSERT INTO staff_users (username, display_name, password_hash, active, created_at, mobile)
+                     VALUES ($1, $2, $3, TRUE, $4, $5) RETURNING id",
                 )
                 .bind(&staff.username)
                 .bind(&staff.display_name)
                 .bind(&staff.password_hash)
                 .bind($crate::to_db_time(now))
+                .bind(staff.mobile.as_ref().map(|m| m.e164()))
                 .fetch_one(&mut *tx)
                 .await;
                 let id = match inserted {

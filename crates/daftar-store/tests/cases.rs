@@ -60,6 +60,7 @@ async fn setup(store: &dyn Store) -> StaffId {
                 username: "inspector".into(),
                 display_name: "Inspector".into(),
                 password_hash: "x".into(),
+                mobile: None,
                 roles: vec![(office(), Role::Inspection)],
             },
             t(0),

@@ -44,6 +44,7 @@ fn staff(username: &str) -> NewStaff {
         username: username.into(),
         display_name: format!("{username} name"),
         password_hash: "$argon2id$not-checked-here".into(),
+        mobile: None,
         roles: vec![],
     }
 }

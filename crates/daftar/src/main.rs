@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use daftar_core::calendar::JalaliDate;
+use daftar_core::ir::Mobile;
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_server::{AppState, Config, demo};
 use daftar_store::NewStaff;
@@ -147,10 +148,17 @@ enum UserCommand {
         /// The name shown on pages.
         #[arg(long)]
         name: String,
+        /// The mobile number notices for this staff member go to (an overdue file).
+        #[arg(long, value_parser = parse_mobile)]
+        mobile: Option<Mobile>,
         /// A role to grant, as OFFICE:ROLE (e.g. 0101:formation); may be repeated.
         #[arg(long = "role", value_parser = parse_grant)]
         roles: Vec<(OfficeCode, Role)>,
     },
+}
+
+fn parse_mobile(input: &str) -> Result<Mobile, String> {
+    Mobile::parse(input).map_err(|e| e.to_string())
 }
 
 fn parse_grant(input: &str) -> Result<(OfficeCode, Role), String> {
@@ -191,9 +199,10 @@ async fn main() -> anyhow::Result<()> {
                     config,
                     username,
                     name,
+                    mobile,
                     roles,
                 },
-        } => add_user(config, username, name, roles).await,
+        } => add_user(config, username, name, mobile, roles).await,
         Command::Properties {
             command: PropertiesCommand::Import { config, file },
         } => batch_cli::import_properties(&config, &file).await,
@@ -259,6 +268,7 @@ async fn add_user(
     config: Config,
     username: String,
     display_name: String,
+    mobile: Option<Mobile>,
     roles: Vec<(OfficeCode, Role)>,
 ) -> anyhow::Result<()> {
     let mut password = String::new();
@@ -278,6 +288,7 @@ async fn add_user(
         username: username.clone(),
         display_name,
         password_hash,
+        mobile,
         roles,
     };
     store
