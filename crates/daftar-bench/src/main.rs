@@ -3,6 +3,7 @@
 
 mod bare;
 mod billing;
+mod cases;
 mod database;
 mod profile;
 mod raw;
@@ -28,6 +29,9 @@ enum Command {
     /// database's raw rate of inserting N minimal rows, in the same run on the same
     /// database. Prints a Markdown table.
     Billing(billing::Args),
+    /// Durable case transitions per second against the raw single-row commit rate, and
+    /// work-queue listings over a million open cases. Prints Markdown tables.
+    Cases(cases::Args),
     /// A bare axum server whose one handler answers GET /api/v1/bills/track with a small
     /// fixed JSON object: the baseline of the tracking benchmark (bench/tracking.sh).
     Bare {
@@ -75,6 +79,7 @@ enum DatabaseCommand {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Billing(args) => billing::run(args).await,
+        Command::Cases(args) => cases::run(args).await,
         Command::Bare { addr } | Command::Serve { addr, .. } => bare::serve(addr).await,
         Command::Database {
             command: DatabaseCommand::Recreate { url },

@@ -1,0 +1,388 @@
+//! `daftar-bench cases`: durable case transitions per second against the database's raw
+//! single-row commit rate, and listing a work queue over a million open cases.
+//!
+//! Transitions are measured as the server makes them: the workflow engine decides, then
+//! one store transaction writes the case's state and version, replaces its tasks, appends
+//! a history row and an outbox row. Each commits on its own (synchronous=FULL on SQLite),
+//! one after the other, as one clerk's clicks would. The baseline, in the same run on the
+//! same database: one-row INSERTs, each in its own transaction.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use daftar_core::calendar::{HolidayCalendar, JalaliDate};
+use daftar_core::ir::NationalId;
+use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::workflow::{Attempt, WorkflowActor};
+use daftar_store::{
+    Actor, NewCase, NewHistory, NewNotification, NewTask, Office, QueueQuery, Recipient, Store,
+    Transition,
+};
+use rand::{Rng, SeedableRng};
+
+use crate::database::Scratch;
+use crate::raw::Raw;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Cases to move through three transitions each.
+    #[arg(long, default_value_t = 1000)]
+    cases: u64,
+    /// Open cases to list queues over; 0 skips the queue benchmark.
+    #[arg(long, default_value_t = 1_000_000)]
+    queue_cases: u64,
+    /// Queue listings to time.
+    #[arg(long, default_value_t = 2000)]
+    queries: usize,
+    /// sqlite://PATH (a new file), postgres://USER@HOST:PORT (a new scratch database),
+    /// or nothing: SQLite in a temporary directory.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+fn office() -> OfficeCode {
+    OfficeCode::parse("0101").expect("a valid office code")
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let scratch = Scratch::new(args.database_url.as_deref()).await?;
+    let result = measure(&args, scratch.url()).await;
+    scratch.remove().await?;
+    result
+}
+
+async fn measure(args: &Args, url: &str) -> anyhow::Result<()> {
+    let store = daftar_store::open(url).await?;
+    store
+        .upsert_office(&Office {
+            code: office(),
+            name_fa: "دفتر ۰۱۰۱".into(),
+            name_en: "Office 0101".into(),
+            district: 1,
+        })
+        .await?;
+    let raw = Raw::open(url).await?;
+    println!("# Case benchmark on {}\n", raw.version().await?);
+    println!(
+        "2 cores; load average before: {}.\n",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
+
+    let commits = args.cases * 3;
+    let baseline = raw_commits(&raw, commits).await?;
+    raw.close().await;
+    let transitions = transitions(store.as_ref(), args.cases).await?;
+    let rate = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
+    println!("| step | count | seconds | per second |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| baseline: one-row INSERT, one transaction each | {commits} | {:.2} | {:.0} |",
+        baseline.as_secs_f64(),
+        rate(commits, baseline)
+    );
+    println!(
+        "| case transitions (engine + state, tasks, history, outbox; one transaction each) | {commits} | {:.2} | {:.0} |",
+        transitions.as_secs_f64(),
+        rate(commits, transitions)
+    );
+    println!(
+        "\nTransitions run at {:.0}% of the raw commit rate (target ≥ 50%).",
+        100.0 * rate(commits, transitions) / rate(commits, baseline)
+    );
+    if args.queue_cases > 0 {
+        queues(store.as_ref(), url, args.queue_cases, args.queries).await?;
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn raw_commits(raw: &Raw, n: u64) -> anyhow::Result<Duration> {
+    macro_rules! commits {
+        ($pool:expr) => {{
+            sqlx::query("CREATE TABLE bench_commit (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)")
+                .execute($pool)
+                .await?;
+            let started = Instant::now();
+            for id in 0..n as i64 {
+                let mut tx = $pool.begin().await?;
+                sqlx::query("INSERT INTO bench_commit (id, payload) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind("a case transition's worth of text")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            let elapsed = started.elapsed();
+            sqlx::query("DROP TABLE bench_commit")
+                .execute($pool)
+                .await?;
+            elapsed
+        }};
+    }
+    Ok(match raw {
+        Raw::Sqlite(pool) => commits!(pool),
+        Raw::Postgres(pool) => commits!(pool),
+    })
+}
+
+/// Opens `n` cases of the no-violation certificate (not measured), then takes each
+/// through three actions: book the inspection, record it, the office head approves.
+async fn transitions(store: &dyn Store, n: u64) -> anyhow::Result<Duration> {
+    let registry = daftar_core::workflow::built_in().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let definition = registry
+        .latest("no_violation_certificate")
+        .context("the no-violation workflow is built in")?;
+    let calendar = HolidayCalendar::built_in();
+    let today = JalaliDate::from_timestamp(jiff::Timestamp::now());
+    let applicant = NationalId::parse("0499370899")?;
+    let owner = Role::CertificateDrafting;
+    let mut cases = Vec::new();
+    for i in 0..n {
+        let position = definition.start_position();
+        let due = definition
+            .due_date(&position, today, &calendar)
+            .unwrap_or(today);
+        let id = store
+            .open_case(
+                &NewCase {
+                    tracking_code: daftar_core::cases::TrackingCode::from_random(i).to_string(),
+                    service_id: "10010101015th01".into(),
+                    workflow_id: definition.id.clone(),
+                    workflow_version: definition.version,
+                    applicant: applicant.clone(),
+                    acting_for: None,
+                    office: office(),
+                    district: Some(1),
+                    state: position.state.clone(),
+                    position_json: serde_json::to_string(&position)?,
+                    fields_json: "{}".into(),
+                    sla_due: Some(due),
+                },
+                &definition
+                    .tasks(owner, &position)
+                    .into_iter()
+                    .map(|t| NewTask {
+                        role: t.role,
+                        state: position.state.clone(),
+                        sla_due: due,
+                        assignee: None,
+                    })
+                    .collect::<Vec<_>>(),
+                &NewHistory {
+                    actor: Actor::Applicant,
+                    action: "apply".into(),
+                    from_state: None,
+                    to_state: position.state.clone(),
+                    comment: None,
+                },
+                &[],
+                &[],
+                jiff::Timestamp::now(),
+            )
+            .await?;
+        cases.push((id, position));
+    }
+    let steps: [(&[Role], &str); 3] = [
+        (&[Role::CertificateDrafting], "book_inspection"),
+        (&[Role::Inspection], "record_inspection"),
+        (&[Role::OfficeHead], "head_approves"),
+    ];
+    let started = Instant::now();
+    for (id, start) in cases {
+        let mut position = start;
+        for (version, (roles, action)) in (1_i64..).zip(steps) {
+            let step = definition
+                .decide(
+                    owner,
+                    &position,
+                    WorkflowActor::Staff(roles),
+                    &Attempt {
+                        action,
+                        fields: vec!["inspection_date", "built_area_m2"],
+                        documents: vec![],
+                        comment: None,
+                        decision: None,
+                    },
+                )
+                .map_err(|e| anyhow::anyhow!("{action}: {e}"))?;
+            let due = definition
+                .due_date(&step.position, today, &calendar)
+                .unwrap_or(today);
+            let tasks = definition
+                .tasks(owner, &step.position)
+                .into_iter()
+                .map(|t| NewTask {
+                    role: t.role,
+                    state: step.position.state.clone(),
+                    sla_due: due,
+                    assignee: None,
+                })
+                .collect();
+            store
+                .apply_transition(
+                    &Transition {
+                        case: id,
+                        expected_version: version,
+                        state: step.position.state.clone(),
+                        position_json: serde_json::to_string(&step.position)?,
+                        fields_json: None,
+                        sla_due: Some(due),
+                        closed: step.outcome.is_some(),
+                        tasks,
+                        history: NewHistory {
+                            actor: Actor::System,
+                            action: (*action).into(),
+                            from_state: Some(step.from.clone()),
+                            to_state: step.position.state.clone(),
+                            comment: None,
+                        },
+                        notifications: vec![NewNotification {
+                            to: Recipient::Citizen(applicant.clone()),
+                            text: format!("status: {}", step.position.state),
+                        }],
+                        documents: vec![],
+                    },
+                    jiff::Timestamp::now(),
+                )
+                .await?;
+            position = step.position;
+        }
+    }
+    Ok(started.elapsed())
+}
+
+const ROLES: [Role; 8] = [
+    Role::Formation,
+    Role::Inspection,
+    Role::ViolationReview,
+    Role::PlanApproval,
+    Role::CertificateDrafting,
+    Role::PermitDrafting,
+    Role::OfficeHead,
+    Role::OfficeManager,
+];
+
+/// Writes `n` open cases with one task each straight into the tables (set-up, not
+/// measured), then times `queries` queue listings: a random role's first page, with no
+/// filter, a service, a district, or overdue only.
+async fn queues(store: &dyn Store, url: &str, n: u64, queries: usize) -> anyhow::Result<()> {
+    let raw = Raw::open(url).await?;
+    let setup = Instant::now();
+    macro_rules! fill {
+        ($pool:expr, $db:ty) => {{
+            let mut rng = rand::rngs::StdRng::seed_from_u64(1405);
+            let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM cases")
+                .fetch_one($pool)
+                .await?;
+            let chunk = 2000_u64;
+            let mut done = 0_u64;
+            while done < n {
+                let count = chunk.min(n - done);
+                let mut tx = $pool.begin().await?;
+                let mut cases = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO cases (id, tracking_code, service_id, workflow_id, workflow_version,
+                     applicant_national_id, office_code, district, state, position, fields, version,
+                     sla_due, created_at, updated_at) ",
+                );
+                let rows: Vec<(i64, String, u16, Role, String)> = (0..count)
+                    .map(|i| {
+                        let id = first + (done + i) as i64;
+                        let service = format!("100101010{:02}th01", rng.random_range(1..31));
+                        let district = rng.random_range(1..23_u16);
+                        let role = ROLES[rng.random_range(0..ROLES.len())];
+                        let due = format!("1405-{:02}-{:02}", rng.random_range(1..13), rng.random_range(1..30));
+                        (id, service, district, role, due)
+                    })
+                    .collect();
+                cases.push_values(&rows, |mut row, (id, service, district, _, due)| {
+                    row.push_bind(*id)
+                        .push_bind(format!("9{id:011}"))
+                        .push_bind(service.clone())
+                        .push_bind("single_review")
+                        .push_bind(1_i64)
+                        .push_bind("0499370899")
+                        .push_bind("0101")
+                        .push_bind(i64::from(*district))
+                        .push_bind("review")
+                        .push_bind("{\"state\":\"review\"}")
+                        .push_bind("{}")
+                        .push_bind(1_i64)
+                        .push_bind(due.clone())
+                        .push_bind(0_i64)
+                        .push_bind(0_i64);
+                });
+                cases.build().execute(&mut *tx).await?;
+                let mut tasks = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO case_tasks (case_id, role, state, office_code, service_id, district,
+                     sla_due, created_at) ",
+                );
+                tasks.push_values(&rows, |mut row, (id, service, district, role, due)| {
+                    row.push_bind(*id)
+                        .push_bind(role.slug())
+                        .push_bind("review")
+                        .push_bind("0101")
+                        .push_bind(service.clone())
+                        .push_bind(i64::from(*district))
+                        .push_bind(due.clone())
+                        .push_bind(0_i64);
+                });
+                tasks.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                done += count;
+            }
+            sqlx::query("ANALYZE").execute($pool).await?;
+        }};
+    }
+    match &raw {
+        Raw::Sqlite(pool) => fill!(pool, sqlx::Sqlite),
+        Raw::Postgres(pool) => fill!(pool, sqlx::Postgres),
+    }
+    raw.close().await;
+    eprintln!(
+        "Wrote {n} open cases in {:.1} s.",
+        setup.elapsed().as_secs_f64()
+    );
+
+    let today = JalaliDate::new(1405, 6, 15)?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut times = Vec::with_capacity(queries);
+    let mut listed = 0_u64;
+    for i in 0..queries {
+        let mut query = QueueQuery {
+            role: Some(ROLES[rng.random_range(0..ROLES.len())]),
+            offices: vec![office()],
+            assignee: None,
+            service_id: None,
+            district: None,
+            overdue_only: false,
+            limit: 50,
+            offset: 0,
+        };
+        match i % 4 {
+            1 => query.service_id = Some(format!("100101010{:02}th01", rng.random_range(1..31))),
+            2 => query.district = Some(rng.random_range(1..23)),
+            3 => query.overdue_only = true,
+            _ => {}
+        }
+        let started = Instant::now();
+        let page = store.queue(&query, today).await?;
+        times.push(started.elapsed());
+        listed += page.items.len() as u64;
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("\n| queue listing over {n} open cases | p50 ms | p90 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| {queries} listings (a role's first page of 50 with its counts; by turns no filter, a service, a district, overdue only) | {:.2} | {:.2} | {:.2} | {:.2} |",
+        ms(at(0.5)),
+        ms(at(0.9)),
+        ms(at(0.99)),
+        ms(*times.last().unwrap_or(&Duration::ZERO))
+    );
+    println!("\n{listed} rows listed; target p99 ≤ 20 ms.");
+    Ok(())
+}
