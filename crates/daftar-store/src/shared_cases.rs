@@ -533,7 +533,10 @@ macro_rules! shared_cases_impl {
             ) -> $crate::Result<$crate::QueuePage> {
                 let today = today.iso_jalali();
                 // The filters, written once for the page and for the two counts.
-                let filters = |builder: &mut sqlx::QueryBuilder<'_, $db>| {
+                // The filters, written once for the page and for the two counts. Overdue
+                // is past the due date; the follow-up unit's view across roles also takes
+                // what the sweep marked.
+                let filters = |builder: &mut sqlx::QueryBuilder<'_, $db>, overdue: bool| {
                     builder.push(" WHERE t.office_code IN (");
                     let mut offices = builder.separated(", ");
                     for office in &query.offices {
@@ -552,8 +555,9 @@ macro_rules! shared_cases_impl {
                     if let Some(district) = query.district {
                         builder.push(" AND t.district = ").push_bind(i64::from(district));
                     }
-                    // Overdue: past its due date, or marked so by the sweep.
-                    if query.overdue_only {
+                    if overdue && query.role.is_some() {
+                        builder.push(" AND t.sla_due < ").push_bind(today.clone());
+                    } else if overdue {
                         builder
                             .push(" AND (t.sla_due < ")
                             .push_bind(today.clone())
@@ -572,7 +576,7 @@ macro_rules! shared_cases_impl {
                          t.sla_due, t.assignee, t.overdue_at
                      FROM case_tasks t JOIN cases c ON c.id = t.case_id",
                 );
-                filters(&mut page);
+                filters(&mut page, query.overdue_only);
                 page.push(" ORDER BY t.sla_due, t.case_id LIMIT ")
                     .push_bind(query.limit)
                     .push(" OFFSET ")
@@ -580,14 +584,18 @@ macro_rules! shared_cases_impl {
                 #[allow(clippy::type_complexity)]
                 let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>, Option<i64>)> =
                     page.build_query_as().fetch_all(&self.reader).await?;
-                let mut count = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.sla_due < ",
-                );
-                count.push_bind(today.clone());
-                count.push(" OR t.overdue_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM case_tasks t");
-                filters(&mut count);
-                let (total, overdue): (i64, i64) =
-                    count.build_query_as().fetch_one(&self.reader).await?;
+                // Two counts, each one range of an index rather than a pass over the rows.
+                let mut count_all = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM case_tasks t");
+                filters(&mut count_all, query.overdue_only);
+                let (total,): (i64,) = count_all.build_query_as().fetch_one(&self.reader).await?;
+                let overdue = if query.overdue_only {
+                    total
+                } else {
+                    let mut count_late = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM case_tasks t");
+                    filters(&mut count_late, true);
+                    let (late,): (i64,) = count_late.build_query_as().fetch_one(&self.reader).await?;
+                    late
+                };
                 let items = rows
                     .into_iter()
                     .map(|(case, code, service_id, held, state, district, due, assignee, marked)| {

@@ -48,6 +48,9 @@ CREATE TABLE case_tasks (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX case_tasks_queue ON case_tasks (role, office_code, sla_due, case_id);
+-- A queue filtered by service or by district reads a range of one of these.
+CREATE INDEX case_tasks_queue_by_service ON case_tasks (role, office_code, service_id, sla_due, case_id);
+CREATE INDEX case_tasks_queue_by_district ON case_tasks (role, office_code, district, sla_due, case_id);
 CREATE INDEX case_tasks_by_case ON case_tasks (case_id);
 CREATE INDEX case_tasks_by_office ON case_tasks (office_code, sla_due, case_id);
 CREATE INDEX case_tasks_sweep ON case_tasks (sla_due) WHERE overdue_at IS NULL;
