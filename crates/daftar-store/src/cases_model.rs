@@ -168,12 +168,23 @@ pub struct QueueItem {
     pub assignee: Option<StaffId>,
 }
 
-/// A page of a queue, sorted by SLA due date, with the counts of the whole queue.
+/// Queue counts are exact up to this; above it, they read "more than" it.
+pub const QUEUE_COUNT_CAP: u64 = 10_000;
+
+/// A page of a queue, sorted by SLA due date, with the counts of the whole queue: each
+/// exact up to [`QUEUE_COUNT_CAP`], and `QUEUE_COUNT_CAP + 1` for anything more.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuePage {
     pub items: Vec<QueueItem>,
     pub total: u64,
     pub overdue: u64,
+}
+
+impl QueuePage {
+    /// Whether a count is past the cap, so only a lower bound.
+    pub fn is_more_than_cap(count: u64) -> bool {
+        count > QUEUE_COUNT_CAP
+    }
 }
 
 /// A task the SLA sweep found overdue (and marked, once).

@@ -585,15 +585,28 @@ macro_rules! shared_cases_impl {
                 let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>, Option<i64>)> =
                     page.build_query_as().fetch_all(&self.reader).await?;
                 // Two counts, each one range of an index rather than a pass over the rows.
-                let mut count_all = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM case_tasks t");
-                filters(&mut count_all, query.overdue_only);
-                let (total,): (i64,) = count_all.build_query_as().fetch_one(&self.reader).await?;
+                // Counted up to one past the cap: "more than 10,000" is all a clerk needs,
+                // and a count stops costing more past it.
+                let capped_count = |overdue: bool| {
+                    let mut count = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM case_tasks t",
+                    );
+                    filters(&mut count, overdue);
+                    count
+                        .push(" LIMIT ")
+                        .push_bind($crate::QUEUE_COUNT_CAP as i64 + 1)
+                        .push(") capped");
+                    count
+                };
+                let (total,): (i64,) = capped_count(query.overdue_only)
+                    .build_query_as()
+                    .fetch_one(&self.reader)
+                    .await?;
                 let overdue = if query.overdue_only {
                     total
                 } else {
-                    let mut count_late = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM case_tasks t");
-                    filters(&mut count_late, true);
-                    let (late,): (i64,) = count_late.build_query_as().fetch_one(&self.reader).await?;
+                    let (late,): (i64,) =
+                        capped_count(true).build_query_as().fetch_one(&self.reader).await?;
                     late
                 };
                 let items = rows

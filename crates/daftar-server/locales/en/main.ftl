@@ -245,3 +245,4 @@ queue-assigned = claimed
 queue-claim = Claim
 queue-column = Queue
 queue-open = Work queue
+queue-more-than = more than { $count }

@@ -245,3 +245,4 @@ queue-assigned = برداشته شده
 queue-claim = برداشتن
 queue-column = کارتابل
 queue-open = کارتابل
+queue-more-than = بیش از { $count }

@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use daftar_core::roles::Role;
-use daftar_store::{Actor, CaseId, CaseRecord, QueueItem};
+use daftar_store::{Actor, CaseId, CaseRecord, QUEUE_COUNT_CAP, QueueItem, QueuePage};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -336,10 +336,14 @@ async fn queue(
 ) -> Result<Json<Value>, AppError> {
     let role = Role::from_slug(&role).ok_or(AppError::NotFound)?;
     let page = cases::queue(&state, &account, role, &params.filter()?).await?;
+    // Counts are exact up to QUEUE_COUNT_CAP; past it, the cap with `…_more` set.
+    let count = |n: u64| n.min(QUEUE_COUNT_CAP);
     Ok(Json(json!({
         "role": role,
-        "total": page.total,
-        "overdue": page.overdue,
+        "total": count(page.total),
+        "total_more": QueuePage::is_more_than_cap(page.total),
+        "overdue": count(page.overdue),
+        "overdue_more": QueuePage::is_more_than_cap(page.overdue),
         "items": page.items.iter().map(queue_item).collect::<Vec<_>>(),
     })))
 }

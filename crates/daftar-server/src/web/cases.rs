@@ -14,7 +14,7 @@ use daftar_core::calendar::{JalaliDate, format_timestamp_en, format_timestamp_fa
 use daftar_core::catalog::{FieldKind, Service};
 use daftar_core::roles::Role;
 use daftar_core::workflow::ActionKind;
-use daftar_store::{Actor, CaseId};
+use daftar_store::{Actor, CaseId, QUEUE_COUNT_CAP, QueuePage};
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -692,6 +692,20 @@ async fn track(
     }
 }
 
+/// A queue count as the page shows it: "more than 10,000" past the cap.
+fn shown_count(tr: &Tr, count: u64) -> String {
+    if QueuePage::is_more_than_cap(count) {
+        let cap = if tr.is_fa() {
+            daftar_core::fa::format_number(QUEUE_COUNT_CAP)
+        } else {
+            daftar_core::fa::format_number_en(QUEUE_COUNT_CAP)
+        };
+        tr.t1("queue-more-than", "count", &cap)
+    } else {
+        tr.digits(&count.to_string())
+    }
+}
+
 struct QueueRow {
     case_id: i64,
     tracking_code: String,
@@ -781,8 +795,8 @@ async fn queue(
         layout: page.layout.clone(),
         role: role.slug(),
         role_name: if fa { role.name_fa() } else { role.name_en() },
-        total: tr.digits(&queue.total.to_string()),
-        overdue: tr.digits(&queue.overdue.to_string()),
+        total: shown_count(&tr, queue.total),
+        overdue: shown_count(&tr, queue.overdue),
         rows,
         services: state
             .catalog
