@@ -149,6 +149,24 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     assert!(staff_page.body.contains("data-action=\"book_inspection\""));
     let staff_csrf = staff_page.hidden("csrf");
     let version = staff_page.hidden("version");
+    // Formation approves a document from the page; the applicant sees it approved.
+    let marker = format!("action=\"{case_path}/documents/");
+    let start = staff_page.body.find(&marker).expect("an approve button") + "action=\"".len();
+    let approval = staff_page.body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !mine.body.contains("/approval"),
+        "the applicant cannot approve"
+    );
+    let approved = app
+        .post_form(&approval, &[("csrf", &staff_csrf)], &formation)
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let seen = app.get_page(&case_path, &citizen).await;
+    assert!(seen.body.contains("✓ تایید شده"));
     let act = |fields: Vec<(String, String)>| multipart(&fields, &[]);
     let booked = post_multipart(
         &app,

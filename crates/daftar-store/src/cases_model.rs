@@ -166,6 +166,8 @@ pub struct QueueItem {
     pub sla_due: JalaliDate,
     pub overdue: bool,
     pub assignee: Option<StaffId>,
+    /// The case's version, for acting on it from the queue.
+    pub version: i64,
 }
 
 /// Queue counts are exact up to this; above it, they read "more than" it.

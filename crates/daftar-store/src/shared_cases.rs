@@ -573,7 +573,7 @@ macro_rules! shared_cases_impl {
                 }
                 let mut page = sqlx::QueryBuilder::<$db>::new(
                     "SELECT t.case_id, c.tracking_code, t.service_id, t.role, t.state, t.district,
-                         t.sla_due, t.assignee, t.overdue_at
+                         t.sla_due, t.assignee, t.overdue_at, c.version
                      FROM case_tasks t JOIN cases c ON c.id = t.case_id",
                 );
                 filters(&mut page, query.overdue_only);
@@ -582,7 +582,7 @@ macro_rules! shared_cases_impl {
                     .push(" OFFSET ")
                     .push_bind(query.offset);
                 #[allow(clippy::type_complexity)]
-                let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>, Option<i64>)> =
+                let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>, Option<i64>, i64)> =
                     page.build_query_as().fetch_all(&self.reader).await?;
                 // Two counts, each one range of an index rather than a pass over the rows.
                 // Counted up to one past the cap: "more than 10,000" is all a clerk needs,
@@ -611,7 +611,7 @@ macro_rules! shared_cases_impl {
                 };
                 let items = rows
                     .into_iter()
-                    .map(|(case, code, service_id, held, state, district, due, assignee, marked)| {
+                    .map(|(case, code, service_id, held, state, district, due, assignee, marked, version)| {
                         Ok($crate::QueueItem {
                             case: $crate::CaseId(case),
                             tracking_code: code,
@@ -625,6 +625,7 @@ macro_rules! shared_cases_impl {
                             sla_due: daftar_core::calendar::JalaliDate::parse(&due)
                                 .map_err(|_| $crate::shared::corrupt("SLA date"))?,
                             assignee: assignee.map($crate::StaffId),
+                            version,
                         })
                     })
                     .collect::<$crate::Result<Vec<_>>>()?;

@@ -246,3 +246,4 @@ queue-claim = Claim
 queue-column = Queue
 queue-open = Work queue
 queue-more-than = more than { $count }
+case-document-approve = Approve

@@ -246,3 +246,4 @@ queue-claim = برداشتن
 queue-column = کارتابل
 queue-open = کارتابل
 queue-more-than = بیش از { $count }
+case-document-approve = تایید مدرک

@@ -35,6 +35,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/act", post(act))
         .route("/cases/{id}/claim", post(claim))
+        .route(
+            "/cases/{id}/documents/{document}/approval",
+            post(approve_document),
+        )
         .route("/staff/queues/{role}", get(queue))
 }
 
@@ -353,6 +357,8 @@ struct CaseTemplate {
     documents: Vec<DocumentRow>,
     document_kinds: Vec<(String, String)>,
     actions: Vec<ActionForm>,
+    /// Staff who see the documents may approve them.
+    may_approve: bool,
     error: Option<String>,
     notice: Option<String>,
 }
@@ -534,6 +540,7 @@ fn case_template(
                 upload: a.kind == ActionKind::Resubmit,
             })
             .collect(),
+        may_approve: matches!(view.standing, cases::Standing::Staff(_)),
         error,
         notice,
     }
@@ -610,6 +617,36 @@ async fn act(
                 .map(|r| (status, r).into_response())
         }
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+/// Staff record a document's approval from the case page.
+async fn approve_document(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, document)): Path<(String, String)>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    page.csrf.verify(&form.csrf)?;
+    let Some(user) = page.user.as_ref() else {
+        return Err(AppError::Unauthorized("auth.required"));
+    };
+    let id = case_id(&id)?;
+    let document = document.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let belongs = state
+        .store
+        .document(document)
+        .await?
+        .is_some_and(|d| d.case == id);
+    if !belongs {
+        return Err(AppError::NotFound);
+    }
+    cases::approve_document(&state, user, document).await?;
+    Ok(Redirect::to(&format!("/cases/{}?done=1", id.0)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -748,13 +785,6 @@ async fn queue(
     let queue = cases::queue(&state, &account, role, &filter).await?;
     let mut rows = Vec::new();
     for item in &queue.items {
-        // The version is needed to claim; the case is read once per row of one page.
-        let version = state
-            .store
-            .case(item.case)
-            .await?
-            .map(|c| c.version)
-            .unwrap_or_default();
         let service = state.catalog.get(&item.service_id);
         let state_name = service
             .and_then(|s| s.workflow.as_deref())
@@ -788,7 +818,7 @@ async fn queue(
             due: day(&tr, item.sla_due),
             overdue: item.overdue,
             assigned: item.assignee.is_some(),
-            version,
+            version: item.version,
         });
     }
     page.render(&QueueView {
