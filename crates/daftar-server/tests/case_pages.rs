@@ -158,7 +158,7 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
         .unwrap()
         .to_owned();
     assert!(
-        !mine.body.contains("/approval"),
+        !page.body.contains("/approval"),
         "the applicant cannot approve"
     );
     let approved = app
