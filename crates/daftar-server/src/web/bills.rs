@@ -20,7 +20,7 @@ use crate::api::QueryParams;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::billing::{self, ClearanceResult, TrackQuery, TrackedBill};
-use crate::error::{AppError, error_message};
+use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::rate_limit::PublicLookup;
 
@@ -116,18 +116,6 @@ struct TrackView {
     searched: bool,
 }
 
-/// Shows an error's message with the form again; internal errors go to the error page.
-fn shown_error(page: &Page, error: AppError) -> Result<(StatusCode, String), AppError> {
-    match error {
-        AppError::Internal(_) | AppError::Unavailable => Err(error),
-        AppError::NotFound => Ok((StatusCode::NOT_FOUND, page.layout.tr.t("track-not-found"))),
-        error => Ok((
-            error.status(),
-            error_message(page.layout.tr.lang, &error.body()),
-        )),
-    }
-}
-
 async fn track(
     _: PublicLookup,
     State(state): State<AppState>,
@@ -151,7 +139,10 @@ async fn track(
             page.render(&view)
         }
         Err(error) => {
-            let (status, message) = shown_error(&page, error)?;
+            let (status, message) = match error {
+                AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("track-not-found")),
+                error => page.form_error(error)?,
+            };
             view.error = Some(message);
             page.render(&view)
                 .map(|response| (status, response).into_response())
@@ -283,7 +274,7 @@ async fn request_clearance(
         Err(error) => {
             let (error_status, message) = match error {
                 AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("clearance-no-property")),
-                error => shown_error(&page, error)?,
+                error => page.form_error(error)?,
             };
             status = error_status;
             view.error = Some(message);
@@ -334,7 +325,7 @@ async fn verify(
         Err(error) => {
             let (status, message) = match error {
                 AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("verify-not-found")),
-                error => shown_error(&page, error)?,
+                error => page.form_error(error)?,
             };
             view.error = Some(message);
             page.render(&view)

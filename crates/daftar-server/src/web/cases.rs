@@ -23,7 +23,7 @@ use crate::api::QueryParams;
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::cases::{self, ActionRequest, Application, CaseView, Upload};
-use crate::error::{AppError, error_message};
+use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::rate_limit::PublicLookup;
 
@@ -192,17 +192,6 @@ async fn read_multipart(mut multipart: Multipart) -> Result<Submitted, AppError>
     Ok(submitted)
 }
 
-/// The message shown with a form again; internal errors go to the error page.
-fn shown(page: &Page, error: AppError) -> Result<(StatusCode, String), AppError> {
-    match error {
-        AppError::Internal(_) | AppError::Unavailable => Err(error),
-        error => Ok((
-            error.status(),
-            error_message(page.layout.tr.lang, &error.body()),
-        )),
-    }
-}
-
 async fn apply(
     State(state): State<AppState>,
     page: Page,
@@ -248,7 +237,7 @@ async fn apply(
     match cases::apply(&state, user, &application).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id.0)).into_response()),
         Err(error) => {
-            let (status, message) = shown(&page, error)?;
+            let (status, message) = page.form_error(error)?;
             let mut view = apply_view(&page, service, &answers);
             view.error = Some(message);
             page.render(&view).map(|r| (status, r).into_response())
@@ -611,7 +600,7 @@ async fn act(
     match cases::act(&state, user, id, &request).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{}?done=1", id.0)).into_response()),
         Err(error) => {
-            let (status, message) = shown(&page, error)?;
+            let (status, message) = page.form_error(error)?;
             let view = cases::view(&state, user, id).await?;
             page.render(&case_template(&state, &page, &view, Some(message), None))
                 .map(|r| (status, r).into_response())
@@ -721,7 +710,7 @@ async fn track(
         Err(error) => {
             let (status, message) = match error {
                 AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("case-track-not-found")),
-                error => shown(&page, error)?,
+                error => page.form_error(error)?,
             };
             view.error = Some(message);
             page.render(&view).map(|r| (status, r).into_response())

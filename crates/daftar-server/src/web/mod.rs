@@ -81,6 +81,18 @@ impl FromRequestParts<AppState> for Page {
 }
 
 impl Page {
+    /// The status and message to show a form again with; internal errors are not a
+    /// form's business and go on to the error page.
+    pub fn form_error(&self, error: AppError) -> Result<(StatusCode, String), AppError> {
+        match error {
+            AppError::Internal(_) | AppError::Unavailable => Err(error),
+            error => Ok((
+                error.status(),
+                crate::error::error_message(self.layout.tr.lang, &error.body()),
+            )),
+        }
+    }
+
     /// Renders a view, sending the pre-session CSRF cookie when it is new.
     pub fn render(&self, view: &impl Template) -> Result<Response, AppError> {
         let html = view

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::{Layout, Page, session_cookie};
 use crate::app::AppState;
 use crate::auth::{self, SignedIn};
-use crate::error::{AppError, error_message};
+use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,17 +46,6 @@ struct StaffForm {
     layout: Layout,
     error: Option<String>,
     username: String,
-}
-
-/// The message to show again with the form; internal errors still go to the error page.
-fn form_error(page: &Page, error: AppError) -> Result<(axum::http::StatusCode, String), AppError> {
-    match error {
-        AppError::Internal(_) | AppError::Unavailable => Err(error),
-        error => Ok((
-            error.status(),
-            error_message(page.layout.tr.lang, &error.body()),
-        )),
-    }
 }
 
 fn with_status(
@@ -99,7 +88,7 @@ async fn request_code(
             legal_id: form.legal_id,
         }),
         Err(error) => {
-            let (status, message) = form_error(&page, error)?;
+            let (status, message) = page.form_error(error)?;
             with_status(
                 status,
                 page.render(&CitizenForm {
@@ -132,7 +121,7 @@ async fn verify_code(
     match auth::verify_code(&state, &form.national_id, &form.code, Some(&form.legal_id)).await {
         Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/")),
         Err(error) => {
-            let (status, message) = form_error(&page, error)?;
+            let (status, message) = page.form_error(error)?;
             with_status(
                 status,
                 page.render(&CodeForm {
@@ -170,7 +159,7 @@ async fn staff_sign_in(
     match auth::staff_sign_in(&state, &form.username, &form.password).await {
         Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/staff")),
         Err(error) => {
-            let (status, message) = form_error(&page, error)?;
+            let (status, message) = page.form_error(error)?;
             with_status(
                 status,
                 page.render(&StaffForm {
