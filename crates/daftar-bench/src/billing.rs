@@ -69,9 +69,8 @@ pub struct Args {
     #[arg(long)]
     no_baseline: bool,
 
-    /// After the benchmark, show where issuing's and importing's time goes: issue the
-    /// 1404 bills with a clock on each phase, parse the settlement file alone, and pay the
-    /// 1404 bills with a clock on each statement (see src/profile.rs).
+    /// After the benchmark, time parsing the settlement file alone, with Jalali and with
+    /// ISO times (see src/profile.rs).
     #[arg(long)]
     profile: bool,
 
@@ -265,49 +264,6 @@ async fn bench(args: &Args, scratch: &Scratch) -> anyhow::Result<()> {
             "The same file with ISO `paid_at` times instead of Jalali ones: {:.2} s.",
             iso.as_secs_f64()
         );
-        let raw = Raw::open(scratch.url()).await?;
-        let (read, read_rows) = raw.read_properties(1404).await?;
-        raw.close().await;
-        let uses = profile::use_parsing(read_rows);
-        let store_read = profile::store_reading(store.as_ref(), 1404).await?;
-        let _ = writeln!(
-            profiled,
-            "Reading all {} properties with `billing_properties`' SQL through sqlx alone, into tuples: {:.2} s; `PropertyUse::parse` called as many times: {:.2} s; `store.billing_properties`, every page with no writes between them: {:.2} s.",
-            thousands(read_rows),
-            read.as_secs_f64(),
-            uses.as_secs_f64(),
-            store_read.as_secs_f64()
-        );
-        eprintln!("Profiling: issuing the 1404 bills phase by phase...");
-        let (issuing, issued) = profile::issuing(store.as_ref()).await?;
-        profiled.push_str(&issuing.markdown("Issuing the 1404 bills, phase by phase"));
-        eprintln!("Profiling: paying them statement by statement...");
-        let raw = Raw::open(scratch.url()).await?;
-        // A third in barcode order (the order issuing wrote them), a third shuffled as a
-        // bank's file is, and on SQLite a third shuffled with a larger page cache.
-        let mut issued = issued;
-        let third = issued.len() / 3;
-        let mut rng = StdRng::seed_from_u64(args.seed);
-        issued[third..].shuffle(&mut rng);
-        let mut slices = vec![
-            (&issued[..third], "PA", None, "in barcode order"),
-            (&issued[third..2 * third], "PB", None, "shuffled"),
-        ];
-        if matches!(raw, Raw::Sqlite(_)) {
-            slices.push((
-                &issued[2 * third..],
-                "PC",
-                Some(256),
-                "shuffled, with `PRAGMA cache_size` = 256 MiB",
-            ));
-        }
-        for (slice, prefix, cache_mib, order) in slices {
-            let recording = profile::recording(&raw, slice, prefix, cache_mib).await?;
-            profiled.push_str(&recording.markdown(&format!(
-                "Paying a third of the 1404 bills with `record_payments`' statements, {order}"
-            )));
-        }
-        raw.close().await;
     }
     store.close().await;
 

@@ -119,38 +119,6 @@ macro_rules! insert_register {
     }};
 }
 
-/// `billing_properties`' query, copied from crates/daftar-store/src/shared_billing.rs.
-const BILLING_PROPERTIES: &str =
-    "SELECT p.id, p.district, p.land_area_centi, p.built_area_centi, p.use_kind,
-         CAST(COALESCE((SELECT SUM(b.amount_rials) FROM bills b
-             WHERE b.property_id = p.id AND b.year < $1
-               AND b.paid_at IS NULL AND b.cancelled_at IS NULL), 0) AS BIGINT)
-     FROM properties p
-     WHERE p.id > $2 AND (p.district = $3 OR $4)
-     ORDER BY p.id LIMIT $5";
-
-macro_rules! read_properties {
-    ($pool:expr, $year:expr) => {{
-        let started = Instant::now();
-        let mut after = 0_i64;
-        let mut rows = 0_u64;
-        loop {
-            let page: Vec<(i64, i64, i64, i64, String, i64)> = sqlx::query_as(BILLING_PROPERTIES)
-                .bind(i64::from($year))
-                .bind(after)
-                .bind(0_i64)
-                .bind(true)
-                .bind(10_000_i64)
-                .fetch_all($pool)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.0;
-            rows += page.len() as u64;
-        }
-        (started.elapsed(), rows)
-    }};
-}
-
 impl Raw {
     pub async fn open(url: &str) -> anyhow::Result<Raw> {
         if url.starts_with("sqlite:") {
@@ -196,15 +164,6 @@ impl Raw {
         Ok(match self {
             Raw::Sqlite(pool) => baseline_insert!(pool, sqlx::Sqlite, n),
             Raw::Postgres(pool) => baseline_insert!(pool, sqlx::Postgres, n),
-        })
-    }
-
-    /// Reads every property with `billing_properties`' SQL, 10,000 per page, into plain
-    /// tuples (no decoding into domain types); returns the time and the rows read.
-    pub async fn read_properties(&self, year: i32) -> anyhow::Result<(Duration, u64)> {
-        Ok(match self {
-            Raw::Sqlite(pool) => read_properties!(pool, year),
-            Raw::Postgres(pool) => read_properties!(pool, year),
         })
     }
 

@@ -180,7 +180,7 @@ pub async fn record_gateway_payment(
     };
     let report = state
         .store
-        .record_payments(&[incoming], "gateway", Timestamp::now())
+        .record_payments(vec![incoming], "gateway", Timestamp::now())
         .await?;
     let outcome = report
         .outcomes

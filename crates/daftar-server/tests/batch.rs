@@ -217,6 +217,22 @@ async fn a_payment_file_with_a_bad_row_applies_nothing(app: TestApp) {
         bill.paid_at, None,
         "the good first row was not applied either"
     );
+    // A large file is parsed in parts at once; the refusal still names the first bad line.
+    let good = rows[0].rsplit_once(',').unwrap().0;
+    let mut large = String::from("bill_id,payment_id,amount_rials,paid_at,trace_number\n");
+    for index in 0..2000 {
+        match index + 2 {
+            900 => large.push_str("2234322344613,1770160,17000,2026-05-01T10:30:00Z,T\n"),
+            1700 => large.push_str(&format!("{good},\n")),
+            _ => large.push_str(&format!("{good},LARGE{index}\n")),
+        }
+    }
+    let refused = batch::import_payments(app.store.as_ref(), &large, "bank.csv")
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.line, 900, "{refused}");
+    assert!(refused.reason.contains("bill_id"), "{refused}");
     let wrong_header = batch::import_payments(app.store.as_ref(), "a,b\n1,2\n", "x.csv")
         .await
         .unwrap()

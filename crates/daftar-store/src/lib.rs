@@ -22,7 +22,9 @@ mod billing_model;
 mod cases_model;
 mod model;
 mod postgres;
+mod postgres_bulk;
 mod sqlite;
+mod sqlite_bulk;
 mod sqlite_lookup;
 
 use std::sync::Arc;
@@ -143,7 +145,7 @@ pub trait BillingStore: Send + Sync {
     ) -> Result<Vec<BillingProperty>>;
     /// Inserts bills; one that exists for the property, year and period is skipped.
     /// Returns how many were inserted.
-    async fn insert_bills(&self, bills: &[NewBill], now: Timestamp) -> Result<u64>;
+    async fn insert_bills(&self, bills: Vec<NewBill>, now: Timestamp) -> Result<u64>;
     /// A page of a year's bills (ids above `after_id`), with their row ids.
     async fn bills_page(
         &self,
@@ -159,7 +161,7 @@ pub trait BillingStore: Send + Sync {
     /// number.
     async fn record_payments(
         &self,
-        payments: &[IncomingPayment],
+        payments: Vec<IncomingPayment>,
         source: &str,
         now: Timestamp,
     ) -> Result<PaymentReport>;

@@ -14,8 +14,8 @@ use crate::Backend;
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    reader: PgPool,
-    writer: PgPool,
+    pub(crate) reader: PgPool,
+    pub(crate) writer: PgPool,
 }
 
 /// PostgreSQL 13 is the oldest release still receiving fixes when Daftar began.

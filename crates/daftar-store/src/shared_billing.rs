@@ -4,18 +4,25 @@
 //! instead of one per row, which is what makes a million bills or payments a matter of
 //! seconds.
 
-use daftar_core::billing::{Area, PropertyUse};
+use std::collections::HashMap;
+
+use daftar_core::billing::{Area, BillFacts, PaymentOutcome, PropertyUse};
 use daftar_core::calendar::JalaliDate;
 
 use crate::shared::corrupt;
-use crate::{BillView, BillingProperty, StoreError, from_db_time};
+use crate::{BillView, BillingProperty, IncomingPayment, StoreError, from_db_time};
 
 /// Rows per multi-row statement: well under both backends' limit on parameters.
 pub(crate) const CHUNK: usize = 1000;
 
 pub(crate) const BILL_VIEW_COLUMNS: &str = "b.bill_id, b.payment_id, b.barcode, p.renewal_code, \
-     p.district, b.year, b.period, b.amount_rials, b.lines, b.due_date, b.paid_at, \
-     b.trace_number, b.cancelled_at";
+     p.district, b.year, b.period, b.amount_rials, b.lines, b.due_date, paying.paid_at, \
+     paying.trace_number, b.cancelled_at";
+
+/// What [`BILL_VIEW_COLUMNS`] are read from: a bill, its property and the payment that
+/// paid it, if one did.
+pub(crate) const BILL_VIEW_FROM: &str = "bills b JOIN properties p ON p.id = b.property_id \
+     LEFT JOIN payments paying ON paying.bill_row = b.id AND paying.outcome = 'applied'";
 
 pub(crate) type BillViewRow = (
     String,
@@ -66,10 +73,44 @@ pub(crate) fn bill_view(row: BillViewRow) -> Result<BillView, StoreError> {
     })
 }
 
-pub(crate) type BillingPropertyRow = (i64, i64, i64, i64, String, i64);
+/// A page of properties to bill: `$1` the last id of the page before, `$2` a district
+/// and `$3` true for every district, `$4` the page's size.
+pub(crate) const BILLING_PROPERTIES: &str =
+    "SELECT p.id, p.district, p.land_area_centi, p.built_area_centi, p.use_kind
+     FROM properties p
+     WHERE p.id > $1 AND (p.district = $2 OR $3)
+     ORDER BY p.id LIMIT $4";
 
-pub(crate) fn billing_property(row: BillingPropertyRow) -> Result<BillingProperty, StoreError> {
-    let (id, district, land, built, property_use, arrears) = row;
+/// The unpaid bills of earlier years than `$3` of the properties with ids `$1` to `$2`,
+/// summed per property: one range of the (property, year, period) index per page, instead
+/// of a subquery per property.
+pub(crate) const BILLING_ARREARS: &str =
+    "SELECT b.property_id, CAST(SUM(b.amount_rials) AS BIGINT) FROM bills b
+     WHERE b.property_id BETWEEN $1 AND $2 AND b.year < $3 AND b.cancelled_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM payments paying
+           WHERE paying.bill_row = b.id AND paying.outcome = 'applied')
+     GROUP BY b.property_id";
+
+pub(crate) type BillingPropertyRow = (i64, i64, i64, i64, String);
+
+/// Joins a page of properties with their arrears.
+pub(crate) fn billing_page(
+    rows: Vec<BillingPropertyRow>,
+    arrears: &HashMap<i64, i64>,
+) -> Result<Vec<BillingProperty>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let owed = arrears.get(&row.0).copied().unwrap_or(0);
+            billing_property(row, owed)
+        })
+        .collect()
+}
+
+pub(crate) fn billing_property(
+    row: BillingPropertyRow,
+    arrears: i64,
+) -> Result<BillingProperty, StoreError> {
+    let (id, district, land, built, property_use) = row;
     Ok(BillingProperty {
         id,
         district: u16::try_from(district).map_err(|_| corrupt("district"))?,
@@ -82,6 +123,102 @@ pub(crate) fn billing_property(row: BillingPropertyRow) -> Result<BillingPropert
 
 pub(crate) fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A bill a payment names: its row and what decides the payment.
+pub(crate) type FoundBill = (i64, BillFacts);
+
+/// A settlement row to record, with what became of it. An `Applied` row with a bill row
+/// is what makes that bill paid.
+pub(crate) struct PaymentRecord<'a> {
+    pub payment: &'a IncomingPayment,
+    pub bill_row: Option<i64>,
+    pub outcome: PaymentOutcome,
+}
+
+impl PaymentRecord<'_> {
+    /// The bill this row pays, if it pays one.
+    pub(crate) fn pays(&self) -> Option<i64> {
+        self.bill_row
+            .filter(|_| self.outcome == PaymentOutcome::Applied)
+    }
+}
+
+/// The payments' positions in barcode order, and in the order given among equal barcodes.
+///
+/// A bank's file comes in the order people paid, random with respect to the bills, which
+/// were written (and so are stored) in barcode order: visited in file order, every bill is
+/// on a different page; in barcode order, neighbours share pages (docs/PERFORMANCE.md).
+pub(crate) fn barcode_order(payments: &[IncomingPayment]) -> Vec<usize> {
+    // 26 digits fit a u128, and fixed-width digits sort as their numbers do.
+    let mut keyed: Vec<(u128, usize)> = payments
+        .iter()
+        .enumerate()
+        .map(|(index, p)| (p.barcode.as_str().parse().unwrap_or(u128::MAX), index))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, index)| index).collect()
+}
+
+/// Decides every payment as if in the order given: a trace number that comes again is a
+/// duplicate, and a bill paid by an earlier row is already paid. Both backends decide
+/// through it; they differ in how they look up and write.
+///
+/// The rows are visited in barcode order. `find_bill` looks a bill up by barcode; `record`
+/// receives each row whose trace number is new to the batch and records it, unless its
+/// trace number was recorded before the batch: then it records nothing and returns false,
+/// and the row is a duplicate. Returns each row's outcome, in the order given.
+pub(crate) fn decide_payments<'a, E>(
+    payments: &'a [IncomingPayment],
+    mut find_bill: impl FnMut(&str) -> Result<Option<FoundBill>, E>,
+    mut record: impl FnMut(PaymentRecord<'a>) -> Result<bool, E>,
+) -> Result<Vec<PaymentOutcome>, E> {
+    // A trace number's first row, in the order given, is the one that counts.
+    let mut first_row: HashMap<&str, usize> = HashMap::with_capacity(payments.len());
+    for (index, payment) in payments.iter().enumerate() {
+        first_row
+            .entry(payment.trace_number.as_str())
+            .or_insert(index);
+    }
+    let mut outcomes = vec![PaymentOutcome::Duplicate; payments.len()];
+    // Rows of one bill are neighbours in barcode order, in the order given.
+    let mut current: Option<(&str, Option<FoundBill>)> = None;
+    for index in barcode_order(payments) {
+        let payment = &payments[index];
+        let barcode = payment.barcode.as_str();
+        let mut bill = match current {
+            Some((last, bill)) if last == barcode => bill,
+            _ => find_bill(barcode)?,
+        };
+        let again_in_batch = first_row.get(payment.trace_number.as_str()) != Some(&index);
+        let outcome = PaymentOutcome::decide(
+            again_in_batch,
+            bill.map(|(_, facts)| facts),
+            payment.amount_rials,
+        );
+        let row = PaymentRecord {
+            payment,
+            bill_row: bill.map(|(id, _)| id),
+            outcome,
+        };
+        let pays = row.pays();
+        if outcome != PaymentOutcome::Duplicate && record(row)? {
+            outcomes[index] = outcome;
+            if pays.is_some() {
+                bill = bill.map(|(id, facts)| {
+                    (
+                        id,
+                        BillFacts {
+                            paid: true,
+                            ..facts
+                        },
+                    )
+                });
+            }
+        }
+        current = Some((barcode, bill));
+    }
+    Ok(outcomes)
 }
 
 macro_rules! shared_billing_impl {
@@ -155,54 +292,15 @@ macro_rules! shared_billing_impl {
                 after_id: i64,
                 limit: i64,
             ) -> $crate::Result<Vec<$crate::BillingProperty>> {
-                let rows: Vec<$crate::shared_billing::BillingPropertyRow> = sqlx::query_as(
-                    "SELECT p.id, p.district, p.land_area_centi, p.built_area_centi, p.use_kind,
-                         CAST(COALESCE((SELECT SUM(b.amount_rials) FROM bills b
-                             WHERE b.property_id = p.id AND b.year < $1
-                               AND b.paid_at IS NULL AND b.cancelled_at IS NULL), 0) AS BIGINT)
-                     FROM properties p
-                     WHERE p.id > $2 AND (p.district = $3 OR $4)
-                     ORDER BY p.id LIMIT $5",
-                )
-                .bind(i64::from(year))
-                .bind(after_id)
-                .bind(district.map(i64::from).unwrap_or(0))
-                .bind(district.is_none())
-                .bind(limit)
-                .fetch_all(&self.reader)
-                .await?;
-                rows.into_iter().map($crate::shared_billing::billing_property).collect()
+                self.billing_properties_page(year, district, after_id, limit).await
             }
 
             async fn insert_bills(
                 &self,
-                bills: &[$crate::NewBill],
+                bills: Vec<$crate::NewBill>,
                 now: jiff::Timestamp,
             ) -> $crate::Result<u64> {
-                let mut inserted = 0;
-                let mut tx = self.writer.begin().await?;
-                for chunk in bills.chunks($crate::shared_billing::CHUNK) {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
-                             amount_rials, lines, due_date, issued_at) ",
-                    );
-                    insert.push_values(chunk, |mut row, bill| {
-                        row.push_bind(bill.property_id)
-                            .push_bind(i64::from(bill.year))
-                            .push_bind(i64::from(bill.period))
-                            .push_bind(bill.numbers.bill_id.as_str().to_owned())
-                            .push_bind(bill.numbers.payment_id.as_str().to_owned())
-                            .push_bind(bill.numbers.barcode.as_str().to_owned())
-                            .push_bind($crate::shared_billing::to_i64(bill.amount_rials))
-                            .push_bind(bill.lines_json.clone())
-                            .push_bind(bill.due_date.iso_jalali())
-                            .push_bind($crate::to_db_time(now));
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    inserted += insert.build().execute(&mut *tx).await?.rows_affected();
-                }
-                tx.commit().await?;
-                Ok(inserted)
+                self.bulk_insert_bills(bills, now).await
             }
 
             async fn bills_page(
@@ -214,7 +312,9 @@ macro_rules! shared_billing_impl {
             ) -> $crate::Result<Vec<(i64, $crate::BillView)>> {
                 let mut query = sqlx::QueryBuilder::<$db>::new("SELECT b.id, ");
                 query.push($crate::shared_billing::BILL_VIEW_COLUMNS);
-                query.push(" FROM bills b JOIN properties p ON p.id = b.property_id WHERE b.year = ");
+                query.push(" FROM ");
+                query.push($crate::shared_billing::BILL_VIEW_FROM);
+                query.push(" WHERE b.year = ");
                 query.push_bind(i64::from(year));
                 query.push(" AND b.id > ");
                 query.push_bind(after_id);
@@ -245,8 +345,9 @@ macro_rules! shared_billing_impl {
                     return found;
                 }
                 let row: Option<$crate::shared_billing::BillViewRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM bills b JOIN properties p ON p.id = b.property_id WHERE b.barcode = $1",
-                    $crate::shared_billing::BILL_VIEW_COLUMNS
+                    "SELECT {} FROM {} WHERE b.barcode = $1",
+                    $crate::shared_billing::BILL_VIEW_COLUMNS,
+                    $crate::shared_billing::BILL_VIEW_FROM
                 ))
                 .bind(barcode)
                 .fetch_optional(&self.reader)
@@ -260,9 +361,10 @@ macro_rules! shared_billing_impl {
                 renewal_code: &str,
             ) -> $crate::Result<Vec<$crate::BillView>> {
                 let rows: Vec<$crate::shared_billing::BillViewRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM bills b JOIN properties p ON p.id = b.property_id
+                    "SELECT {} FROM {}
                      WHERE p.district = $1 AND p.renewal_code = $2 ORDER BY b.year DESC, b.period DESC",
-                    $crate::shared_billing::BILL_VIEW_COLUMNS
+                    $crate::shared_billing::BILL_VIEW_COLUMNS,
+                    $crate::shared_billing::BILL_VIEW_FROM
                 ))
                 .bind(i64::from(district))
                 .bind(renewal_code)
@@ -273,110 +375,11 @@ macro_rules! shared_billing_impl {
 
             async fn record_payments(
                 &self,
-                payments: &[$crate::IncomingPayment],
+                payments: Vec<$crate::IncomingPayment>,
                 source: &str,
                 now: jiff::Timestamp,
             ) -> $crate::Result<$crate::PaymentReport> {
-                use daftar_core::billing::{BillFacts, PaymentOutcome};
-                use std::collections::{HashMap, HashSet};
-                let mut outcomes = Vec::with_capacity(payments.len());
-                let mut seen_traces: HashSet<&str> = HashSet::new();
-                let mut paid_now: HashSet<i64> = HashSet::new();
-                let mut tx = self.writer.begin().await?;
-                for chunk in payments.chunks($crate::shared_billing::CHUNK) {
-                    let mut lookup = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT id, barcode, amount_rials, paid_at, cancelled_at FROM bills WHERE barcode IN (",
-                    );
-                    let mut list = lookup.separated(", ");
-                    for payment in chunk {
-                        list.push_bind(payment.barcode.as_str().to_owned());
-                    }
-                    lookup.push(")");
-                    let bills: HashMap<String, (i64, BillFacts)> = lookup
-                        .build_query_as::<(i64, String, i64, Option<i64>, Option<i64>)>()
-                        .fetch_all(&mut *tx)
-                        .await?
-                        .into_iter()
-                        .map(|(id, barcode, amount, paid_at, cancelled_at)| {
-                            let facts = BillFacts {
-                                amount_rials: u64::try_from(amount).unwrap_or(0),
-                                paid: paid_at.is_some(),
-                                cancelled: cancelled_at.is_some(),
-                            };
-                            (barcode, (id, facts))
-                        })
-                        .collect();
-                    let mut known = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT trace_number FROM payments WHERE trace_number IN (",
-                    );
-                    let mut list = known.separated(", ");
-                    for payment in chunk {
-                        list.push_bind(payment.trace_number.clone());
-                    }
-                    known.push(")");
-                    let recorded: HashSet<String> = known
-                        .build_query_as::<(String,)>()
-                        .fetch_all(&mut *tx)
-                        .await?
-                        .into_iter()
-                        .map(|(trace,)| trace)
-                        .collect();
-
-                    let mut to_record = Vec::new();
-                    let mut applied = Vec::new();
-                    for payment in chunk {
-                        let trace_seen = recorded.contains(&payment.trace_number)
-                            || !seen_traces.insert(payment.trace_number.as_str());
-                        let bill = bills.get(payment.barcode.as_str()).map(|(id, facts)| {
-                            let paid = facts.paid || paid_now.contains(id);
-                            (*id, BillFacts { paid, ..*facts })
-                        });
-                        let outcome = PaymentOutcome::decide(trace_seen, bill.map(|(_, f)| f), payment.amount_rials);
-                        outcomes.push(outcome);
-                        if outcome == PaymentOutcome::Duplicate {
-                            continue;
-                        }
-                        let bill_row = bill.map(|(id, _)| id);
-                        if outcome == PaymentOutcome::Applied {
-                            if let Some(id) = bill_row {
-                                paid_now.insert(id);
-                                applied.push(payment.trace_number.clone());
-                            }
-                        }
-                        to_record.push((payment, bill_row, outcome));
-                    }
-                    if !to_record.is_empty() {
-                        let mut insert = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO payments (trace_number, bill_row, barcode, amount_rials, paid_at,
-                                 outcome, source, recorded_at) ",
-                        );
-                        insert.push_values(&to_record, |mut row, (payment, bill_row, outcome)| {
-                            row.push_bind(payment.trace_number.clone())
-                                .push_bind(*bill_row)
-                                .push_bind(payment.barcode.as_str().to_owned())
-                                .push_bind($crate::shared_billing::to_i64(payment.amount_rials))
-                                .push_bind($crate::to_db_time(payment.paid_at))
-                                .push_bind(outcome.slug())
-                                .push_bind(source.to_owned())
-                                .push_bind($crate::to_db_time(now));
-                        });
-                        insert.build().execute(&mut *tx).await?;
-                    }
-                    if !applied.is_empty() {
-                        let mut update = sqlx::QueryBuilder::<$db>::new(
-                            "UPDATE bills SET paid_at = p.paid_at, trace_number = p.trace_number
-                             FROM payments p WHERE p.bill_row = bills.id AND p.trace_number IN (",
-                        );
-                        let mut list = update.separated(", ");
-                        for trace in applied {
-                            list.push_bind(trace);
-                        }
-                        update.push(")");
-                        update.build().execute(&mut *tx).await?;
-                    }
-                }
-                tx.commit().await?;
-                Ok($crate::PaymentReport { outcomes })
+                self.bulk_record_payments(payments, source, now).await
             }
 
             async fn properties_owned_by(
@@ -422,10 +425,11 @@ macro_rules! shared_billing_impl {
                     return Ok($crate::ClearanceOutcome::UnknownProperty);
                 };
                 let unpaid: Vec<$crate::shared_billing::BillViewRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM bills b JOIN properties p ON p.id = b.property_id
-                     WHERE b.property_id = $1 AND b.paid_at IS NULL AND b.cancelled_at IS NULL
+                    "SELECT {} FROM {}
+                     WHERE b.property_id = $1 AND paying.bill_row IS NULL AND b.cancelled_at IS NULL
                      ORDER BY b.year, b.period",
-                    $crate::shared_billing::BILL_VIEW_COLUMNS
+                    $crate::shared_billing::BILL_VIEW_COLUMNS,
+                    $crate::shared_billing::BILL_VIEW_FROM
                 ))
                 .bind(property_id)
                 .fetch_all(&mut *tx)

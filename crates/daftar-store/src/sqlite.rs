@@ -5,6 +5,7 @@
 //! `synchronous=FULL` because a citizen who was told "saved" must find it saved after a
 //! power cut.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,26 +20,39 @@ use crate::{Backend, BillView, StoreError};
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     reader: SqlitePool,
-    writer: SqlitePool,
-    /// `None` for an in-memory database, which other connections cannot see.
-    lookups: Option<Arc<LookupPool>>,
+    pub(crate) writer: SqlitePool,
+    /// The database file, which the look-ups and the bulk writes open for themselves.
+    pub(crate) path: PathBuf,
+    lookups: Arc<LookupPool>,
 }
 
 const READERS: u32 = 8;
 
 impl SqliteStore {
     /// Opens (creating when missing) the database file the URL names and migrates it.
+    /// An in-memory database is refused: the office's records must outlive the process,
+    /// and the look-ups and bulk writes open the file on connections of their own.
     pub async fn open(url: &str) -> anyhow::Result<SqliteStore> {
         let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| "the SQLite database URL is not valid")?
+            .with_context(|| "the SQLite database URL is not valid")?;
+        let path = options.get_filename().to_owned();
+        anyhow::ensure!(
+            !path.as_os_str().is_empty()
+                && !url.contains(":memory:")
+                && !url.contains("mode=memory"),
+            "the SQLite database must be a file, not in memory"
+        );
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // The one writer does the bulk work (a year's bills, a bank's file): a page cache of
+        // 64 MiB keeps the indexes it walks in memory (SQLite's default is 2 MiB).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("cache_size", "-65536"))
             .await
             .with_context(|| "could not open the SQLite database")?;
         sqlx::migrate!("migrations/sqlite")
@@ -50,12 +64,11 @@ impl SqliteStore {
             .connect_with(options.clone().read_only(true))
             .await
             .context("could not open the SQLite database for reading")?;
-        let file = options.get_filename();
-        let lookups = (file != std::path::Path::new(":memory:"))
-            .then(|| Arc::new(LookupPool::new(file.to_owned())));
+        let lookups = Arc::new(LookupPool::new(path.clone()));
         Ok(SqliteStore {
             reader,
             writer,
+            path,
             lookups,
         })
     }
@@ -63,16 +76,12 @@ impl SqliteStore {
 
 impl SqliteStore {
     fn close_lookups(&self) {
-        if let Some(lookups) = &self.lookups {
-            lookups.close();
-        }
+        self.lookups.close();
     }
 
     /// The public look-up's fast path (see [`crate::sqlite_lookup`]).
     fn fast_bill_by_barcode(&self, barcode: &str) -> Option<Result<Option<BillView>, StoreError>> {
-        self.lookups
-            .as_ref()
-            .map(|lookups| lookups.bill_by_barcode(barcode))
+        Some(self.lookups.bill_by_barcode(barcode))
     }
 }
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::shared_billing::{BILL_VIEW_COLUMNS, BillViewRow, bill_view};
+use crate::shared_billing::{BILL_VIEW_COLUMNS, BILL_VIEW_FROM, BillViewRow, bill_view};
 use crate::{BillView, StoreError};
 
 /// Idle connections kept; more are opened under load and closed when not needed.
@@ -29,8 +29,8 @@ pub(crate) struct LookupPool {
     closed: AtomicBool,
 }
 
-fn failed(error: rusqlite::Error) -> StoreError {
-    StoreError::Database(sqlx::Error::Protocol(format!("SQLite look-up: {error}")))
+pub(crate) fn failed(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(format!("SQLite: {error}")))
 }
 
 impl LookupPool {
@@ -94,10 +94,8 @@ impl LookupPool {
     pub(crate) fn bill_by_barcode(&self, barcode: &str) -> Result<Option<BillView>, StoreError> {
         let connection = self.connection()?;
         let row = {
-            let sql = format!(
-                "SELECT {BILL_VIEW_COLUMNS} FROM bills b JOIN properties p ON p.id = b.property_id
-                 WHERE b.barcode = ?1"
-            );
+            let sql =
+                format!("SELECT {BILL_VIEW_COLUMNS} FROM {BILL_VIEW_FROM} WHERE b.barcode = ?1");
             let mut statement = connection.prepare_cached(&sql).map_err(failed)?;
             statement
                 .query_row([barcode], |row| -> rusqlite::Result<BillViewRow> {

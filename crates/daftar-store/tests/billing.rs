@@ -16,6 +16,7 @@ on_both_databases!(
     bills_are_paged_by_year_and_district,
     payments_pay_bills_and_report_everything_else,
     a_payment_file_replayed_changes_nothing,
+    a_trace_number_counts_where_the_file_first_has_it,
     a_clearance_is_refused_while_anything_is_owed_and_verifiable_after,
     owners_see_their_properties,
 );
@@ -100,9 +101,9 @@ async fn bills_are_issued_once_per_property_and_year(store: &dyn Store) {
     )
     .await;
     let bills: Vec<NewBill> = ids.iter().map(|id| bill(*id, 1405, 2_500_000)).collect();
-    assert_eq!(store.insert_bills(&bills, t(0)).await.unwrap(), 2);
+    assert_eq!(store.insert_bills(bills.clone(), t(0)).await.unwrap(), 2);
     assert_eq!(
-        store.insert_bills(&bills, t(1)).await.unwrap(),
+        store.insert_bills(bills.clone(), t(1)).await.unwrap(),
         0,
         "idempotent"
     );
@@ -132,12 +133,12 @@ async fn earlier_years_unpaid_bills_are_arrears(store: &dyn Store) {
     .await;
     let old = bill(ids[0], 1404, 3_000_000);
     store
-        .insert_bills(&[old.clone(), bill(ids[1], 1404, 1_000_000)], t(0))
+        .insert_bills(vec![old.clone(), bill(ids[1], 1404, 1_000_000)], t(0))
         .await
         .unwrap();
     store
         .record_payments(
-            &[payment(&bill(ids[1], 1404, 1_000_000), 1_000_000, "T1")],
+            vec![payment(&bill(ids[1], 1404, 1_000_000), 1_000_000, "T1")],
             "test",
             t(1),
         )
@@ -162,9 +163,9 @@ async fn bills_are_paged_by_year_and_district(store: &dyn Store) {
         .collect();
     let ids = register(store, &records).await;
     let bills: Vec<NewBill> = ids.iter().map(|id| bill(*id, 1405, 1_000_000)).collect();
-    store.insert_bills(&bills, t(0)).await.unwrap();
+    store.insert_bills(bills.to_vec(), t(0)).await.unwrap();
     store
-        .insert_bills(&[bill(ids[0], 1404, 1_000_000)], t(0))
+        .insert_bills(vec![bill(ids[0], 1404, 1_000_000)], t(0))
         .await
         .unwrap();
     let first = store.bills_page(1405, None, 0, 3).await.unwrap();
@@ -202,7 +203,7 @@ async fn payments_pay_bills_and_report_everything_else(store: &dyn Store) {
     )
     .await;
     let bills: Vec<NewBill> = ids.iter().map(|id| bill(*id, 1405, 2_000_000)).collect();
-    store.insert_bills(&bills, t(0)).await.unwrap();
+    store.insert_bills(bills.to_vec(), t(0)).await.unwrap();
     let unknown = IncomingPayment {
         barcode: Barcode::new(
             &bill(999, 1405, 1000).numbers.bill_id,
@@ -215,7 +216,7 @@ async fn payments_pay_bills_and_report_everything_else(store: &dyn Store) {
     };
     let report = store
         .record_payments(
-            &[
+            vec![
                 payment(&bills[0], 2_000_000, "T1"),
                 payment(&bills[1], 1_500_000, "T2"),
                 payment(&bills[0], 2_000_000, "T1"),
@@ -256,16 +257,16 @@ async fn a_payment_file_replayed_changes_nothing(store: &dyn Store) {
     let ids = register(store, &[property("01-1", 1, "100")]).await;
     let issued = bill(ids[0], 1405, 2_000_000);
     store
-        .insert_bills(std::slice::from_ref(&issued), t(0))
+        .insert_bills(vec![issued.clone()], t(0))
         .await
         .unwrap();
     let file = [payment(&issued, 2_000_000, "T1")];
     store
-        .record_payments(&file, "bank.csv", t(1))
+        .record_payments(file.to_vec(), "bank.csv", t(1))
         .await
         .unwrap();
     let again = store
-        .record_payments(&file, "bank.csv", t(2))
+        .record_payments(file.to_vec(), "bank.csv", t(2))
         .await
         .unwrap();
     assert_eq!(again.outcomes, vec![PaymentOutcome::Duplicate]);
@@ -277,10 +278,58 @@ async fn a_payment_file_replayed_changes_nothing(store: &dyn Store) {
     assert_eq!(tracked.trace_number.as_deref(), Some("T1"));
 }
 
+/// The store visits a file's rows in barcode order, but judges them in the file's order:
+/// the first row with a trace number is the payment, whichever bill sorts first.
+async fn a_trace_number_counts_where_the_file_first_has_it(store: &dyn Store) {
+    let ids = register(
+        store,
+        &[property("01-1", 1, "100"), property("01-2", 1, "100")],
+    )
+    .await;
+    let bills: Vec<NewBill> = ids.iter().map(|id| bill(*id, 1405, 2_000_000)).collect();
+    assert!(bills[0].numbers.barcode.as_str() < bills[1].numbers.barcode.as_str());
+    store.insert_bills(bills.clone(), t(0)).await.unwrap();
+    let report = store
+        .record_payments(
+            vec![
+                payment(&bills[1], 2_000_000, "T1"),
+                payment(&bills[0], 2_000_000, "T1"),
+                payment(&bills[1], 2_000_000, "T2"),
+            ],
+            "bank.csv",
+            t(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        report.outcomes,
+        vec![
+            PaymentOutcome::Applied,
+            PaymentOutcome::Duplicate,
+            PaymentOutcome::AlreadyPaid,
+        ]
+    );
+    let first = store
+        .bill_by_barcode(bills[0].numbers.barcode.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        first.paid_at, None,
+        "the repeated trace number paid nothing"
+    );
+    let second = store
+        .bill_by_barcode(bills[1].numbers.barcode.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.trace_number.as_deref(), Some("T1"));
+}
+
 async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(store: &dyn Store) {
     let ids = register(store, &[property("01-1", 1, "100")]).await;
     let bills = [bill(ids[0], 1404, 1_000_000), bill(ids[0], 1405, 2_000_000)];
-    store.insert_bills(&bills, t(0)).await.unwrap();
+    store.insert_bills(bills.to_vec(), t(0)).await.unwrap();
     let refused = store
         .issue_clearance(1, "01-1", "123456789012", "citizen", t(1))
         .await
@@ -301,7 +350,7 @@ async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(stor
         payment(&bills[1], 2_000_000, "T2"),
     ];
     store
-        .record_payments(&payments, "bank.csv", t(2))
+        .record_payments(payments.to_vec(), "bank.csv", t(2))
         .await
         .unwrap();
     let issued = store

@@ -369,3 +369,14 @@ async fn representatives_act_for_their_legal_entity_only(store: &dyn Store) {
         .unwrap();
     assert_eq!(still, Some(company));
 }
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_is_refused_with_a_reason() {
+    for url in ["sqlite::memory:", "sqlite://file?mode=memory"] {
+        let refused = daftar_store::open(url).await.expect_err(url);
+        assert!(
+            refused.to_string().contains("file, not in memory"),
+            "{url}: {refused}"
+        );
+    }
+}

@@ -1,11 +1,10 @@
 //! When a payment was made, as banks and gateways write it: an ISO timestamp, or a Jalali
 //! date and time in Tehran (`1405-02-10 14:30`).
 
+use crate::calendar::JalaliDate;
+use crate::calendar::TEHRAN;
 use jiff::Timestamp;
 use jiff::civil::Time;
-use jiff::tz::TimeZone;
-
-use crate::calendar::JalaliDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("write the time as ISO (2026-05-01T10:30:00Z) or Jalali in Tehran (1405-02-10 14:30)")]
@@ -15,18 +14,25 @@ pub struct PaidAtError;
 /// Asia/Tehran time. Persian digits are accepted.
 pub fn parse_paid_at(input: &str) -> Result<Timestamp, PaidAtError> {
     let text = crate::fa::normalize_digits(input.trim());
-    if let Ok(timestamp) = text.parse::<Timestamp>() {
+    // A settlement file holds a million of these: Jalali years this century start with 1
+    // and Gregorian ones with 2, so each is parsed by the parser it is written for first.
+    if text.starts_with('1')
+        && let Some(timestamp) = jalali_in_tehran(&text)
+    {
         return Ok(timestamp);
     }
-    let (date, time) = text.split_once([' ', 'T']).ok_or(PaidAtError)?;
-    let date = JalaliDate::parse(date).map_err(|_| PaidAtError)?;
-    let time: Time = time.trim().parse().map_err(|_| PaidAtError)?;
-    let tehran = TimeZone::get("Asia/Tehran").map_err(|_| PaidAtError)?;
-    date.to_gregorian()
+    text.parse::<Timestamp>().map_err(|_| PaidAtError)
+}
+
+fn jalali_in_tehran(text: &str) -> Option<Timestamp> {
+    let (date, time) = text.split_once([' ', 'T'])?;
+    let date = JalaliDate::parse(date).ok()?;
+    let time: Time = time.trim().parse().ok()?;
+    let zoned = date
+        .to_gregorian()
         .to_datetime(time)
-        .to_zoned(tehran)
-        .map(|zoned| zoned.timestamp())
-        .map_err(|_| PaidAtError)
+        .to_zoned(TEHRAN.clone());
+    zoned.ok().map(|zoned| zoned.timestamp())
 }
 
 #[cfg(test)]
@@ -39,6 +45,9 @@ mod tests {
         assert_eq!(at.to_string(), "2026-05-01T10:30:00Z");
         let offset = parse_paid_at("2026-05-01T14:00:00+03:30").unwrap();
         assert_eq!(offset, at);
+        // A Gregorian year that starts with 1 is still read as ISO.
+        let old = parse_paid_at("1999-12-31T20:30:00Z").unwrap();
+        assert_eq!(old.to_string(), "1999-12-31T20:30:00Z");
     }
 
     #[test]

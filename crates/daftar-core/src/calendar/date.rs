@@ -63,7 +63,7 @@ const MONTHS_EN: [&str; 12] = [
 /// Iran's time zone. The bundled tz database always has it; the fixed +03:30 fallback
 /// (Iran's offset since it dropped daylight saving in 2022) only keeps this function
 /// total should the bundle ever lose the name.
-static TEHRAN: LazyLock<TimeZone> = LazyLock::new(|| {
+pub(crate) static TEHRAN: LazyLock<TimeZone> = LazyLock::new(|| {
     TimeZone::get("Asia/Tehran").unwrap_or_else(|_| {
         Offset::from_seconds(3 * 3600 + 30 * 60)
             .map(TimeZone::fixed)

@@ -12,6 +12,7 @@
 mod date;
 mod holidays;
 
+pub(crate) use date::TEHRAN;
 pub use date::{JalaliDate, MAX_YEAR, MIN_YEAR, format_timestamp_en, format_timestamp_fa};
 pub use holidays::HolidayCalendar;
 

@@ -43,7 +43,8 @@ impl PaymentImport {
 }
 
 /// Reads the whole file first: a row that does not parse refuses the file, so nothing is
-/// half-applied. Then records every row in one transaction.
+/// half-applied. Then records every row in one transaction. Parsing a large file keeps the
+/// calling thread (and the machine's other cores) busy for a moment.
 pub async fn import_payments(
     store: &dyn Store,
     text: &str,
@@ -53,25 +54,67 @@ pub async fn import_payments(
     if let Err(reason) = check_header(&mut csv, &PAYMENT_HEADER) {
         return Ok(Err(PaymentFileError { line: 1, reason }));
     }
-    let mut payments = Vec::new();
-    let mut lines = Vec::new();
+    let mut rows = Vec::new();
     for (index, row) in csv.records().enumerate() {
         let line = index as u64 + 2;
-        match row
-            .map_err(|e| format!("unreadable row: {e}"))
-            .and_then(|row| parse_row(&row))
-        {
-            Ok(payment) => {
-                payments.push(payment);
-                lines.push(line);
+        match row {
+            Ok(row) => rows.push(row),
+            Err(e) => {
+                let reason = format!("unreadable row: {e}");
+                return Ok(Err(PaymentFileError { line, reason }));
             }
-            Err(reason) => return Ok(Err(PaymentFileError { line, reason })),
         }
     }
+    let payments = match parse_rows(&rows) {
+        Ok(payments) => payments,
+        Err(error) => return Ok(Err(error)),
+    };
+    drop(rows);
+    let lines = (2..payments.len() as u64 + 2).collect();
     let report = store
-        .record_payments(&payments, source, Timestamp::now())
+        .record_payments(payments, source, Timestamp::now())
         .await?;
     Ok(Ok(PaymentImport { lines, report }))
+}
+
+/// Parses the rows on every core, a contiguous share each: a million rows take seconds on
+/// one. The error is the first bad row's, as if parsed in turn.
+fn parse_rows(rows: &[csv::StringRecord]) -> Result<Vec<IncomingPayment>, PaymentFileError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = rows.len().div_ceil(threads).max(1);
+    let parsed: Vec<Result<Vec<IncomingPayment>, PaymentFileError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = rows
+            .chunks(share)
+            .enumerate()
+            .map(|(part, chunk)| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(index, row)| {
+                            parse_row(row).map_err(|reason| PaymentFileError {
+                                line: (part * share + index) as u64 + 2,
+                                reason,
+                            })
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut payments = Vec::with_capacity(rows.len());
+    for part in parsed {
+        payments.extend(part?);
+    }
+    Ok(payments)
 }
 
 fn parse_row(row: &csv::StringRecord) -> Result<IncomingPayment, String> {

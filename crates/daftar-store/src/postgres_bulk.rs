@@ -1,0 +1,176 @@
+//! PostgreSQL's bulk work: reading the properties to bill, and writing a year's bills and a
+//! bank's settlement file in multi-row statements of [`CHUNK`] rows, one round trip per
+//! chunk instead of one per row.
+
+use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
+
+use daftar_core::billing::BillFacts;
+use jiff::Timestamp;
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::postgres::PgStore;
+use crate::shared_billing::{
+    BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, CHUNK, FoundBill, barcode_order,
+    billing_page, decide_payments, to_i64,
+};
+use crate::{BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, to_db_time};
+
+/// Values per look-up by `IN (…)`: one parameter each, so more than [`CHUNK`] rows.
+const LOOKUP_CHUNK: usize = 5000;
+
+impl PgStore {
+    pub(crate) async fn billing_properties_page(
+        &self,
+        year: i32,
+        district: Option<u16>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<BillingProperty>> {
+        let rows: Vec<BillingPropertyRow> = sqlx::query_as(BILLING_PROPERTIES)
+            .bind(after_id)
+            .bind(district.map(i64::from).unwrap_or(0))
+            .bind(district.is_none())
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(Vec::new());
+        };
+        let arrears: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(BILLING_ARREARS)
+            .bind(first.0)
+            .bind(last.0)
+            .bind(i64::from(year))
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .collect();
+        billing_page(rows, &arrears)
+    }
+
+    pub(crate) async fn bulk_insert_bills(
+        &self,
+        bills: Vec<NewBill>,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let mut inserted = 0;
+        let mut tx = self.writer.begin().await?;
+        for chunk in bills.chunks(CHUNK) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
+                     amount_rials, lines, due_date, issued_at) ",
+            );
+            insert.push_values(chunk, |mut row, bill| {
+                row.push_bind(bill.property_id)
+                    .push_bind(i64::from(bill.year))
+                    .push_bind(i64::from(bill.period))
+                    .push_bind(bill.numbers.bill_id.as_str())
+                    .push_bind(bill.numbers.payment_id.as_str())
+                    .push_bind(bill.numbers.barcode.as_str())
+                    .push_bind(to_i64(bill.amount_rials))
+                    .push_bind(bill.lines_json.as_str())
+                    .push_bind(bill.due_date.iso_jalali())
+                    .push_bind(to_db_time(now));
+            });
+            insert.push(" ON CONFLICT DO NOTHING");
+            inserted += insert.build().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// Looks every bill and trace number up first, in rounds of `IN (…)`, then decides
+    /// from what was found and writes.
+    pub(crate) async fn bulk_record_payments(
+        &self,
+        payments: Vec<IncomingPayment>,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PaymentReport> {
+        let mut tx = self.writer.begin().await?;
+        let mut barcodes: Vec<&str> = barcode_order(&payments)
+            .into_iter()
+            .map(|index| payments[index].barcode.as_str())
+            .collect();
+        barcodes.dedup();
+        let mut bills: HashMap<String, FoundBill> = HashMap::with_capacity(barcodes.len());
+        for chunk in barcodes.chunks(LOOKUP_CHUNK) {
+            let mut lookup = QueryBuilder::<Postgres>::new(
+                "SELECT b.id, b.barcode, b.amount_rials, paying.bill_row IS NOT NULL,
+                     b.cancelled_at IS NOT NULL
+                 FROM bills b LEFT JOIN payments paying
+                     ON paying.bill_row = b.id AND paying.outcome = 'applied'
+                 WHERE b.barcode IN (",
+            );
+            let mut list = lookup.separated(", ");
+            for barcode in chunk {
+                list.push_bind(*barcode);
+            }
+            lookup.push(")");
+            let rows = lookup
+                .build_query_as::<(i64, String, i64, bool, bool)>()
+                .fetch_all(&mut *tx)
+                .await?;
+            bills.extend(
+                rows.into_iter()
+                    .map(|(id, barcode, amount, paid, cancelled)| {
+                        let facts = BillFacts {
+                            amount_rials: u64::try_from(amount).unwrap_or(0),
+                            paid,
+                            cancelled,
+                        };
+                        (barcode, (id, facts))
+                    }),
+            );
+        }
+        let mut recorded: HashSet<String> = HashSet::new();
+        for chunk in payments.chunks(LOOKUP_CHUNK) {
+            let mut known = QueryBuilder::<Postgres>::new(
+                "SELECT trace_number FROM payments WHERE trace_number IN (",
+            );
+            let mut list = known.separated(", ");
+            for payment in chunk {
+                list.push_bind(payment.trace_number.as_str());
+            }
+            known.push(")");
+            let rows = known
+                .build_query_as::<(String,)>()
+                .fetch_all(&mut *tx)
+                .await?;
+            recorded.extend(rows.into_iter().map(|(trace,)| trace));
+        }
+
+        let mut records = Vec::with_capacity(payments.len());
+        let outcomes = decide_payments(
+            &payments,
+            |barcode| Ok::<_, Infallible>(bills.get(barcode).copied()),
+            |record| {
+                let new = !recorded.contains(record.payment.trace_number.as_str());
+                if new {
+                    records.push(record);
+                }
+                Ok(new)
+            },
+        )
+        .unwrap_or_else(|never| match never {});
+        for chunk in records.chunks(CHUNK) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO payments (trace_number, bill_row, barcode, amount_rials, paid_at,
+                     outcome, source, recorded_at) ",
+            );
+            insert.push_values(chunk, |mut row, record| {
+                row.push_bind(record.payment.trace_number.as_str())
+                    .push_bind(record.bill_row)
+                    .push_bind(record.payment.barcode.as_str())
+                    .push_bind(to_i64(record.payment.amount_rials))
+                    .push_bind(to_db_time(record.payment.paid_at))
+                    .push_bind(record.outcome.slug())
+                    .push_bind(source)
+                    .push_bind(to_db_time(now));
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(PaymentReport { outcomes })
+    }
+}

@@ -1,0 +1,226 @@
+//! SQLite's bulk work: reading the properties to bill, and writing a year's bills and a
+//! bank's settlement file.
+//!
+//! sqlx hands every SQLite statement and every row it returns across threads, which costs
+//! more than SQLite's own work when the work is a million small statements or rows. The
+//! bulk writes therefore run through rusqlite (the same bundled SQLite) on a blocking
+//! thread, with each statement prepared once and run per row, in one transaction. The
+//! store's own writer connection is held meanwhile, so the process's other writes wait
+//! their turn behind the batch instead of meeting a locked database.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use daftar_core::billing::BillFacts;
+use jiff::Timestamp;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::shared_billing::{
+    BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, billing_page, decide_payments, to_i64,
+};
+use crate::sqlite::SqliteStore;
+use crate::sqlite_lookup::failed;
+use crate::{
+    BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
+};
+
+/// A connection for one batch, with the settings of the store's writer.
+fn open(path: &PathBuf) -> Result<Connection> {
+    let connection = Connection::open(path).map_err(failed)?;
+    connection
+        .busy_timeout(Duration::from_secs(10))
+        .map_err(failed)?;
+    for (pragma, value) in [
+        ("synchronous", "FULL"),
+        ("foreign_keys", "ON"),
+        // Room for a batch's new pages until the commit writes them once (256 MiB).
+        ("cache_size", "-262144"),
+    ] {
+        connection
+            .pragma_update(None, pragma, value)
+            .map_err(failed)?;
+    }
+    Ok(connection)
+}
+
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("SQLite batch: {e}"))))?
+}
+
+impl SqliteStore {
+    /// Read on a connection of its own on a blocking thread, so that issuing reads the next
+    /// page while the writer inserts the last one.
+    pub(crate) async fn billing_properties_page(
+        &self,
+        year: i32,
+        district: Option<u16>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<BillingProperty>> {
+        let path = self.path.clone();
+        run_blocking(move || {
+            let connection = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(failed)?;
+            connection
+                .busy_timeout(Duration::from_secs(10))
+                .map_err(failed)?;
+            let tx = connection.unchecked_transaction().map_err(failed)?;
+            let rows = tx
+                .prepare(BILLING_PROPERTIES)
+                .and_then(|mut page| {
+                    let every_district = district.is_none();
+                    let district = district.map(i64::from).unwrap_or(0);
+                    page.query_map(params![after_id, district, every_district, limit], |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<BillingPropertyRow>>>()
+                })
+                .map_err(failed)?;
+            let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                return Ok(Vec::new());
+            };
+            let arrears: HashMap<i64, i64> = tx
+                .prepare(BILLING_ARREARS)
+                .and_then(|mut sums| {
+                    sums.query_map(params![first.0, last.0, i64::from(year)], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })?
+                    .collect()
+                })
+                .map_err(failed)?;
+            billing_page(rows, &arrears)
+        })
+        .await
+    }
+
+    /// Runs `work` on a blocking thread, holding the store's writer meanwhile.
+    async fn with_bulk_writer<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let _writer = self.writer.acquire().await?;
+        let path = self.path.clone();
+        run_blocking(move || work(&mut open(&path)?)).await
+    }
+
+    pub(crate) async fn bulk_insert_bills(
+        &self,
+        bills: Vec<NewBill>,
+        now: Timestamp,
+    ) -> Result<u64> {
+        self.with_bulk_writer(move |connection| {
+            let tx = connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(failed)?;
+            let mut inserted = 0;
+            {
+                let mut insert = tx
+                    .prepare(
+                        "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
+                             amount_rials, lines, due_date, issued_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
+                    )
+                    .map_err(failed)?;
+                for bill in &bills {
+                    inserted += insert
+                        .execute(params![
+                            bill.property_id,
+                            i64::from(bill.year),
+                            i64::from(bill.period),
+                            bill.numbers.bill_id.as_str(),
+                            bill.numbers.payment_id.as_str(),
+                            bill.numbers.barcode.as_str(),
+                            to_i64(bill.amount_rials),
+                            bill.lines_json,
+                            bill.due_date.iso_jalali(),
+                            to_db_time(now),
+                        ])
+                        .map_err(failed)? as u64;
+                }
+            }
+            tx.commit().map_err(failed)?;
+            Ok(inserted)
+        })
+        .await
+    }
+
+    /// Looks each bill and trace number up and writes each row as it is decided.
+    pub(crate) async fn bulk_record_payments(
+        &self,
+        payments: Vec<IncomingPayment>,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PaymentReport> {
+        let source = source.to_owned();
+        self.with_bulk_writer(move |connection| {
+            let tx = connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(failed)?;
+            let outcomes = {
+                let mut find_bill = tx
+                    .prepare(
+                        "SELECT b.id, b.amount_rials, paying.bill_row IS NOT NULL, b.cancelled_at IS NOT NULL
+                         FROM bills b LEFT JOIN payments paying
+                             ON paying.bill_row = b.id AND paying.outcome = 'applied'
+                         WHERE b.barcode = ?1",
+                    )
+                    .map_err(failed)?;
+                let mut insert = tx
+                    .prepare(
+                        "INSERT INTO payments (trace_number, bill_row, barcode, amount_rials,
+                             paid_at, outcome, source, recorded_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                         ON CONFLICT (trace_number) DO NOTHING",
+                    )
+                    .map_err(failed)?;
+                // Each row is written as soon as it is decided (the payment is what
+                // marks its bill paid); a trace number already stored inserts nothing,
+                // which makes the row a duplicate without a look-up of its own.
+                decide_payments(
+                    &payments,
+                    |barcode| {
+                        find_bill
+                            .query_row([barcode], |row| {
+                                let amount: i64 = row.get(1)?;
+                                let facts = BillFacts {
+                                    amount_rials: u64::try_from(amount).unwrap_or(0),
+                                    paid: row.get(2)?,
+                                    cancelled: row.get(3)?,
+                                };
+                                Ok((row.get(0)?, facts))
+                            })
+                            .optional()
+                    },
+                    |row| {
+                        let inserted = insert.execute(params![
+                            row.payment.trace_number,
+                            row.bill_row,
+                            row.payment.barcode.as_str(),
+                            to_i64(row.payment.amount_rials),
+                            to_db_time(row.payment.paid_at),
+                            row.outcome.slug(),
+                            source,
+                            to_db_time(now),
+                        ])?;
+                        Ok(inserted == 1)
+                    },
+                )
+                .map_err(failed)?
+            };
+                    tx.commit().map_err(failed)?;
+            Ok(PaymentReport { outcomes })
+        })
+        .await
+    }
+}
