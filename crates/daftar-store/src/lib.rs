@@ -23,6 +23,7 @@ mod cases_model;
 mod model;
 mod postgres;
 mod postgres_bulk;
+mod postgres_cases;
 mod sqlite;
 mod sqlite_bulk;
 mod sqlite_lookup;

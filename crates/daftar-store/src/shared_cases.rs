@@ -473,6 +473,9 @@ macro_rules! shared_cases_impl {
                 transition: &$crate::Transition,
                 now: jiff::Timestamp,
             ) -> $crate::Result<i64> {
+                if let Some(applied) = self.transition_in_one_statement(transition, now).await {
+                    return applied;
+                }
                 let now = $crate::to_db_time(now);
                 let mut tx = self.writer.begin().await?;
                 // The compare-and-set: a concurrent action that committed first has moved

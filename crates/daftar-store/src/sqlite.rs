@@ -79,6 +79,15 @@ impl SqliteStore {
         self.lookups.close();
     }
 
+    /// SQLite writes a transition in its transaction: its statements cost no round trips.
+    async fn transition_in_one_statement(
+        &self,
+        _transition: &crate::Transition,
+        _now: jiff::Timestamp,
+    ) -> Option<crate::Result<i64>> {
+        None
+    }
+
     /// The public look-up's fast path (see [`crate::sqlite_lookup`]).
     fn fast_bill_by_barcode(&self, barcode: &str) -> Option<Result<Option<BillView>, StoreError>> {
         Some(self.lookups.bill_by_barcode(barcode))
