@@ -14,7 +14,10 @@ use std::time::Duration;
 
 use daftar_core::billing::BillFacts;
 use jiff::Timestamp;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter,
+};
 
 use crate::shared_billing::{
     BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, billing_page, decide_payments, to_i64,
@@ -24,6 +27,41 @@ use crate::sqlite_lookup::failed;
 use crate::{
     BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
 };
+
+/// Bills per INSERT: a statement's own cost (binding, running, resetting) is shared by a
+/// hundred rows, well under SQLite's limit of 32,766 parameters.
+const BILLS_PER_INSERT: usize = 100;
+
+fn insert_bills_sql(rows: usize) -> String {
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    format!(
+        "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
+             amount_rials, lines, due_date, issued_at)
+         VALUES {} ON CONFLICT DO NOTHING",
+        vec![row; rows].join(", ")
+    )
+}
+
+fn text(value: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes()))
+}
+
+/// A bill's values, in [`insert_bills_sql`]'s order, its text borrowed.
+fn bill_values(bill: &NewBill, now: Timestamp) -> [ToSqlOutput<'_>; 10] {
+    let integer = |value: i64| ToSqlOutput::Owned(Value::Integer(value));
+    [
+        integer(bill.property_id),
+        integer(i64::from(bill.year)),
+        integer(i64::from(bill.period)),
+        text(bill.numbers.bill_id.as_str()),
+        text(bill.numbers.payment_id.as_str()),
+        text(bill.numbers.barcode.as_str()),
+        integer(to_i64(bill.amount_rials)),
+        text(&bill.lines_json),
+        ToSqlOutput::Owned(Value::Text(bill.due_date.iso_jalali())),
+        integer(to_db_time(now)),
+    ]
+}
 
 /// A connection for one batch, with the settings of the store's writer.
 fn open(path: &PathBuf) -> Result<Connection> {
@@ -124,30 +162,12 @@ impl SqliteStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(failed)?;
             let mut inserted = 0;
-            {
+            for chunk in bills.chunks(BILLS_PER_INSERT) {
                 let mut insert = tx
-                    .prepare(
-                        "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
-                             amount_rials, lines, due_date, issued_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
-                    )
+                    .prepare_cached(&insert_bills_sql(chunk.len()))
                     .map_err(failed)?;
-                for bill in &bills {
-                    inserted += insert
-                        .execute(params![
-                            bill.property_id,
-                            i64::from(bill.year),
-                            i64::from(bill.period),
-                            bill.numbers.bill_id.as_str(),
-                            bill.numbers.payment_id.as_str(),
-                            bill.numbers.barcode.as_str(),
-                            to_i64(bill.amount_rials),
-                            bill.lines_json,
-                            bill.due_date.iso_jalali(),
-                            to_db_time(now),
-                        ])
-                        .map_err(failed)? as u64;
-                }
+                let values = chunk.iter().flat_map(|bill| bill_values(bill, now));
+                inserted += insert.execute(params_from_iter(values)).map_err(failed)? as u64;
             }
             tx.commit().map_err(failed)?;
             Ok(inserted)
