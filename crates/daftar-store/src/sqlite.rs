@@ -48,11 +48,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        // The one writer does the bulk work (a year's bills, a bank's file): a page cache of
-        // 64 MiB keeps the indexes it walks in memory (SQLite's default is 2 MiB).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone().pragma("cache_size", "-65536"))
+            .connect_with(options.clone())
             .await
             .with_context(|| "could not open the SQLite database")?;
         sqlx::migrate!("migrations/sqlite")

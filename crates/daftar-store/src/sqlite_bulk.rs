@@ -3,10 +3,10 @@
 //!
 //! sqlx hands every SQLite statement and every row it returns across threads, which costs
 //! more than SQLite's own work when the work is a million small statements or rows. The
-//! bulk writes therefore run through rusqlite (the same bundled SQLite) on a blocking
-//! thread, with each statement prepared once and run per row, in one transaction. The
-//! store's own writer connection is held meanwhile, so the process's other writes wait
-//! their turn behind the batch instead of meeting a locked database.
+//! bulk work therefore runs through rusqlite (the same bundled SQLite) on a blocking
+//! thread, with each statement prepared once, each write in one transaction. The store's
+//! own writer connection is held meanwhile, so the process's other writes wait their turn
+//! behind the batch instead of meeting a locked database.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
