@@ -11,10 +11,15 @@ use sqlx::{Postgres, QueryBuilder};
 
 use crate::postgres::PgStore;
 use crate::shared_billing::{
-    BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, CHUNK, FoundBill, barcode_order,
+    BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, FoundBill, barcode_order,
     billing_page, decide_payments, to_i64,
 };
-use crate::{BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, to_db_time};
+use crate::{
+    BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
+};
+
+/// Rows per multi-row statement: well under PostgreSQL's limit of 65,535 parameters.
+const CHUNK: usize = 1000;
 
 /// Values per look-up by `IN (…)`: one parameter each, so more than [`CHUNK`] rows.
 const LOOKUP_CHUNK: usize = 5000;
@@ -79,16 +84,38 @@ impl PgStore {
         Ok(inserted)
     }
 
-    /// Looks every bill and trace number up first, in rounds of `IN (…)`, then decides
-    /// from what was found and writes.
+    /// Another instance may pay the same bill, or record the same trace number, between
+    /// this one's look-ups and its writes (the look-ups lock nothing): the unique indexes
+    /// refuse the second writer, whose batch is then decided again from what is stored.
     pub(crate) async fn bulk_record_payments(
         &self,
         payments: Vec<IncomingPayment>,
         source: &str,
         now: Timestamp,
     ) -> Result<PaymentReport> {
+        let mut tries = 0;
+        loop {
+            match self.try_record_payments(&payments, source, now).await {
+                Err(StoreError::Database(sqlx::Error::Database(e)))
+                    if e.is_unique_violation() && tries < 3 =>
+                {
+                    tries += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// Looks every bill and trace number up first, in rounds of `IN (…)`, then decides
+    /// from what was found and writes.
+    async fn try_record_payments(
+        &self,
+        payments: &[IncomingPayment],
+        source: &str,
+        now: Timestamp,
+    ) -> Result<PaymentReport> {
         let mut tx = self.writer.begin().await?;
-        let mut barcodes: Vec<&str> = barcode_order(&payments)
+        let mut barcodes: Vec<&str> = barcode_order(payments)
             .into_iter()
             .map(|index| payments[index].barcode.as_str())
             .collect();
@@ -142,7 +169,7 @@ impl PgStore {
 
         let mut records = Vec::with_capacity(payments.len());
         let outcomes = decide_payments(
-            &payments,
+            payments,
             |barcode| Ok::<_, Infallible>(bills.get(barcode).copied()),
             |record| {
                 let new = !recorded.contains(record.payment.trace_number.as_str());

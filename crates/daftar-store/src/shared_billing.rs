@@ -1,8 +1,7 @@
-//! The billing SQL both backends run, written once (see [`crate::shared`] for how).
-//!
-//! Bulk work goes in multi-row statements of [`CHUNK`] rows: one round trip per chunk
-//! instead of one per row, which is what makes a million bills or payments a matter of
-//! seconds.
+//! The billing SQL both backends run, written once (see [`crate::shared`] for how), and
+//! what their bulk work shares: the queries of a page of properties to bill, and how a
+//! batch of payments is decided ([`decide_payments`]). The bulk work itself differs by
+//! backend: `sqlite_bulk` and `postgres_bulk`.
 
 use std::collections::HashMap;
 
@@ -11,9 +10,6 @@ use daftar_core::calendar::JalaliDate;
 
 use crate::shared::corrupt;
 use crate::{BillView, BillingProperty, IncomingPayment, StoreError, from_db_time};
-
-/// Rows per multi-row statement: well under both backends' limit on parameters.
-pub(crate) const CHUNK: usize = 1000;
 
 pub(crate) const BILL_VIEW_COLUMNS: &str = "b.bill_id, b.payment_id, b.barcode, p.renewal_code, \
      p.district, b.year, b.period, b.amount_rials, b.lines, b.due_date, paying.paid_at, \

@@ -17,6 +17,7 @@ on_both_databases!(
     payments_pay_bills_and_report_everything_else,
     a_payment_file_replayed_changes_nothing,
     a_trace_number_counts_where_the_file_first_has_it,
+    two_payments_of_one_bill_at_once_pay_it_once,
     a_clearance_is_refused_while_anything_is_owed_and_verifiable_after,
     owners_see_their_properties,
 );
@@ -324,6 +325,32 @@ async fn a_trace_number_counts_where_the_file_first_has_it(store: &dyn Store) {
         .unwrap()
         .unwrap();
     assert_eq!(second.trace_number.as_deref(), Some("T1"));
+}
+
+/// Two gateways' callbacks for one bill arrive together: one pays it, the other finds it
+/// paid, whichever backend and whatever the timing.
+async fn two_payments_of_one_bill_at_once_pay_it_once(store: &dyn Store) {
+    let ids = register(store, &[property("01-1", 1, "100")]).await;
+    let issued = bill(ids[0], 1405, 2_000_000);
+    store
+        .insert_bills(vec![issued.clone()], t(0))
+        .await
+        .unwrap();
+    for round in 0..20 {
+        let (a, b) = (format!("A{round}"), format!("B{round}"));
+        let (first, second) = tokio::join!(
+            store.record_payments(vec![payment(&issued, 2_000_000, &a)], "gateway", t(1)),
+            store.record_payments(vec![payment(&issued, 2_000_000, &b)], "gateway", t(1)),
+        );
+        let mut outcomes = [first.unwrap().outcomes[0], second.unwrap().outcomes[0]];
+        outcomes.sort();
+        let expected = if round == 0 {
+            [PaymentOutcome::Applied, PaymentOutcome::AlreadyPaid]
+        } else {
+            [PaymentOutcome::AlreadyPaid, PaymentOutcome::AlreadyPaid]
+        };
+        assert_eq!(outcomes, expected, "round {round}");
+    }
 }
 
 async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(store: &dyn Store) {
