@@ -23,7 +23,7 @@ pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     /// The database file, which the look-ups and the bulk writes open for themselves.
     pub(crate) path: PathBuf,
-    lookups: Arc<LookupPool>,
+    pub(crate) lookups: Arc<LookupPool>,
 }
 
 const READERS: u32 = 8;

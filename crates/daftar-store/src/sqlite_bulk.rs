@@ -10,14 +10,13 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use daftar_core::billing::BillFacts;
 use jiff::Timestamp;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter,
-};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use crate::shared_billing::{
     BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, billing_page, decide_payments, to_i64,
@@ -91,8 +90,8 @@ async fn run_blocking<T: Send + 'static>(
 }
 
 impl SqliteStore {
-    /// Read on a connection of its own on a blocking thread, so that issuing reads the next
-    /// page while the writer inserts the last one.
+    /// Read on a blocking thread from the look-ups' read-only connections, so that issuing
+    /// reads the next page while the writer inserts the last one.
     pub(crate) async fn billing_properties_page(
         &self,
         year: i32,
@@ -100,44 +99,41 @@ impl SqliteStore {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<BillingProperty>> {
-        let path = self.path.clone();
+        let readers = Arc::clone(&self.lookups);
         run_blocking(move || {
-            let connection = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(failed)?;
-            connection
-                .busy_timeout(Duration::from_secs(10))
-                .map_err(failed)?;
-            let tx = connection.unchecked_transaction().map_err(failed)?;
-            let rows = tx
-                .prepare(BILLING_PROPERTIES)
-                .and_then(|mut page| {
-                    let every_district = district.is_none();
-                    let district = district.map(i64::from).unwrap_or(0);
-                    page.query_map(params![after_id, district, every_district, limit], |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                        ))
-                    })?
-                    .collect::<rusqlite::Result<Vec<BillingPropertyRow>>>()
-                })
-                .map_err(failed)?;
-            let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-                return Ok(Vec::new());
-            };
-            let arrears: HashMap<i64, i64> = tx
-                .prepare(BILLING_ARREARS)
-                .and_then(|mut sums| {
-                    sums.query_map(params![first.0, last.0, i64::from(year)], |row| {
-                        Ok((row.get(0)?, row.get(1)?))
-                    })?
-                    .collect()
-                })
-                .map_err(failed)?;
-            billing_page(rows, &arrears)
+            readers.read(|connection| {
+                let tx = connection.unchecked_transaction().map_err(failed)?;
+                let rows = tx
+                    .prepare(BILLING_PROPERTIES)
+                    .and_then(|mut page| {
+                        let every_district = district.is_none();
+                        let district = district.map(i64::from).unwrap_or(0);
+                        page.query_map(params![after_id, district, every_district, limit], |row| {
+                            Ok((
+                                row.get(0)?,
+                                row.get(1)?,
+                                row.get(2)?,
+                                row.get(3)?,
+                                row.get(4)?,
+                            ))
+                        })?
+                        .collect::<rusqlite::Result<Vec<BillingPropertyRow>>>()
+                    })
+                    .map_err(failed)?;
+                let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                    return Ok(Vec::new());
+                };
+                let arrears: HashMap<i64, i64> = tx
+                    .prepare(BILLING_ARREARS)
+                    .and_then(|mut sums| {
+                        sums.query_map(params![first.0, last.0, i64::from(year)], |row| {
+                            Ok((row.get(0)?, row.get(1)?))
+                        })?
+                        .collect()
+                    })
+                    .map_err(failed)?;
+                billing_page(rows, &arrears)
+            })
         })
         .await
     }

@@ -90,10 +90,20 @@ impl LookupPool {
         }
     }
 
+    /// Runs `read` on one of the pool's connections, on the calling thread.
+    pub(crate) fn read<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let connection = self.connection()?;
+        let result = read(&connection);
+        self.give_back(connection);
+        result
+    }
+
     /// The bill with this barcode, read on the calling thread.
     pub(crate) fn bill_by_barcode(&self, barcode: &str) -> Result<Option<BillView>, StoreError> {
-        let connection = self.connection()?;
-        let row = {
+        let row = self.read(|connection| {
             let sql =
                 format!("SELECT {BILL_VIEW_COLUMNS} FROM {BILL_VIEW_FROM} WHERE b.barcode = ?1");
             let mut statement = connection.prepare_cached(&sql).map_err(failed)?;
@@ -116,9 +126,8 @@ impl LookupPool {
                     ))
                 })
                 .optional()
-                .map_err(failed)?
-        };
-        self.give_back(connection);
+                .map_err(failed)
+        })?;
         row.map(bill_view).transpose()
     }
 }

@@ -6,7 +6,9 @@ mod support;
 use daftar_core::billing::{Area, BillNumbers, PaymentOutcome, PropertyUse, RenewalCode, Share};
 use daftar_core::calendar::JalaliDate;
 use daftar_core::ir::{Barcode, NationalId, PostalCode};
-use daftar_store::{ClearanceOutcome, IncomingPayment, NewBill, Owner, PropertyRecord, Store};
+use daftar_store::{
+    BillView, ClearanceOutcome, IncomingPayment, NewBill, Owner, PropertyRecord, Store,
+};
 use jiff::Timestamp;
 
 on_both_databases!(
@@ -64,6 +66,15 @@ fn bill(property_id: i64, year: i32, amount: u64) -> NewBill {
     }
 }
 
+/// A bill as the public tracking look-up finds it.
+async fn tracked(store: &dyn Store, bill: &NewBill) -> BillView {
+    store
+        .bill_by_barcode(bill.numbers.barcode.as_str())
+        .await
+        .unwrap()
+        .expect("the bill is found by its barcode")
+}
+
 fn payment(bill: &NewBill, amount: u64, trace: &str) -> IncomingPayment {
     IncomingPayment {
         barcode: bill.numbers.barcode.clone(),
@@ -108,11 +119,7 @@ async fn bills_are_issued_once_per_property_and_year(store: &dyn Store) {
         0,
         "idempotent"
     );
-    let tracked = store
-        .bill_by_barcode(bills[0].numbers.barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let tracked = tracked(store, &bills[0]).await;
     assert_eq!(tracked.amount_rials, 2_500_000);
     assert_eq!(tracked.renewal_code, "01-1");
     assert_eq!(tracked.due_date, JalaliDate::new(1405, 3, 31).unwrap());
@@ -239,18 +246,10 @@ async fn payments_pay_bills_and_report_everything_else(store: &dyn Store) {
             PaymentOutcome::Unmatched,
         ]
     );
-    let paid = store
-        .bill_by_barcode(bills[0].numbers.barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let paid = tracked(store, &bills[0]).await;
     assert_eq!(paid.paid_at, Some(t(100)));
     assert_eq!(paid.trace_number.as_deref(), Some("T1"));
-    let mismatched = store
-        .bill_by_barcode(bills[1].numbers.barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let mismatched = tracked(store, &bills[1]).await;
     assert_eq!(mismatched.paid_at, None, "a wrong amount pays nothing");
 }
 
@@ -271,11 +270,7 @@ async fn a_payment_file_replayed_changes_nothing(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(again.outcomes, vec![PaymentOutcome::Duplicate]);
-    let tracked = store
-        .bill_by_barcode(issued.numbers.barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let tracked = tracked(store, &issued).await;
     assert_eq!(tracked.trace_number.as_deref(), Some("T1"));
 }
 
@@ -310,20 +305,12 @@ async fn a_trace_number_counts_where_the_file_first_has_it(store: &dyn Store) {
             PaymentOutcome::AlreadyPaid,
         ]
     );
-    let first = store
-        .bill_by_barcode(bills[0].numbers.barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let first = tracked(store, &bills[0]).await;
     assert_eq!(
         first.paid_at, None,
         "the repeated trace number paid nothing"
     );
-    let second = store
-        .bill_by_barcode(bills[1].numbers.barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let second = tracked(store, &bills[1]).await;
     assert_eq!(second.trace_number.as_deref(), Some("T1"));
 }
 
