@@ -55,19 +55,24 @@ pub async fn import_payments(
         return Ok(Err(PaymentFileError { line: 1, reason }));
     }
     let mut rows = Vec::new();
+    let mut unreadable = None;
     for (index, row) in csv.records().enumerate() {
-        let line = index as u64 + 2;
         match row {
             Ok(row) => rows.push(row),
             Err(e) => {
                 let reason = format!("unreadable row: {e}");
-                return Ok(Err(PaymentFileError { line, reason }));
+                unreadable = Some(PaymentFileError {
+                    line: index as u64 + 2,
+                    reason,
+                });
+                break;
             }
         }
     }
-    let payments = match parse_rows(&rows) {
-        Ok(payments) => payments,
-        Err(error) => return Ok(Err(error)),
+    // The first bad line is reported, whether it does not parse or cannot be read.
+    let payments = match (parse_rows(&rows), unreadable) {
+        (Err(error), _) | (Ok(_), Some(error)) => return Ok(Err(error)),
+        (Ok(payments), None) => payments,
     };
     drop(rows);
     let lines = (2..payments.len() as u64 + 2).collect();
