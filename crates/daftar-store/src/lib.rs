@@ -27,6 +27,7 @@ mod postgres_cases;
 mod sqlite;
 mod sqlite_bulk;
 mod sqlite_lookup;
+mod sqlite_transitions;
 
 use std::sync::Arc;
 

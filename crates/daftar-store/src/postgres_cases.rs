@@ -40,7 +40,7 @@ SELECT version FROM moved";
 impl PgStore {
     /// The transition in one statement; `None` when it carries documents, whose versions
     /// are numbered by the transaction that [`crate::CaseStore::apply_transition`] opens.
-    pub(crate) async fn transition_in_one_statement(
+    pub(crate) async fn transition_without_documents(
         &self,
         transition: &Transition,
         now: jiff::Timestamp,

@@ -208,6 +208,30 @@ pub(crate) fn document_record(row: DocumentRow) -> Result<DocumentRecord, StoreE
     })
 }
 
+/// A transition's compare-and-set: a concurrent action that committed first has moved the
+/// version on, so this one updates nothing, and the transition writes nothing.
+pub(crate) const MOVE_CASE: &str =
+    "UPDATE cases SET state = $1, position = $2, fields = COALESCE($3, fields),
+         sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1
+     WHERE id = $7 AND version = $8 AND closed_at IS NULL
+     RETURNING office_code, service_id, district, version";
+
+pub(crate) const CLEAR_TASKS: &str = "DELETE FROM case_tasks WHERE case_id = $1";
+
+pub(crate) const INSERT_TASK: &str =
+    "INSERT INTO case_tasks (case_id, role, state, office_code, service_id,
+         district, sla_due, assignee, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+pub(crate) const INSERT_HISTORY: &str =
+    "INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id,
+         actor_name, action, from_state, to_state, comment)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+pub(crate) const INSERT_NOTIFICATION: &str =
+    "INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)
+     VALUES ($1, $2, $3, $4, $5)";
+
 macro_rules! shared_cases_impl {
     ($store:ty, $db:ty) => {
         impl $store {
@@ -222,11 +246,7 @@ macro_rules! shared_cases_impl {
                 now: i64,
             ) -> $crate::Result<()> {
                 for task in tasks {
-                    sqlx::query(
-                        "INSERT INTO case_tasks (case_id, role, state, office_code, service_id,
-                             district, sla_due, assignee, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
+                    sqlx::query($crate::shared_cases::INSERT_TASK)
                     .bind(case)
                     .bind(task.role.slug())
                     .bind(&task.state)
@@ -249,11 +269,7 @@ macro_rules! shared_cases_impl {
                 now: i64,
             ) -> $crate::Result<()> {
                 let (kind, staff_id, name) = $crate::shared_cases::actor_columns(&history.actor);
-                sqlx::query(
-                    "INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id,
-                         actor_name, action, from_state, to_state, comment)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
+                sqlx::query($crate::shared_cases::INSERT_HISTORY)
                 .bind(case)
                 .bind(now)
                 .bind(kind)
@@ -316,10 +332,7 @@ macro_rules! shared_cases_impl {
                 for notification in notifications {
                     let (kind, address) =
                         $crate::shared_cases::recipient_columns(&notification.to);
-                    sqlx::query(
-                        "INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
+                    sqlx::query($crate::shared_cases::INSERT_NOTIFICATION)
                     .bind(case)
                     .bind(kind)
                     .bind(address)
@@ -473,19 +486,13 @@ macro_rules! shared_cases_impl {
                 transition: &$crate::Transition,
                 now: jiff::Timestamp,
             ) -> $crate::Result<i64> {
-                if let Some(applied) = self.transition_in_one_statement(transition, now).await {
+                if let Some(applied) = self.transition_without_documents(transition, now).await {
                     return applied;
                 }
                 let now = $crate::to_db_time(now);
                 let mut tx = self.writer.begin().await?;
-                // The compare-and-set: a concurrent action that committed first has moved
-                // the version on, so this one updates nothing and writes nothing.
-                let updated: Option<(String, String, Option<i64>, i64)> = sqlx::query_as(
-                    "UPDATE cases SET state = $1, position = $2, fields = COALESCE($3, fields),
-                         sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1
-                     WHERE id = $7 AND version = $8 AND closed_at IS NULL
-                     RETURNING office_code, service_id, district, version",
-                )
+                let updated: Option<(String, String, Option<i64>, i64)> =
+                    sqlx::query_as($crate::shared_cases::MOVE_CASE)
                 .bind(&transition.state)
                 .bind(&transition.position_json)
                 .bind(&transition.fields_json)
@@ -499,7 +506,7 @@ macro_rules! shared_cases_impl {
                 let Some((office, service_id, district, version)) = updated else {
                     return Err($crate::StoreError::Conflict("case version"));
                 };
-                sqlx::query("DELETE FROM case_tasks WHERE case_id = $1")
+                sqlx::query($crate::shared_cases::CLEAR_TASKS)
                     .bind(transition.case.0)
                     .execute(&mut *tx)
                     .await?;

@@ -3,9 +3,9 @@
 //! Writes go through a pool of one connection, so they queue in the process instead of
 //! failing with `SQLITE_BUSY`; reads run in parallel on their own pool, which WAL allows.
 //! `synchronous=FULL` because a citizen who was told "saved" must find it saved after a
-//! power cut.
+//! power cut. Bulk writes and case transitions run through rusqlite on one more
+//! connection, used only while the writer is held.
 
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,16 +14,19 @@ use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::sqlite_bulk::BatchWriter;
 use crate::sqlite_lookup::LookupPool;
+use crate::sqlite_transitions::TransitionQueue;
 use crate::{Backend, BillView, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     reader: SqlitePool,
     pub(crate) writer: SqlitePool,
-    /// The database file, which the look-ups and the bulk writes open for themselves.
-    pub(crate) path: PathBuf,
     pub(crate) lookups: Arc<LookupPool>,
+    /// The rusqlite connection for bulk writes and grouped transitions.
+    pub(crate) batch_writer: BatchWriter,
+    transitions: TransitionQueue,
 }
 
 const READERS: u32 = 8;
@@ -63,11 +66,14 @@ impl SqliteStore {
             .await
             .context("could not open the SQLite database for reading")?;
         let lookups = Arc::new(LookupPool::new(path.clone()));
+        let batch_writer = BatchWriter::new(path);
+        let transitions = TransitionQueue::start(writer.clone(), batch_writer.clone());
         Ok(SqliteStore {
             reader,
             writer,
-            path,
             lookups,
+            batch_writer,
+            transitions,
         })
     }
 }
@@ -77,13 +83,17 @@ impl SqliteStore {
         self.lookups.close();
     }
 
-    /// SQLite writes a transition in its transaction: its statements cost no round trips.
-    async fn transition_in_one_statement(
+    /// A transition without documents is committed with those arriving beside it (see
+    /// [`crate::sqlite_transitions`]).
+    async fn transition_without_documents(
         &self,
-        _transition: &crate::Transition,
-        _now: jiff::Timestamp,
+        transition: &crate::Transition,
+        now: jiff::Timestamp,
     ) -> Option<crate::Result<i64>> {
-        None
+        if !transition.documents.is_empty() {
+            return None;
+        }
+        Some(self.transitions.apply(transition, now).await)
     }
 
     /// The public look-up's fast path (see [`crate::sqlite_lookup`]).

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use daftar_core::billing::BillFacts;
@@ -62,18 +62,53 @@ fn bill_values(bill: &NewBill, now: Timestamp) -> [ToSqlOutput<'_>; 10] {
     ]
 }
 
-/// A connection for one batch, with the settings of the store's writer.
+/// The store's rusqlite connection for writes, opened on first use and kept: the bulk
+/// work and the grouped case transitions run on it. Used only while the store's sqlx
+/// writer is held, so the lock is never contended; it exists to hand the connection to
+/// whichever blocking thread does the work.
+#[derive(Debug, Clone)]
+pub(crate) struct BatchWriter {
+    path: PathBuf,
+    connection: Arc<Mutex<Option<Connection>>>,
+}
+
+impl BatchWriter {
+    pub(crate) fn new(path: PathBuf) -> BatchWriter {
+        BatchWriter {
+            path,
+            connection: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Runs `work` on a blocking thread with the connection. The caller holds the sqlx
+    /// writer.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let this = self.clone();
+        run_blocking(move || {
+            let mut slot = this
+                .connection
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let connection = match &mut *slot {
+                Some(connection) => connection,
+                empty => empty.insert(open(&this.path)?),
+            };
+            work(connection)
+        })
+        .await
+    }
+}
+
+/// A connection with the settings of the store's writer.
 fn open(path: &PathBuf) -> Result<Connection> {
     let connection = Connection::open(path).map_err(failed)?;
     connection
         .busy_timeout(Duration::from_secs(10))
         .map_err(failed)?;
-    for (pragma, value) in [
-        ("synchronous", "FULL"),
-        ("foreign_keys", "ON"),
-        // Room for a batch's new pages until the commit writes them once (256 MiB).
-        ("cache_size", "-262144"),
-    ] {
+    for (pragma, value) in [("synchronous", "FULL"), ("foreign_keys", "ON")] {
         connection
             .pragma_update(None, pragma, value)
             .map_err(failed)?;
@@ -81,7 +116,23 @@ fn open(path: &PathBuf) -> Result<Connection> {
     Ok(connection)
 }
 
-async fn run_blocking<T: Send + 'static>(
+/// Runs a bulk write with room for its new pages until the commit writes them once
+/// (256 MiB of page cache), then gives the memory back.
+fn with_large_cache<T>(
+    connection: &mut Connection,
+    work: impl FnOnce(&mut Connection) -> Result<T>,
+) -> Result<T> {
+    connection
+        .pragma_update(None, "cache_size", "-262144")
+        .map_err(failed)?;
+    let result = work(connection);
+    connection
+        .execute_batch("PRAGMA cache_size = -2000; PRAGMA shrink_memory;")
+        .map_err(failed)?;
+    result
+}
+
+pub(crate) async fn run_blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     tokio::task::spawn_blocking(work)
@@ -144,8 +195,9 @@ impl SqliteStore {
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let _writer = self.writer.acquire().await?;
-        let path = self.path.clone();
-        run_blocking(move || work(&mut open(&path)?)).await
+        self.batch_writer
+            .run(move |connection| with_large_cache(connection, work))
+            .await
     }
 
     pub(crate) async fn bulk_insert_bills(

@@ -18,6 +18,7 @@ on_both_databases!(
     a_tracking_code_is_never_given_twice,
     an_action_moves_the_case_and_writes_history_and_outbox_together,
     of_two_actions_on_the_same_version_exactly_one_wins,
+    many_actions_at_once_each_commit_whole_or_not_at_all,
     a_closed_case_takes_no_more_actions,
     the_queue_lists_a_role_tasks_by_due_date_with_counts_and_filters,
     the_sla_sweep_marks_each_overdue_task_once_and_notifies,
@@ -235,6 +236,59 @@ async fn of_two_actions_on_the_same_version_exactly_one_wins(store: &dyn Store) 
     assert_eq!(store.case_tasks(id).await.unwrap().len(), 1);
     assert_eq!(store.pending_notifications(10).await.unwrap().len(), 2);
     assert_eq!(store.case(id).await.unwrap().unwrap().version, 2);
+}
+
+/// Actions arriving together may share a commit (SQLite groups them): each must still
+/// succeed or fail on its own, and a failure must leave no part of itself behind.
+async fn many_actions_at_once_each_commit_whole_or_not_at_all(store: &dyn Store) {
+    setup(store).await;
+    let mut cases = Vec::new();
+    for i in 0..24 {
+        let code = daftar_core::cases::TrackingCode::from_random(i).to_string();
+        cases.push(open(store, &code, "s1", 1, "1405-03-10").await);
+    }
+    let mut actions: Vec<Transition> = cases.iter().map(|&id| inspection(id, 1)).collect();
+    // A second action on the first case's same version, and on the second case a task
+    // for a colleague who does not exist, which the database refuses mid-transition.
+    let mut stale = inspection(cases[0], 1);
+    stale.history.action = "return".into();
+    actions.push(stale);
+    actions[1].tasks[0].assignee = Some(StaffId(424_242));
+    let outcomes = futures_util::future::join_all(
+        actions
+            .iter()
+            .map(|action| store.apply_transition(action, t(5))),
+    )
+    .await;
+    assert!(matches!(outcomes[0], Ok(2)), "{:?}", outcomes[0]);
+    assert!(matches!(outcomes[24], Err(StoreError::Conflict(_))));
+    assert!(
+        matches!(outcomes[1], Err(StoreError::Database(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    for outcome in &outcomes[2..24] {
+        assert!(matches!(outcome, Ok(2)), "{outcome:?}");
+    }
+    let refused = store.case(cases[1]).await.unwrap().unwrap();
+    assert_eq!(
+        (refused.state.as_str(), refused.version),
+        ("file_opening", 1)
+    );
+    assert_eq!(store.case_history(cases[1]).await.unwrap().len(), 1);
+    assert_eq!(
+        store.case_tasks(cases[1]).await.unwrap()[0].role,
+        Role::Formation
+    );
+    for &id in [cases[0]].iter().chain(&cases[2..]) {
+        assert_eq!(store.case(id).await.unwrap().unwrap().state, "inspection");
+        assert_eq!(store.case_history(id).await.unwrap().len(), 2);
+    }
+    // One notice per opened case and one per action that committed.
+    assert_eq!(
+        store.pending_notifications(100).await.unwrap().len(),
+        24 + 23
+    );
 }
 
 async fn a_closed_case_takes_no_more_actions(store: &dyn Store) {
