@@ -3,10 +3,11 @@
 //! A transition is durable: its commit waits for the disk, and SQLite writes one
 //! transaction at a time, so staff acting at the same moment would each wait for the
 //! commits of everyone ahead of them. Transitions that arrive while a commit is under way
-//! are instead written together by the next one (group commit): each in a savepoint of its
-//! own, so one that fails or loses its compare-and-set writes nothing and leaves the others
-//! whole, and no caller hears "done" before the commit that holds its transition is on
-//! disk. PostgreSQL does the same by itself for concurrent clients.
+//! are instead written together by the next one (group commit). Each still succeeds or
+//! fails on its own: one that loses its compare-and-set writes nothing, one the database
+//! refuses is taken out and the rest written again, and no caller hears "done" before the
+//! commit that holds its transition is on disk. PostgreSQL does the same by itself for
+//! concurrent clients.
 //!
 //! The statements are the ones the shared transaction runs through sqlx
 //! ([`crate::shared_cases`]), run here through rusqlite on a blocking thread: for
@@ -98,36 +99,52 @@ async fn commit_in_groups(
                 tracing::error!(error = %e, "a group of case transitions was not committed");
                 let message = e.to_string();
                 for done in answers {
-                    let _ = done.send(Err(StoreError::Database(sqlx::Error::Protocol(
-                        message.clone(),
-                    ))));
+                    let _ = done.send(Err(refusal(message.clone())));
                 }
             }
         }
     }
 }
 
-/// One transaction for the group, a savepoint for each transition. The outer error is the
-/// commit's, which fails them all; an inner one is that transition's alone.
+/// One transaction for the group. A transition that the database refuses may have written
+/// part of itself, so the transaction is rolled back and the group written again without
+/// it; refusals are rare, and savepoints around every transition would cost more than
+/// half again as much (measured). A stale version is no refusal: it writes nothing.
+/// The outer error is the commit's, which fails them all.
 fn write_group(
     connection: &mut Connection,
     group: &[(Transition, i64)],
 ) -> Result<Vec<Result<i64>>> {
-    let mut tx = connection
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(failed)?;
-    let mut outcomes = Vec::with_capacity(group.len());
-    for (transition, now) in group {
-        let savepoint = tx.savepoint().map_err(failed)?;
-        // Dropping the savepoint without committing it rolls it back.
-        let outcome = write_one(&savepoint, transition, *now);
-        if outcome.is_ok() {
-            savepoint.commit().map_err(failed)?;
+    let mut refused: Vec<Option<String>> = vec![None; group.len()];
+    'attempt: loop {
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        let mut outcomes = Vec::with_capacity(group.len());
+        for (i, (transition, now)) in group.iter().enumerate() {
+            if let Some(reason) = &refused[i] {
+                outcomes.push(Err(refusal(reason.clone())));
+                continue;
+            }
+            match write_one(&tx, transition, *now) {
+                Err(StoreError::Database(error)) => {
+                    refused[i] = Some(match error {
+                        sqlx::Error::Protocol(reason) => reason,
+                        other => other.to_string(),
+                    });
+                    // Dropping the transaction rolls it back.
+                    continue 'attempt;
+                }
+                outcome => outcomes.push(outcome),
+            }
         }
-        outcomes.push(outcome);
+        tx.commit().map_err(failed)?;
+        return Ok(outcomes);
     }
-    tx.commit().map_err(failed)?;
-    Ok(outcomes)
+}
+
+fn refusal(reason: String) -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(reason))
 }
 
 fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Result<i64> {
