@@ -14,6 +14,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// The same allocator as `daftar`, so the bare handler is measured on equal terms.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Daftar's benchmarks (see docs/PERFORMANCE.md).
 #[derive(Debug, Parser)]
 #[command(name = "daftar-bench", version, about)]

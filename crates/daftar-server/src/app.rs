@@ -23,8 +23,14 @@ use crate::notify::{FileNotifier, HttpSmsNotifier, Notifier};
 use crate::rate_limit::RateLimiter;
 use crate::{api, error, web};
 
+/// What every request may need. Handlers receive a clone for every extractor that asks
+/// for it, so the state is one shared pointer: a clone is one atomic increment, not one
+/// per service plus a copy of the files' path.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+#[derive(Debug)]
+pub struct Services {
     pub store: Arc<dyn Store>,
     pub notifier: Arc<dyn Notifier>,
     pub config: Arc<Config>,
@@ -65,7 +71,7 @@ impl AppState {
             anyhow::anyhow!("the built-in workflows do not load:\n{}", lines.join("\n"))
         })?;
         let files = FileStore::new(&config.data_dir);
-        Ok(AppState {
+        Ok(AppState(Arc::new(Services {
             store,
             lookup_limit,
             workflows: Arc::new(workflows),
@@ -74,7 +80,15 @@ impl AppState {
             notifier,
             config: Arc::new(config),
             catalog: Arc::new(catalog),
-        })
+        })))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
     }
 }
 
@@ -103,7 +117,7 @@ pub fn load_catalog_dir(dir: &std::path::Path) -> anyhow::Result<Catalog> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::routes())
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn(error::render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(

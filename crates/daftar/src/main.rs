@@ -14,6 +14,12 @@ use daftar_server::{AppState, Config, demo};
 use daftar_store::NewStaff;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than the system allocator: a request allocates and frees dozens of small
+/// buffers, and glibc's malloc was a tenth of the server's time under load
+/// (docs/PERFORMANCE.md, tracking).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Daftar runs a municipality's electronic city-services office.
 #[derive(Debug, Parser)]
 #[command(name = "daftar", version, about)]

@@ -13,11 +13,11 @@ use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/auth/otp", post(request_code))
-        .route("/auth/otp/verify", post(verify_code))
-        .route("/auth/token", post(staff_token))
-        .route("/auth/sign-out", post(sign_out))
-        .route("/me", get(me))
+        .route("/api/v1/auth/otp", post(request_code))
+        .route("/api/v1/auth/otp/verify", post(verify_code))
+        .route("/api/v1/auth/token", post(staff_token))
+        .route("/api/v1/auth/sign-out", post(sign_out))
+        .route("/api/v1/me", get(me))
 }
 
 #[derive(Debug, Deserialize)]

@@ -26,10 +26,10 @@ use crate::rate_limit::PublicLookup;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/bills/track", get(track))
-        .route("/payments", post(record_payment))
-        .route("/clearances", post(issue_clearance))
-        .route("/clearances/{code}", get(verify_clearance))
+        .route("/api/v1/bills/track", get(track))
+        .route("/api/v1/payments", post(record_payment))
+        .route("/api/v1/clearances", post(issue_clearance))
+        .route("/api/v1/clearances/{code}", get(verify_clearance))
 }
 
 #[derive(Debug, Serialize)]

@@ -31,14 +31,14 @@ use crate::rate_limit::PublicLookup;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/cases", get(list).post(apply))
-        .route("/cases/track/{code}", get(track))
-        .route("/cases/{id}", get(show))
-        .route("/cases/{id}/actions", post(act))
-        .route("/cases/{id}/assignment", post(assign))
-        .route("/queues/{role}", get(queue))
-        .route("/documents/{id}", get(document))
-        .route("/documents/{id}/approval", post(approve))
+        .route("/api/v1/cases", get(list).post(apply))
+        .route("/api/v1/cases/track/{code}", get(track))
+        .route("/api/v1/cases/{id}", get(show))
+        .route("/api/v1/cases/{id}/actions", post(act))
+        .route("/api/v1/cases/{id}/assignment", post(assign))
+        .route("/api/v1/queues/{role}", get(queue))
+        .route("/api/v1/documents/{id}", get(document))
+        .route("/api/v1/documents/{id}/approval", post(approve))
 }
 
 #[derive(Debug, Deserialize)]

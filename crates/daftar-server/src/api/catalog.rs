@@ -16,9 +16,9 @@ use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/services", get(list))
-        .route("/services.csv", get(csv))
-        .route("/services/{id}", get(card))
+        .route("/api/v1/services", get(list))
+        .route("/api/v1/services.csv", get(csv))
+        .route("/api/v1/services/{id}", get(card))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/units/{role}", get(unit))
+    Router::new().route("/api/v1/units/{role}", get(unit))
 }
 
 #[derive(Debug, Serialize)]
