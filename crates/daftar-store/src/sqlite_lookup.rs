@@ -10,7 +10,7 @@
 //! index, which keeps an async worker busy for microseconds.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -32,6 +32,11 @@ pub(crate) struct LookupPool {
 pub(crate) fn failed(error: rusqlite::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Protocol(format!("SQLite: {error}")))
 }
+
+/// Written once: the look-up runs tens of thousands of times a second.
+static BILL_BY_BARCODE: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {BILL_VIEW_COLUMNS} FROM {BILL_VIEW_FROM} WHERE b.barcode = ?1")
+});
 
 impl LookupPool {
     pub(crate) fn new(path: PathBuf) -> LookupPool {
@@ -104,9 +109,7 @@ impl LookupPool {
     /// The bill with this barcode, read on the calling thread.
     pub(crate) fn bill_by_barcode(&self, barcode: &str) -> Result<Option<BillView>, StoreError> {
         let row = self.read(|connection| {
-            let sql =
-                format!("SELECT {BILL_VIEW_COLUMNS} FROM {BILL_VIEW_FROM} WHERE b.barcode = ?1");
-            let mut statement = connection.prepare_cached(&sql).map_err(failed)?;
+            let mut statement = connection.prepare_cached(&BILL_BY_BARCODE).map_err(failed)?;
             statement
                 .query_row([barcode], |row| -> rusqlite::Result<BillViewRow> {
                     Ok((
