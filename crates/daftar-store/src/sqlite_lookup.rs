@@ -10,8 +10,8 @@
 //! index, which keeps an async worker busy for microseconds.
 
 use std::path::PathBuf;
-use std::sync::{LazyLock, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -109,7 +109,9 @@ impl LookupPool {
     /// The bill with this barcode, read on the calling thread.
     pub(crate) fn bill_by_barcode(&self, barcode: &str) -> Result<Option<BillView>, StoreError> {
         let row = self.read(|connection| {
-            let mut statement = connection.prepare_cached(&BILL_BY_BARCODE).map_err(failed)?;
+            let mut statement = connection
+                .prepare_cached(&BILL_BY_BARCODE)
+                .map_err(failed)?;
             statement
                 .query_row([barcode], |row| -> rusqlite::Result<BillViewRow> {
                     Ok((
