@@ -139,8 +139,9 @@ async fn raw_commits(raw: &Raw, n: u64) -> anyhow::Result<Duration> {
     })
 }
 
-/// What moving a case needs: its workflow, the calendar, today, its applicant.
-struct Office0101 {
+/// The no-violation certificate cases the benchmark opens and moves: their workflow, the
+/// holiday calendar, today and their applicant.
+struct NoViolationCases {
     definition: Definition,
     calendar: HolidayCalendar,
     today: JalaliDate,
@@ -149,10 +150,10 @@ struct Office0101 {
 
 const OWNER: Role = Role::CertificateDrafting;
 
-impl Office0101 {
-    fn new() -> anyhow::Result<Office0101> {
+impl NoViolationCases {
+    fn new() -> anyhow::Result<NoViolationCases> {
         let registry = daftar_core::workflow::built_in().map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        Ok(Office0101 {
+        Ok(NoViolationCases {
             definition: registry
                 .latest("no_violation_certificate")
                 .context("the no-violation workflow is built in")?
@@ -298,7 +299,7 @@ async fn transitions(
     n: u64,
     clerks: u64,
 ) -> anyhow::Result<(Duration, Duration)> {
-    let office = Office0101::new()?;
+    let office = NoViolationCases::new()?;
     let one_by_one = office.open_cases(store, 0, n).await?;
     let at_once = office.open_cases(store, n, n).await?;
 

@@ -132,7 +132,7 @@ fn with_large_cache<T>(
     result
 }
 
-pub(crate) async fn run_blocking<T: Send + 'static>(
+async fn run_blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     tokio::task::spawn_blocking(work)
