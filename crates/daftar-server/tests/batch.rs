@@ -16,6 +16,7 @@ on_both_databases!(
     a_district_is_issued_on_its_own,
     a_payment_file_pays_bills_and_reports_the_rest_by_line,
     a_payment_file_with_a_bad_row_applies_nothing,
+    a_long_file_is_decided_as_one,
     the_demo_has_bills_that_can_be_tracked,
 );
 
@@ -238,6 +239,56 @@ async fn a_payment_file_with_a_bad_row_applies_nothing(app: TestApp) {
         .unwrap()
         .unwrap_err();
     assert_eq!(wrong_header.line, 1);
+}
+
+/// A settlement file of `rows` payments of one bill: the first with trace number `first`,
+/// the others `{prefix}{n}`, and line `repeated` with `first` again.
+fn one_bill_file(row: &str, first: &str, prefix: &str, rows: u64, repeated: u64) -> String {
+    let pair = row.rsplit_once(',').unwrap().0;
+    let mut file = String::from("bill_id,payment_id,amount_rials,paid_at,trace_number\n");
+    for line in 2..rows + 2 {
+        let trace = if line == 2 || line == repeated {
+            first.to_owned()
+        } else {
+            format!("{prefix}{line}")
+        };
+        file.push_str(&format!("{pair},{trace}\n"));
+    }
+    file
+}
+
+/// A long file is decided as one, whatever the store does to go fast: its order decides
+/// duplicates far apart, and a bad row near the end leaves the rows before it unapplied.
+async fn a_long_file_is_decided_as_one(app: TestApp) {
+    let rows = settlement_for(&app, "2026-05-01T10:30:00Z").await;
+    let bill = |row: &str| {
+        let f: Vec<&str> = row.split(',').collect();
+        daftar_core::ir::Barcode::new(&f[0].parse().unwrap(), &f[1].parse().unwrap()).unwrap()
+    };
+    // Line 60,000 repeats line 2's trace number.
+    let file = one_bill_file(&rows[0], "FIRST", "AGAIN", 60_000, 60_000);
+    let import = batch::import_payments(app.store.as_ref(), &file, "bank.csv")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(import.lines_with(PaymentOutcome::Applied), vec![2]);
+    assert_eq!(import.lines_with(PaymentOutcome::Duplicate), vec![60_000]);
+    assert_eq!(import.report.count(PaymentOutcome::AlreadyPaid), 59_998);
+    // A bad row at the end: the payment of another bill on line 2 is not applied.
+    let mut refused_file = one_bill_file(&rows[1], "OTHER", "LATER", 55_000, 0);
+    refused_file.push_str("2234322344613,1770160,17000,2026-05-01T10:30:00Z,BAD\n");
+    let refused = batch::import_payments(app.store.as_ref(), &refused_file, "bank.csv")
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.line, 55_002, "{refused}");
+    let other = app
+        .store
+        .bill_by_barcode(bill(&rows[1]).as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(other.paid_at, None, "line 2 was not applied");
 }
 
 async fn the_demo_has_bills_that_can_be_tracked(app: TestApp) {
