@@ -247,17 +247,17 @@ macro_rules! shared_cases_impl {
             ) -> $crate::Result<()> {
                 for task in tasks {
                     sqlx::query($crate::shared_cases::INSERT_TASK)
-                    .bind(case)
-                    .bind(task.role.slug())
-                    .bind(&task.state)
-                    .bind(office)
-                    .bind(service_id)
-                    .bind(district)
-                    .bind(task.sla_due.iso_jalali())
-                    .bind(task.assignee.map(|a| a.0))
-                    .bind(now)
-                    .execute(&mut **tx)
-                    .await?;
+                        .bind(case)
+                        .bind(task.role.slug())
+                        .bind(&task.state)
+                        .bind(office)
+                        .bind(service_id)
+                        .bind(district)
+                        .bind(task.sla_due.iso_jalali())
+                        .bind(task.assignee.map(|a| a.0))
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await?;
                 }
                 Ok(())
             }
@@ -270,17 +270,17 @@ macro_rules! shared_cases_impl {
             ) -> $crate::Result<()> {
                 let (kind, staff_id, name) = $crate::shared_cases::actor_columns(&history.actor);
                 sqlx::query($crate::shared_cases::INSERT_HISTORY)
-                .bind(case)
-                .bind(now)
-                .bind(kind)
-                .bind(staff_id)
-                .bind(name)
-                .bind(&history.action)
-                .bind(&history.from_state)
-                .bind(&history.to_state)
-                .bind(&history.comment)
-                .execute(&mut **tx)
-                .await?;
+                    .bind(case)
+                    .bind(now)
+                    .bind(kind)
+                    .bind(staff_id)
+                    .bind(name)
+                    .bind(&history.action)
+                    .bind(&history.from_state)
+                    .bind(&history.to_state)
+                    .bind(&history.comment)
+                    .execute(&mut **tx)
+                    .await?;
                 Ok(())
             }
 
@@ -333,13 +333,13 @@ macro_rules! shared_cases_impl {
                     let (kind, address) =
                         $crate::shared_cases::recipient_columns(&notification.to);
                     sqlx::query($crate::shared_cases::INSERT_NOTIFICATION)
-                    .bind(case)
-                    .bind(kind)
-                    .bind(address)
-                    .bind(&notification.text)
-                    .bind(now)
-                    .execute(&mut **tx)
-                    .await?;
+                        .bind(case)
+                        .bind(kind)
+                        .bind(address)
+                        .bind(&notification.text)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await?;
                 }
                 Ok(())
             }
@@ -493,16 +493,16 @@ macro_rules! shared_cases_impl {
                 let mut tx = self.writer.begin().await?;
                 let updated: Option<(String, String, Option<i64>, i64)> =
                     sqlx::query_as($crate::shared_cases::MOVE_CASE)
-                .bind(&transition.state)
-                .bind(&transition.position_json)
-                .bind(&transition.fields_json)
-                .bind(transition.sla_due.map(|d| d.iso_jalali()))
-                .bind(transition.closed.then_some(now))
-                .bind(now)
-                .bind(transition.case.0)
-                .bind(transition.expected_version)
-                .fetch_optional(&mut *tx)
-                .await?;
+                        .bind(&transition.state)
+                        .bind(&transition.position_json)
+                        .bind(&transition.fields_json)
+                        .bind(transition.sla_due.map(|d| d.iso_jalali()))
+                        .bind(transition.closed.then_some(now))
+                        .bind(now)
+                        .bind(transition.case.0)
+                        .bind(transition.expected_version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 let Some((office, service_id, district, version)) = updated else {
                     return Err($crate::StoreError::Conflict("case version"));
                 };
