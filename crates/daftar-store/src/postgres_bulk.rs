@@ -5,14 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 
-use daftar_core::billing::BillFacts;
 use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::postgres::PgStore;
 use crate::shared_billing::{
-    BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, FoundBill, barcode_order,
-    billing_page, decide_payments, to_i64,
+    BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillFactsRow, BillingPropertyRow, FoundBill,
+    INSERT_PAYMENT, barcode_order, billing_page, decide_payments, found_bill, to_i64,
 };
 use crate::{
     BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
@@ -122,31 +121,21 @@ impl PgStore {
         barcodes.dedup();
         let mut bills: HashMap<String, FoundBill> = HashMap::with_capacity(barcodes.len());
         for chunk in barcodes.chunks(LOOKUP_CHUNK) {
-            let mut lookup = QueryBuilder::<Postgres>::new(
-                "SELECT b.id, b.barcode, b.amount_rials, paying.bill_row IS NOT NULL,
-                     b.cancelled_at IS NOT NULL
-                 FROM bills b LEFT JOIN payments paying
-                     ON paying.bill_row = b.id AND paying.outcome = 'applied'
-                 WHERE b.barcode IN (",
-            );
+            let mut lookup = QueryBuilder::<Postgres>::new(BILL_FACTS);
+            lookup.push(" IN (");
             let mut list = lookup.separated(", ");
             for barcode in chunk {
                 list.push_bind(*barcode);
             }
             lookup.push(")");
             let rows = lookup
-                .build_query_as::<(i64, String, i64, bool, bool)>()
+                .build_query_as::<BillFactsRow>()
                 .fetch_all(&mut *tx)
                 .await?;
             bills.extend(
                 rows.into_iter()
                     .map(|(id, barcode, amount, paid, cancelled)| {
-                        let facts = BillFacts {
-                            amount_rials: u64::try_from(amount).unwrap_or(0),
-                            paid,
-                            cancelled,
-                        };
-                        (barcode, (id, facts))
+                        (barcode, found_bill(id, amount, paid, cancelled))
                     }),
             );
         }
@@ -181,10 +170,8 @@ impl PgStore {
         )
         .unwrap_or_else(|never| match never {});
         for chunk in records.chunks(CHUNK) {
-            let mut insert = QueryBuilder::<Postgres>::new(
-                "INSERT INTO payments (trace_number, bill_row, barcode, amount_rials, paid_at,
-                     outcome, source, recorded_at) ",
-            );
+            let mut insert = QueryBuilder::<Postgres>::new(INSERT_PAYMENT);
+            insert.push(" ");
             insert.push_values(chunk, |mut row, record| {
                 row.push_bind(record.payment.trace_number.as_str())
                     .push_bind(record.bill_row)

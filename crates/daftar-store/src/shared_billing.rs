@@ -4,6 +4,7 @@
 //! backend: `sqlite_bulk` and `postgres_bulk`.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use daftar_core::billing::{Area, BillFacts, PaymentOutcome, PropertyUse};
 use daftar_core::calendar::JalaliDate;
@@ -19,6 +20,38 @@ pub(crate) const BILL_VIEW_COLUMNS: &str = "b.bill_id, b.payment_id, b.barcode, 
 /// paid it, if one did.
 pub(crate) const BILL_VIEW_FROM: &str = "bills b JOIN properties p ON p.id = b.property_id \
      LEFT JOIN payments paying ON paying.bill_row = b.id AND paying.outcome = 'applied'";
+
+/// A bill by its barcode (`$1`), as tracking shows it. Written once: the public look-up
+/// runs it tens of thousands of times a second.
+pub(crate) static BILL_BY_BARCODE: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {BILL_VIEW_COLUMNS} FROM {BILL_VIEW_FROM} WHERE b.barcode = $1")
+});
+
+/// What decides a payment of each bill ([`BillFactsRow`]), for the condition on
+/// `b.barcode` that follows.
+pub(crate) const BILL_FACTS: &str =
+    "SELECT b.id, b.barcode, b.amount_rials, paying.bill_row IS NOT NULL,
+         b.cancelled_at IS NOT NULL
+     FROM bills b LEFT JOIN payments paying
+         ON paying.bill_row = b.id AND paying.outcome = 'applied'
+     WHERE b.barcode";
+
+/// A row of [`BILL_FACTS`]: id, barcode, amount, paid, cancelled.
+pub(crate) type BillFactsRow = (i64, String, i64, bool, bool);
+
+/// A bill's row and what decides a payment of it, from a [`BILL_FACTS`] row's columns.
+pub(crate) fn found_bill(id: i64, amount_rials: i64, paid: bool, cancelled: bool) -> FoundBill {
+    let facts = BillFacts {
+        amount_rials: u64::try_from(amount_rials).unwrap_or(0),
+        paid,
+        cancelled,
+    };
+    (id, facts)
+}
+
+/// The columns a settlement row is stored in, for the values that follow.
+pub(crate) const INSERT_PAYMENT: &str = "INSERT INTO payments (trace_number, bill_row, barcode,
+     amount_rials, paid_at, outcome, source, recorded_at)";
 
 pub(crate) type BillViewRow = (
     String,
@@ -340,11 +373,8 @@ macro_rules! shared_billing_impl {
                 if let Some(found) = self.fast_bill_by_barcode(barcode) {
                     return found;
                 }
-                let row: Option<$crate::shared_billing::BillViewRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM {} WHERE b.barcode = $1",
-                    $crate::shared_billing::BILL_VIEW_COLUMNS,
-                    $crate::shared_billing::BILL_VIEW_FROM
-                ))
+                let row: Option<$crate::shared_billing::BillViewRow> =
+                    sqlx::query_as($crate::shared_billing::BILL_BY_BARCODE.as_str())
                 .bind(barcode)
                 .fetch_optional(&self.reader)
                 .await?;

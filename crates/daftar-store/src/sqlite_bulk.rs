@@ -13,13 +13,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use daftar_core::billing::BillFacts;
 use jiff::Timestamp;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use crate::shared_billing::{
-    BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, billing_page, decide_payments, to_i64,
+    BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, INSERT_PAYMENT,
+    billing_page, decide_payments, found_bill, to_i64,
 };
 use crate::sqlite::SqliteStore;
 use crate::sqlite_lookup::failed;
@@ -116,12 +116,21 @@ fn open(path: &PathBuf) -> Result<Connection> {
     Ok(connection)
 }
 
-/// Runs a bulk write with room for its new pages until the commit writes them once
-/// (256 MiB of page cache), then gives the memory back.
+/// Rows from which a write is given the large page cache: below it (a gateway's single
+/// payment, a small page of bills) the cache would be set and dropped for nothing, and
+/// dropping it also drops the pages the grouped case transitions keep warm.
+const LARGE_WRITE: usize = 10_000;
+
+/// Runs a bulk write of `rows` rows; a large one has room for its new pages until the
+/// commit writes them once (256 MiB of page cache), then gives the memory back.
 fn with_large_cache<T>(
     connection: &mut Connection,
+    rows: usize,
     work: impl FnOnce(&mut Connection) -> Result<T>,
 ) -> Result<T> {
+    if rows < LARGE_WRITE {
+        return work(connection);
+    }
     connection
         .pragma_update(None, "cache_size", "-262144")
         .map_err(failed)?;
@@ -160,13 +169,7 @@ impl SqliteStore {
                         let every_district = district.is_none();
                         let district = district.map(i64::from).unwrap_or(0);
                         page.query_map(params![after_id, district, every_district, limit], |row| {
-                            Ok((
-                                row.get(0)?,
-                                row.get(1)?,
-                                row.get(2)?,
-                                row.get(3)?,
-                                row.get(4)?,
-                            ))
+                            BillingPropertyRow::try_from(row)
                         })?
                         .collect::<rusqlite::Result<Vec<BillingPropertyRow>>>()
                     })
@@ -189,14 +192,16 @@ impl SqliteStore {
         .await
     }
 
-    /// Runs `work` on a blocking thread, holding the store's writer meanwhile.
+    /// Runs `work`, a write of `rows` rows, on a blocking thread, holding the store's
+    /// writer meanwhile.
     async fn with_bulk_writer<T: Send + 'static>(
         &self,
+        rows: usize,
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let _writer = self.writer.acquire().await?;
         self.batch_writer
-            .run(move |connection| with_large_cache(connection, work))
+            .run(move |connection| with_large_cache(connection, rows, work))
             .await
     }
 
@@ -205,7 +210,7 @@ impl SqliteStore {
         bills: Vec<NewBill>,
         now: Timestamp,
     ) -> Result<u64> {
-        self.with_bulk_writer(move |connection| {
+        self.with_bulk_writer(bills.len(), move |connection| {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(failed)?;
@@ -231,26 +236,17 @@ impl SqliteStore {
         now: Timestamp,
     ) -> Result<PaymentReport> {
         let source = source.to_owned();
-        self.with_bulk_writer(move |connection| {
+        self.with_bulk_writer(payments.len(), move |connection| {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(failed)?;
             let outcomes = {
-                let mut find_bill = tx
-                    .prepare(
-                        "SELECT b.id, b.amount_rials, paying.bill_row IS NOT NULL, b.cancelled_at IS NOT NULL
-                         FROM bills b LEFT JOIN payments paying
-                             ON paying.bill_row = b.id AND paying.outcome = 'applied'
-                         WHERE b.barcode = ?1",
-                    )
-                    .map_err(failed)?;
+                let mut find_bill = tx.prepare(&format!("{BILL_FACTS} = ?1")).map_err(failed)?;
                 let mut insert = tx
-                    .prepare(
-                        "INSERT INTO payments (trace_number, bill_row, barcode, amount_rials,
-                             paid_at, outcome, source, recorded_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                         ON CONFLICT (trace_number) DO NOTHING",
-                    )
+                    .prepare(&format!(
+                        "{INSERT_PAYMENT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                         ON CONFLICT (trace_number) DO NOTHING"
+                    ))
                     .map_err(failed)?;
                 // Each row is written as soon as it is decided (the payment is what
                 // marks its bill paid); a trace number already stored inserts nothing,
@@ -260,13 +256,12 @@ impl SqliteStore {
                     |barcode| {
                         find_bill
                             .query_row([barcode], |row| {
-                                let amount: i64 = row.get(1)?;
-                                let facts = BillFacts {
-                                    amount_rials: u64::try_from(amount).unwrap_or(0),
-                                    paid: row.get(2)?,
-                                    cancelled: row.get(3)?,
-                                };
-                                Ok((row.get(0)?, facts))
+                                Ok(found_bill(
+                                    row.get(0)?,
+                                    row.get(2)?,
+                                    row.get(3)?,
+                                    row.get(4)?,
+                                ))
                             })
                             .optional()
                     },
@@ -286,7 +281,7 @@ impl SqliteStore {
                 )
                 .map_err(failed)?
             };
-                    tx.commit().map_err(failed)?;
+            tx.commit().map_err(failed)?;
             Ok(PaymentReport { outcomes })
         })
         .await

@@ -10,13 +10,13 @@
 //! index, which keeps an async worker busy for microseconds.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::shared_billing::{BILL_VIEW_COLUMNS, BILL_VIEW_FROM, BillViewRow, bill_view};
+use crate::shared_billing::{BILL_BY_BARCODE, BillViewRow, bill_view};
 use crate::{BillView, StoreError};
 
 /// Idle connections kept; more are opened under load and closed when not needed.
@@ -32,11 +32,6 @@ pub(crate) struct LookupPool {
 pub(crate) fn failed(error: rusqlite::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Protocol(format!("SQLite: {error}")))
 }
-
-/// Written once: the look-up runs tens of thousands of times a second.
-static BILL_BY_BARCODE: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT {BILL_VIEW_COLUMNS} FROM {BILL_VIEW_FROM} WHERE b.barcode = ?1")
-});
 
 impl LookupPool {
     pub(crate) fn new(path: PathBuf) -> LookupPool {
@@ -110,26 +105,10 @@ impl LookupPool {
     pub(crate) fn bill_by_barcode(&self, barcode: &str) -> Result<Option<BillView>, StoreError> {
         let row = self.read(|connection| {
             let mut statement = connection
-                .prepare_cached(&BILL_BY_BARCODE)
+                .prepare_cached(BILL_BY_BARCODE.as_str())
                 .map_err(failed)?;
             statement
-                .query_row([barcode], |row| -> rusqlite::Result<BillViewRow> {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                        row.get(6)?,
-                        row.get(7)?,
-                        row.get(8)?,
-                        row.get(9)?,
-                        row.get(10)?,
-                        row.get(11)?,
-                        row.get(12)?,
-                    ))
-                })
+                .query_row([barcode], |row| BillViewRow::try_from(row))
                 .optional()
                 .map_err(failed)
         })?;

@@ -164,14 +164,7 @@ fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Resu
                         case,
                         transition.expected_version,
                     ],
-                    |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, String>(1)?,
-                            row.get::<_, Option<i64>>(2)?,
-                            row.get::<_, i64>(3)?,
-                        ))
-                    },
+                    |row| <(String, String, Option<i64>, i64)>::try_from(row),
                 )
                 .optional()
         })
