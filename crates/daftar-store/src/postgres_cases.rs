@@ -8,16 +8,16 @@
 //! clauses run on one snapshot, so the DELETE does not see the tasks the INSERT adds.
 
 use crate::postgres::PgStore;
-use crate::shared_cases::{actor_columns, recipient_columns};
+use std::sync::LazyLock;
+
+use crate::shared_cases::{MOVE_CASE, actor_columns, bind_move, recipient_columns};
 use crate::{Result, StoreError, Transition, to_db_time};
 
-const TRANSITION: &str = "
-WITH moved AS (
-    UPDATE cases SET state = $1, position = $2, fields = COALESCE($3, fields),
-        sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1
-    WHERE id = $7 AND version = $8 AND closed_at IS NULL
-    RETURNING id, office_code, service_id, district, version
-), cleared AS (
+/// [`MOVE_CASE`] with the rest of the transition hanging on what it returns: `$1` to `$8`
+/// are its parameters, the rest the tasks, history and notices.
+static TRANSITION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH moved AS ({MOVE_CASE}), cleared AS (
     DELETE FROM case_tasks WHERE case_id IN (SELECT id FROM moved)
 ), tasks AS (
     INSERT INTO case_tasks (case_id, role, state, office_code, service_id, district,
@@ -35,7 +35,9 @@ WITH moved AS (
     SELECT moved.id, n.kind, n.recipient, n.text, $6
     FROM moved, UNNEST($20::TEXT[], $21::TEXT[], $22::TEXT[]) AS n (kind, recipient, text)
 )
-SELECT version FROM moved";
+SELECT version FROM moved"
+    )
+});
 
 impl PgStore {
     /// The transition in one statement; `None` when it carries documents, whose versions
@@ -57,47 +59,40 @@ impl PgStore {
             .map(|n| recipient_columns(&n.to))
             .unzip();
         let history = &transition.history;
-        let moved: std::result::Result<Option<(i64,)>, sqlx::Error> = sqlx::query_as(TRANSITION)
-            .bind(&transition.state)
-            .bind(&transition.position_json)
-            .bind(&transition.fields_json)
-            .bind(transition.sla_due.map(|d| d.iso_jalali()))
-            .bind(transition.closed.then_some(now))
-            .bind(now)
-            .bind(transition.case.0)
-            .bind(transition.expected_version)
-            .bind(tasks.iter().map(|t| t.role.slug()).collect::<Vec<_>>())
-            .bind(tasks.iter().map(|t| t.state.as_str()).collect::<Vec<_>>())
-            .bind(
-                tasks
-                    .iter()
-                    .map(|t| t.sla_due.iso_jalali())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                tasks
-                    .iter()
-                    .map(|t| t.assignee.map(|a| a.0))
-                    .collect::<Vec<_>>(),
-            )
-            .bind(actor_kind)
-            .bind(actor_staff)
-            .bind(actor_name)
-            .bind(&history.action)
-            .bind(&history.from_state)
-            .bind(&history.to_state)
-            .bind(&history.comment)
-            .bind(recipient_kinds)
-            .bind(recipients)
-            .bind(
-                transition
-                    .notifications
-                    .iter()
-                    .map(|n| n.text.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .fetch_optional(&self.writer)
-            .await;
+        let moved: std::result::Result<Option<(i64,)>, sqlx::Error> =
+            bind_move(sqlx::query_as(TRANSITION.as_str()), transition, now)
+                .bind(tasks.iter().map(|t| t.role.slug()).collect::<Vec<_>>())
+                .bind(tasks.iter().map(|t| t.state.as_str()).collect::<Vec<_>>())
+                .bind(
+                    tasks
+                        .iter()
+                        .map(|t| t.sla_due.iso_jalali())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(
+                    tasks
+                        .iter()
+                        .map(|t| t.assignee.map(|a| a.0))
+                        .collect::<Vec<_>>(),
+                )
+                .bind(actor_kind)
+                .bind(actor_staff)
+                .bind(actor_name)
+                .bind(&history.action)
+                .bind(&history.from_state)
+                .bind(&history.to_state)
+                .bind(&history.comment)
+                .bind(recipient_kinds)
+                .bind(recipients)
+                .bind(
+                    transition
+                        .notifications
+                        .iter()
+                        .map(|n| n.text.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .fetch_optional(&self.writer)
+                .await;
         Some(match moved {
             Ok(Some((version,))) => Ok(version),
             Ok(None) => Err(StoreError::Conflict("case version")),

@@ -214,7 +214,36 @@ pub(crate) const MOVE_CASE: &str =
     "UPDATE cases SET state = $1, position = $2, fields = COALESCE($3, fields),
          sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1
      WHERE id = $7 AND version = $8 AND closed_at IS NULL
-     RETURNING office_code, service_id, district, version";
+     RETURNING id, office_code, service_id, district, version";
+
+/// What [`MOVE_CASE`] returns: id, office, service, district, the new version.
+pub(crate) type MovedCase = (i64, String, String, Option<i64>, i64);
+
+/// Binds [`MOVE_CASE`]'s parameters, `$1` to `$8`, which PostgreSQL's one-statement
+/// transition shares.
+pub(crate) fn bind_move<'q, DB, O>(
+    query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    transition: &'q crate::Transition,
+    now: i64,
+) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(transition.state.as_str())
+        .bind(transition.position_json.as_str())
+        .bind(transition.fields_json.as_deref())
+        .bind(transition.sla_due.map(|d| d.iso_jalali()))
+        .bind(transition.closed.then_some(now))
+        .bind(now)
+        .bind(transition.case.0)
+        .bind(transition.expected_version)
+}
 
 pub(crate) const CLEAR_TASKS: &str = "DELETE FROM case_tasks WHERE case_id = $1";
 
@@ -491,19 +520,15 @@ macro_rules! shared_cases_impl {
                 }
                 let now = $crate::to_db_time(now);
                 let mut tx = self.writer.begin().await?;
-                let updated: Option<(String, String, Option<i64>, i64)> =
-                    sqlx::query_as($crate::shared_cases::MOVE_CASE)
-                        .bind(&transition.state)
-                        .bind(&transition.position_json)
-                        .bind(&transition.fields_json)
-                        .bind(transition.sla_due.map(|d| d.iso_jalali()))
-                        .bind(transition.closed.then_some(now))
-                        .bind(now)
-                        .bind(transition.case.0)
-                        .bind(transition.expected_version)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((office, service_id, district, version)) = updated else {
+                let updated: Option<$crate::shared_cases::MovedCase> =
+                    $crate::shared_cases::bind_move(
+                        sqlx::query_as($crate::shared_cases::MOVE_CASE),
+                        transition,
+                        now,
+                    )
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((_, office, service_id, district, version)) = updated else {
                     return Err($crate::StoreError::Conflict("case version"));
                 };
                 sqlx::query($crate::shared_cases::CLEAR_TASKS)

@@ -18,8 +18,8 @@ use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::shared_cases::{
-    CLEAR_TASKS, INSERT_HISTORY, INSERT_NOTIFICATION, INSERT_TASK, MOVE_CASE, actor_columns,
-    recipient_columns,
+    CLEAR_TASKS, INSERT_HISTORY, INSERT_NOTIFICATION, INSERT_TASK, MOVE_CASE, MovedCase,
+    actor_columns, recipient_columns,
 };
 use crate::sqlite_bulk::BatchWriter;
 use crate::sqlite_lookup::failed;
@@ -164,12 +164,12 @@ fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Resu
                         case,
                         transition.expected_version,
                     ],
-                    |row| <(String, String, Option<i64>, i64)>::try_from(row),
+                    |row| MovedCase::try_from(row),
                 )
                 .optional()
         })
         .map_err(failed)?;
-    let Some((office, service_id, district, version)) = moved else {
+    let Some((_, office, service_id, district, version)) = moved else {
         return Err(StoreError::Conflict("case version"));
     };
     let written = || -> rusqlite::Result<()> {
