@@ -26,6 +26,7 @@ mod postgres_bulk;
 mod postgres_cases;
 mod sqlite;
 mod sqlite_bulk;
+mod sqlite_commits;
 mod sqlite_lookup;
 mod sqlite_transitions;
 

@@ -15,6 +15,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::sqlite_bulk::BatchWriter;
+use crate::sqlite_commits::count_sqlx_commits;
 use crate::sqlite_lookup::LookupPool;
 use crate::sqlite_transitions::TransitionQueue;
 use crate::{Backend, BillView, StoreError};
@@ -53,6 +54,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(|connection, _| Box::pin(count_sqlx_commits(connection)))
             .connect_with(options.clone())
             .await
             .with_context(|| "could not open the SQLite database")?;
@@ -65,7 +67,7 @@ impl SqliteStore {
             .connect_with(options.clone().read_only(true))
             .await
             .context("could not open the SQLite database for reading")?;
-        let lookups = Arc::new(LookupPool::new(path.clone()));
+        let lookups = LookupPool::new(path.clone());
         let batch_writer = BatchWriter::new(path);
         let transitions = TransitionQueue::start(writer.clone(), batch_writer.clone());
         Ok(SqliteStore {

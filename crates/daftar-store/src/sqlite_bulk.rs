@@ -22,6 +22,7 @@ use crate::shared_billing::{
     billing_page, decide_payments, found_bill, to_i64,
 };
 use crate::sqlite::SqliteStore;
+use crate::sqlite_commits::count_commits;
 use crate::sqlite_lookup::failed;
 use crate::{
     BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
@@ -102,9 +103,10 @@ impl BatchWriter {
     }
 }
 
-/// A connection with the settings of the store's writer.
+/// A connection with the settings of the store's writer, its commits counted as the writer's are.
 fn open(path: &PathBuf) -> Result<Connection> {
     let connection = Connection::open(path).map_err(failed)?;
+    count_commits(&connection);
     connection
         .busy_timeout(Duration::from_secs(10))
         .map_err(failed)?;

@@ -20,6 +20,7 @@ on_both_databases!(
     a_payment_file_replayed_changes_nothing,
     a_trace_number_counts_where_the_file_first_has_it,
     two_payments_of_one_bill_at_once_pay_it_once,
+    a_look_up_sees_what_was_written_before_it,
     a_clearance_is_refused_while_anything_is_owed_and_verifiable_after,
     owners_see_their_properties,
 );
@@ -338,6 +339,42 @@ async fn two_payments_of_one_bill_at_once_pay_it_once(store: &dyn Store) {
         };
         assert_eq!(outcomes, expected, "round {round}");
     }
+}
+
+/// The look-up may keep its read snapshot from one request to the next (SQLite): what
+/// the store wrote since, a bill, a payment or a property's new district, still shows at
+/// once.
+async fn a_look_up_sees_what_was_written_before_it(store: &dyn Store) {
+    let ids = register(
+        store,
+        &[property("01-1", 1, "100"), property("01-2", 1, "100")],
+    )
+    .await;
+    let first = bill(ids[0], 1405, 2_000_000);
+    store.insert_bills(vec![first.clone()], t(0)).await.unwrap();
+    assert_eq!(tracked(store, &first).await.paid_at, None);
+
+    let second = bill(ids[1], 1405, 2_000_000);
+    store
+        .insert_bills(vec![second.clone()], t(1))
+        .await
+        .unwrap();
+    assert_eq!(tracked(store, &second).await.amount_rials, 2_000_000);
+
+    store
+        .record_payments(vec![payment(&first, 2_000_000, "T1")], "gateway", t(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        tracked(store, &first).await.trace_number.as_deref(),
+        Some("T1")
+    );
+
+    store
+        .upsert_properties(&[property("01-1", 7, "100")], t(3))
+        .await
+        .unwrap();
+    assert_eq!(tracked(store, &first).await.district, 7);
 }
 
 async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(store: &dyn Store) {
