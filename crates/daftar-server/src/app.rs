@@ -5,17 +5,14 @@
 
 use std::sync::Arc;
 
+use crate::edge::EdgeLayer;
 use anyhow::Context;
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::middleware;
 use daftar_core::calendar::HolidayCalendar;
 use daftar_core::catalog::Catalog;
 use daftar_core::workflow::Registry;
 use daftar_store::Store;
 use tokio::net::TcpListener;
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::files::FileStore;
@@ -119,20 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })
-        .layer(middleware::from_fn(error::render_errors))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(TraceLayer::new_for_http())
+        .layer(EdgeLayer)
         .with_state(state)
 }
 

@@ -1,14 +1,13 @@
 //! The HTTP layer's one error type, [`AppError`], and its one status mapping.
 //!
 //! A handler returns `AppError`; its response carries the error's code and arguments
-//! as an extension, and the [`render_errors`] middleware, which knows the request's
-//! language and whether it came to the API or to a page, writes the body: JSON
+//! as an extension, and [`with_error_body`], which the middleware every request passes
+//! through ([`crate::edge`]) calls knowing the request's language and whether it came to
+//! the API or to a page, writes the body: JSON
 //! `{"error":{"code","message"}}` for the API, the error page otherwise. Internal errors
 //! are logged once, here, and shown only as "something went wrong".
 
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
@@ -157,12 +156,9 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Writes the body of every error response, in the request's language: JSON under
-/// `/api/`, the error page elsewhere.
-pub async fn render_errors(request: Request, next: Next) -> Response {
-    let lang = Lang::detect(request.uri(), request.headers());
-    let is_api = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
+/// Writes the body of an error response, in the request's language: JSON for the API,
+/// the error page otherwise. Other responses are returned as they are.
+pub fn with_error_body(response: Response, lang: Lang, is_api: bool) -> Response {
     let Some(body) = response.extensions().get::<ErrorBody>().cloned() else {
         return response;
     };

@@ -28,6 +28,7 @@ pub mod billing;
 pub mod cases;
 pub mod config;
 pub mod demo;
+pub mod edge;
 pub mod error;
 pub mod files;
 pub mod i18n;

@@ -10,6 +10,7 @@ on_both_databases!(
     staff_without_a_role_get_403_on_its_pages_and_api,
     a_staff_member_sees_their_roles_on_the_landing_page,
     an_unknown_address_is_a_404_page_or_json,
+    every_answer_carries_the_security_headers,
     the_health_check_answers_503_when_the_database_is_gone,
 );
 
@@ -102,6 +103,25 @@ async fn an_unknown_address_is_a_404_page_or_json(app: TestApp) {
     let api = app.get("/api/v1/no-such-thing", None).await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert_eq!(api.error_code(), "not_found");
+}
+
+async fn every_answer_carries_the_security_headers(app: TestApp) {
+    let answers = [
+        ("a page", app.get_page("/", "").await),
+        ("a missing page", app.get_page("/no/such/page", "").await),
+        ("the API", app.get("/api/v1/services", None).await),
+        ("an API error", app.get("/api/v1/no-such-thing", None).await),
+        ("a refused look-up", app.get("/api/v1/bills/track?bill_id=1", None).await),
+    ];
+    for (what, answer) in answers {
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "same-origin"),
+        ] {
+            assert_eq!(answer.headers[name], value, "{name} on {what}");
+        }
+    }
 }
 
 async fn the_health_check_answers_503_when_the_database_is_gone(app: TestApp) {
