@@ -11,6 +11,7 @@ use daftar_core::ir::{Barcode, BillId, PaymentId};
 use daftar_store::{BillView, Clearance, ClearanceOutcome, IncomingPayment};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::app::AppState;
 use crate::auth::{CurrentUser, Principal};
@@ -55,7 +56,8 @@ pub struct TrackedBill {
     pub period: u8,
     pub status: BillStatus,
     pub amount_rials: u64,
-    pub lines: Vec<DemandLine>,
+    /// The demand's [`DemandLine`]s, in the JSON they were issued in.
+    pub lines: Box<RawValue>,
     /// The due date in the Gregorian calendar, ISO 8601.
     pub due_date: String,
     /// The due date in the Jalali calendar, `1405-12-29`.
@@ -69,9 +71,9 @@ pub struct TrackedBill {
 impl TrackedBill {
     pub fn of(bill: BillView, today: JalaliDate) -> TrackedBill {
         let status = BillStatus::on(bill.paid_at.is_some(), bill.cancelled, bill.due_date, today);
-        // The lines were written by `issue_bills` from the same type; a row that does not
-        // read back shows no breakdown rather than failing the look-up.
-        let lines = serde_json::from_str(&bill.lines_json).unwrap_or_default();
+        // The lines were written by `issue_bills` from `DemandLine`s and are passed on as
+        // they are; a row that is not JSON shows no breakdown rather than failing.
+        let lines = RawValue::from_string(bill.lines_json).unwrap_or_else(|_| no_lines());
         TrackedBill {
             bill_id: bill.bill_id,
             payment_id: bill.payment_id,
@@ -88,6 +90,17 @@ impl TrackedBill {
             trace_number: bill.trace_number,
             due: bill.due_date,
         }
+    }
+}
+
+fn no_lines() -> Box<RawValue> {
+    serde_json::value::to_raw_value(&[(); 0]).unwrap_or_else(|_| Box::<RawValue>::default())
+}
+
+impl TrackedBill {
+    /// The demand's lines, read back; none when they do not read.
+    pub fn demand_lines(&self) -> Vec<DemandLine> {
+        serde_json::from_str(self.lines.get()).unwrap_or_default()
     }
 }
 

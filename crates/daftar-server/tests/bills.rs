@@ -71,7 +71,17 @@ async fn tracking_by_ids_gives_status_amount_dates_and_barcode_but_no_owner(app:
     assert_eq!(answer["due_date"], "2027-03-20");
     assert_eq!(answer["barcode"], bill.barcode.as_str());
     assert!(answer["paid_at"].is_null() && answer["trace_number"].is_null());
-    assert!(!answer["lines"].as_array().unwrap().is_empty());
+    let lines = answer["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["kind"], "renewal_toll");
+    let total: i64 = lines
+        .iter()
+        .map(|l| l["amount_rials"].as_i64().unwrap())
+        .sum();
+    let rounded_off = total - bill.amount_rials as i64;
+    assert!(
+        (0..1000).contains(&rounded_off),
+        "the lines add up to the bill"
+    );
     assert_no_owner_data(&response.body);
 }
 
@@ -193,6 +203,7 @@ async fn the_tracking_page_is_persian_and_shows_no_owner(app: TestApp) {
     );
     let amount = daftar_core::fa::format_number(bill.amount_rials);
     assert!(page.body.contains(&amount), "the amount in Persian digits");
+    assert!(page.body.contains("عوارض نوسازی"), "the demand's lines");
     assert_no_owner_data(&page.body);
 
     let refused = app

@@ -111,7 +111,10 @@ async fn every_answer_carries_the_security_headers(app: TestApp) {
         ("a missing page", app.get_page("/no/such/page", "").await),
         ("the API", app.get("/api/v1/services", None).await),
         ("an API error", app.get("/api/v1/no-such-thing", None).await),
-        ("a refused look-up", app.get("/api/v1/bills/track?bill_id=1", None).await),
+        (
+            "a refused look-up",
+            app.get("/api/v1/bills/track?bill_id=1", None).await,
+        ),
     ];
     for (what, answer) in answers {
         for (name, value) in [

@@ -134,6 +134,11 @@ fn is_invisible(c: char) -> bool {
 
 /// The first step of every `parse`: drop invisible marks, map digits to ASCII, trim.
 fn normalize(input: &str) -> String {
+    // What a machine sends (a gateway, a tracking link) needs no mapping.
+    let trimmed = input.trim();
+    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed.to_owned();
+    }
     let mapped: String = input
         .chars()
         .filter(|&c| !is_invisible(c))

@@ -96,7 +96,7 @@ fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
             .is_fa()
             .then(|| format!("{} ریال", fa::amount_in_words(bill.amount_rials))),
         lines: bill
-            .lines
+            .demand_lines()
             .iter()
             .map(|line| (tr.t(line_id(line.kind)), amount(tr, line.amount_rials)))
             .collect(),
