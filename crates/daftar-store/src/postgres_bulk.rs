@@ -11,7 +11,8 @@ use sqlx::{Postgres, QueryBuilder};
 use crate::postgres::PgStore;
 use crate::shared_billing::{
     BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillFactsRow, BillingPropertyRow, FoundBill,
-    INSERT_PAYMENT, barcode_order, billing_page, decide_payments, found_bill, to_i64,
+    INSERT_BILL_PAYMENT, INSERT_PAYMENT, PaymentRecord, barcode_order, billing_page,
+    decide_payments, found_bill, to_i64,
 };
 use crate::{
     BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
@@ -60,9 +61,11 @@ impl PgStore {
         let mut inserted = 0;
         let mut tx = self.writer.begin().await?;
         for chunk in bills.chunks(CHUNK) {
+            // The bills, with their property's district and renewal code copied on.
             let mut insert = QueryBuilder::<Postgres>::new(
                 "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
-                     amount_rials, lines, due_date, issued_at) ",
+                     amount_rials, lines, due_date, issued_at, district, renewal_code)
+                 SELECT v.*, p.district, p.renewal_code FROM (",
             );
             insert.push_values(chunk, |mut row, bill| {
                 row.push_bind(bill.property_id)
@@ -76,7 +79,11 @@ impl PgStore {
                     .push_bind(bill.due_date.iso_jalali())
                     .push_bind(to_db_time(now));
             });
-            insert.push(" ON CONFLICT DO NOTHING");
+            insert.push(
+                ") AS v (property_id, year, period, bill_id, payment_id, barcode, amount_rials,
+                     lines, due_date, issued_at)
+                 JOIN properties p ON p.id = v.property_id ON CONFLICT DO NOTHING",
+            );
             inserted += insert.build().execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
@@ -183,6 +190,20 @@ impl PgStore {
                     .push_bind(to_db_time(now));
             });
             insert.build().execute(&mut *tx).await?;
+        }
+        let paying: Vec<(i64, &PaymentRecord)> = records
+            .iter()
+            .filter_map(|record| Some((record.pays()?, record)))
+            .collect();
+        for chunk in paying.chunks(CHUNK) {
+            let mut mark_paid = QueryBuilder::<Postgres>::new(INSERT_BILL_PAYMENT);
+            mark_paid.push(" ");
+            mark_paid.push_values(chunk, |mut row, (bill, record)| {
+                row.push_bind(*bill)
+                    .push_bind(to_db_time(record.payment.paid_at))
+                    .push_bind(record.payment.trace_number.as_str());
+            });
+            mark_paid.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(PaymentReport { outcomes })

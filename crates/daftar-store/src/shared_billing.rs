@@ -12,14 +12,14 @@ use daftar_core::calendar::JalaliDate;
 use crate::shared::corrupt;
 use crate::{BillView, BillingProperty, IncomingPayment, StoreError, from_db_time};
 
-pub(crate) const BILL_VIEW_COLUMNS: &str = "b.bill_id, b.payment_id, b.barcode, p.renewal_code, \
-     p.district, b.year, b.period, b.amount_rials, b.lines, b.due_date, paying.paid_at, \
+pub(crate) const BILL_VIEW_COLUMNS: &str = "b.bill_id, b.payment_id, b.barcode, b.renewal_code, \
+     b.district, b.year, b.period, b.amount_rials, b.lines, b.due_date, paying.paid_at, \
      paying.trace_number, b.cancelled_at";
 
-/// What [`BILL_VIEW_COLUMNS`] are read from: a bill, its property and the payment that
-/// paid it, if one did.
-pub(crate) const BILL_VIEW_FROM: &str = "bills b JOIN properties p ON p.id = b.property_id \
-     LEFT JOIN payments paying ON paying.bill_row = b.id AND paying.outcome = 'applied'";
+/// What [`BILL_VIEW_COLUMNS`] are read from: a bill (which carries its property's
+/// district and renewal code) and its payment, if it is paid: two rows by their keys.
+pub(crate) const BILL_VIEW_FROM: &str =
+    "bills b LEFT JOIN bill_payments paying ON paying.bill_row = b.id";
 
 /// A bill by its barcode (`$1`), as tracking shows it. Written once: the public look-up
 /// runs it tens of thousands of times a second.
@@ -32,8 +32,7 @@ pub(crate) static BILL_BY_BARCODE: LazyLock<String> = LazyLock::new(|| {
 pub(crate) const BILL_FACTS: &str =
     "SELECT b.id, b.barcode, b.amount_rials, paying.bill_row IS NOT NULL,
          b.cancelled_at IS NOT NULL
-     FROM bills b LEFT JOIN payments paying
-         ON paying.bill_row = b.id AND paying.outcome = 'applied'
+     FROM bills b LEFT JOIN bill_payments paying ON paying.bill_row = b.id
      WHERE b.barcode";
 
 /// A row of [`BILL_FACTS`]: id, barcode, amount, paid, cancelled.
@@ -52,6 +51,11 @@ pub(crate) fn found_bill(id: i64, amount_rials: i64, paid: bool, cancelled: bool
 /// The columns a settlement row is stored in, for the values that follow.
 pub(crate) const INSERT_PAYMENT: &str = "INSERT INTO payments (trace_number, bill_row, barcode,
      amount_rials, paid_at, outcome, source, recorded_at)";
+
+/// What marks a bill paid (an `Applied` row's bill, time and trace number), for the
+/// values that follow.
+pub(crate) const INSERT_BILL_PAYMENT: &str =
+    "INSERT INTO bill_payments (bill_row, paid_at, trace_number)";
 
 pub(crate) type BillViewRow = (
     String,
@@ -116,8 +120,7 @@ pub(crate) const BILLING_PROPERTIES: &str =
 pub(crate) const BILLING_ARREARS: &str =
     "SELECT b.property_id, CAST(SUM(b.amount_rials) AS BIGINT) FROM bills b
      WHERE b.property_id BETWEEN $1 AND $2 AND b.year < $3 AND b.cancelled_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM payments paying
-           WHERE paying.bill_row = b.id AND paying.outcome = 'applied')
+       AND NOT EXISTS (SELECT 1 FROM bill_payments paying WHERE paying.bill_row = b.id)
      GROUP BY b.property_id";
 
 pub(crate) type BillingPropertyRow = (i64, i64, i64, i64, String);
@@ -287,6 +290,14 @@ macro_rules! shared_billing_impl {
                     let (id,) = values.fetch_one(&mut *tx).await?;
                     if existing.is_some() {
                         counts.updated += 1;
+                        // Its bills carry the district the look-up shows.
+                        sqlx::query(
+                            "UPDATE bills SET district = $2 WHERE property_id = $1 AND district <> $2",
+                        )
+                        .bind(id)
+                        .bind(i64::from(record.district))
+                        .execute(&mut *tx)
+                        .await?;
                     } else {
                         counts.inserted += 1;
                     }
@@ -348,7 +359,7 @@ macro_rules! shared_billing_impl {
                 query.push(" AND b.id > ");
                 query.push_bind(after_id);
                 if let Some(district) = district {
-                    query.push(" AND p.district = ");
+                    query.push(" AND b.district = ");
                     query.push_bind(i64::from(district));
                 }
                 query.push(" ORDER BY b.id LIMIT ");
@@ -388,7 +399,9 @@ macro_rules! shared_billing_impl {
             ) -> $crate::Result<Vec<$crate::BillView>> {
                 let rows: Vec<$crate::shared_billing::BillViewRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM {}
-                     WHERE p.district = $1 AND p.renewal_code = $2 ORDER BY b.year DESC, b.period DESC",
+                     WHERE b.property_id =
+                         (SELECT id FROM properties WHERE district = $1 AND renewal_code = $2)
+                     ORDER BY b.year DESC, b.period DESC",
                     $crate::shared_billing::BILL_VIEW_COLUMNS,
                     $crate::shared_billing::BILL_VIEW_FROM
                 ))

@@ -18,8 +18,8 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use crate::shared_billing::{
-    BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, INSERT_PAYMENT,
-    billing_page, decide_payments, found_bill, to_i64,
+    BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, INSERT_BILL_PAYMENT,
+    INSERT_PAYMENT, billing_page, decide_payments, found_bill, to_i64,
 };
 use crate::sqlite::SqliteStore;
 use crate::sqlite_commits::count_commits;
@@ -32,12 +32,16 @@ use crate::{
 /// hundred rows, well under SQLite's limit of 32,766 parameters.
 const BILLS_PER_INSERT: usize = 100;
 
+/// The bills, with their property's district and renewal code copied on (`WHERE true`
+/// keeps SQLite from reading the upsert's `ON` as the join's).
 fn insert_bills_sql(rows: usize) -> String {
     let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     format!(
         "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
-             amount_rials, lines, due_date, issued_at)
-         VALUES {} ON CONFLICT DO NOTHING",
+             amount_rials, lines, due_date, issued_at, district, renewal_code)
+         SELECT v.*, p.district, p.renewal_code
+         FROM (VALUES {}) AS v JOIN properties p ON p.id = v.column1
+         WHERE true ON CONFLICT DO NOTHING",
         vec![row; rows].join(", ")
     )
 }
@@ -250,9 +254,12 @@ impl SqliteStore {
                          ON CONFLICT (trace_number) DO NOTHING"
                     ))
                     .map_err(failed)?;
-                // Each row is written as soon as it is decided (the payment is what
-                // marks its bill paid); a trace number already stored inserts nothing,
-                // which makes the row a duplicate without a look-up of its own.
+                let mut mark_paid = tx
+                    .prepare(&format!("{INSERT_BILL_PAYMENT} VALUES (?1, ?2, ?3)"))
+                    .map_err(failed)?;
+                // Each row is written as soon as it is decided, and an applied one marks
+                // its bill paid; a trace number already stored inserts nothing, which makes
+                // the row a duplicate without a look-up of its own.
                 decide_payments(
                     &payments,
                     |barcode| {
@@ -278,6 +285,13 @@ impl SqliteStore {
                             source,
                             to_db_time(now),
                         ])?;
+                        if let (1, Some(bill)) = (inserted, row.pays()) {
+                            mark_paid.execute(params![
+                                bill,
+                                to_db_time(row.payment.paid_at),
+                                row.payment.trace_number,
+                            ])?;
+                        }
                         Ok(inserted == 1)
                     },
                 )
