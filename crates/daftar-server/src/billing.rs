@@ -91,17 +91,16 @@ impl TrackedBill {
             due: bill.due_date,
         }
     }
-}
 
-fn no_lines() -> Box<RawValue> {
-    serde_json::value::to_raw_value(&[(); 0]).unwrap_or_else(|_| Box::<RawValue>::default())
-}
-
-impl TrackedBill {
     /// The demand's lines, read back; none when they do not read.
     pub fn demand_lines(&self) -> Vec<DemandLine> {
         serde_json::from_str(self.lines.get()).unwrap_or_default()
     }
+}
+
+/// An empty list of lines, for a row whose lines are not JSON.
+fn no_lines() -> Box<RawValue> {
+    RawValue::from_string("[]".to_owned()).unwrap_or_default()
 }
 
 /// The bills a tracking request found: the one it named, or the property's, newest first.

@@ -61,7 +61,8 @@ impl PgStore {
         let mut inserted = 0;
         let mut tx = self.writer.begin().await?;
         for chunk in bills.chunks(CHUNK) {
-            // The bills, with their property's district and renewal code copied on.
+            // The bills, with their property's district and renewal code copied on; a bill
+            // whose property is not registered is not written.
             let mut insert = QueryBuilder::<Postgres>::new(
                 "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
                      amount_rials, lines, due_date, issued_at, district, renewal_code)

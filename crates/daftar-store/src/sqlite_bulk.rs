@@ -32,8 +32,9 @@ use crate::{
 /// hundred rows, well under SQLite's limit of 32,766 parameters.
 const BILLS_PER_INSERT: usize = 100;
 
-/// The bills, with their property's district and renewal code copied on (`WHERE true`
-/// keeps SQLite from reading the upsert's `ON` as the join's).
+/// The bills, with their property's district and renewal code copied on; a bill whose
+/// property is not registered is not written. (`WHERE true` keeps SQLite from reading the
+/// upsert's `ON` as the join's.)
 fn insert_bills_sql(rows: usize) -> String {
     let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     format!(
