@@ -219,8 +219,33 @@ pub(crate) const MOVE_CASE: &str =
 /// What [`MOVE_CASE`] returns: id, office, service, district, the new version.
 pub(crate) type MovedCase = (i64, String, String, Option<i64>, i64);
 
-/// Binds [`MOVE_CASE`]'s parameters, `$1` to `$8`, which PostgreSQL's one-statement
-/// transition shares.
+/// [`MOVE_CASE`]'s parameters, `$1` to `$8`, in order: for sqlx ([`bind_move`]) and for
+/// rusqlite (a tuple is its parameters) alike.
+pub(crate) type MoveValues<'t> = (
+    &'t str,
+    &'t str,
+    Option<&'t str>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+);
+
+pub(crate) fn move_values(transition: &crate::Transition, now: i64) -> MoveValues<'_> {
+    (
+        transition.state.as_str(),
+        transition.position_json.as_str(),
+        transition.fields_json.as_deref(),
+        transition.sla_due.map(|d| d.iso_jalali()),
+        transition.closed.then_some(now),
+        now,
+        transition.case.0,
+        transition.expected_version,
+    )
+}
+
+/// Binds [`MOVE_CASE`]'s parameters, which PostgreSQL's one-statement transition shares.
 pub(crate) fn bind_move<'q, DB, O>(
     query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
     transition: &'q crate::Transition,
@@ -234,15 +259,17 @@ where
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
+    let (state, position, fields, sla_due, closed, now, case, expected) =
+        move_values(transition, now);
     query
-        .bind(transition.state.as_str())
-        .bind(transition.position_json.as_str())
-        .bind(transition.fields_json.as_deref())
-        .bind(transition.sla_due.map(|d| d.iso_jalali()))
-        .bind(transition.closed.then_some(now))
+        .bind(state)
+        .bind(position)
+        .bind(fields)
+        .bind(sla_due)
+        .bind(closed)
         .bind(now)
-        .bind(transition.case.0)
-        .bind(transition.expected_version)
+        .bind(case)
+        .bind(expected)
 }
 
 pub(crate) const CLEAR_TASKS: &str = "DELETE FROM case_tasks WHERE case_id = $1";

@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::shared_cases::{
     CLEAR_TASKS, INSERT_HISTORY, INSERT_NOTIFICATION, INSERT_TASK, MOVE_CASE, MovedCase,
-    actor_columns, recipient_columns,
+    actor_columns, move_values, recipient_columns,
 };
 use crate::sqlite_bulk::BatchWriter;
 use crate::sqlite_lookup::failed;
@@ -153,19 +153,7 @@ fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Resu
         .prepare_cached(MOVE_CASE)
         .and_then(|mut statement| {
             statement
-                .query_row(
-                    params![
-                        transition.state,
-                        transition.position_json,
-                        transition.fields_json,
-                        transition.sla_due.map(|d| d.iso_jalali()),
-                        transition.closed.then_some(now),
-                        now,
-                        case,
-                        transition.expected_version,
-                    ],
-                    |row| MovedCase::try_from(row),
-                )
+                .query_row(move_values(transition, now), |row| MovedCase::try_from(row))
                 .optional()
         })
         .map_err(failed)?;
