@@ -84,7 +84,7 @@ impl TrackedBill {
             status,
             amount_rials: bill.amount_rials,
             lines,
-            due_date: bill.due_date.to_gregorian().to_string(),
+            due_date: bill.due_date.iso_gregorian(),
             due_date_jalali: bill.due_date.iso_jalali(),
             paid_at: bill.paid_at,
             trace_number: bill.trace_number,

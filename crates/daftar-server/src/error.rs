@@ -66,12 +66,6 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
     }
 }
 
-impl From<axum::extract::rejection::QueryRejection> for AppError {
-    fn from(_: axum::extract::rejection::QueryRejection) -> AppError {
-        AppError::Invalid("request.invalid")
-    }
-}
-
 impl From<axum::extract::rejection::FormRejection> for AppError {
     fn from(_: axum::extract::rejection::FormRejection) -> AppError {
         AppError::Invalid("request.invalid")

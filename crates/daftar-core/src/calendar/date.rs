@@ -264,7 +264,13 @@ impl JalaliDate {
 
     /// The machine form `1403-12-30`, zero-padded, which sorts like the dates.
     pub fn iso_jalali(&self) -> String {
-        self.to_string()
+        iso_date(self.year, self.month, self.day)
+    }
+
+    /// The same day in the Gregorian calendar, ISO 8601: `2027-03-20`.
+    pub fn iso_gregorian(&self) -> String {
+        let day = self.to_gregorian();
+        iso_date(i32::from(day.year()), day.month() as u8, day.day() as u8)
     }
 
     /// The month as an index into the name tables; months are 1..=12 by construction,
@@ -291,6 +297,23 @@ impl JalaliDate {
             rd,
         }
     }
+}
+
+/// `YYYY-MM-DD`, written digit by digit: the public look-up writes two per answer, and
+/// `format!` costs several times as much. Years are 1 to 9999 by construction.
+fn iso_date(year: i32, month: u8, day: u8) -> String {
+    let digit = |value: u32| char::from(b'0' + (value % 10) as u8);
+    let year = year.clamp(0, 9999).unsigned_abs();
+    let mut text = String::with_capacity(10);
+    for divisor in [1000, 100, 10, 1] {
+        text.push(digit(year / divisor));
+    }
+    for part in [u32::from(month), u32::from(day)] {
+        text.push('-');
+        text.push(digit(part / 10));
+        text.push(digit(part));
+    }
+    text
 }
 
 impl fmt::Display for JalaliDate {
@@ -512,6 +535,19 @@ mod tests {
         assert_eq!(d.to_string(), "1404-01-05");
         assert_eq!(d.iso_jalali(), "1404-01-05");
         assert_eq!(format!("{d:?}"), "JalaliDate(1404-01-05)");
+    }
+
+    #[test]
+    fn iso_dates_are_written_as_display_and_jiff_write_them() {
+        for (year, month, day) in [(1405, 12, 29), (1404, 1, 5), (900, 7, 30), (1399, 10, 1)] {
+            let date = JalaliDate::new(year, month, day).unwrap();
+            assert_eq!(date.iso_jalali(), date.to_string());
+            assert_eq!(date.iso_gregorian(), date.to_gregorian().to_string());
+        }
+        assert_eq!(
+            JalaliDate::new(1405, 12, 29).unwrap().iso_gregorian(),
+            "2027-03-20"
+        );
     }
 
     #[test]

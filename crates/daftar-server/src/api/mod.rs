@@ -10,6 +10,8 @@ mod staff;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -41,6 +43,18 @@ async fn openapi() -> impl axum::response::IntoResponse {
 pub struct ApiJson<T>(pub T);
 
 /// Query parameters whose rejection is an [`AppError`] (422 with a code); pages use it too.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(AppError))]
+/// Read by serde_urlencoded itself: axum's `Query` also tracks the path to a field that
+/// fails, which our 422 never shows, at a cost on every public look-up.
+#[derive(Debug)]
 pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query)
+            .map(QueryParams)
+            .map_err(|_| AppError::Invalid("request.invalid"))
+    }
+}
