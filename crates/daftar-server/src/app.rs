@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use crate::edge::EdgeLayer;
 use anyhow::Context;
 use axum::Router;
 use daftar_core::calendar::HolidayCalendar;
@@ -15,6 +14,7 @@ use daftar_store::Store;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::edge::EdgeLayer;
 use crate::files::FileStore;
 use crate::notify::{FileNotifier, HttpSmsNotifier, Notifier};
 use crate::rate_limit::RateLimiter;

@@ -150,6 +150,18 @@ async fn settlement_for(app: &TestApp, paid_at: &str) -> Vec<String> {
         .collect()
 }
 
+/// The bill a settlement row (`bill_id,payment_id,…`) names, as tracking finds it.
+async fn bill_of_row(app: &TestApp, row: &str) -> daftar_store::BillView {
+    let f: Vec<&str> = row.split(',').collect();
+    let barcode =
+        daftar_core::ir::Barcode::new(&f[0].parse().unwrap(), &f[1].parse().unwrap()).unwrap();
+    app.store
+        .bill_by_barcode(barcode.as_str())
+        .await
+        .unwrap()
+        .expect("the row's bill is stored")
+}
+
 async fn a_payment_file_pays_bills_and_reports_the_rest_by_line(app: TestApp) {
     let rows = settlement_for(&app, "1405-02-10 14:30").await;
     let mismatched = {
@@ -176,15 +188,7 @@ async fn a_payment_file_pays_bills_and_reports_the_rest_by_line(app: TestApp) {
         vec![2, 3, 4],
         "idempotent on the trace number"
     );
-    let f: Vec<&str> = rows[0].split(',').collect();
-    let barcode =
-        daftar_core::ir::Barcode::new(&f[0].parse().unwrap(), &f[1].parse().unwrap()).unwrap();
-    let paid = app
-        .store
-        .bill_by_barcode(barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let paid = bill_of_row(&app, &rows[0]).await;
     assert_eq!(paid.trace_number.as_deref(), Some("TRACE0"));
     assert_eq!(
         paid.paid_at.unwrap().to_string(),
@@ -205,15 +209,7 @@ async fn a_payment_file_with_a_bad_row_applies_nothing(app: TestApp) {
         .unwrap_err();
     assert_eq!(refused.line, 3);
     assert!(refused.reason.contains("bill_id"), "{refused}");
-    let f: Vec<&str> = rows[0].split(',').collect();
-    let barcode =
-        daftar_core::ir::Barcode::new(&f[0].parse().unwrap(), &f[1].parse().unwrap()).unwrap();
-    let bill = app
-        .store
-        .bill_by_barcode(barcode.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let bill = bill_of_row(&app, &rows[0]).await;
     assert_eq!(
         bill.paid_at, None,
         "the good first row was not applied either"
@@ -261,10 +257,6 @@ fn one_bill_file(row: &str, first: &str, prefix: &str, rows: u64, repeated: u64)
 /// duplicates far apart, and a bad row near the end leaves the rows before it unapplied.
 async fn a_long_file_is_decided_as_one(app: TestApp) {
     let rows = settlement_for(&app, "2026-05-01T10:30:00Z").await;
-    let bill = |row: &str| {
-        let f: Vec<&str> = row.split(',').collect();
-        daftar_core::ir::Barcode::new(&f[0].parse().unwrap(), &f[1].parse().unwrap()).unwrap()
-    };
     // Line 60,000 repeats line 2's trace number.
     let file = one_bill_file(&rows[0], "FIRST", "AGAIN", 60_000, 60_000);
     let import = batch::import_payments(app.store.as_ref(), &file, "bank.csv")
@@ -282,12 +274,7 @@ async fn a_long_file_is_decided_as_one(app: TestApp) {
         .unwrap()
         .unwrap_err();
     assert_eq!(refused.line, 55_002, "{refused}");
-    let other = app
-        .store
-        .bill_by_barcode(bill(&rows[1]).as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let other = bill_of_row(&app, &rows[1]).await;
     assert_eq!(other.paid_at, None, "line 2 was not applied");
 }
 

@@ -129,7 +129,7 @@ impl PgStore {
         barcodes.dedup();
         let mut bills: HashMap<String, FoundBill> = HashMap::with_capacity(barcodes.len());
         for chunk in barcodes.chunks(LOOKUP_CHUNK) {
-            let mut lookup = QueryBuilder::<Postgres>::new(BILL_FACTS);
+            let mut lookup = QueryBuilder::<Postgres>::new(BILL_FACTS.as_str());
             lookup.push(" IN (");
             let mut list = lookup.separated(", ");
             for barcode in chunk {

@@ -29,11 +29,13 @@ pub(crate) static BILL_BY_BARCODE: LazyLock<String> = LazyLock::new(|| {
 
 /// What decides a payment of each bill ([`BillFactsRow`]), for the condition on
 /// `b.barcode` that follows.
-pub(crate) const BILL_FACTS: &str =
-    "SELECT b.id, b.barcode, b.amount_rials, paying.bill_row IS NOT NULL,
-         b.cancelled_at IS NOT NULL
-     FROM bills b LEFT JOIN bill_payments paying ON paying.bill_row = b.id
-     WHERE b.barcode";
+pub(crate) static BILL_FACTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT b.id, b.barcode, b.amount_rials, paying.bill_row IS NOT NULL,
+             b.cancelled_at IS NOT NULL
+         FROM {BILL_VIEW_FROM} WHERE b.barcode"
+    )
+});
 
 /// A row of [`BILL_FACTS`]: id, barcode, amount, paid, cancelled.
 pub(crate) type BillFactsRow = (i64, String, i64, bool, bool);
@@ -265,8 +267,8 @@ macro_rules! shared_billing_impl {
                 let mut counts = $crate::ImportCounts::default();
                 let mut tx = self.writer.begin().await?;
                 for record in records {
-                    let existing: Option<(i64,)> =
-                        sqlx::query_as("SELECT id FROM properties WHERE renewal_code = $1")
+                    let existing: Option<(i64, i64)> =
+                        sqlx::query_as("SELECT id, district FROM properties WHERE renewal_code = $1")
                             .bind(record.renewal_code.as_str())
                             .fetch_optional(&mut *tx)
                             .await?;
@@ -288,18 +290,19 @@ macro_rules! shared_billing_impl {
                     .bind(record.property_use.slug())
                     .bind($crate::to_db_time(now));
                     let (id,) = values.fetch_one(&mut *tx).await?;
-                    if existing.is_some() {
-                        counts.updated += 1;
-                        // Its bills carry the district the look-up shows.
-                        sqlx::query(
-                            "UPDATE bills SET district = $2 WHERE property_id = $1 AND district <> $2",
-                        )
-                        .bind(id)
-                        .bind(i64::from(record.district))
-                        .execute(&mut *tx)
-                        .await?;
-                    } else {
-                        counts.inserted += 1;
+                    match existing {
+                        Some((_, district)) => {
+                            counts.updated += 1;
+                            if district != i64::from(record.district) {
+                                // Its bills carry the district the look-up shows.
+                                sqlx::query("UPDATE bills SET district = $2 WHERE property_id = $1")
+                                    .bind(id)
+                                    .bind(i64::from(record.district))
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                        }
+                        None => counts.inserted += 1,
                     }
                     sqlx::query("DELETE FROM property_owners WHERE property_id = $1")
                         .bind(id)

@@ -248,7 +248,9 @@ impl SqliteStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(failed)?;
             let outcomes = {
-                let mut find_bill = tx.prepare(&format!("{BILL_FACTS} = ?1")).map_err(failed)?;
+                let mut find_bill = tx
+                    .prepare(&format!("{} = ?1", *BILL_FACTS))
+                    .map_err(failed)?;
                 let mut insert = tx
                     .prepare(&format!(
                         "{INSERT_PAYMENT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
