@@ -11,22 +11,30 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
 use crate::Backend;
+use crate::group_commit::TransitionQueue;
+use crate::postgres_transitions::PgGroups;
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) reader: PgPool,
     pub(crate) writer: PgPool,
+    /// Where transitions without documents wait to be written as a group.
+    transitions: TransitionQueue,
 }
 
 /// PostgreSQL 13 is the oldest release still receiving fixes when Daftar began.
 const MIN_SERVER_VERSION: i64 = 130_000;
 const CONNECTIONS: u32 = 16;
+/// Groups of case transitions written at once: while one waits for its commit, the next
+/// is written.
+const GROUPS_IN_FLIGHT: usize = 2;
 
 impl PgStore {
     /// Connects, creating the database when it does not exist, checks the server's
     /// version and migrates.
     pub async fn open(url: &str) -> anyhow::Result<PgStore> {
-        PgConnectOptions::from_str(url).context("the PostgreSQL database URL is not valid")?;
+        let options =
+            PgConnectOptions::from_str(url).context("the PostgreSQL database URL is not valid")?;
         if !Postgres::database_exists(url)
             .await
             .context("could not reach PostgreSQL")?
@@ -54,9 +62,24 @@ impl PgStore {
             .run(&pool)
             .await
             .context("could not migrate the PostgreSQL database")?;
+        // The group statement's custom plans cost more to make than to run (its arrays'
+        // lengths are all a custom plan learns), so its own connections keep one
+        // generic plan, made once.
+        let group_writer = PgPoolOptions::new()
+            .max_connections(GROUPS_IN_FLIGHT as u32)
+            .connect_with(options.options([("plan_cache_mode", "force_generic_plan")]))
+            .await
+            .context("could not connect to PostgreSQL")?;
+        let transitions = TransitionQueue::start(
+            PgGroups {
+                writer: group_writer,
+            },
+            GROUPS_IN_FLIGHT,
+        );
         Ok(PgStore {
             reader: pool.clone(),
             writer: pool,
+            transitions,
         })
     }
 }

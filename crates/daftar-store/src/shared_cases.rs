@@ -542,8 +542,10 @@ macro_rules! shared_cases_impl {
                 transition: &$crate::Transition,
                 now: jiff::Timestamp,
             ) -> $crate::Result<i64> {
-                if let Some(applied) = self.transition_without_documents(transition, now).await {
-                    return applied;
+                // Without documents, it is written with those arriving beside it
+                // (crate::group_commit); documents' versions are numbered here.
+                if transition.documents.is_empty() {
+                    return self.transitions.apply(transition, now).await;
                 }
                 let now = $crate::to_db_time(now);
                 let mut tx = self.writer.begin().await?;

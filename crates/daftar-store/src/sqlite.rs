@@ -14,10 +14,11 @@ use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::group_commit::TransitionQueue;
 use crate::sqlite_bulk::BatchWriter;
 use crate::sqlite_commits::count_sqlx_commits;
 use crate::sqlite_lookup::LookupPool;
-use crate::sqlite_transitions::TransitionQueue;
+use crate::sqlite_transitions::SqliteGroups;
 use crate::{Backend, BillView, StoreError};
 
 #[derive(Debug, Clone)]
@@ -69,7 +70,14 @@ impl SqliteStore {
             .context("could not open the SQLite database for reading")?;
         let lookups = LookupPool::new(path.clone());
         let batch_writer = BatchWriter::new(path);
-        let transitions = TransitionQueue::start(writer.clone(), batch_writer.clone());
+        // SQLite writes one transaction at a time: one committing task.
+        let transitions = TransitionQueue::start(
+            SqliteGroups {
+                writer: writer.clone(),
+                batch_writer: batch_writer.clone(),
+            },
+            1,
+        );
         Ok(SqliteStore {
             reader,
             writer,
@@ -83,19 +91,6 @@ impl SqliteStore {
 impl SqliteStore {
     fn close_lookups(&self) {
         self.lookups.close();
-    }
-
-    /// A transition without documents is committed with those arriving beside it (see
-    /// [`crate::sqlite_transitions`]).
-    async fn transition_without_documents(
-        &self,
-        transition: &crate::Transition,
-        now: jiff::Timestamp,
-    ) -> Option<crate::Result<i64>> {
-        if !transition.documents.is_empty() {
-            return None;
-        }
-        Some(self.transitions.apply(transition, now).await)
     }
 
     /// The public look-up's fast path (see [`crate::sqlite_lookup`]).

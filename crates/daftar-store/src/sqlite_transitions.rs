@@ -1,108 +1,36 @@
 //! SQLite's case transitions, committed in groups.
 //!
-//! A transition is durable: its commit waits for the disk, and SQLite writes one
-//! transaction at a time, so staff acting at the same moment would each wait for the
-//! commits of everyone ahead of them. Transitions that arrive while a commit is under way
-//! are instead written together by the next one (group commit). Each still succeeds or
-//! fails on its own: one that loses its compare-and-set writes nothing, one the database
-//! refuses is taken out and the rest written again, and no caller hears "done" before the
-//! commit that holds its transition is on disk. PostgreSQL does the same by itself for
-//! concurrent clients.
-//!
+//! SQLite writes one transaction at a time, so without groups staff acting at the same
+//! moment would each wait for the commits of everyone ahead of them ([`crate::group_commit`]).
 //! The statements are the ones the shared transaction runs through sqlx
 //! ([`crate::shared_cases`]), run here through rusqlite on a blocking thread: for
 //! statements this small, sqlx's hand-offs between threads cost more than SQLite's work.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sqlx::SqlitePool;
-use tokio::sync::{mpsc, oneshot};
 
+use crate::group_commit::{GroupWriter, Timed, refusal};
 use crate::shared_cases::{
     CLEAR_TASKS, INSERT_HISTORY, INSERT_NOTIFICATION, INSERT_TASK, MOVE_CASE, MovedCase,
     actor_columns, move_values, recipient_columns,
 };
 use crate::sqlite_bulk::BatchWriter;
 use crate::sqlite_lookup::failed;
-use crate::{Result, StoreError, Transition, to_db_time};
+use crate::{Result, StoreError, Transition};
 
-/// The most transitions one commit carries; more wait for the next.
-const GROUP: usize = 256;
-
-/// Where transitions queue for the committing task.
-#[derive(Debug, Clone)]
-pub(crate) struct TransitionQueue {
-    arrivals: mpsc::UnboundedSender<Pending>,
+/// Writes a group through the bulk writer's rusqlite connection.
+pub(crate) struct SqliteGroups {
+    pub(crate) writer: SqlitePool,
+    pub(crate) batch_writer: BatchWriter,
 }
 
-#[derive(Debug)]
-struct Pending {
-    transition: Transition,
-    now: i64,
-    done: oneshot::Sender<Result<i64>>,
-}
-
-fn stopped() -> StoreError {
-    StoreError::Database(sqlx::Error::PoolClosed)
-}
-
-impl TransitionQueue {
-    /// Starts the task that commits the queue's transitions; it ends with the last
-    /// clone of the queue.
-    pub(crate) fn start(writer: SqlitePool, batch_writer: BatchWriter) -> TransitionQueue {
-        let (arrivals, queue) = mpsc::unbounded_channel();
-        tokio::spawn(commit_in_groups(queue, writer, batch_writer));
-        TransitionQueue { arrivals }
-    }
-
-    /// Writes the transition with whatever else is waiting; answers once it is committed.
-    pub(crate) async fn apply(&self, transition: &Transition, now: jiff::Timestamp) -> Result<i64> {
-        let (done, outcome) = oneshot::channel();
-        self.arrivals
-            .send(Pending {
-                transition: transition.clone(),
-                now: to_db_time(now),
-                done,
-            })
-            .map_err(|_| stopped())?;
-        outcome.await.map_err(|_| stopped())?
-    }
-}
-
-async fn commit_in_groups(
-    mut queue: mpsc::UnboundedReceiver<Pending>,
-    writer: SqlitePool,
-    batch_writer: BatchWriter,
-) {
-    let mut group = Vec::with_capacity(GROUP);
-    while queue.recv_many(&mut group, GROUP).await > 0 {
-        let (work, answers): (Vec<_>, Vec<_>) = group
-            .drain(..)
-            .map(|pending| ((pending.transition, pending.now), pending.done))
-            .unzip();
+impl GroupWriter for SqliteGroups {
+    async fn write(&self, group: Vec<Timed>) -> Result<Vec<Result<i64>>> {
         // The sqlx writer is held so that the store's other writes wait their turn.
-        let outcomes = match writer.acquire().await {
-            Ok(_writer) => {
-                batch_writer
-                    .run(move |connection| write_group(connection, &work))
-                    .await
-            }
-            Err(e) => Err(e.into()),
-        };
-        match outcomes {
-            Ok(outcomes) => {
-                for (done, outcome) in answers.into_iter().zip(outcomes) {
-                    // A caller that stopped waiting has nothing to hear.
-                    let _ = done.send(outcome);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "a group of case transitions was not committed");
-                let message = e.to_string();
-                for done in answers {
-                    let _ = done.send(Err(refusal(message.clone())));
-                }
-            }
-        }
+        let _writer = self.writer.acquire().await?;
+        self.batch_writer
+            .run(move |connection| write_group(connection, &group))
+            .await
     }
 }
 
@@ -111,10 +39,7 @@ async fn commit_in_groups(
 /// it; refusals are rare, and savepoints around every transition would cost more than
 /// half again as much (measured). A stale version is no refusal: it writes nothing.
 /// The outer error is the commit's, which fails them all.
-fn write_group(
-    connection: &mut Connection,
-    group: &[(Transition, i64)],
-) -> Result<Vec<Result<i64>>> {
+fn write_group(connection: &mut Connection, group: &[Timed]) -> Result<Vec<Result<i64>>> {
     let mut refused: Vec<Option<String>> = vec![None; group.len()];
     'attempt: loop {
         let tx = connection
@@ -141,10 +66,6 @@ fn write_group(
         tx.commit().map_err(failed)?;
         return Ok(outcomes);
     }
-}
-
-fn refusal(reason: String) -> StoreError {
-    StoreError::Database(sqlx::Error::Protocol(reason))
 }
 
 fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Result<i64> {

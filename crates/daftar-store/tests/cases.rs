@@ -19,6 +19,7 @@ on_both_databases!(
     an_action_moves_the_case_and_writes_history_and_outbox_together,
     of_two_actions_on_the_same_version_exactly_one_wins,
     many_actions_at_once_each_commit_whole_or_not_at_all,
+    actions_written_together_keep_their_own_tasks_history_and_notices,
     a_closed_case_takes_no_more_actions,
     the_queue_lists_a_role_tasks_by_due_date_with_counts_and_filters,
     the_sla_sweep_marks_each_overdue_task_once_and_notifies,
@@ -238,7 +239,7 @@ async fn of_two_actions_on_the_same_version_exactly_one_wins(store: &dyn Store) 
     assert_eq!(store.case(id).await.unwrap().unwrap().version, 2);
 }
 
-/// Actions arriving together may share a commit (SQLite groups them): each must still
+/// Actions arriving together share a commit (both backends group them): each must still
 /// succeed or fail on its own, and a failure must leave no part of itself behind.
 async fn many_actions_at_once_each_commit_whole_or_not_at_all(store: &dyn Store) {
     setup(store).await;
@@ -289,6 +290,70 @@ async fn many_actions_at_once_each_commit_whole_or_not_at_all(store: &dyn Store)
         store.pending_notifications(100).await.unwrap().len(),
         24 + 23
     );
+}
+
+/// Written in one commit, each action keeps its own tasks, history and notices: the
+/// first closes its case with none, the second opens one task, the third two at once
+/// (as parallel reviews do) and tells two people.
+async fn actions_written_together_keep_their_own_tasks_history_and_notices(store: &dyn Store) {
+    setup(store).await;
+    let mut actions = Vec::new();
+    for i in 0..6 {
+        let code = daftar_core::cases::TrackingCode::from_random(i).to_string();
+        let mut action = inspection(open(store, &code, "s1", 1, "1405-03-10").await, 1);
+        action.history.comment = Some(format!("action {i}"));
+        action.notifications[0].text = format!("notice {i}");
+        match i % 3 {
+            0 => {
+                action.tasks.clear();
+                action.closed = true;
+            }
+            1 => {}
+            _ => {
+                let mut review = action.tasks[0].clone();
+                review.role = Role::PlanApproval;
+                action.tasks.push(review);
+                let mut notice = action.notifications[0].clone();
+                notice.text = format!("second notice {i}");
+                action.notifications.push(notice);
+            }
+        }
+        actions.push(action);
+    }
+    let outcomes = futures_util::future::join_all(
+        actions
+            .iter()
+            .map(|action| store.apply_transition(action, t(5))),
+    )
+    .await;
+    let notices: Vec<String> = store
+        .pending_notifications(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    for (i, (action, outcome)) in actions.iter().zip(outcomes).enumerate() {
+        assert!(matches!(outcome, Ok(2)), "{i}: {outcome:?}");
+        let case = store.case(action.case).await.unwrap().unwrap();
+        assert_eq!(case.closed_at.is_some(), i % 3 == 0, "{i}");
+        let roles: Vec<Role> = store
+            .case_tasks(action.case)
+            .await
+            .unwrap()
+            .iter()
+            .map(|task| task.role)
+            .collect();
+        let expected: Vec<Role> = action.tasks.iter().map(|task| task.role).collect();
+        assert_eq!(roles, expected, "{i}");
+        let history = store.case_history(action.case).await.unwrap();
+        assert_eq!(history[1].comment, action.history.comment, "{i}");
+        for notice in &action.notifications {
+            let sent = notices.iter().filter(|text| **text == notice.text).count();
+            assert_eq!(sent, 1, "{i}: {}", notice.text);
+        }
+    }
+    assert_eq!(notices.len(), 6 + 6 + 2);
 }
 
 async fn a_closed_case_takes_no_more_actions(store: &dyn Store) {
