@@ -31,9 +31,9 @@ pub struct Args {
     /// Open cases to list queues over; 0 skips the queue benchmark.
     #[arg(long, default_value_t = 1_000_000)]
     queue_cases: u64,
-    /// Clerks acting at once in the concurrent run of transitions.
-    #[arg(long, default_value_t = 64)]
-    clerks: u64,
+    /// Clerks acting at once in the concurrent runs of transitions, one run per number.
+    #[arg(long, value_delimiter = ',', default_value = "64,256")]
+    clerks: Vec<u64>,
     /// Queue listings to time.
     #[arg(long, default_value_t = 2000)]
     queries: usize,
@@ -76,7 +76,16 @@ async fn measure(args: &Args, url: &str) -> anyhow::Result<()> {
     let commits = args.cases * 3;
     let baseline = raw_commits(&raw, commits).await?;
     raw.close().await;
-    let (one_clerk, many_clerks) = transitions(store.as_ref(), args.cases, args.clerks).await?;
+    let office = NoViolationCases::new()?;
+    let one_clerk = transitions(store.as_ref(), &office, 0, args.cases, 1).await?;
+    let mut at_once = Vec::new();
+    for (run, &clerks) in (1..).zip(&args.clerks) {
+        let first = run * args.cases;
+        at_once.push((
+            clerks,
+            transitions(store.as_ref(), &office, first, args.cases, clerks).await?,
+        ));
+    }
     let rate = |n: u64, d: Duration| n as f64 / d.as_secs_f64();
     println!("| step | count | seconds | per second |");
     println!("|---|---:|---:|---:|");
@@ -90,18 +99,16 @@ async fn measure(args: &Args, url: &str) -> anyhow::Result<()> {
         one_clerk.as_secs_f64(),
         rate(commits, one_clerk)
     );
+    for (clerks, took) in &at_once {
+        println!(
+            "| case transitions, {clerks} clerks at once (each clerk's cases in turn) | {commits} | {:.2} | {:.0} |",
+            took.as_secs_f64(),
+            rate(commits, *took)
+        );
+    }
     println!(
-        "| case transitions, {} clerks at once (each clerk's cases in turn) | {commits} | {:.2} | {:.0} |",
-        args.clerks,
-        many_clerks.as_secs_f64(),
-        rate(commits, many_clerks)
-    );
-    println!(
-        "\nOne clerk's transitions run at {:.0}% of the raw commit rate (target ≥ 50%); \
-         {} clerks' at {:.0}%.",
+        "\nOne clerk's transitions run at {:.0}% of the raw commit rate (target ≥ 50%).",
         100.0 * rate(commits, one_clerk) / rate(commits, baseline),
-        args.clerks,
-        100.0 * rate(commits, many_clerks) / rate(commits, baseline)
     );
     if args.queue_cases > 0 {
         queues(store.as_ref(), url, args.queue_cases, args.queries).await?;
@@ -292,29 +299,21 @@ impl NoViolationCases {
     }
 }
 
-/// Moves `n` cases one after the other (one clerk), then `n` more by `clerks` clerks at
-/// once, each taking their share of the cases in turn. Returns both times.
+/// Opens `n` cases (not timed), then times `clerks` clerks moving them, each taking
+/// their share of the cases one after the other.
 async fn transitions(
     store: &dyn Store,
+    office: &NoViolationCases,
+    first: u64,
     n: u64,
     clerks: u64,
-) -> anyhow::Result<(Duration, Duration)> {
-    let office = NoViolationCases::new()?;
-    let one_by_one = office.open_cases(store, 0, n).await?;
-    let at_once = office.open_cases(store, n, n).await?;
-
-    let started = Instant::now();
-    for (id, start) in one_by_one {
-        office.move_case(store, id, start).await?;
-    }
-    let sequential = started.elapsed();
-
+) -> anyhow::Result<Duration> {
+    let cases = office.open_cases(store, first, n).await?;
     let clerks = clerks.max(1);
     let mut shares: Vec<Vec<(CaseId, Position)>> = (0..clerks).map(|_| Vec::new()).collect();
-    for (i, case) in at_once.into_iter().enumerate() {
+    for (i, case) in cases.into_iter().enumerate() {
         shares[i % clerks as usize].push(case);
     }
-    let office = &office;
     let started = Instant::now();
     futures_util::future::try_join_all(shares.into_iter().map(|share| async move {
         for (id, start) in share {
@@ -323,7 +322,7 @@ async fn transitions(
         anyhow::Ok(())
     }))
     .await?;
-    Ok((sequential, started.elapsed()))
+    Ok(started.elapsed())
 }
 
 const ROLES: [Role; 8] = [
