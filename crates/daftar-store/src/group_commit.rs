@@ -179,3 +179,119 @@ impl<W: GroupWriter> Committers<W> {
         self.released.notify_waiters();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Actor, CaseId, NewHistory};
+
+    /// Records the cases of every group it is given; the first group waits at a gate
+    /// until the test opens it, so that the test sees what happens meanwhile.
+    struct Recorder {
+        groups: mpsc::UnboundedSender<Vec<i64>>,
+        gate: Mutex<Option<oneshot::Receiver<()>>>,
+    }
+
+    impl GroupWriter for Recorder {
+        async fn write(&self, group: Vec<Timed>) -> Result<Vec<Result<i64>>> {
+            let _ = self
+                .groups
+                .send(group.iter().map(|(t, _)| t.case.0).collect());
+            let gate = self.gate.lock().expect("not poisoned").take();
+            if let Some(gate) = gate {
+                let _ = gate.await;
+            }
+            Ok(group
+                .iter()
+                .map(|(t, _)| Ok(t.expected_version + 1))
+                .collect())
+        }
+    }
+
+    fn action(case: i64) -> Transition {
+        Transition {
+            case: CaseId(case),
+            expected_version: 1,
+            state: "next".into(),
+            position_json: "{}".into(),
+            fields_json: None,
+            sla_due: None,
+            closed: false,
+            tasks: Vec::new(),
+            history: NewHistory {
+                actor: Actor::System,
+                action: "act".into(),
+                from_state: None,
+                to_state: "next".into(),
+                comment: None,
+            },
+            notifications: Vec::new(),
+            documents: Vec::new(),
+        }
+    }
+
+    fn recorder(
+        committers: usize,
+    ) -> (
+        TransitionQueue,
+        mpsc::UnboundedReceiver<Vec<i64>>,
+        oneshot::Sender<()>,
+    ) {
+        let (groups, seen) = mpsc::unbounded_channel();
+        let (open, gate) = oneshot::channel();
+        let writer = Recorder {
+            groups,
+            gate: Mutex::new(Some(gate)),
+        };
+        (TransitionQueue::start(writer, committers), seen, open)
+    }
+
+    fn apply(queue: &TransitionQueue, case: i64) -> tokio::task::JoinHandle<Result<i64>> {
+        let queue = queue.clone();
+        tokio::spawn(async move {
+            queue
+                .apply(&action(case), jiff::Timestamp::UNIX_EPOCH)
+                .await
+        })
+    }
+
+    #[tokio::test]
+    async fn an_action_on_a_case_in_flight_waits_while_other_cases_go_on() {
+        let (queue, mut seen, open) = recorder(2);
+        let first = apply(&queue, 1);
+        assert_eq!(
+            seen.recv().await,
+            Some(vec![1]),
+            "the first group is in flight"
+        );
+        let again = apply(&queue, 1);
+        let other = apply(&queue, 2);
+        assert_eq!(
+            seen.recv().await,
+            Some(vec![2]),
+            "the second committer writes case 2 and holds case 1 back"
+        );
+        assert!(!again.is_finished());
+        open.send(()).expect("the first group waits at the gate");
+        assert_eq!(
+            seen.recv().await,
+            Some(vec![1]),
+            "then case 1's second action"
+        );
+        for handle in [first, again, other] {
+            assert!(matches!(handle.await.expect("no panic"), Ok(2)));
+        }
+    }
+
+    #[tokio::test]
+    async fn two_actions_on_one_case_never_share_a_group() {
+        let (queue, mut seen, open) = recorder(1);
+        drop(open);
+        let actions = [apply(&queue, 7), apply(&queue, 8), apply(&queue, 7)];
+        assert_eq!(seen.recv().await, Some(vec![7, 8]));
+        assert_eq!(seen.recv().await, Some(vec![7]));
+        for handle in actions {
+            assert!(matches!(handle.await.expect("no panic"), Ok(2)));
+        }
+    }
+}
