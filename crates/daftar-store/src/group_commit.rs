@@ -115,7 +115,7 @@ impl<W: GroupWriter> Committers<W> {
             let released = self.released.notified();
             tokio::pin!(released);
             released.as_mut().enable();
-            let cases = self.take_cases(&mut group, &mut held);
+            let claim = self.claim(&mut group, &mut held);
             if group.is_empty() {
                 // Everything gathered waits for a group in flight.
                 released.await;
@@ -126,7 +126,7 @@ impl<W: GroupWriter> Committers<W> {
                 .map(|pending| ((pending.transition, pending.now), pending.done))
                 .unzip();
             let outcomes = self.writer.write(work).await;
-            self.release(&cases);
+            drop(claim);
             match outcomes {
                 Ok(outcomes) => {
                     for (done, outcome) in answers.into_iter().zip(outcomes) {
@@ -149,7 +149,7 @@ impl<W: GroupWriter> Committers<W> {
     /// checked against the same version in one group, nor wait on each other's row lock
     /// in two: an action on a case already claimed is held for a later group, where it
     /// meets the first one's result exactly as if it had come a moment later.
-    fn take_cases(&self, group: &mut Vec<Pending>, held: &mut Vec<Pending>) -> Vec<i64> {
+    fn claim(&self, group: &mut Vec<Pending>, held: &mut Vec<Pending>) -> Claim<'_, W> {
         let mut in_flight = self
             .in_flight
             .lock()
@@ -165,18 +165,33 @@ impl<W: GroupWriter> Committers<W> {
                 held.push(group.swap_remove(i));
             }
         }
-        cases
+        Claim {
+            committers: self,
+            cases,
+        }
     }
+}
 
-    fn release(&self, cases: &[i64]) {
+/// A group's cases while it is written; released when dropped, however the write ends.
+struct Claim<'a, W> {
+    committers: &'a Committers<W>,
+    cases: Vec<i64>,
+}
+
+impl<W> Drop for Claim<'_, W> {
+    fn drop(&mut self) {
+        if self.cases.is_empty() {
+            return;
+        }
         let mut in_flight = self
+            .committers
             .in_flight
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        for case in cases {
+        for case in &self.cases {
             in_flight.remove(case);
         }
-        self.released.notify_waiters();
+        self.committers.released.notify_waiters();
     }
 }
 
