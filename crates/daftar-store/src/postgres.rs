@@ -20,6 +20,8 @@ pub struct PgStore {
     pub(crate) writer: PgPool,
     /// Where transitions without documents wait to be written as a group.
     transitions: TransitionQueue,
+    /// The groups' own connections (see `open`).
+    group_writer: PgPool,
 }
 
 /// PostgreSQL 13 is the oldest release still receiving fixes when Daftar began.
@@ -72,7 +74,7 @@ impl PgStore {
             .context("could not connect to PostgreSQL")?;
         let transitions = TransitionQueue::start(
             PgGroups {
-                writer: group_writer,
+                writer: group_writer.clone(),
             },
             GROUPS_IN_FLIGHT,
         );
@@ -80,12 +82,16 @@ impl PgStore {
             reader: pool.clone(),
             writer: pool,
             transitions,
+            group_writer,
         })
     }
 }
 
 impl PgStore {
-    fn close_lookups(&self) {}
+    /// The connections that write groups of case transitions.
+    async fn close_own_connections(&self) {
+        self.group_writer.close().await;
+    }
 
     /// No fast path: sqlx's PostgreSQL driver already reads on the calling task.
     fn fast_bill_by_barcode(

@@ -101,7 +101,7 @@ macro_rules! shared_store_impl {
             }
 
             async fn close(&self) {
-                self.close_lookups();
+                self.close_own_connections().await;
                 self.writer.close().await;
                 self.reader.close().await;
             }

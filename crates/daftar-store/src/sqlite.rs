@@ -89,7 +89,8 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    fn close_lookups(&self) {
+    /// The look-ups' rusqlite connections.
+    async fn close_own_connections(&self) {
         self.lookups.close();
     }
 
