@@ -15,7 +15,7 @@
 use sqlx::PgPool;
 
 use crate::group_commit::{GroupWriter, Timed};
-use crate::shared_cases::{actor_columns, recipient_columns};
+use crate::shared_cases::{actor_columns, move_values, recipient_columns};
 use crate::{Result, StoreError};
 
 /// `$1`–`$15`: one element per transition (numbered from 1 by ORDINALITY); `$16`–`$20`
@@ -90,14 +90,16 @@ async fn write_together(pool: &PgPool, group: &[Timed]) -> Result<Vec<Result<i64
     for (n, (transition, now)) in (1_i64..).zip(group) {
         let history = &transition.history;
         let (actor_kind, actor_staff_id, actor_name) = actor_columns(&history.actor);
-        t.case_id.push(transition.case.0);
-        t.expected.push(transition.expected_version);
-        t.state.push(transition.state.as_str());
-        t.position.push(transition.position_json.as_str());
-        t.fields.push(transition.fields_json.as_deref());
-        t.sla_due.push(transition.sla_due.map(|d| d.iso_jalali()));
-        t.closed_at.push(transition.closed.then_some(*now));
-        t.now.push(*now);
+        let (state, position, fields, sla_due, closed_at, now, case, expected) =
+            move_values(transition, *now);
+        t.case_id.push(case);
+        t.expected.push(expected);
+        t.state.push(state);
+        t.position.push(position);
+        t.fields.push(fields);
+        t.sla_due.push(sla_due);
+        t.closed_at.push(closed_at);
+        t.now.push(now);
         t.actor_kind.push(actor_kind);
         t.actor_staff_id.push(actor_staff_id);
         t.actor_name.push(actor_name);

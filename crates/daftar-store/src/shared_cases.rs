@@ -219,8 +219,9 @@ pub(crate) const MOVE_CASE: &str =
 /// What [`MOVE_CASE`] returns: id, office, service, district, the new version.
 pub(crate) type MovedCase = (i64, String, String, Option<i64>, i64);
 
-/// [`MOVE_CASE`]'s parameters, `$1` to `$8`, in order: for sqlx ([`bind_move`]) and for
-/// rusqlite (a tuple is its parameters) alike.
+/// [`MOVE_CASE`]'s parameters, `$1` to `$8`, in order: for sqlx ([`bind_move`]), for
+/// rusqlite (a tuple is its parameters) and for PostgreSQL's group statement, whose arrays
+/// take one of each per transition.
 pub(crate) type MoveValues<'t> = (
     &'t str,
     &'t str,
@@ -245,7 +246,7 @@ pub(crate) fn move_values(transition: &crate::Transition, now: i64) -> MoveValue
     )
 }
 
-/// Binds [`MOVE_CASE`]'s parameters, which PostgreSQL's one-statement transition shares.
+/// Binds [`MOVE_CASE`]'s parameters for the transaction of a transition with documents.
 pub(crate) fn bind_move<'q, DB, O>(
     query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
     transition: &'q crate::Transition,

@@ -318,7 +318,7 @@ fn iso_date(year: i32, month: u8, day: u8) -> String {
 
 impl fmt::Display for JalaliDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        f.write_str(&self.iso_jalali())
     }
 }
 
@@ -538,10 +538,16 @@ mod tests {
     }
 
     #[test]
-    fn iso_dates_are_written_as_display_and_jiff_write_them() {
-        for (year, month, day) in [(1405, 12, 29), (1404, 1, 5), (900, 7, 30), (1399, 10, 1)] {
+    fn iso_dates_are_zero_padded_and_gregorian_as_jiff_writes_them() {
+        for ((year, month, day), jalali) in [
+            ((1405, 12, 29), "1405-12-29"),
+            ((1404, 1, 5), "1404-01-05"),
+            ((900, 7, 30), "0900-07-30"),
+            ((1399, 10, 1), "1399-10-01"),
+        ] {
             let date = JalaliDate::new(year, month, day).unwrap();
-            assert_eq!(date.iso_jalali(), date.to_string());
+            assert_eq!(date.iso_jalali(), jalali);
+            assert_eq!(date.to_string(), jalali);
             assert_eq!(date.iso_gregorian(), date.to_gregorian().to_string());
         }
         assert_eq!(
