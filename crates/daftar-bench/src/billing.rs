@@ -16,9 +16,9 @@ use std::io::BufWriter;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use daftar_app::billing::{self as batch, IssueOptions, IssueSummary};
 use daftar_core::billing::{PaymentOutcome, Tariff};
 use daftar_core::calendar::JalaliDate;
-use daftar_server::batch::{self, IssueOptions, IssueSummary};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

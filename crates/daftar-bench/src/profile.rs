@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use daftar_server::batch;
+use daftar_app::billing as batch;
 use daftar_store::Store;
 
 /// The settlement file with each Jalali `paid_at` (`1405-MM-DD HH:MM`, Tehran) replaced by

@@ -5,110 +5,78 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use axum::Router;
-use daftar_core::calendar::HolidayCalendar;
+use axum::extract::FromRef;
+use daftar_app::{Accounts, Billing, Cases, Config, Services};
 use daftar_core::catalog::Catalog;
-use daftar_core::workflow::Registry;
 use daftar_store::Store;
 use tokio::net::TcpListener;
 
-use crate::config::Config;
 use crate::edge::EdgeLayer;
-use crate::files::FileStore;
-use crate::notify::{FileNotifier, HttpSmsNotifier, Notifier};
 use crate::rate_limit::RateLimiter;
 use crate::{api, error, web};
 
 /// What every request may need. Handlers receive a clone for every extractor that asks
 /// for it, so the state is one shared pointer: a clone is one atomic increment, not one
-/// per service plus a copy of the files' path.
+/// per service. A handler asks for its capability's service (`State<Cases>`), which
+/// [`FromRef`] hands out.
 #[derive(Debug, Clone)]
-pub struct AppState(Arc<Services>);
+pub struct AppState(Arc<Parts>);
 
 #[derive(Debug)]
-pub struct Services {
+pub struct Parts {
+    pub services: Services,
+    /// The opened database, for the health check.
     pub store: Arc<dyn Store>,
-    pub notifier: Arc<dyn Notifier>,
-    pub config: Arc<Config>,
-    /// The service catalog: built in, or read from `--catalog-dir` at start.
-    pub catalog: Arc<Catalog>,
+    pub config: Config,
     /// The per-address limit on public look-ups.
-    pub lookup_limit: Arc<RateLimiter>,
-    /// Every version of every workflow.
-    pub workflows: Arc<Registry>,
-    /// Holidays, for SLA due dates in working days.
-    pub holidays: Arc<HolidayCalendar>,
-    /// Uploaded documents, outside the database.
-    pub files: FileStore,
+    pub lookup_limit: RateLimiter,
 }
 
 impl AppState {
-    /// Builds the state from the configuration: the notifier it names, and `store`.
+    /// Builds the services the configuration describes over `store`.
     pub fn new(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
-        let notifier: Arc<dyn Notifier> = match &config.sms_gateway_url {
-            Some(url) => Arc::new(HttpSmsNotifier::new(
-                url.clone(),
-                config.sms_gateway_token.clone(),
-            )?),
-            None => Arc::new(FileNotifier::new(config.data_dir.join("messages.log"))),
-        };
-        let catalog = match &config.catalog_dir {
-            Some(dir) => load_catalog_dir(dir)?,
-            None => daftar_core::catalog::built_in().map_err(|errors| {
-                anyhow::anyhow!("the built-in catalog does not load:\n{errors}")
-            })?,
-        };
-        let lookup_limit = Arc::new(RateLimiter::new(
-            config.lookup_rate_limit,
-            config.trust_forwarded_for,
-        ));
-        let workflows = daftar_core::workflow::built_in().map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            anyhow::anyhow!("the built-in workflows do not load:\n{}", lines.join("\n"))
-        })?;
-        let files = FileStore::new(&config.data_dir);
-        Ok(AppState(Arc::new(Services {
+        let services = Services::new(&config, store.clone())?;
+        let lookup_limit = RateLimiter::new(config.lookup_rate_limit, config.trust_forwarded_for);
+        Ok(AppState(Arc::new(Parts {
+            services,
             store,
+            config,
             lookup_limit,
-            workflows: Arc::new(workflows),
-            holidays: Arc::new(HolidayCalendar::built_in()),
-            files,
-            notifier,
-            config: Arc::new(config),
-            catalog: Arc::new(catalog),
         })))
     }
 }
 
 impl std::ops::Deref for AppState {
-    type Target = Services;
+    type Target = Parts;
 
-    fn deref(&self) -> &Services {
+    fn deref(&self) -> &Parts {
         &self.0
     }
 }
 
-/// Reads every `*.toml` file of a directory and loads them as the catalog; the error
-/// names each file and field that is wrong.
-pub fn load_catalog_dir(dir: &std::path::Path) -> anyhow::Result<Catalog> {
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("could not read the catalog directory {}", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        if path.extension().is_some_and(|ext| ext == "toml") {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("could not read {}", path.display()))?;
-            files.push((name, text));
-        }
+impl FromRef<AppState> for Accounts {
+    fn from_ref(state: &AppState) -> Accounts {
+        state.services.accounts.clone()
     }
-    files.sort();
-    Catalog::load(&files).map_err(|errors| anyhow::anyhow!("{errors}"))
+}
+
+impl FromRef<AppState> for Billing {
+    fn from_ref(state: &AppState) -> Billing {
+        state.services.billing.clone()
+    }
+}
+
+impl FromRef<AppState> for Cases {
+    fn from_ref(state: &AppState) -> Cases {
+        state.services.cases.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Catalog> {
+    fn from_ref(state: &AppState) -> Arc<Catalog> {
+        state.services.catalog.clone()
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -153,16 +121,12 @@ async fn shutdown_signal() {
 
 /// Removes expired sessions every hour. Safe on several instances: the delete is
 /// idempotent.
-pub fn spawn_session_sweeper(state: AppState) {
+pub fn spawn_session_sweeper(accounts: Accounts) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
-            match state
-                .store
-                .delete_expired_sessions(jiff::Timestamp::now())
-                .await
-            {
+            match accounts.sweep_sessions(jiff::Timestamp::now()).await {
                 Ok(removed) => {
                     tracing::debug!(sessions.removed = removed, "Swept expired sessions.")
                 }

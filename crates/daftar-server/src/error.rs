@@ -11,6 +11,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 
+use daftar_app::{AccountError, BillingError, CaseError};
+use daftar_core::billing::PaymentOutcome;
+use daftar_core::workflow::Refusal;
+
 use crate::i18n::{self, Lang};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,10 @@ pub enum AppError {
     /// The database does not answer (503).
     #[error("unavailable")]
     Unavailable,
+    /// A service the request needs (the SMS gateway) did not take it (503); the code
+    /// names it. Nothing was done, so the request may be made again.
+    #[error("service down: {0}")]
+    ServiceDown(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -50,6 +58,72 @@ impl From<daftar_store::StoreError> for AppError {
             daftar_store::StoreError::Conflict(what) => AppError::Conflict(what),
             daftar_store::StoreError::NotFound(_) => AppError::NotFound,
             daftar_store::StoreError::Database(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
+/// The cases' errors as statuses: a workflow's refusal by what it refuses.
+impl From<CaseError> for AppError {
+    fn from(error: CaseError) -> AppError {
+        match error {
+            CaseError::NotFound => AppError::NotFound,
+            CaseError::NotAllowed(code) => AppError::Forbidden(code),
+            CaseError::Changed => AppError::Conflict("case.changed"),
+            CaseError::Invalid(code) => AppError::Invalid(code),
+            CaseError::InvalidField { code, field } => AppError::InvalidField { code, field },
+            CaseError::Refused(refusal) => {
+                let code = refusal.code();
+                match refusal {
+                    Refusal::NotYours => AppError::Forbidden(code),
+                    Refusal::Closed | Refusal::NotNow | Refusal::AlreadyDecided => {
+                        AppError::Conflict(code)
+                    }
+                    Refusal::MissingField(field) | Refusal::MissingDocument(field) => {
+                        AppError::InvalidField { code, field }
+                    }
+                    Refusal::UnknownAction
+                    | Refusal::DecisionRequired
+                    | Refusal::CommentRequired => AppError::Invalid(code),
+                }
+            }
+            CaseError::Store(error) => error.into(),
+            CaseError::Internal(error) => AppError::Internal(error),
+        }
+    }
+}
+
+impl From<BillingError> for AppError {
+    fn from(error: BillingError) -> AppError {
+        match error {
+            BillingError::Invalid(code) => AppError::Invalid(code),
+            BillingError::NotFound => AppError::NotFound,
+            BillingError::NotAllowed(code) => AppError::Forbidden(code),
+            BillingError::PaymentRefused(PaymentOutcome::AmountMismatch) => {
+                AppError::Invalid("payment.amount_mismatch")
+            }
+            BillingError::PaymentRefused(PaymentOutcome::BillCancelled) => {
+                AppError::Conflict("payment.bill_cancelled")
+            }
+            BillingError::PaymentRefused(_) => AppError::Conflict("payment.already_paid"),
+            BillingError::Store(error) => error.into(),
+            BillingError::Internal(error) => AppError::Internal(error),
+        }
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(error: AccountError) -> AppError {
+        match error {
+            AccountError::Invalid(code) => AppError::Invalid(code),
+            AccountError::NotSignedIn(code) => AppError::Unauthorized(code),
+            AccountError::NotRepresentative => AppError::Forbidden("auth.not_representative"),
+            AccountError::Wait { code, until } => AppError::TooManyTries {
+                code,
+                retry_after: until,
+            },
+            AccountError::CodeNotSent => AppError::ServiceDown("sms.not_sent"),
+            AccountError::Store(error) => error.into(),
+            AccountError::Internal(error) => AppError::Internal(error),
         }
     }
 }
@@ -90,7 +164,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooManyTries { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::ServiceDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,7 +174,8 @@ impl AppError {
             AppError::Invalid(code)
             | AppError::Unauthorized(code)
             | AppError::Forbidden(code)
-            | AppError::Conflict(code) => (*code, vec![]),
+            | AppError::Conflict(code)
+            | AppError::ServiceDown(code) => (*code, vec![]),
             AppError::InvalidField { code, field } => (*code, vec![("field", field.clone())]),
             AppError::NotFound => ("not_found", vec![]),
             AppError::TooManyTries { code, retry_after } => (
@@ -228,6 +303,7 @@ mod tests {
         "case.applicants_only",
         "case.decision",
         "case.assignee",
+        "sms.not_sent",
         "service.instant",
         "field.unknown",
         "field.required",

@@ -3,10 +3,10 @@
 
 mod support;
 
+use daftar_app::billing::{self as batch, IssueOptions};
+use daftar_app::demo::{DEMO_PROPERTIES_CSV, DEMO_YEAR};
 use daftar_core::billing::{PaymentOutcome, Tariff};
 use daftar_core::calendar::JalaliDate;
-use daftar_server::batch::{self, IssueOptions};
-use daftar_server::demo::{DEMO_PROPERTIES_CSV, DEMO_YEAR};
 use support::TestApp;
 
 on_both_databases!(

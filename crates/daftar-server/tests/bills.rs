@@ -338,7 +338,7 @@ async fn pay_by_settlement_file(app: &TestApp, bill: &BillView) {
         "bill_id,payment_id,amount_rials,paid_at,trace_number\n{},{},{},1405-02-10 14:30,BANK-1\n",
         bill.bill_id, bill.payment_id, bill.amount_rials
     );
-    let import = daftar_server::batch::import_payments(app.store.as_ref(), &file, "test")
+    let import = daftar_app::billing::import_payments(app.store.as_ref(), &file, "test")
         .await
         .unwrap()
         .unwrap();

@@ -69,7 +69,7 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     assert!(form.body.contains("enctype=\"multipart/form-data\""));
     let csrf = form.hidden("csrf");
 
-    let service = app.state.catalog.get(PERMIT).unwrap();
+    let service = app.state.services.catalog.get(PERMIT).unwrap();
     let mut text = vec![("csrf".to_owned(), csrf.clone())];
     for field in service.form.fields.iter().filter(|f| f.required) {
         let value = match &field.kind {

@@ -38,7 +38,7 @@ fn pdf(kind: &str) -> Value {
 /// A complete application for `service`: an answer of the right kind for every required
 /// field and a PDF for every required document.
 fn application(app: &TestApp, service: &str) -> Value {
-    let service = app.state.catalog.get(service).unwrap();
+    let service = app.state.services.catalog.get(service).unwrap();
     let mut answers = BTreeMap::new();
     for field in service.form.fields.iter().filter(|f| f.required) {
         let value = match &field.kind {
@@ -214,9 +214,7 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
     );
 
     // Every status change told the applicant, through the outbox.
-    daftar_server::outbox::deliver_pending(&app.state)
-        .await
-        .unwrap();
+    app.state.services.outbox.deliver_pending().await.unwrap();
     let to_applicant = app
         .messages()
         .into_iter()
@@ -500,17 +498,13 @@ async fn the_sla_sweep_marks_late_cases_once_and_tells_the_office_head(app: Test
     assert_eq!(before["total"], 0);
 
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 30);
-    let marked = daftar_server::outbox::sweep_overdue(&app.state, later)
-        .await
-        .unwrap();
+    let marked = app.state.services.cases.sweep_overdue(later).await.unwrap();
     assert_eq!(marked.len(), 1);
     assert_eq!(
         marked[0].tracking_code,
         case["tracking_code"].as_str().unwrap()
     );
-    let again = daftar_server::outbox::sweep_overdue(&app.state, later)
-        .await
-        .unwrap();
+    let again = app.state.services.cases.sweep_overdue(later).await.unwrap();
     assert!(again.is_empty(), "the sweep is idempotent");
     let after = app
         .get("/api/v1/queues/follow_up", Some(&follow_up))
@@ -526,9 +520,7 @@ async fn the_sla_sweep_marks_late_cases_once_and_tells_the_office_head(app: Test
         .unwrap()
         .unwrap();
     assert!(record.overdue_at.is_some());
-    daftar_server::outbox::deliver_pending(&app.state)
-        .await
-        .unwrap();
+    app.state.services.outbox.deliver_pending().await.unwrap();
     let to_head: Vec<Value> = app
         .messages()
         .into_iter()

@@ -19,7 +19,7 @@ async fn the_catalog_page_lists_every_service_by_group_in_persian() {
     assert!(page.body.contains("پیگیری قبوض نوسازی"));
     assert!(page.body.contains("<h2>"), "grouped under headings");
     let links = page.body.matches("href=\"/services/").count();
-    assert_eq!(links, app.state.catalog.len());
+    assert_eq!(links, app.state.services.catalog.len());
 }
 
 #[tokio::test]
@@ -82,7 +82,7 @@ async fn the_card_page_shows_seed_zero_values_and_links_to_tracking() {
 async fn the_api_lists_filters_and_exports_the_catalog() {
     let app = app().await;
     let all = app.get("/api/v1/services", None).await.json();
-    assert_eq!(all["count"], app.state.catalog.len());
+    assert_eq!(all["count"], app.state.services.catalog.len());
     let group = all["services"][0]["group"].as_str().unwrap().to_owned();
     let filtered = app
         .get(&format!("/api/v1/services?group={group}"), None)
@@ -111,5 +111,5 @@ async fn the_api_lists_filters_and_exports_the_catalog() {
             .starts_with("text/csv")
     );
     let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
-    assert_eq!(reader.records().count(), app.state.catalog.len());
+    assert_eq!(reader.records().count(), app.state.services.catalog.len());
 }

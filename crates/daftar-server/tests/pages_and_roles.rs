@@ -36,9 +36,7 @@ async fn the_home_page_is_persian_and_right_to_left_with_an_english_switch(app: 
 
 async fn staff_without_a_role_get_403_on_its_pages_and_api(app: TestApp) {
     let inspector = app.staff_token("inspection").await;
-    let trainee = app
-        .staff_token(daftar_server::demo::DEMO_NO_ROLE_USER)
-        .await;
+    let trainee = app.staff_token(daftar_app::demo::DEMO_NO_ROLE_USER).await;
     let own = app.get("/api/v1/units/inspection", Some(&inspector)).await;
     assert_eq!(own.status, StatusCode::OK);
     assert_eq!(own.json()["offices"][0]["office"], "0101");
@@ -77,7 +75,7 @@ async fn a_staff_member_sees_their_roles_on_the_landing_page(app: TestApp) {
             &[
                 ("csrf", &csrf),
                 ("username", "office_head"),
-                ("password", daftar_server::demo::DEMO_PASSWORD),
+                ("password", daftar_app::demo::DEMO_PASSWORD),
             ],
             &format!("daftar_csrf={csrf}"),
         )

@@ -3,7 +3,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use daftar_server::demo::{DEMO_CITIZENS, DEMO_COMPANY};
+use daftar_app::demo::{DEMO_CITIZENS, DEMO_COMPANY};
 use serde_json::json;
 use support::TestApp;
 
@@ -291,7 +291,7 @@ async fn a_page_form_without_its_csrf_token_is_refused(app: TestApp) {
             &[
                 ("csrf", "forged"),
                 ("username", "formation"),
-                ("password", daftar_server::demo::DEMO_PASSWORD),
+                ("password", daftar_app::demo::DEMO_PASSWORD),
             ],
             "daftar_csrf=".to_owned().as_str(),
         )

@@ -85,7 +85,7 @@ impl TestApp {
         let store = daftar_store::open(&url)
             .await
             .expect("the test database opens");
-        daftar_server::demo::load(store.as_ref()).await.unwrap();
+        daftar_app::demo::load(store.as_ref()).await.unwrap();
         let mut config = Config {
             database_url: Some(url),
             data_dir: data_dir.path().to_owned(),
@@ -217,7 +217,7 @@ impl TestApp {
         let response = self
             .post_json(
                 "/api/v1/auth/token",
-                serde_json::json!({"username": username, "password": daftar_server::demo::DEMO_PASSWORD}),
+                serde_json::json!({"username": username, "password": daftar_app::demo::DEMO_PASSWORD}),
                 None,
             )
             .await;

@@ -168,6 +168,10 @@ pub struct QueueItem {
     pub assignee: Option<StaffId>,
     /// The case's version, for acting on it from the queue.
     pub version: i64,
+    /// The workflow the case follows, in the version it started with: the one that names
+    /// its state.
+    pub workflow_id: String,
+    pub workflow_version: u32,
 }
 
 /// Queue counts are exact up to this; above it, they read "more than" it.

@@ -22,9 +22,11 @@ mod billing_model;
 mod cases_model;
 mod group_commit;
 mod model;
+pub mod outbox;
 mod postgres;
 mod postgres_bulk;
 mod postgres_transitions;
+mod sql;
 mod sqlite;
 mod sqlite_bulk;
 mod sqlite_commits;
@@ -43,6 +45,7 @@ use jiff::Timestamp;
 pub use billing_model::*;
 pub use cases_model::*;
 pub use model::*;
+pub use outbox::OutboxStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -60,9 +63,11 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Everything Daftar remembers. One method is one transaction.
+/// Everything Daftar remembers: every capability's store, and what the places that open
+/// a database need besides (which backend, whether it answers, closing it). A service
+/// takes only its own capability's trait; `Arc<dyn Store>` coerces to any of them.
 #[async_trait]
-pub trait Store: BillingStore + CaseStore + Send + Sync + std::fmt::Debug {
+pub trait Store: AccountStore + BillingStore + CaseStore + OutboxStore {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> Backend;
 
@@ -71,7 +76,12 @@ pub trait Store: BillingStore + CaseStore + Send + Sync + std::fmt::Debug {
 
     /// Closes the connections; every later call fails. For shutdown.
     async fn close(&self);
+}
 
+/// Offices, staff, citizens and the entities they represent, sign-in codes and sessions.
+/// One method is one transaction.
+#[async_trait]
+pub trait AccountStore: Send + Sync + std::fmt::Debug {
     async fn upsert_office(&self, office: &Office) -> Result<()>;
     async fn offices(&self) -> Result<Vec<Office>>;
 
@@ -113,6 +123,9 @@ pub trait Store: BillingStore + CaseStore + Send + Sync + std::fmt::Debug {
         code_hash: &str,
         now: Timestamp,
     ) -> Result<CodeRequestOutcome>;
+    /// Takes back a code that could not be sent: it no longer signs anyone in, and the
+    /// next request need not wait the minute between codes. A newer code is left alone.
+    async fn withdraw_sign_in_code(&self, national_id: &NationalId, code_hash: &str) -> Result<()>;
     /// Checks a presented code and counts it. On [`Verdict::SignedIn`] the citizen exists
     /// afterwards (registered with the mobile the code went to).
     async fn present_sign_in_code(
@@ -128,11 +141,15 @@ pub trait Store: BillingStore + CaseStore + Send + Sync + std::fmt::Debug {
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Removes expired sessions; returns how many.
     async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64>;
+    /// Sets or clears the mobile a staff member receives notices on.
+    async fn set_staff_mobile(&self, staff: StaffId, mobile: Option<&Mobile>) -> Result<()>;
+    /// The mobiles of the active staff who hold `role` in `office`.
+    async fn staff_mobiles(&self, office: &OfficeCode, role: Role) -> Result<Vec<Mobile>>;
 }
 
 /// The property register, bills, payments and clearances. One method is one transaction.
 #[async_trait]
-pub trait BillingStore: Send + Sync {
+pub trait BillingStore: Send + Sync + std::fmt::Debug {
     /// Inserts or updates properties by renewal code, replacing their owners.
     async fn upsert_properties(
         &self,
@@ -170,7 +187,8 @@ pub trait BillingStore: Send + Sync {
         now: Timestamp,
     ) -> Result<PaymentReport>;
     async fn properties_owned_by(&self, national_id: &NationalId) -> Result<Vec<OwnedProperty>>;
-    /// Issues a clearance with `code` when the property owes nothing.
+    /// Issues a clearance with `code` when the property owes nothing. A code in use is a
+    /// [`StoreError::Conflict`] and writes nothing.
     async fn issue_clearance(
         &self,
         district: u16,
@@ -182,10 +200,10 @@ pub trait BillingStore: Send + Sync {
     async fn clearance(&self, code: &str) -> Result<Option<Clearance>>;
 }
 
-/// Cases, their work queues, history, outbox and documents. One method is one
-/// transaction.
+/// Cases, their work queues, history and documents; opening a case or acting on one also
+/// writes the notifications it announces to the outbox. One method is one transaction.
 #[async_trait]
-pub trait CaseStore: Send + Sync {
+pub trait CaseStore: Send + Sync + std::fmt::Debug {
     /// Opens a case with its first tasks, history row and notifications. A tracking code
     /// in use is a [`StoreError::Conflict`].
     async fn open_case(
@@ -199,10 +217,12 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<CaseId>;
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
     async fn case_by_tracking_code(&self, code: &str) -> Result<Option<CaseRecord>>;
-    /// An applicant's cases, newest first.
+    /// The cases an applicant filed acting for `acting_for` (for themself when `None`),
+    /// newest first.
     async fn cases_of_applicant(
         &self,
         applicant: &NationalId,
+        acting_for: Option<&LegalId>,
         limit: i64,
     ) -> Result<Vec<CaseRecord>>;
     /// Who may act on the case now.
@@ -224,14 +244,6 @@ pub trait CaseStore: Send + Sync {
         now: Timestamp,
         notify: &(dyn for<'t> Fn(&'t OverdueTask) -> Vec<NewNotification> + Send + Sync),
     ) -> Result<Vec<OverdueTask>>;
-    /// Sets or clears the mobile a staff member receives notices on.
-    async fn set_staff_mobile(&self, staff: StaffId, mobile: Option<&Mobile>) -> Result<()>;
-    /// The mobiles of the active staff who hold `role` in `office`.
-    async fn staff_mobiles(&self, office: &OfficeCode, role: Role) -> Result<Vec<Mobile>>;
-    /// Notifications not yet sent, oldest first.
-    async fn pending_notifications(&self, limit: i64) -> Result<Vec<PendingNotification>>;
-    /// Records an attempt to send a notification, and whether it went.
-    async fn mark_notification(&self, id: i64, sent: bool, now: Timestamp) -> Result<()>;
     /// Records a new version of a case's document of `kind`.
     async fn add_document(
         &self,

@@ -106,6 +106,10 @@ macro_rules! shared_store_impl {
                 self.reader.close().await;
             }
 
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::AccountStore for $store {
             async fn upsert_office(&self, office: &$crate::Office) -> $crate::Result<()> {
                 sqlx::query(
                     "INSERT INTO offices (code, name_fa, name_en, district) VALUES ($1, $2, $3, $4)
@@ -451,6 +455,23 @@ macro_rules! shared_store_impl {
                 Ok($crate::CodeRequestOutcome::Send { to: mobile.clone() })
             }
 
+            async fn withdraw_sign_in_code(
+                &self,
+                national_id: &daftar_core::ir::NationalId,
+                code_hash: &str,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "UPDATE sign_in_states
+                     SET code_hash = NULL, code_sent_at = NULL, code_expires_at = NULL
+                     WHERE national_id = $1 AND code_hash = $2",
+                )
+                .bind(national_id.as_str())
+                .bind(code_hash)
+                .execute(&self.writer)
+                .await?;
+                Ok(())
+            }
+
             async fn present_sign_in_code(
                 &self,
                 national_id: &daftar_core::ir::NationalId,
@@ -578,6 +599,42 @@ macro_rules! shared_store_impl {
                     .execute(&self.writer)
                     .await?;
                 Ok(done.rows_affected())
+            }
+
+            async fn set_staff_mobile(
+                &self,
+                staff: $crate::StaffId,
+                mobile: Option<&daftar_core::ir::Mobile>,
+            ) -> $crate::Result<()> {
+                let done = sqlx::query("UPDATE staff_users SET mobile = $1 WHERE id = $2")
+                    .bind(mobile.map(|m| m.e164()))
+                    .bind(staff.0)
+                    .execute(&self.writer)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound("staff user"));
+                }
+                Ok(())
+            }
+
+            async fn staff_mobiles(
+                &self,
+                office: &daftar_core::roles::OfficeCode,
+                held: daftar_core::roles::Role,
+            ) -> $crate::Result<Vec<daftar_core::ir::Mobile>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT u.mobile FROM staff_users u
+                     JOIN staff_roles r ON r.user_id = u.id
+                     WHERE r.office_code = $1 AND r.role = $2 AND u.active AND u.mobile IS NOT NULL
+                     ORDER BY u.id",
+                )
+                .bind(office.as_str())
+                .bind(held.slug())
+                .fetch_all(&self.reader)
+                .await?;
+                rows.into_iter()
+                    .map(|(mobile,)| $crate::shared::mobile(&mobile))
+                    .collect()
             }
         }
     };

@@ -494,7 +494,13 @@ macro_rules! shared_billing_impl {
                 .bind($crate::to_db_time(now))
                 .bind(issued_by)
                 .execute(&mut *tx)
-                .await?;
+                .await
+                .map_err(|error| match error {
+                    sqlx::Error::Database(e) if e.is_unique_violation() => {
+                        $crate::StoreError::Conflict("clearance code")
+                    }
+                    error => error.into(),
+                })?;
                 tx.commit().await?;
                 Ok($crate::ClearanceOutcome::Issued($crate::Clearance {
                     code: code.to_owned(),

@@ -3,12 +3,11 @@
 //! outbox, and documents.
 
 use daftar_core::calendar::JalaliDate;
-use daftar_core::ir::NationalId;
 
 use crate::shared::{corrupt, legal_id, national_id, office_code, role};
 use crate::{
-    Actor, CaseId, CaseRecord, DocumentRecord, HistoryRecord, PendingNotification, Recipient,
-    StaffId, StoreError, TaskRecord, from_db_time,
+    Actor, CaseId, CaseRecord, DocumentRecord, HistoryRecord, Recipient, StaffId, StoreError,
+    TaskRecord, from_db_time,
 };
 
 pub(crate) const CASE_COLUMNS: &str = "id, tracking_code, service_id, workflow_id, \
@@ -132,6 +131,48 @@ pub(crate) fn history_record(row: HistoryRow) -> Result<HistoryRecord, StoreErro
     })
 }
 
+/// A row of a queue page, as the queue's statement reads it.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct QueueRow {
+    case_id: i64,
+    tracking_code: String,
+    service_id: String,
+    role: String,
+    state: String,
+    district: Option<i64>,
+    sla_due: String,
+    assignee: Option<i64>,
+    overdue_at: Option<i64>,
+    version: i64,
+    workflow_id: String,
+    workflow_version: i64,
+}
+
+impl QueueRow {
+    /// The item a clerk sees; overdue when due before `today` or marked by the sweep.
+    pub(crate) fn item(self, today: JalaliDate) -> Result<crate::QueueItem, StoreError> {
+        let due = JalaliDate::parse(&self.sla_due).map_err(|_| corrupt("SLA date"))?;
+        Ok(crate::QueueItem {
+            case: CaseId(self.case_id),
+            tracking_code: self.tracking_code,
+            service_id: self.service_id,
+            role: role(&self.role)?,
+            state: self.state,
+            district: self
+                .district
+                .map(|d| u16::try_from(d).map_err(|_| corrupt("district")))
+                .transpose()?,
+            overdue: due < today || self.overdue_at.is_some(),
+            sla_due: due,
+            assignee: self.assignee.map(StaffId),
+            version: self.version,
+            workflow_id: self.workflow_id,
+            workflow_version: u32::try_from(self.workflow_version)
+                .map_err(|_| corrupt("workflow version"))?,
+        })
+    }
+}
+
 pub(crate) const RECIPIENT_CITIZEN: &str = "citizen";
 pub(crate) const RECIPIENT_ROLE: &str = "role";
 
@@ -144,30 +185,6 @@ pub(crate) fn recipient_columns(to: &Recipient) -> (&'static str, String) {
             format!("{}:{}", office.as_str(), held.slug()),
         ),
     }
-}
-
-pub(crate) fn pending_notification(
-    row: (i64, String, String, String, i64),
-) -> Result<PendingNotification, StoreError> {
-    let (id, kind, address, text, attempts) = row;
-    let to = match kind.as_str() {
-        RECIPIENT_CITIZEN => {
-            Recipient::Citizen(NationalId::parse(&address).map_err(|_| corrupt("recipient"))?)
-        }
-        RECIPIENT_ROLE => {
-            let (office, held) = address
-                .split_once(':')
-                .ok_or_else(|| corrupt("recipient"))?;
-            Recipient::Role(office_code(office)?, role(held)?)
-        }
-        _ => return Err(corrupt("recipient")),
-    };
-    Ok(PendingNotification {
-        id,
-        to,
-        text,
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-    })
 }
 
 pub(crate) const DOCUMENT_COLUMNS: &str = "id, case_id, kind, version, file_name, content_type, \
@@ -495,14 +512,18 @@ macro_rules! shared_cases_impl {
             async fn cases_of_applicant(
                 &self,
                 applicant: &daftar_core::ir::NationalId,
+                acting_for: Option<&daftar_core::ir::LegalId>,
                 limit: i64,
             ) -> $crate::Result<Vec<$crate::CaseRecord>> {
+                // '' for "for themself": no legal ID is empty.
                 let rows: Vec<$crate::shared_cases::CaseRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM cases WHERE applicant_national_id = $1
-                     ORDER BY id DESC LIMIT $2",
+                    "SELECT {} FROM cases
+                     WHERE applicant_national_id = $1 AND COALESCE(applicant_legal_id, '') = $2
+                     ORDER BY id DESC LIMIT $3",
                     $crate::shared_cases::CASE_COLUMNS
                 ))
                 .bind(applicant.as_str())
+                .bind(acting_for.map_or("", |id| id.as_str()))
                 .bind(limit)
                 .fetch_all(&self.reader)
                 .await?;
@@ -596,8 +617,7 @@ macro_rules! shared_cases_impl {
                 query: &$crate::QueueQuery,
                 today: daftar_core::calendar::JalaliDate,
             ) -> $crate::Result<$crate::QueuePage> {
-                let today = today.iso_jalali();
-                // The filters, written once for the page and for the two counts.
+                let today_iso = today.iso_jalali();
                 // The filters, written once for the page and for the two counts. Overdue
                 // is past the due date; the follow-up unit's view across roles also takes
                 // what the sweep marked.
@@ -621,11 +641,11 @@ macro_rules! shared_cases_impl {
                         builder.push(" AND t.district = ").push_bind(i64::from(district));
                     }
                     if overdue && query.role.is_some() {
-                        builder.push(" AND t.sla_due < ").push_bind(today.clone());
+                        builder.push(" AND t.sla_due < ").push_bind(today_iso.clone());
                     } else if overdue {
                         builder
                             .push(" AND (t.sla_due < ")
-                            .push_bind(today.clone())
+                            .push_bind(today_iso.clone())
                             .push(" OR t.overdue_at IS NOT NULL)");
                     }
                 };
@@ -638,7 +658,8 @@ macro_rules! shared_cases_impl {
                 }
                 let mut page = sqlx::QueryBuilder::<$db>::new(
                     "SELECT t.case_id, c.tracking_code, t.service_id, t.role, t.state, t.district,
-                         t.sla_due, t.assignee, t.overdue_at, c.version
+                         t.sla_due, t.assignee, t.overdue_at, c.version, c.workflow_id,
+                         c.workflow_version
                      FROM case_tasks t JOIN cases c ON c.id = t.case_id",
                 );
                 filters(&mut page, query.overdue_only);
@@ -646,8 +667,7 @@ macro_rules! shared_cases_impl {
                     .push_bind(query.limit)
                     .push(" OFFSET ")
                     .push_bind(query.offset);
-                #[allow(clippy::type_complexity)]
-                let rows: Vec<(i64, String, String, String, String, Option<i64>, String, Option<i64>, Option<i64>, i64)> =
+                let rows: Vec<$crate::shared_cases::QueueRow> =
                     page.build_query_as().fetch_all(&self.reader).await?;
                 // Two counts, each one range of an index rather than a pass over the rows.
                 // Counted up to one past the cap: "more than 10,000" is all a clerk needs,
@@ -676,23 +696,7 @@ macro_rules! shared_cases_impl {
                 };
                 let items = rows
                     .into_iter()
-                    .map(|(case, code, service_id, held, state, district, due, assignee, marked, version)| {
-                        Ok($crate::QueueItem {
-                            case: $crate::CaseId(case),
-                            tracking_code: code,
-                            service_id,
-                            role: $crate::shared::role(&held)?,
-                            state,
-                            district: district
-                                .map(|d| u16::try_from(d).map_err(|_| $crate::shared::corrupt("district")))
-                                .transpose()?,
-                            overdue: due < today || marked.is_some(),
-                            sla_due: daftar_core::calendar::JalaliDate::parse(&due)
-                                .map_err(|_| $crate::shared::corrupt("SLA date"))?,
-                            assignee: assignee.map($crate::StaffId),
-                            version,
-                        })
-                    })
+                    .map(|row| row.item(today))
                     .collect::<$crate::Result<Vec<_>>>()?;
                 Ok($crate::QueuePage {
                     items,
@@ -742,80 +746,6 @@ macro_rules! shared_cases_impl {
                 }
                 tx.commit().await?;
                 Ok(overdue)
-            }
-
-            async fn set_staff_mobile(
-                &self,
-                staff: $crate::StaffId,
-                mobile: Option<&daftar_core::ir::Mobile>,
-            ) -> $crate::Result<()> {
-                let done = sqlx::query("UPDATE staff_users SET mobile = $1 WHERE id = $2")
-                    .bind(mobile.map(|m| m.e164()))
-                    .bind(staff.0)
-                    .execute(&self.writer)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::NotFound("staff user"));
-                }
-                Ok(())
-            }
-
-            async fn staff_mobiles(
-                &self,
-                office: &daftar_core::roles::OfficeCode,
-                held: daftar_core::roles::Role,
-            ) -> $crate::Result<Vec<daftar_core::ir::Mobile>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT u.mobile FROM staff_users u
-                     JOIN staff_roles r ON r.user_id = u.id
-                     WHERE r.office_code = $1 AND r.role = $2 AND u.active AND u.mobile IS NOT NULL
-                     ORDER BY u.id",
-                )
-                .bind(office.as_str())
-                .bind(held.slug())
-                .fetch_all(&self.reader)
-                .await?;
-                rows.into_iter()
-                    .map(|(mobile,)| $crate::shared::mobile(&mobile))
-                    .collect()
-            }
-
-            async fn pending_notifications(
-                &self,
-                limit: i64,
-            ) -> $crate::Result<Vec<$crate::PendingNotification>> {
-                let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-                    "SELECT id, recipient_kind, recipient, text, attempts FROM outbox
-                     WHERE sent_at IS NULL ORDER BY id LIMIT $1",
-                )
-                .bind(limit)
-                .fetch_all(&self.reader)
-                .await?;
-                rows.into_iter()
-                    .map($crate::shared_cases::pending_notification)
-                    .collect()
-            }
-
-            async fn mark_notification(
-                &self,
-                id: i64,
-                sent: bool,
-                now: jiff::Timestamp,
-            ) -> $crate::Result<()> {
-                let now = $crate::to_db_time(now);
-                if sent {
-                    sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2")
-                        .bind(now)
-                        .bind(id)
-                        .execute(&self.writer)
-                        .await?;
-                } else {
-                    sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = $1")
-                        .bind(id)
-                        .execute(&self.writer)
-                        .await?;
-                }
-                Ok(())
             }
 
             async fn add_document(

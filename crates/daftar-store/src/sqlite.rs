@@ -23,7 +23,7 @@ use crate::{Backend, BillView, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    reader: SqlitePool,
+    pub(crate) reader: SqlitePool,
     pub(crate) writer: SqlitePool,
     pub(crate) lookups: Arc<LookupPool>,
     /// The rusqlite connection for bulk writes and grouped transitions.

@@ -170,7 +170,10 @@ async fn a_case_opens_with_its_tasks_history_and_notification(store: &dyn Store)
     let pending = store.pending_notifications(10).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].to, Recipient::Citizen(citizen()));
-    let mine = store.cases_of_applicant(&citizen(), 10).await.unwrap();
+    let mine = store
+        .cases_of_applicant(&citizen(), None, 10)
+        .await
+        .unwrap();
     assert_eq!(mine.len(), 1);
 }
 

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use anyhow::Context;
+use daftar_app::Config;
+use daftar_app::billing::{self, IssueOptions};
 use daftar_core::billing::{PaymentOutcome, Tariff};
 use daftar_core::calendar::JalaliDate;
-use daftar_server::Config;
-use daftar_server::batch::{self, IssueOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::open_store;
@@ -18,7 +18,7 @@ fn read(file: &Path) -> anyhow::Result<String> {
 pub async fn import_properties(config: &Config, file: &Path) -> anyhow::Result<()> {
     let text = read(file)?;
     let store = open_store(config).await?;
-    let import = batch::import_properties(store.as_ref(), &text)
+    let import = billing::import_properties(store.as_ref(), &text)
         .await
         .with_context(|| format!("{} was not imported", file.display()))?;
     for row in &import.rejected {
@@ -61,7 +61,7 @@ pub async fn issue_bills(
         ProgressStyle::with_template("{spinner} {pos} properties, {per_sec} [{elapsed}]")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let summary = batch::issue_bills(store.as_ref(), &tariff, &options, &|done| {
+    let summary = billing::issue_bills(store.as_ref(), &tariff, &options, &|done| {
         bar.set_position(done)
     })
     .await?;
@@ -85,13 +85,13 @@ pub async fn export_bills(
             let file = std::fs::File::create(path)
                 .with_context(|| format!("could not create {}", path.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            let written = batch::export_bills(store.as_ref(), year, district, &mut out).await?;
+            let written = billing::export_bills(store.as_ref(), year, district, &mut out).await?;
             eprintln!("{written} bills written to {}.", path.display());
             written
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout());
-            batch::export_bills(store.as_ref(), year, district, &mut out).await?
+            billing::export_bills(store.as_ref(), year, district, &mut out).await?
         }
     };
     tracing::info!(bills.exported = written, "Exported bills.");
@@ -105,7 +105,7 @@ pub async fn import_payments(config: &Config, file: &Path) -> anyhow::Result<()>
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let import = match batch::import_payments(store.as_ref(), &text, &source).await? {
+    let import = match billing::import_payments(store.as_ref(), &text, &source).await? {
         Ok(import) => import,
         Err(refused) => anyhow::bail!(
             "{} was refused, and nothing of it applied: {refused}",

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use daftar_app::{Config, demo};
 use daftar_core::calendar::JalaliDate;
 use daftar_core::ir::Mobile;
 use daftar_core::roles::{OfficeCode, Role};
-use daftar_server::{AppState, Config, demo};
+use daftar_server::AppState;
 use daftar_store::NewStaff;
 use tracing_subscriber::EnvFilter;
 
@@ -237,7 +238,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Catalog {
             command: CatalogCommand::Check { dir },
         } => {
-            let catalog = daftar_server::app::load_catalog_dir(&dir)?;
+            let catalog = daftar_app::catalog::load_dir(&dir)?;
             println!("{}: {} services, all valid.", dir.display(), catalog.len());
             Ok(())
         }
@@ -264,8 +265,8 @@ async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let backend = store.backend();
     let state = AppState::new(config, store)?;
-    daftar_server::app::spawn_session_sweeper(state.clone());
-    daftar_server::outbox::spawn_case_worker(state.clone());
+    daftar_server::app::spawn_session_sweeper(state.services.accounts.clone());
+    daftar_app::outbox::spawn_worker(state.services.outbox.clone(), state.services.cases.clone());
     println!("Daftar is serving on http://{addr} ({backend:?}).");
     daftar_server::serve(listener, state).await
 }
@@ -288,7 +289,7 @@ async fn add_user(
         "the password must have at least 10 characters"
     );
     let store = open_store(&config).await?;
-    let password_hash = daftar_server::auth::hash_password(password)?;
+    let password_hash = daftar_app::accounts::hash_password(password)?;
     let count = roles.len();
     let staff = NewStaff {
         username: username.clone(),

@@ -62,6 +62,7 @@ err-auth-csrf = The form has expired; open the page again and resend it.
 err-username = That username is already taken.
 err-not-found = The page or item you asked for was not found.
 err-unavailable = The system is briefly unavailable; try again in a moment.
+err-sms-not-sent = The code could not be sent by SMS just now; nothing was sent. Ask for a code again.
 err-internal = Something went wrong on our side; please try again.
 err-bill-id-format = A bill ID has 6 to 13 digits.
 err-bill-id-check-digit = The bill ID is wrong: its check digit does not match.

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiJson;
 use crate::app::AppState;
-use crate::auth::{self, Principal, SignedInUser};
+use daftar_app::Accounts;
+use daftar_app::accounts::SignedIn;
+
+use crate::auth::{Principal, SignedInUser};
 use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
@@ -32,10 +35,12 @@ struct CodeSent {
 }
 
 async fn request_code(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> Result<(StatusCode, Json<CodeSent>), AppError> {
-    auth::request_code(&state, &body.national_id, &body.mobile).await?;
+    accounts
+        .request_code(&body.national_id, &body.mobile)
+        .await?;
     let expires_in_seconds = daftar_core::otp::CODE_LIFETIME.as_secs();
     Ok((StatusCode::ACCEPTED, Json(CodeSent { expires_in_seconds })))
 }
@@ -54,8 +59,8 @@ struct Token {
     expires_at: String,
 }
 
-impl From<auth::SignedIn> for Token {
-    fn from(signed_in: auth::SignedIn) -> Token {
+impl From<SignedIn> for Token {
+    fn from(signed_in: SignedIn) -> Token {
         Token {
             token: signed_in.token,
             expires_at: signed_in.expires_at.to_string(),
@@ -64,16 +69,12 @@ impl From<auth::SignedIn> for Token {
 }
 
 async fn verify_code(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<CodeVerification>,
 ) -> Result<Json<Token>, AppError> {
-    let signed_in = auth::verify_code(
-        &state,
-        &body.national_id,
-        &body.code,
-        body.legal_id.as_deref(),
-    )
-    .await?;
+    let signed_in = accounts
+        .verify_code(&body.national_id, &body.code, body.legal_id.as_deref())
+        .await?;
     Ok(Json(signed_in.into()))
 }
 
@@ -84,18 +85,20 @@ struct PasswordSignIn {
 }
 
 async fn staff_token(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<PasswordSignIn>,
 ) -> Result<Json<Token>, AppError> {
-    let signed_in = auth::staff_sign_in(&state, &body.username, &body.password).await?;
+    let signed_in = accounts
+        .staff_sign_in(&body.username, &body.password)
+        .await?;
     Ok(Json(signed_in.into()))
 }
 
 async fn sign_out(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     SignedInUser(user): SignedInUser,
 ) -> Result<StatusCode, AppError> {
-    state.store.delete_session(&user.token_hash).await?;
+    accounts.sign_out(&user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

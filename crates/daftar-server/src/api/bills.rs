@@ -19,10 +19,11 @@ use serde_json::{Value, json};
 use super::{ApiJson, QueryParams};
 use crate::app::AppState;
 use crate::auth::SignedInUser;
-use crate::billing::{self, ClearanceResult, GatewayPayment, TrackQuery, TrackedBill};
 use crate::error::{AppError, ErrorBody, error_message};
 use crate::i18n::Lang;
 use crate::rate_limit::PublicLookup;
+use daftar_app::Billing;
+use daftar_app::billing::{ClearanceResult, GatewayPayment, TrackQuery, TrackedBill};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -43,10 +44,10 @@ struct TrackAnswer {
 
 async fn track(
     _: PublicLookup,
-    State(state): State<AppState>,
+    State(billing): State<Billing>,
     QueryParams(query): QueryParams<TrackQuery>,
 ) -> Result<Response, AppError> {
-    let mut bills = billing::track(&state, &query).await?.bills.into_iter();
+    let mut bills = billing.track(&query).await?.bills.into_iter();
     let bill = bills.next().ok_or(AppError::NotFound)?;
     let answer = TrackAnswer {
         bill,
@@ -61,14 +62,13 @@ async fn track(
 }
 
 async fn record_payment(
-    State(state): State<AppState>,
+    State(billing): State<Billing>,
     SignedInUser(user): SignedInUser,
     ApiJson(payment): ApiJson<GatewayPayment>,
 ) -> Result<Json<Value>, AppError> {
-    if !billing::may_record_payments(&user) {
-        return Err(AppError::Forbidden("auth.forbidden"));
-    }
-    let outcome = billing::record_gateway_payment(&state, &payment).await?;
+    let outcome = billing
+        .record_gateway_payment(&user.principal, &payment)
+        .await?;
     Ok(Json(json!({
         "outcome": outcome.slug(),
         "trace_number": payment.trace_number.trim(),
@@ -94,7 +94,7 @@ fn clearance_json(clearance: &Clearance) -> Value {
 }
 
 async fn issue_clearance(
-    State(state): State<AppState>,
+    State(billing): State<Billing>,
     lang: Lang,
     SignedInUser(user): SignedInUser,
     ApiJson(request): ApiJson<ClearanceRequest>,
@@ -104,7 +104,9 @@ async fn issue_clearance(
         Value::Number(number) => number.to_string(),
         _ => return Err(AppError::Invalid("district.invalid")),
     };
-    let result = billing::issue_clearance(&state, &user, &district, &request.renewal_code).await?;
+    let result = billing
+        .issue_clearance(&user.principal, &district, &request.renewal_code)
+        .await?;
     Ok(match result {
         ClearanceResult::Issued(clearance) => {
             (StatusCode::CREATED, Json(clearance_json(&clearance))).into_response()
@@ -127,9 +129,9 @@ async fn issue_clearance(
 
 async fn verify_clearance(
     _: PublicLookup,
-    State(state): State<AppState>,
+    State(billing): State<Billing>,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let clearance = billing::verify_clearance(&state, &code).await?;
+    let clearance = billing.verify_clearance(&code).await?;
     Ok(Json(clearance_json(&clearance)))
 }

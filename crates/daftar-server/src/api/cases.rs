@@ -25,9 +25,10 @@ use serde_json::{Value, json};
 use super::{ApiJson, QueryParams};
 use crate::app::AppState;
 use crate::auth::{SignedInUser, Staff};
-use crate::cases::{self, ActionRequest, Application, CaseView, QueueFilter, Upload};
 use crate::error::AppError;
 use crate::rate_limit::PublicLookup;
+use daftar_app::Cases;
+use daftar_app::cases::{ActionRequest, Application, CaseView, QueueFilter, Upload};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -159,7 +160,7 @@ fn case_json(view: &CaseView) -> Value {
 }
 
 async fn apply(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     SignedInUser(user): SignedInUser,
     ApiJson(request): ApiJson<ApplyRequest>,
 ) -> Result<Response, AppError> {
@@ -168,27 +169,27 @@ async fn apply(
         answers: request.answers,
         uploads: uploads(request.documents)?,
     };
-    let case = cases::apply(&state, &user, &application).await?;
-    let view = cases::view(&state, &user, case.id).await?;
+    let case = cases.apply(&user.principal, &application).await?;
+    let view = cases.view(&user.principal, case.id).await?;
     Ok((StatusCode::CREATED, Json(case_json(&view))).into_response())
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     SignedInUser(user): SignedInUser,
 ) -> Result<Json<Value>, AppError> {
     if let Some(account) = user.staff() {
         let mut items: Vec<Value> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for role in account.roles.iter().map(|(_, role)| *role) {
-            let page = cases::queue(&state, account, role, &QueueFilter::default()).await?;
-            for item in page.items.iter().filter(|i| seen.insert(i.case)) {
-                items.push(queue_item(item));
+            let page = cases.queue(account, role, &QueueFilter::default()).await?;
+            for entry in page.items.iter().filter(|e| seen.insert(e.item.case)) {
+                items.push(queue_item(&entry.item));
             }
         }
         return Ok(Json(json!({ "cases": items })));
     }
-    let mine = cases::my_cases(&state, &user).await?;
+    let mine = cases.my_cases(&user.principal).await?;
     Ok(Json(
         json!({ "cases": mine.iter().map(case_summary).collect::<Vec<_>>() }),
     ))
@@ -201,11 +202,11 @@ fn case_id(raw: &str) -> Result<CaseId, AppError> {
 }
 
 async fn show(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     SignedInUser(user): SignedInUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let view = cases::view(&state, &user, case_id(&id)?).await?;
+    let view = cases.view(&user.principal, case_id(&id)?).await?;
     Ok(Json(case_json(&view)))
 }
 
@@ -223,7 +224,7 @@ struct ActRequest {
 }
 
 async fn act(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     SignedInUser(user): SignedInUser,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<ActRequest>,
@@ -238,8 +239,8 @@ async fn act(
         assignee: request.assignee,
         uploads: uploads(request.documents)?,
     };
-    cases::act(&state, &user, id, &action).await?;
-    let view = cases::view(&state, &user, id).await?;
+    cases.act(&user.principal, id, &action).await?;
+    let view = cases.view(&user.principal, id).await?;
     Ok(Json(case_json(&view)))
 }
 
@@ -251,23 +252,25 @@ struct AssignRequest {
 }
 
 async fn assign(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     SignedInUser(user): SignedInUser,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<AssignRequest>,
 ) -> Result<Json<Value>, AppError> {
     let id = case_id(&id)?;
-    cases::mark_to(&state, &user, id, request.version, &request.assignee).await?;
-    let view = cases::view(&state, &user, id).await?;
+    cases
+        .mark_to(&user.principal, id, request.version, &request.assignee)
+        .await?;
+    let view = cases.view(&user.principal, id).await?;
     Ok(Json(case_json(&view)))
 }
 
 async fn track(
     _: PublicLookup,
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let status = cases::public_status(&state, &code).await?;
+    let status = cases.public_status(&code).await?;
     Ok(Json(json!({
         "tracking_code": status.tracking_code,
         "state_name": {"fa": status.state_name_fa, "en": status.state_name_en},
@@ -329,13 +332,13 @@ fn queue_item(item: &QueueItem) -> Value {
 }
 
 async fn queue(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     Staff(account): Staff,
     Path(role): Path<String>,
     QueryParams(params): QueryParams<QueueParams>,
 ) -> Result<Json<Value>, AppError> {
     let role = Role::from_slug(&role).ok_or(AppError::NotFound)?;
-    let page = cases::queue(&state, &account, role, &params.filter()?).await?;
+    let page = cases.queue(&account, role, &params.filter()?).await?;
     // Counts are exact up to QUEUE_COUNT_CAP; past it, the cap with `…_more` set.
     let count = |n: u64| n.min(QUEUE_COUNT_CAP);
     Ok(Json(json!({
@@ -344,17 +347,17 @@ async fn queue(
         "total_more": QueuePage::is_more_than_cap(page.total),
         "overdue": count(page.overdue),
         "overdue_more": QueuePage::is_more_than_cap(page.overdue),
-        "items": page.items.iter().map(queue_item).collect::<Vec<_>>(),
+        "items": page.items.iter().map(|e| queue_item(&e.item)).collect::<Vec<_>>(),
     })))
 }
 
 async fn document(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     SignedInUser(user): SignedInUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    let (record, bytes) = cases::open_document(&state, &user, id).await?;
+    let (record, bytes) = cases.open_document(&user.principal, id).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&record.content_type) {
@@ -372,11 +375,11 @@ async fn document(
 }
 
 async fn approve(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     SignedInUser(user): SignedInUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    cases::approve_document(&state, &user, id).await?;
+    cases.approve_document(&user.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -49,6 +49,7 @@ async fn list(
     QueryParams(params): QueryParams<ListParams>,
 ) -> Json<Value> {
     let services: Vec<Value> = state
+        .services
         .catalog
         .search(&params.q)
         .into_iter()
@@ -62,7 +63,7 @@ async fn card(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let service = state.catalog.get(&id).ok_or(AppError::NotFound)?;
+    let service = state.services.catalog.get(&id).ok_or(AppError::NotFound)?;
     let mut card = serde_json::to_value(service).map_err(anyhow::Error::from)?;
     if let Value::Object(map) = &mut card {
         map.insert(
@@ -82,6 +83,6 @@ async fn csv(State(state): State<AppState>) -> impl IntoResponse {
                 "attachment; filename=\"daftar-services.csv\"",
             ),
         ],
-        state.catalog.to_csv(),
+        state.services.catalog.to_csv(),
     )
 }

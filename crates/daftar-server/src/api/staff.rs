@@ -6,6 +6,8 @@ use axum::{Json, Router};
 use daftar_core::roles::Role;
 use serde::Serialize;
 
+use daftar_app::Accounts;
+
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;
@@ -37,17 +39,18 @@ struct Member {
 
 /// A unit as the user's offices staff it: only for those who hold its role.
 async fn unit(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     lang: Lang,
     staff: Staff,
     Path(slug): Path<String>,
 ) -> Result<Json<Unit>, AppError> {
     let role = Role::from_slug(&slug).ok_or(AppError::NotFound)?;
     let account = staff.require(role)?;
-    let mut offices = Vec::new();
-    for office in account.offices_for(role) {
-        let members = state.store.staff_in_role(office, role).await?;
-        offices.push(UnitOffice {
+    let offices = accounts
+        .unit_members(account, role)
+        .await?
+        .into_iter()
+        .map(|(office, members)| UnitOffice {
             office: office.as_str().to_owned(),
             members: members
                 .into_iter()
@@ -56,8 +59,8 @@ async fn unit(
                     display_name: m.display_name,
                 })
                 .collect(),
-        });
-    }
+        })
+        .collect();
     let (name, duties) = match lang {
         Lang::Fa => (role.name_fa(), role.duties_fa()),
         Lang::En => (role.name_en(), role.duties_en()),

@@ -1,4 +1,4 @@
-//! Who is asking: passwords, one-time codes, sessions, bearer tokens and CSRF.
+//! Who is asking: the session a request presents (a bearer token or a cookie), and CSRF.
 //!
 //! A session is a random token given to the client, as the `daftar_session` cookie on
 //! pages (HttpOnly, SameSite=Lax) or as a bearer token in the API; the database keeps
@@ -6,21 +6,19 @@
 //! Forms carry a CSRF token: the session's own once signed in, before that the value of
 //! a `daftar_csrf` cookie (double submit, SameSite=Strict).
 //!
-//! The use cases of signing in live in [`sign_in`], so pages and API share them.
+//! Signing in and out are use cases of [`daftar_app::Accounts`]; this module only finds
+//! the token in a request and asks whose it is.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use daftar_core::ir::{LegalId, NationalId};
-use daftar_store::{Session, StaffAccount, Subject};
-use jiff::Timestamp;
-use rand::Rng;
-use sha2::{Digest, Sha256};
+use daftar_store::StaffAccount;
 
 use crate::app::AppState;
 use crate::error::AppError;
+
+pub use daftar_app::accounts::new_token;
+pub use daftar_app::{CurrentUser, Principal};
 
 pub const SESSION_COOKIE: &str = "daftar_session";
 pub const CSRF_COOKIE: &str = "daftar_csrf";
@@ -37,48 +35,6 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| anyhow::anyhow!("could not hash a password: {e}"))
-}
-
-pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
-/// A fresh random token: 32 bytes as hex.
-pub fn new_token() -> String {
-    hex::encode(rand::rng().random::<[u8; 32]>())
-}
-
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The signed-in user of a request, from its bearer token or its session cookie.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub token_hash: String,
-    pub session: Session,
-    pub principal: Principal,
-}
-
-#[derive(Debug, Clone)]
-pub enum Principal {
-    Citizen {
-        national_id: NationalId,
-        acting_for: Option<LegalId>,
-    },
-    Staff(StaffAccount),
-}
-
 fn presented_token(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -88,44 +44,15 @@ fn presented_token(headers: &HeaderMap) -> Option<&str> {
     bearer.or_else(|| cookie(headers, SESSION_COOKIE))
 }
 
-impl CurrentUser {
-    pub async fn of(
-        state: &AppState,
-        headers: &HeaderMap,
-    ) -> Result<Option<CurrentUser>, AppError> {
-        let Some(token) = presented_token(headers) else {
-            return Ok(None);
-        };
-        let token_hash = token_hash(token);
-        let Some(session) = state.store.session(&token_hash, Timestamp::now()).await? else {
-            return Ok(None);
-        };
-        let principal = match &session.subject {
-            Subject::Citizen {
-                national_id,
-                acting_for,
-            } => Principal::Citizen {
-                national_id: national_id.clone(),
-                acting_for: acting_for.clone(),
-            },
-            Subject::Staff(id) => match state.store.staff_by_id(*id).await? {
-                Some(account) if account.active => Principal::Staff(account),
-                _ => return Ok(None),
-            },
-        };
-        Ok(Some(CurrentUser {
-            token_hash,
-            session,
-            principal,
-        }))
-    }
-
-    pub fn staff(&self) -> Option<&StaffAccount> {
-        match &self.principal {
-            Principal::Staff(account) => Some(account),
-            Principal::Citizen { .. } => None,
-        }
-    }
+/// The signed-in user of a request, by the token it presents.
+async fn current_user(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(token) = presented_token(headers) else {
+        return Ok(None);
+    };
+    Ok(state.services.accounts.current_user(token).await?)
 }
 
 /// The signed-in user, when there is one.
@@ -139,7 +66,7 @@ impl FromRequestParts<AppState> for MaybeUser {
         if let Some(user) = parts.extensions.get::<MaybeUser>() {
             return Ok(user.clone());
         }
-        let user = MaybeUser(CurrentUser::of(state, &parts.headers).await?);
+        let user = MaybeUser(current_user(state, &parts.headers).await?);
         parts.extensions.insert(user.clone());
         Ok(user)
     }
@@ -234,21 +161,9 @@ impl Csrf {
     }
 }
 
-mod sign_in;
-pub use sign_in::{SignedIn, request_code, staff_sign_in, verify_code};
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_password_verifies_against_its_own_hash_only() {
-        let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse"));
-        assert!(!verify_password(&hash, "wrong horse"));
-        assert!(!verify_password("not a hash", "correct horse"));
-    }
 
     #[test]
     fn cookies_are_found_by_name_among_several() {

@@ -19,10 +19,11 @@ use super::{Layout, Page};
 use crate::api::QueryParams;
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::billing::{self, ClearanceResult, TrackQuery, TrackedBill};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::rate_limit::PublicLookup;
+use daftar_app::billing::{ClearanceResult, TrackQuery, TrackedBill};
+use daftar_app::{Billing, BillingError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -118,7 +119,7 @@ struct TrackView {
 
 async fn track(
     _: PublicLookup,
-    State(state): State<AppState>,
+    State(billing): State<Billing>,
     page: Page,
     QueryParams(query): QueryParams<TrackQuery>,
 ) -> Result<Response, AppError> {
@@ -133,14 +134,14 @@ async fn track(
     if !view.searched {
         return page.render(&view);
     }
-    match billing::track(&state, &view.query).await {
+    match billing.track(&view.query).await {
         Ok(tracked) => {
             view.bills = tracked.bills.iter().map(|b| bill_card(&tr, b)).collect();
             page.render(&view)
         }
         Err(error) => {
             let (status, message) = match error {
-                AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("track-not-found")),
+                BillingError::NotFound => (StatusCode::NOT_FOUND, tr.t("track-not-found")),
                 error => page.form_error(error)?,
             };
             view.error = Some(message);
@@ -192,12 +193,12 @@ fn clearance_card(tr: &Tr, clearance: &Clearance) -> ClearanceCard {
 }
 
 /// Who may ask for a clearance on this page, and for which properties.
-async fn clearance_view(state: &AppState, page: &Page) -> Result<Option<ClearanceView>, AppError> {
+async fn clearance_view(billing: &Billing, page: &Page) -> Result<Option<ClearanceView>, AppError> {
     let tr = page.layout.tr;
     let (properties, for_unit) = match page.user.as_ref().map(|user| &user.principal) {
         None => return Ok(None),
-        Some(Principal::Citizen { national_id, .. }) => {
-            let owned = state.store.properties_owned_by(national_id).await?;
+        Some(who @ Principal::Citizen { .. }) => {
+            let owned = billing.properties_owned_by(who).await?;
             (
                 owned.iter().map(|p| property_choice(&tr, p)).collect(),
                 false,
@@ -230,8 +231,8 @@ fn property_choice(tr: &Tr, property: &OwnedProperty) -> PropertyChoice {
     }
 }
 
-async fn clearance_form(State(state): State<AppState>, page: Page) -> Result<Response, AppError> {
-    match clearance_view(&state, &page).await? {
+async fn clearance_form(State(billing): State<Billing>, page: Page) -> Result<Response, AppError> {
+    match clearance_view(&billing, &page).await? {
         Some(view) => page.render(&view),
         None => Ok(Redirect::to("/sign-in").into_response()),
     }
@@ -245,12 +246,12 @@ struct ClearanceForm {
 }
 
 async fn request_clearance(
-    State(state): State<AppState>,
+    State(billing): State<Billing>,
     page: Page,
     Form(form): Form<ClearanceForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
-    let Some(mut view) = clearance_view(&state, &page).await? else {
+    let Some(mut view) = clearance_view(&billing, &page).await? else {
         return Err(AppError::Unauthorized("auth.required"));
     };
     let Some(user) = page.user.as_ref() else {
@@ -258,7 +259,10 @@ async fn request_clearance(
     };
     let tr = page.layout.tr;
     let mut status = StatusCode::OK;
-    match billing::issue_clearance(&state, user, &form.district, &form.renewal_code).await {
+    match billing
+        .issue_clearance(&user.principal, &form.district, &form.renewal_code)
+        .await
+    {
         Ok(ClearanceResult::Issued(clearance)) => {
             view.issued = Some(clearance_card(&tr, &clearance));
         }
@@ -273,7 +277,7 @@ async fn request_clearance(
         }
         Err(error) => {
             let (error_status, message) = match error {
-                AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("clearance-no-property")),
+                BillingError::NotFound => (StatusCode::NOT_FOUND, tr.t("clearance-no-property")),
                 error => page.form_error(error)?,
             };
             status = error_status;
@@ -303,7 +307,7 @@ struct VerifyView {
 
 async fn verify(
     _: PublicLookup,
-    State(state): State<AppState>,
+    State(billing): State<Billing>,
     page: Page,
     QueryParams(query): QueryParams<VerifyQuery>,
 ) -> Result<Response, AppError> {
@@ -317,14 +321,14 @@ async fn verify(
     if query.code.trim().is_empty() {
         return page.render(&view);
     }
-    match billing::verify_clearance(&state, &query.code).await {
+    match billing.verify_clearance(&query.code).await {
         Ok(clearance) => {
             view.clearance = Some(clearance_card(&tr, &clearance));
             page.render(&view)
         }
         Err(error) => {
             let (status, message) = match error {
-                AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("verify-not-found")),
+                BillingError::NotFound => (StatusCode::NOT_FOUND, tr.t("verify-not-found")),
                 error => page.form_error(error)?,
             };
             view.error = Some(message);

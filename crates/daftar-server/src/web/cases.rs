@@ -22,10 +22,11 @@ use super::{Layout, Page};
 use crate::api::QueryParams;
 use crate::app::AppState;
 use crate::auth::Staff;
-use crate::cases::{self, ActionRequest, Application, CaseView, Upload};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::rate_limit::PublicLookup;
+use daftar_app::cases::{ActionRequest, Application, CaseView, Standing, Upload};
+use daftar_app::{CaseError, Cases};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -146,11 +147,11 @@ fn apply_view(page: &Page, service: &Service, answers: &BTreeMap<String, String>
 }
 
 async fn apply_form(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let service = state.catalog.get(&id).ok_or(AppError::NotFound)?;
+    let service = cases.catalog().get(&id).ok_or(AppError::NotFound)?;
     if page.user.is_none() {
         return Ok(Redirect::to("/sign-in").into_response());
     }
@@ -193,12 +194,12 @@ async fn read_multipart(mut multipart: Multipart) -> Result<Submitted, AppError>
 }
 
 async fn apply(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let service = state.catalog.get(&id).ok_or(AppError::NotFound)?;
+    let service = cases.catalog().get(&id).ok_or(AppError::NotFound)?;
     let submitted = read_multipart(multipart).await?;
     page.csrf.verify(
         submitted
@@ -234,7 +235,7 @@ async fn apply(
         answers: answers.clone(),
         uploads,
     };
-    match cases::apply(&state, user, &application).await {
+    match cases.apply(&user.principal, &application).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id.0)).into_response()),
         Err(error) => {
             let (status, message) = page.form_error(error)?;
@@ -260,7 +261,7 @@ struct MyCasesView {
     cases: Vec<CaseRow>,
 }
 
-async fn my_cases(State(state): State<AppState>, page: Page) -> Result<Response, AppError> {
+async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<Response, AppError> {
     let Some(user) = page.user.as_ref() else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
@@ -269,11 +270,10 @@ async fn my_cases(State(state): State<AppState>, page: Page) -> Result<Response,
     }
     let tr = page.layout.tr;
     let mut rows = Vec::new();
-    for case in cases::my_cases(&state, user).await? {
-        let service = state.catalog.get(&case.service_id);
-        let state_name = state
-            .workflows
-            .get(&case.workflow_id, case.workflow_version)
+    for case in cases.my_cases(&user.principal).await? {
+        let service = cases.catalog().get(&case.service_id);
+        let state_name = cases
+            .workflow(&case.workflow_id, case.workflow_version)
             .and_then(|d| d.state(&case.state))
             .map(|s| {
                 if tr.is_fa() {
@@ -385,7 +385,7 @@ fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> S
 }
 
 fn case_template(
-    state: &AppState,
+    cases: &Cases,
     page: &Page,
     view: &CaseView,
     error: Option<String>,
@@ -393,10 +393,8 @@ fn case_template(
 ) -> CaseTemplate {
     let tr = page.layout.tr;
     let fa = tr.is_fa();
-    let service = state.catalog.get(&view.case.service_id);
-    let definition = state
-        .workflows
-        .get(&view.case.workflow_id, view.case.workflow_version);
+    let service = cases.catalog().get(&view.case.service_id);
+    let definition = cases.workflow(&view.case.workflow_id, view.case.workflow_version);
     let state_name = |id: &str| {
         definition
             .and_then(|d| d.state(id))
@@ -529,7 +527,7 @@ fn case_template(
                 upload: a.kind == ActionKind::Resubmit,
             })
             .collect(),
-        may_approve: matches!(view.standing, cases::Standing::Staff(_)),
+        may_approve: matches!(view.standing, Standing::Staff(_)),
         error,
         notice,
     }
@@ -547,7 +545,7 @@ struct Notice {
 }
 
 async fn case_page(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     Path(id): Path<String>,
     QueryParams(notice): QueryParams<Notice>,
@@ -555,13 +553,13 @@ async fn case_page(
     let Some(user) = page.user.as_ref() else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
-    let view = cases::view(&state, user, case_id(&id)?).await?;
+    let view = cases.view(&user.principal, case_id(&id)?).await?;
     let notice = notice.done.map(|_| page.layout.tr.t("case-action-done"));
-    page.render(&case_template(&state, &page, &view, None, notice))
+    page.render(&case_template(&cases, &page, &view, None, notice))
 }
 
 async fn act(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     Path(id): Path<String>,
     multipart: Multipart,
@@ -597,12 +595,12 @@ async fn act(
         assignee: Some(text("assignee")),
         uploads,
     };
-    match cases::act(&state, user, id, &request).await {
+    match cases.act(&user.principal, id, &request).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{}?done=1", id.0)).into_response()),
         Err(error) => {
             let (status, message) = page.form_error(error)?;
-            let view = cases::view(&state, user, id).await?;
-            page.render(&case_template(&state, &page, &view, Some(message), None))
+            let view = cases.view(&user.principal, id).await?;
+            page.render(&case_template(&cases, &page, &view, Some(message), None))
                 .map(|r| (status, r).into_response())
         }
     }
@@ -615,7 +613,7 @@ struct CsrfOnly {
 
 /// Staff record a document's approval from the case page.
 async fn approve_document(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     Path((id, document)): Path<(String, String)>,
     Form(form): Form<CsrfOnly>,
@@ -626,15 +624,9 @@ async fn approve_document(
     };
     let id = case_id(&id)?;
     let document = document.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    let belongs = state
-        .store
-        .document(document)
-        .await?
-        .is_some_and(|d| d.case == id);
-    if !belongs {
-        return Err(AppError::NotFound);
-    }
-    cases::approve_document(&state, user, document).await?;
+    cases
+        .approve_document_of(&user.principal, id, document)
+        .await?;
     Ok(Redirect::to(&format!("/cases/{}?done=1", id.0)).into_response())
 }
 
@@ -646,7 +638,7 @@ struct ClaimForm {
 }
 
 async fn claim(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     Staff(account): Staff,
     Path(id): Path<String>,
@@ -657,7 +649,14 @@ async fn claim(
         return Err(AppError::Unauthorized("auth.required"));
     };
     let role = Role::from_slug(&form.role).ok_or(AppError::NotFound)?;
-    cases::mark_to(&state, user, case_id(&id)?, form.version, &account.username).await?;
+    cases
+        .mark_to(
+            &user.principal,
+            case_id(&id)?,
+            form.version,
+            &account.username,
+        )
+        .await?;
     Ok(Redirect::to(&format!("/staff/queues/{}?mine=true", role.slug())).into_response())
 }
 
@@ -678,7 +677,7 @@ struct TrackView {
 
 async fn track(
     _: PublicLookup,
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     QueryParams(query): QueryParams<TrackQuery>,
 ) -> Result<Response, AppError> {
@@ -692,7 +691,7 @@ async fn track(
     if query.code.trim().is_empty() {
         return page.render(&view);
     }
-    match cases::public_status(&state, &query.code).await {
+    match cases.public_status(&query.code).await {
         Ok(status) => {
             view.status = Some((
                 if tr.is_fa() {
@@ -709,7 +708,7 @@ async fn track(
         }
         Err(error) => {
             let (status, message) = match error {
-                AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("case-track-not-found")),
+                CaseError::NotFound => (StatusCode::NOT_FOUND, tr.t("case-track-not-found")),
                 error => page.form_error(error)?,
             };
             view.error = Some(message);
@@ -761,7 +760,7 @@ struct QueueView {
 }
 
 async fn queue(
-    State(state): State<AppState>,
+    State(cases): State<Cases>,
     page: Page,
     Staff(account): Staff,
     Path(role): Path<String>,
@@ -771,22 +770,16 @@ async fn queue(
     let tr = page.layout.tr;
     let fa = tr.is_fa();
     let filter = params.filter()?;
-    let queue = cases::queue(&state, &account, role, &filter).await?;
+    let queue = cases.queue(&account, role, &filter).await?;
     let mut rows = Vec::new();
-    for item in &queue.items {
-        let service = state.catalog.get(&item.service_id);
-        let state_name = service
-            .and_then(|s| s.workflow.as_deref())
-            .and_then(|w| state.workflows.latest(w))
-            .and_then(|d| d.state(&item.state))
-            .map(|s| {
-                if fa {
-                    s.name_fa.clone()
-                } else {
-                    s.name_en.clone()
-                }
-            })
-            .unwrap_or_else(|| item.state.clone());
+    for entry in &queue.items {
+        let item = &entry.item;
+        let service = cases.catalog().get(&item.service_id);
+        let state_name = if fa {
+            entry.state_name.fa.clone()
+        } else {
+            entry.state_name.en.clone()
+        };
         rows.push(QueueRow {
             case_id: item.case.0,
             tracking_code: tr.digits(&item.tracking_code),
@@ -817,8 +810,8 @@ async fn queue(
         total: shown_count(&tr, queue.total),
         overdue: shown_count(&tr, queue.overdue),
         rows,
-        services: state
-            .catalog
+        services: cases
+            .catalog()
             .services()
             .iter()
             .filter(|s| s.workflow.is_some())

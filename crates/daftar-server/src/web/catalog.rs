@@ -83,9 +83,9 @@ async fn list(
     QueryParams(search): QueryParams<Search>,
 ) -> Result<Response, AppError> {
     let tr = page.layout.tr;
-    let found = state.catalog.search(&search.q);
+    let found = state.services.catalog.search(&search.q);
     let mut groups: Vec<GroupView> = Vec::new();
-    for (group, _) in state.catalog.groups() {
+    for (group, _) in state.services.catalog.groups() {
         let services: Vec<Entry> = found
             .iter()
             .filter(|s| s.group == group)
@@ -255,7 +255,7 @@ async fn card(
     page: Page,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let service = state.catalog.get(&id).ok_or(AppError::NotFound)?;
+    let service = state.services.catalog.get(&id).ok_or(AppError::NotFound)?;
     let tr = page.layout.tr;
     let fa = tr.is_fa();
     page.render(&CardView {

@@ -83,9 +83,9 @@ impl FromRequestParts<AppState> for Page {
 impl Page {
     /// The status and message to show a form again with; internal errors are not a
     /// form's business and go on to the error page.
-    pub fn form_error(&self, error: AppError) -> Result<(StatusCode, String), AppError> {
-        match error {
-            AppError::Internal(_) | AppError::Unavailable => Err(error),
+    pub fn form_error(&self, error: impl Into<AppError>) -> Result<(StatusCode, String), AppError> {
+        match error.into() {
+            error @ (AppError::Internal(_) | AppError::Unavailable) => Err(error),
             error => Ok((
                 error.status(),
                 crate::error::error_message(self.layout.tr.lang, &error.body()),
@@ -140,22 +140,14 @@ async fn home(State(state): State<AppState>, page: Page) -> Result<Response, App
             national_id,
             acting_for,
         }) => {
-            let name = state
-                .store
-                .citizen(national_id)
-                .await?
-                .and_then(|c| c.display_name);
+            let (name, entity) = state
+                .services
+                .accounts
+                .names(national_id, acting_for.as_ref())
+                .await?;
             let greeting = match name {
                 Some(name) => tr.t1("home-welcome-named", "name", &name),
                 None => tr.t("home-welcome"),
-            };
-            let entity = match acting_for {
-                Some(legal_id) => state
-                    .store
-                    .represented_entity(national_id, legal_id)
-                    .await?
-                    .map(|entity| entity.name),
-                None => None,
             };
             (Some(greeting), entity)
         }

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::{Layout, Page, session_cookie};
 use crate::app::AppState;
-use crate::auth::{self, SignedIn};
 use crate::error::AppError;
+use daftar_app::accounts::SignedIn;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,7 +80,12 @@ async fn request_code(
     Form(form): Form<CodeRequestForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
-    match auth::request_code(&state, &form.national_id, &form.mobile).await {
+    match state
+        .services
+        .accounts
+        .request_code(&form.national_id, &form.mobile)
+        .await
+    {
         Ok(()) => page.render(&CodeForm {
             layout: page.layout.clone(),
             error: None,
@@ -118,7 +123,12 @@ async fn verify_code(
     Form(form): Form<CodeVerificationForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
-    match auth::verify_code(&state, &form.national_id, &form.code, Some(&form.legal_id)).await {
+    match state
+        .services
+        .accounts
+        .verify_code(&form.national_id, &form.code, Some(&form.legal_id))
+        .await
+    {
         Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/")),
         Err(error) => {
             let (status, message) = page.form_error(error)?;
@@ -156,7 +166,12 @@ async fn staff_sign_in(
     Form(form): Form<StaffSignInForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
-    match auth::staff_sign_in(&state, &form.username, &form.password).await {
+    match state
+        .services
+        .accounts
+        .staff_sign_in(&form.username, &form.password)
+        .await
+    {
         Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/staff")),
         Err(error) => {
             let (status, message) = page.form_error(error)?;
@@ -190,7 +205,7 @@ async fn sign_out(
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
     if let Some(user) = &page.user {
-        state.store.delete_session(&user.token_hash).await?;
+        state.services.accounts.sign_out(user).await?;
     }
     let cookie = session_cookie("", 0, state.config.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())

@@ -8,6 +8,8 @@ use axum::routing::get;
 use daftar_core::roles::Role;
 
 use super::{Layout, Page};
+use daftar_app::Accounts;
+
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;
@@ -77,24 +79,25 @@ struct UnitView {
 
 /// A unit's page, for those who hold its role in some office (403 otherwise).
 async fn unit(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     page: Page,
     staff: Staff,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let role = Role::from_slug(&slug).ok_or(AppError::NotFound)?;
     let account = staff.require(role)?;
-    let mut offices = Vec::new();
-    for office in account.offices_for(role) {
-        let members = state.store.staff_in_role(office, role).await?;
-        offices.push(UnitOffice {
+    let offices = accounts
+        .unit_members(account, role)
+        .await?
+        .into_iter()
+        .map(|(office, members)| UnitOffice {
             office: page.layout.tr.digits(office.as_str()),
             members: members
                 .into_iter()
                 .map(|member| member.display_name)
                 .collect(),
-        });
-    }
+        })
+        .collect();
     let duties = if page.layout.tr.is_fa() {
         role.duties_fa()
     } else {

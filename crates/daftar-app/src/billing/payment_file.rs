@@ -2,10 +2,10 @@
 
 use daftar_core::billing::{PaymentOutcome, parse_paid_at};
 use daftar_core::ir::{Barcode, BillId, PaymentId};
-use daftar_store::{IncomingPayment, PaymentReport, Store};
+use daftar_store::{BillingStore, IncomingPayment, PaymentReport};
 use jiff::Timestamp;
 
-use super::{check_header, reader};
+use super::csv_file::{check_header, reader};
 
 pub const PAYMENT_HEADER: [&str; 5] = [
     "bill_id",
@@ -45,7 +45,7 @@ impl PaymentImport {
 /// half-applied. Then records every row in one transaction. Parsing a large file keeps the
 /// calling thread (and the machine's other cores) busy for a moment.
 pub async fn import_payments(
-    store: &dyn Store,
+    store: &dyn BillingStore,
     text: &str,
     source: &str,
 ) -> anyhow::Result<Result<PaymentImport, PaymentFileError>> {

@@ -5,6 +5,7 @@
 //! [`HttpSmsNotifier`] posts the same JSON to a gateway.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -14,9 +15,22 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
+use crate::config::Config;
+
 #[async_trait]
 pub trait Notifier: Send + Sync + std::fmt::Debug {
     async fn send(&self, to: &Mobile, text: &str) -> anyhow::Result<()>;
+}
+
+/// The notifier the configuration names: the gateway when one is set, else the file.
+pub fn from_config(config: &Config) -> anyhow::Result<Arc<dyn Notifier>> {
+    Ok(match &config.sms_gateway_url {
+        Some(url) => Arc::new(HttpSmsNotifier::new(
+            url.clone(),
+            config.sms_gateway_token.clone(),
+        )?),
+        None => Arc::new(FileNotifier::new(config.data_dir.join("messages.log"))),
+    })
 }
 
 /// One message as it is written to the log and posted to a gateway.

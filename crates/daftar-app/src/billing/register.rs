@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use daftar_core::billing::{Area, PropertyUse, RenewalCode, Share};
 use daftar_core::fa;
 use daftar_core::ir::{Mobile, NationalId, PostalCode};
-use daftar_store::{ImportCounts, Owner, PropertyRecord, Store};
+use daftar_store::{BillingStore, ImportCounts, Owner, PropertyRecord};
 use jiff::Timestamp;
 
-use super::{RejectedRow, check_header, reader};
+use super::csv_file::{RejectedRow, check_header, reader};
 
 pub const PROPERTY_HEADER: [&str; 11] = [
     "renewal_code",
@@ -32,7 +32,10 @@ pub struct PropertyImport {
 
 /// Validates the file row by row and stores the good rows in one transaction; bad rows
 /// are reported with their line and reason. Importing again updates, never duplicates.
-pub async fn import_properties(store: &dyn Store, text: &str) -> anyhow::Result<PropertyImport> {
+pub async fn import_properties(
+    store: &dyn BillingStore,
+    text: &str,
+) -> anyhow::Result<PropertyImport> {
     let mut csv = reader(text);
     check_header(&mut csv, &PROPERTY_HEADER).map_err(anyhow::Error::msg)?;
     let mut rejected = Vec::new();

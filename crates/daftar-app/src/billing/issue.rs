@@ -4,7 +4,7 @@ use std::io::Write;
 
 use daftar_core::billing::{BillNumbers, Demand, Tariff};
 use daftar_core::calendar::JalaliDate;
-use daftar_store::{BillingProperty, NewBill, Store};
+use daftar_store::{BillingProperty, BillingStore, NewBill};
 use jiff::Timestamp;
 
 /// Properties read and bills written per round, each round one transaction: large enough
@@ -32,7 +32,7 @@ pub struct IssueSummary {
 /// Issues the year's bills for every property (of a district), page by page; running it
 /// again issues nothing twice. `progress` is told how many properties are done.
 pub async fn issue_bills(
-    store: &dyn Store,
+    store: &dyn BillingStore,
     tariff: &Tariff,
     options: &IssueOptions,
     progress: &(dyn Fn(u64) + Sync),
@@ -135,7 +135,7 @@ pub const EXPORT_HEADER: &str =
 
 /// Writes a year's bills as CSV, the due date in Jalali; returns how many.
 pub async fn export_bills(
-    store: &dyn Store,
+    store: &dyn BillingStore,
     year: i32,
     district: Option<u16>,
     out: &mut (dyn Write + Send),

@@ -10,7 +10,7 @@ use daftar_core::roles::{OfficeCode, Role};
 use daftar_store::{Citizen, LegalEntity, NewStaff, Office, Store, StoreError};
 use jiff::Timestamp;
 
-use crate::batch::IssueOptions;
+use crate::billing::{self, IssueOptions};
 
 /// Every demo staff account has this password; it is public, so the demo is never
 /// to be loaded into a production database.
@@ -40,7 +40,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             district: 1,
         })
         .await?;
-    let password_hash = crate::auth::hash_password(DEMO_PASSWORD)?;
+    let password_hash = crate::accounts::hash_password(DEMO_PASSWORD)?;
     let mut accounts: Vec<(String, String, Option<Role>)> = Role::ALL
         .into_iter()
         .map(|role| {
@@ -123,7 +123,7 @@ pub const DEMO_OFFICE_HEAD_MOBILE: &str = "09121110000";
 pub const DEMO_YEAR: i32 = 1405;
 
 async fn load_properties_and_bills(store: &dyn Store) -> anyhow::Result<()> {
-    let import = crate::batch::import_properties(store, DEMO_PROPERTIES_CSV).await?;
+    let import = billing::import_properties(store, DEMO_PROPERTIES_CSV).await?;
     anyhow::ensure!(
         import.rejected.is_empty(),
         "the demo register has bad rows: {:?}",
@@ -137,7 +137,7 @@ async fn load_properties_and_bills(store: &dyn Store) -> anyhow::Result<()> {
         due_date: JalaliDate::new(DEMO_YEAR, 12, 29)?,
         company_code: 101,
     };
-    crate::batch::issue_bills(store, &tariff, &options, &|_| {}).await?;
+    billing::issue_bills(store, &tariff, &options, &|_| {}).await?;
     Ok(())
 }
 

@@ -1,0 +1,202 @@
+//! Accounts: who is asking. A citizen signs in with a one-time code sent to their mobile,
+//! a staff member with a password; either opens a session, whose random token the client
+//! keeps and whose SHA-256 the store keeps, so sessions survive restarts and are shared
+//! by every instance.
+//!
+//! [`Accounts`] is the service; [`Principal`] is who a use case acts for, and
+//! [`CurrentUser`] the session a request presented.
+
+mod password;
+mod sign_in;
+
+use std::sync::Arc;
+
+use daftar_core::ir::{IdError, LegalId, NationalId};
+use daftar_core::roles::{OfficeCode, Role};
+use daftar_store::{AccountStore, Session, StaffAccount, StaffSummary, StoreError, Subject};
+use jiff::Timestamp;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use crate::notify::Notifier;
+
+pub use password::hash_password;
+pub use sign_in::SignedIn;
+
+/// The sign-in and session use cases, over the account store and the notifier the codes
+/// go out through.
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    store: Arc<dyn AccountStore>,
+    notifier: Arc<dyn Notifier>,
+    session_hours: u32,
+}
+
+impl Accounts {
+    pub fn new(
+        store: Arc<dyn AccountStore>,
+        notifier: Arc<dyn Notifier>,
+        session_hours: u32,
+    ) -> Accounts {
+        Accounts {
+            store,
+            notifier,
+            session_hours,
+        }
+    }
+}
+
+/// Who a use case acts for.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// A citizen, acting for themself or for a legal entity they represent.
+    Citizen {
+        national_id: NationalId,
+        acting_for: Option<LegalId>,
+    },
+    Staff(StaffAccount),
+}
+
+impl Principal {
+    pub fn staff(&self) -> Option<&StaffAccount> {
+        match self {
+            Principal::Staff(account) => Some(account),
+            Principal::Citizen { .. } => None,
+        }
+    }
+}
+
+/// The signed-in user of a request: the session its token opened, and who that is.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub token_hash: String,
+    pub session: Session,
+    pub principal: Principal,
+}
+
+impl CurrentUser {
+    pub fn staff(&self) -> Option<&StaffAccount> {
+        self.principal.staff()
+    }
+}
+
+/// Why signing in (or out) did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The input breaks a rule before anything is looked up; the code names it
+    /// (`national_id.invalid`, `code.format`, `username.required`, …).
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
+    /// The code, or the username and password, did not match; the code says which
+    /// (`auth.wrong_code`, `auth.no_live_code`, `auth.wrong_password`).
+    #[error("not signed in: {0}")]
+    NotSignedIn(&'static str),
+    /// The citizen does not represent the legal entity they asked to act for.
+    #[error("not a representative")]
+    NotRepresentative,
+    /// No more tries until `until`; the code says why (`auth.locked`, `auth.now_locked`,
+    /// `auth.too_soon`).
+    #[error("wait until {until}: {code}")]
+    Wait {
+        code: &'static str,
+        until: Timestamp,
+    },
+    /// The SMS gateway did not take the code; nothing was sent and the request may be
+    /// made again at once.
+    #[error("the code could not be sent")]
+    CodeNotSent,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<IdError> for AccountError {
+    fn from(error: IdError) -> AccountError {
+        AccountError::Invalid(error.code())
+    }
+}
+
+/// A fresh random token: 32 bytes as hex.
+pub fn new_token() -> String {
+    hex::encode(rand::rng().random::<[u8; 32]>())
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Accounts {
+    /// The user a session token belongs to, while the session lives and (for staff) the
+    /// account is active.
+    pub async fn current_user(&self, token: &str) -> Result<Option<CurrentUser>, AccountError> {
+        let token_hash = token_hash(token);
+        let Some(session) = self.store.session(&token_hash, Timestamp::now()).await? else {
+            return Ok(None);
+        };
+        let principal = match &session.subject {
+            Subject::Citizen {
+                national_id,
+                acting_for,
+            } => Principal::Citizen {
+                national_id: national_id.clone(),
+                acting_for: acting_for.clone(),
+            },
+            Subject::Staff(id) => match self.store.staff_by_id(*id).await? {
+                Some(account) if account.active => Principal::Staff(account),
+                _ => return Ok(None),
+            },
+        };
+        Ok(Some(CurrentUser {
+            token_hash,
+            session,
+            principal,
+        }))
+    }
+
+    /// Ends the session.
+    pub async fn sign_out(&self, user: &CurrentUser) -> Result<(), AccountError> {
+        Ok(self.store.delete_session(&user.token_hash).await?)
+    }
+
+    /// Removes expired sessions; returns how many.
+    pub async fn sweep_sessions(&self, now: Timestamp) -> Result<u64, AccountError> {
+        Ok(self.store.delete_expired_sessions(now).await?)
+    }
+
+    /// Who staffs a unit in each office where `account` holds its role.
+    pub async fn unit_members(
+        &self,
+        account: &StaffAccount,
+        role: Role,
+    ) -> Result<Vec<(OfficeCode, Vec<StaffSummary>)>, AccountError> {
+        let mut offices = Vec::new();
+        for office in account.offices_for(role) {
+            let members = self.store.staff_in_role(office, role).await?;
+            offices.push((office.clone(), members));
+        }
+        Ok(offices)
+    }
+
+    /// A citizen's name, for the greeting, and the name of the entity they act for.
+    pub async fn names(
+        &self,
+        national_id: &NationalId,
+        acting_for: Option<&LegalId>,
+    ) -> Result<(Option<String>, Option<String>), AccountError> {
+        let name = self
+            .store
+            .citizen(national_id)
+            .await?
+            .and_then(|citizen| citizen.display_name);
+        let entity = match acting_for {
+            Some(legal_id) => self
+                .store
+                .represented_entity(national_id, legal_id)
+                .await?
+                .map(|entity| entity.name),
+            None => None,
+        };
+        Ok((name, entity))
+    }
+}

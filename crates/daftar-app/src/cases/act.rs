@@ -1,0 +1,283 @@
+//! Acting on a case: the workflow engine decides the step, and the store writes the
+//! case's move, its new tasks, the history row, the notices and any documents in one
+//! transaction. Marking a case to a colleague (or claiming it) is an action too, one that
+//! leaves the state as it is.
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::workflow::{Attempt, Decision, WorkflowActor};
+use daftar_store::{
+    Actor, CaseId, CaseRecord, NewHistory, NewNotification, NewTask, Recipient, TaskRecord,
+    Transition,
+};
+use jiff::Timestamp;
+
+use super::{
+    ActionRequest, CaseError, Cases, Standing, fields_of, position_of, roles_in, stale, standing,
+    status_notice, tasks_for,
+};
+use crate::accounts::Principal;
+
+impl Cases {
+    /// Takes an action on a case.
+    pub async fn act(
+        &self,
+        who: &Principal,
+        id: CaseId,
+        request: &ActionRequest,
+    ) -> Result<CaseRecord, CaseError> {
+        let case = self.load(id).await?;
+        let standing = standing(who, &case)?;
+        // Acting on a case that moved since the actor saw it is refused as such, whether the
+        // change is seen here or by the store's compare-and-set.
+        if case.version != request.expected_version {
+            return Err(CaseError::Changed);
+        }
+        let service = self.service_of(&case.service_id)?;
+        let definition = self.definition_of(&case)?;
+        let position = position_of(&case)?;
+        let decision = match request.decision.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(slug) => Some(Decision::parse(slug).ok_or(CaseError::Invalid("case.decision"))?),
+        };
+        let held = self.store.documents_of_case(id).await?;
+        let (actor, history_actor, uploaded_by) = match (&standing, who) {
+            (Standing::Staff(roles), Principal::Staff(account)) => (
+                WorkflowActor::Staff(roles),
+                Actor::Staff {
+                    id: account.id,
+                    name: account.display_name.clone(),
+                },
+                format!("staff:{}", account.username),
+            ),
+            _ => (
+                WorkflowActor::Applicant,
+                Actor::Applicant,
+                "applicant".to_owned(),
+            ),
+        };
+        let fields: Vec<&str> = request
+            .fields
+            .iter()
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let documents: Vec<&str> = held
+            .iter()
+            .map(|d| d.kind.as_str())
+            .chain(request.uploads.iter().map(|u| u.kind.as_str()))
+            .collect();
+        let comment = request
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let step = definition
+            .decide(
+                service.owner_unit,
+                &position,
+                actor,
+                &Attempt {
+                    action: &request.action,
+                    fields,
+                    documents,
+                    comment,
+                    decision,
+                },
+            )
+            .map_err(CaseError::Refused)?;
+        let uploads = self
+            .store_uploads(service, &request.uploads, &uploaded_by)
+            .await?;
+        let now = Timestamp::now();
+        let today = JalaliDate::from_timestamp(now);
+        let current_tasks = self.store.case_tasks(id).await?;
+        let due = if step.changes_state() {
+            definition
+                .due_date(&step.position, today, &self.holidays)
+                .unwrap_or(today)
+        } else {
+            case.sla_due.unwrap_or(today)
+        };
+        let mut tasks = tasks_for(definition, service.owner_unit, &step.position, due);
+        if step.kind == daftar_core::workflow::ActionKind::Assign {
+            let assignee = self
+                .assignee(&case, &current_tasks, request.assignee.as_deref())
+                .await?;
+            for task in &mut tasks {
+                task.assignee = Some(assignee);
+            }
+        } else if !step.changes_state() {
+            // A branch decided and the others still wait: they keep their marks.
+            for task in &mut tasks {
+                task.assignee = current_tasks
+                    .iter()
+                    .find(|t| t.role == task.role)
+                    .and_then(|t| t.assignee);
+            }
+        }
+        let mut all_fields = fields_of(&case);
+        for (name, value) in &request.fields {
+            if !value.trim().is_empty() && name.len() <= 64 {
+                let value: String = value
+                    .trim()
+                    .chars()
+                    .take(daftar_core::catalog::MAX_TEXT_CHARS)
+                    .collect();
+                all_fields.insert(name.clone(), value);
+            }
+        }
+        let next_state = definition.state(&step.position.state);
+        let notifications = if step.changes_state() {
+            vec![NewNotification {
+                to: Recipient::Citizen(case.applicant.clone()),
+                text: status_notice(
+                    &case.tracking_code,
+                    next_state.map(|s| s.name_fa.as_str()).unwrap_or_default(),
+                ),
+            }]
+        } else {
+            Vec::new()
+        };
+        let mut action_name = request.action.clone();
+        if let (Some(branch), Some(decision)) = (&step.branch, decision) {
+            action_name = format!("{action_name}:{branch}:{}", decision.slug());
+        }
+        let transition = Transition {
+            case: id,
+            expected_version: request.expected_version,
+            state: step.position.state.clone(),
+            position_json: serde_json::to_string(&step.position).map_err(anyhow::Error::from)?,
+            fields_json: Some(serde_json::to_string(&all_fields).map_err(anyhow::Error::from)?),
+            sla_due: step.outcome.is_none().then_some(due),
+            closed: step.outcome.is_some(),
+            tasks,
+            history: NewHistory {
+                actor: history_actor,
+                action: action_name,
+                from_state: Some(step.from.clone()),
+                to_state: step.position.state.clone(),
+                comment: comment.map(str::to_owned),
+            },
+            notifications,
+            documents: uploads,
+        };
+        self.store
+            .apply_transition(&transition, now)
+            .await
+            .map_err(stale)?;
+        self.load(id).await
+    }
+
+    /// The colleague a case is marked to: someone holding one of its open tasks' roles in
+    /// the case's office.
+    async fn assignee(
+        &self,
+        case: &CaseRecord,
+        tasks: &[TaskRecord],
+        username: Option<&str>,
+    ) -> Result<daftar_store::StaffId, CaseError> {
+        let username = username
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .ok_or(CaseError::Invalid("case.assignee"))?;
+        let account = self
+            .accounts
+            .staff_by_username(username)
+            .await?
+            .filter(|a| a.active)
+            .ok_or(CaseError::Invalid("case.assignee"))?;
+        let holds = roles_in(&account, &case.office)
+            .iter()
+            .any(|role| tasks.iter().any(|t| t.role == *role));
+        if holds {
+            Ok(account.id)
+        } else {
+            Err(CaseError::Invalid("case.assignee"))
+        }
+    }
+
+    /// Marks a case's open tasks of the user's roles to a colleague holding the same role
+    /// (or to the user: claiming it). The state does not change.
+    pub async fn mark_to(
+        &self,
+        who: &Principal,
+        id: CaseId,
+        expected_version: i64,
+        username: &str,
+    ) -> Result<CaseRecord, CaseError> {
+        let case = self.load(id).await?;
+        let Standing::Staff(roles) = standing(who, &case)? else {
+            return Err(CaseError::NotAllowed("auth.staff_only"));
+        };
+        let Principal::Staff(account) = who else {
+            return Err(CaseError::NotAllowed("auth.staff_only"));
+        };
+        if case.version != expected_version {
+            return Err(CaseError::Changed);
+        }
+        let tasks = self.store.case_tasks(id).await?;
+        if !tasks.iter().any(|t| roles.contains(&t.role)) {
+            return Err(CaseError::NotAllowed("case.not_yours"));
+        }
+        let colleague = self
+            .accounts
+            .staff_by_username(username.trim())
+            .await?
+            .filter(|a| a.active)
+            .ok_or(CaseError::Invalid("case.assignee"))?;
+        let colleague_roles = roles_in(&colleague, &case.office);
+        let mut marked = false;
+        let new_tasks: Vec<NewTask> = tasks
+            .iter()
+            .map(|task| {
+                let ours = roles.contains(&task.role) && colleague_roles.contains(&task.role);
+                marked |= ours;
+                NewTask {
+                    role: task.role,
+                    state: task.state.clone(),
+                    sla_due: task.sla_due,
+                    assignee: if ours {
+                        Some(colleague.id)
+                    } else {
+                        task.assignee
+                    },
+                }
+            })
+            .collect();
+        if !marked {
+            return Err(CaseError::Invalid("case.assignee"));
+        }
+        let action = if colleague.id == account.id {
+            "claim"
+        } else {
+            "assign"
+        };
+        let transition = Transition {
+            case: id,
+            expected_version,
+            state: case.state.clone(),
+            position_json: case.position_json.clone(),
+            fields_json: None,
+            sla_due: case.sla_due,
+            closed: false,
+            tasks: new_tasks,
+            history: NewHistory {
+                actor: Actor::Staff {
+                    id: account.id,
+                    name: account.display_name.clone(),
+                },
+                action: action.into(),
+                from_state: Some(case.state.clone()),
+                to_state: case.state.clone(),
+                comment: (action == "assign").then(|| colleague.display_name.clone()),
+            },
+            notifications: Vec::new(),
+            documents: Vec::new(),
+        };
+        self.store
+            .apply_transition(&transition, Timestamp::now())
+            .await
+            .map_err(stale)?;
+        self.load(id).await
+    }
+}

@@ -1,0 +1,122 @@
+//! Applying for a service: the answers checked against the service's form, the
+//! documents stored, and the case opened with its first tasks, history and notice in one
+//! transaction.
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::cases::TrackingCode;
+use daftar_core::roles::OfficeCode;
+use daftar_store::{
+    Actor, CaseRecord, NewCase, NewHistory, NewNotification, Recipient, StoreError,
+};
+use jiff::Timestamp;
+
+use super::{Application, CaseError, Cases, status_notice, tasks_for};
+use crate::accounts::Principal;
+use crate::codes::CODE_DRAWS;
+
+impl Cases {
+    /// Opens a case for a signed-in applicant.
+    pub async fn apply(
+        &self,
+        who: &Principal,
+        application: &Application,
+    ) -> Result<CaseRecord, CaseError> {
+        let Principal::Citizen {
+            national_id,
+            acting_for,
+        } = who
+        else {
+            return Err(CaseError::NotAllowed("case.applicants_only"));
+        };
+        let service = self.service_of(&application.service_id)?;
+        let workflow = service
+            .workflow
+            .as_deref()
+            .ok_or(CaseError::Invalid("service.instant"))?;
+        let definition = self
+            .workflows
+            .latest(workflow)
+            .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
+        let answers = service
+            .form
+            .check_answers(&application.answers)
+            .map_err(|error| CaseError::InvalidField {
+                code: error.code,
+                field: error.field,
+            })?;
+        for required in service.form.documents.iter().filter(|d| d.required) {
+            if !application.uploads.iter().any(|u| u.kind == required.id) {
+                return Err(CaseError::InvalidField {
+                    code: "document.required",
+                    field: required.id.clone(),
+                });
+            }
+        }
+        let documents = self
+            .store_uploads(service, &application.uploads, "applicant")
+            .await?;
+        let district = answers.get("district").and_then(|d| d.parse::<u16>().ok());
+        let office = self.office_for(district).await?;
+        let now = Timestamp::now();
+        let today = JalaliDate::from_timestamp(now);
+        let position = definition.start_position();
+        let due = definition
+            .due_date(&position, today, &self.holidays)
+            .unwrap_or(today);
+        let first_state = definition
+            .state(&position.state)
+            .map(|s| s.name_fa.clone())
+            .unwrap_or_default();
+        let history = NewHistory {
+            actor: Actor::Applicant,
+            action: "apply".into(),
+            from_state: None,
+            to_state: position.state.clone(),
+            comment: None,
+        };
+        let tasks = tasks_for(definition, service.owner_unit, &position, due);
+        let mut case = NewCase {
+            tracking_code: String::new(),
+            service_id: service.identifier.clone(),
+            workflow_id: definition.id.clone(),
+            workflow_version: definition.version,
+            applicant: national_id.clone(),
+            acting_for: acting_for.clone(),
+            office,
+            district,
+            state: position.state.clone(),
+            position_json: serde_json::to_string(&position).map_err(anyhow::Error::from)?,
+            fields_json: serde_json::to_string(&answers).map_err(anyhow::Error::from)?,
+            sla_due: Some(due),
+        };
+        // A tracking code is eleven random digits; one already taken is refused by the
+        // store's unique key, writing nothing, and another is drawn.
+        for _ in 0..CODE_DRAWS {
+            case.tracking_code = TrackingCode::from_random(self.codes.draw()).to_string();
+            let notice = NewNotification {
+                to: Recipient::Citizen(national_id.clone()),
+                text: status_notice(&case.tracking_code, &first_state),
+            };
+            let opened = self
+                .store
+                .open_case(&case, &tasks, &history, &[notice], &documents, now)
+                .await;
+            match opened {
+                Err(StoreError::Conflict(_)) => continue,
+                opened => return self.load(opened?).await,
+            }
+        }
+        Err(anyhow::anyhow!("{CODE_DRAWS} tracking codes drawn in a row were taken").into())
+    }
+
+    /// The office a new case goes to: the one of the property's district, else the first.
+    async fn office_for(&self, district: Option<u16>) -> Result<OfficeCode, CaseError> {
+        let offices = self.accounts.offices().await?;
+        let chosen = offices
+            .iter()
+            .find(|office| district.is_some_and(|d| office.district == i64::from(d)))
+            .or_else(|| offices.first())
+            .ok_or_else(|| anyhow::anyhow!("no office is set up"))?;
+        Ok(chosen.code.clone())
+    }
+}

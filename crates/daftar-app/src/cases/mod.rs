@@ -1,0 +1,240 @@
+//! Cases: applying for a service, acting on a case through its workflow, seeing it,
+//! following it by its tracking code, its documents, and the work queues. A file an
+//! action: [`apply`], [`act`], [`view`], [`queue`], [`documents`].
+//!
+//! Each use case parses its input into domain types, lets the workflow engine decide, and
+//! makes one store call that writes everything the action changes in one transaction.
+
+mod act;
+mod apply;
+mod documents;
+mod queue;
+mod view;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use daftar_core::calendar::{HolidayCalendar, JalaliDate};
+use daftar_core::catalog::{Catalog, Service};
+use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::workflow::{Definition, Position, Refusal, Registry};
+use daftar_store::{
+    AccountStore, CaseId, CaseRecord, CaseStore, NewTask, StaffAccount, StoreError,
+};
+
+use crate::accounts::Principal;
+use crate::codes::RandomCodes;
+use crate::files::FileStore;
+
+pub use queue::{QUEUE_PAGE, Queue, QueueEntry, QueueFilter};
+pub use view::{AvailableAction, CaseView, MY_CASES, PublicStatus};
+
+/// The case use cases, over the case store, the accounts (the office a case goes to, the
+/// colleague it is marked to), the catalog and workflows, the calendar and the files.
+#[derive(Debug, Clone)]
+pub struct Cases {
+    store: Arc<dyn CaseStore>,
+    accounts: Arc<dyn AccountStore>,
+    catalog: Arc<Catalog>,
+    workflows: Arc<Registry>,
+    holidays: Arc<HolidayCalendar>,
+    files: FileStore,
+    codes: RandomCodes,
+}
+
+impl Cases {
+    pub fn new(
+        store: Arc<dyn CaseStore>,
+        accounts: Arc<dyn AccountStore>,
+        catalog: Arc<Catalog>,
+        workflows: Arc<Registry>,
+        holidays: Arc<HolidayCalendar>,
+        files: FileStore,
+    ) -> Cases {
+        Cases {
+            store,
+            accounts,
+            catalog,
+            workflows,
+            holidays,
+            files,
+            codes: RandomCodes::default(),
+        }
+    }
+
+    /// Draws tracking codes from `codes` (a test makes two draws collide).
+    pub fn with_codes(mut self, codes: RandomCodes) -> Cases {
+        self.codes = codes;
+        self
+    }
+
+    /// The loaded catalog the cases' services come from.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// A workflow in the version a case follows, for naming its states and actions.
+    pub fn workflow(&self, id: &str, version: u32) -> Option<&Definition> {
+        self.workflows.get(id, version)
+    }
+}
+
+/// Why a case use case did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// No such case, service or document, or one that is another applicant's.
+    #[error("no such case")]
+    NotFound,
+    /// The user may not do this; the code says why (`case.applicants_only`,
+    /// `auth.forbidden`, `case.not_yours`, …).
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
+    /// The workflow refuses the action.
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// The case moved on since the user saw it; nothing was written.
+    #[error("the case changed")]
+    Changed,
+    /// Bad input; the code names the rule (`case.decision`, `service.instant`, …).
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
+    /// A bad answer to one field of a form, or a bad document.
+    #[error("invalid {field}: {code}")]
+    InvalidField { code: &'static str, field: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+fn stale(error: StoreError) -> CaseError {
+    match error {
+        StoreError::Conflict(_) => CaseError::Changed,
+        error => error.into(),
+    }
+}
+
+/// A file as it arrives from a form or the API.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The document's kind: a required document's id in the form.
+    pub kind: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// An application for a service.
+#[derive(Debug, Clone, Default)]
+pub struct Application {
+    pub service_id: String,
+    pub answers: BTreeMap<String, String>,
+    pub uploads: Vec<Upload>,
+}
+
+/// An action on a case, as the actor saw the case (`expected_version`).
+#[derive(Debug, Clone, Default)]
+pub struct ActionRequest {
+    pub action: String,
+    pub expected_version: i64,
+    pub fields: BTreeMap<String, String>,
+    pub comment: Option<String>,
+    pub decision: Option<String>,
+    /// For an assignment: the colleague's username.
+    pub assignee: Option<String>,
+    pub uploads: Vec<Upload>,
+}
+
+impl Cases {
+    /// The service a case is for, and the workflow version it follows.
+    fn service_of(&self, service_id: &str) -> Result<&Service, CaseError> {
+        self.catalog.get(service_id).ok_or(CaseError::NotFound)
+    }
+
+    fn definition_of(&self, case: &CaseRecord) -> Result<&Definition, CaseError> {
+        self.workflows
+            .get(&case.workflow_id, case.workflow_version)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "case {} follows {} version {}, which is not loaded",
+                    case.id.0,
+                    case.workflow_id,
+                    case.workflow_version
+                )
+                .into()
+            })
+    }
+
+    async fn load(&self, id: CaseId) -> Result<CaseRecord, CaseError> {
+        self.store.case(id).await?.ok_or(CaseError::NotFound)
+    }
+}
+
+fn position_of(case: &CaseRecord) -> Result<Position, CaseError> {
+    serde_json::from_str(&case.position_json)
+        .map_err(|e| anyhow::anyhow!("case {} has an unreadable position: {e}", case.id.0).into())
+}
+
+fn fields_of(case: &CaseRecord) -> BTreeMap<String, String> {
+    serde_json::from_str(&case.fields_json).unwrap_or_default()
+}
+
+fn tasks_for(
+    definition: &Definition,
+    owner: Role,
+    position: &Position,
+    due: JalaliDate,
+) -> Vec<NewTask> {
+    definition
+        .tasks(owner, position)
+        .into_iter()
+        .map(|task| NewTask {
+            role: task.role,
+            state: position.state.clone(),
+            sla_due: due,
+            assignee: None,
+        })
+        .collect()
+}
+
+fn status_notice(code: &str, state_name: &str) -> String {
+    daftar_core::fa::to_persian_digits(&format!(
+        "دفتر خدمات الکترونیک شهر: وضعیت پرونده {code}: {state_name}"
+    ))
+}
+
+/// How a user stands to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    Applicant,
+    /// Staff of the case's office, with the roles they hold there.
+    Staff(Vec<Role>),
+}
+
+fn standing(who: &Principal, case: &CaseRecord) -> Result<Standing, CaseError> {
+    match who {
+        Principal::Citizen {
+            national_id,
+            acting_for,
+        } if *national_id == case.applicant && *acting_for == case.acting_for => {
+            Ok(Standing::Applicant)
+        }
+        Principal::Citizen { .. } => Err(CaseError::NotFound),
+        Principal::Staff(account) => {
+            let roles = roles_in(account, &case.office);
+            if roles.is_empty() {
+                Err(CaseError::NotAllowed("auth.forbidden"))
+            } else {
+                Ok(Standing::Staff(roles))
+            }
+        }
+    }
+}
+
+fn roles_in(account: &StaffAccount, office: &OfficeCode) -> Vec<Role> {
+    account
+        .roles
+        .iter()
+        .filter(|(held_in, _)| held_in == office)
+        .map(|(_, role)| *role)
+        .collect()
+}

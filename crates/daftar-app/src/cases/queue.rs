@@ -1,0 +1,117 @@
+//! The work queues (کارتابل): a role's open tasks in the user's offices, by due date, and
+//! the SLA sweep that marks the late ones and tells the office head.
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::roles::{OfficeCode, Role};
+use daftar_store::{NewNotification, OverdueTask, QueueItem, QueueQuery, Recipient, StaffAccount};
+use jiff::Timestamp;
+
+use super::{CaseError, Cases};
+use daftar_core::catalog::Text;
+
+/// Filters of a work queue.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub service_id: Option<String>,
+    pub district: Option<u16>,
+    pub overdue_only: bool,
+    /// Only the cases marked to the user.
+    pub mine: bool,
+    pub page: u32,
+}
+
+pub const QUEUE_PAGE: i64 = 50;
+
+/// A page of a queue, with the whole queue's counts (see [`daftar_store::QueuePage`]).
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub items: Vec<QueueEntry>,
+    pub total: u64,
+    pub overdue: u64,
+}
+
+/// A queue's row, with its state named.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub item: QueueItem,
+    pub state_name: Text,
+}
+
+/// The notice the office head gets when a file in some unit's queue passes its due date.
+fn overdue_notice(task: &OverdueTask) -> Vec<NewNotification> {
+    let text = daftar_core::fa::to_persian_digits(&format!(
+        "دفتر خدمات الکترونیک شهر: پرونده {} در کارتابل «{}» از مهلت رسیدگی گذشته است.",
+        task.tracking_code,
+        task.role.name_fa()
+    ));
+    vec![NewNotification {
+        to: Recipient::Role(task.office.clone(), Role::OfficeHead),
+        text,
+    }]
+}
+
+impl Cases {
+    /// A role's work queue, for staff holding it. The follow-up unit's queue is every
+    /// overdue case of its offices, whoever's it is.
+    pub async fn queue(
+        &self,
+        account: &StaffAccount,
+        role: Role,
+        filter: &QueueFilter,
+    ) -> Result<Queue, CaseError> {
+        if !account.has_role(role) {
+            return Err(CaseError::NotAllowed("auth.forbidden"));
+        }
+        let offices: Vec<OfficeCode> = account.offices_for(role).cloned().collect();
+        let follow_up = role == Role::FollowUp;
+        let query = QueueQuery {
+            role: (!follow_up).then_some(role),
+            offices,
+            assignee: filter.mine.then_some(account.id),
+            service_id: filter.service_id.clone(),
+            district: filter.district,
+            overdue_only: filter.overdue_only || follow_up,
+            limit: QUEUE_PAGE,
+            offset: i64::from(filter.page) * QUEUE_PAGE,
+        };
+        let today = JalaliDate::from_timestamp(Timestamp::now());
+        let page = self.store.queue(&query, today).await?;
+        Ok(Queue {
+            total: page.total,
+            overdue: page.overdue,
+            items: page
+                .items
+                .into_iter()
+                .map(|item| QueueEntry {
+                    state_name: self.state_name(&item),
+                    item,
+                })
+                .collect(),
+        })
+    }
+
+    /// The name of an item's state in the workflow version its case follows; the state's id
+    /// when that version is not loaded.
+    fn state_name(&self, item: &QueueItem) -> Text {
+        self.workflows
+            .get(&item.workflow_id, item.workflow_version)
+            .and_then(|definition| definition.state(&item.state))
+            .map(|state| Text {
+                fa: state.name_fa.clone(),
+                en: state.name_en.clone(),
+            })
+            .unwrap_or_else(|| Text {
+                fa: item.state.clone(),
+                en: item.state.clone(),
+            })
+    }
+
+    /// Marks the tasks past their due date overdue and notifies the office head, once each.
+    pub async fn sweep_overdue(&self, now: Timestamp) -> Result<Vec<OverdueTask>, CaseError> {
+        let today = JalaliDate::from_timestamp(now);
+        Ok(self
+            .store
+            .sweep_overdue(today, now, &overdue_notice)
+            .await?)
+    }
+}

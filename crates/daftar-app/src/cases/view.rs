@@ -1,0 +1,160 @@
+//! Seeing a case: what its applicant, or staff of its office, may see of it and do with
+//! it; what anyone holding its tracking code may know; and an applicant's own cases.
+
+use std::collections::BTreeMap;
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::cases::TrackingCode;
+use daftar_core::roles::Role;
+use daftar_core::workflow::{Definition, WorkflowActor};
+use daftar_store::{CaseId, CaseRecord, DocumentRecord, HistoryRecord, TaskRecord};
+use jiff::Timestamp;
+
+use super::{CaseError, Cases, Standing, fields_of, position_of, standing};
+use crate::accounts::Principal;
+
+/// An applicant's list shows this many of their newest cases.
+pub const MY_CASES: i64 = 200;
+
+/// Whether staff with `roles` may act on some state of the workflow: those see the
+/// documents, with the office's head, manager and follow-up unit.
+fn may_see_documents(definition: &Definition, owner: Role, roles: &[Role]) -> bool {
+    use daftar_core::workflow::Owner;
+    let overseers = [Role::OfficeHead, Role::OfficeManager, Role::FollowUp];
+    roles.iter().any(|role| overseers.contains(role))
+        || definition.states.values().any(|state| match &state.owner {
+            Owner::Role(role) => roles.contains(&role.resolve(owner)),
+            Owner::Parallel { branches, .. } => branches
+                .iter()
+                .any(|b| roles.contains(&b.role.resolve(owner))),
+            Owner::Applicant | Owner::Nobody(_) => false,
+        })
+}
+
+/// Everything a case page or the API shows a user about a case.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: CaseRecord,
+    pub standing: Standing,
+    pub service_title_fa: String,
+    pub service_title_en: String,
+    pub state_name_fa: String,
+    pub state_name_en: String,
+    pub fields: BTreeMap<String, String>,
+    pub history: Vec<HistoryRecord>,
+    pub tasks: Vec<TaskRecord>,
+    /// Empty when the user may not see them.
+    pub documents: Vec<DocumentRecord>,
+    /// The actions this user may take now: (id, Persian name, English name, kind).
+    pub actions: Vec<AvailableAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailableAction {
+    pub id: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub kind: daftar_core::workflow::ActionKind,
+    pub fields: Vec<String>,
+    pub comment_required: bool,
+}
+
+/// What anyone holding a tracking code may know: the status and the dates.
+#[derive(Debug, Clone)]
+pub struct PublicStatus {
+    pub tracking_code: String,
+    pub state_name_fa: String,
+    pub state_name_en: String,
+    pub closed: bool,
+    pub opened_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub due: Option<JalaliDate>,
+}
+
+impl Cases {
+    /// A case as this user may see it: 404 for another applicant's, 403 for staff of
+    /// another office.
+    pub async fn view(&self, who: &Principal, id: CaseId) -> Result<CaseView, CaseError> {
+        let case = self.load(id).await?;
+        let standing = standing(who, &case)?;
+        let service = self.service_of(&case.service_id)?;
+        let definition = self.definition_of(&case)?;
+        let position = position_of(&case)?;
+        let current = definition.state(&position.state);
+        let actor = match &standing {
+            Standing::Applicant => WorkflowActor::Applicant,
+            Standing::Staff(roles) => WorkflowActor::Staff(roles),
+        };
+        let actions = definition
+            .available(service.owner_unit, &position, actor)
+            .into_iter()
+            .map(|action| AvailableAction {
+                id: action.id.clone(),
+                name_fa: action.name_fa.clone(),
+                name_en: action.name_en.clone(),
+                kind: action.kind,
+                fields: action.fields.clone(),
+                comment_required: action.comment_required,
+            })
+            .collect();
+        let sees_documents = match &standing {
+            Standing::Applicant => true,
+            Standing::Staff(roles) => may_see_documents(definition, service.owner_unit, roles),
+        };
+        let documents = if sees_documents {
+            self.store.documents_of_case(id).await?
+        } else {
+            Vec::new()
+        };
+        Ok(CaseView {
+            history: self.store.case_history(id).await?,
+            tasks: self.store.case_tasks(id).await?,
+            fields: fields_of(&case),
+            service_title_fa: service.title.fa.clone(),
+            service_title_en: service.title.en.clone(),
+            state_name_fa: current.map(|s| s.name_fa.clone()).unwrap_or_default(),
+            state_name_en: current.map(|s| s.name_en.clone()).unwrap_or_default(),
+            case,
+            standing,
+            documents,
+            actions,
+        })
+    }
+
+    /// What anyone holding a tracking code may know.
+    pub async fn public_status(&self, code: &str) -> Result<PublicStatus, CaseError> {
+        let code = TrackingCode::parse(code)
+            .map_err(|error| CaseError::Invalid(TrackingCode::error_code(error)))?;
+        let case = self
+            .store
+            .case_by_tracking_code(code.as_str())
+            .await?
+            .ok_or(CaseError::NotFound)?;
+        let definition = self.definition_of(&case)?;
+        let current = definition.state(&case.state);
+        Ok(PublicStatus {
+            tracking_code: case.tracking_code.clone(),
+            state_name_fa: current.map(|s| s.name_fa.clone()).unwrap_or_default(),
+            state_name_en: current.map(|s| s.name_en.clone()).unwrap_or_default(),
+            closed: case.closed_at.is_some(),
+            opened_at: case.created_at,
+            updated_at: case.updated_at,
+            due: case.sla_due,
+        })
+    }
+
+    /// An applicant's own cases, newest first.
+    pub async fn my_cases(&self, who: &Principal) -> Result<Vec<CaseRecord>, CaseError> {
+        let Principal::Citizen {
+            national_id,
+            acting_for,
+        } = who
+        else {
+            return Err(CaseError::NotAllowed("case.applicants_only"));
+        };
+        Ok(self
+            .store
+            .cases_of_applicant(national_id, acting_for.as_ref(), MY_CASES)
+            .await?)
+    }
+}

@@ -1,0 +1,76 @@
+//! Daftar's use cases: what a citizen, a clerk or a script can do, with no HTTP in sight.
+//! The server's pages and API and the command line call the same functions.
+//!
+//! One service per capability, each holding only what it needs (its store trait, the
+//! definitions, the calendar, the file store) and each with its own error enum in the
+//! domain's words, which the server maps to HTTP statuses once:
+//! - [`accounts`]: signing in with a one-time code or a password, sessions ([`Accounts`]);
+//! - [`billing`]: tracking a bill, the gateway's payment, clearances, and the batch work
+//!   of the register, a year's bills and the bank's file ([`Billing`]);
+//! - [`cases`]: applying, acting on a case, following it, the work queues ([`Cases`]);
+//! - [`outbox`]: delivering the notifications, and the SLA sweep ([`Outbox`]).
+//!
+//! Beside them: [`config`], the one typed configuration; [`catalog`], loading the service
+//! catalog; [`files`], uploaded documents on disk; [`notify`], sending SMS; [`codes`],
+//! where tracking and clearance codes are drawn; [`demo`], the demo office.
+
+pub mod accounts;
+pub mod billing;
+pub mod cases;
+pub mod catalog;
+pub mod codes;
+pub mod config;
+pub mod demo;
+pub mod files;
+pub mod notify;
+pub mod outbox;
+
+use std::sync::Arc;
+
+use daftar_core::calendar::HolidayCalendar;
+use daftar_store::Store;
+
+pub use accounts::{AccountError, Accounts, CurrentUser, Principal};
+pub use billing::{Billing, BillingError};
+pub use cases::{CaseError, Cases};
+pub use config::Config;
+pub use outbox::Outbox;
+
+/// Every service, built once from the configuration over one opened store.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub accounts: Accounts,
+    pub billing: Billing,
+    pub cases: Cases,
+    pub outbox: Outbox,
+    /// The service catalog: built in, or read from `--catalog-dir` at start.
+    pub catalog: Arc<daftar_core::catalog::Catalog>,
+}
+
+impl Services {
+    /// Builds the services the configuration describes: the notifier it names, the
+    /// catalog, the workflows and the documents' directory.
+    pub fn new(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Services> {
+        let notifier = notify::from_config(config)?;
+        let catalog = Arc::new(catalog::load(config.catalog_dir.as_deref())?);
+        let workflows = Arc::new(daftar_core::workflow::built_in().map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("the built-in workflows do not load:\n{}", lines.join("\n"))
+        })?);
+        let cases = Cases::new(
+            store.clone(),
+            store.clone(),
+            catalog.clone(),
+            workflows,
+            Arc::new(HolidayCalendar::built_in()),
+            files::FileStore::new(&config.data_dir),
+        );
+        Ok(Services {
+            accounts: Accounts::new(store.clone(), notifier.clone(), config.session_hours),
+            billing: Billing::new(store.clone()),
+            outbox: Outbox::new(store.clone(), store, notifier),
+            cases,
+            catalog,
+        })
+    }
+}
