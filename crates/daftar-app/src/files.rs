@@ -3,13 +3,16 @@
 //!
 //! Content addressing keeps every version (a new version has new bytes, so a new name),
 //! makes a second upload of the same bytes free, and lets anyone check a file against
-//! the hash the database holds. A file is written to a temporary name and renamed into
-//! place, so a crash never leaves half a document under a real name.
+//! the hash the database holds. A file is written to a temporary name, synced, renamed
+//! into place, and its directory synced, all before `put` returns: the row that names it
+//! is committed after, with SQLite's full sync, so after a power cut a committed row
+//! never points at an empty or missing file.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 #[derive(Debug, Clone)]
 pub struct FileStore {
@@ -42,16 +45,27 @@ impl FileStore {
             });
         }
         let dir = path.parent().context("a document path has a directory")?;
-        tokio::fs::create_dir_all(dir)
-            .await
-            .with_context(|| format!("could not create {}", dir.display()))?;
+        if !tokio::fs::try_exists(dir).await.unwrap_or(false) {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .with_context(|| format!("could not create {}", dir.display()))?;
+            // The new directory's own entry lives in its parent.
+            sync_directory(&self.root).await?;
+        }
         let temporary = dir.join(format!(".{sha256}.{:016x}", rand::random::<u64>()));
-        tokio::fs::write(&temporary, bytes)
+        let mut file = tokio::fs::File::create(&temporary)
+            .await
+            .with_context(|| format!("could not create {}", temporary.display()))?;
+        file.write_all(bytes)
             .await
             .with_context(|| format!("could not write {}", temporary.display()))?;
+        synced(file.sync_all().await)
+            .with_context(|| format!("could not sync {}", temporary.display()))?;
+        drop(file);
         tokio::fs::rename(&temporary, &path)
             .await
             .with_context(|| format!("could not move a document into {}", path.display()))?;
+        sync_directory(dir).await?;
         Ok(StoredFile {
             sha256,
             storage_key,
@@ -74,9 +88,52 @@ impl FileStore {
     }
 }
 
+/// Syncs a directory, so that the names written in it survive a power cut.
+async fn sync_directory(dir: &Path) -> anyhow::Result<()> {
+    let handle = tokio::fs::File::open(dir)
+        .await
+        .with_context(|| format!("could not open {}", dir.display()))?;
+    synced(handle.sync_all().await).with_context(|| format!("could not sync {}", dir.display()))
+}
+
+/// The outcome of a sync; tests count the syncs that happened on their thread.
+fn synced(outcome: std::io::Result<()>) -> std::io::Result<()> {
+    #[cfg(test)]
+    if outcome.is_ok() {
+        tests::SYNCS.with(|syncs| syncs.set(syncs.get() + 1));
+    }
+    outcome
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        pub(super) static SYNCS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    fn syncs() -> usize {
+        SYNCS.with(std::cell::Cell::get)
+    }
+
+    #[tokio::test]
+    async fn a_new_document_and_its_names_are_synced_before_put_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::new(dir.path());
+        std::fs::create_dir_all(dir.path().join("documents")).unwrap();
+        let before = syncs();
+        files.put(b"%PDF-1.7 first").await.unwrap();
+        // The file, its new shard directory's entry, and the file's entry in the shard.
+        assert_eq!(syncs() - before, 3);
+        let before = syncs();
+        files.put(b"%PDF-1.7 first").await.unwrap();
+        assert_eq!(
+            syncs(),
+            before,
+            "a document already stored is not written again"
+        );
+    }
 
     #[tokio::test]
     async fn a_file_comes_back_by_its_key_and_its_hash_names_it() {

@@ -57,7 +57,10 @@ impl From<daftar_store::StoreError> for AppError {
         match error {
             daftar_store::StoreError::Conflict(what) => AppError::Conflict(what),
             daftar_store::StoreError::NotFound(_) => AppError::NotFound,
-            daftar_store::StoreError::Database(e) => AppError::Internal(e.into()),
+            error @ (daftar_store::StoreError::Database(_)
+            | daftar_store::StoreError::Sqlite(_)
+            | daftar_store::StoreError::Refused(_)
+            | daftar_store::StoreError::TaskStopped(_)) => AppError::Internal(error.into()),
         }
     }
 }

@@ -356,3 +356,43 @@ async fn a_wrong_code_on_the_page_shows_the_form_again_with_the_message(app: Tes
     assert!(again.body.contains("کد وارد شده درست نیست."));
     assert!(again.body.contains("name=\"code\""));
 }
+
+/// The SMS gateway is down: the citizen hears so (503, in Persian on the page's
+/// language), and may ask again at once rather than wait the minute between codes.
+async fn a_code_the_gateway_cannot_take_is_a_clear_503_and_may_be_asked_again(db: support::Db) {
+    // Nothing listens on the discard port of this machine.
+    let app = TestApp::spawn_with(db, |config| {
+        config.sms_gateway_url = Some("http://127.0.0.1:9/sms".into());
+    })
+    .await;
+    let (national_id, mobile, _) = DEMO_CITIZENS[0];
+    let request = json!({"national_id": national_id, "mobile": mobile});
+    for _ in 0..2 {
+        let refused = app
+            .post_json("/api/v1/auth/otp", request.clone(), None)
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            refused.body
+        );
+        assert_eq!(refused.error_code(), "sms.not_sent");
+        let message = refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains("پیامک"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_code_the_gateway_cannot_take_is_a_clear_503_and_may_be_asked_again_on_sqlite() {
+    a_code_the_gateway_cannot_take_is_a_clear_503_and_may_be_asked_again(support::Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_code_the_gateway_cannot_take_is_a_clear_503_and_may_be_asked_again_on_postgres() {
+    a_code_the_gateway_cannot_take_is_a_clear_503_and_may_be_asked_again(support::Db::Postgres)
+        .await;
+}

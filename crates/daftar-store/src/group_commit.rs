@@ -47,7 +47,7 @@ fn stopped() -> StoreError {
 
 /// A refusal told to every transition it concerns; the database's own error is not `Clone`.
 pub(crate) fn refusal(reason: String) -> StoreError {
-    StoreError::Database(sqlx::Error::Protocol(reason))
+    StoreError::Refused(reason)
 }
 
 impl TransitionQueue {

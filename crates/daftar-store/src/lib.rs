@@ -59,6 +59,17 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// SQLite's own error, on the paths that call it directly through rusqlite (the
+    /// look-up, the bulk work, the grouped transitions).
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database refused a write that other writes shared (a group of transitions),
+    /// told to each of them: the database's message, since its error cannot be copied.
+    #[error("the database refused the write: {0}")]
+    Refused(String),
+    /// The blocking thread a piece of work ran on stopped before it finished.
+    #[error("a blocking store task stopped: {0}")]
+    TaskStopped(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

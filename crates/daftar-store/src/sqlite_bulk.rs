@@ -16,6 +16,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
+use sqlx::Sqlite;
+use sqlx::pool::PoolConnection;
 
 use crate::shared_billing::{
     BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, INSERT_BILL_PAYMENT,
@@ -86,14 +88,18 @@ impl BatchWriter {
         }
     }
 
-    /// Runs `work` on a blocking thread with the connection. The caller holds the sqlx
-    /// writer.
+    /// Runs `work` on a blocking thread with the connection, holding the store's sqlx
+    /// writer (`held`) until the work ends. The blocking thread goes on when the caller
+    /// stops waiting (a dropped future), so the writer goes with it: released earlier,
+    /// the next write would meet the database locked by this one.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
+        held: PoolConnection<Sqlite>,
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let this = self.clone();
         run_blocking(move || {
+            let _held = held;
             let mut slot = this
                 .connection
                 .lock()
@@ -153,7 +159,7 @@ async fn run_blocking<T: Send + 'static>(
 ) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("SQLite batch: {e}"))))?
+        .map_err(|e| StoreError::TaskStopped(format!("SQLite batch: {e}")))?
 }
 
 impl SqliteStore {
@@ -206,9 +212,11 @@ impl SqliteStore {
         rows: usize,
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _writer = self.writer.acquire().await?;
+        let writer = self.writer.acquire().await?;
         self.batch_writer
-            .run(move |connection| with_large_cache(connection, rows, work))
+            .run(writer, move |connection| {
+                with_large_cache(connection, rows, work)
+            })
             .await
     }
 

@@ -93,7 +93,7 @@ impl Reader {
 }
 
 pub(crate) fn failed(error: rusqlite::Error) -> StoreError {
-    StoreError::Database(sqlx::Error::Protocol(format!("SQLite: {error}")))
+    StoreError::Sqlite(error)
 }
 
 impl LookupPool {

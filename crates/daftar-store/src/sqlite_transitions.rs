@@ -27,9 +27,9 @@ pub(crate) struct SqliteGroups {
 impl GroupWriter for SqliteGroups {
     async fn write(&self, group: Vec<Timed>) -> Result<Vec<Result<i64>>> {
         // The sqlx writer is held so that the store's other writes wait their turn.
-        let _writer = self.writer.acquire().await?;
+        let writer = self.writer.acquire().await?;
         self.batch_writer
-            .run(move |connection| write_group(connection, &group))
+            .run(writer, move |connection| write_group(connection, &group))
             .await
     }
 }
@@ -52,11 +52,8 @@ fn write_group(connection: &mut Connection, group: &[Timed]) -> Result<Vec<Resul
                 continue;
             }
             match write_one(&tx, transition, *now) {
-                Err(StoreError::Database(error)) => {
-                    refused[i] = Some(match error {
-                        sqlx::Error::Protocol(reason) => reason,
-                        other => other.to_string(),
-                    });
+                Err(error @ (StoreError::Database(_) | StoreError::Sqlite(_))) => {
+                    refused[i] = Some(error.to_string());
                     // Dropping the transaction rolls it back.
                     continue 'attempt;
                 }

@@ -23,6 +23,7 @@ on_both_databases!(
     a_look_up_sees_what_was_written_before_it,
     a_clearance_is_refused_while_anything_is_owed_and_verifiable_after,
     owners_see_their_properties,
+    a_write_after_an_abandoned_payment_file_waits_for_it_and_succeeds,
 );
 
 fn t(seconds: i64) -> Timestamp {
@@ -443,5 +444,36 @@ async fn owners_see_their_properties(store: &dyn Store) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// A caller that stops waiting for a large file (a dropped request, a timeout) must not
+/// leave the next write to meet a locked database.
+async fn a_write_after_an_abandoned_payment_file_waits_for_it_and_succeeds(store: &dyn Store) {
+    let ids = register(store, &[property("01-1", 1, "100")]).await;
+    let paid = bill(ids[0], 1405, 1_000_000);
+    store.insert_bills(vec![paid.clone()], t(0)).await.unwrap();
+    // Most rows match no bill: each is still kept, by its trace number.
+    let file: Vec<IncomingPayment> = (0..200_000)
+        .map(|n| payment(&paid, 1_000 + n, &format!("T{n}")))
+        .collect();
+    let abandoned = tokio::time::timeout(
+        std::time::Duration::from_millis(20),
+        store.record_payments(file, "bank.csv", t(1)),
+    )
+    .await;
+    assert!(
+        abandoned.is_err(),
+        "the file takes longer than the caller waits"
+    );
+    let started = std::time::Instant::now();
+    store
+        .upsert_properties(&[property("01-2", 1, "90")], t(2))
+        .await
+        .expect("the next write succeeds");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "the next write waited {:?}",
+        started.elapsed()
     );
 }

@@ -5,13 +5,13 @@
 mod support;
 
 use daftar_core::calendar::JalaliDate;
-use daftar_core::ir::NationalId;
+use daftar_core::ir::{LegalId, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_store::{
     Actor, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewStaff, NewTask, Office,
     QueueQuery, Recipient, StaffId, Store, StoreError, Transition,
 };
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 on_both_databases!(
     a_case_opens_with_its_tasks_history_and_notification,
@@ -25,6 +25,9 @@ on_both_databases!(
     the_sla_sweep_marks_each_overdue_task_once_and_notifies,
     two_sweeps_at_once_mark_each_task_once,
     the_outbox_hands_out_pending_notifications_until_sent,
+    a_claimed_notification_is_handed_to_nobody_else_until_marked_or_its_lease_ends,
+    a_claim_passes_over_notifications_given_up,
+    an_applicant_cases_are_listed_by_who_they_acted_for_before_the_limit,
     every_document_version_is_kept_with_views_and_approval,
     staff_mobiles_are_found_by_office_and_role,
     documents_come_with_the_application_and_with_an_action_or_not_at_all,
@@ -267,7 +270,10 @@ async fn many_actions_at_once_each_commit_whole_or_not_at_all(store: &dyn Store)
     assert!(matches!(outcomes[0], Ok(2)), "{:?}", outcomes[0]);
     assert!(matches!(outcomes[24], Err(StoreError::Conflict(_))));
     assert!(
-        matches!(outcomes[1], Err(StoreError::Database(_))),
+        matches!(
+            outcomes[1],
+            Err(StoreError::Database(_) | StoreError::Refused(_))
+        ),
         "{:?}",
         outcomes[1]
     );
@@ -518,6 +524,143 @@ async fn the_outbox_hands_out_pending_notifications_until_sent(store: &dyn Store
     let left = store.pending_notifications(10).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!((left[0].id, left[0].attempts), (pending[0].id, 1));
+}
+
+async fn a_claimed_notification_is_handed_to_nobody_else_until_marked_or_its_lease_ends(
+    store: &dyn Store,
+) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    store
+        .apply_transition(&inspection(id, 1), t(5))
+        .await
+        .unwrap();
+    let lease = SignedDuration::from_mins(5);
+    let first = store.claim_notifications(1, t(10), lease).await.unwrap();
+    assert_eq!(first.len(), 1);
+    // Claimed at the same moment by another worker: only the other one is free.
+    let second = store.claim_notifications(10, t(11), lease).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_ne!(first[0].id, second[0].id);
+    assert!(
+        store
+            .claim_notifications(10, t(12), lease)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A failed send ends its claim: the next round tries it again.
+    store
+        .mark_notification(first[0].id, false, t(13))
+        .await
+        .unwrap();
+    let again = store.claim_notifications(10, t(14), lease).await.unwrap();
+    assert_eq!(
+        again.iter().map(|n| (n.id, n.attempts)).collect::<Vec<_>>(),
+        vec![(first[0].id, 1)]
+    );
+    // A worker that died holds its claim no longer than the lease.
+    let after_lease = t(14) + lease + SignedDuration::from_secs(1);
+    let ids: Vec<i64> = store
+        .claim_notifications(10, after_lease, lease)
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(
+        ids,
+        vec![first[0].id.min(second[0].id), first[0].id.max(second[0].id)]
+    );
+    // A sent one is never handed out again.
+    for id in ids {
+        store
+            .mark_notification(id, true, after_lease)
+            .await
+            .unwrap();
+    }
+    let much_later = after_lease + lease + lease;
+    assert!(
+        store
+            .claim_notifications(10, much_later, lease)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn a_claim_passes_over_notifications_given_up(store: &dyn Store) {
+    setup(store).await;
+    let id = open(store, "100000000017", "s1", 1, "1405-03-10").await;
+    let mut action = inspection(id, 1);
+    action.notifications = (0..4)
+        .map(|n| NewNotification {
+            to: Recipient::Citizen(citizen()),
+            text: format!("notice {n}"),
+        })
+        .collect();
+    store.apply_transition(&action, t(5)).await.unwrap();
+    // The three oldest fail until given up; a claim of three still finds the rest.
+    let lease = SignedDuration::from_mins(5);
+    for round in 0..daftar_store::outbox::MAX_ATTEMPTS {
+        let claimed = store.claim_notifications(3, t(10), lease).await.unwrap();
+        assert_eq!(claimed.len(), 3, "round {round}");
+        for notification in &claimed {
+            store
+                .mark_notification(notification.id, false, t(10))
+                .await
+                .unwrap();
+        }
+    }
+    let left = store.claim_notifications(3, t(20), lease).await.unwrap();
+    let texts: Vec<&str> = left.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(texts, vec!["notice 2", "notice 3"]);
+    assert_eq!(
+        store.pending_notifications(10).await.unwrap().len(),
+        5,
+        "given up, not gone"
+    );
+}
+
+async fn an_applicant_cases_are_listed_by_who_they_acted_for_before_the_limit(store: &dyn Store) {
+    setup(store).await;
+    let company = LegalId::parse("10380284790").unwrap();
+    let mut for_company = new_case("100000000017", "s1", 1);
+    for_company.acting_for = Some(company.clone());
+    store
+        .open_case(
+            &for_company,
+            &[],
+            &history("apply", None, "file_opening"),
+            &[],
+            &[],
+            t(1),
+        )
+        .await
+        .unwrap();
+    // Newer cases of the same citizen for themself.
+    for code in ["100000000025", "100000000033", "100000000041"] {
+        open(store, code, "s1", 1, "1405-03-10").await;
+    }
+    let as_company = store
+        .cases_of_applicant(&citizen(), Some(&company), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        as_company
+            .iter()
+            .map(|c| c.tracking_code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["100000000017"]
+    );
+    let as_themself = store.cases_of_applicant(&citizen(), None, 2).await.unwrap();
+    assert_eq!(
+        as_themself
+            .iter()
+            .map(|c| c.tracking_code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["100000000041", "100000000033"]
+    );
 }
 
 async fn every_document_version_is_kept_with_views_and_approval(store: &dyn Store) {

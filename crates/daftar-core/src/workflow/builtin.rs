@@ -43,9 +43,13 @@ const FILES: [(&str, &str); 9] = [
 
 /// Every built-in workflow, checked.
 pub fn built_in() -> Result<Registry, Vec<WorkflowError>> {
-    let files: Vec<(String, String)> = FILES
+    Registry::load(&built_in_files())
+}
+
+/// The built-in workflow files as (name, text), for a registry that adds to them.
+pub fn built_in_files() -> Vec<(String, String)> {
+    FILES
         .iter()
         .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-        .collect();
-    Registry::load(&files)
+        .collect()
 }

@@ -18,7 +18,7 @@ mod definition;
 mod engine;
 mod load;
 
-pub use builtin::built_in;
+pub use builtin::{built_in, built_in_files};
 pub use definition::{
     Action, ActionKind, ActorRef, Branch, Decision, Definition, Outcome, Owner, RoleRef, State,
 };
