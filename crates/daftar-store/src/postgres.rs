@@ -10,18 +10,17 @@ use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
-use crate::Backend;
-use crate::group_commit::TransitionQueue;
-use crate::postgres_transitions::PgGroups;
+use crate::cases::group_commit::TransitionQueue;
+use crate::cases::postgres::PgGroups;
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) reader: PgPool,
     pub(crate) writer: PgPool,
     /// Where transitions without documents wait to be written as a group.
-    transitions: TransitionQueue,
+    pub(crate) transitions: TransitionQueue,
     /// The groups' own connections (see `open`).
-    group_writer: PgPool,
+    pub(crate) group_writer: PgPool,
 }
 
 /// PostgreSQL 13 is the oldest release still receiving fixes when Daftar began.
@@ -87,21 +86,41 @@ impl PgStore {
     }
 }
 
-impl PgStore {
-    /// The connections that write groups of case transitions.
-    async fn close_own_connections(&self) {
-        self.group_writer.close().await;
+#[async_trait::async_trait]
+impl crate::billing::BulkBilling for PgStore {
+    async fn billing_properties_page(
+        &self,
+        year: i32,
+        district: Option<u16>,
+        after_id: i64,
+        limit: i64,
+    ) -> crate::Result<Vec<crate::BillingProperty>> {
+        self.read_billing_properties(year, district, after_id, limit)
+            .await
+    }
+
+    async fn bulk_insert_bills(
+        &self,
+        bills: Vec<crate::NewBill>,
+        now: jiff::Timestamp,
+    ) -> crate::Result<u64> {
+        self.write_bills(bills, now).await
+    }
+
+    async fn bulk_record_payments(
+        &self,
+        payments: Vec<crate::IncomingPayment>,
+        source: &str,
+        now: jiff::Timestamp,
+    ) -> crate::Result<crate::PaymentReport> {
+        self.write_payments(payments, source, now).await
     }
 
     /// No fast path: sqlx's PostgreSQL driver already reads on the calling task.
     fn fast_bill_by_barcode(
         &self,
         _barcode: &str,
-    ) -> Option<Result<Option<crate::BillView>, crate::StoreError>> {
+    ) -> Option<crate::Result<Option<crate::BillView>>> {
         None
     }
 }
-
-shared_store_impl!(PgStore, Backend::Postgres, for_update = " FOR UPDATE");
-shared_billing_impl!(PgStore, sqlx::Postgres);
-shared_cases_impl!(PgStore, sqlx::Postgres);

@@ -7,12 +7,25 @@
 //! apart (rusqlite on SQLite, one statement over arrays on PostgreSQL) stays in its
 //! backend's own file, behind the same trait.
 
-use sqlx::{Database, Pool};
+use sqlx::{Database, Executor, Pool};
 
-use crate::{PgStore, SqliteStore};
+use crate::billing::BulkBilling;
+use crate::cases::group_commit::TransitionQueue;
+use crate::{
+    AccountStore, Backend, BillingStore, CaseStore, OutboxStore, PgStore, Result, SqliteStore,
+    Store,
+};
 
+#[async_trait::async_trait]
 pub(crate) trait SqlBackend: Send + Sync + std::fmt::Debug {
     type Db: Database;
+
+    /// Which backend this is.
+    const BACKEND: Backend;
+
+    /// Added to a read that a write in the same transaction decides on: PostgreSQL locks
+    /// the row (`FOR UPDATE`); SQLite's one writer already holds the whole database.
+    const FOR_UPDATE: &'static str;
 
     /// Added to a subquery that chooses rows to claim: rows another transaction holds
     /// are skipped, not waited for. SQLite has one writer, so nothing to add.
@@ -22,10 +35,23 @@ pub(crate) trait SqlBackend: Send + Sync + std::fmt::Debug {
     fn reader(&self) -> &Pool<Self::Db>;
     /// The pool every write goes through.
     fn writer(&self) -> &Pool<Self::Db>;
+
+    /// How many rows a statement changed (not a method of sqlx's generic result).
+    fn rows_affected(result: &<Self::Db as Database>::QueryResult) -> u64;
+
+    /// Where actions without documents wait to be written as a group
+    /// (`group_commit.rs`).
+    fn transitions(&self) -> &TransitionQueue;
+
+    /// Closes the connections the backend keeps besides its two pools.
+    async fn close_own_connections(&self);
 }
 
+#[async_trait::async_trait]
 impl SqlBackend for SqliteStore {
     type Db = sqlx::Sqlite;
+    const BACKEND: Backend = Backend::Sqlite;
+    const FOR_UPDATE: &'static str = "";
     const SKIP_LOCKED: &'static str = "";
 
     fn reader(&self) -> &Pool<sqlx::Sqlite> {
@@ -35,10 +61,26 @@ impl SqlBackend for SqliteStore {
     fn writer(&self) -> &Pool<sqlx::Sqlite> {
         &self.writer
     }
+
+    fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn transitions(&self) -> &TransitionQueue {
+        &self.transitions
+    }
+
+    /// The look-ups' rusqlite connections.
+    async fn close_own_connections(&self) {
+        self.lookups.close();
+    }
 }
 
+#[async_trait::async_trait]
 impl SqlBackend for PgStore {
     type Db = sqlx::Postgres;
+    const BACKEND: Backend = Backend::Postgres;
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
     fn reader(&self) -> &Pool<sqlx::Postgres> {
@@ -47,5 +89,116 @@ impl SqlBackend for PgStore {
 
     fn writer(&self) -> &Pool<sqlx::Postgres> {
         &self.writer
+    }
+
+    fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn transitions(&self) -> &TransitionQueue {
+        &self.transitions
+    }
+
+    /// The connections that write groups of case transitions.
+    async fn close_own_connections(&self) {
+        self.group_writer.close().await;
+    }
+}
+
+/// The parts of [`Store`] that are the same on both backends.
+#[async_trait::async_trait]
+impl<S> Store for S
+where
+    S: SqlBackend + BulkBilling,
+    S: AccountStore + BillingStore + CaseStore + OutboxStore,
+    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
+    for<'q> <S::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, S::Db>,
+{
+    fn backend(&self) -> Backend {
+        S::BACKEND
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(self.reader()).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.close_own_connections().await;
+        self.writer().close().await;
+        self.reader().close().await;
+    }
+}
+
+/// A statement put together at run time (a queue's filters), its parameters numbered as
+/// they are added. sqlx's `QueryBuilder` does this too, but in code generic over the
+/// database its arguments cannot be borrowed for less than the builder lives.
+#[derive(Debug, Default)]
+pub(crate) struct Statement {
+    text: String,
+    params: Vec<Param>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Param {
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for Param {
+    fn from(value: i64) -> Param {
+        Param::Int(value)
+    }
+}
+
+impl From<String> for Param {
+    fn from(value: String) -> Param {
+        Param::Text(value)
+    }
+}
+
+impl From<&str> for Param {
+    fn from(value: &str) -> Param {
+        Param::Text(value.to_owned())
+    }
+}
+
+impl Statement {
+    pub(crate) fn new(text: &str) -> Statement {
+        Statement {
+            text: text.to_owned(),
+            params: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, text: &str) -> &mut Statement {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next parameter's placeholder and remembers its value.
+    pub(crate) fn bind(&mut self, value: impl Into<Param>) -> &mut Statement {
+        self.params.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.params.len().to_string());
+        self
+    }
+
+    /// The statement as a query of `O` rows, its parameters bound.
+    pub(crate) fn query_as<'q, DB, O>(
+        &'q self,
+    ) -> sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>
+    where
+        DB: Database,
+        O: for<'r> sqlx::FromRow<'r, DB::Row>,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        self.params
+            .iter()
+            .fold(sqlx::query_as(&self.text), |query, param| match param {
+                Param::Int(value) => query.bind(*value),
+                Param::Text(value) => query.bind(value.as_str()),
+            })
     }
 }

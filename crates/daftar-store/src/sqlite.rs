@@ -14,12 +14,12 @@ use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::group_commit::TransitionQueue;
-use crate::sqlite_bulk::BatchWriter;
+use crate::billing::lookup::LookupPool;
+use crate::billing::sqlite::BatchWriter;
+use crate::cases::group_commit::TransitionQueue;
+use crate::cases::sqlite::SqliteGroups;
 use crate::sqlite_commits::count_sqlx_commits;
-use crate::sqlite_lookup::LookupPool;
-use crate::sqlite_transitions::SqliteGroups;
-use crate::{Backend, BillView, StoreError};
+use crate::{BillView, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -28,7 +28,7 @@ pub struct SqliteStore {
     pub(crate) lookups: Arc<LookupPool>,
     /// The rusqlite connection for bulk writes and grouped transitions.
     pub(crate) batch_writer: BatchWriter,
-    transitions: TransitionQueue,
+    pub(crate) transitions: TransitionQueue,
 }
 
 const READERS: u32 = 8;
@@ -88,18 +88,38 @@ impl SqliteStore {
     }
 }
 
-impl SqliteStore {
-    /// The look-ups' rusqlite connections.
-    async fn close_own_connections(&self) {
-        self.lookups.close();
+#[async_trait::async_trait]
+impl crate::billing::BulkBilling for SqliteStore {
+    async fn billing_properties_page(
+        &self,
+        year: i32,
+        district: Option<u16>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::BillingProperty>, StoreError> {
+        self.read_billing_properties(year, district, after_id, limit)
+            .await
     }
 
-    /// The public look-up's fast path (see [`crate::sqlite_lookup`]).
+    async fn bulk_insert_bills(
+        &self,
+        bills: Vec<crate::NewBill>,
+        now: jiff::Timestamp,
+    ) -> Result<u64, StoreError> {
+        self.write_bills(bills, now).await
+    }
+
+    async fn bulk_record_payments(
+        &self,
+        payments: Vec<crate::IncomingPayment>,
+        source: &str,
+        now: jiff::Timestamp,
+    ) -> Result<crate::PaymentReport, StoreError> {
+        self.write_payments(payments, source, now).await
+    }
+
+    /// The public look-up's fast path (see [`crate::billing::lookup`]).
     fn fast_bill_by_barcode(&self, barcode: &str) -> Option<Result<Option<BillView>, StoreError>> {
         Some(self.lookups.bill_by_barcode(barcode))
     }
 }
-
-shared_store_impl!(SqliteStore, Backend::Sqlite, for_update = "");
-shared_billing_impl!(SqliteStore, sqlx::Sqlite);
-shared_cases_impl!(SqliteStore, sqlx::Sqlite);

@@ -1,5 +1,5 @@
 //! The count of commits this process has made to SQLite, so that a look-up reading a
-//! snapshot an earlier one began (see [`crate::sqlite_lookup`]) knows whether a write
+//! snapshot an earlier one began (see [`crate::billing::lookup`]) knows whether a write
 //! it must see has happened since.
 //!
 //! SQLite calls a connection's WAL hook after each of its commits: the new rows are

@@ -17,8 +17,8 @@ use daftar_core::ir::NationalId;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
 
-use crate::shared::{corrupt, office_code, role};
-use crate::shared_cases::{RECIPIENT_CITIZEN, RECIPIENT_ROLE};
+use crate::cases::sql::{RECIPIENT_CITIZEN, RECIPIENT_ROLE};
+use crate::decode::{corrupt, office_code, role};
 use crate::sql::SqlBackend;
 use crate::{PendingNotification, Recipient, Result, StoreError, to_db_time};
 

@@ -1,21 +1,21 @@
 //! SQLite's case transitions, committed in groups.
 //!
 //! SQLite writes one transaction at a time, so without groups staff acting at the same
-//! moment would each wait for the commits of everyone ahead of them ([`crate::group_commit`]).
+//! moment would each wait for the commits of everyone ahead of them ([`crate::cases::group_commit`]).
 //! The statements are the ones the shared transaction runs through sqlx
-//! ([`crate::shared_cases`]), run here through rusqlite on a blocking thread: for
+//! ([`crate::cases::sql`]), run here through rusqlite on a blocking thread: for
 //! statements this small, sqlx's hand-offs between threads cost more than SQLite's work.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sqlx::SqlitePool;
 
-use crate::group_commit::{GroupWriter, Timed, refusal};
-use crate::shared_cases::{
+use crate::billing::lookup::failed;
+use crate::billing::sqlite::BatchWriter;
+use crate::cases::group_commit::{GroupWriter, Timed, refusal};
+use crate::cases::sql::{
     CLEAR_TASKS, INSERT_HISTORY, INSERT_NOTIFICATION, INSERT_TASK, MOVE_CASE, MovedCase,
     actor_columns, move_values, recipient_columns,
 };
-use crate::sqlite_bulk::BatchWriter;
-use crate::sqlite_lookup::failed;
 use crate::{Result, StoreError, Transition};
 
 /// Writes a group through the bulk writer's rusqlite connection.

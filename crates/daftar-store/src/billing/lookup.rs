@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::shared_billing::{BILL_BY_BARCODE, BillViewRow, bill_view};
+use crate::billing::sql::{BILL_BY_BARCODE, BillViewRow, bill_view};
 use crate::sqlite_commits::commits;
 use crate::{BillView, StoreError};
 

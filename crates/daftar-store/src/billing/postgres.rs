@@ -8,12 +8,12 @@ use std::convert::Infallible;
 use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::postgres::PgStore;
-use crate::shared_billing::{
+use crate::billing::sql::{
     BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillFactsRow, BillingPropertyRow, FoundBill,
     INSERT_BILL_PAYMENT, INSERT_PAYMENT, PaymentRecord, barcode_order, billing_page,
     decide_payments, found_bill, to_i64,
 };
+use crate::postgres::PgStore;
 use crate::{
     BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
 };
@@ -25,7 +25,7 @@ const CHUNK: usize = 1000;
 const LOOKUP_CHUNK: usize = 5000;
 
 impl PgStore {
-    pub(crate) async fn billing_properties_page(
+    pub(crate) async fn read_billing_properties(
         &self,
         year: i32,
         district: Option<u16>,
@@ -53,11 +53,7 @@ impl PgStore {
         billing_page(rows, &arrears)
     }
 
-    pub(crate) async fn bulk_insert_bills(
-        &self,
-        bills: Vec<NewBill>,
-        now: Timestamp,
-    ) -> Result<u64> {
+    pub(crate) async fn write_bills(&self, bills: Vec<NewBill>, now: Timestamp) -> Result<u64> {
         let mut inserted = 0;
         let mut tx = self.writer.begin().await?;
         for chunk in bills.chunks(CHUNK) {
@@ -94,7 +90,7 @@ impl PgStore {
     /// Another instance may pay the same bill, or record the same trace number, between
     /// this one's look-ups and its writes (the look-ups lock nothing): the unique indexes
     /// refuse the second writer, whose batch is then decided again from what is stored.
-    pub(crate) async fn bulk_record_payments(
+    pub(crate) async fn write_payments(
         &self,
         payments: Vec<IncomingPayment>,
         source: &str,

@@ -3,7 +3,7 @@
 //! Written as a transaction of its own, a transition is seven round trips to the server
 //! (BEGIN, the compare-and-set UPDATE, the tasks' DELETE and INSERT, the history, the
 //! outbox, COMMIT), and each concurrent clerk's is a statement, a plan and a commit of its
-//! own on the same cores. Here a group ([`crate::group_commit`]) goes as one statement:
+//! own on the same cores. Here a group ([`crate::cases::group_commit`]) goes as one statement:
 //! the transitions travel as arrays, one element per transition (tasks and notices carry
 //! the number of the transition they belong to), and data-modifying WITH clauses all hang
 //! on what the compare-and-set UPDATE returns, so a transition whose version is stale
@@ -14,8 +14,8 @@
 
 use sqlx::PgPool;
 
-use crate::group_commit::{GroupWriter, Timed};
-use crate::shared_cases::{actor_columns, move_values, recipient_columns};
+use crate::cases::group_commit::{GroupWriter, Timed};
+use crate::cases::sql::{actor_columns, move_values, recipient_columns};
 use crate::{Result, StoreError};
 
 /// `$1`–`$15`: one element per transition (numbered from 1 by ORDINALITY); `$16`–`$20`

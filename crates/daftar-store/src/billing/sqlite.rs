@@ -19,13 +19,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, param
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 
-use crate::shared_billing::{
+use crate::billing::lookup::failed;
+use crate::billing::sql::{
     BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, INSERT_BILL_PAYMENT,
     INSERT_PAYMENT, billing_page, decide_payments, found_bill, to_i64,
 };
 use crate::sqlite::SqliteStore;
 use crate::sqlite_commits::count_commits;
-use crate::sqlite_lookup::failed;
 use crate::{
     BillingProperty, IncomingPayment, NewBill, PaymentReport, Result, StoreError, to_db_time,
 };
@@ -165,7 +165,7 @@ async fn run_blocking<T: Send + 'static>(
 impl SqliteStore {
     /// Read on a blocking thread from the look-ups' read-only connections, so that issuing
     /// reads the next page while the writer inserts the last one.
-    pub(crate) async fn billing_properties_page(
+    pub(crate) async fn read_billing_properties(
         &self,
         year: i32,
         district: Option<u16>,
@@ -220,11 +220,7 @@ impl SqliteStore {
             .await
     }
 
-    pub(crate) async fn bulk_insert_bills(
-        &self,
-        bills: Vec<NewBill>,
-        now: Timestamp,
-    ) -> Result<u64> {
+    pub(crate) async fn write_bills(&self, bills: Vec<NewBill>, now: Timestamp) -> Result<u64> {
         self.with_bulk_writer(bills.len(), move |connection| {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -244,7 +240,7 @@ impl SqliteStore {
     }
 
     /// Looks each bill and trace number up and writes each row as it is decided.
-    pub(crate) async fn bulk_record_payments(
+    pub(crate) async fn write_payments(
         &self,
         payments: Vec<IncomingPayment>,
         source: &str,

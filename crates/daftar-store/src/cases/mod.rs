@@ -1,0 +1,80 @@
+//! The cases' store: cases, their open tasks (the queues), history and documents, and the
+//! notifications they write to the outbox: [`CaseStore`], written once for both backends
+//! in `store.rs` (the rows a transaction adds in `writes.rs`). An action without documents
+//! goes through the backend's group commit (`group_commit.rs`), which each backend writes
+//! its own way (`sqlite.rs`, `postgres.rs`).
+
+pub(crate) mod group_commit;
+pub(crate) mod model;
+pub(crate) mod postgres;
+pub(crate) mod sql;
+pub(crate) mod sqlite;
+mod store;
+mod writes;
+
+use async_trait::async_trait;
+use daftar_core::calendar::JalaliDate;
+use daftar_core::ir::{LegalId, NationalId};
+use jiff::Timestamp;
+
+use crate::*;
+
+/// Cases, their work queues, history and documents; opening a case or acting on one also
+/// writes the notifications it announces to the outbox. One method is one transaction.
+#[async_trait]
+pub trait CaseStore: Send + Sync + std::fmt::Debug {
+    /// Opens a case with its first tasks, history row and notifications. A tracking code
+    /// in use is a [`StoreError::Conflict`].
+    async fn open_case(
+        &self,
+        case: &NewCase,
+        tasks: &[NewTask],
+        history: &NewHistory,
+        notifications: &[NewNotification],
+        documents: &[NewDocument],
+        now: Timestamp,
+    ) -> Result<CaseId>;
+    async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
+    async fn case_by_tracking_code(&self, code: &str) -> Result<Option<CaseRecord>>;
+    /// The cases an applicant filed acting for `acting_for` (for themself when `None`),
+    /// newest first.
+    async fn cases_of_applicant(
+        &self,
+        applicant: &NationalId,
+        acting_for: Option<&LegalId>,
+        limit: i64,
+    ) -> Result<Vec<CaseRecord>>;
+    /// Who may act on the case now.
+    async fn case_tasks(&self, id: CaseId) -> Result<Vec<TaskRecord>>;
+    /// The case's history, oldest first.
+    async fn case_history(&self, id: CaseId) -> Result<Vec<HistoryRecord>>;
+    /// Applies one action (see [`Transition`]); returns the case's new version. A case
+    /// that moved on since `expected_version`, or is closed, is a
+    /// [`StoreError::Conflict`] and nothing is written.
+    async fn apply_transition(&self, transition: &Transition, now: Timestamp) -> Result<i64>;
+    /// A page of open tasks, sorted by SLA due date, with the whole queue's counts.
+    async fn queue(&self, query: &QueueQuery, today: JalaliDate) -> Result<QueuePage>;
+    /// Marks the tasks due before `today` overdue, once each, with the notifications
+    /// `notify` writes for each, in one transaction; returns the newly marked. Safe to
+    /// run on several instances at once.
+    async fn sweep_overdue(
+        &self,
+        today: JalaliDate,
+        now: Timestamp,
+        notify: &(dyn for<'t> Fn(&'t OverdueTask) -> Vec<NewNotification> + Send + Sync),
+    ) -> Result<Vec<OverdueTask>>;
+    /// Records a new version of a case's document of `kind`.
+    async fn add_document(
+        &self,
+        case: CaseId,
+        document: &NewDocument,
+        now: Timestamp,
+    ) -> Result<DocumentRecord>;
+    /// Every version of every document of a case.
+    async fn documents_of_case(&self, case: CaseId) -> Result<Vec<DocumentRecord>>;
+    async fn document(&self, id: i64) -> Result<Option<DocumentRecord>>;
+    async fn record_document_view(&self, id: i64, viewer: &str, now: Timestamp) -> Result<()>;
+    /// Who viewed a document, and when, oldest first.
+    async fn document_views(&self, id: i64) -> Result<Vec<(String, Timestamp)>>;
+    async fn approve_document(&self, id: i64, approver: &str, now: Timestamp) -> Result<()>;
+}

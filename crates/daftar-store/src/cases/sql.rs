@@ -1,0 +1,307 @@
+//! The cases SQL both backends run, written once (see [`crate::shared`] for how): opening
+//! a case, applying one action under optimistic concurrency, queues, the SLA sweep, the
+//! outbox, and documents.
+
+use daftar_core::calendar::JalaliDate;
+
+use crate::decode::{corrupt, legal_id, national_id, office_code, role};
+use crate::{
+    Actor, CaseId, CaseRecord, DocumentRecord, HistoryRecord, Recipient, StaffId, StoreError,
+    TaskRecord, from_db_time,
+};
+
+pub(crate) const CASE_COLUMNS: &str = "id, tracking_code, service_id, workflow_id, \
+     workflow_version, applicant_national_id, applicant_legal_id, office_code, district, state, \
+     position, fields, version, sla_due, overdue_at, closed_at, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaseRow {
+    id: i64,
+    tracking_code: String,
+    service_id: String,
+    workflow_id: String,
+    workflow_version: i64,
+    applicant_national_id: String,
+    applicant_legal_id: Option<String>,
+    office_code: String,
+    district: Option<i64>,
+    state: String,
+    position: String,
+    fields: String,
+    version: i64,
+    sla_due: Option<String>,
+    overdue_at: Option<i64>,
+    closed_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn jalali(raw: &str) -> Result<JalaliDate, StoreError> {
+    JalaliDate::parse(raw).map_err(|_| corrupt("Jalali date"))
+}
+
+fn district(raw: Option<i64>) -> Result<Option<u16>, StoreError> {
+    raw.map(|d| u16::try_from(d).map_err(|_| corrupt("district")))
+        .transpose()
+}
+
+pub(crate) fn case_record(row: CaseRow) -> Result<CaseRecord, StoreError> {
+    Ok(CaseRecord {
+        id: CaseId(row.id),
+        tracking_code: row.tracking_code,
+        service_id: row.service_id,
+        workflow_id: row.workflow_id,
+        workflow_version: u32::try_from(row.workflow_version)
+            .map_err(|_| corrupt("workflow version"))?,
+        applicant: national_id(&row.applicant_national_id)?,
+        acting_for: row
+            .applicant_legal_id
+            .as_deref()
+            .map(legal_id)
+            .transpose()?,
+        office: office_code(&row.office_code)?,
+        district: district(row.district)?,
+        state: row.state,
+        position_json: row.position,
+        fields_json: row.fields,
+        version: row.version,
+        sla_due: row.sla_due.as_deref().map(jalali).transpose()?,
+        overdue_at: row.overdue_at.map(from_db_time),
+        closed_at: row.closed_at.map(from_db_time),
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+    })
+}
+
+pub(crate) type TaskRow = (String, String, String, Option<i64>, Option<i64>);
+
+pub(crate) fn task_record(row: TaskRow) -> Result<TaskRecord, StoreError> {
+    let (task_role, state, sla_due, assignee, overdue_at) = row;
+    Ok(TaskRecord {
+        role: role(&task_role)?,
+        state,
+        sla_due: jalali(&sla_due)?,
+        assignee: assignee.map(StaffId),
+        overdue_at: overdue_at.map(from_db_time),
+    })
+}
+
+pub(crate) const ACTOR_APPLICANT: &str = "applicant";
+pub(crate) const ACTOR_STAFF: &str = "staff";
+pub(crate) const ACTOR_SYSTEM: &str = "system";
+
+/// The actor's columns: kind, staff id, name.
+pub(crate) fn actor_columns(actor: &Actor) -> (&'static str, Option<i64>, &str) {
+    match actor {
+        Actor::Applicant => (ACTOR_APPLICANT, None, ""),
+        Actor::Staff { id, name } => (ACTOR_STAFF, Some(id.0), name.as_str()),
+        Actor::System => (ACTOR_SYSTEM, None, ""),
+    }
+}
+
+pub(crate) type HistoryRow = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+pub(crate) fn history_record(row: HistoryRow) -> Result<HistoryRecord, StoreError> {
+    let (at, kind, staff_id, name, action, from_state, to_state, comment) = row;
+    let actor = match (kind.as_str(), staff_id) {
+        (ACTOR_APPLICANT, _) => Actor::Applicant,
+        (ACTOR_STAFF, Some(id)) => Actor::Staff {
+            id: StaffId(id),
+            name,
+        },
+        (ACTOR_SYSTEM, _) => Actor::System,
+        _ => return Err(corrupt("history actor")),
+    };
+    Ok(HistoryRecord {
+        at: from_db_time(at),
+        actor,
+        action,
+        from_state,
+        to_state,
+        comment,
+    })
+}
+
+/// A row of a queue page, as the queue's statement reads it.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct QueueRow {
+    case_id: i64,
+    tracking_code: String,
+    service_id: String,
+    role: String,
+    state: String,
+    district: Option<i64>,
+    sla_due: String,
+    assignee: Option<i64>,
+    overdue_at: Option<i64>,
+    version: i64,
+    workflow_id: String,
+    workflow_version: i64,
+}
+
+impl QueueRow {
+    /// The item a clerk sees; overdue when due before `today` or marked by the sweep.
+    pub(crate) fn item(self, today: JalaliDate) -> Result<crate::QueueItem, StoreError> {
+        let due = JalaliDate::parse(&self.sla_due).map_err(|_| corrupt("SLA date"))?;
+        Ok(crate::QueueItem {
+            case: CaseId(self.case_id),
+            tracking_code: self.tracking_code,
+            service_id: self.service_id,
+            role: role(&self.role)?,
+            state: self.state,
+            district: self
+                .district
+                .map(|d| u16::try_from(d).map_err(|_| corrupt("district")))
+                .transpose()?,
+            overdue: due < today || self.overdue_at.is_some(),
+            sla_due: due,
+            assignee: self.assignee.map(StaffId),
+            version: self.version,
+            workflow_id: self.workflow_id,
+            workflow_version: u32::try_from(self.workflow_version)
+                .map_err(|_| corrupt("workflow version"))?,
+        })
+    }
+}
+
+pub(crate) const RECIPIENT_CITIZEN: &str = "citizen";
+pub(crate) const RECIPIENT_ROLE: &str = "role";
+
+/// The recipient's columns: kind and address (`national ID` or `office:role`).
+pub(crate) fn recipient_columns(to: &Recipient) -> (&'static str, String) {
+    match to {
+        Recipient::Citizen(id) => (RECIPIENT_CITIZEN, id.as_str().to_owned()),
+        Recipient::Role(office, held) => (
+            RECIPIENT_ROLE,
+            format!("{}:{}", office.as_str(), held.slug()),
+        ),
+    }
+}
+
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, case_id, kind, version, file_name, content_type, \
+     size_bytes, sha256, storage_key, uploaded_by, uploaded_at, approved_by, approved_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DocumentRow {
+    id: i64,
+    case_id: i64,
+    kind: String,
+    version: i64,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+    storage_key: String,
+    uploaded_by: String,
+    uploaded_at: i64,
+    approved_by: Option<String>,
+    approved_at: Option<i64>,
+}
+
+pub(crate) fn document_record(row: DocumentRow) -> Result<DocumentRecord, StoreError> {
+    Ok(DocumentRecord {
+        id: row.id,
+        case: CaseId(row.case_id),
+        kind: row.kind,
+        version: u32::try_from(row.version).map_err(|_| corrupt("document version"))?,
+        file_name: row.file_name,
+        content_type: row.content_type,
+        size_bytes: u64::try_from(row.size_bytes).map_err(|_| corrupt("document size"))?,
+        sha256: row.sha256,
+        storage_key: row.storage_key,
+        uploaded_by: row.uploaded_by,
+        uploaded_at: from_db_time(row.uploaded_at),
+        approved_by: row.approved_by,
+        approved_at: row.approved_at.map(from_db_time),
+    })
+}
+
+/// A transition's compare-and-set: a concurrent action that committed first has moved the
+/// version on, so this one updates nothing, and the transition writes nothing.
+pub(crate) const MOVE_CASE: &str =
+    "UPDATE cases SET state = $1, position = $2, fields = COALESCE($3, fields),
+         sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1
+     WHERE id = $7 AND version = $8 AND closed_at IS NULL
+     RETURNING id, office_code, service_id, district, version";
+
+/// What [`MOVE_CASE`] returns: id, office, service, district, the new version.
+pub(crate) type MovedCase = (i64, String, String, Option<i64>, i64);
+
+/// [`MOVE_CASE`]'s parameters, `$1` to `$8`, in order: for sqlx ([`bind_move`]), for
+/// rusqlite (a tuple is its parameters) and for PostgreSQL's group statement, whose arrays
+/// take one of each per transition.
+pub(crate) type MoveValues<'t> = (
+    &'t str,
+    &'t str,
+    Option<&'t str>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+);
+
+pub(crate) fn move_values(transition: &crate::Transition, now: i64) -> MoveValues<'_> {
+    (
+        transition.state.as_str(),
+        transition.position_json.as_str(),
+        transition.fields_json.as_deref(),
+        transition.sla_due.map(|d| d.iso_jalali()),
+        transition.closed.then_some(now),
+        now,
+        transition.case.0,
+        transition.expected_version,
+    )
+}
+
+/// Binds [`MOVE_CASE`]'s parameters for the transaction of a transition with documents.
+pub(crate) fn bind_move<'q, DB, O>(
+    query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    transition: &'q crate::Transition,
+    now: i64,
+) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let (state, position, fields, sla_due, closed, now, case, expected) =
+        move_values(transition, now);
+    query
+        .bind(state)
+        .bind(position)
+        .bind(fields)
+        .bind(sla_due)
+        .bind(closed)
+        .bind(now)
+        .bind(case)
+        .bind(expected)
+}
+
+pub(crate) const CLEAR_TASKS: &str = "DELETE FROM case_tasks WHERE case_id = $1";
+
+pub(crate) const INSERT_TASK: &str =
+    "INSERT INTO case_tasks (case_id, role, state, office_code, service_id,
+         district, sla_due, assignee, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+pub(crate) const INSERT_HISTORY: &str =
+    "INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id,
+         actor_name, action, from_state, to_state, comment)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+pub(crate) const INSERT_NOTIFICATION: &str =
+    "INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)
+     VALUES ($1, $2, $3, $4, $5)";

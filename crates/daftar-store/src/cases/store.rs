@@ -1,0 +1,438 @@
+//! [`CaseStore`] for both backends: plain SQL over [`SqlBackend`].
+
+use async_trait::async_trait;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
+
+use super::writes::{insert_document, insert_history, insert_notifications, insert_tasks};
+use crate::sql::{SqlBackend, Statement};
+use crate::*;
+
+#[async_trait]
+impl<S> CaseStore for S
+where
+    S: SqlBackend,
+    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
+    for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
+    for<'q> i64: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> bool: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> String: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> &'q str: Encode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<i64>: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<String>: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<&'q str>: Encode<'q, S::Db> + Type<S::Db>,
+    usize: ColumnIndex<<S::Db as Database>::Row>,
+    for<'a> &'a str: ColumnIndex<<S::Db as Database>::Row>,
+{
+    async fn open_case(
+        &self,
+        case: &crate::NewCase,
+        tasks: &[crate::NewTask],
+        history: &crate::NewHistory,
+        notifications: &[crate::NewNotification],
+        documents: &[crate::NewDocument],
+        now: jiff::Timestamp,
+    ) -> crate::Result<crate::CaseId> {
+        let now = crate::to_db_time(now);
+        let district = case.district.map(i64::from);
+        let mut tx = self.writer().begin().await?;
+        let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO cases (tracking_code, service_id, workflow_id, workflow_version,
+                 applicant_national_id, applicant_legal_id, office_code, district, state,
+                 position, fields, version, sla_due, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $13)
+             RETURNING id",
+        )
+        .bind(&case.tracking_code)
+        .bind(&case.service_id)
+        .bind(&case.workflow_id)
+        .bind(i64::from(case.workflow_version))
+        .bind(case.applicant.as_str())
+        .bind(case.acting_for.as_ref().map(|l| l.as_str().to_owned()))
+        .bind(case.office.as_str())
+        .bind(district)
+        .bind(&case.state)
+        .bind(&case.position_json)
+        .bind(&case.fields_json)
+        .bind(case.sla_due.map(|d| d.iso_jalali()))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok((id,)) => id,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(crate::StoreError::Conflict("tracking code"));
+            }
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                return Err(crate::StoreError::NotFound("office"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        insert_tasks::<S::Db>(
+            &mut tx,
+            id,
+            case.office.as_str(),
+            &case.service_id,
+            district,
+            tasks,
+            now,
+        )
+        .await?;
+        insert_history::<S::Db>(&mut tx, id, history, now).await?;
+        insert_notifications::<S::Db>(&mut tx, Some(id), notifications, now).await?;
+        for document in documents {
+            insert_document::<S::Db>(&mut tx, id, document, now).await?;
+        }
+        tx.commit().await?;
+        Ok(crate::CaseId(id))
+    }
+
+    async fn case(&self, id: crate::CaseId) -> crate::Result<Option<crate::CaseRecord>> {
+        let row: Option<crate::cases::sql::CaseRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM cases WHERE id = $1",
+            crate::cases::sql::CASE_COLUMNS
+        ))
+        .bind(id.0)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(crate::cases::sql::case_record).transpose()
+    }
+
+    async fn case_by_tracking_code(&self, code: &str) -> crate::Result<Option<crate::CaseRecord>> {
+        let row: Option<crate::cases::sql::CaseRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM cases WHERE tracking_code = $1",
+            crate::cases::sql::CASE_COLUMNS
+        ))
+        .bind(code)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(crate::cases::sql::case_record).transpose()
+    }
+
+    async fn cases_of_applicant(
+        &self,
+        applicant: &daftar_core::ir::NationalId,
+        acting_for: Option<&daftar_core::ir::LegalId>,
+        limit: i64,
+    ) -> crate::Result<Vec<crate::CaseRecord>> {
+        // '' for "for themself": no legal ID is empty.
+        let rows: Vec<crate::cases::sql::CaseRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM cases
+             WHERE applicant_national_id = $1 AND COALESCE(applicant_legal_id, '') = $2
+             ORDER BY id DESC LIMIT $3",
+            crate::cases::sql::CASE_COLUMNS
+        ))
+        .bind(applicant.as_str())
+        .bind(acting_for.map_or("", |id| id.as_str()))
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter()
+            .map(crate::cases::sql::case_record)
+            .collect()
+    }
+
+    async fn case_tasks(&self, id: crate::CaseId) -> crate::Result<Vec<crate::TaskRecord>> {
+        let rows: Vec<crate::cases::sql::TaskRow> = sqlx::query_as(
+            "SELECT role, state, sla_due, assignee, overdue_at FROM case_tasks
+             WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter()
+            .map(crate::cases::sql::task_record)
+            .collect()
+    }
+
+    async fn case_history(&self, id: crate::CaseId) -> crate::Result<Vec<crate::HistoryRecord>> {
+        let rows: Vec<crate::cases::sql::HistoryRow> = sqlx::query_as(
+            "SELECT at, actor_kind, actor_staff_id, actor_name, action, from_state,
+                 to_state, comment
+             FROM case_history WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter()
+            .map(crate::cases::sql::history_record)
+            .collect()
+    }
+
+    async fn apply_transition(
+        &self,
+        transition: &crate::Transition,
+        now: jiff::Timestamp,
+    ) -> crate::Result<i64> {
+        // Without documents, it is written with those arriving beside it
+        // (crate::cases::group_commit); documents' versions are numbered here.
+        if transition.documents.is_empty() {
+            return self.transitions().apply(transition, now).await;
+        }
+        let now = crate::to_db_time(now);
+        let mut tx = self.writer().begin().await?;
+        let updated: Option<crate::cases::sql::MovedCase> = crate::cases::sql::bind_move(
+            sqlx::query_as(crate::cases::sql::MOVE_CASE),
+            transition,
+            now,
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((_, office, service_id, district, version)) = updated else {
+            return Err(crate::StoreError::Conflict("case version"));
+        };
+        sqlx::query(crate::cases::sql::CLEAR_TASKS)
+            .bind(transition.case.0)
+            .execute(&mut *tx)
+            .await?;
+        insert_tasks::<S::Db>(
+            &mut tx,
+            transition.case.0,
+            &office,
+            &service_id,
+            district,
+            &transition.tasks,
+            now,
+        )
+        .await?;
+        insert_history::<S::Db>(&mut tx, transition.case.0, &transition.history, now).await?;
+        insert_notifications::<S::Db>(
+            &mut tx,
+            Some(transition.case.0),
+            &transition.notifications,
+            now,
+        )
+        .await?;
+        for document in &transition.documents {
+            insert_document::<S::Db>(&mut tx, transition.case.0, document, now).await?;
+        }
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    async fn queue(
+        &self,
+        query: &crate::QueueQuery,
+        today: daftar_core::calendar::JalaliDate,
+    ) -> crate::Result<crate::QueuePage> {
+        let today_iso = today.iso_jalali();
+        // The filters, written once for the page and for the two counts. Overdue
+        // is past the due date; the follow-up unit's view across roles also takes
+        // what the sweep marked.
+        let filters = |statement: &mut Statement, overdue: bool| {
+            statement.push(" WHERE t.office_code IN (");
+            for (n, office) in query.offices.iter().enumerate() {
+                if n > 0 {
+                    statement.push(", ");
+                }
+                statement.bind(office.as_str());
+            }
+            statement.push(")");
+            if let Some(held) = query.role {
+                statement.push(" AND t.role = ").bind(held.slug());
+            }
+            if let Some(assignee) = query.assignee {
+                statement.push(" AND t.assignee = ").bind(assignee.0);
+            }
+            if let Some(service) = &query.service_id {
+                statement
+                    .push(" AND t.service_id = ")
+                    .bind(service.as_str());
+            }
+            if let Some(district) = query.district {
+                statement
+                    .push(" AND t.district = ")
+                    .bind(i64::from(district));
+            }
+            if overdue && query.role.is_some() {
+                statement.push(" AND t.sla_due < ").bind(today_iso.as_str());
+            } else if overdue {
+                statement
+                    .push(" AND (t.sla_due < ")
+                    .bind(today_iso.as_str())
+                    .push(" OR t.overdue_at IS NOT NULL)");
+            }
+        };
+        if query.offices.is_empty() {
+            return Ok(crate::QueuePage {
+                items: Vec::new(),
+                total: 0,
+                overdue: 0,
+            });
+        }
+        let mut page = Statement::new(
+            "SELECT t.case_id, c.tracking_code, t.service_id, t.role, t.state, t.district,
+                 t.sla_due, t.assignee, t.overdue_at, c.version, c.workflow_id,
+                 c.workflow_version
+             FROM case_tasks t JOIN cases c ON c.id = t.case_id",
+        );
+        filters(&mut page, query.overdue_only);
+        page.push(" ORDER BY t.sla_due, t.case_id LIMIT ")
+            .bind(query.limit)
+            .push(" OFFSET ")
+            .bind(query.offset);
+        let rows: Vec<crate::cases::sql::QueueRow> =
+            page.query_as().fetch_all(self.reader()).await?;
+        // Two counts, each one range of an index rather than a pass over the rows.
+        // Counted up to one past the cap: "more than 10,000" is all a clerk needs,
+        // and a count stops costing more past it.
+        let capped_count = |overdue: bool| {
+            let mut count = Statement::new("SELECT COUNT(*) FROM (SELECT 1 FROM case_tasks t");
+            filters(&mut count, overdue);
+            count
+                .push(" LIMIT ")
+                .bind(crate::QUEUE_COUNT_CAP as i64 + 1)
+                .push(") capped");
+            count
+        };
+        let total_count = capped_count(query.overdue_only);
+        let (total,): (i64,) = total_count.query_as().fetch_one(self.reader()).await?;
+        let overdue = if query.overdue_only {
+            total
+        } else {
+            let late_count = capped_count(true);
+            let (late,): (i64,) = late_count.query_as().fetch_one(self.reader()).await?;
+            late
+        };
+        let items = rows
+            .into_iter()
+            .map(|row| row.item(today))
+            .collect::<crate::Result<Vec<_>>>()?;
+        Ok(crate::QueuePage {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+            overdue: u64::try_from(overdue).unwrap_or(0),
+        })
+    }
+
+    async fn sweep_overdue(
+        &self,
+        today: daftar_core::calendar::JalaliDate,
+        now: jiff::Timestamp,
+        notify: &(
+             dyn for<'t> Fn(&'t crate::OverdueTask) -> Vec<crate::NewNotification> + Send + Sync
+         ),
+    ) -> crate::Result<Vec<crate::OverdueTask>> {
+        let now = crate::to_db_time(now);
+        let mut tx = self.writer().begin().await?;
+        // Marking and reading in one statement: on PostgreSQL a second instance
+        // sweeping at once waits on the rows and then finds them marked.
+        let marked: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "UPDATE case_tasks SET overdue_at = $1
+             WHERE overdue_at IS NULL AND sla_due < $2
+             RETURNING case_id, office_code, role, state",
+        )
+        .bind(now)
+        .bind(today.iso_jalali())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut overdue = Vec::with_capacity(marked.len());
+        for (case, office, held, state) in marked {
+            let (code,): (String,) = sqlx::query_as(
+                "UPDATE cases SET overdue_at = COALESCE(overdue_at, $1) WHERE id = $2
+                 RETURNING tracking_code",
+            )
+            .bind(now)
+            .bind(case)
+            .fetch_one(&mut *tx)
+            .await?;
+            let task = crate::OverdueTask {
+                case: crate::CaseId(case),
+                tracking_code: code,
+                office: crate::decode::office_code(&office)?,
+                role: crate::decode::role(&held)?,
+                state,
+            };
+            insert_notifications::<S::Db>(&mut tx, Some(case), &notify(&task), now).await?;
+            overdue.push(task);
+        }
+        tx.commit().await?;
+        Ok(overdue)
+    }
+
+    async fn add_document(
+        &self,
+        case: crate::CaseId,
+        document: &crate::NewDocument,
+        now: jiff::Timestamp,
+    ) -> crate::Result<crate::DocumentRecord> {
+        let mut tx = self.writer().begin().await?;
+        let record =
+            insert_document::<S::Db>(&mut tx, case.0, document, crate::to_db_time(now)).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn documents_of_case(
+        &self,
+        case: crate::CaseId,
+    ) -> crate::Result<Vec<crate::DocumentRecord>> {
+        let rows: Vec<crate::cases::sql::DocumentRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM documents WHERE case_id = $1 ORDER BY kind, version",
+            crate::cases::sql::DOCUMENT_COLUMNS
+        ))
+        .bind(case.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter()
+            .map(crate::cases::sql::document_record)
+            .collect()
+    }
+
+    async fn document(&self, id: i64) -> crate::Result<Option<crate::DocumentRecord>> {
+        let row: Option<crate::cases::sql::DocumentRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM documents WHERE id = $1",
+            crate::cases::sql::DOCUMENT_COLUMNS
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(crate::cases::sql::document_record).transpose()
+    }
+
+    async fn record_document_view(
+        &self,
+        id: i64,
+        viewer: &str,
+        now: jiff::Timestamp,
+    ) -> crate::Result<()> {
+        sqlx::query("INSERT INTO document_views (document_id, viewer, at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(viewer)
+            .bind(crate::to_db_time(now))
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    async fn document_views(&self, id: i64) -> crate::Result<Vec<(String, jiff::Timestamp)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT viewer, at FROM document_views WHERE document_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(viewer, at)| (viewer, crate::from_db_time(at)))
+            .collect())
+    }
+
+    async fn approve_document(
+        &self,
+        id: i64,
+        approver: &str,
+        now: jiff::Timestamp,
+    ) -> crate::Result<()> {
+        let done =
+            sqlx::query("UPDATE documents SET approved_by = $1, approved_at = $2 WHERE id = $3")
+                .bind(approver)
+                .bind(crate::to_db_time(now))
+                .bind(id)
+                .execute(self.writer())
+                .await?;
+        if S::rows_affected(&done) == 0 {
+            return Err(crate::StoreError::NotFound("document"));
+        }
+        Ok(())
+    }
+}
