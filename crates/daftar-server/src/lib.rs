@@ -7,6 +7,7 @@
 //! - [`api`]: the JSON API under `/api/v1`.
 //! - [`web`]: the Persian pages (askama templates under `templates/`).
 //! - [`i18n`]: Fluent translations, Persian first and English second.
+//! - [`query`]: query strings, read alike by the pages and the API.
 //! - [`error`]: the HTTP layer's one error type, and the one place the services' errors
 //!   become statuses.
 //! - [`edge`]: the layer every request passes through.
@@ -20,6 +21,7 @@ pub mod auth;
 pub mod edge;
 pub mod error;
 pub mod i18n;
+pub mod query;
 pub mod rate_limit;
 pub mod web;
 

@@ -110,7 +110,12 @@ impl TestApp {
         }
     }
 
+    /// Sends a request to the router. An answer of the API is checked against the
+    /// OpenAPI document: its status must be documented for the call, and a JSON body must
+    /// match the schema the document gives it.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let method = request.method().as_str().to_ascii_lowercase();
+        let path = request.uri().path().to_owned();
         let response = daftar_server::router(self.state.clone())
             .oneshot(request)
             .await
@@ -118,11 +123,15 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        TestResponse {
+        let answer = TestResponse {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        if path.starts_with("/api/") {
+            openapi::check(&method, &path, &answer);
         }
+        answer
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
@@ -259,4 +268,77 @@ macro_rules! on_both_databases {
             )*
         }
     };
+}
+
+/// Checking answers against the generated OpenAPI document.
+pub mod openapi {
+    use std::sync::LazyLock;
+
+    use serde_json::Value;
+
+    use super::TestResponse;
+
+    static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
+        serde_json::from_str(daftar_server::api::document_json()).expect("the document is JSON")
+    });
+
+    /// The document's path template for a request path: segments in braces match any.
+    fn template(path: &str) -> Option<&'static str> {
+        let asked: Vec<&str> = path.split('/').collect();
+        DOCUMENT["paths"]
+            .as_object()?
+            .keys()
+            .map(String::as_str)
+            .find(|template| {
+                let parts: Vec<&str> = template.split('/').collect();
+                parts.len() == asked.len()
+                    && parts
+                        .iter()
+                        .zip(&asked)
+                        .all(|(part, given)| part.starts_with('{') || part == given)
+            })
+    }
+
+    /// Panics when a documented call answers with an undocumented status, or with JSON
+    /// its schema does not describe.
+    pub fn check(method: &str, path: &str, answer: &TestResponse) {
+        let Some(template) = template(path) else {
+            return;
+        };
+        let Some(operation) = DOCUMENT["paths"][template].get(method) else {
+            return;
+        };
+        let status = answer.status.as_u16().to_string();
+        let Some(response) = operation["responses"].get(&status) else {
+            panic!(
+                "{method} {template} answered {status}, which the OpenAPI document does not list: {}",
+                answer.body
+            );
+        };
+        let is_json = answer
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        let Some(schema) = response["content"]["application/json"].get("schema") else {
+            return;
+        };
+        assert!(
+            is_json,
+            "{method} {template} {status} is documented as JSON but is not"
+        );
+        let mut root = schema.clone();
+        root["components"] = DOCUMENT["components"].clone();
+        let validator = jsonschema::validator_for(&root)
+            .unwrap_or_else(|e| panic!("the schema of {method} {template} {status}: {e}"));
+        let body: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{method} {template} {status} does not match the document: {errors:?}\n{}",
+            answer.body
+        );
+    }
 }

@@ -5,8 +5,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::ApiJson;
+use super::{ApiError, ApiJson};
 use crate::app::AppState;
 use daftar_app::Accounts;
 use daftar_app::accounts::SignedIn;
@@ -23,18 +24,28 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me", get(me))
 }
 
-#[derive(Debug, Deserialize)]
-struct CodeRequest {
+/// A citizen asks for a one-time code.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct CodeRequest {
     national_id: String,
     mobile: String,
 }
 
-#[derive(Debug, Serialize)]
-struct CodeSent {
+/// The code was sent (or, when the mobile is not the registered one, nothing was: the
+/// answer is the same).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CodeSent {
     expires_in_seconds: i64,
 }
 
-async fn request_code(
+#[utoipa::path(post, path = "/api/v1/auth/otp", tag = "auth", request_body = CodeRequest,
+    responses(
+        (status = 202, body = CodeSent),
+        (status = 422, description = "A malformed national ID or mobile", body = ApiError),
+        (status = 429, description = "Too soon after the last code, or locked", body = ApiError),
+        (status = 503, description = "The SMS gateway did not take the code", body = ApiError),
+    ))]
+pub(super) async fn request_code(
     State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> Result<(StatusCode, Json<CodeSent>), AppError> {
@@ -45,16 +56,18 @@ async fn request_code(
     Ok((StatusCode::ACCEPTED, Json(CodeSent { expires_in_seconds })))
 }
 
-#[derive(Debug, Deserialize)]
-struct CodeVerification {
+/// A citizen presents the code, optionally to act for a company they represent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct CodeVerification {
     national_id: String,
     code: String,
     /// The legal entity to act for, when signing in as its representative.
     legal_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Token {
+/// A session's bearer token and when it ends (ISO 8601).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Token {
     token: String,
     expires_at: String,
 }
@@ -68,7 +81,15 @@ impl From<SignedIn> for Token {
     }
 }
 
-async fn verify_code(
+#[utoipa::path(post, path = "/api/v1/auth/otp/verify", tag = "auth", request_body = CodeVerification,
+    responses(
+        (status = 200, body = Token),
+        (status = 401, description = "A wrong or expired code", body = ApiError),
+        (status = 403, description = "Not a representative of the company", body = ApiError),
+        (status = 422, body = ApiError),
+        (status = 429, description = "Locked after five wrong codes", body = ApiError),
+    ))]
+pub(super) async fn verify_code(
     State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<CodeVerification>,
 ) -> Result<Json<Token>, AppError> {
@@ -78,13 +99,20 @@ async fn verify_code(
     Ok(Json(signed_in.into()))
 }
 
-#[derive(Debug, Deserialize)]
-struct PasswordSignIn {
+/// A staff member's username and password.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct PasswordSignIn {
     username: String,
     password: String,
 }
 
-async fn staff_token(
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = PasswordSignIn,
+    responses(
+        (status = 200, body = Token),
+        (status = 401, description = "A wrong username or password", body = ApiError),
+        (status = 422, body = ApiError),
+    ))]
+pub(super) async fn staff_token(
     State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<PasswordSignIn>,
 ) -> Result<Json<Token>, AppError> {
@@ -94,7 +122,9 @@ async fn staff_token(
     Ok(Json(signed_in.into()))
 }
 
-async fn sign_out(
+#[utoipa::path(post, path = "/api/v1/auth/sign-out", tag = "auth",
+    responses((status = 204, description = "The session ended"), (status = 401, body = ApiError)))]
+pub(super) async fn sign_out(
     State(accounts): State<Accounts>,
     SignedInUser(user): SignedInUser,
 ) -> Result<StatusCode, AppError> {
@@ -102,9 +132,10 @@ async fn sign_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+/// Who a token belongs to.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-enum Me {
+pub(crate) enum Me {
     Citizen {
         national_id: String,
         acting_for: Option<String>,
@@ -116,14 +147,16 @@ enum Me {
     },
 }
 
-#[derive(Debug, Serialize)]
-struct HeldRole {
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HeldRole {
     office: String,
     role: &'static str,
 }
 
 /// Who the token belongs to; a citizen sees their own national ID, nobody else's.
-async fn me(SignedInUser(user): SignedInUser) -> Json<Me> {
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = ApiError)))]
+pub(super) async fn me(SignedInUser(user): SignedInUser) -> Json<Me> {
     Json(match user.principal {
         Principal::Citizen {
             national_id,

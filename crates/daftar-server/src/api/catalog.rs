@@ -3,14 +3,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use daftar_core::catalog::Service;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use daftar_core::catalog::{Audience, Catalog, Service};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::QueryParams;
+use super::{ApiError, Bilingual, QueryParams};
 use crate::app::AppState;
 use crate::error::AppError;
 
@@ -21,60 +23,109 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/services/{id}", get(card))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct ListParams {
+/// `?q=` searches titles and descriptions, Persian-aware; `?group=` keeps one group.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListParams {
     #[serde(default)]
     q: String,
+    /// A group's slug, e.g. `construction`.
     group: Option<String>,
 }
 
-fn summary(service: &Service) -> Value {
-    json!({
-        "identifier": service.identifier,
-        "title": service.title,
-        "group": service.group.slug(),
-        "group_name": {"fa": service.group.name_fa(), "en": service.group.name_en()},
-        "description": service.description,
-        "audience": service.audience,
-        "average_time": {"fa": service.average_time.label_fa(), "en": service.average_time.label_en()},
-        "fee": {"fa": service.fee.label_fa(), "en": service.fee.label_en()},
-        "in_person_visits": service.in_person_visits,
-        "instant": service.workflow.is_none(),
-        "url": format!("/services/{}", service.identifier),
-    })
+/// A service as the list shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ServiceSummary {
+    identifier: String,
+    title: Bilingual,
+    group: &'static str,
+    group_name: Bilingual,
+    description: Bilingual,
+    #[schema(value_type = Vec<String>, example = json!(["g2c"]))]
+    audience: Vec<Audience>,
+    average_time: Bilingual,
+    fee: Bilingual,
+    in_person_visits: u8,
+    /// Answered at once, without a case.
+    instant: bool,
+    /// The service's page.
+    url: String,
 }
 
-async fn list(
-    State(state): State<AppState>,
+impl ServiceSummary {
+    fn of(service: &Service) -> ServiceSummary {
+        ServiceSummary {
+            identifier: service.identifier.clone(),
+            title: (&service.title).into(),
+            group: service.group.slug(),
+            group_name: Bilingual::new(service.group.name_fa(), service.group.name_en()),
+            description: (&service.description).into(),
+            audience: service.audience.clone(),
+            average_time: Bilingual::new(
+                service.average_time.label_fa(),
+                service.average_time.label_en(),
+            ),
+            fee: Bilingual::new(service.fee.label_fa(), service.fee.label_en()),
+            in_person_visits: service.in_person_visits,
+            instant: service.workflow.is_none(),
+            url: format!("/services/{}", service.identifier),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ServiceList {
+    count: usize,
+    services: Vec<ServiceSummary>,
+}
+
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", params(ListParams),
+    responses((status = 200, body = ServiceList), (status = 422, body = ApiError)))]
+pub(super) async fn list(
+    State(catalog): State<Arc<Catalog>>,
     QueryParams(params): QueryParams<ListParams>,
-) -> Json<Value> {
-    let services: Vec<Value> = state
-        .services
-        .catalog
+) -> Json<ServiceList> {
+    let services: Vec<ServiceSummary> = catalog
         .search(&params.q)
         .into_iter()
         .filter(|s| params.group.as_deref().is_none_or(|g| s.group.slug() == g))
-        .map(summary)
+        .map(ServiceSummary::of)
         .collect();
-    Json(json!({ "count": services.len(), "services": services }))
+    Json(ServiceList {
+        count: services.len(),
+        services,
+    })
 }
 
-async fn card(
-    State(state): State<AppState>,
+/// A service's whole identity card (seed 000's fields) and its application form, as the
+/// catalog file has them, with the service's page as `url`.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ServiceCard<'s> {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    card: &'s Service,
+    url: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "The service identifier")),
+    responses((status = 200, body = ServiceCard), (status = 404, body = ApiError)))]
+pub(super) async fn card(
+    State(catalog): State<Arc<Catalog>>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    let service = state.services.catalog.get(&id).ok_or(AppError::NotFound)?;
-    let mut card = serde_json::to_value(service).map_err(anyhow::Error::from)?;
-    if let Value::Object(map) = &mut card {
-        map.insert(
-            "url".into(),
-            json!(format!("/services/{}", service.identifier)),
-        );
-    }
-    Ok(Json(card))
+) -> Result<Response, AppError> {
+    let service = catalog.get(&id).ok_or(AppError::NotFound)?;
+    let card = ServiceCard {
+        card: service,
+        url: format!("/services/{}", service.identifier),
+    };
+    Ok(Json(card).into_response())
 }
 
-async fn csv(State(state): State<AppState>) -> impl IntoResponse {
+/// The whole catalog as CSV, one row per service.
+#[utoipa::path(get, path = "/api/v1/services.csv", tag = "catalog",
+    responses((status = 200, description = "One row per service", content_type = "text/csv")))]
+pub(super) async fn csv(State(catalog): State<Arc<Catalog>>) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -83,6 +134,6 @@ async fn csv(State(state): State<AppState>) -> impl IntoResponse {
                 "attachment; filename=\"daftar-services.csv\"",
             ),
         ],
-        state.services.catalog.to_csv(),
+        catalog.to_csv(),
     )
 }

@@ -6,15 +6,15 @@ mod auth;
 mod bills;
 pub(crate) mod cases;
 mod catalog;
+mod openapi;
 mod staff;
 
 use axum::Router;
-use axum::extract::{FromRequest, FromRequestParts};
-use axum::http::request::Parts;
-use serde::de::DeserializeOwned;
+use axum::extract::FromRequest;
 
 use crate::app::AppState;
 use crate::error::AppError;
+pub(crate) use crate::query::QueryParams;
 
 /// Every route names its full path rather than being nested under `/api/v1`: a nested
 /// router rebuilds each request's URI without the prefix, a cost on every call.
@@ -25,36 +25,51 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(catalog::routes())
         .merge(staff::routes())
-        .route("/api/v1/openapi.json", axum::routing::get(openapi))
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(openapi::document),
+        )
 }
 
-/// The API's OpenAPI 3.1 document (`crates/daftar-server/api/openapi.json`); a test
-/// checks that every path it names is served.
-async fn openapi() -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        include_str!("../../api/openapi.json"),
-    )
+pub use openapi::document_json;
+
+/// Every error answer: a stable code and a message in the request's language (see
+/// [`crate::error`]).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ApiError {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// Dotted, stable: `national_id.invalid`, `case.changed`, …
+    code: String,
+    message: String,
+}
+
+/// A text in Persian and English.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Bilingual {
+    fa: String,
+    en: String,
+}
+
+impl Bilingual {
+    pub(crate) fn new(fa: impl Into<String>, en: impl Into<String>) -> Bilingual {
+        Bilingual {
+            fa: fa.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl From<&daftar_core::catalog::Text> for Bilingual {
+    fn from(text: &daftar_core::catalog::Text) -> Bilingual {
+        Bilingual::new(text.fa.clone(), text.en.clone())
+    }
 }
 
 /// A JSON body whose rejection is an [`AppError`] (422 with a code), never axum's text.
 #[derive(Debug, FromRequest)]
 #[from_request(via(axum::Json), rejection(AppError))]
 pub struct ApiJson<T>(pub T);
-
-/// Query parameters whose rejection is an [`AppError`] (422 with a code); pages use it too.
-/// Read by serde_urlencoded itself: axum's `Query` also tracks the path to a field that
-/// fails, which our 422 never shows, at a cost on every public look-up.
-#[derive(Debug)]
-pub struct QueryParams<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(query)
-            .map(QueryParams)
-            .map_err(|_| AppError::Invalid("request.invalid"))
-    }
-}

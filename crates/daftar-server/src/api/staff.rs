@@ -5,9 +5,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use daftar_core::roles::Role;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use daftar_app::Accounts;
 
+use super::ApiError;
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;
@@ -17,28 +19,38 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/units/{role}", get(unit))
 }
 
-#[derive(Debug, Serialize)]
-struct Unit {
+/// A unit (a role of the office) and who holds it in each of the user's offices.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Unit {
+    #[schema(value_type = String, example = "formation")]
     role: Role,
     name: &'static str,
     duties: &'static str,
     offices: Vec<UnitOffice>,
 }
 
-#[derive(Debug, Serialize)]
-struct UnitOffice {
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct UnitOffice {
     office: String,
     members: Vec<Member>,
 }
 
-#[derive(Debug, Serialize)]
-struct Member {
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Member {
     username: String,
     display_name: String,
 }
 
 /// A unit as the user's offices staff it: only for those who hold its role.
-async fn unit(
+#[utoipa::path(get, path = "/api/v1/units/{role}", tag = "staff",
+    params(("role" = String, Path, description = "The role's slug, e.g. `formation`")),
+    responses(
+        (status = 200, body = Unit),
+        (status = 401, body = ApiError),
+        (status = 403, description = "The user does not hold the role", body = ApiError),
+        (status = 404, description = "No such role", body = ApiError),
+    ))]
+pub(super) async fn unit(
     State(accounts): State<Accounts>,
     lang: Lang,
     staff: Staff,

@@ -16,11 +16,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{Layout, Page};
-use crate::api::QueryParams;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::query::QueryParams;
 use crate::rate_limit::PublicLookup;
 use daftar_app::billing::{ClearanceResult, TrackQuery, TrackedBill};
 use daftar_app::{Billing, BillingError};

@@ -19,11 +19,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{Layout, Page};
-use crate::api::QueryParams;
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::query::QueryParams;
 use crate::rate_limit::PublicLookup;
 use daftar_app::cases::{ActionRequest, Application, CaseView, Standing, Upload};
 use daftar_app::{CaseError, Cases};
@@ -764,7 +764,7 @@ async fn queue(
     page: Page,
     Staff(account): Staff,
     Path(role): Path<String>,
-    QueryParams(params): QueryParams<crate::api::cases::QueueParams>,
+    QueryParams(params): QueryParams<crate::query::QueueParams>,
 ) -> Result<Response, AppError> {
     let role = Role::from_slug(&role).ok_or(AppError::NotFound)?;
     let tr = page.layout.tr;

@@ -10,10 +10,10 @@ use daftar_core::catalog::{Service, Text, UserGuide};
 use serde::Deserialize;
 
 use super::{Layout, Page};
-use crate::api::QueryParams;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::query::QueryParams;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

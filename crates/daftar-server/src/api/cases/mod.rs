@@ -1,0 +1,244 @@
+//! Cases and work queues, a file an action:
+//!
+//! - [`apply`]: `POST /cases`, apply for a service (answers and base64 documents).
+//! - [`view`]: `GET /cases` (an applicant's own cases; for staff, what their queues hold),
+//!   `GET /cases/{id}` (the case as this user may see it, with the actions they may take),
+//!   `GET /cases/track/{code}` (public and rate-limited; status and dates only).
+//! - [`act`]: `POST /cases/{id}/actions` (one action, at the version the actor saw; 409 if
+//!   stale), `POST /cases/{id}/assignment` (mark a case to a colleague, or claim it).
+//! - [`queue`]: `GET /queues/{role}`, a role's work queue.
+//! - [`documents`]: `GET /documents/{id}`, `POST /documents/{id}/approval`.
+
+pub(super) mod act;
+pub(super) mod apply;
+pub(super) mod documents;
+pub(super) mod queue;
+pub(super) mod view;
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::routing::{get, post};
+use base64::Engine;
+use daftar_app::cases::{CaseView, Upload};
+use daftar_core::roles::Role;
+use daftar_core::workflow::ActionKind;
+use daftar_store::{Actor, CaseId, CaseRecord};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Bilingual;
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", get(view::list).post(apply::apply))
+        .route("/api/v1/cases/track/{code}", get(view::track))
+        .route("/api/v1/cases/{id}", get(view::show))
+        .route("/api/v1/cases/{id}/actions", post(act::act))
+        .route("/api/v1/cases/{id}/assignment", post(act::assign))
+        .route("/api/v1/queues/{role}", get(queue::queue))
+        .route("/api/v1/documents/{id}", get(documents::document))
+        .route("/api/v1/documents/{id}/approval", post(documents::approve))
+}
+
+/// A document sent with an application or an action.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct DocumentUpload {
+    /// A required document's id in the service's form.
+    kind: String,
+    #[serde(default)]
+    file_name: String,
+    /// The file's bytes in base64: PDF, JPEG or PNG, up to 10 MB.
+    content_base64: String,
+}
+
+fn uploads(documents: Vec<DocumentUpload>) -> Result<Vec<Upload>, AppError> {
+    documents
+        .into_iter()
+        .map(|d| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(d.content_base64.trim())
+                .map_err(|_| AppError::InvalidField {
+                    code: "document.base64",
+                    field: d.kind.clone(),
+                })?;
+            Ok(Upload {
+                kind: d.kind,
+                file_name: d.file_name,
+                bytes,
+            })
+        })
+        .collect()
+}
+
+fn case_id(raw: &str) -> Result<CaseId, AppError> {
+    raw.parse::<i64>()
+        .map(CaseId)
+        .map_err(|_| AppError::NotFound)
+}
+
+/// A case in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CaseSummary {
+    id: i64,
+    tracking_code: String,
+    service_id: String,
+    /// The state's id in the case's workflow.
+    state: String,
+    /// What an action names as the version it saw.
+    version: i64,
+    closed: bool,
+    #[schema(value_type = String, format = DateTime)]
+    created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: Timestamp,
+    sla_due_jalali: Option<String>,
+    overdue: bool,
+}
+
+impl CaseSummary {
+    fn of(case: &CaseRecord) -> CaseSummary {
+        CaseSummary {
+            id: case.id.0,
+            tracking_code: case.tracking_code.clone(),
+            service_id: case.service_id.clone(),
+            state: case.state.clone(),
+            version: case.version,
+            closed: case.closed_at.is_some(),
+            created_at: case.created_at,
+            updated_at: case.updated_at,
+            sla_due_jalali: case.sla_due.map(|d| d.iso_jalali()),
+            overdue: case.overdue_at.is_some(),
+        }
+    }
+}
+
+/// A case as this user may see it: its history, documents (for those who may see them),
+/// open tasks, and the actions the user may take now.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CaseAnswer {
+    #[serde(flatten)]
+    summary: CaseSummary,
+    service_title: Bilingual,
+    state_name: Bilingual,
+    /// The application's answers and what actions recorded, by field name.
+    fields: BTreeMap<String, String>,
+    history: Vec<HistoryEntry>,
+    documents: Vec<DocumentEntry>,
+    actions: Vec<ActionEntry>,
+    tasks: Vec<TaskEntry>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HistoryEntry {
+    #[schema(value_type = String, format = DateTime)]
+    at: Timestamp,
+    /// `applicant`, `system`, or the staff member's name.
+    actor: String,
+    action: String,
+    from_state: Option<String>,
+    to_state: String,
+    comment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DocumentEntry {
+    id: i64,
+    kind: String,
+    version: u32,
+    file_name: String,
+    content_type: String,
+    size_bytes: u64,
+    sha256: String,
+    #[schema(value_type = String, format = DateTime)]
+    uploaded_at: Timestamp,
+    approved: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ActionEntry {
+    id: String,
+    name_fa: String,
+    name_en: String,
+    #[schema(value_type = String, example = "move")]
+    kind: ActionKind,
+    /// The fields the action records.
+    fields: Vec<String>,
+    comment_required: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TaskEntry {
+    #[schema(value_type = String, example = "formation")]
+    role: Role,
+    state: String,
+    sla_due_jalali: String,
+    assigned: bool,
+}
+
+impl CaseAnswer {
+    fn of(view: &CaseView) -> CaseAnswer {
+        CaseAnswer {
+            summary: CaseSummary::of(&view.case),
+            service_title: Bilingual::new(&view.service_title_fa, &view.service_title_en),
+            state_name: Bilingual::new(&view.state_name_fa, &view.state_name_en),
+            fields: view.fields.clone(),
+            history: view
+                .history
+                .iter()
+                .map(|h| HistoryEntry {
+                    at: h.at,
+                    actor: match &h.actor {
+                        Actor::Applicant => "applicant".to_owned(),
+                        Actor::Staff { name, .. } => name.clone(),
+                        Actor::System => "system".to_owned(),
+                    },
+                    action: h.action.clone(),
+                    from_state: h.from_state.clone(),
+                    to_state: h.to_state.clone(),
+                    comment: h.comment.clone(),
+                })
+                .collect(),
+            documents: view
+                .documents
+                .iter()
+                .map(|d| DocumentEntry {
+                    id: d.id,
+                    kind: d.kind.clone(),
+                    version: d.version,
+                    file_name: d.file_name.clone(),
+                    content_type: d.content_type.clone(),
+                    size_bytes: d.size_bytes,
+                    sha256: d.sha256.clone(),
+                    uploaded_at: d.uploaded_at,
+                    approved: d.approved_at.is_some(),
+                })
+                .collect(),
+            actions: view
+                .actions
+                .iter()
+                .map(|a| ActionEntry {
+                    id: a.id.clone(),
+                    name_fa: a.name_fa.clone(),
+                    name_en: a.name_en.clone(),
+                    kind: a.kind,
+                    fields: a.fields.clone(),
+                    comment_required: a.comment_required,
+                })
+                .collect(),
+            tasks: view
+                .tasks
+                .iter()
+                .map(|t| TaskEntry {
+                    role: t.role,
+                    state: t.state.clone(),
+                    sla_due_jalali: t.sla_due.iso_jalali(),
+                    assigned: t.assignee.is_some(),
+                })
+                .collect(),
+        }
+    }
+}

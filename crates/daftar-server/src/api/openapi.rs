@@ -1,0 +1,112 @@
+//! The API's OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` and the
+//! request and answer types' `ToSchema`, so it cannot drift from what is served: a test
+//! checks every answer of the API tests against the schema it names.
+
+use std::sync::LazyLock;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use utoipa::OpenApi;
+
+use super::{auth, bills, cases, catalog, staff};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Daftar",
+        description = "The API of a municipality's electronic city-services office. Every \
+                       page's action is also a call here, with the same permissions. \
+                       Requests authenticate with `Authorization: Bearer <token>`; errors \
+                       are `{\"error\":{\"code\",\"message\"}}`, the message in the \
+                       `Accept-Language` of the request (Persian unless `en` is asked for)."
+    ),
+    paths(
+        auth::request_code,
+        auth::verify_code,
+        auth::staff_token,
+        auth::sign_out,
+        auth::me,
+        staff::unit,
+        catalog::list,
+        catalog::card,
+        catalog::csv,
+        bills::track,
+        bills::record_payment,
+        bills::issue_clearance,
+        bills::verify_clearance,
+        cases::view::list,
+        cases::apply::apply,
+        cases::view::track,
+        cases::view::show,
+        cases::act::act,
+        cases::act::assign,
+        cases::queue::queue,
+        cases::documents::document,
+        cases::documents::approve,
+        document,
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "auth", description = "Signing in: a citizen's one-time code, a staff password"),
+        (name = "catalog", description = "The services the office offers"),
+        (name = "bills", description = "Bills, payments and clearances"),
+        (name = "cases", description = "Applying, acting on cases, queues and documents"),
+        (name = "staff", description = "The office's units"),
+    )
+)]
+struct ApiDoc;
+
+/// Declares the bearer token every authenticated call sends, and the answer any call
+/// may get when something fails inside the server.
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        let internal = ResponseBuilder::new()
+            .description("Something failed inside the server; nothing is shown of it")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ApiError")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .entry("500".to_owned())
+                    .or_insert_with(|| internal.clone().into());
+            }
+        }
+    }
+}
+
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"))
+});
+
+/// The document as JSON, for `daftar openapi` and the tests.
+pub fn document_json() -> &'static str {
+    &DOCUMENT
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "catalog",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+pub(super) async fn document() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document_json(),
+    )
+}
