@@ -46,7 +46,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
         .map(|role| {
             (
                 role.slug().to_owned(),
-                format!("کارشناس {}", role.name_fa()),
+                format!("کارشناس {}", role.name().fa),
                 Some(role),
             )
         })

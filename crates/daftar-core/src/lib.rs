@@ -12,6 +12,7 @@
 //! - [`roles`]: the office's units and the roles staff hold in an office.
 //! - [`workflow`]: workflow definitions as data and the engine that moves a case.
 //! - [`otp`]: the one-time-code rules of citizen sign-in (length, lifetime, lockout).
+//! - [`text`]: the two languages of the desk, and one text in both.
 //!
 //! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
 
@@ -23,4 +24,5 @@ pub mod fa;
 pub mod ir;
 pub mod otp;
 pub mod roles;
+pub mod text;
 pub mod workflow;

@@ -4,6 +4,7 @@
 //! the office head (رئیس دفتر), the office manager (مدیر دفتر) and the system admin.
 //! A role is always held in one office (see [`OfficeCode`]), never globally.
 
+use crate::text::Text;
 use serde::Serialize;
 
 /// A staff role. The slug is what URLs, the API and the database carry.
@@ -53,22 +54,15 @@ impl Role {
         self.info().slug
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.info().name_fa
+    pub fn name(self) -> Text<&'static str> {
+        let info = self.info();
+        Text::new(info.name_fa, info.name_en)
     }
 
-    pub fn name_en(self) -> &'static str {
-        self.info().name_en
-    }
-
-    /// What the unit does, in Persian, from seed 001.
-    pub fn duties_fa(self) -> &'static str {
-        self.info().duties_fa
-    }
-
-    /// What the unit does, in English.
-    pub fn duties_en(self) -> &'static str {
-        self.info().duties_en
+    /// What the unit does, from seed 001.
+    pub fn duties(self) -> Text<&'static str> {
+        let info = self.info();
+        Text::new(info.duties_fa, info.duties_en)
     }
 
     /// Whether the role is one of the thirteen units (as opposed to office head,

@@ -81,7 +81,7 @@ impl Asked {
     fn of(request: &Request) -> Asked {
         let uri = request.uri();
         Asked {
-            lang: Lang::detect(uri, request.headers()),
+            lang: crate::i18n::detect(uri, request.headers()),
             is_api: uri.path().starts_with("/api/"),
             logged: tracing::enabled!(Level::DEBUG).then(|| {
                 (

@@ -16,69 +16,47 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 pub const FA_FTL: &str = include_str!("../locales/fa/main.ftl");
 pub const EN_FTL: &str = include_str!("../locales/en/main.ftl");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Fa,
-    En,
+pub use daftar_core::text::Lang;
+
+/// The language a request asks for: `?lang=`, then the `lang` cookie, then, in the API
+/// only, the first language of `Accept-Language` that Daftar speaks; Persian when none.
+/// Pages ignore `Accept-Language`: they are Persian until the user switches, whatever
+/// language the browser happens to be set to.
+pub fn detect(uri: &Uri, headers: &HeaderMap) -> Lang {
+    let from_query = uri.query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .and_then(Lang::parse)
+    });
+    let from_cookie = || crate::auth::cookie(headers, "lang").and_then(Lang::parse);
+    let from_header = || {
+        if !uri.path().starts_with("/api/") {
+            return None;
+        }
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(',').find_map(Lang::parse))
+    };
+    from_query
+        .or_else(from_cookie)
+        .or_else(from_header)
+        .unwrap_or_default()
 }
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fa => "fa",
-            Lang::En => "en",
-        }
-    }
+/// The request's language, as a handler's argument.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLang(pub Lang);
 
-    pub fn dir(self) -> &'static str {
-        match self {
-            Lang::Fa => "rtl",
-            Lang::En => "ltr",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Lang> {
-        match code.trim().get(..2)? {
-            "fa" => Some(Lang::Fa),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The language a request asks for: `?lang=`, then the `lang` cookie, then, in the
-    /// API only, the first language of `Accept-Language` that Daftar speaks; Persian when
-    /// none. Pages ignore `Accept-Language`: they are Persian until the user switches,
-    /// whatever language the browser happens to be set to.
-    pub fn detect(uri: &Uri, headers: &HeaderMap) -> Lang {
-        let from_query = uri.query().and_then(|query| {
-            query
-                .split('&')
-                .find_map(|pair| pair.strip_prefix("lang="))
-                .and_then(Lang::parse)
-        });
-        let from_cookie = || crate::auth::cookie(headers, "lang").and_then(Lang::parse);
-        let from_header = || {
-            if !uri.path().starts_with("/api/") {
-                return None;
-            }
-            headers
-                .get(axum::http::header::ACCEPT_LANGUAGE)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(',').find_map(Lang::parse))
-        };
-        from_query
-            .or_else(from_cookie)
-            .or_else(from_header)
-            .unwrap_or_default()
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
+impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Lang, Self::Rejection> {
-        Ok(Lang::detect(&parts.uri, &parts.headers))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<RequestLang, Self::Rejection> {
+        Ok(RequestLang(detect(&parts.uri, &parts.headers)))
     }
 }
 
@@ -177,6 +155,35 @@ impl Tr {
     pub fn is_fa(&self) -> bool {
         self.lang == Lang::Fa
     }
+
+    /// A moment as the page shows it: Jalali, Tehran time, in the page's digits.
+    pub fn moment(&self, at: jiff::Timestamp) -> String {
+        match self.lang {
+            Lang::Fa => daftar_core::calendar::format_timestamp_fa(at),
+            Lang::En => daftar_core::calendar::format_timestamp_en(at),
+        }
+    }
+
+    /// A Jalali day as the page shows it.
+    pub fn day(&self, date: daftar_core::calendar::JalaliDate) -> String {
+        match self.lang {
+            Lang::Fa => date.format_fa(),
+            Lang::En => date.format_en(),
+        }
+    }
+
+    /// A whole number with the page's digits and thousands separators.
+    pub fn number(&self, value: u64) -> String {
+        match self.lang {
+            Lang::Fa => daftar_core::fa::format_number(value),
+            Lang::En => daftar_core::fa::format_number_en(value),
+        }
+    }
+
+    /// A bilingual text in the page's language.
+    pub fn text<S: AsRef<str>>(&self, text: &daftar_core::text::Text<S>) -> String {
+        text.get(self.lang).to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -209,7 +216,7 @@ mod tests {
 
     fn detect(request: axum::http::Request<()>) -> Lang {
         let (parts, _) = request.into_parts();
-        Lang::detect(&parts.uri, &parts.headers)
+        super::detect(&parts.uri, &parts.headers)
     }
 
     #[test]

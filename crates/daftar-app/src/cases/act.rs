@@ -132,7 +132,7 @@ impl Cases {
                 to: Recipient::Citizen(case.applicant.clone()),
                 text: status_notice(
                     &case.tracking_code,
-                    next_state.map(|s| s.name_fa.as_str()).unwrap_or_default(),
+                    next_state.map(|s| s.name.fa.as_str()).unwrap_or_default(),
                 ),
             }]
         } else {

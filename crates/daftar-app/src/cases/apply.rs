@@ -65,7 +65,7 @@ impl Cases {
             .unwrap_or(today);
         let first_state = definition
             .state(&position.state)
-            .map(|s| s.name_fa.clone())
+            .map(|s| s.name.fa.clone())
             .unwrap_or_default();
         let history = NewHistory {
             actor: Actor::Applicant,

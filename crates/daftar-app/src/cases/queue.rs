@@ -7,7 +7,7 @@ use daftar_store::{NewNotification, OverdueTask, QueueItem, QueueQuery, Recipien
 use jiff::Timestamp;
 
 use super::{CaseError, Cases};
-use daftar_core::catalog::Text;
+use daftar_core::text::Text;
 
 /// Filters of a work queue.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +42,7 @@ fn overdue_notice(task: &OverdueTask) -> Vec<NewNotification> {
     let text = daftar_core::fa::to_persian_digits(&format!(
         "دفتر خدمات الکترونیک شهر: پرونده {} در کارتابل «{}» از مهلت رسیدگی گذشته است.",
         task.tracking_code,
-        task.role.name_fa()
+        task.role.name().fa
     ));
     vec![NewNotification {
         to: Recipient::Role(task.office.clone(), Role::OfficeHead),
@@ -96,14 +96,8 @@ impl Cases {
         self.workflows
             .get(&item.workflow_id, item.workflow_version)
             .and_then(|definition| definition.state(&item.state))
-            .map(|state| Text {
-                fa: state.name_fa.clone(),
-                en: state.name_en.clone(),
-            })
-            .unwrap_or_else(|| Text {
-                fa: item.state.clone(),
-                en: item.state.clone(),
-            })
+            .map(|state| state.name.clone())
+            .unwrap_or_else(|| Text::new(item.state.clone(), item.state.clone()))
     }
 
     /// Marks the tasks past their due date overdue and notifies the office head, once each.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use daftar_core::calendar::JalaliDate;
 use daftar_core::cases::TrackingCode;
 use daftar_core::roles::Role;
+use daftar_core::text::Text;
 use daftar_core::workflow::{Definition, WorkflowActor};
 use daftar_store::{CaseId, CaseRecord, DocumentRecord, HistoryRecord, TaskRecord};
 use jiff::Timestamp;
@@ -36,24 +37,21 @@ fn may_see_documents(definition: &Definition, owner: Role, roles: &[Role]) -> bo
 pub struct CaseView {
     pub case: CaseRecord,
     pub standing: Standing,
-    pub service_title_fa: String,
-    pub service_title_en: String,
-    pub state_name_fa: String,
-    pub state_name_en: String,
+    pub service_title: Text,
+    pub state_name: Text,
     pub fields: BTreeMap<String, String>,
     pub history: Vec<HistoryRecord>,
     pub tasks: Vec<TaskRecord>,
     /// Empty when the user may not see them.
     pub documents: Vec<DocumentRecord>,
-    /// The actions this user may take now: (id, Persian name, English name, kind).
+    /// The actions this user may take now.
     pub actions: Vec<AvailableAction>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AvailableAction {
     pub id: String,
-    pub name_fa: String,
-    pub name_en: String,
+    pub name: Text,
     pub kind: daftar_core::workflow::ActionKind,
     pub fields: Vec<String>,
     pub comment_required: bool,
@@ -63,8 +61,7 @@ pub struct AvailableAction {
 #[derive(Debug, Clone)]
 pub struct PublicStatus {
     pub tracking_code: String,
-    pub state_name_fa: String,
-    pub state_name_en: String,
+    pub state_name: Text,
     pub closed: bool,
     pub opened_at: Timestamp,
     pub updated_at: Timestamp,
@@ -90,8 +87,7 @@ impl Cases {
             .into_iter()
             .map(|action| AvailableAction {
                 id: action.id.clone(),
-                name_fa: action.name_fa.clone(),
-                name_en: action.name_en.clone(),
+                name: action.name.clone(),
                 kind: action.kind,
                 fields: action.fields.clone(),
                 comment_required: action.comment_required,
@@ -110,10 +106,8 @@ impl Cases {
             history: self.store.case_history(id).await?,
             tasks: self.store.case_tasks(id).await?,
             fields: fields_of(&case),
-            service_title_fa: service.title.fa.clone(),
-            service_title_en: service.title.en.clone(),
-            state_name_fa: current.map(|s| s.name_fa.clone()).unwrap_or_default(),
-            state_name_en: current.map(|s| s.name_en.clone()).unwrap_or_default(),
+            service_title: service.title.clone(),
+            state_name: current.map(|s| s.name.clone()).unwrap_or_default(),
             case,
             standing,
             documents,
@@ -134,8 +128,7 @@ impl Cases {
         let current = definition.state(&case.state);
         Ok(PublicStatus {
             tracking_code: case.tracking_code.clone(),
-            state_name_fa: current.map(|s| s.name_fa.clone()).unwrap_or_default(),
-            state_name_en: current.map(|s| s.name_en.clone()).unwrap_or_default(),
+            state_name: current.map(|s| s.name.clone()).unwrap_or_default(),
             closed: case.closed_at.is_some(),
             opened_at: case.created_at,
             updated_at: case.updated_at,

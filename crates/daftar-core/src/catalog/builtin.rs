@@ -244,7 +244,7 @@ mod tests {
         let card = catalog.get(SEED).expect("seed 000 is built in");
         assert_eq!(card.title.fa, "پیگیری قبوض نوسازی");
         assert_eq!(card.group, Group::RenewalTolls);
-        assert_eq!(card.group.name_fa(), "عوارض نوسازی و شهرداری");
+        assert_eq!(card.group.name().fa, "عوارض نوسازی و شهرداری");
         assert_eq!(card.description.fa, "پیگیری قبوض نوسازی");
         let inputs: Vec<&str> = card.required_inputs.iter().map(|t| t.fa.as_str()).collect();
         assert_eq!(inputs, ["شناسه قبض", "شناسه پرداخت", "منطقه"]);
@@ -295,14 +295,14 @@ mod tests {
                 .fields
                 .iter()
                 .filter(|f| f.required)
-                .map(|f| f.label_fa.as_str())
+                .map(|f| f.label.fa.as_str())
                 .chain(
                     service
                         .form
                         .documents
                         .iter()
                         .filter(|d| d.required)
-                        .map(|d| d.title_fa.as_str()),
+                        .map(|d| d.title.fa.as_str()),
                 )
                 .collect();
             let listed: Vec<&str> = service

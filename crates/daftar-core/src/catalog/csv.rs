@@ -63,7 +63,7 @@ fn row(s: &Service) -> impl Iterator<Item = String> {
         s.title.fa.clone(),
         s.title.en.clone(),
         s.group.slug().to_owned(),
-        s.group.name_fa().to_owned(),
+        s.group.name().fa.to_owned(),
         s.owner_unit.slug().to_owned(),
         audience.join(";"),
         s.nature.slug().to_owned(),

@@ -5,6 +5,7 @@
 //! text. A select field carries its options in the same table as its other keys, which
 //! keeps the file flat; `RawField` reads that shape and [`FormField`] is the typed one.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// The form an applicant fills in. Both lists are required in the file, even empty.
@@ -22,8 +23,7 @@ pub struct FormField {
     /// The key the answer is stored under: snake_case, unique within the form.
     pub name: String,
     pub kind: FieldKind,
-    pub label_fa: String,
-    pub label_en: String,
+    pub label: Text,
     pub required: bool,
 }
 
@@ -78,17 +78,57 @@ pub struct SelectOption {
     pub en: String,
 }
 
+impl SelectOption {
+    /// What the option reads, in both languages.
+    pub fn label(&self) -> Text<&str> {
+        Text::new(&self.fa, &self.en)
+    }
+}
+
 /// A document the applicant uploads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "DocumentInFile", into = "DocumentInFile")]
 pub struct RequiredDocument {
     /// snake_case, unique within the form.
     pub id: String,
-    pub title_fa: String,
-    pub title_en: String,
+    pub title: Text,
     pub required: bool,
     /// The file formats accepted; at least one.
     pub formats: Vec<DocumentFormat>,
+}
+
+/// A required document as a catalog file writes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentInFile {
+    id: String,
+    title_fa: String,
+    title_en: String,
+    required: bool,
+    formats: Vec<DocumentFormat>,
+}
+
+impl From<DocumentInFile> for RequiredDocument {
+    fn from(file: DocumentInFile) -> RequiredDocument {
+        RequiredDocument {
+            id: file.id,
+            title: Text::new(file.title_fa, file.title_en),
+            required: file.required,
+            formats: file.formats,
+        }
+    }
+}
+
+impl From<RequiredDocument> for DocumentInFile {
+    fn from(document: RequiredDocument) -> DocumentInFile {
+        DocumentInFile {
+            id: document.id,
+            title_fa: document.title.fa,
+            title_en: document.title.en,
+            required: document.required,
+            formats: document.formats,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -204,8 +244,7 @@ impl TryFrom<RawField> for FormField {
         Ok(FormField {
             name: raw.name,
             kind,
-            label_fa: raw.label_fa,
-            label_en: raw.label_en,
+            label: Text::new(raw.label_fa, raw.label_en),
             required: raw.required,
         })
     }
@@ -222,8 +261,8 @@ impl From<FormField> for RawField {
             name: field.name,
             kind,
             options,
-            label_fa: field.label_fa,
-            label_en: field.label_en,
+            label_fa: field.label.fa,
+            label_en: field.label.en,
             required: field.required,
         }
     }

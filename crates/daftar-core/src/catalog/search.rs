@@ -30,8 +30,8 @@ impl Entry {
             &service.title.en,
             &service.description.fa,
             &service.description.en,
-            service.group.name_fa(),
-            service.group.name_en(),
+            service.group.name().fa,
+            service.group.name().en,
             &service.identifier,
         ]);
         Entry { all, title }

@@ -13,14 +13,7 @@ use super::values::{Access, Audience, ElectronicStatus, Group, Hours, Level, Nat
 use crate::fa;
 use crate::roles::Role;
 
-/// A text in both languages of the desk. Persian is what the public card shows; English
-/// is for the English pages and for staff who read the API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    pub fa: String,
-    pub en: String,
-}
+pub use crate::text::Text;
 
 /// A catalog entry as its file describes it. A [`super::Catalog`] holds only entries that
 /// passed every check of the loader.
@@ -91,8 +84,12 @@ impl AverageTime {
         }
     }
 
-    /// As the Persian card prints it, with Persian digits.
-    pub fn label_fa(self) -> String {
+    /// As the card prints it; in Persian with Persian digits.
+    pub fn label(self) -> Text {
+        Text::new(self.label_fa(), self.label_en())
+    }
+
+    fn label_fa(self) -> String {
         match self {
             AverageTime::Instant => "لحظه\u{200c}ای".to_owned(),
             AverageTime::WorkingDays(days) => {
@@ -101,7 +98,7 @@ impl AverageTime {
         }
     }
 
-    pub fn label_en(self) -> String {
+    fn label_en(self) -> String {
         match self {
             AverageTime::Instant => "Instant".to_owned(),
             AverageTime::WorkingDays(1) => "1 working day".to_owned(),
@@ -122,7 +119,12 @@ pub enum Fee {
 }
 
 impl Fee {
-    pub fn label_fa(self) -> String {
+    /// As the card prints it.
+    pub fn label(self) -> Text {
+        Text::new(self.label_fa(), self.label_en())
+    }
+
+    fn label_fa(self) -> String {
         match self {
             Fee::Free => "رایگان".to_owned(),
             Fee::FixedRials(rials) => format!("{} ریال", fa::format_number(rials)),
@@ -130,7 +132,7 @@ impl Fee {
         }
     }
 
-    pub fn label_en(self) -> String {
+    fn label_en(self) -> String {
         match self {
             Fee::Free => "Free".to_owned(),
             Fee::FixedRials(rials) => format!("{} rials", fa::format_number_en(rials)),
@@ -185,8 +187,8 @@ mod tests {
         assert_eq!(instant.value, AverageTime::Instant);
         let days: One = toml::from_str("value = { working_days = 7 }").expect("days parse");
         assert_eq!(days.value.working_days(), Some(7));
-        assert_eq!(days.value.label_fa(), "۷ روز کاری");
-        assert_eq!(days.value.label_en(), "7 working days");
+        assert_eq!(days.value.label().fa, "۷ روز کاری");
+        assert_eq!(days.value.label().en, "7 working days");
     }
 
     #[test]
@@ -203,7 +205,7 @@ mod tests {
             Some(Fee::FixedRials(250_000))
         );
         assert_eq!(parse("value = 0"), None);
-        assert_eq!(Fee::FixedRials(250_000).label_en(), "250,000 rials");
-        assert_eq!(Fee::FixedRials(250_000).label_fa(), "۲۵۰٬۰۰۰ ریال");
+        assert_eq!(Fee::FixedRials(250_000).label().en, "250,000 rials");
+        assert_eq!(Fee::FixedRials(250_000).label().fa, "۲۵۰٬۰۰۰ ریال");
     }
 }

@@ -217,8 +217,8 @@ impl Checker<'_> {
                     format!("another form field is already named `{}`", field.name),
                 );
             }
-            self.not_blank(&format!("{at}.label_fa"), &field.label_fa);
-            self.not_blank(&format!("{at}.label_en"), &field.label_en);
+            self.not_blank(&format!("{at}.label_fa"), &field.label.fa);
+            self.not_blank(&format!("{at}.label_en"), &field.label.en);
             if let FieldKind::Select { options } = &field.kind {
                 self.options(&at, options);
             }
@@ -234,8 +234,8 @@ impl Checker<'_> {
                     format!("another document already has the id `{}`", document.id),
                 );
             }
-            self.not_blank(&format!("{at}.title_fa"), &document.title_fa);
-            self.not_blank(&format!("{at}.title_en"), &document.title_en);
+            self.not_blank(&format!("{at}.title_fa"), &document.title.fa);
+            self.not_blank(&format!("{at}.title_en"), &document.title.en);
             let formats: HashSet<_> = document.formats.iter().collect();
             if document.formats.is_empty() {
                 self.invalid(&format!("{at}.formats"), "must list pdf, jpeg or png");

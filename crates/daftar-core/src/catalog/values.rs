@@ -4,8 +4,9 @@
 //! Each is an enum rather than free text so that a typo in a catalog file is an error
 //! at load time, not a strange word on the public card. Every enum has the same small
 //! surface: `ALL` (for select lists and tests), `slug()` (what the files, the CSV and the
-//! API carry; equal to its serde name) and `name_fa()` / `name_en()` for the card.
+//! API carry; equal to its serde name) and `name()` for the card, in both languages.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// The group a service is listed under (گروه خدمت). Groups are few and fixed in code so
@@ -72,12 +73,9 @@ impl Group {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 
@@ -106,12 +104,9 @@ impl Audience {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 
@@ -139,12 +134,9 @@ impl Nature {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 
@@ -172,12 +164,9 @@ impl Level {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 
@@ -206,12 +195,9 @@ impl Start {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 
@@ -239,12 +225,9 @@ impl Hours {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 
@@ -273,12 +256,9 @@ impl Access {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 
@@ -321,12 +301,9 @@ impl ElectronicStatus {
         self.names()[0]
     }
 
-    pub fn name_fa(self) -> &'static str {
-        self.names()[1]
-    }
-
-    pub fn name_en(self) -> &'static str {
-        self.names()[2]
+    pub fn name(self) -> Text<&'static str> {
+        let [_, fa, en] = self.names();
+        Text::new(fa, en)
     }
 }
 

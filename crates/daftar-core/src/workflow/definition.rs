@@ -1,5 +1,6 @@
 //! The parts of a workflow definition, once loaded and checked.
 
+use crate::text::Text;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -28,8 +29,7 @@ impl RoleRef {
 pub struct Branch {
     pub id: String,
     pub role: RoleRef,
-    pub name_fa: String,
-    pub name_en: String,
+    pub name: Text,
 }
 
 /// Who holds a case in a state.
@@ -93,8 +93,7 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct State {
     pub id: String,
-    pub name_fa: String,
-    pub name_en: String,
+    pub name: Text,
     pub owner: Owner,
     /// Working days allowed in this state; `None` for terminal states.
     pub sla_days: Option<u32>,
@@ -141,8 +140,7 @@ pub enum ActorRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
     pub id: String,
-    pub name_fa: String,
-    pub name_en: String,
+    pub name: Text,
     pub kind: ActionKind,
     /// The states it may be taken in; empty means every non-terminal state.
     pub from: Vec<String>,
@@ -171,8 +169,7 @@ impl Action {
 pub struct Definition {
     pub id: String,
     pub version: u32,
-    pub name_fa: String,
-    pub name_en: String,
+    pub name: Text,
     pub start: String,
     pub states: BTreeMap<String, State>,
     pub actions: Vec<Action>,

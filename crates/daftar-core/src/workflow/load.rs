@@ -1,5 +1,6 @@
 //! Reading definitions from TOML and checking them, and the registry of every version.
 
+use crate::text::Text;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
@@ -120,8 +121,7 @@ fn state_of(id: &str, raw: RawState) -> Result<State, String> {
                 role: role_ref(&branch.role)
                     .map_err(|e| format!("state \"{id}\", branch \"{branch_id}\": {e}"))?,
                 id: branch_id,
-                name_fa: branch.name_fa,
-                name_en: branch.name_en,
+                name: Text::new(branch.name_fa, branch.name_en),
             });
         }
         let mut join = BTreeMap::new();
@@ -145,8 +145,7 @@ fn state_of(id: &str, raw: RawState) -> Result<State, String> {
     }
     Ok(State {
         id: id.to_owned(),
-        name_fa: raw.name_fa,
-        name_en: raw.name_en,
+        name: Text::new(raw.name_fa, raw.name_en),
         owner,
         sla_days: raw.sla_days,
         applicant_may_edit: raw.applicant_may_edit,
@@ -165,8 +164,7 @@ fn action_of(raw: RawAction) -> Result<Action, String> {
     }
     Ok(Action {
         id: raw.id,
-        name_fa: raw.name_fa,
-        name_en: raw.name_en,
+        name: Text::new(raw.name_fa, raw.name_en),
         kind: raw.kind,
         from: raw.from,
         by,
@@ -199,8 +197,7 @@ impl Definition {
         let definition = Definition {
             id: raw.id,
             version: raw.version,
-            name_fa: raw.name_fa,
-            name_en: raw.name_en,
+            name: Text::new(raw.name_fa, raw.name_en),
             start: raw.start,
             states,
             actions,

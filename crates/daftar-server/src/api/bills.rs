@@ -24,7 +24,7 @@ use super::{ApiError, ApiJson, QueryParams};
 use crate::app::AppState;
 use crate::auth::SignedInUser;
 use crate::error::{AppError, ErrorBody, error_message};
-use crate::i18n::Lang;
+use crate::i18n::RequestLang;
 use crate::rate_limit::PublicLookup;
 use daftar_app::Billing;
 use daftar_app::billing::{ClearanceResult, GatewayPayment, TrackQuery, TrackedBill};
@@ -249,7 +249,7 @@ pub(crate) struct OwesDetail {
     ))]
 pub(super) async fn issue_clearance(
     State(billing): State<Billing>,
-    lang: Lang,
+    RequestLang(lang): RequestLang,
     SignedInUser(user): SignedInUser,
     ApiJson(request): ApiJson<ClearanceRequest>,
 ) -> Result<Response, AppError> {

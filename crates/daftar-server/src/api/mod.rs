@@ -63,9 +63,9 @@ impl Bilingual {
     }
 }
 
-impl From<&daftar_core::catalog::Text> for Bilingual {
-    fn from(text: &daftar_core::catalog::Text) -> Bilingual {
-        Bilingual::new(text.fa.clone(), text.en.clone())
+impl<S: AsRef<str>> From<&daftar_core::text::Text<S>> for Bilingual {
+    fn from(text: &daftar_core::text::Text<S>) -> Bilingual {
+        Bilingual::new(text.fa.as_ref(), text.en.as_ref())
     }
 }
 

@@ -13,7 +13,7 @@ use super::ApiError;
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::RequestLang;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/units/{role}", get(unit))
@@ -52,7 +52,7 @@ pub(crate) struct Member {
     ))]
 pub(super) async fn unit(
     State(accounts): State<Accounts>,
-    lang: Lang,
+    RequestLang(lang): RequestLang,
     staff: Staff,
     Path(slug): Path<String>,
 ) -> Result<Json<Unit>, AppError> {
@@ -73,10 +73,7 @@ pub(super) async fn unit(
                 .collect(),
         })
         .collect();
-    let (name, duties) = match lang {
-        Lang::Fa => (role.name_fa(), role.duties_fa()),
-        Lang::En => (role.name_en(), role.duties_en()),
-    };
+    let (name, duties) = (role.name().in_lang(lang), role.duties().in_lang(lang));
     Ok(Json(Unit {
         role,
         name,

@@ -8,11 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use daftar_core::billing::LineKind;
-use daftar_core::calendar::{JalaliDate, format_timestamp_en, format_timestamp_fa};
 use daftar_core::fa;
 use daftar_core::roles::Role;
 use daftar_store::{Clearance, OwnedProperty};
-use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{Layout, Page};
@@ -49,29 +47,9 @@ struct BillCard {
 }
 
 fn amount(tr: &Tr, rials: i64) -> String {
-    let text = if tr.is_fa() {
-        fa::format_number(rials.unsigned_abs())
-    } else {
-        fa::format_number_en(rials.unsigned_abs())
-    };
+    let text = tr.number(rials.unsigned_abs());
     let sign = if rials < 0 { "−" } else { "" };
     tr.t1("rials", "amount", &format!("{sign}{text}"))
-}
-
-fn date(tr: &Tr, date: JalaliDate) -> String {
-    if tr.is_fa() {
-        date.format_fa()
-    } else {
-        date.format_en()
-    }
-}
-
-fn moment(tr: &Tr, at: Timestamp) -> String {
-    if tr.is_fa() {
-        format_timestamp_fa(at)
-    } else {
-        format_timestamp_en(at)
-    }
 }
 
 fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
@@ -101,8 +79,8 @@ fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
             .iter()
             .map(|line| (tr.t(line_id(line.kind)), amount(tr, line.amount_rials)))
             .collect(),
-        due: date(tr, bill.due),
-        paid_at: bill.paid_at.map(|at| moment(tr, at)),
+        due: tr.day(bill.due),
+        paid_at: bill.paid_at.map(|at| tr.moment(at)),
         trace_number: bill.trace_number.as_deref().map(|t| tr.digits(t)),
     }
 }
@@ -188,7 +166,7 @@ fn clearance_card(tr: &Tr, clearance: &Clearance) -> ClearanceCard {
         raw_code: clearance.code.clone(),
         district: tr.digits(&clearance.district.to_string()),
         renewal_code: tr.digits(&clearance.renewal_code),
-        issued_at: moment(tr, clearance.issued_at),
+        issued_at: tr.moment(clearance.issued_at),
     }
 }
 

@@ -6,7 +6,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use daftar_core::catalog::{Service, Text, UserGuide};
+use daftar_core::catalog::{Service, UserGuide};
+use daftar_core::text::Text;
 use serde::Deserialize;
 
 use super::{Layout, Page};
@@ -45,29 +46,13 @@ struct ListView {
     searched: bool,
 }
 
-fn text(tr: &Tr, text: &Text) -> String {
-    if tr.is_fa() {
-        text.fa.clone()
-    } else {
-        text.en.clone()
-    }
-}
-
 fn entry(tr: &Tr, service: &Service) -> Entry {
     Entry {
         identifier: service.identifier.clone(),
-        title: text(tr, &service.title),
-        description: text(tr, &service.description),
-        time: if tr.is_fa() {
-            service.average_time.label_fa()
-        } else {
-            service.average_time.label_en()
-        },
-        fee: if tr.is_fa() {
-            service.fee.label_fa()
-        } else {
-            service.fee.label_en()
-        },
+        title: tr.text(&service.title),
+        description: tr.text(&service.description),
+        time: tr.text(&service.average_time.label()),
+        fee: tr.text(&service.fee.label()),
     }
 }
 
@@ -93,11 +78,7 @@ async fn list(
             .collect();
         if !services.is_empty() {
             groups.push(GroupView {
-                name: if tr.is_fa() {
-                    group.name_fa().to_owned()
-                } else {
-                    group.name_en().to_owned()
-                },
+                name: tr.text(&group.name()),
                 services,
             });
         }
@@ -135,28 +116,15 @@ struct CardView {
 }
 
 fn card_rows(tr: &Tr, s: &Service) -> Vec<Row> {
-    let fa = tr.is_fa();
-    let pick = |pair: (&'static str, &'static str)| if fa { pair.0 } else { pair.1 };
-    let name = |fa_name: &str, en_name: &str| {
-        if fa {
-            fa_name.to_owned()
-        } else {
-            en_name.to_owned()
-        }
-    };
-    let list = |items: Vec<String>| items.join(if fa { "، " } else { ", " });
-    let inputs = list(s.required_inputs.iter().map(|t| text(tr, t)).collect());
-    let audience = list(
-        s.audience
-            .iter()
-            .map(|a| name(a.name_fa(), a.name_en()))
-            .collect(),
-    );
+    let pick = |(fa, en): (&'static str, &'static str)| Text::new(fa, en).in_lang(tr.lang);
+    let list = |items: Vec<String>| items.join(pick(("، ", ", ")));
+    let inputs = list(s.required_inputs.iter().map(|t| tr.text(t)).collect());
+    let audience = list(s.audience.iter().map(|a| tr.text(&a.name())).collect());
     let guide = match &s.user_guide {
-        UserGuide::Text(guide) => text(tr, guide),
+        UserGuide::Text(guide) => tr.text(guide),
         UserGuide::Path(path) => path.clone(),
     };
-    let sla = if fa {
+    let sla = if tr.is_fa() {
         s.sla.fa.clone()
     } else {
         s.sla.en.clone().unwrap_or_else(|| s.sla.fa.clone())
@@ -166,50 +134,24 @@ fn card_rows(tr: &Tr, s: &Service) -> Vec<Row> {
             ("شناسه خدمت", "Service identifier"),
             tr.digits(&s.identifier),
         ),
-        (
-            ("گروه خدمت", "Group"),
-            name(s.group.name_fa(), s.group.name_en()),
-        ),
-        (("شرح خدمت", "Description"), text(tr, &s.description)),
+        (("گروه خدمت", "Group"), tr.text(&s.group.name())),
+        (("شرح خدمت", "Description"), tr.text(&s.description)),
         (("ورودی‌های لازم", "Required inputs"), inputs),
         (("مخاطبان", "Audience"), audience),
-        (
-            ("نوع خدمت", "Nature"),
-            name(s.nature.name_fa(), s.nature.name_en()),
-        ),
-        (
-            ("سطح خدمت", "Level"),
-            name(s.level.name_fa(), s.level.name_en()),
-        ),
-        (
-            ("نحوه آغاز", "How it starts"),
-            name(s.start.name_fa(), s.start.name_en()),
-        ),
-        (("قوانین و مقررات", "Governing rules"), text(tr, &s.rules)),
+        (("نوع خدمت", "Nature"), tr.text(&s.nature.name())),
+        (("سطح خدمت", "Level"), tr.text(&s.level.name())),
+        (("نحوه آغاز", "How it starts"), tr.text(&s.start.name())),
+        (("قوانین و مقررات", "Governing rules"), tr.text(&s.rules)),
         (
             ("متوسط زمان ارائه", "Average time"),
-            if fa {
-                s.average_time.label_fa()
-            } else {
-                s.average_time.label_en()
-            },
+            tr.text(&s.average_time.label()),
         ),
-        (
-            ("ساعات ارائه", "Hours"),
-            name(s.hours.name_fa(), s.hours.name_en()),
-        ),
+        (("ساعات ارائه", "Hours"), tr.text(&s.hours.name())),
         (
             ("تعداد مراجعه حضوری", "In-person visits"),
             tr.digits(&s.in_person_visits.to_string()),
         ),
-        (
-            ("هزینه", "Fee"),
-            if fa {
-                s.fee.label_fa()
-            } else {
-                s.fee.label_en()
-            },
-        ),
+        (("هزینه", "Fee"), tr.text(&s.fee.label())),
         (("راهنمای کاربران", "User guide"), guide),
         (
             ("خدمات وابسته", "Sub-services"),
@@ -217,16 +159,13 @@ fn card_rows(tr: &Tr, s: &Service) -> Vec<Row> {
         ),
         (
             ("مرجع رسیدگی به شکایات", "Complaint channel"),
-            text(tr, &s.complaint_channel),
+            tr.text(&s.complaint_channel),
         ),
-        (
-            ("نحوه دسترسی", "Access"),
-            name(s.access.name_fa(), s.access.name_en()),
-        ),
+        (("نحوه دسترسی", "Access"), tr.text(&s.access.name())),
         (("تلفن", "Phone"), tr.digits(&s.phone)),
         (
             ("وضعیت الکترونیکی", "Electronic status"),
-            name(s.electronic_status.name_fa(), s.electronic_status.name_en()),
+            tr.text(&s.electronic_status.name()),
         ),
         (
             ("نشانی درخواست", "Request address"),
@@ -238,7 +177,7 @@ fn card_rows(tr: &Tr, s: &Service) -> Vec<Row> {
         ),
         (
             ("واحد مسئول", "Responsible unit"),
-            name(s.owner_unit.name_fa(), s.owner_unit.name_en()),
+            tr.text(&s.owner_unit.name()),
         ),
         (("توافق‌نامه سطح خدمت", "Service-level agreement"), sla),
     ];
@@ -257,41 +196,22 @@ async fn card(
 ) -> Result<Response, AppError> {
     let service = state.services.catalog.get(&id).ok_or(AppError::NotFound)?;
     let tr = page.layout.tr;
-    let fa = tr.is_fa();
     page.render(&CardView {
         layout: page.layout.clone(),
         identifier: service.identifier.clone(),
-        title: text(&tr, &service.title),
+        title: tr.text(&service.title),
         rows: card_rows(&tr, service),
         fields: service
             .form
             .fields
             .iter()
-            .map(|f| {
-                (
-                    if fa {
-                        f.label_fa.clone()
-                    } else {
-                        f.label_en.clone()
-                    },
-                    f.required,
-                )
-            })
+            .map(|f| (tr.text(&f.label), f.required))
             .collect(),
         documents: service
             .form
             .documents
             .iter()
-            .map(|d| {
-                (
-                    if fa {
-                        d.title_fa.clone()
-                    } else {
-                        d.title_en.clone()
-                    },
-                    d.required,
-                )
-            })
+            .map(|d| (tr.text(&d.title), d.required))
             .collect(),
         can_apply: service.workflow.is_some(),
         is_tracking: service.identifier == "10012656000sh13",

@@ -59,7 +59,7 @@ impl FromRequestParts<AppState> for Page {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Page, AppError> {
-        let lang = Lang::detect(&parts.uri, &parts.headers);
+        let lang = crate::i18n::detect(&parts.uri, &parts.headers);
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let csrf = Csrf::of(user.as_ref(), &parts.headers);
         let tr = Tr::new(lang);
@@ -157,21 +157,11 @@ async fn home(State(state): State<AppState>, page: Page) -> Result<Response, App
         ),
         None => (None, None),
     };
-    let today = if tr.is_fa() {
-        today.format_fa()
-    } else {
-        today.format_en()
-    };
+    let today = tr.day(today);
     let units = Role::ALL
         .into_iter()
         .filter(|role| role.is_unit())
-        .map(|role| {
-            if tr.is_fa() {
-                role.name_fa()
-            } else {
-                role.name_en()
-            }
-        })
+        .map(|role| role.name().in_lang(tr.lang))
         .collect();
     page.render(&HomeView {
         layout: page.layout.clone(),

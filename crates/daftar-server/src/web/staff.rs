@@ -35,11 +35,7 @@ struct StaffHome {
 }
 
 fn role_name(page: &Page, role: Role) -> &'static str {
-    if page.layout.tr.is_fa() {
-        role.name_fa()
-    } else {
-        role.name_en()
-    }
+    role.name().in_lang(page.layout.tr.lang)
 }
 
 /// The staff landing page; someone not signed in as staff is sent to sign in.
@@ -98,11 +94,7 @@ async fn unit(
                 .collect(),
         })
         .collect();
-    let duties = if page.layout.tr.is_fa() {
-        role.duties_fa()
-    } else {
-        role.duties_en()
-    };
+    let duties = role.duties().in_lang(page.layout.tr.lang);
     page.render(&UnitView {
         layout: page.layout.clone(),
         name: role_name(&page, role),

@@ -16,23 +16,31 @@ pub(crate) fn office(
     })
 }
 
-pub(crate) type SignInRow = (
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    Option<i64>,
-);
+/// A citizen's sign-in state as `sign_in_states` holds it, by [`SIGN_IN_STATE`].
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SignInRow {
+    /// The mobile the last code went to: the one a first sign-in registers.
+    pub(crate) mobile: Option<String>,
+    code_hash: Option<String>,
+    code_sent_at: Option<i64>,
+    code_expires_at: Option<i64>,
+    wrong_codes: i64,
+    locked_until: Option<i64>,
+}
+
+/// A citizen's sign-in state (`$1` the national ID), for a decision the same
+/// transaction then writes: the backend's row lock is appended.
+pub(crate) const SIGN_IN_STATE: &str =
+    "SELECT mobile, code_hash, code_sent_at, code_expires_at, wrong_codes, locked_until
+     FROM sign_in_states WHERE national_id = $1";
 
 pub(crate) fn sign_in_state(row: &SignInRow) -> SignInState {
-    let (_, code_hash, sent_at, expires_at, wrong_codes, locked_until) = row;
     SignInState {
-        code_hash: code_hash.clone(),
-        code_sent_at: sent_at.map(from_db_time),
-        code_expires_at: expires_at.map(from_db_time),
-        wrong_codes: u32::try_from(*wrong_codes).unwrap_or(u32::MAX),
-        locked_until: locked_until.map(from_db_time),
+        code_hash: row.code_hash.clone(),
+        code_sent_at: row.code_sent_at.map(from_db_time),
+        code_expires_at: row.code_expires_at.map(from_db_time),
+        wrong_codes: u32::try_from(row.wrong_codes).unwrap_or(u32::MAX),
+        locked_until: row.locked_until.map(from_db_time),
     }
 }
 

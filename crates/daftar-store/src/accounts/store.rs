@@ -337,8 +337,7 @@ where
         .await?;
         let row: crate::accounts::sql::SignInRow = sqlx::query_as(&format!(
             "{}{}",
-            "SELECT mobile, code_hash, code_sent_at, code_expires_at, wrong_codes, locked_until
-             FROM sign_in_states WHERE national_id = $1",
+            crate::accounts::sql::SIGN_IN_STATE,
             S::FOR_UPDATE
         ))
         .bind(national_id.as_str())
@@ -393,8 +392,7 @@ where
         let mut tx = self.writer().begin().await?;
         let row: Option<crate::accounts::sql::SignInRow> = sqlx::query_as(&format!(
             "{}{}",
-            "SELECT mobile, code_hash, code_sent_at, code_expires_at, wrong_codes, locked_until
-             FROM sign_in_states WHERE national_id = $1",
+            crate::accounts::sql::SIGN_IN_STATE,
             S::FOR_UPDATE
         ))
         .bind(national_id.as_str())
@@ -420,7 +418,7 @@ where
         .await?;
         if verdict == daftar_core::otp::Verdict::SignedIn {
             let mobile = row
-                .0
+                .mobile
                 .ok_or_else(|| crate::decode::corrupt("sign-in mobile"))?;
             sqlx::query(
                 "INSERT INTO citizens (national_id, mobile, created_at) VALUES ($1, $2, $3)

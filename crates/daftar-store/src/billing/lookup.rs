@@ -220,7 +220,7 @@ impl LookupPool {
                 .prepare_cached(BILL_BY_BARCODE.as_str())
                 .map_err(failed)?;
             statement
-                .query_row([barcode], |row| BillViewRow::try_from(row))
+                .query_row([barcode], BillViewRow::from_rusqlite)
                 .optional()
                 .map_err(failed)
         })?;

@@ -69,23 +69,13 @@ pub trait BillingStore: Send + Sync + std::fmt::Debug {
     async fn clearance(&self, code: &str) -> Result<Option<Clearance>>;
 }
 
-/// A bill's row id, then its [`BillViewRow`](crate::billing::sql::BillViewRow).
-type BillPageRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-);
+/// A row of a page of bills: its row id, then the bill.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct BillPageRow {
+    pub(crate) id: i64,
+    #[sqlx(flatten)]
+    pub(crate) view: sql::BillViewRow,
+}
 
 /// What each backend does its own way, for speed (docs/PERFORMANCE.md): reading the
 /// properties to bill, writing bills and a bank's file, and (SQLite) the look-up.

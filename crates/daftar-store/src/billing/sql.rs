@@ -1,7 +1,8 @@
-//! The billing SQL both backends run, written once (see [`crate::shared`] for how), and
-//! what their bulk work shares: the queries of a page of properties to bill, and how a
-//! batch of payments is decided ([`decide_payments`]). The bulk work itself differs by
-//! backend: `sqlite_bulk` and `postgres_bulk`.
+//! The billing statements and rows more than one path shares: a bill as tracking shows it
+//! (read by sqlx on both backends and by rusqlite in SQLite's look-up), the queries of a
+//! page of properties to bill, and how a batch of payments is decided
+//! ([`decide_payments`]). The bulk work itself differs by backend: `sqlite.rs` and
+//! `postgres.rs`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -59,52 +60,61 @@ pub(crate) const INSERT_PAYMENT: &str = "INSERT INTO payments (trace_number, bil
 pub(crate) const INSERT_BILL_PAYMENT: &str =
     "INSERT INTO bill_payments (bill_row, paid_at, trace_number)";
 
-pub(crate) type BillViewRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-);
+/// A bill as [`BILL_VIEW_COLUMNS`] read it, in their order.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct BillViewRow {
+    bill_id: String,
+    payment_id: String,
+    barcode: String,
+    renewal_code: String,
+    district: i64,
+    year: i64,
+    period: i64,
+    amount_rials: i64,
+    lines: String,
+    due_date: String,
+    paid_at: Option<i64>,
+    trace_number: Option<String>,
+    cancelled_at: Option<i64>,
+}
+
+impl BillViewRow {
+    /// The row as rusqlite reads it, by position: the look-up is hot, and names would be
+    /// looked up column by column.
+    pub(crate) fn from_rusqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<BillViewRow> {
+        Ok(BillViewRow {
+            bill_id: row.get(0)?,
+            payment_id: row.get(1)?,
+            barcode: row.get(2)?,
+            renewal_code: row.get(3)?,
+            district: row.get(4)?,
+            year: row.get(5)?,
+            period: row.get(6)?,
+            amount_rials: row.get(7)?,
+            lines: row.get(8)?,
+            due_date: row.get(9)?,
+            paid_at: row.get(10)?,
+            trace_number: row.get(11)?,
+            cancelled_at: row.get(12)?,
+        })
+    }
+}
 
 pub(crate) fn bill_view(row: BillViewRow) -> Result<BillView, StoreError> {
-    let (
-        bill_id,
-        payment_id,
-        barcode,
-        renewal_code,
-        district,
-        year,
-        period,
-        amount,
-        lines,
-        due,
-        paid_at,
-        trace,
-        cancelled,
-    ) = row;
     Ok(BillView {
-        bill_id,
-        payment_id,
-        barcode,
-        renewal_code,
-        district: u16::try_from(district).map_err(|_| corrupt("district"))?,
-        year: i32::try_from(year).map_err(|_| corrupt("year"))?,
-        period: u8::try_from(period).map_err(|_| corrupt("period"))?,
-        amount_rials: u64::try_from(amount).map_err(|_| corrupt("amount"))?,
-        lines_json: lines,
-        due_date: JalaliDate::parse(&due).map_err(|_| corrupt("due date"))?,
-        paid_at: paid_at.map(from_db_time),
-        trace_number: trace,
-        cancelled: cancelled.is_some(),
+        bill_id: row.bill_id,
+        payment_id: row.payment_id,
+        barcode: row.barcode,
+        renewal_code: row.renewal_code,
+        district: u16::try_from(row.district).map_err(|_| corrupt("district"))?,
+        year: i32::try_from(row.year).map_err(|_| corrupt("year"))?,
+        period: u8::try_from(row.period).map_err(|_| corrupt("period"))?,
+        amount_rials: u64::try_from(row.amount_rials).map_err(|_| corrupt("amount"))?,
+        lines_json: row.lines,
+        due_date: JalaliDate::parse(&row.due_date).map_err(|_| corrupt("due date"))?,
+        paid_at: row.paid_at.map(from_db_time),
+        trace_number: row.trace_number,
+        cancelled: row.cancelled_at.is_some(),
     })
 }
 

@@ -134,9 +134,8 @@ where
         query.push(" ORDER BY b.id LIMIT ").bind(limit);
         let rows: Vec<BillPageRow> = query.query_as().fetch_all(self.reader()).await?;
         let mut page = Vec::with_capacity(rows.len());
-        for (id, a, b, c, d, e, f, g, h, i, j, k, l, m) in rows {
-            let view = (a, b, c, d, e, f, g, h, i, j, k, l, m);
-            page.push((id, crate::billing::sql::bill_view(view)?));
+        for row in rows {
+            page.push((row.id, crate::billing::sql::bill_view(row.view)?));
         }
         Ok(page)
     }

@@ -73,16 +73,23 @@ pub(crate) fn case_record(row: CaseRow) -> Result<CaseRecord, StoreError> {
     })
 }
 
-pub(crate) type TaskRow = (String, String, String, Option<i64>, Option<i64>);
+/// An open task as `case_tasks` holds it.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    role: String,
+    state: String,
+    sla_due: String,
+    assignee: Option<i64>,
+    overdue_at: Option<i64>,
+}
 
 pub(crate) fn task_record(row: TaskRow) -> Result<TaskRecord, StoreError> {
-    let (task_role, state, sla_due, assignee, overdue_at) = row;
     Ok(TaskRecord {
-        role: role(&task_role)?,
-        state,
-        sla_due: jalali(&sla_due)?,
-        assignee: assignee.map(StaffId),
-        overdue_at: overdue_at.map(from_db_time),
+        role: role(&row.role)?,
+        state: row.state,
+        sla_due: jalali(&row.sla_due)?,
+        assignee: row.assignee.map(StaffId),
+        overdue_at: row.overdue_at.map(from_db_time),
     })
 }
 
@@ -99,35 +106,36 @@ pub(crate) fn actor_columns(actor: &Actor) -> (&'static str, Option<i64>, &str) 
     }
 }
 
-pub(crate) type HistoryRow = (
-    i64,
-    String,
-    Option<i64>,
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-);
+/// A row of `case_history`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct HistoryRow {
+    at: i64,
+    actor_kind: String,
+    actor_staff_id: Option<i64>,
+    actor_name: String,
+    action: String,
+    from_state: Option<String>,
+    to_state: String,
+    comment: Option<String>,
+}
 
 pub(crate) fn history_record(row: HistoryRow) -> Result<HistoryRecord, StoreError> {
-    let (at, kind, staff_id, name, action, from_state, to_state, comment) = row;
-    let actor = match (kind.as_str(), staff_id) {
+    let actor = match (row.actor_kind.as_str(), row.actor_staff_id) {
         (ACTOR_APPLICANT, _) => Actor::Applicant,
         (ACTOR_STAFF, Some(id)) => Actor::Staff {
             id: StaffId(id),
-            name,
+            name: row.actor_name,
         },
         (ACTOR_SYSTEM, _) => Actor::System,
         _ => return Err(corrupt("history actor")),
     };
     Ok(HistoryRecord {
-        at: from_db_time(at),
+        at: from_db_time(row.at),
         actor,
-        action,
-        from_state,
-        to_state,
-        comment,
+        action: row.action,
+        from_state: row.from_state,
+        to_state: row.to_state,
+        comment: row.comment,
     })
 }
 

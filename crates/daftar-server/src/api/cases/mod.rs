@@ -183,8 +183,8 @@ impl CaseAnswer {
     fn of(view: &CaseView) -> CaseAnswer {
         CaseAnswer {
             summary: CaseSummary::of(&view.case),
-            service_title: Bilingual::new(&view.service_title_fa, &view.service_title_en),
-            state_name: Bilingual::new(&view.state_name_fa, &view.state_name_en),
+            service_title: (&view.service_title).into(),
+            state_name: (&view.state_name).into(),
             fields: view.fields.clone(),
             history: view
                 .history
@@ -222,8 +222,8 @@ impl CaseAnswer {
                 .iter()
                 .map(|a| ActionEntry {
                     id: a.id.clone(),
-                    name_fa: a.name_fa.clone(),
-                    name_en: a.name_en.clone(),
+                    name_fa: a.name.fa.clone(),
+                    name_en: a.name.en.clone(),
                     kind: a.kind,
                     fields: a.fields.clone(),
                     comment_required: a.comment_required,

@@ -34,10 +34,7 @@ pub(crate) struct QueueEntryAnswer {
 }
 
 impl QueueEntryAnswer {
-    pub(super) fn of(
-        item: &QueueItem,
-        state_name: &daftar_core::catalog::Text,
-    ) -> QueueEntryAnswer {
+    pub(super) fn of(item: &QueueItem, state_name: &daftar_core::text::Text) -> QueueEntryAnswer {
         QueueEntryAnswer {
             case_id: item.case.0,
             tracking_code: item.tracking_code.clone(),

@@ -103,7 +103,7 @@ pub(in crate::api) async fn track(
     let status = cases.public_status(&code).await?;
     Ok(Json(PublicStatusAnswer {
         tracking_code: status.tracking_code,
-        state_name: Bilingual::new(status.state_name_fa, status.state_name_en),
+        state_name: (&status.state_name).into(),
         closed: status.closed,
         opened_at: status.opened_at,
         updated_at: status.updated_at,

@@ -1,0 +1,43 @@
+//! The case pages, a file an action: applying for a service ([`apply`]), "my cases" and
+//! the case page with its history, documents and only the actions this user may take now
+//! ([`view`]), acting on a case and claiming it ([`act`]), approving a document
+//! ([`documents`]), the public follow-up by tracking code ([`track`]), and each role's
+//! work queue (کارتابل, [`queue`]).
+
+mod act;
+mod apply;
+mod documents;
+mod queue;
+mod track;
+mod view;
+
+use axum::Router;
+use axum::routing::{get, post};
+use daftar_store::CaseId;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/services/{id}/apply",
+            get(apply::apply_form).post(apply::apply),
+        )
+        .route("/cases", get(view::my_cases))
+        .route("/cases/track", get(track::track))
+        .route("/cases/{id}", get(view::case_page))
+        .route("/cases/{id}/act", post(act::act))
+        .route("/cases/{id}/claim", post(act::claim))
+        .route(
+            "/cases/{id}/documents/{document}/approval",
+            post(documents::approve_document),
+        )
+        .route("/staff/queues/{role}", get(queue::queue))
+}
+
+pub(super) fn case_id(raw: &str) -> Result<CaseId, AppError> {
+    raw.parse::<i64>()
+        .map(CaseId)
+        .map_err(|_| AppError::NotFound)
+}

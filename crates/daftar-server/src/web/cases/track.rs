@@ -1,0 +1,66 @@
+//! The public follow-up of a case by its tracking code: its status and dates only.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::super::{Layout, Page};
+use crate::error::AppError;
+use crate::query::QueryParams;
+use crate::rate_limit::PublicLookup;
+use daftar_app::{CaseError, Cases};
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct TrackQuery {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "case_track.html")]
+struct TrackView {
+    layout: Layout,
+    code: String,
+    error: Option<String>,
+    status: Option<(String, bool, String, String, String)>,
+}
+
+pub(super) async fn track(
+    _: PublicLookup,
+    State(cases): State<Cases>,
+    page: Page,
+    QueryParams(query): QueryParams<TrackQuery>,
+) -> Result<Response, AppError> {
+    let tr = page.layout.tr;
+    let mut view = TrackView {
+        layout: page.layout.clone(),
+        code: query.code.clone(),
+        error: None,
+        status: None,
+    };
+    if query.code.trim().is_empty() {
+        return page.render(&view);
+    }
+    match cases.public_status(&query.code).await {
+        Ok(status) => {
+            view.status = Some((
+                tr.text(&status.state_name),
+                status.closed,
+                tr.moment(status.opened_at),
+                tr.moment(status.updated_at),
+                status.due.map(|d| tr.day(d)).unwrap_or_default(),
+            ));
+            page.render(&view)
+        }
+        Err(error) => {
+            let (status, message) = match error {
+                CaseError::NotFound => (StatusCode::NOT_FOUND, tr.t("case-track-not-found")),
+                error => page.form_error(error)?,
+            };
+            view.error = Some(message);
+            page.render(&view).map(|r| (status, r).into_response())
+        }
+    }
+}

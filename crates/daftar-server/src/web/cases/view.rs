@@ -1,0 +1,265 @@
+//! "My cases", and the case page: its history, documents and only the actions this user
+//! may take now.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use daftar_core::catalog::{FieldKind, Service};
+use daftar_core::workflow::ActionKind;
+use daftar_store::Actor;
+use serde::Deserialize;
+
+use super::super::{Layout, Page};
+use super::case_id;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::query::QueryParams;
+use daftar_app::Cases;
+use daftar_app::cases::{CaseView, Standing};
+
+struct CaseRow {
+    id: i64,
+    tracking_code: String,
+    service: String,
+    state: String,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_cases.html")]
+struct MyCasesView {
+    layout: Layout,
+    cases: Vec<CaseRow>,
+}
+
+pub(super) async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<Response, AppError> {
+    let Some(user) = page.user.as_ref() else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    if user.staff().is_some() {
+        return Ok(Redirect::to("/staff").into_response());
+    }
+    let tr = page.layout.tr;
+    let mut rows = Vec::new();
+    for case in cases.my_cases(&user.principal).await? {
+        let service = cases.catalog().get(&case.service_id);
+        let state_name = cases
+            .workflow(&case.workflow_id, case.workflow_version)
+            .and_then(|d| d.state(&case.state))
+            .map(|s| tr.text(&s.name))
+            .unwrap_or_default();
+        rows.push(CaseRow {
+            id: case.id.0,
+            tracking_code: tr.digits(&case.tracking_code),
+            service: service.map(|s| tr.text(&s.title)).unwrap_or_default(),
+            state: state_name,
+            updated: tr.moment(case.updated_at),
+        });
+    }
+    page.render(&MyCasesView {
+        layout: page.layout.clone(),
+        cases: rows,
+    })
+}
+
+struct HistoryRow {
+    at: String,
+    who: String,
+    what: String,
+    comment: String,
+}
+
+struct DocumentRow {
+    id: i64,
+    kind: String,
+    version: String,
+    file_name: String,
+    approved: bool,
+}
+
+struct ActionForm {
+    id: String,
+    name: String,
+    fields: Vec<(String, String)>,
+    comment_required: bool,
+    decide: bool,
+    assign: bool,
+    upload: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub(super) struct CaseTemplate {
+    layout: Layout,
+    id: i64,
+    version: i64,
+    tracking_code: String,
+    service: String,
+    state: String,
+    closed: bool,
+    due: String,
+    fields: Vec<(String, String)>,
+    history: Vec<HistoryRow>,
+    documents: Vec<DocumentRow>,
+    document_kinds: Vec<(String, String)>,
+    actions: Vec<ActionForm>,
+    /// Staff who see the documents may approve them.
+    may_approve: bool,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+fn field_label(tr: &Tr, service: Option<&Service>, name: &str) -> String {
+    let from_form = service
+        .and_then(|s| s.form.fields.iter().find(|f| f.name == name))
+        .map(|f| tr.text(&f.label));
+    from_form.unwrap_or_else(|| {
+        let id = format!("case-field-{}", name.replace('_', "-"));
+        let label = tr.t(&id);
+        if label == id { name.to_owned() } else { label }
+    })
+}
+
+/// An answer as the page shows it: a select's option by its label, digits in Persian.
+fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> String {
+    let option = service
+        .and_then(|s| s.form.fields.iter().find(|f| f.name == name))
+        .and_then(|f| match &f.kind {
+            FieldKind::Select { options } => options.iter().find(|o| o.value == value),
+            _ => None,
+        });
+    match option {
+        Some(option) => tr.text(&option.label()),
+        None => tr.digits(value),
+    }
+}
+
+pub(super) fn case_template(
+    cases: &Cases,
+    page: &Page,
+    view: &CaseView,
+    error: Option<String>,
+    notice: Option<String>,
+) -> CaseTemplate {
+    let tr = page.layout.tr;
+    let service = cases.catalog().get(&view.case.service_id);
+    let definition = cases.workflow(&view.case.workflow_id, view.case.workflow_version);
+    let state_name = |id: &str| {
+        definition
+            .and_then(|d| d.state(id))
+            .map(|s| tr.text(&s.name))
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let action_name = |id: &str| {
+        let base = id.split(':').next().unwrap_or(id);
+        let named = definition
+            .and_then(|d| d.action(base))
+            .map(|a| tr.text(&a.name));
+        match (named, base) {
+            (Some(name), _) => match id.split(':').nth(2) {
+                Some(decision) => format!(
+                    "{name} ({})",
+                    tr.t(&format!("decision-{}", decision.replace('_', "-")))
+                ),
+                None => name,
+            },
+            (None, other) => tr.t(&format!("case-action-{other}")),
+        }
+    };
+    CaseTemplate {
+        layout: page.layout.clone(),
+        id: view.case.id.0,
+        version: view.case.version,
+        tracking_code: tr.digits(&view.case.tracking_code),
+        service: tr.text(&view.service_title),
+        state: tr.text(&view.state_name),
+        closed: view.case.closed_at.is_some(),
+        due: view.case.sla_due.map(|d| tr.day(d)).unwrap_or_default(),
+        fields: view
+            .fields
+            .iter()
+            .map(|(name, value)| {
+                (
+                    field_label(&tr, service, name),
+                    field_value(&tr, service, name, value),
+                )
+            })
+            .collect(),
+        history: view
+            .history
+            .iter()
+            .map(|h| HistoryRow {
+                at: tr.moment(h.at),
+                who: match &h.actor {
+                    Actor::Applicant => tr.t("case-actor-applicant"),
+                    Actor::Staff { name, .. } => name.clone(),
+                    Actor::System => tr.t("case-actor-system"),
+                },
+                what: format!("{} → {}", action_name(&h.action), state_name(&h.to_state)),
+                comment: h.comment.clone().unwrap_or_default(),
+            })
+            .collect(),
+        documents: view
+            .documents
+            .iter()
+            .map(|d| DocumentRow {
+                id: d.id,
+                kind: service
+                    .and_then(|s| s.form.documents.iter().find(|x| x.id == d.kind))
+                    .map(|x| tr.text(&x.title))
+                    .unwrap_or_else(|| d.kind.clone()),
+                version: tr.digits(&d.version.to_string()),
+                file_name: d.file_name.clone(),
+                approved: d.approved_at.is_some(),
+            })
+            .collect(),
+        document_kinds: service
+            .map(|s| {
+                s.form
+                    .documents
+                    .iter()
+                    .map(|d| (d.id.clone(), tr.text(&d.title)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        actions: view
+            .actions
+            .iter()
+            .map(|a| ActionForm {
+                id: a.id.clone(),
+                name: tr.text(&a.name),
+                fields: a
+                    .fields
+                    .iter()
+                    .map(|f| (f.clone(), field_label(&tr, service, f)))
+                    .collect(),
+                comment_required: a.comment_required,
+                decide: a.kind == ActionKind::Decide,
+                assign: a.kind == ActionKind::Assign,
+                upload: a.kind == ActionKind::Resubmit,
+            })
+            .collect(),
+        may_approve: matches!(view.standing, Standing::Staff(_)),
+        error,
+        notice,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Notice {
+    done: Option<String>,
+}
+
+pub(super) async fn case_page(
+    State(cases): State<Cases>,
+    page: Page,
+    Path(id): Path<String>,
+    QueryParams(notice): QueryParams<Notice>,
+) -> Result<Response, AppError> {
+    let Some(user) = page.user.as_ref() else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    let view = cases.view(&user.principal, case_id(&id)?).await?;
+    let notice = notice.done.map(|_| page.layout.tr.t("case-action-done"));
+    page.render(&case_template(&cases, &page, &view, None, notice))
+}
