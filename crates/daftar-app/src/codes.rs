@@ -1,9 +1,9 @@
 //! Where the random numbers behind tracking and clearance codes come from.
 //!
 //! A code is eleven random digits: a collision with an earlier code is rare, but with
-//! 10¹¹ codes one is more likely than not after about 450,000 cases, so a use case draws
-//! again when the store refuses a code as taken. Tests replace the draw to make two
-//! collide.
+//! 10¹¹ codes one is more likely than not after about 370,000 of them (the birthday
+//! bound), so a use case draws again when the store refuses a code as taken. Tests
+//! replace the draw to make two collide.
 
 use std::sync::Arc;
 

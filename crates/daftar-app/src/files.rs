@@ -38,33 +38,39 @@ impl FileStore {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let storage_key = format!("{}/{}", &sha256[..2], sha256);
         let path = self.root.join(&storage_key);
+        let dir = path.parent().context("a document path has a directory")?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            // Another upload of the same bytes may have renamed it into place and not yet
+            // synced its directory: the row about to name it must not outrun that.
+            sync_directory(dir).await?;
             return Ok(StoredFile {
                 sha256,
                 storage_key,
             });
         }
-        let dir = path.parent().context("a document path has a directory")?;
         if !tokio::fs::try_exists(dir).await.unwrap_or(false) {
+            let root_is_new = !tokio::fs::try_exists(&self.root).await.unwrap_or(false);
             tokio::fs::create_dir_all(dir)
                 .await
                 .with_context(|| format!("could not create {}", dir.display()))?;
-            // The new directory's own entry lives in its parent.
+            // Each new directory's own entry lives in its parent.
             sync_directory(&self.root).await?;
+            if root_is_new && let Some(data_dir) = self.root.parent() {
+                sync_directory(data_dir).await?;
+            }
         }
         let temporary = dir.join(format!(".{sha256}.{:016x}", rand::random::<u64>()));
-        let mut file = tokio::fs::File::create(&temporary)
-            .await
-            .with_context(|| format!("could not create {}", temporary.display()))?;
-        file.write_all(bytes)
-            .await
-            .with_context(|| format!("could not write {}", temporary.display()))?;
-        synced(file.sync_all().await)
-            .with_context(|| format!("could not sync {}", temporary.display()))?;
-        drop(file);
-        tokio::fs::rename(&temporary, &path)
-            .await
-            .with_context(|| format!("could not move a document into {}", path.display()))?;
+        let written = write_durably(&temporary, bytes).await;
+        let moved = match written {
+            Ok(()) => tokio::fs::rename(&temporary, &path)
+                .await
+                .with_context(|| format!("could not move a document into {}", path.display())),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = moved {
+            let _ = tokio::fs::remove_file(&temporary).await;
+            return Err(error);
+        }
         sync_directory(dir).await?;
         Ok(StoredFile {
             sha256,
@@ -86,6 +92,17 @@ impl FileStore {
             .await
             .with_context(|| format!("could not read {}", path.display()))
     }
+}
+
+/// Writes `bytes` to a new file at `path` and syncs it.
+async fn write_durably(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .with_context(|| format!("could not create {}", path.display()))?;
+    file.write_all(bytes)
+        .await
+        .with_context(|| format!("could not write {}", path.display()))?;
+    synced(file.sync_all().await).with_context(|| format!("could not sync {}", path.display()))
 }
 
 /// Syncs a directory, so that the names written in it survive a power cut.
@@ -117,6 +134,10 @@ mod tests {
         SYNCS.with(std::cell::Cell::get)
     }
 
+    fn sha_prefix(bytes: &[u8]) -> String {
+        hex::encode(Sha256::digest(bytes))[..2].to_owned()
+    }
+
     #[tokio::test]
     async fn a_new_document_and_its_names_are_synced_before_put_returns() {
         let dir = tempfile::tempdir().unwrap();
@@ -126,13 +147,31 @@ mod tests {
         files.put(b"%PDF-1.7 first").await.unwrap();
         // The file, its new shard directory's entry, and the file's entry in the shard.
         assert_eq!(syncs() - before, 3);
+        // Stored already: not written again, but its directory is synced, so that a row
+        // naming it never outruns another upload's rename of the same bytes.
         let before = syncs();
         files.put(b"%PDF-1.7 first").await.unwrap();
-        assert_eq!(
-            syncs(),
-            before,
-            "a document already stored is not written again"
-        );
+        assert_eq!(syncs() - before, 1);
+        let shard = dir
+            .path()
+            .join("documents")
+            .join(sha_prefix(b"%PDF-1.7 first"));
+        let names: Vec<String> = std::fs::read_dir(shard)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
+    }
+
+    #[tokio::test]
+    async fn the_first_document_syncs_the_directories_it_creates() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::new(dir.path());
+        let before = syncs();
+        files.put(b"%PDF-1.7 first").await.unwrap();
+        // The file, the shard's entry in documents/, documents/'s entry in the data
+        // directory, and the file's entry in the shard.
+        assert_eq!(syncs() - before, 4);
     }
 
     #[tokio::test]

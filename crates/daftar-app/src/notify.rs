@@ -19,7 +19,18 @@ use crate::config::Config;
 
 #[async_trait]
 pub trait Notifier: Send + Sync + std::fmt::Debug {
-    async fn send(&self, to: &Mobile, text: &str) -> anyhow::Result<()>;
+    async fn send(&self, to: &Mobile, text: &str) -> Result<(), SendError>;
+}
+
+/// Why a message did not go, as far as the sender can tell.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// It was not sent: the gateway refused it or could not be reached.
+    #[error("not sent: {0:#}")]
+    NotSent(anyhow::Error),
+    /// It may have been sent: the gateway took the request but its answer never came.
+    #[error("perhaps sent: {0:#}")]
+    Unknown(anyhow::Error),
 }
 
 /// The notifier the configuration names: the gateway when one is set, else the file.
@@ -69,7 +80,13 @@ impl FileNotifier {
 
 #[async_trait]
 impl Notifier for FileNotifier {
-    async fn send(&self, to: &Mobile, text: &str) -> anyhow::Result<()> {
+    async fn send(&self, to: &Mobile, text: &str) -> Result<(), SendError> {
+        self.append(to, text).await.map_err(SendError::NotSent)
+    }
+}
+
+impl FileNotifier {
+    async fn append(&self, to: &Mobile, text: &str) -> anyhow::Result<()> {
         let mut line = serde_json::to_string(&Message::new(to, text))?;
         line.push('\n');
         let _guard = self.lock.lock().await;
@@ -88,7 +105,8 @@ impl Notifier for FileNotifier {
 }
 
 /// Posts `{"to","text","at"}` as JSON to the gateway's URL, with a bearer token when one
-/// is configured. Any answer other than 2xx is an error.
+/// is configured. Any answer other than 2xx is a refusal; a request that reached the
+/// gateway but got no answer may have been sent.
 #[derive(Debug)]
 pub struct HttpSmsNotifier {
     client: reqwest::Client,
@@ -108,17 +126,27 @@ impl HttpSmsNotifier {
 
 #[async_trait]
 impl Notifier for HttpSmsNotifier {
-    async fn send(&self, to: &Mobile, text: &str) -> anyhow::Result<()> {
+    async fn send(&self, to: &Mobile, text: &str) -> Result<(), SendError> {
         let mut request = self.client.post(&self.url).json(&Message::new(to, text));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
-        let response = request
-            .send()
-            .await
-            .context("could not reach the SMS gateway")?;
+        let response = request.send().await.map_err(|error| {
+            let connected = !error.is_connect() && !error.is_builder();
+            let error = anyhow::Error::new(error).context("the SMS gateway did not answer");
+            if connected {
+                SendError::Unknown(error)
+            } else {
+                SendError::NotSent(error)
+            }
+        })?;
         let status = response.status();
-        anyhow::ensure!(status.is_success(), "the SMS gateway answered {status}");
-        Ok(())
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(SendError::NotSent(anyhow::anyhow!(
+                "the SMS gateway answered {status}"
+            )))
+        }
     }
 }

@@ -4,14 +4,16 @@
 //! Notifications are written in the same transaction as the change they announce; this
 //! module only delivers them afterwards, so a change is never announced without having
 //! happened. Delivery is at least once: a worker claims the messages it sends for a lease
-//! (so two workers, on one instance or several, never send one message at once), and a
-//! message whose sending failed is tried again on the next round, up to
-//! [`MAX_ATTEMPTS`](daftar_store::outbox::MAX_ATTEMPTS) times.
+//! (so two workers, on one instance or several, never send one message at once), stops
+//! sending before the lease runs out, and a message whose sending failed is tried again
+//! later, each time twice as late ([`retry_delay`]), up to
+//! [`MAX_ATTEMPTS`](daftar_store::outbox::MAX_ATTEMPTS) times: about four hours in all, so
+//! that a gateway's outage of minutes or an hour loses nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use daftar_store::{AccountStore, OutboxStore, PendingNotification, Recipient};
+use daftar_store::{AccountStore, Attempt, OutboxStore, PendingNotification, Recipient};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cases::Cases;
@@ -19,10 +21,20 @@ use crate::notify::Notifier;
 
 /// Messages claimed per round.
 const BATCH: i64 = 100;
-/// How long a claim keeps a message from other workers: longer than a round of sending
-/// takes (each send gives up after 10 s), so a live worker finishes before it runs out,
-/// and a worker that died mid-round holds its messages no longer than this.
+/// How long a claim keeps a message from other workers; a worker that died mid-round holds
+/// its messages no longer than this.
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
+/// A worker sends nothing once its lease has less than this left, the longest one send
+/// to a gateway takes (its client gives up after 10 s), with room to mark it: what is
+/// left is claimed again, by whoever comes first, when the lease runs out.
+const LAST_SEND: SignedDuration = SignedDuration::from_secs(30);
+
+/// How long a message waits after its `attempts`-th failed try: 30 s, doubling, at most
+/// an hour.
+pub fn retry_delay(attempts: u32) -> SignedDuration {
+    let seconds = 30_i64.saturating_mul(1_i64 << attempts.min(20));
+    SignedDuration::from_secs(seconds.min(3600))
+}
 
 /// The delivery of notifications, over the outbox, the accounts (whose mobile a
 /// recipient has) and the notifier.
@@ -46,19 +58,41 @@ impl Outbox {
         }
     }
 
-    /// Claims what is pending and sends it; returns how many messages were handled.
+    /// Claims what is due and sends it; returns how many messages were tried.
     pub async fn deliver_pending(&self) -> anyhow::Result<usize> {
-        let claimed = self
-            .outbox
-            .claim_notifications(BATCH, Timestamp::now(), LEASE)
-            .await?;
+        self.deliver_due(Timestamp::now()).await
+    }
+
+    /// Claims what is due at `now` and sends it, stopping before the claim runs out;
+    /// returns how many messages were tried.
+    pub async fn deliver_due(&self, now: Timestamp) -> anyhow::Result<usize> {
+        let claimed = self.outbox.claim_notifications(BATCH, now, LEASE).await?;
+        let started = Timestamp::now();
+        let mut tried = 0;
         for notification in &claimed {
-            let sent = self.deliver(notification).await;
-            self.outbox
-                .mark_notification(notification.id, sent, Timestamp::now())
-                .await?;
+            if Timestamp::now().duration_since(started) >= LEASE - LAST_SEND {
+                break;
+            }
+            let attempt = if self.deliver(notification).await {
+                Attempt::Sent
+            } else {
+                Attempt::Failed {
+                    retry_at: now + retry_delay(notification.attempts),
+                }
+            };
+            if !self
+                .outbox
+                .mark_notification(notification, attempt, now)
+                .await?
+            {
+                tracing::warn!(
+                    notification = notification.id,
+                    "A notification's claim ran out while it was sent."
+                );
+            }
+            tried += 1;
         }
-        Ok(claimed.len())
+        Ok(tried)
     }
 
     /// Sends one notification to everyone it names; false if any send failed.

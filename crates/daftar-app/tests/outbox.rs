@@ -7,12 +7,14 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use daftar_store::Store;
+use jiff::{SignedDuration, Timestamp};
 
 use support::{Recorder, case_with_notices, outbox_with};
 
 with_both_databases!(
     two_workers_at_once_send_each_message_once,
     messages_given_up_do_not_keep_the_others_from_being_sent,
+    a_message_that_failed_waits_and_is_sent_after_an_outage,
 );
 
 async fn two_workers_at_once_send_each_message_once(store: Arc<dyn Store>) {
@@ -40,14 +42,16 @@ async fn two_workers_at_once_send_each_message_once(store: Arc<dyn Store>) {
 }
 
 async fn messages_given_up_do_not_keep_the_others_from_being_sent(store: Arc<dyn Store>) {
-    // More messages than a worker claims in a round, all failing until given up.
+    // More messages than a worker claims in a round, all failing until given up, each
+    // round two hours after the last (past the longest wait between tries).
     case_with_notices(store.as_ref(), 101).await;
     let recorder = Recorder::failing();
     let outbox = outbox_with(&store, recorder.clone());
-    // Ten tries each, a hundred a round: the last message's tenth try is in round 20.
+    let mut now = Timestamp::now();
     let mut rounds = 0;
-    while outbox.deliver_pending().await.unwrap() > 0 {
+    while outbox.deliver_due(now).await.unwrap() > 0 {
         rounds += 1;
+        now += SignedDuration::from_hours(2);
         assert!(
             rounds <= 20,
             "given-up messages are claimed again and again"
@@ -90,10 +94,34 @@ async fn messages_given_up_do_not_keep_the_others_from_being_sent(store: Arc<dyn
                 notifications: vec![new],
                 documents: Vec::new(),
             },
-            jiff::Timestamp::now(),
+            now,
         )
         .await
         .unwrap();
-    assert_eq!(outbox.deliver_pending().await.unwrap(), 1);
+    assert_eq!(outbox.deliver_due(now).await.unwrap(), 1);
     assert_eq!(recorder.texts(), vec!["after the outage".to_owned()]);
+}
+
+/// A gateway down for a few minutes: each message waits longer after each failed try,
+/// so it is still there, and sent, when the gateway is back.
+async fn a_message_that_failed_waits_and_is_sent_after_an_outage(store: Arc<dyn Store>) {
+    case_with_notices(store.as_ref(), 1).await;
+    let recorder = Recorder::failing();
+    let outbox = outbox_with(&store, recorder.clone());
+    let start = Timestamp::now();
+    assert_eq!(outbox.deliver_due(start).await.unwrap(), 1);
+    // Not due again at once, nor 29 seconds later: the first wait is 30 seconds.
+    assert_eq!(outbox.deliver_due(start).await.unwrap(), 0);
+    let soon = start + SignedDuration::from_secs(29);
+    assert_eq!(outbox.deliver_due(soon).await.unwrap(), 0);
+    let later = start + SignedDuration::from_secs(30);
+    assert_eq!(outbox.deliver_due(later).await.unwrap(), 1);
+    // Four minutes of outage cost three tries of ten; then the gateway is back.
+    let back = later + SignedDuration::from_mins(4);
+    assert_eq!(outbox.deliver_due(back).await.unwrap(), 1);
+    recorder.set_failing(false);
+    let after = back + SignedDuration::from_mins(2);
+    assert_eq!(outbox.deliver_due(after).await.unwrap(), 1);
+    assert_eq!(recorder.texts(), vec!["notice 0".to_owned()]);
+    assert!(store.pending_notifications(10).await.unwrap().is_empty());
 }

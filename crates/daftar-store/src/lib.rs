@@ -1,15 +1,18 @@
-//! Daftar's storage: the [`Store`] interface and its two implementations.
+//! Daftar's storage: a trait per capability ([`AccountStore`], [`BillingStore`],
+//! [`CaseStore`], [`OutboxStore`]), [`Store`] for all of them, and two backends.
 //!
-//! The interface is shaped by what the office does (request a sign-in code, open a
-//! session, grant a role), not by its tables. Both backends share one body of SQL,
-//! written once in [`shared`] with `$1`-style parameters that SQLite and PostgreSQL
-//! both understand; what differs (pragmas, pools, row locks) lives in [`sqlite`] and
-//! [`postgres`]. Each backend has its own migration set under `migrations/`, kept in
-//! step table for table, and run at start by [`open`].
+//! The traits are shaped by what the office does (request a sign-in code, open a case,
+//! claim notifications), not by its tables. Each capability is a folder: its trait in
+//! `mod.rs`, its SQL in `store.rs`, written once as a blanket implementation over
+//! `SqlBackend` (`sql.rs`) with `$1`-style parameters that SQLite and PostgreSQL both
+//! understand, its records in `model.rs`, and `sqlite.rs`/`postgres.rs` where a backend
+//! writes something its own way. The backends themselves (pools, pragmas, opening) are
+//! [`SqliteStore`] and [`PgStore`]. Each has its own migration set under `migrations/`,
+//! kept in step table for table, and run at start by [`open`].
 //!
 //! Errors: [`StoreError`] belongs to this layer. A constraint the user can break (a
-//! username taken) is [`StoreError::Conflict`]; anything else is the database's error,
-//! which callers log once and never show.
+//! username taken, a tracking code drawn twice) is [`StoreError::Conflict`]; anything else
+//! is the database's error, which callers log once and never show.
 
 mod accounts;
 mod billing;
@@ -32,7 +35,7 @@ pub use billing::BillingStore;
 pub use billing::model::*;
 pub use cases::CaseStore;
 pub use cases::model::*;
-pub use outbox::OutboxStore;
+pub use outbox::{Attempt, OutboxStore};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

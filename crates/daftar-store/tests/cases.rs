@@ -8,8 +8,8 @@ use daftar_core::calendar::JalaliDate;
 use daftar_core::ir::{LegalId, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_store::{
-    Actor, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewStaff, NewTask, Office,
-    QueueQuery, Recipient, StaffId, Store, StoreError, Transition,
+    Actor, Attempt, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewStaff, NewTask,
+    Office, QueueQuery, Recipient, StaffId, Store, StoreError, Transition,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -513,14 +513,19 @@ async fn the_outbox_hands_out_pending_notifications_until_sent(store: &dyn Store
         .unwrap();
     let pending = store.pending_notifications(10).await.unwrap();
     assert_eq!(pending.len(), 2);
-    store
-        .mark_notification(pending[0].id, false, t(6))
-        .await
-        .unwrap();
-    store
-        .mark_notification(pending[1].id, true, t(6))
-        .await
-        .unwrap();
+    let retry = Attempt::Failed { retry_at: t(6) };
+    assert!(
+        store
+            .mark_notification(&pending[0], retry, t(6))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .mark_notification(&pending[1], Attempt::Sent, t(6))
+            .await
+            .unwrap()
+    );
     let left = store.pending_notifications(10).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!((left[0].id, left[0].attempts), (pending[0].id, 1));
@@ -549,33 +554,59 @@ async fn a_claimed_notification_is_handed_to_nobody_else_until_marked_or_its_lea
             .unwrap()
             .is_empty()
     );
-    // A failed send ends its claim: the next round tries it again.
-    store
-        .mark_notification(first[0].id, false, t(13))
-        .await
-        .unwrap();
-    let again = store.claim_notifications(10, t(14), lease).await.unwrap();
+    // A failed send waits until its retry time, then is claimed again.
+    let retry = Attempt::Failed { retry_at: t(20) };
+    assert!(
+        store
+            .mark_notification(&first[0], retry, t(13))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .claim_notifications(10, t(14), lease)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store.claim_notifications(10, t(20), lease).await.unwrap();
     assert_eq!(
         again.iter().map(|n| (n.id, n.attempts)).collect::<Vec<_>>(),
         vec![(first[0].id, 1)]
     );
     // A worker that died holds its claim no longer than the lease.
-    let after_lease = t(14) + lease + SignedDuration::from_secs(1);
-    let ids: Vec<i64> = store
+    let after_lease = t(20) + lease + SignedDuration::from_secs(1);
+    let taken_over = store
         .claim_notifications(10, after_lease, lease)
         .await
-        .unwrap()
-        .iter()
-        .map(|n| n.id)
-        .collect();
+        .unwrap();
+    let ids: Vec<i64> = taken_over.iter().map(|n| n.id).collect();
     assert_eq!(
         ids,
         vec![first[0].id.min(second[0].id), first[0].id.max(second[0].id)]
     );
-    // A sent one is never handed out again.
-    for id in ids {
+    // The worker whose lease ran out cannot change what the new holder has claimed.
+    let stale = Attempt::Failed {
+        retry_at: after_lease,
+    };
+    assert!(
+        !store
+            .mark_notification(&again[0], stale, after_lease)
+            .await
+            .unwrap()
+    );
+    assert!(
         store
-            .mark_notification(id, true, after_lease)
+            .claim_notifications(10, after_lease, lease)
+            .await
+            .unwrap()
+            .is_empty(),
+        "still the new holder's"
+    );
+    // A sent one is never handed out again.
+    for notification in &taken_over {
+        store
+            .mark_notification(notification, Attempt::Sent, after_lease)
             .await
             .unwrap();
     }
@@ -606,8 +637,9 @@ async fn a_claim_passes_over_notifications_given_up(store: &dyn Store) {
         let claimed = store.claim_notifications(3, t(10), lease).await.unwrap();
         assert_eq!(claimed.len(), 3, "round {round}");
         for notification in &claimed {
+            let retry = Attempt::Failed { retry_at: t(10) };
             store
-                .mark_notification(notification.id, false, t(10))
+                .mark_notification(notification, retry, t(10))
                 .await
                 .unwrap();
         }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::password::{hash_password, verify_password};
 use super::{AccountError, Accounts, new_token, token_hash};
+use crate::notify::SendError;
 
 fn code_hash(national_id: &NationalId, code: &str) -> String {
     hex::encode(Sha256::digest(
@@ -60,18 +61,35 @@ impl Accounts {
             .await?;
         match outcome {
             CodeRequestOutcome::Send { to } => {
-                if let Err(error) = self.notifier.send(&to, &code_message(&code)).await {
-                    tracing::warn!(
-                        error = format!("{error:#}"),
-                        "A sign-in code could not be sent; it was withdrawn."
-                    );
-                    self.store
-                        .withdraw_sign_in_code(&national_id, &hash)
-                        .await?;
-                    return Err(AccountError::CodeNotSent);
+                match self.notifier.send(&to, &code_message(&code)).await {
+                    Ok(()) => {
+                        tracing::info!("Sent a sign-in code.");
+                        Ok(())
+                    }
+                    // Nothing went out: the code is taken back, so the citizen may ask again at
+                    // once without a phone being flooded (no SMS was sent).
+                    Err(SendError::NotSent(error)) => {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "A sign-in code could not be sent; it was withdrawn."
+                        );
+                        if let Err(error) =
+                            self.store.withdraw_sign_in_code(&national_id, &hash).await
+                        {
+                            tracing::error!(error = %error, "A sign-in code that was not sent could not be withdrawn.");
+                        }
+                        Err(AccountError::CodeNotSent)
+                    }
+                    // The gateway may have taken it: the code stands, and the minute between
+                    // codes with it, rather than risk a second SMS.
+                    Err(SendError::Unknown(error)) => {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "A sign-in code may not have been sent; it stands."
+                        );
+                        Ok(())
+                    }
                 }
-                tracing::info!("Sent a sign-in code.");
-                Ok(())
             }
             CodeRequestOutcome::MobileMismatch => {
                 tracing::info!("Sent no sign-in code: the mobile is not the one registered.");

@@ -76,9 +76,10 @@ impl Billing {
         }
     }
 
-    /// Draws a clearance code until one is free. Eleven random digits collide with an
-    /// earlier code about once in 10¹¹ per issued clearance, rarely but surely in a city's
-    /// lifetime; a draw taken is refused by the store's unique key, writing nothing.
+    /// Draws a clearance code until one is free. Eleven random digits collide with one of
+    /// n earlier codes with a chance of n in 10¹¹, rarely but surely in a city's lifetime
+    /// ([`crate::codes`]); a draw taken is refused by the store's unique key, writing
+    /// nothing.
     async fn issue_with_a_free_code(
         &self,
         district: u16,
@@ -98,7 +99,7 @@ impl Billing {
                 )
                 .await
             {
-                Err(StoreError::Conflict(_)) => continue,
+                Err(StoreError::Conflict("clearance code")) => continue,
                 outcome => return Ok(outcome?),
             }
         }

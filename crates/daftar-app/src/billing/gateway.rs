@@ -5,14 +5,13 @@ use daftar_core::billing::{PaymentOutcome, parse_paid_at};
 use daftar_core::roles::Role;
 use daftar_store::IncomingPayment;
 use jiff::Timestamp;
-use serde::Deserialize;
 
 use super::track::parse_bill_pair;
 use super::{Billing, BillingError};
 use crate::accounts::Principal;
 
 /// A payment gateway's report of one payment.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct GatewayPayment {
     pub bill_id: String,
     pub payment_id: String,

@@ -102,7 +102,7 @@ impl Cases {
                 .open_case(&case, &tasks, &history, &[notice], &documents, now)
                 .await;
             match opened {
-                Err(StoreError::Conflict(_)) => continue,
+                Err(StoreError::Conflict("tracking code")) => continue,
                 opened => return self.load(opened?).await,
             }
         }

@@ -38,7 +38,6 @@ unit-office = Members of the unit in office { $office }
 who-citizen = Citizen { $id }
 back-home = Back to the home page
 error-title = Error { $status }
-sms-sign-in-code = Your Daftar sign-in code: { $code } — do not share it.
 err-request-invalid = The request is incomplete or malformed.
 err-national-id-format = A national ID has 10 digits.
 err-national-id-invalid = The national ID is not valid.

@@ -38,7 +38,6 @@ unit-office = اعضای واحد در دفتر { $office }
 who-citizen = شهروند { $id }
 back-home = بازگشت به صفحه اصلی
 error-title = خطای { $status }
-sms-sign-in-code = کد ورود شما به دفتر: { $code } — این کد را به کسی ندهید.
 err-request-invalid = درخواست کامل یا درست نیست.
 err-national-id-format = کد ملی باید ۱۰ رقم باشد.
 err-national-id-invalid = کد ملی معتبر نیست.

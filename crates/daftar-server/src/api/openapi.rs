@@ -78,11 +78,16 @@ impl utoipa::Modify for BearerToken {
                     .build(),
             )
             .build();
+        let bearer =
+            utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new());
         for item in openapi.paths.paths.values_mut() {
             for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
-                operation
-                    .responses
-                    .responses
+                let responses = &mut operation.responses.responses;
+                // A call that can answer 401 needs the token.
+                if responses.contains_key("401") {
+                    operation.security = Some(vec![bearer.clone()]);
+                }
+                responses
                     .entry("500".to_owned())
                     .or_insert_with(|| internal.clone().into());
             }
@@ -96,7 +101,7 @@ static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"))
 });
 
-/// The document as JSON, for `daftar openapi` and the tests.
+/// The document as JSON, as served, for the tests that check answers against it.
 pub fn document_json() -> &'static str {
     &DOCUMENT
 }

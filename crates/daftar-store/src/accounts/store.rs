@@ -1,6 +1,10 @@
 //! [`AccountStore`] for both backends: plain SQL over [`SqlBackend`]. The one word that
 //! differs, the row lock of a read-then-write, is the backend's
 //! [`SqlBackend::FOR_UPDATE`].
+//!
+//! Longer than most files: one trait's implementation, which Rust keeps in one block. If
+//! it grows, the way to split it is to split the trait (sessions and sign-in codes apart
+//! from offices, staff and citizens).
 
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};

@@ -119,7 +119,7 @@ impl LookupPool {
             .name("daftar-lookup-sweep".into())
             .spawn(move || sweep_until_gone(&swept, sweep_every));
         if let Err(error) = sweeper {
-            tracing::warn!(%error, "no sweep of the look-ups' snapshots");
+            tracing::warn!(%error, "The look-ups' snapshots will not be swept.");
         }
         pool
     }
@@ -208,7 +208,7 @@ impl LookupPool {
         };
         for reader in self.idle().iter_mut().filter(aged) {
             if let Err(error) = reader.end_snapshot() {
-                tracing::warn!(%error, "could not end a look-up's snapshot");
+                tracing::warn!(%error, "Could not end a look-up's snapshot.");
             }
         }
     }

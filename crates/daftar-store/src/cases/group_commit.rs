@@ -135,7 +135,7 @@ impl<W: GroupWriter> Committers<W> {
                     }
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "a group of case transitions was not committed");
+                    tracing::error!(error = %e, "A group of case transitions was not committed.");
                     let message = e.to_string();
                     for done in answers {
                         let _ = done.send(Err(refusal(message.clone())));

@@ -209,6 +209,8 @@ pub struct PendingNotification {
     pub to: Recipient,
     pub text: String,
     pub attempts: u32,
+    /// Until when it is claimed, or waits for its next try; `None` when neither.
+    pub claimed_until: Option<Timestamp>,
 }
 
 /// A document version as uploaded; the bytes are stored elsewhere under `storage_key`.

@@ -1,6 +1,7 @@
-//! The cases SQL both backends run, written once (see [`crate::shared`] for how): opening
-//! a case, applying one action under optimistic concurrency, queues, the SLA sweep, the
-//! outbox, and documents.
+//! The cases' statements and rows that more than one writer shares: the shared store
+//! (`store.rs`), SQLite's grouped transitions through rusqlite (`sqlite.rs`) and
+//! PostgreSQL's one-statement groups (`postgres.rs`) all move a case with [`MOVE_CASE`],
+//! and read the same rows.
 
 use daftar_core::calendar::JalaliDate;
 

@@ -3,9 +3,11 @@
 //!
 //! Delivery is at least once and never twice at the same time: a worker *claims* the rows
 //! it is about to send for a lease, and no other worker, in this process or another
-//! instance, is handed a claimed row until the lease runs out or the row is marked. A row
-//! tried [`MAX_ATTEMPTS`] times is given up and stays in the table; it is never handed out
-//! again, so it cannot crowd the rows still to send out of a claim.
+//! instance, is handed a claimed row until the lease runs out or the row is marked. A
+//! failed try is marked with the time of the next (the worker's backoff), and only by the
+//! worker that still holds the claim: one whose lease ran out meanwhile changes nothing.
+//! A row tried [`MAX_ATTEMPTS`] times is given up and stays in the table; it is never
+//! handed out again, so it cannot crowd the rows still to send out of a claim.
 //!
 //! The claim is one `UPDATE … RETURNING`. On SQLite it runs on the one writer
 //! connection, so two claims are two transactions one after the other; on PostgreSQL its
@@ -15,12 +17,12 @@
 use async_trait::async_trait;
 use daftar_core::ir::NationalId;
 use jiff::{SignedDuration, Timestamp};
-use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
+use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use crate::cases::sql::{RECIPIENT_CITIZEN, RECIPIENT_ROLE};
 use crate::decode::{corrupt, office_code, role};
 use crate::sql::SqlBackend;
-use crate::{PendingNotification, Recipient, Result, StoreError, to_db_time};
+use crate::{PendingNotification, Recipient, Result, StoreError, from_db_time, to_db_time};
 
 /// Attempts after which a notification is given up. The partial index `outbox_to_send`
 /// (migration 0006) holds the same number.
@@ -41,26 +43,43 @@ pub trait OutboxStore: Send + Sync + std::fmt::Debug {
         now: Timestamp,
         lease: SignedDuration,
     ) -> Result<Vec<PendingNotification>>;
-    /// Records an attempt to send a notification, and whether it went; either way its
-    /// claim ends.
-    async fn mark_notification(&self, id: i64, sent: bool, now: Timestamp) -> Result<()>;
+    /// Records an attempt to send a claimed notification. A sent one is never handed out
+    /// again. A failed one waits until `retry_at`, but only while the claim it was sent
+    /// under is still the row's: returns false, changing nothing, when it is not.
+    async fn mark_notification(
+        &self,
+        notification: &PendingNotification,
+        attempt: Attempt,
+        now: Timestamp,
+    ) -> Result<bool>;
+}
+
+/// What became of an attempt to send a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    Sent,
+    Failed { retry_at: Timestamp },
 }
 
 /// The columns every read of a notification returns, in [`NotificationRow`]'s order.
-const COLUMNS: &str = "id, recipient_kind, recipient, text, attempts";
+const COLUMNS: &str = "id, recipient_kind, recipient, text, attempts, claimed_until";
 
-const PENDING: &str = "SELECT id, recipient_kind, recipient, text, attempts FROM outbox
-     WHERE sent_at IS NULL ORDER BY id LIMIT $1";
+const PENDING: &str = "SELECT id, recipient_kind, recipient, text, attempts, claimed_until
+     FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1";
 
 /// Rows a claim may take: `$1` is now.
 const CLAIMABLE: &str = "sent_at IS NULL AND attempts < 10
      AND (claimed_until IS NULL OR claimed_until <= $1)";
 
+/// A sent row (`$2`) is sent, whoever holds it now: sending it again would only repeat it.
 const MARK_SENT: &str =
-    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL WHERE id = $2";
+    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL
+     WHERE id = $2 AND sent_at IS NULL";
 
-const MARK_FAILED: &str =
-    "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL WHERE id = $1";
+/// A failed row (`$1`) waits until `$2`, if the claim it was sent under (`$3`, 0 for
+/// none) is still the row's.
+const MARK_FAILED: &str = "UPDATE outbox SET attempts = attempts + 1, claimed_until = $2
+     WHERE id = $1 AND sent_at IS NULL AND COALESCE(claimed_until, 0) = $3";
 
 #[derive(Debug, sqlx::FromRow)]
 struct NotificationRow {
@@ -69,6 +88,7 @@ struct NotificationRow {
     recipient: String,
     text: String,
     attempts: i64,
+    claimed_until: Option<i64>,
 }
 
 impl TryFrom<NotificationRow> for PendingNotification {
@@ -93,6 +113,7 @@ impl TryFrom<NotificationRow> for PendingNotification {
             to,
             text: row.text,
             attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+            claimed_until: row.claimed_until.map(from_db_time),
         })
     }
 }
@@ -122,6 +143,7 @@ where
     for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
     for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
     for<'q> i64: Encode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<i64>: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
     for<'r> NotificationRow: FromRow<'r, <S::Db as Database>::Row>,
 {
     async fn pending_notifications(&self, limit: i64) -> Result<Vec<PendingNotification>> {
@@ -147,14 +169,23 @@ where
         notifications(rows)
     }
 
-    async fn mark_notification(&self, id: i64, sent: bool, now: Timestamp) -> Result<()> {
-        let mark = if sent {
-            sqlx::query(MARK_SENT).bind(to_db_time(now)).bind(id)
-        } else {
-            sqlx::query(MARK_FAILED).bind(id)
+    async fn mark_notification(
+        &self,
+        notification: &PendingNotification,
+        attempt: Attempt,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let mark = match attempt {
+            Attempt::Sent => sqlx::query(MARK_SENT)
+                .bind(to_db_time(now))
+                .bind(notification.id),
+            Attempt::Failed { retry_at } => sqlx::query(MARK_FAILED)
+                .bind(notification.id)
+                .bind(to_db_time(retry_at))
+                .bind(notification.claimed_until.map_or(0, to_db_time)),
         };
-        mark.execute(self.writer()).await?;
-        Ok(())
+        let done = mark.execute(self.writer()).await?;
+        Ok(S::rows_affected(&done) == 1)
     }
 }
 
@@ -164,8 +195,13 @@ mod tests {
 
     #[test]
     fn the_claim_skips_rows_given_up_in_the_same_words_as_the_index() {
-        assert!(CLAIMABLE.contains(&format!("attempts < {MAX_ATTEMPTS}")));
-        let index = include_str!("../../migrations/postgres/0006_outbox_claims.sql");
-        assert!(index.contains(&format!("attempts < {MAX_ATTEMPTS}")));
+        let limit = format!("attempts < {MAX_ATTEMPTS}");
+        assert!(CLAIMABLE.contains(&limit));
+        for index in [
+            include_str!("../../migrations/postgres/0006_outbox_claims.sql"),
+            include_str!("../../migrations/sqlite/0006_outbox_claims.sql"),
+        ] {
+            assert!(index.contains(&limit));
+        }
     }
 }
