@@ -4,8 +4,9 @@
 //! the office head (رئیس دفتر), the office manager (مدیر دفتر) and the system admin.
 //! A role is always held in one office (see [`OfficeCode`]), never globally.
 
-use crate::text::Text;
 use serde::Serialize;
+
+use crate::text::Text;
 
 /// A staff role. The slug is what URLs, the API and the database carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -9,11 +9,10 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
-
 use daftar_app::{AccountError, BillingError, CaseError};
 use daftar_core::billing::PaymentOutcome;
 use daftar_core::workflow::Refusal;
+use jiff::Timestamp;
 
 use crate::i18n::{self, Lang};
 

@@ -5,8 +5,9 @@
 //! text. A select field carries its options in the same table as its other keys, which
 //! keeps the file flat; `RawField` reads that shape and [`FormField`] is the typed one.
 
-use crate::text::Text;
 use serde::{Deserialize, Serialize};
+
+use crate::text::Text;
 
 /// The form an applicant fills in. Both lists are required in the file, even empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,8 +6,9 @@
 //! surface: `ALL` (for select lists and tests), `slug()` (what the files, the CSV and the
 //! API carry; equal to its serde name) and `name()` for the card, in both languages.
 
-use crate::text::Text;
 use serde::{Deserialize, Serialize};
+
+use crate::text::Text;
 
 /// The group a service is listed under (گروه خدمت). Groups are few and fixed in code so
 /// that the public catalog's sections, their names and their order stay the same from

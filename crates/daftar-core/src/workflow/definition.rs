@@ -1,11 +1,11 @@
 //! The parts of a workflow definition, once loaded and checked.
 
-use crate::text::Text;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::roles::Role;
+use crate::text::Text;
 
 /// A role as a definition names it: a unit's role, or the role that owns the case's
 /// service in the catalog (for workflows several services share).

@@ -1,6 +1,5 @@
 //! Reading definitions from TOML and checking them, and the registry of every version.
 
-use crate::text::Text;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
@@ -9,6 +8,7 @@ use super::definition::{
     Action, ActionKind, ActorRef, Branch, Decision, Definition, Outcome, Owner, RoleRef, State,
 };
 use crate::roles::Role;
+use crate::text::Text;
 
 /// Why a definition was refused: the file and what is wrong in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

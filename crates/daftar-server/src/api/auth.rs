@@ -4,13 +4,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use daftar_app::Accounts;
+use daftar_app::accounts::SignedIn;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiError, ApiJson};
 use crate::app::AppState;
-use daftar_app::Accounts;
-use daftar_app::accounts::SignedIn;
 
 use crate::auth::{Principal, SignedInUser};
 use crate::error::AppError;

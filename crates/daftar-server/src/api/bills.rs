@@ -11,6 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use daftar_app::Billing;
+use daftar_app::billing::{ClearanceResult, GatewayPayment, TrackQuery, TrackedBill};
 use daftar_core::billing::BillStatus;
 use daftar_core::calendar::JalaliDate;
 use daftar_store::Clearance;
@@ -26,8 +28,6 @@ use crate::auth::SignedInUser;
 use crate::error::{AppError, ErrorBody, error_message};
 use crate::i18n::RequestLang;
 use crate::rate_limit::PublicLookup;
-use daftar_app::Billing;
-use daftar_app::billing::{ClearanceResult, GatewayPayment, TrackQuery, TrackedBill};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -3,11 +3,10 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use daftar_app::Accounts;
 use daftar_core::roles::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-use daftar_app::Accounts;
 
 use super::ApiError;
 use crate::app::AppState;

@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use daftar_app::billing::{ClearanceResult, TrackQuery, TrackedBill};
+use daftar_app::{Billing, BillingError};
 use daftar_core::billing::LineKind;
 use daftar_core::fa;
 use daftar_core::roles::Role;
@@ -20,8 +22,6 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::query::QueryParams;
 use crate::rate_limit::PublicLookup;
-use daftar_app::billing::{ClearanceResult, TrackQuery, TrackedBill};
-use daftar_app::{Billing, BillingError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -6,12 +6,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use daftar_app::accounts::SignedIn;
 use serde::Deserialize;
 
 use super::{Layout, Page, session_cookie};
 use crate::app::AppState;
 use crate::error::AppError;
-use daftar_app::accounts::SignedIn;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

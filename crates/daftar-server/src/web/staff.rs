@@ -5,11 +5,10 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use daftar_app::Accounts;
 use daftar_core::roles::Role;
 
 use super::{Layout, Page};
-use daftar_app::Accounts;
-
 use crate::app::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;

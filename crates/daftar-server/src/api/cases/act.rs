@@ -1,11 +1,11 @@
 //! `POST /cases/{id}/actions` and `POST /cases/{id}/assignment`: acting on a case.
 
+use daftar_app::Cases;
+use daftar_app::cases::ActionRequest;
 use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use daftar_app::Cases;
-use daftar_app::cases::ActionRequest;
 use serde::Deserialize;
 use utoipa::ToSchema;
 

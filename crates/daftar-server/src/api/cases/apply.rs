@@ -1,13 +1,13 @@
 //! `POST /cases`: applying for a service.
 
+use daftar_app::Cases;
+use daftar_app::cases::Application;
 use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use daftar_app::Cases;
-use daftar_app::cases::Application;
 use serde::Deserialize;
 use utoipa::ToSchema;
 

@@ -15,12 +15,12 @@ pub(super) mod documents;
 pub(super) mod queue;
 pub(super) mod view;
 
+use daftar_app::cases::{CaseView, Upload};
 use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::routing::{get, post};
 use base64::Engine;
-use daftar_app::cases::{CaseView, Upload};
 use daftar_core::roles::Role;
 use daftar_core::workflow::ActionKind;
 use daftar_store::{Actor, CaseId, CaseRecord};

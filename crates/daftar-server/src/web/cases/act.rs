@@ -3,17 +3,17 @@
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use daftar_app::Cases;
+use daftar_app::cases::{ActionRequest, Upload};
 use daftar_core::roles::Role;
 use serde::Deserialize;
 
-use super::super::Page;
 use super::apply::read_multipart;
 use super::case_id;
 use super::view::case_template;
 use crate::auth::Staff;
 use crate::error::AppError;
-use daftar_app::Cases;
-use daftar_app::cases::{ActionRequest, Upload};
+use crate::web::Page;
 
 pub(super) async fn act(
     State(cases): State<Cases>,

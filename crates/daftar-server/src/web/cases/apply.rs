@@ -1,6 +1,8 @@
 //! Applying for a service: the form built from the service's definition, and the
 //! application it sends, documents and all.
 
+use daftar_app::Cases;
+use daftar_app::cases::{Application, Upload};
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -8,10 +10,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_core::catalog::{FieldKind, Service};
 
-use super::super::{Layout, Page};
 use crate::error::AppError;
-use daftar_app::Cases;
-use daftar_app::cases::{Application, Upload};
+use crate::web::{Layout, Page};
 
 /// A form field as the apply page shows it.
 struct FieldInput {

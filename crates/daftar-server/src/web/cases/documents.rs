@@ -3,12 +3,12 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use daftar_app::Cases;
 use serde::Deserialize;
 
-use super::super::Page;
 use super::case_id;
 use crate::error::AppError;
-use daftar_app::Cases;
+use crate::web::Page;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct CsrfOnly {

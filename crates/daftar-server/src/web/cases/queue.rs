@@ -3,15 +3,15 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use daftar_app::Cases;
 use daftar_core::roles::Role;
 use daftar_store::{QUEUE_COUNT_CAP, QueuePage};
 
-use super::super::{Layout, Page};
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::query::QueryParams;
-use daftar_app::Cases;
+use crate::web::{Layout, Page};
 
 /// A queue count as the page shows it: "more than 10,000" past the cap.
 fn shown_count(tr: &Tr, count: u64) -> String {

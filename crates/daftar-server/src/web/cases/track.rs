@@ -4,13 +4,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use daftar_app::{CaseError, Cases};
 use serde::Deserialize;
 
-use super::super::{Layout, Page};
 use crate::error::AppError;
 use crate::query::QueryParams;
 use crate::rate_limit::PublicLookup;
-use daftar_app::{CaseError, Cases};
+use crate::web::{Layout, Page};
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct TrackQuery {

@@ -4,18 +4,18 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use daftar_app::Cases;
+use daftar_app::cases::{CaseView, Standing};
 use daftar_core::catalog::{FieldKind, Service};
 use daftar_core::workflow::ActionKind;
 use daftar_store::Actor;
 use serde::Deserialize;
 
-use super::super::{Layout, Page};
 use super::case_id;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::query::QueryParams;
-use daftar_app::Cases;
-use daftar_app::cases::{CaseView, Standing};
+use crate::web::{Layout, Page};
 
 struct CaseRow {
     id: i64,
