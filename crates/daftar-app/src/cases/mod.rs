@@ -17,6 +17,7 @@ use std::sync::Arc;
 use daftar_core::calendar::{HolidayCalendar, JalaliDate};
 use daftar_core::catalog::{Catalog, Service};
 use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::text::Text;
 use daftar_core::workflow::{Definition, Position, Refusal, Registry};
 use daftar_store::{
     AccountStore, CaseId, CaseRecord, CaseStore, NewTask, StaffAccount, StoreError,
@@ -76,6 +77,17 @@ impl Cases {
     /// A workflow in the version a case follows, for naming its states and actions.
     pub fn workflow(&self, id: &str, version: u32) -> Option<&Definition> {
         self.workflows.get(id, version)
+    }
+
+    /// The name of `state` in version `version` of workflow `workflow`: what every page
+    /// and answer calls a case's state. The state's id, in both languages, when that
+    /// version is not loaded or has no such state.
+    pub fn state_name(&self, workflow: &str, version: u32, state: &str) -> Text {
+        self.workflows
+            .get(workflow, version)
+            .and_then(|definition| definition.state(state))
+            .map(|found| found.name.clone())
+            .unwrap_or_else(|| Text::new(state.to_owned(), state.to_owned()))
     }
 }
 

@@ -83,21 +83,15 @@ impl Cases {
                 .items
                 .into_iter()
                 .map(|item| QueueEntry {
-                    state_name: self.state_name(&item),
+                    state_name: self.state_name(
+                        &item.workflow_id,
+                        item.workflow_version,
+                        &item.state,
+                    ),
                     item,
                 })
                 .collect(),
         })
-    }
-
-    /// The name of an item's state in the workflow version its case follows; the state's id
-    /// when that version is not loaded.
-    fn state_name(&self, item: &QueueItem) -> Text {
-        self.workflows
-            .get(&item.workflow_id, item.workflow_version)
-            .and_then(|definition| definition.state(&item.state))
-            .map(|state| state.name.clone())
-            .unwrap_or_else(|| Text::new(item.state.clone(), item.state.clone()))
     }
 
     /// Marks the tasks past their due date overdue and notifies the office head, once each.

@@ -77,7 +77,6 @@ impl Cases {
         let service = self.service_of(&case.service_id)?;
         let definition = self.definition_of(&case)?;
         let position = position_of(&case)?;
-        let current = definition.state(&position.state);
         let actor = match &standing {
             Standing::Applicant => WorkflowActor::Applicant,
             Standing::Staff(roles) => WorkflowActor::Staff(roles),
@@ -107,7 +106,7 @@ impl Cases {
             tasks: self.store.case_tasks(id).await?,
             fields: fields_of(&case),
             service_title: service.title.clone(),
-            state_name: current.map(|s| s.name.clone()).unwrap_or_default(),
+            state_name: self.state_name(&case.workflow_id, case.workflow_version, &position.state),
             case,
             standing,
             documents,
@@ -124,11 +123,10 @@ impl Cases {
             .case_by_tracking_code(code.as_str())
             .await?
             .ok_or(CaseError::NotFound)?;
-        let definition = self.definition_of(&case)?;
-        let current = definition.state(&case.state);
+        self.definition_of(&case)?;
         Ok(PublicStatus {
             tracking_code: case.tracking_code.clone(),
-            state_name: current.map(|s| s.name.clone()).unwrap_or_default(),
+            state_name: self.state_name(&case.workflow_id, case.workflow_version, &case.state),
             closed: case.closed_at.is_some(),
             opened_at: case.created_at,
             updated_at: case.updated_at,

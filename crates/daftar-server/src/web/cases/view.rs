@@ -43,11 +43,8 @@ pub(super) async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<R
     let mut rows = Vec::new();
     for case in cases.my_cases(&user.principal).await? {
         let service = cases.catalog().get(&case.service_id);
-        let state_name = cases
-            .workflow(&case.workflow_id, case.workflow_version)
-            .and_then(|d| d.state(&case.state))
-            .map(|s| tr.text(&s.name))
-            .unwrap_or_default();
+        let state_name =
+            tr.text(&cases.state_name(&case.workflow_id, case.workflow_version, &case.state));
         rows.push(CaseRow {
             id: case.id.0,
             tracking_code: tr.digits(&case.tracking_code),
@@ -145,10 +142,7 @@ pub(super) fn case_template(
     let service = cases.catalog().get(&view.case.service_id);
     let definition = cases.workflow(&view.case.workflow_id, view.case.workflow_version);
     let state_name = |id: &str| {
-        definition
-            .and_then(|d| d.state(id))
-            .map(|s| tr.text(&s.name))
-            .unwrap_or_else(|| id.to_owned())
+        tr.text(&cases.state_name(&view.case.workflow_id, view.case.workflow_version, id))
     };
     let action_name = |id: &str| {
         let base = id.split(':').next().unwrap_or(id);
