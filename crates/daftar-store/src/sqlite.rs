@@ -19,7 +19,6 @@ use crate::billing::sqlite::BatchWriter;
 use crate::cases::group_commit::TransitionQueue;
 use crate::cases::sqlite::SqliteGroups;
 use crate::sqlite_commits::count_sqlx_commits;
-use crate::{BillView, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -85,41 +84,5 @@ impl SqliteStore {
             batch_writer,
             transitions,
         })
-    }
-}
-
-#[async_trait::async_trait]
-impl crate::billing::BulkBilling for SqliteStore {
-    async fn billing_properties_page(
-        &self,
-        year: i32,
-        district: Option<u16>,
-        after_id: i64,
-        limit: i64,
-    ) -> Result<Vec<crate::BillingProperty>, StoreError> {
-        self.read_billing_properties(year, district, after_id, limit)
-            .await
-    }
-
-    async fn bulk_insert_bills(
-        &self,
-        bills: Vec<crate::NewBill>,
-        now: jiff::Timestamp,
-    ) -> Result<u64, StoreError> {
-        self.write_bills(bills, now).await
-    }
-
-    async fn bulk_record_payments(
-        &self,
-        payments: Vec<crate::IncomingPayment>,
-        source: &str,
-        now: jiff::Timestamp,
-    ) -> Result<crate::PaymentReport, StoreError> {
-        self.write_payments(payments, source, now).await
-    }
-
-    /// The public look-up's fast path (see [`crate::billing::lookup`]).
-    fn fast_bill_by_barcode(&self, barcode: &str) -> Option<Result<Option<BillView>, StoreError>> {
-        Some(self.lookups.bill_by_barcode(barcode))
     }
 }

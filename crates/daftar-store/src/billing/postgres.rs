@@ -8,6 +8,7 @@ use std::convert::Infallible;
 use jiff::Timestamp;
 use sqlx::{Postgres, QueryBuilder};
 
+use crate::billing::BulkBilling;
 use crate::billing::sql::{
     BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillFactsRow, BillingPropertyRow, FoundBill,
     INSERT_BILL_PAYMENT, INSERT_PAYMENT, PaymentRecord, barcode_order, billing_page,
@@ -24,8 +25,9 @@ const CHUNK: usize = 1000;
 /// Values per look-up by `IN (…)`: one parameter each, so more than [`CHUNK`] rows.
 const LOOKUP_CHUNK: usize = 5000;
 
-impl PgStore {
-    pub(crate) async fn read_billing_properties(
+#[async_trait::async_trait]
+impl BulkBilling for PgStore {
+    async fn billing_properties_page(
         &self,
         year: i32,
         district: Option<u16>,
@@ -53,7 +55,7 @@ impl PgStore {
         billing_page(rows, &arrears)
     }
 
-    pub(crate) async fn write_bills(&self, bills: Vec<NewBill>, now: Timestamp) -> Result<u64> {
+    async fn bulk_insert_bills(&self, bills: Vec<NewBill>, now: Timestamp) -> Result<u64> {
         let mut inserted = 0;
         let mut tx = self.writer.begin().await?;
         for chunk in bills.chunks(CHUNK) {
@@ -90,7 +92,7 @@ impl PgStore {
     /// Another instance may pay the same bill, or record the same trace number, between
     /// this one's look-ups and its writes (the look-ups lock nothing): the unique indexes
     /// refuse the second writer, whose batch is then decided again from what is stored.
-    pub(crate) async fn write_payments(
+    async fn bulk_record_payments(
         &self,
         payments: Vec<IncomingPayment>,
         source: &str,
@@ -109,6 +111,13 @@ impl PgStore {
         }
     }
 
+    /// No fast path: sqlx's PostgreSQL driver already reads on the calling task.
+    fn fast_bill_by_barcode(&self, _barcode: &str) -> Option<Result<Option<crate::BillView>>> {
+        None
+    }
+}
+
+impl PgStore {
     /// Looks every bill and trace number up first, in rounds of `IN (…)`, then decides
     /// from what was found and writes.
     async fn try_record_payments(

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, param
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 
+use crate::billing::BulkBilling;
 use crate::billing::lookup::failed;
 use crate::billing::sql::{
     BILL_FACTS, BILLING_ARREARS, BILLING_PROPERTIES, BillingPropertyRow, INSERT_BILL_PAYMENT,
@@ -163,9 +164,27 @@ async fn run_blocking<T: Send + 'static>(
 }
 
 impl SqliteStore {
+    /// Runs `work`, a write of `rows` rows, on a blocking thread, holding the store's
+    /// writer meanwhile.
+    async fn with_bulk_writer<T: Send + 'static>(
+        &self,
+        rows: usize,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let writer = self.writer.acquire().await?;
+        self.batch_writer
+            .run(writer, move |connection| {
+                with_large_cache(connection, rows, work)
+            })
+            .await
+    }
+}
+
+#[async_trait::async_trait]
+impl BulkBilling for SqliteStore {
     /// Read on a blocking thread from the look-ups' read-only connections, so that issuing
     /// reads the next page while the writer inserts the last one.
-    pub(crate) async fn read_billing_properties(
+    async fn billing_properties_page(
         &self,
         year: i32,
         district: Option<u16>,
@@ -205,22 +224,7 @@ impl SqliteStore {
         .await
     }
 
-    /// Runs `work`, a write of `rows` rows, on a blocking thread, holding the store's
-    /// writer meanwhile.
-    async fn with_bulk_writer<T: Send + 'static>(
-        &self,
-        rows: usize,
-        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let writer = self.writer.acquire().await?;
-        self.batch_writer
-            .run(writer, move |connection| {
-                with_large_cache(connection, rows, work)
-            })
-            .await
-    }
-
-    pub(crate) async fn write_bills(&self, bills: Vec<NewBill>, now: Timestamp) -> Result<u64> {
+    async fn bulk_insert_bills(&self, bills: Vec<NewBill>, now: Timestamp) -> Result<u64> {
         self.with_bulk_writer(bills.len(), move |connection| {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -240,7 +244,7 @@ impl SqliteStore {
     }
 
     /// Looks each bill and trace number up and writes each row as it is decided.
-    pub(crate) async fn write_payments(
+    async fn bulk_record_payments(
         &self,
         payments: Vec<IncomingPayment>,
         source: &str,
@@ -308,5 +312,10 @@ impl SqliteStore {
             Ok(PaymentReport { outcomes })
         })
         .await
+    }
+
+    /// The public look-up's fast path (see [`crate::billing::lookup`]).
+    fn fast_bill_by_barcode(&self, barcode: &str) -> Option<Result<Option<crate::BillView>>> {
+        Some(self.lookups.bill_by_barcode(barcode))
     }
 }
