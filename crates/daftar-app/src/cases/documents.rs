@@ -6,7 +6,7 @@ use daftar_core::catalog::Service;
 use daftar_store::{CaseId, DocumentRecord, NewDocument};
 use jiff::Timestamp;
 
-use super::{CaseError, Cases, Standing, Upload};
+use super::{CaseError, CaseView, Cases, Standing, Upload};
 use crate::accounts::Principal;
 
 impl Cases {
@@ -54,6 +54,27 @@ impl Cases {
         Ok(documents)
     }
 
+    /// A document and its case as `who` sees it, when `who` may see the case's documents;
+    /// with `of_case`, only a document of that case (one of another is not found there).
+    async fn visible_document(
+        &self,
+        who: &Principal,
+        document_id: i64,
+        of_case: Option<CaseId>,
+    ) -> Result<(DocumentRecord, CaseView), CaseError> {
+        let document = self
+            .store
+            .document(document_id)
+            .await?
+            .filter(|document| of_case.is_none_or(|case| document.case == case))
+            .ok_or(CaseError::NotFound)?;
+        let seen = self.view(who, document.case).await?;
+        if !seen.documents.iter().any(|d| d.id == document.id) {
+            return Err(CaseError::NotAllowed("auth.forbidden"));
+        }
+        Ok((document, seen))
+    }
+
     /// A document's bytes, for someone who may see the case's documents; the view is
     /// recorded.
     pub async fn open_document(
@@ -61,19 +82,10 @@ impl Cases {
         who: &Principal,
         document_id: i64,
     ) -> Result<(DocumentRecord, Vec<u8>), CaseError> {
-        let document = self
-            .store
-            .document(document_id)
-            .await?
-            .ok_or(CaseError::NotFound)?;
-        let seen = self.view(who, document.case).await?;
-        if !seen.documents.iter().any(|d| d.id == document.id) {
-            return Err(CaseError::NotAllowed("auth.forbidden"));
-        }
+        let (document, _) = self.visible_document(who, document_id, None).await?;
         let bytes = self.files.get(&document.storage_key).await?;
-        let viewer = viewer_name(who);
         self.store
-            .record_document_view(document.id, &viewer, Timestamp::now())
+            .record_document_view(document.id, &viewer_name(who), Timestamp::now())
             .await?;
         Ok((document, bytes))
     }
@@ -86,15 +98,7 @@ impl Cases {
         case: CaseId,
         document_id: i64,
     ) -> Result<(), CaseError> {
-        let belongs = self
-            .store
-            .document(document_id)
-            .await?
-            .is_some_and(|document| document.case == case);
-        if !belongs {
-            return Err(CaseError::NotFound);
-        }
-        self.approve_document(who, document_id).await
+        self.approve(who, document_id, Some(case)).await
     }
 
     /// Records that staff who may see a case's documents approved one.
@@ -103,15 +107,17 @@ impl Cases {
         who: &Principal,
         document_id: i64,
     ) -> Result<(), CaseError> {
-        let document = self
-            .store
-            .document(document_id)
-            .await?
-            .ok_or(CaseError::NotFound)?;
-        let seen = self.view(who, document.case).await?;
-        if !matches!(seen.standing, Standing::Staff(_))
-            || !seen.documents.iter().any(|d| d.id == document.id)
-        {
+        self.approve(who, document_id, None).await
+    }
+
+    async fn approve(
+        &self,
+        who: &Principal,
+        document_id: i64,
+        of_case: Option<CaseId>,
+    ) -> Result<(), CaseError> {
+        let (document, seen) = self.visible_document(who, document_id, of_case).await?;
+        if !matches!(seen.standing, Standing::Staff(_)) {
             return Err(CaseError::NotAllowed("auth.forbidden"));
         }
         self.store
