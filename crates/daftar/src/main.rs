@@ -25,8 +25,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "daftar", version, about)]
 struct Cli {
+    /// How log lines are written to standard error: text (coloured on a terminal) or json,
+    /// one object a line, for log collectors.
+    #[arg(long, global = true, env = "DAFTAR_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,14 +190,46 @@ fn parse_grant(input: &str) -> Result<(OfficeCode, Role), String> {
     Ok((office, role))
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-    match Cli::parse().command {
+/// Runs the command; on failure prints one line saying what went wrong (with its causes,
+/// never a backtrace) to standard error and exits with 1.
+fn main() -> std::process::ExitCode {
+    // Everything the program creates (the database, its journal, documents, the message
+    // log with live sign-in codes) is for the account that runs it alone: 0600 and 0700.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("daftar: could not start: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("daftar: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Log lines go to standard error, so that standard output carries only a command's
+/// output (a CSV, a report); colour only when standard error is a terminal.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().with_ansi(false).init(),
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve { config, demo } => serve(config, demo).await,
         Command::Migrate { config } => {
             open_store(&config).await?;
@@ -250,6 +292,14 @@ pub(crate) async fn open_store(
 ) -> anyhow::Result<std::sync::Arc<dyn daftar_store::Store>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("could not create {}", config.data_dir.display()))?;
+    // A data directory made by an earlier version may be open to others; what is inside
+    // (the database, documents, the message log) is not theirs to read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&config.data_dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("could not make {} private", config.data_dir.display()))?;
+    }
     daftar_store::open(&config.database_url()).await
 }
 

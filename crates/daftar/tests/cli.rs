@@ -155,6 +155,116 @@ fn migrate_demo_and_user_add_work_on_a_new_data_directory() {
     assert!(text(&bad_role).contains("unknown role"));
 }
 
+/// Finding 15: a log line must never land in a command's output, so `daftar bills export
+/// > bills.csv` holds only CSV, while the log still reaches standard error.
+#[test]
+fn finding_15_logs_stay_out_of_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data_dir = data_dir.to_str().unwrap();
+    let loaded = daftar(&["demo", "--data-dir", data_dir], "");
+    assert!(loaded.status.success(), "{}", text(&loaded));
+    let exported = daftar(
+        &["bills", "export", "--data-dir", data_dir, "--year", "1405"],
+        "",
+    );
+    assert!(exported.status.success(), "{}", text(&exported));
+    let csv = String::from_utf8(exported.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("bill_id,payment_id,"));
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert_eq!(row.split(',').count(), 8, "not a CSV row: {row:?}");
+        assert!(
+            !row.contains('\u{1b}'),
+            "a colour code in the output: {row:?}"
+        );
+    }
+    let log = String::from_utf8(exported.stderr).unwrap();
+    assert!(log.contains("Exported"), "the log went missing: {log}");
+    assert!(!log.contains('\u{1b}'), "colour codes into a pipe: {log}");
+}
+
+/// `--log-format json` writes one JSON object a line, for log collectors.
+#[test]
+fn logs_can_be_written_as_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data_dir = data_dir.to_str().unwrap();
+    let loaded = daftar(&["demo", "--data-dir", data_dir], "");
+    assert!(loaded.status.success(), "{}", text(&loaded));
+    let output = daftar(
+        &[
+            "--log-format",
+            "json",
+            "bills",
+            "export",
+            "--data-dir",
+            data_dir,
+            "--year",
+            "1405",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let log = String::from_utf8(output.stderr).unwrap();
+    assert!(!log.trim().is_empty());
+    for line in log.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        assert!(value["level"].is_string(), "{line}");
+    }
+}
+
+/// Finding 13: the database, its directory and what the server writes there (the
+/// message log holds live sign-in codes) are readable by their owner only.
+#[cfg(unix)]
+#[test]
+fn finding_13_data_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    // A directory left open by an earlier version is closed on start.
+    std::fs::create_dir(&data_dir).unwrap();
+    std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let loaded = daftar(&["demo", "--data-dir", data_dir.to_str().unwrap()], "");
+    assert!(loaded.status.success(), "{}", text(&loaded));
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data_dir), 0o700);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&data_dir).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(
+            mode(&path) & 0o077,
+            0,
+            "{} is open to others",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "the database was not created");
+}
+
+/// A command that fails says what went wrong in one line, and exits with 1.
+#[test]
+fn a_failing_command_prints_one_line() {
+    let output = daftar(
+        &[
+            "migrate",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(message.starts_with("daftar: "), "{message}");
+    assert!(!message.contains("backtrace"), "{message}");
+}
+
 #[test]
 fn a_bad_database_url_is_a_clear_error() {
     let output = daftar(&["migrate", "--database-url", "mysql://nowhere/db"], "");
