@@ -53,6 +53,28 @@ pub struct Config {
     /// How long a sign-in lasts, in hours.
     #[arg(long, env = "DAFTAR_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
+
+    /// Seconds a client has to send a request's headers, and how long a kept-alive
+    /// connection may sit idle before the next request.
+    #[arg(long, env = "DAFTAR_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a request's body may go without sending anything before it is dropped.
+    #[arg(long, env = "DAFTAR_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+
+    /// Connections held open at once; beyond it a new connection is closed at once.
+    #[arg(long, env = "DAFTAR_MAX_CONNECTIONS", default_value_t = 8192)]
+    pub max_connections: usize,
+
+    /// Connections one client address may hold open at once; 0 turns the limit off
+    /// (behind a reverse proxy, which is one address, limit there instead).
+    #[arg(
+        long,
+        env = "DAFTAR_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_connections_per_address: usize,
 }
 
 impl Config {
@@ -82,6 +104,13 @@ impl std::fmt::Debug for Config {
             .field("lookup_rate_limit", &self.lookup_rate_limit)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_hours", &self.session_hours)
+            .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("body_timeout_secs", &self.body_timeout_secs)
+            .field("max_connections", &self.max_connections)
+            .field(
+                "max_connections_per_address",
+                &self.max_connections_per_address,
+            )
             .finish()
     }
 }

@@ -4,14 +4,22 @@
 //! bound listener, so tests bind port 0.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRef, Request};
 use daftar_app::{Accounts, Billing, Cases, Config, Services};
 use daftar_core::catalog::Catalog;
 use daftar_store::Store;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tower::Service;
+use tower_http::timeout::TimeoutBody;
 
+use crate::connections::Connections;
 use crate::edge::EdgeLayer;
 use crate::rate_limit::RateLimiter;
 use crate::{api, error, web};
@@ -89,12 +97,68 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+///
+/// hyper's own settings bound what a client can hold: the headers must arrive within
+/// `--header-timeout` (which also ends a kept-alive connection left idle that long), a
+/// body may not stall longer than `--body-timeout` between two pieces, and
+/// [`Connections`] caps the connections open in all and per address.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
-    // The peer address feeds the rate limit on public look-ups.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let config = &state.config;
+    let header_timeout = Duration::from_secs(config.header_timeout_secs.max(1));
+    let body_timeout = Duration::from_secs(config.body_timeout_secs.max(1));
+    let connections = Connections::new(
+        config.max_connections.max(1),
+        config.max_connections_per_address,
+    );
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    let router = router(state);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, or a connection reset before it was taken:
+                    // wait a moment rather than spin, and go on.
+                    tracing::warn!(error = %error, "Could not accept a connection.");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(admitted) = connections.admit(peer.ip()) else {
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let (mut parts, body) = request.into_parts();
+            // The peer address feeds the rate limits.
+            parts.extensions.insert(ConnectInfo(peer));
+            let request =
+                Request::from_parts(parts, Body::new(TimeoutBody::new(body_timeout, body)));
+            router.clone().call(request)
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that goes away or is too slow ends its connection; nothing to report.
+            let _ = connection.await;
+            drop(admitted);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("Some connections were still open 30 seconds after the stop was asked.");
+    }
     Ok(())
 }
 

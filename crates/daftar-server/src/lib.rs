@@ -2,6 +2,7 @@
 //!
 //! A tour of the modules:
 //! - [`app`]: the application state (the services of `daftar-app`), the router and `serve`.
+//! - [`connections`]: how many connections are held open, in all and per address.
 //! - [`rate_limit`]: the per-address limit on public look-ups.
 //! - [`auth`]: who is asking (bearer tokens and session cookies) and CSRF.
 //! - [`api`]: the JSON API under `/api/v1`.
@@ -18,6 +19,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod connections;
 pub mod edge;
 pub mod error;
 pub mod i18n;

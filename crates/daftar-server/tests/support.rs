@@ -100,6 +100,10 @@ impl TestApp {
             // set a low limit.
             lookup_rate_limit: 0,
             trust_forwarded_for: false,
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            max_connections: 8192,
+            max_connections_per_address: 256,
         };
         adjust(&mut config);
         let state = AppState::new(config, store.clone()).unwrap();

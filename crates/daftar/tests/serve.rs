@@ -1,0 +1,114 @@
+//! `daftar serve` as a separate process, for what only a real process shows: its file
+//! descriptors, its standard streams.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A demo server on a free port, with at most `max_files` file descriptors.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(max_files: u32, flags: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("data");
+        let command = format!(
+            "ulimit -n {max_files} && dir=\"$1\" && shift && exec \"$0\" serve --demo --addr 127.0.0.1:0 --data-dir \"$dir\" \"$@\""
+        );
+        let mut args = vec![
+            "-c".to_owned(),
+            command,
+            env!("CARGO_BIN_EXE_daftar").to_owned(),
+            data_dir.to_str().unwrap().to_owned(),
+        ];
+        args.extend(flags.iter().map(|f| (*f).to_owned()));
+        let mut child = Command::new("sh")
+            .args(&args)
+            .env_remove("DAFTAR_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut addr: Option<SocketAddr> = None;
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("Daftar is serving on http://") {
+                addr = Some(rest.split(' ').next().unwrap().parse().unwrap());
+                break;
+            }
+        }
+        let Some(addr) = addr else {
+            let _ = child.kill();
+            panic!("the server did not say where it listens");
+        };
+        Server {
+            child,
+            addr,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A GET over a fresh connection from `from` (every 127/8 address is this machine).
+fn get_from(from: [u8; 4], addr: SocketAddr, path: &str) -> std::io::Result<String> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&SocketAddr::from((from, 0)).into())?;
+    socket.connect_timeout(&addr.into(), Duration::from_secs(1))?;
+    let mut stream: TcpStream = socket.into();
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+/// Finding 4: a client holding thousands of connections with half a header sent, more
+/// than the server has file descriptors, no longer starves it: that address gets its
+/// share, and the health check, asked from another address, answers within a second.
+#[test]
+fn finding_4_half_open_connections_leave_the_health_check_answering() {
+    let server = Server::start(1024, &[]);
+    let mut held = Vec::new();
+    let mut refused_in_a_row = 0;
+    while held.len() < 3_000 && refused_in_a_row < 20 {
+        match TcpStream::connect_timeout(&server.addr, Duration::from_millis(200)) {
+            Ok(mut stream) => {
+                let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n");
+                held.push(stream);
+                refused_in_a_row = 0;
+            }
+            Err(_) => refused_in_a_row += 1,
+        }
+    }
+    assert!(
+        held.len() >= 2_000,
+        "the server stopped taking connections after {}",
+        held.len()
+    );
+    // Let the server take in what it will.
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let answer = get_from([127, 0, 0, 2], server.addr, "/healthz").expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the health check took {:?}",
+        started.elapsed()
+    );
+}
