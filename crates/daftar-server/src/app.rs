@@ -87,12 +87,31 @@ impl FromRef<AppState> for Arc<Catalog> {
     }
 }
 
+/// What a request's body may weigh, unless its route says otherwise: forms and JSON
+/// calls without files are small.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// What a request that carries documents may weigh: several files of up to
+/// [`MAX_UPLOAD_BYTES`](daftar_core::cases::MAX_UPLOAD_BYTES) each, in base64 on the API
+/// (a third larger). A file over its own limit within this is refused by name, 413
+/// `document.too_large`.
+pub const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The layer a route that takes documents adds.
+pub fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)
+}
+
 pub fn router(state: AppState) -> Router {
+    let edge = EdgeLayer {
+        secure: state.config.secure_cookies,
+    };
     Router::new()
         .merge(web::routes())
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })
-        .layer(EdgeLayer)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(edge)
         .with_state(state)
 }
 

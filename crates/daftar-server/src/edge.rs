@@ -1,6 +1,6 @@
 //! What every request passes through ([`EdgeLayer`]): the body of an error is written in
 //! the request's language ([`crate::error`]), the security headers a response has not set
-//! are added, and each request is logged at debug level with its path, status and time,
+//! are added (HSTS and `Secure` cookies too, when served over HTTPS), and each request is logged at debug level with its path, status and time,
 //! never its query, which may carry a code or an ID.
 //!
 //! One plain tower layer rather than a layer for each of these, and rather than
@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
 use tower::{Layer, Service};
 use tracing::Level;
@@ -24,26 +24,54 @@ use crate::error::with_error_body;
 use crate::i18n::Lang;
 
 /// Set on every response that has not set its own.
-const SECURITY_HEADERS: [(HeaderName, &str); 3] = [
+///
+/// The pages need no inline script or style and load nothing from elsewhere, so the
+/// policy allows only this site's own files. `Cache-Control: no-store` keeps answers that
+/// carry personal data (a case, a bill's owner, a sign-in) out of shared and back-button
+/// caches; the few public, unchanging files (the stylesheet, the font) set their own.
+const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::REFERRER_POLICY, "same-origin"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    (
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), \
+         interest-cohort=()",
+    ),
+    (header::CACHE_CONTROL, "no-store"),
 ];
 
+/// Under `--secure-cookies` (served over HTTPS): browsers are told to come back over
+/// HTTPS only.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// The layer; `secure` is `--secure-cookies`: HSTS is sent, and every cookie is marked
+/// `Secure`, whichever handler set it.
 #[derive(Debug, Clone, Copy)]
-pub struct EdgeLayer;
+pub struct EdgeLayer {
+    pub secure: bool,
+}
 
 impl<S> Layer<S> for EdgeLayer {
     type Service = Edge<S>;
 
     fn layer(&self, inner: S) -> Edge<S> {
-        Edge { inner }
+        Edge {
+            inner,
+            secure: self.secure,
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Edge<S> {
     inner: S,
+    secure: bool,
 }
 
 impl<S> Service<Request> for Edge<S>
@@ -60,7 +88,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let asked = Asked::of(&request);
+        let asked = Asked::of(&request, self.secure);
         let answer = self.inner.call(request);
         Box::pin(async move {
             let Ok(response) = answer.await;
@@ -73,16 +101,18 @@ where
 struct Asked {
     lang: Lang,
     is_api: bool,
+    secure: bool,
     /// When debug logging is on: the request's start, method and path.
     logged: Option<(Instant, Method, String)>,
 }
 
 impl Asked {
-    fn of(request: &Request) -> Asked {
+    fn of(request: &Request, secure: bool) -> Asked {
         let uri = request.uri();
         Asked {
             lang: crate::i18n::detect(uri, request.headers()),
             is_api: uri.path().starts_with("/api/"),
+            secure,
             logged: tracing::enabled!(Level::DEBUG).then(|| {
                 (
                     Instant::now(),
@@ -101,6 +131,13 @@ impl Asked {
                 .entry(name)
                 .or_insert_with(|| HeaderValue::from_static(value));
         }
+        if self.secure {
+            headers.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static(HSTS),
+            );
+            mark_cookies_secure(headers);
+        }
         if let Some((started, method, path)) = self.logged {
             tracing::debug!(
                 %method,
@@ -111,5 +148,33 @@ impl Asked {
             );
         }
         response
+    }
+}
+
+/// Adds `Secure` to every cookie set without it.
+fn mark_cookies_secure(headers: &mut HeaderMap) {
+    if !headers.contains_key(header::SET_COOKIE) {
+        return;
+    }
+    let cookies: Vec<HeaderValue> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|cookie| {
+            let already = cookie.to_str().is_ok_and(|text| {
+                text.split(';')
+                    .any(|part| part.trim().eq_ignore_ascii_case("secure"))
+            });
+            if already {
+                cookie.clone()
+            } else {
+                let mut marked = cookie.as_bytes().to_vec();
+                marked.extend_from_slice(b"; Secure");
+                HeaderValue::from_bytes(&marked).unwrap_or_else(|_| cookie.clone())
+            }
+        })
+        .collect();
+    headers.remove(header::SET_COOKIE);
+    for cookie in cookies {
+        headers.append(header::SET_COOKIE, cookie);
     }
 }

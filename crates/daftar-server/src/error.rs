@@ -40,6 +40,10 @@ pub enum AppError {
     },
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The request is larger than its route takes (413): `request.too_large`, or
+    /// `document.too_large` for one file.
+    #[error("too large: {0}")]
+    TooLarge(&'static str),
     /// The database does not answer (503).
     #[error("unavailable")]
     Unavailable,
@@ -136,15 +140,48 @@ impl From<daftar_core::ir::IdError> for AppError {
     }
 }
 
-impl From<axum::extract::rejection::JsonRejection> for AppError {
-    fn from(_: axum::extract::rejection::JsonRejection) -> AppError {
+/// A request axum could not read: too large for its route (413), or malformed (422).
+fn unreadable(status: StatusCode) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge("request.too_large")
+    } else {
         AppError::Invalid("request.invalid")
     }
 }
 
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> AppError {
+        unreadable(rejection.status())
+    }
+}
+
 impl From<axum::extract::rejection::FormRejection> for AppError {
-    fn from(_: axum::extract::rejection::FormRejection) -> AppError {
-        AppError::Invalid("request.invalid")
+    fn from(rejection: axum::extract::rejection::FormRejection) -> AppError {
+        unreadable(rejection.status())
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> AppError {
+        unreadable(rejection.status())
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for AppError {
+    fn from(_: axum::extract::rejection::PathRejection) -> AppError {
+        AppError::NotFound
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for AppError {
+    fn from(rejection: axum::extract::multipart::MultipartRejection) -> AppError {
+        unreadable(rejection.status())
+    }
+}
+
+impl From<axum::extract::multipart::MultipartError> for AppError {
+    fn from(error: axum::extract::multipart::MultipartError) -> AppError {
+        unreadable(error.status())
     }
 }
 
@@ -158,6 +195,11 @@ pub struct ErrorBody {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
+            // One file too large is refused as the whole request would have been.
+            AppError::InvalidField {
+                code: "document.too_large",
+                ..
+            } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) | AppError::InvalidField { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -166,6 +208,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooManyTries { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable | AppError::ServiceDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -177,6 +220,7 @@ impl AppError {
             | AppError::Unauthorized(code)
             | AppError::Forbidden(code)
             | AppError::Conflict(code)
+            | AppError::TooLarge(code)
             | AppError::ServiceDown(code) => (*code, vec![]),
             AppError::InvalidField { code, field } => (*code, vec![("field", field.clone())]),
             AppError::NotFound => ("not_found", vec![]),
@@ -261,6 +305,7 @@ mod tests {
     /// Every code a response can carry, so each is checked for a message.
     const CODES: &[&str] = &[
         "request.invalid",
+        "request.too_large",
         "code.format",
         "username.required",
         "password.required",

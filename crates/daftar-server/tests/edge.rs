@@ -8,6 +8,11 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine;
+use daftar_core::catalog::FieldKind;
+use serde_json::{Value, json};
 use support::{Db, TestApp};
 
 /// Serves `app` on a real socket (the timeouts and connection limits live in `serve`).
@@ -43,4 +48,285 @@ async fn a_header_that_never_ends_is_cut_off() {
         closed_after < Duration::from_secs(3),
         "held for {closed_after:?}"
     );
+}
+
+/// A staff member signed in through the pages: the session cookie.
+async fn staff_cookie(app: &TestApp, username: &str) -> String {
+    let form = app.get_page("/staff/sign-in", "").await;
+    let csrf = form.cookie("daftar_csrf").expect("a CSRF cookie");
+    let signed_in = app
+        .post_form(
+            "/staff/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", daftar_app::demo::DEMO_PASSWORD),
+            ],
+            &format!("daftar_csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    format!(
+        "daftar_session={}",
+        signed_in.cookie("daftar_session").unwrap()
+    )
+}
+
+/// A permit application through the API with one document of `bytes` bytes.
+fn application_with_a_pdf_of(app: &TestApp, bytes: usize) -> Value {
+    let service = app.state.services.catalog.get(PERMIT).unwrap();
+    let mut answers = serde_json::Map::new();
+    for field in service.form.fields.iter().filter(|f| f.required) {
+        let value = match &field.kind {
+            FieldKind::NationalId => OWNER.0.to_owned(),
+            FieldKind::Mobile => OWNER.1.to_owned(),
+            FieldKind::RenewalCode => "01-101-12-0".to_owned(),
+            FieldKind::District => "1".to_owned(),
+            FieldKind::PostalCode => "1619735744".to_owned(),
+            FieldKind::AreaM2 => "180".to_owned(),
+            FieldKind::Number => "3".to_owned(),
+            FieldKind::Date => "1405-03-01".to_owned(),
+            FieldKind::Select { options } => options[0].value.clone(),
+            _ => "پاسخ".to_owned(),
+        };
+        answers.insert(field.name.clone(), Value::String(value));
+    }
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(bytes, b' ');
+    let documents: Vec<Value> = service
+        .form
+        .documents
+        .iter()
+        .filter(|d| d.required)
+        .enumerate()
+        .map(|(i, d)| {
+            // The first carries the size under test; the others are small.
+            let content = if i == 0 {
+                pdf.clone()
+            } else {
+                pdf[..64].to_vec()
+            };
+            json!({
+                "kind": d.id,
+                "file_name": format!("{}.pdf", d.id),
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(content),
+            })
+        })
+        .collect();
+    json!({ "service_id": PERMIT, "answers": answers, "documents": documents })
+}
+
+const PERMIT: &str = "10010101018th01";
+const OWNER: (&str, &str) = ("0499370899", "09120000001");
+
+/// Finding 7: the documented 10 MB per file can be reached through the API, whose files
+/// travel in base64: a 9 MB scan is taken, an 11 MB one is refused by name with 413.
+async fn finding_7_a_9_mb_document_is_taken_and_an_11_mb_one_is_413(app: TestApp) {
+    let token = app.citizen_token(OWNER.0, OWNER.1).await;
+    let taken = app
+        .post_json(
+            "/api/v1/cases",
+            application_with_a_pdf_of(&app, 9 * 1024 * 1024),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
+    let refused = app
+        .post_json(
+            "/api/v1/cases",
+            application_with_a_pdf_of(&app, 11 * 1024 * 1024),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.error_code(), "document.too_large");
+    // A request far beyond any upload is refused before it is read whole.
+    let huge = "x".repeat(70 * 1024 * 1024);
+    let refused = app
+        .post_json("/api/v1/cases", json!({ "service_id": huge }), Some(&token))
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(refused.error_code(), "request.too_large");
+}
+
+/// Finding 9: a browser sends the session cookie with any request, a foreign site's too;
+/// the API, which has no CSRF token, does not take a cookie as signing in.
+async fn finding_9_the_api_takes_no_session_cookie(app: TestApp) {
+    let cookie = staff_cookie(&app, "formation").await;
+    for path in ["/api/v1/documents/1/approval", "/api/v1/auth/sign-out"] {
+        let request = Request::post(path)
+            .header(header::COOKIE, &cookie)
+            .header(header::ORIGIN, "https://elsewhere.example")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        let answer = app.send(request).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {}",
+            answer.body
+        );
+    }
+    // The session was not ended by the cookie-borne sign-out.
+    let still = app.get_page("/staff", &cookie).await;
+    assert_eq!(still.status, StatusCode::OK, "{}", still.body);
+}
+
+/// Finding 10: `next` leads only to a path on this site; backslashes, tabs, control
+/// characters and scheme-relative forms go home instead, and none is a 500.
+async fn finding_10_next_never_leads_off_the_site(app: TestApp) {
+    for next in [
+        "/%5Chost",
+        "/%09/host",
+        "//host",
+        "/%0D%0ALocation:%20x",
+        "https://host",
+        "/%5C%5Chost",
+        "%2F%2Fhost",
+        "/%E2%80%AE",
+        "\\host",
+        "/ok%00",
+    ] {
+        let answer = app.get_page(&format!("/lang/en?next={next}"), "").await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "{next}: {}",
+            answer.body
+        );
+        assert_eq!(answer.headers["location"], "/", "{next}");
+    }
+    let kept = app.get_page("/lang/en?next=/services%3Fq%3Dx", "").await;
+    assert_eq!(kept.headers["location"], "/services?q=x");
+    let unreadable = app.get_page("/lang/en?next=%FF%FE", "").await;
+    assert_eq!(unreadable.headers["location"], "/");
+}
+
+/// Finding 11: every answer carries a strict Content-Security-Policy, a
+/// Permissions-Policy and `Cache-Control: no-store` (personal data stays out of caches).
+async fn finding_11_every_answer_carries_the_security_headers(app: TestApp) {
+    let token = app.citizen_token(OWNER.0, OWNER.1).await;
+    for answer in [
+        app.get_page("/", "").await,
+        app.get_page("/cases", "").await,
+        app.get("/api/v1/auth/me", Some(&token)).await,
+        app.get("/api/v1/no-such-call", None).await,
+    ] {
+        let csp = answer.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(answer.headers.contains_key("permissions-policy"));
+        assert_eq!(answer.headers["cache-control"], "no-store");
+        assert!(!answer.headers.contains_key("strict-transport-security"));
+    }
+    let stylesheet = app.get_page("/static/daftar.css", "").await;
+    assert!(
+        stylesheet.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+}
+
+/// Finding 11, over HTTPS: HSTS, and every cookie `Secure`, the CSRF and language
+/// cookies too.
+async fn finding_11_under_secure_cookies_every_cookie_is_secure_and_hsts_is_sent(db: Db) {
+    let app = TestApp::spawn_with(db, |config| config.secure_cookies = true).await;
+    let form = app.get_page("/staff/sign-in", "").await;
+    assert!(
+        form.headers["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    let lang = app.get_page("/lang/en?next=/", "").await;
+    let csrf = form.cookie("daftar_csrf").unwrap();
+    let signed_in = app
+        .post_form(
+            "/staff/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("username", "formation"),
+                ("password", daftar_app::demo::DEMO_PASSWORD),
+            ],
+            &format!("daftar_csrf={csrf}"),
+        )
+        .await;
+    let mut seen = 0;
+    for answer in [&form, &lang, &signed_in] {
+        for cookie in answer.headers.get_all(header::SET_COOKIE) {
+            let cookie = cookie.to_str().unwrap();
+            assert!(cookie.contains("; Secure"), "{cookie}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 3, "the csrf, lang and session cookies were set");
+}
+
+/// Finding 14: a form axum cannot read is our localized error page, and a JSON call
+/// axum cannot read is our `{"error":{"code","message"}}`, never axum's English text.
+async fn finding_14_unreadable_forms_and_bodies_get_our_error(app: TestApp) {
+    let form = app.get_page("/staff/sign-in", "").await;
+    let csrf = form.cookie("daftar_csrf").unwrap();
+    // A field missing.
+    let page = app
+        .post_form(
+            "/staff/sign-in",
+            &[("csrf", &csrf)],
+            &format!("daftar_csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("dir=\"rtl\""), "{}", page.body);
+    assert!(
+        !page.body.contains("Failed to deserialize"),
+        "{}",
+        page.body
+    );
+    // Not multipart at all, where multipart is expected.
+    let request = Request::post(format!("/services/{PERMIT}/apply"))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("hello"))
+        .unwrap();
+    let page = app.send(request).await;
+    assert!(page.body.contains("dir=\"rtl\""), "{}", page.body);
+    assert!(page.status.is_client_error());
+    // A JSON call with a field missing, and one with no JSON content type.
+    let api = app.post_json("/api/v1/auth/otp", json!({}), None).await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(api.error_code(), "request.invalid");
+    let request = Request::post("/api/v1/auth/otp")
+        .body(Body::from("national_id=1"))
+        .unwrap();
+    let api = app.send(request).await;
+    assert!(api.json()["error"]["message"].is_string(), "{}", api.body);
+}
+
+on_both_databases!(
+    finding_7_a_9_mb_document_is_taken_and_an_11_mb_one_is_413,
+    finding_9_the_api_takes_no_session_cookie,
+    finding_10_next_never_leads_off_the_site,
+    finding_11_every_answer_carries_the_security_headers,
+    finding_14_unreadable_forms_and_bodies_get_our_error,
+);
+
+#[tokio::test]
+async fn finding_11_secure_cookies_on_sqlite() {
+    finding_11_under_secure_cookies_every_cookie_is_secure_and_hsts_is_sent(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn finding_11_secure_cookies_on_postgres() {
+    finding_11_under_secure_cookies_every_cookie_is_secure_and_hsts_is_sent(Db::Postgres).await;
 }

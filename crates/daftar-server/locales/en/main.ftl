@@ -39,6 +39,7 @@ who-citizen = Citizen { $id }
 back-home = Back to the home page
 error-title = Error { $status }
 err-request-invalid = The request is incomplete or malformed.
+err-request-too-large = The request is larger than this page or call takes. Each file may be at most 10 MB.
 err-national-id-format = A national ID has 10 digits.
 err-national-id-invalid = The national ID is not valid.
 err-legal-id-format = A legal entity's national ID has 11 digits.

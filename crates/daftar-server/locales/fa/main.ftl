@@ -39,6 +39,7 @@ who-citizen = شهروند { $id }
 back-home = بازگشت به صفحه اصلی
 error-title = خطای { $status }
 err-request-invalid = درخواست کامل یا درست نیست.
+err-request-too-large = درخواست از اندازه‌ای که این صفحه یا فراخوان می‌پذیرد بزرگ‌تر است. هر فایل حداکثر ۱۰ مگابایت است.
 err-national-id-format = کد ملی باید ۱۰ رقم باشد.
 err-national-id-invalid = کد ملی معتبر نیست.
 err-legal-id-format = شناسه ملی شخص حقوقی باید ۱۱ رقم باشد.

@@ -6,7 +6,9 @@
 //! - `POST /clearances`: a clearance for a property that owes nothing (owner or unit).
 //! - `GET /clearances/{code}`: public and rate-limited; what the certificate says.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

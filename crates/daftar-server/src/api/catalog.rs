@@ -1,7 +1,9 @@
 //! The service catalog: `GET /services` (with `?q=` Persian-aware search and `?group=`),
 //! `GET /services/{id}` (the whole identity card and form) and `GET /services.csv`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::http::header;
 use std::sync::Arc;
 

@@ -56,8 +56,9 @@ use super::{auth, bills, cases, catalog, staff};
 )]
 struct ApiDoc;
 
-/// Declares the bearer token every authenticated call sends, and the answer any call
-/// may get when something fails inside the server.
+/// Declares the bearer token every authenticated call sends, the answer any call may
+/// get when something fails inside the server, and those of a body too large or
+/// unreadable.
 struct BearerToken;
 
 impl utoipa::Modify for BearerToken {
@@ -69,18 +70,36 @@ impl utoipa::Modify for BearerToken {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
-        let internal = ResponseBuilder::new()
-            .description("Something failed inside the server; nothing is shown of it")
-            .content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("ApiError")))
-                    .build(),
-            )
-            .build();
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiError")))
+                        .build(),
+                )
+                .build()
+        };
+        let internal = error("Something failed inside the server; nothing is shown of it");
+        let too_large = error(
+            "The body is larger than this call takes (`request.too_large`), or a document \
+             is larger than 10 MB (`document.too_large`)",
+        );
+        let unreadable = error("The body is not the JSON this call takes (`request.invalid`)");
         let bearer =
             utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new());
         for item in openapi.paths.paths.values_mut() {
+            // Every call with a body has a limit on it, and may be sent one it cannot read.
+            if let Some(operation) = &mut item.post {
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("413".to_owned())
+                    .or_insert_with(|| too_large.clone().into());
+                responses
+                    .entry("422".to_owned())
+                    .or_insert_with(|| unreadable.clone().into());
+            }
             for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
                 let responses = &mut operation.responses.responses;
                 // A call that can answer 401 needs the token.

@@ -1,6 +1,8 @@
 //! The units of the office, for the staff who hold their roles.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::routing::get;
 use axum::{Json, Router};
 use daftar_app::Accounts;

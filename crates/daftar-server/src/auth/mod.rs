@@ -1,7 +1,8 @@
 //! Who is asking: the session a request presents (a bearer token or a cookie), and CSRF.
 //!
 //! A session is a random token given to the client, as the `daftar_session` cookie on
-//! pages (HttpOnly, SameSite=Lax) or as a bearer token in the API; the database keeps
+//! pages (HttpOnly, SameSite=Lax) or as a bearer token in the API (which reads nothing
+//! else: see [`presented_token`]); the database keeps
 //! only its SHA-256, so sessions survive restarts and are shared by every instance.
 //! Forms carry a CSRF token: the session's own once signed in, before that the value of
 //! a `daftar_csrf` cookie (double submit, SameSite=Strict).
@@ -35,21 +36,29 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-fn presented_token(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim);
-    bearer.or_else(|| cookie(headers, SESSION_COOKIE))
+/// The session token a request presents: the API reads only the bearer header, pages
+/// only the session cookie. A browser sends the cookie along with any request, a
+/// foreign site's too, so on the API, which carries no CSRF token, a cookie must not
+/// count as signing in.
+fn presented_token<'h>(headers: &'h HeaderMap, path: &str) -> Option<&'h str> {
+    if path.starts_with("/api/") {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+    } else {
+        cookie(headers, SESSION_COOKIE)
+    }
 }
 
 /// The signed-in user of a request, by the token it presents.
 async fn current_user(
     state: &AppState,
     headers: &HeaderMap,
+    path: &str,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let Some(token) = presented_token(headers) else {
+    let Some(token) = presented_token(headers, path) else {
         return Ok(None);
     };
     Ok(state.services.accounts.current_user(token).await?)
@@ -66,7 +75,7 @@ impl FromRequestParts<AppState> for MaybeUser {
         if let Some(user) = parts.extensions.get::<MaybeUser>() {
             return Ok(user.clone());
         }
-        let user = MaybeUser(current_user(state, &parts.headers).await?);
+        let user = MaybeUser(current_user(state, &parts.headers, parts.uri.path()).await?);
         parts.extensions.insert(user.clone());
         Ok(user)
     }

@@ -2,11 +2,13 @@
 //! and the renewal and clearance unit, and the public clearance verification.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+
+use crate::extract::Form;
 use daftar_app::billing::{ClearanceResult, TrackQuery, TrackedBill};
 use daftar_app::{Billing, BillingError};
 use daftar_core::billing::LineKind;

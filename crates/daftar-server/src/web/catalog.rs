@@ -3,7 +3,9 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
 use daftar_core::catalog::{Service, UserGuide};

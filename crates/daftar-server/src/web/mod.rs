@@ -9,7 +9,9 @@ mod staff;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
+
+use crate::extract::Path;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -188,13 +190,28 @@ struct Next {
     next: Option<String>,
 }
 
+/// `next` when it is a path on this site, to go on to after a detour (the language
+/// switch, signing in); `None` otherwise.
+///
+/// Browsers read `/\\host` and `/<tab>/host` as `//host`, another site, and a CR or LF
+/// would break the `Location` header: only a path of plain visible ASCII, starting with
+/// one `/` and holding no backslash, passes. Anything else is ignored, never an error.
+pub fn local_path(next: &str) -> Option<&str> {
+    let bytes = next.as_bytes();
+    let local = bytes.first() == Some(&b'/')
+        && bytes.get(1) != Some(&b'/')
+        && bytes.iter().all(|b| b.is_ascii_graphic() && *b != b'\\');
+    local.then_some(next)
+}
+
 /// Remembers the chosen language in a cookie and goes back to the page.
-async fn switch_language(Path(code): Path<String>, Query(next): Query<Next>) -> Response {
+async fn switch_language(Path(code): Path<String>, uri: axum::http::Uri) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    // Only a path on this site: never `//host` or a full URL.
+    // A query that cannot be read is no `next`, not an error.
+    let next: Option<Next> = serde_urlencoded::from_str(uri.query().unwrap_or_default()).ok();
     let next = next
-        .next
-        .filter(|next| next.starts_with('/') && !next.starts_with("//"))
+        .and_then(|next| next.next)
+        .filter(|next| local_path(next).is_some())
         .unwrap_or_else(|| "/".to_owned());
     let mut response = Redirect::to(&next).into_response();
     let cookie = format!(

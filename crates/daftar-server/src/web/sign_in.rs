@@ -1,11 +1,13 @@
 //! Citizen sign-in by one-time code, staff sign-in by password, and signing out.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use crate::extract::Form;
 use daftar_app::accounts::SignedIn;
 use serde::Deserialize;
 

@@ -5,7 +5,9 @@ use daftar_app::cases::ActionRequest;
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use serde::Deserialize;
 use utoipa::ToSchema;
 

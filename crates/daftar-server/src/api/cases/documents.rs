@@ -1,8 +1,10 @@
 //! `GET /documents/{id}` and `POST /documents/{id}/approval`: a case's documents.
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+
+use crate::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
 use daftar_app::Cases;
 
 use crate::api::ApiError;
@@ -25,20 +27,7 @@ pub(in crate::api) async fn document(
 ) -> Result<Response, AppError> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let (record, bytes) = cases.open_document(&user.principal, id).await?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&record.content_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
+    Ok(crate::attachment::response(&record.content_type, bytes))
 }
 
 #[utoipa::path(post, path = "/api/v1/documents/{id}/approval", tag = "cases",

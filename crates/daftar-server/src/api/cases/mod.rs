@@ -19,6 +19,7 @@ use daftar_app::cases::{CaseView, Upload};
 use std::collections::BTreeMap;
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use base64::Engine;
 use daftar_core::roles::Role;
@@ -29,15 +30,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::Bilingual;
-use crate::app::AppState;
+use crate::app::{AppState, upload_limit};
 use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/cases", get(view::list).post(apply::apply))
+        .route(
+            "/api/v1/cases",
+            get(view::list).post(apply::apply.layer(upload_limit())),
+        )
         .route("/api/v1/cases/track/{code}", get(view::track))
         .route("/api/v1/cases/{id}", get(view::show))
-        .route("/api/v1/cases/{id}/actions", post(act::act))
+        .route(
+            "/api/v1/cases/{id}/actions",
+            post(act::act.layer(upload_limit())),
+        )
         .route("/api/v1/cases/{id}/assignment", post(act::assign))
         .route("/api/v1/queues/{role}", get(queue::queue))
         .route("/api/v1/documents/{id}", get(documents::document))

@@ -1,7 +1,9 @@
 //! `GET /queues/{role}`: a role's work queue.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use daftar_app::Cases;
 use daftar_core::roles::Role;
 use daftar_store::{QUEUE_COUNT_CAP, QueueItem, QueuePage};

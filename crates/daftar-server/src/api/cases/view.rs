@@ -1,7 +1,9 @@
 //! `GET /cases`, `GET /cases/{id}` and `GET /cases/track/{code}`: seeing cases.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use daftar_app::Cases;
 use daftar_app::cases::QueueFilter;
 use jiff::Timestamp;

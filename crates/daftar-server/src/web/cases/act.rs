@@ -1,7 +1,8 @@
 //! Acting on a case from its page, and claiming it (or marking it to a colleague).
 
-use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::State;
+
+use crate::extract::{Form, Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_app::Cases;
 use daftar_app::cases::{ActionRequest, Upload};

@@ -6,7 +6,9 @@ use daftar_app::cases::{Application, Upload};
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::State;
+
+use crate::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_core::catalog::{FieldKind, Service};
 
@@ -101,28 +103,20 @@ pub(super) struct Submitted {
     pub(super) files: Vec<(String, String, Vec<u8>)>,
 }
 
-pub(super) async fn read_multipart(mut multipart: Multipart) -> Result<Submitted, AppError> {
+pub(super) async fn read_multipart(
+    Multipart(mut multipart): Multipart,
+) -> Result<Submitted, AppError> {
     let mut submitted = Submitted::default();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::Invalid("request.invalid"))?
-    {
+    while let Some(field) = multipart.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
         if let Some(file_name) = field.file_name().map(str::to_owned) {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::Invalid("request.invalid"))?;
+            let bytes = field.bytes().await?;
             // A file input left empty arrives as an empty part with no name.
             if !bytes.is_empty() || !file_name.is_empty() {
                 submitted.files.push((name, file_name, bytes.to_vec()));
             }
         } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|_| AppError::Invalid("request.invalid"))?;
+            let value = field.text().await?;
             submitted.text.insert(name, value);
         }
     }

@@ -1,7 +1,8 @@
-//! Approving a case's document from its page.
+//! A case's document from its page: opening it, and approving it.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::{Form, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_app::Cases;
 use serde::Deserialize;
@@ -13,6 +14,20 @@ use crate::web::Page;
 #[derive(Debug, Deserialize)]
 pub(super) struct CsrfOnly {
     csrf: String,
+}
+
+/// Opens a document of a case, for whoever may see the case (the view is recorded).
+pub(super) async fn open_document(
+    State(cases): State<Cases>,
+    page: Page,
+    Path(document): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(user) = page.user.as_ref() else {
+        return Err(AppError::Unauthorized("auth.required"));
+    };
+    let document = document.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let (record, bytes) = cases.open_document(&user.principal, document).await?;
+    Ok(crate::attachment::response(&record.content_type, bytes))
 }
 
 /// Staff record a document's approval from the case page.

@@ -12,23 +12,25 @@ mod track;
 mod view;
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use daftar_store::CaseId;
 
-use crate::app::AppState;
+use crate::app::{AppState, upload_limit};
 use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/services/{id}/apply",
-            get(apply::apply_form).post(apply::apply),
+            get(apply::apply_form).post(apply::apply.layer(upload_limit())),
         )
         .route("/cases", get(view::my_cases))
         .route("/cases/track", get(track::track))
         .route("/cases/{id}", get(view::case_page))
-        .route("/cases/{id}/act", post(act::act))
+        .route("/cases/{id}/act", post(act::act.layer(upload_limit())))
         .route("/cases/{id}/claim", post(act::claim))
+        .route("/documents/{document}", get(documents::open_document))
         .route(
             "/cases/{id}/documents/{document}/approval",
             post(documents::approve_document),

@@ -1,7 +1,9 @@
 //! A role's work queue (کارتابل): its open tasks by due date, with filters and counts.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::response::Response;
 use daftar_app::Cases;
 use daftar_core::roles::Role;

@@ -2,7 +2,9 @@
 //! may take now.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_app::Cases;
 use daftar_app::cases::{CaseView, Standing};
