@@ -54,6 +54,36 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
 
+    /// One-time codes sent to one mobile in `--sms-per-mobile-minutes`, whatever national
+    /// ID asks.
+    #[arg(long, env = "DAFTAR_SMS_PER_MOBILE", default_value_t = 3)]
+    pub sms_per_mobile: u32,
+
+    #[arg(long, env = "DAFTAR_SMS_PER_MOBILE_MINUTES", default_value_t = 10)]
+    pub sms_per_mobile_minutes: u32,
+
+    /// Code requests one client address may make in an hour.
+    #[arg(long, env = "DAFTAR_CODE_REQUESTS_PER_ADDRESS", default_value_t = 20)]
+    pub code_requests_per_address: u32,
+
+    /// Sign-in SMS the instance sends in a day; a warning is logged at nine tenths.
+    #[arg(long, env = "DAFTAR_SMS_DAILY_BUDGET", default_value_t = 10_000)]
+    pub sms_daily_budget: u32,
+
+    /// Milliseconds after which every code request is answered, whatever happened, so
+    /// that timing does not tell whether a code went out.
+    #[arg(long, env = "DAFTAR_CODE_ANSWER_MS", default_value_t = 400)]
+    pub code_answer_ms: u64,
+
+    /// URL of the mobile ownership inquiry (Shahkar) through a provider. Without one,
+    /// first sign-ins are marked unverified for formation to check.
+    #[arg(long, env = "DAFTAR_MOBILE_OWNERSHIP_URL")]
+    pub mobile_ownership_url: Option<String>,
+
+    /// Bearer token sent to the ownership inquiry.
+    #[arg(long, env = "DAFTAR_MOBILE_OWNERSHIP_TOKEN", hide_env_values = true)]
+    pub mobile_ownership_token: Option<String>,
+
     /// Seconds a client has to send a request's headers, and how long a kept-alive
     /// connection may sit idle before the next request.
     #[arg(long, env = "DAFTAR_HEADER_TIMEOUT", default_value_t = 10)]
@@ -78,6 +108,27 @@ pub struct Config {
 }
 
 impl Config {
+    /// How signing in is limited, from the flags.
+    pub fn sign_in(&self) -> crate::accounts::SignInSettings {
+        use daftar_core::sign_in_limits::{CodeLimits, SendLimit};
+        use jiff::SignedDuration;
+        crate::accounts::SignInSettings {
+            session_hours: self.session_hours,
+            code_limits: CodeLimits {
+                per_mobile: SendLimit {
+                    max: self.sms_per_mobile,
+                    window: SignedDuration::from_mins(i64::from(self.sms_per_mobile_minutes)),
+                },
+                per_address: SendLimit {
+                    max: self.code_requests_per_address,
+                    window: SignedDuration::from_hours(1),
+                },
+                daily_budget: self.sms_daily_budget,
+            },
+            code_answer_after: std::time::Duration::from_millis(self.code_answer_ms),
+        }
+    }
+
     /// The database URL in force: the configured one, or SQLite in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -104,6 +155,16 @@ impl std::fmt::Debug for Config {
             .field("lookup_rate_limit", &self.lookup_rate_limit)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_hours", &self.session_hours)
+            .field("sms_per_mobile", &self.sms_per_mobile)
+            .field("sms_per_mobile_minutes", &self.sms_per_mobile_minutes)
+            .field("code_requests_per_address", &self.code_requests_per_address)
+            .field("sms_daily_budget", &self.sms_daily_budget)
+            .field("code_answer_ms", &self.code_answer_ms)
+            .field("mobile_ownership_url", &self.mobile_ownership_url)
+            .field(
+                "mobile_ownership_token",
+                &self.mobile_ownership_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("header_timeout_secs", &self.header_timeout_secs)
             .field("body_timeout_secs", &self.body_timeout_secs)
             .field("max_connections", &self.max_connections)

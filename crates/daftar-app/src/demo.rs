@@ -84,6 +84,10 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
+    // A system administrator signs in with a second factor; the demo's secret is public.
+    store
+        .set_staff_totp(Role::SystemAdmin.slug(), Some(DEMO_TOTP_SECRET))
+        .await?;
     for (national_id, mobile, name) in DEMO_CITIZENS {
         let citizen = Citizen {
             national_id: NationalId::parse(national_id)?,
@@ -142,11 +146,17 @@ async fn load_properties_and_bills(store: &dyn Store) -> anyhow::Result<()> {
 }
 
 /// The credentials to print when the demo starts.
+/// The demo system administrator's TOTP secret (base32): public, like the password.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
 pub fn credentials() -> String {
     let mut text =
         String::from("Demo sign-ins (never load the demo into a real office's database):\n");
     text.push_str(&format!(
         "  staff: username = a role (formation, inspection, ..., office_head, office_manager, system_admin), password = {DEMO_PASSWORD}\n"
+    ));
+    text.push_str(&format!(
+        "  system_admin also gives the code of an authenticator app set up with the secret {DEMO_TOTP_SECRET}\n"
     ));
     text.push_str(&format!(
         "  staff without a role: {DEMO_NO_ROLE_USER} / {DEMO_PASSWORD}\n"

@@ -52,6 +52,13 @@ impl Services {
     /// catalog, the workflows and the documents' directory.
     pub fn new(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Services> {
         let notifier = notify::from_config(config)?;
+        let ownership = match &config.mobile_ownership_url {
+            Some(url) => Some(Arc::new(accounts::HttpMobileOwnership::new(
+                url.clone(),
+                config.mobile_ownership_token.clone(),
+            )?) as Arc<dyn accounts::MobileOwnership>),
+            None => None,
+        };
         let catalog = Arc::new(catalog::load(config.catalog_dir.as_deref())?);
         let workflows = Arc::new(daftar_core::workflow::built_in().map_err(|errors| {
             let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -66,7 +73,7 @@ impl Services {
             files::FileStore::new(&config.data_dir),
         );
         Ok(Services {
-            accounts: Accounts::new(store.clone(), notifier.clone(), config.session_hours),
+            accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
             billing: Billing::new(store.clone()),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,

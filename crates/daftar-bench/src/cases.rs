@@ -193,6 +193,7 @@ impl NoViolationCases {
                         workflow_id: definition.id.clone(),
                         workflow_version: definition.version,
                         applicant: self.applicant.clone(),
+                        applicant_verified: true,
                         acting_for: None,
                         office: office(),
                         district: Some(1),

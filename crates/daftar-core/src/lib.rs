@@ -12,6 +12,8 @@
 //! - [`roles`]: the office's units and the roles staff hold in an office.
 //! - [`workflow`]: workflow definitions as data and the engine that moves a case.
 //! - [`otp`]: the one-time-code rules of citizen sign-in (length, lifetime, lockout).
+//! - [`sign_in_limits`]: codes per mobile and per address, the SMS budget, and the delay
+//!   and lock after wrong staff passwords.
 //! - [`text`]: the two languages of the desk, and one text in both.
 //!
 //! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
@@ -24,5 +26,6 @@ pub mod fa;
 pub mod ir;
 pub mod otp;
 pub mod roles;
+pub mod sign_in_limits;
 pub mod text;
 pub mod workflow;

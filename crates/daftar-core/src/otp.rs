@@ -2,7 +2,8 @@
 //!
 //! A citizen asks for a code, receives it by SMS and types it back. The code has
 //! [`CODE_LENGTH`] digits and lives [`CODE_LIFETIME`]. Wrong codes are counted per
-//! account, across codes, so asking for a new code does not buy more guesses: after
+//! account, across codes, so asking for a new code does not buy more guesses (a code
+//! presented when none is live counts too, so every national ID locks alike): after
 //! [`MAX_WRONG_CODES`] the account is locked for [`LOCK_DURATION`], and while it is locked
 //! every code, the right one too, is refused and no new code is sent.
 //!
@@ -80,15 +81,14 @@ impl SignInState {
             next.wrong_codes = 0;
         }
         let live = next.code_hash.is_some() && next.code_expires_at.is_some_and(|at| at > now);
-        if !live {
-            return (Verdict::NoLiveCode, next);
-        }
-        if matches {
+        if live && matches {
             next.code_hash = None;
             next.code_expires_at = None;
             next.wrong_codes = 0;
             return (Verdict::SignedIn, next);
         }
+        // A code presented when none is live counts as a wrong one: otherwise locks would
+        // happen only to national IDs that were sent a code, and tell who they are.
         next.wrong_codes += 1;
         if next.wrong_codes >= MAX_WRONG_CODES {
             let until = now + LOCK_DURATION;
@@ -96,6 +96,9 @@ impl SignInState {
             next.code_hash = None;
             next.code_expires_at = None;
             return (Verdict::WrongAndNowLocked { until }, next);
+        }
+        if !live {
+            return (Verdict::NoLiveCode, next);
         }
         let remaining = MAX_WRONG_CODES - next.wrong_codes;
         (Verdict::Wrong { remaining }, next)
@@ -207,6 +210,22 @@ mod tests {
             Err(CodeRequestRefusal::TooSoon { retry_after: t(60) })
         );
         assert!(state.request_code("again".into(), t(60)).is_ok());
+    }
+
+    #[test]
+    fn codes_presented_with_none_live_count_toward_the_lock() {
+        let mut state = SignInState::default();
+        for attempt in 1..=4 {
+            let (verdict, next) = state.present_code(false, t(attempt));
+            assert_eq!(verdict, Verdict::NoLiveCode);
+            state = next;
+        }
+        assert_eq!(
+            state.present_code(false, t(5)).0,
+            Verdict::WrongAndNowLocked {
+                until: t(5) + LOCK_DURATION
+            }
+        );
     }
 
     #[test]

@@ -127,7 +127,9 @@ impl From<AccountError> for AppError {
                 code,
                 retry_after: until,
             },
-            AccountError::CodeNotSent => AppError::ServiceDown("sms.not_sent"),
+            AccountError::SecondFactorRequired => {
+                AppError::Forbidden("auth.second_factor_required")
+            }
             AccountError::Store(error) => error.into(),
             AccountError::Internal(error) => AppError::Internal(error),
         }
@@ -312,8 +314,8 @@ mod tests {
         "auth.wrong_code",
         "auth.now_locked",
         "auth.locked",
-        "auth.too_soon",
-        "auth.no_live_code",
+        "auth.wait",
+        "auth.second_factor_required",
         "auth.not_representative",
         "auth.wrong_password",
         "auth.required",
@@ -350,7 +352,6 @@ mod tests {
         "case.applicants_only",
         "case.decision",
         "case.assignee",
-        "sms.not_sent",
         "service.instant",
         "field.unknown",
         "field.required",

@@ -53,7 +53,10 @@ impl RateLimiter {
         if self.per_minute == 0 {
             return Ok(());
         }
-        self.check_address(self.client_address(parts), Instant::now())
+        self.check_address(
+            client_address(parts, self.trust_forwarded_for),
+            Instant::now(),
+        )
     }
 
     fn check_address(&self, address: IpAddr, now: Instant) -> Result<(), AppError> {
@@ -98,27 +101,41 @@ impl RateLimiter {
         window.count += 1;
         Ok(())
     }
+}
 
-    /// The peer's address, or the last hop of `X-Forwarded-For` when Daftar is told it
-    /// sits behind a proxy that writes it. Without either (in-process tests), one shared
-    /// bucket.
-    fn client_address(&self, parts: &Parts) -> IpAddr {
-        if self.trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.rsplit(',').next())
-                .and_then(|last| last.trim().parse::<IpAddr>().ok());
-            if let Some(address) = forwarded {
-                return address;
-            }
+/// The peer's address, or the last hop of `X-Forwarded-For` when Daftar is told it sits
+/// behind a proxy that writes it. Without either (in-process tests), one shared bucket.
+fn client_address(parts: &Parts, trust_forwarded_for: bool) -> IpAddr {
+    if trust_forwarded_for {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.rsplit(',').next())
+            .and_then(|last| last.trim().parse::<IpAddr>().ok());
+        if let Some(address) = forwarded {
+            return address;
         }
-        parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| peer.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// The client's address, as the limits count it (see [`client_address`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(ClientAddress(client_address(
+            parts,
+            state.config.trust_forwarded_for,
+        )))
     }
 }
 
@@ -189,9 +206,7 @@ mod tests {
             .body(())
             .unwrap();
         let (parts, _) = request.into_parts();
-        let trusting = RateLimiter::new(1, true);
-        assert_eq!(trusting.client_address(&parts), A);
-        let wary = RateLimiter::new(1, false);
-        assert_eq!(wary.client_address(&parts), IpAddr::from([0, 0, 0, 0]));
+        assert_eq!(client_address(&parts, true), A);
+        assert_eq!(client_address(&parts, false), IpAddr::from([0, 0, 0, 0]));
     }
 }

@@ -100,6 +100,16 @@ impl TestApp {
             // set a low limit.
             lookup_rate_limit: 0,
             trust_forwarded_for: false,
+            sms_per_mobile: 3,
+            sms_per_mobile_minutes: 10,
+            // Every in-process request comes from one address.
+            code_requests_per_address: 1_000,
+            sms_daily_budget: 10_000,
+            // Long enough for the file "gateway" to have written the code when the
+            // answer comes.
+            code_answer_ms: 100,
+            mobile_ownership_url: None,
+            mobile_ownership_token: None,
             header_timeout_secs: 10,
             body_timeout_secs: 30,
             max_connections: 8192,

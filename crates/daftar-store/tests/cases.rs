@@ -81,6 +81,7 @@ fn new_case(code: &str, service: &str, district: u16) -> NewCase {
         workflow_id: "building_permit".into(),
         workflow_version: 1,
         applicant: citizen(),
+        applicant_verified: true,
         acting_for: None,
         office: office(),
         district: Some(district),

@@ -5,9 +5,10 @@ mod support;
 use daftar_core::ir::{LegalId, Mobile, NationalId};
 use daftar_core::otp::{CodeRequestRefusal, LOCK_DURATION, Verdict};
 use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::sign_in_limits::CodeLimits;
 use daftar_store::{
-    Backend, Citizen, CodeRequestOutcome, LegalEntity, NewSession, NewStaff, Office, StaffId,
-    Store, StoreError, Subject,
+    Backend, Citizen, CodeRequest, CodeRequestOutcome, LegalEntity, NewSession, NewStaff, Office,
+    StaffId, Store, StoreError, Subject,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -156,25 +157,53 @@ async fn a_role_in_an_unknown_office_is_not_granted(store: &dyn Store) {
     );
 }
 
+/// Asks for a code as the sign-in use case does, under the default limits.
+async fn ask(
+    store: &dyn Store,
+    national_id: &NationalId,
+    mobile: &Mobile,
+    code_hash: &str,
+    now: Timestamp,
+) -> CodeRequestOutcome {
+    store
+        .request_sign_in_code(&CodeRequest {
+            national_id: national_id.clone(),
+            mobile: mobile.clone(),
+            mobile_verified: false,
+            address_key: "address:test".into(),
+            mobile_key: format!("mobile:{}", mobile.e164()),
+            code_hash: code_hash.into(),
+            limits: CodeLimits::default(),
+            now,
+        })
+        .await
+        .unwrap()
+}
+
 async fn a_sign_in_code_signs_in_once_and_registers_the_citizen(store: &dyn Store) {
     let (national_id, mobile) = maryam();
-    let outcome = store
-        .request_sign_in_code(&national_id, &mobile, "h1", t(0))
-        .await
-        .unwrap();
-    assert_eq!(outcome, CodeRequestOutcome::Send { to: mobile.clone() });
+    let outcome = ask(store, &national_id, &mobile, "h1", t(0)).await;
+    assert_eq!(
+        outcome,
+        CodeRequestOutcome::Send {
+            to: mobile.clone(),
+            sent_today: 1
+        }
+    );
     assert!(store.citizen(&national_id).await.unwrap().is_none());
     let verdict = store
         .present_sign_in_code(&national_id, "h1", t(30))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(verdict, Verdict::SignedIn);
     let citizen = store.citizen(&national_id).await.unwrap().unwrap();
     assert_eq!(citizen.mobile, mobile);
     let reused = store
         .present_sign_in_code(&national_id, "h1", t(31))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(reused, Verdict::NoLiveCode);
 }
 
@@ -187,30 +216,25 @@ async fn a_registered_citizen_gets_no_code_on_another_mobile(store: &dyn Store) 
     };
     store.upsert_citizen(&citizen, t(0)).await.unwrap();
     let stranger = Mobile::parse("09350000000").unwrap();
-    let outcome = store
-        .request_sign_in_code(&national_id, &stranger, "h1", t(0))
-        .await
-        .unwrap();
+    let outcome = ask(store, &national_id, &stranger, "h1", t(0)).await;
     assert_eq!(outcome, CodeRequestOutcome::MobileMismatch);
     let verdict = store
         .present_sign_in_code(&national_id, "h1", t(1))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(verdict, Verdict::NoLiveCode);
 }
 
 async fn five_wrong_codes_lock_the_account_until_the_lock_ends(store: &dyn Store) {
     let (national_id, mobile) = maryam();
-    store
-        .request_sign_in_code(&national_id, &mobile, "right", t(0))
-        .await
-        .unwrap();
+    ask(store, &national_id, &mobile, "right", t(0)).await;
     for attempt in 1..=4u32 {
         let verdict = store
             .present_sign_in_code(&national_id, "wrong", t(attempt.into()))
             .await;
         assert_eq!(
-            verdict.unwrap(),
+            verdict.unwrap().verdict,
             Verdict::Wrong {
                 remaining: 5 - attempt
             }
@@ -220,22 +244,22 @@ async fn five_wrong_codes_lock_the_account_until_the_lock_ends(store: &dyn Store
     let fifth = store
         .present_sign_in_code(&national_id, "wrong", t(5))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(fifth, Verdict::WrongAndNowLocked { until });
     let sixth = store
         .present_sign_in_code(&national_id, "wrong", t(6))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(sixth, Verdict::Locked { until });
     let right = store
         .present_sign_in_code(&national_id, "right", t(7))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(right, Verdict::Locked { until });
-    let new_code = store
-        .request_sign_in_code(&national_id, &mobile, "next", t(100))
-        .await
-        .unwrap();
+    let new_code = ask(store, &national_id, &mobile, "next", t(100)).await;
     assert_eq!(
         new_code,
         CodeRequestOutcome::Refused(CodeRequestRefusal::Locked { until })
@@ -243,28 +267,26 @@ async fn five_wrong_codes_lock_the_account_until_the_lock_ends(store: &dyn Store
     assert!(store.citizen(&national_id).await.unwrap().is_none());
 
     let after = until + SignedDuration::from_secs(1);
-    let new_code = store
-        .request_sign_in_code(&national_id, &mobile, "next", after)
-        .await
-        .unwrap();
-    assert_eq!(new_code, CodeRequestOutcome::Send { to: mobile });
+    let new_code = ask(store, &national_id, &mobile, "next", after).await;
+    assert_eq!(
+        new_code,
+        CodeRequestOutcome::Send {
+            to: mobile,
+            sent_today: 2
+        }
+    );
     let verdict = store
         .present_sign_in_code(&national_id, "next", after)
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(verdict, Verdict::SignedIn);
 }
 
 async fn a_new_code_waits_a_minute_after_the_last(store: &dyn Store) {
     let (national_id, mobile) = maryam();
-    store
-        .request_sign_in_code(&national_id, &mobile, "h1", t(0))
-        .await
-        .unwrap();
-    let soon = store
-        .request_sign_in_code(&national_id, &mobile, "h2", t(30))
-        .await
-        .unwrap();
+    ask(store, &national_id, &mobile, "h1", t(0)).await;
+    let soon = ask(store, &national_id, &mobile, "h2", t(30)).await;
     assert_eq!(
         soon,
         CodeRequestOutcome::Refused(CodeRequestRefusal::TooSoon { retry_after: t(60) })
@@ -273,7 +295,8 @@ async fn a_new_code_waits_a_minute_after_the_last(store: &dyn Store) {
     let verdict = store
         .present_sign_in_code(&national_id, "h1", t(31))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(verdict, Verdict::SignedIn);
 }
 
@@ -282,7 +305,8 @@ async fn a_code_for_an_unknown_national_id_is_no_live_code(store: &dyn Store) {
     let verdict = store
         .present_sign_in_code(&national_id, "h1", t(0))
         .await
-        .unwrap();
+        .unwrap()
+        .verdict;
     assert_eq!(verdict, Verdict::NoLiveCode);
 }
 
@@ -291,6 +315,7 @@ async fn sessions_live_until_they_expire_or_are_deleted(store: &dyn Store) {
     let subject = Subject::Citizen {
         national_id,
         acting_for: None,
+        verified: false,
     };
     let session = |token: &str, expires: i64| NewSession {
         token_hash: token.into(),

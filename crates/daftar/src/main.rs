@@ -169,8 +169,20 @@ enum UserCommand {
         #[arg(long, value_parser = parse_mobile)]
         mobile: Option<Mobile>,
         /// A role to grant, as OFFICE:ROLE (e.g. 0101:formation); may be repeated.
+        /// A system administrator gets a second factor at once (see `user totp`).
         #[arg(long = "role", value_parser = parse_grant)]
         roles: Vec<(OfficeCode, Role)>,
+    },
+    /// Set up (or replace) a staff account's second factor: prints the secret and the
+    /// otpauth:// address to add to an authenticator app.
+    Totp {
+        #[command(flatten)]
+        config: Config,
+        #[arg(long)]
+        username: String,
+        /// Remove the second factor instead (not allowed for system administrators).
+        #[arg(long)]
+        remove: bool,
     },
 }
 
@@ -252,6 +264,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     roles,
                 },
         } => add_user(config, username, name, mobile, roles).await,
+        Command::User {
+            command:
+                UserCommand::Totp {
+                    config,
+                    username,
+                    remove,
+                },
+        } => set_totp(config, &username, remove).await,
         Command::Properties {
             command: PropertiesCommand::Import { config, file },
         } => batch_cli::import_properties(&config, &file).await,
@@ -334,10 +354,9 @@ async fn add_user(
         .read_line(&mut password)
         .context("could not read the password")?;
     let password = password.trim_end_matches(['\r', '\n']);
-    anyhow::ensure!(
-        password.chars().count() >= 10,
-        "the password must have at least 10 characters"
-    );
+    if let Some(weakness) = daftar_app::accounts::weakness(password) {
+        anyhow::bail!("{weakness} (nothing was added)");
+    }
     let store = open_store(&config).await?;
     let password_hash = daftar_app::accounts::hash_password(password)?;
     let count = roles.len();
@@ -353,6 +372,41 @@ async fn add_user(
         .await
         .map_err(|e| anyhow::anyhow!("could not add {username}: {e} (nothing was added)"))?;
     println!("Added {username} with {} role(s).", count);
+    if staff
+        .roles
+        .iter()
+        .any(|(_, role)| *role == Role::SystemAdmin)
+    {
+        print_new_totp(store.as_ref(), &username).await?;
+    }
+    Ok(())
+}
+
+async fn set_totp(config: Config, username: &str, remove: bool) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let account = store
+        .staff_by_username(username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no staff account {username}"))?;
+    if remove {
+        anyhow::ensure!(
+            !account.has_role(Role::SystemAdmin),
+            "a system administrator must keep a second factor"
+        );
+        store.set_staff_totp(username, None).await?;
+        println!("{username} signs in with the password alone now.");
+        return Ok(());
+    }
+    print_new_totp(store.as_ref(), username).await
+}
+
+/// Gives the account a new TOTP secret and prints it for the authenticator app.
+async fn print_new_totp(store: &dyn daftar_store::Store, username: &str) -> anyhow::Result<()> {
+    let (secret, url) = daftar_app::accounts::second_factor::new_secret(username)?;
+    store.set_staff_totp(username, Some(&secret)).await?;
+    println!("Second factor for {username}: add it to an authenticator app.");
+    println!("  secret: {secret}");
+    println!("  address: {url}");
     Ok(())
 }
 

@@ -97,7 +97,45 @@ fn migrate_demo_and_user_add_work_on_a_new_data_directory() {
         "short\n",
     );
     assert!(!short.status.success());
-    assert!(text(&short).contains("at least 10 characters"));
+    assert!(text(&short).contains("at least 12 characters"));
+    // A common password of any length is refused as well.
+    let common = daftar(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            data_dir,
+            "--username",
+            "x",
+            "--name",
+            "x",
+        ],
+        "1qaz2wsx3edc\n",
+    );
+    assert!(!common.status.success());
+    assert!(text(&common).contains("most common"), "{}", text(&common));
+    // A system administrator is given a second factor at once.
+    let admin = daftar(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            data_dir,
+            "--username",
+            "root-admin",
+            "--name",
+            "Admin",
+            "--role",
+            "0101:system_admin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(admin.status.success(), "{}", text(&admin));
+    let printed = String::from_utf8_lossy(&admin.stdout);
+    assert!(
+        printed.contains("otpauth://totp/Daftar:root-admin?"),
+        "{printed}"
+    );
 
     let unknown_office = daftar(
         &[

@@ -6,13 +6,17 @@
 //! [`Accounts`] is the service; [`Principal`] is who a use case acts for, and
 //! [`CurrentUser`] the session a request presented.
 
+mod ownership;
 mod password;
+pub mod second_factor;
 mod sign_in;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use daftar_core::ir::{IdError, LegalId, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::sign_in_limits::CodeLimits;
 use daftar_store::{AccountStore, Session, StaffAccount, StaffSummary, StoreError, Subject};
 use jiff::Timestamp;
 use rand::Rng;
@@ -20,28 +24,52 @@ use sha2::{Digest, Sha256};
 
 use crate::notify::Notifier;
 
-pub use password::hash_password;
+pub use ownership::{HttpMobileOwnership, MobileOwnership, Ownership};
+pub use password::{MIN_PASSWORD_CHARS, hash_password, weakness};
 pub use sign_in::SignedIn;
 
-/// The sign-in and session use cases, over the account store and the notifier the codes
-/// go out through.
+/// The sign-in and session use cases, over the account store, the notifier the codes
+/// go out through and, when configured, the mobile-ownership inquiry.
 #[derive(Debug, Clone)]
 pub struct Accounts {
     store: Arc<dyn AccountStore>,
     notifier: Arc<dyn Notifier>,
-    session_hours: u32,
+    ownership: Option<Arc<dyn MobileOwnership>>,
+    settings: SignInSettings,
+}
+
+/// How signing in is limited, as configured.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInSettings {
+    pub session_hours: u32,
+    pub code_limits: CodeLimits,
+    /// Every code request is answered this long after it arrived, whatever was done,
+    /// so that its timing does not tell whether a code went out.
+    pub code_answer_after: Duration,
+}
+
+impl Default for SignInSettings {
+    fn default() -> SignInSettings {
+        SignInSettings {
+            session_hours: 12,
+            code_limits: CodeLimits::default(),
+            code_answer_after: Duration::from_millis(400),
+        }
+    }
 }
 
 impl Accounts {
     pub fn new(
         store: Arc<dyn AccountStore>,
         notifier: Arc<dyn Notifier>,
-        session_hours: u32,
+        ownership: Option<Arc<dyn MobileOwnership>>,
+        settings: SignInSettings,
     ) -> Accounts {
         Accounts {
             store,
             notifier,
-            session_hours,
+            ownership,
+            settings,
         }
     }
 }
@@ -53,6 +81,8 @@ pub enum Principal {
     Citizen {
         national_id: NationalId,
         acting_for: Option<LegalId>,
+        /// Signed in from a mobile the ownership inquiry confirmed as theirs.
+        verified: bool,
     },
     Staff(StaffAccount),
 }
@@ -88,7 +118,7 @@ pub enum AccountError {
     #[error("invalid input: {0}")]
     Invalid(&'static str),
     /// The code, or the username and password, did not match; the code says which
-    /// (`auth.wrong_code`, `auth.no_live_code`, `auth.wrong_password`).
+    /// (`auth.wrong_code`, `auth.wrong_password`).
     #[error("not signed in: {0}")]
     NotSignedIn(&'static str),
     /// The citizen does not represent the legal entity they asked to act for.
@@ -101,10 +131,10 @@ pub enum AccountError {
         code: &'static str,
         until: Timestamp,
     },
-    /// The SMS gateway did not take the code; nothing was sent and the request may be
-    /// made again at once.
-    #[error("the code could not be sent")]
-    CodeNotSent,
+    /// A system administrator's account has no second factor set up, and may not sign in
+    /// until it has (`daftar user totp`).
+    #[error("a second factor is required")]
+    SecondFactorRequired,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -138,9 +168,11 @@ impl Accounts {
             Subject::Citizen {
                 national_id,
                 acting_for,
+                verified,
             } => Principal::Citizen {
                 national_id: national_id.clone(),
                 acting_for: acting_for.clone(),
+                verified: *verified,
             },
             Subject::Staff(id) => match self.store.staff_by_id(*id).await? {
                 Some(account) if account.active => Principal::Staff(account),

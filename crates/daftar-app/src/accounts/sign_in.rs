@@ -1,27 +1,43 @@
-//! The use cases of signing in: a citizen's one-time code, a staff member's password,
-//! and the session either opens.
+//! The use cases of signing in: a citizen's one-time code, a staff member's password
+//! (and second factor), and the session either opens.
 //!
-//! A code is sent inline, while the citizen waits: it is useless a few minutes later, and
-//! the answer tells them whether it went. When the gateway does not take it, the code is
-//! withdrawn, so what the citizen hears ("not sent, try again") and the rule of a minute
-//! between codes agree.
+//! A code request is answered the same way, at the same moment, whatever happens: a
+//! code sent, a mobile that is not the registered one, a lock, a limit reached. The work
+//! is done, the SMS handed to the gateway, and the answer held until
+//! [`SignInSettings::code_answer_after`](super::SignInSettings) has passed since the
+//! request arrived. A code the gateway surely did not take is withdrawn, so asking again
+//! is not held up by the minute between codes.
+
+use std::net::IpAddr;
 
 use daftar_core::fa;
 use daftar_core::ir::{LegalId, Mobile, NationalId};
 use daftar_core::otp::{self, CodeRequestRefusal, Verdict};
-use daftar_store::{CodeRequestOutcome, NewSession, Subject};
+use daftar_core::roles::Role;
+use daftar_core::sign_in_limits::{PER_ACCOUNT, PER_ADDRESS, TryLimits};
+use daftar_store::{CodeRequest, CodeRequestOutcome, NewSession, Subject};
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+use super::ownership::Ownership;
 use super::password::{hash_password, verify_password};
-use super::{AccountError, Accounts, new_token, token_hash};
+use super::{AccountError, Accounts, new_token, second_factor, token_hash};
 use crate::notify::SendError;
 
 fn code_hash(national_id: &NationalId, code: &str) -> String {
     hex::encode(Sha256::digest(
         format!("{}:{code}", national_id.as_str()).as_bytes(),
     ))
+}
+
+/// The key a counter keeps a mobile, an address or a username under: a hash, so the
+/// counters hold none of them in the clear.
+fn counter_key(kind: &str, value: &str) -> String {
+    format!(
+        "{kind}:{}",
+        hex::encode(Sha256::digest(format!("{kind}:{value}").as_bytes()))
+    )
 }
 
 fn new_code() -> String {
@@ -47,71 +63,130 @@ pub struct SignedIn {
 impl Accounts {
     /// Sends a citizen a one-time code, when the rules allow one now.
     ///
-    /// The answer is the same whether or not the national ID is registered with this mobile,
-    /// so it does not tell a stranger whose number is whose.
-    pub async fn request_code(&self, national_id: &str, mobile: &str) -> Result<(), AccountError> {
+    /// Whatever is registered, whatever the limits and the gateway say, the answer is
+    /// `Ok(())`, given [`SignInSettings::code_answer_after`](super::SignInSettings)
+    /// after the request arrived; only input that is not a national ID or a mobile is
+    /// refused. So neither the answer nor its timing tells a stranger whose number is
+    /// whose.
+    pub async fn request_code(
+        &self,
+        national_id: &str,
+        mobile: &str,
+        client: IpAddr,
+    ) -> Result<(), AccountError> {
+        let answer_at = tokio::time::Instant::now() + self.settings.code_answer_after;
         let national_id = NationalId::parse(national_id)?;
         let mobile = Mobile::parse(mobile)?;
-        let code = new_code();
-        let now = Timestamp::now();
-        let hash = code_hash(&national_id, &code);
-        let outcome = self
-            .store
-            .request_sign_in_code(&national_id, &mobile, &hash, now)
-            .await?;
-        match outcome {
-            CodeRequestOutcome::Send { to } => {
-                match self.notifier.send(&to, &code_message(&code)).await {
-                    Ok(()) => {
-                        tracing::info!("Sent a sign-in code.");
-                        Ok(())
-                    }
-                    // Nothing went out: the code is taken back, so the citizen may ask again at
-                    // once without a phone being flooded (no SMS was sent).
-                    Err(SendError::NotSent(error)) => {
-                        tracing::warn!(
-                            error = format!("{error:#}"),
-                            "A sign-in code could not be sent; it was withdrawn."
-                        );
-                        if let Err(error) =
-                            self.store.withdraw_sign_in_code(&national_id, &hash).await
-                        {
-                            tracing::error!(error = %error, "A sign-in code that was not sent could not be withdrawn.");
-                        }
-                        Err(AccountError::CodeNotSent)
-                    }
-                    // The gateway may have taken it: the code stands, and the minute between
-                    // codes with it, rather than risk a second SMS.
-                    Err(SendError::Unknown(error)) => {
-                        tracing::warn!(
-                            error = format!("{error:#}"),
-                            "A sign-in code may not have been sent; it stands."
-                        );
-                        Ok(())
-                    }
+        let sending = self.record_code(national_id, mobile, client).await?;
+        if let Some(sending) = sending {
+            // A gateway slower than the answer finishes in the background.
+            let _ = tokio::time::timeout_at(answer_at, sending).await;
+        }
+        tokio::time::sleep_until(answer_at).await;
+        Ok(())
+    }
+
+    /// Decides and records a code request; when a code is to go out, the task sending it.
+    async fn record_code(
+        &self,
+        national_id: NationalId,
+        mobile: Mobile,
+        client: IpAddr,
+    ) -> Result<Option<tokio::task::JoinHandle<()>>, AccountError> {
+        let mobile_verified = match &self.ownership {
+            None => false,
+            Some(inquiry) => match inquiry.inquire(&national_id, &mobile).await {
+                Ok(Ownership::Owner) => true,
+                Ok(Ownership::NotOwner) => {
+                    tracing::info!("Sent no sign-in code: the mobile is not the citizen's.");
+                    return Ok(None);
                 }
+                Err(error) => {
+                    // Nothing is confirmed: the request goes on as with no inquiry.
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "The mobile ownership inquiry did not answer."
+                    );
+                    false
+                }
+            },
+        };
+        let code = new_code();
+        let limits = self.settings.code_limits;
+        let request = CodeRequest {
+            code_hash: code_hash(&national_id, &code),
+            address_key: counter_key("address", &client.to_string()),
+            mobile_key: counter_key("mobile", &mobile.e164()),
+            national_id,
+            mobile,
+            mobile_verified,
+            limits,
+            now: Timestamp::now(),
+        };
+        let to = match self.store.request_sign_in_code(&request).await? {
+            CodeRequestOutcome::Send { to, sent_today } => {
+                if limits.budget_nearly_spent(sent_today) {
+                    tracing::warn!(
+                        sms.sent_today = sent_today,
+                        sms.daily_budget = limits.daily_budget,
+                        "Nine tenths of the day's sign-in SMS budget is spent."
+                    );
+                }
+                to
             }
             CodeRequestOutcome::MobileMismatch => {
                 tracing::info!("Sent no sign-in code: the mobile is not the one registered.");
-                Ok(())
+                return Ok(None);
             }
-            CodeRequestOutcome::Refused(CodeRequestRefusal::Locked { until }) => {
-                Err(AccountError::Wait {
-                    code: "auth.locked",
-                    until,
-                })
+            CodeRequestOutcome::Limited => {
+                tracing::info!("Sent no sign-in code: a limit on codes was reached.");
+                return Ok(None);
             }
-            CodeRequestOutcome::Refused(CodeRequestRefusal::TooSoon { retry_after }) => {
-                Err(AccountError::Wait {
-                    code: "auth.too_soon",
-                    until: retry_after,
-                })
+            CodeRequestOutcome::Refused(CodeRequestRefusal::Locked { .. }) => {
+                tracing::info!("Sent no sign-in code: sign-in is locked after wrong codes.");
+                return Ok(None);
             }
+            CodeRequestOutcome::Refused(CodeRequestRefusal::TooSoon { .. }) => {
+                tracing::debug!("Sent no sign-in code: the last went out less than a minute ago.");
+                return Ok(None);
+            }
+        };
+        let accounts = self.clone();
+        let national_id = request.national_id;
+        let hash = request.code_hash;
+        Ok(Some(tokio::spawn(async move {
+            accounts.send_code(&national_id, &to, &code, &hash).await;
+        })))
+    }
+
+    async fn send_code(&self, national_id: &NationalId, to: &Mobile, code: &str, hash: &str) {
+        match self.notifier.send(to, &code_message(code)).await {
+            Ok(()) => tracing::info!("Sent a sign-in code."),
+            // Nothing went out: the code is taken back, so the citizen may ask again at
+            // once without a phone being flooded (no SMS was sent).
+            Err(SendError::NotSent(error)) => {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "A sign-in code could not be sent; it was withdrawn."
+                );
+                if let Err(error) = self.store.withdraw_sign_in_code(national_id, hash).await {
+                    tracing::error!(error = %error, "A sign-in code that was not sent could not be withdrawn.");
+                }
+            }
+            // The gateway may have taken it: the code stands, and the minute between
+            // codes with it, rather than risk a second SMS.
+            Err(SendError::Unknown(error)) => tracing::warn!(
+                error = format!("{error:#}"),
+                "A sign-in code may not have been sent; it stands."
+            ),
         }
     }
 
     /// Checks a citizen's one-time code and opens a session, acting for `legal_id` when the
     /// citizen is one of its representatives.
+    ///
+    /// A wrong code and no code at all get the same answer (`auth.wrong_code`): whether a
+    /// code was sent is not a stranger's business.
     pub async fn verify_code(
         &self,
         national_id: &str,
@@ -128,13 +203,15 @@ impl Accounts {
             return Err(AccountError::Invalid("code.format"));
         }
         let now = Timestamp::now();
-        let verdict = self
+        let presented = self
             .store
             .present_sign_in_code(&national_id, &code_hash(&national_id, &code), now)
             .await?;
-        match verdict {
+        match presented.verdict {
             Verdict::SignedIn => {}
-            Verdict::Wrong { .. } => return Err(AccountError::NotSignedIn("auth.wrong_code")),
+            Verdict::Wrong { .. } | Verdict::NoLiveCode => {
+                return Err(AccountError::NotSignedIn("auth.wrong_code"));
+            }
             Verdict::WrongAndNowLocked { until } => {
                 return Err(AccountError::Wait {
                     code: "auth.now_locked",
@@ -147,7 +224,6 @@ impl Accounts {
                     until,
                 });
             }
-            Verdict::NoLiveCode => return Err(AccountError::NotSignedIn("auth.no_live_code")),
         }
         if let Some(legal_id) = &legal_id
             && self
@@ -162,17 +238,26 @@ impl Accounts {
             Subject::Citizen {
                 national_id,
                 acting_for: legal_id,
+                verified: presented.mobile_verified,
             },
             now,
         )
         .await
     }
 
-    /// Checks a staff member's username and password and opens a session.
+    /// Checks a staff member's username, password and (when the account has one) second
+    /// factor, and opens a session.
+    ///
+    /// Wrong tries are counted per username (whether or not it exists) and per client
+    /// address: after a few, each try waits longer (a try within the wait counts as
+    /// wrong), then the key is locked for fifteen minutes, with the same answer for
+    /// every username.
     pub async fn staff_sign_in(
         &self,
         username: &str,
         password: &str,
+        second_factor_code: Option<&str>,
+        client: IpAddr,
     ) -> Result<SignedIn, AccountError> {
         let username = username.trim();
         if username.is_empty() {
@@ -180,6 +265,25 @@ impl Accounts {
         }
         if password.is_empty() {
             return Err(AccountError::Invalid("password.required"));
+        }
+        let now = Timestamp::now();
+        let account_key: (String, TryLimits) =
+            (counter_key("staff", &username.to_lowercase()), PER_ACCOUNT);
+        let keys = [
+            account_key.clone(),
+            (
+                counter_key("staff-address", &client.to_string()),
+                PER_ADDRESS,
+            ),
+        ];
+        if let Some(until) = self.store.staff_password_wait(&keys, now).await? {
+            // A try made while told to wait counts as a wrong one: a client guessing
+            // faster than the delay locks the account sooner, not later.
+            self.store.record_staff_password(&keys, false, now).await?;
+            return Err(AccountError::Wait {
+                code: "auth.wait",
+                until,
+            });
         }
         let account = self.store.staff_by_username(username).await?;
         // Hashing happens on every path, so the time taken does not tell which usernames exist.
@@ -194,13 +298,30 @@ impl Accounts {
         })
         .await
         .map_err(|e| anyhow::anyhow!("password check failed: {e}"))?;
-        match account {
+        let unix_now = u64::try_from(now.as_second()).unwrap_or_default();
+        let signed_in = match account {
             Some(account) if valid && account.active => {
-                self.open_session(Subject::Staff(account.id), Timestamp::now())
-                    .await
+                let second_factor_ok = match &account.totp_secret {
+                    Some(secret) => second_factor_code.is_some_and(|code| {
+                        second_factor::verify(secret, &account.username, code, unix_now)
+                    }),
+                    None => true,
+                };
+                second_factor_ok.then_some(account)
             }
-            _ => Err(AccountError::NotSignedIn("auth.wrong_password")),
+            _ => None,
+        };
+        let Some(account) = signed_in else {
+            self.store.record_staff_password(&keys, false, now).await?;
+            return Err(AccountError::NotSignedIn("auth.wrong_password"));
+        };
+        self.store
+            .record_staff_password(std::slice::from_ref(&account_key), true, now)
+            .await?;
+        if account.totp_secret.is_none() && account.has_role(Role::SystemAdmin) {
+            return Err(AccountError::SecondFactorRequired);
         }
+        self.open_session(Subject::Staff(account.id), now).await
     }
 
     async fn open_session(
@@ -209,7 +330,7 @@ impl Accounts {
         now: Timestamp,
     ) -> Result<SignedIn, AccountError> {
         let token = new_token();
-        let expires_at = now + SignedDuration::from_hours(i64::from(self.session_hours));
+        let expires_at = now + SignedDuration::from_hours(i64::from(self.settings.session_hours));
         self.store
             .create_session(&NewSession {
                 token_hash: token_hash(&token),

@@ -24,6 +24,7 @@ impl Cases {
         let Principal::Citizen {
             national_id,
             acting_for,
+            verified,
         } = who
         else {
             return Err(CaseError::NotAllowed("case.applicants_only"));
@@ -81,6 +82,7 @@ impl Cases {
             workflow_id: definition.id.clone(),
             workflow_version: definition.version,
             applicant: national_id.clone(),
+            applicant_verified: *verified,
             acting_for: acting_for.clone(),
             office,
             district,

@@ -227,6 +227,7 @@ fn standing(who: &Principal, case: &CaseRecord) -> Result<Standing, CaseError> {
         Principal::Citizen {
             national_id,
             acting_for,
+            ..
         } if *national_id == case.applicant && *acting_for == case.acting_for => {
             Ok(Standing::Applicant)
         }

@@ -139,6 +139,7 @@ impl Cases {
         let Principal::Citizen {
             national_id,
             acting_for,
+            ..
         } = who
         else {
             return Err(CaseError::NotAllowed("case.applicants_only"));

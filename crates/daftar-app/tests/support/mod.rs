@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use daftar_app::accounts::Principal;
+use daftar_app::accounts::{MobileOwnership, Principal, SignInSettings};
 use daftar_app::cases::{Application, Upload};
 use daftar_app::codes::RandomCodes;
 use daftar_app::files::FileStore;
@@ -64,6 +64,7 @@ pub fn citizen() -> Principal {
     Principal::Citizen {
         national_id: NationalId::parse(CITIZEN.0).unwrap(),
         acting_for: None,
+        verified: true,
     }
 }
 
@@ -123,7 +124,24 @@ pub fn billing_with(store: &Arc<dyn Store>, codes: RandomCodes) -> Billing {
 }
 
 pub fn accounts_with(store: &Arc<dyn Store>, notifier: Arc<dyn Notifier>) -> Accounts {
-    Accounts::new(store.clone(), notifier, 12)
+    accounts_configured(store, notifier, None, quick_sign_in())
+}
+
+/// Sign-in settings for tests: the defaults, answered after 20 ms rather than 400.
+pub fn quick_sign_in() -> SignInSettings {
+    SignInSettings {
+        code_answer_after: std::time::Duration::from_millis(20),
+        ..SignInSettings::default()
+    }
+}
+
+pub fn accounts_configured(
+    store: &Arc<dyn Store>,
+    notifier: Arc<dyn Notifier>,
+    ownership: Option<Arc<dyn MobileOwnership>>,
+    settings: SignInSettings,
+) -> Accounts {
+    Accounts::new(store.clone(), notifier, ownership, settings)
 }
 
 pub fn outbox_with(store: &Arc<dyn Store>, notifier: Arc<dyn Notifier>) -> Outbox {
@@ -242,6 +260,7 @@ pub async fn case_with_notices(store: &dyn Store, notices: usize) {
                 workflow_id: "single_review".into(),
                 workflow_version: 1,
                 applicant: national_id,
+                applicant_verified: true,
                 acting_for: None,
                 office: office(),
                 district: Some(1),

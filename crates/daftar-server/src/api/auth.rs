@@ -14,6 +14,7 @@ use crate::app::AppState;
 
 use crate::auth::{Principal, SignedInUser};
 use crate::error::AppError;
+use crate::rate_limit::ClientAddress;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,17 +41,19 @@ pub(crate) struct CodeSent {
 
 #[utoipa::path(post, path = "/api/v1/auth/otp", tag = "auth", request_body = CodeRequest,
     responses(
-        (status = 202, body = CodeSent),
+        (status = 202, description = "The same answer, at the same moment, whether or not a \
+            code went out: none goes to a mobile not registered for the national ID, within a \
+            minute of the last, while sign-in is locked, or over the limits per mobile, per \
+            address and per day", body = CodeSent),
         (status = 422, description = "A malformed national ID or mobile", body = ApiError),
-        (status = 429, description = "Too soon after the last code, or locked", body = ApiError),
-        (status = 503, description = "The SMS gateway did not take the code", body = ApiError),
     ))]
 pub(super) async fn request_code(
     State(accounts): State<Accounts>,
+    ClientAddress(client): ClientAddress,
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> Result<(StatusCode, Json<CodeSent>), AppError> {
     accounts
-        .request_code(&body.national_id, &body.mobile)
+        .request_code(&body.national_id, &body.mobile, client)
         .await?;
     let expires_in_seconds = daftar_core::otp::CODE_LIFETIME.as_secs();
     Ok((StatusCode::ACCEPTED, Json(CodeSent { expires_in_seconds })))
@@ -84,7 +87,7 @@ impl From<SignedIn> for Token {
 #[utoipa::path(post, path = "/api/v1/auth/otp/verify", tag = "auth", request_body = CodeVerification,
     responses(
         (status = 200, body = Token),
-        (status = 401, description = "A wrong or expired code", body = ApiError),
+        (status = 401, description = "A wrong or expired code, or none was sent", body = ApiError),
         (status = 403, description = "Not a representative of the company", body = ApiError),
         (status = 422, body = ApiError),
         (status = 429, description = "Locked after five wrong codes", body = ApiError),
@@ -99,25 +102,35 @@ pub(super) async fn verify_code(
     Ok(Json(signed_in.into()))
 }
 
-/// A staff member's username and password.
+/// A staff member's username and password, and the code of their authenticator app
+/// when the account has a second factor.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct PasswordSignIn {
     username: String,
     password: String,
+    second_factor: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = PasswordSignIn,
     responses(
         (status = 200, body = Token),
-        (status = 401, description = "A wrong username or password", body = ApiError),
+        (status = 401, description = "A wrong username, password or second-factor code", body = ApiError),
+        (status = 403, description = "A system administrator without a second factor set up", body = ApiError),
         (status = 422, body = ApiError),
+        (status = 429, description = "Too many wrong tries for this account or from this address: wait", body = ApiError),
     ))]
 pub(super) async fn staff_token(
     State(accounts): State<Accounts>,
+    ClientAddress(client): ClientAddress,
     ApiJson(body): ApiJson<PasswordSignIn>,
 ) -> Result<Json<Token>, AppError> {
     let signed_in = accounts
-        .staff_sign_in(&body.username, &body.password)
+        .staff_sign_in(
+            &body.username,
+            &body.password,
+            body.second_factor.as_deref(),
+            client,
+        )
         .await?;
     Ok(Json(signed_in.into()))
 }
@@ -161,6 +174,7 @@ pub(super) async fn me(SignedInUser(user): SignedInUser) -> Json<Me> {
         Principal::Citizen {
             national_id,
             acting_for,
+            ..
         } => Me::Citizen {
             national_id: national_id.as_str().to_owned(),
             acting_for: acting_for.map(|id| id.as_str().to_owned()),

@@ -141,6 +141,7 @@ async fn home(State(state): State<AppState>, page: Page) -> Result<Response, App
         Some(Principal::Citizen {
             national_id,
             acting_for,
+            ..
         }) => {
             let (name, entity) = state
                 .services

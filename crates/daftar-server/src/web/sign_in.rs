@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::extract::Form;
+use crate::rate_limit::ClientAddress;
 use daftar_app::accounts::SignedIn;
 use serde::Deserialize;
 
@@ -79,13 +80,14 @@ struct CodeRequestForm {
 async fn request_code(
     State(state): State<AppState>,
     page: Page,
+    ClientAddress(client): ClientAddress,
     Form(form): Form<CodeRequestForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
     match state
         .services
         .accounts
-        .request_code(&form.national_id, &form.mobile)
+        .request_code(&form.national_id, &form.mobile, client)
         .await
     {
         Ok(()) => page.render(&CodeForm {
@@ -160,18 +162,22 @@ struct StaffSignInForm {
     csrf: String,
     username: String,
     password: String,
+    #[serde(default)]
+    second_factor: String,
 }
 
 async fn staff_sign_in(
     State(state): State<AppState>,
     page: Page,
+    ClientAddress(client): ClientAddress,
     Form(form): Form<StaffSignInForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
+    let second_factor = Some(form.second_factor.as_str()).filter(|code| !code.trim().is_empty());
     match state
         .services
         .accounts
-        .staff_sign_in(&form.username, &form.password)
+        .staff_sign_in(&form.username, &form.password, second_factor, client)
         .await
     {
         Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/staff")),

@@ -8,8 +8,8 @@ mod store;
 
 use async_trait::async_trait;
 use daftar_core::ir::{LegalId, Mobile, NationalId};
-use daftar_core::otp::Verdict;
 use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::sign_in_limits::TryLimits;
 use jiff::Timestamp;
 
 use crate::*;
@@ -50,26 +50,24 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<LegalEntity>>;
     async fn entities_represented_by(&self, national_id: &NationalId) -> Result<Vec<LegalEntity>>;
 
-    /// Records a new one-time code for `national_id` when the rules allow one now.
-    /// A citizen already registered with another mobile gets no code.
-    async fn request_sign_in_code(
-        &self,
-        national_id: &NationalId,
-        mobile: &Mobile,
-        code_hash: &str,
-        now: Timestamp,
-    ) -> Result<CodeRequestOutcome>;
+    /// Records a new one-time code when the rules allow one now: the national ID's own
+    /// (not locked, a minute since the last) and the limits per address, per mobile and
+    /// per day, each counted here. A citizen registered with another mobile gets no
+    /// code, unless this one is confirmed as the owner's and that one is not.
+    async fn request_sign_in_code(&self, request: &CodeRequest) -> Result<CodeRequestOutcome>;
     /// Takes back a code that could not be sent: it no longer signs anyone in, and the
     /// next request need not wait the minute between codes. A newer code is left alone.
     async fn withdraw_sign_in_code(&self, national_id: &NationalId, code_hash: &str) -> Result<()>;
-    /// Checks a presented code and counts it. On [`Verdict::SignedIn`] the citizen exists
-    /// afterwards (registered with the mobile the code went to).
+    /// Checks a presented code and counts it, for any national ID. On
+    /// [`Verdict::SignedIn`] the citizen exists afterwards, registered with the mobile
+    /// the code went to when they were new, or when that mobile is the confirmed owner's
+    /// (whose sign-in then ends every other session of the national ID).
     async fn present_sign_in_code(
         &self,
         national_id: &NationalId,
         code_hash: &str,
         now: Timestamp,
-    ) -> Result<Verdict>;
+    ) -> Result<CodePresented>;
 
     async fn create_session(&self, session: &NewSession) -> Result<()>;
     /// The live session with this token hash.
@@ -79,6 +77,24 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64>;
     /// Sets or clears the mobile a staff member receives notices on.
     async fn set_staff_mobile(&self, staff: StaffId, mobile: Option<&Mobile>) -> Result<()>;
+    /// Sets or clears a staff account's TOTP secret.
+    async fn set_staff_totp(&self, username: &str, secret: Option<&str>) -> Result<()>;
+    /// When the next password may be tried, if not now: the latest wait of the keys
+    /// (an account's, an address's), each under its limits.
+    async fn staff_password_wait(
+        &self,
+        keys: &[(String, TryLimits)],
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>>;
+    /// Counts a wrong password under each key, or clears the keys after a right one.
+    async fn record_staff_password(
+        &self,
+        keys: &[(String, TryLimits)],
+        succeeded: bool,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Removes counts older than a day; returns how many.
+    async fn sweep_sign_in_counters(&self, now: Timestamp) -> Result<u64>;
     /// The mobiles of the active staff who hold `role` in `office`.
     async fn staff_mobiles(&self, office: &OfficeCode, role: Role) -> Result<Vec<Mobile>>;
 }

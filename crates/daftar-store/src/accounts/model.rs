@@ -3,6 +3,7 @@
 use daftar_core::ir::{LegalId, Mobile, NationalId};
 use daftar_core::otp::CodeRequestRefusal;
 use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::sign_in_limits::CodeLimits;
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub struct StaffAccount {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
+    /// The base32 secret of the account's second factor (TOTP), when it has one.
+    pub totp_secret: Option<String>,
     pub active: bool,
     pub roles: Vec<(OfficeCode, Role)>,
 }
@@ -84,16 +87,44 @@ pub struct LegalEntity {
     pub name: String,
 }
 
+/// A citizen's request for a one-time code, with what decides whether one is sent.
+#[derive(Debug, Clone)]
+pub struct CodeRequest {
+    pub national_id: NationalId,
+    pub mobile: Mobile,
+    /// The national mobile-ownership inquiry confirmed that `mobile` is the citizen's.
+    pub mobile_verified: bool,
+    /// The keys the client's address and the mobile are counted under: hashes, so the
+    /// counters hold neither in the clear.
+    pub address_key: String,
+    pub mobile_key: String,
+    pub code_hash: String,
+    pub limits: CodeLimits,
+    pub now: Timestamp,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeRequestOutcome {
-    /// A code was recorded: send it to this mobile.
+    /// A code was recorded: send it to this mobile. `sent_today` counts it.
     Send {
         to: Mobile,
+        sent_today: u32,
     },
-    /// The national ID is registered with another mobile; nothing is sent, and the
-    /// caller answers as if it were, so the answer does not reveal whose number is whose.
+    /// The national ID is registered with another mobile whose owner is confirmed (or,
+    /// with no ownership inquiry, was first); nothing is sent, and the caller answers as
+    /// if it were, so the answer does not reveal whose number is whose.
     MobileMismatch,
+    /// The mobile, the address or the day has had its share of codes; nothing is sent.
+    Limited,
     Refused(CodeRequestRefusal),
+}
+
+/// What presenting a code did: the verdict, and on signing in whether the mobile it
+/// went to is the confirmed owner's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodePresented {
+    pub verdict: daftar_core::otp::Verdict,
+    pub mobile_verified: bool,
 }
 
 /// Who a session belongs to.
@@ -103,6 +134,9 @@ pub enum Subject {
         national_id: NationalId,
         /// The legal entity the citizen represents in this session, if any.
         acting_for: Option<LegalId>,
+        /// Signed in from a mobile the ownership inquiry confirmed; when not, the
+        /// citizen's cases carry a mark for formation to check their identity.
+        verified: bool,
     },
     Staff(StaffId),
 }

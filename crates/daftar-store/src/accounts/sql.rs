@@ -1,6 +1,7 @@
 //! The accounts' statements and rows that more than one method shares.
 
 use daftar_core::otp::SignInState;
+use daftar_core::sign_in_limits::PasswordTries;
 
 use crate::decode::office_code;
 use crate::{Office, StoreError, from_db_time};
@@ -26,12 +27,15 @@ pub(crate) struct SignInRow {
     code_expires_at: Option<i64>,
     wrong_codes: i64,
     locked_until: Option<i64>,
+    /// The mobile the last code went to is its owner's, by the ownership inquiry.
+    pub(crate) code_mobile_verified: bool,
 }
 
 /// A citizen's sign-in state (`$1` the national ID), for a decision the same
 /// transaction then writes: the backend's row lock is appended.
 pub(crate) const SIGN_IN_STATE: &str =
-    "SELECT mobile, code_hash, code_sent_at, code_expires_at, wrong_codes, locked_until
+    "SELECT mobile, code_hash, code_sent_at, code_expires_at, wrong_codes, locked_until,
+         code_mobile_verified
      FROM sign_in_states WHERE national_id = $1";
 
 pub(crate) fn sign_in_state(row: &SignInRow) -> SignInState {
@@ -60,3 +64,16 @@ pub(crate) fn role_granted<T>(result: Result<T, sqlx::Error>) -> Result<(), Stor
 
 pub(crate) const SUBJECT_CITIZEN: &str = "citizen";
 pub(crate) const SUBJECT_STAFF: &str = "staff";
+
+/// Wrong staff passwords under a key (`$1`).
+pub(crate) const PASSWORD_TRIES: &str =
+    "SELECT failures, last_failed_at, locked_until FROM staff_password_tries WHERE key = $1";
+
+pub(crate) fn password_tries(row: Option<(i64, Option<i64>, Option<i64>)>) -> PasswordTries {
+    row.map(|(failures, last_failed_at, locked_until)| PasswordTries {
+        failures: u32::try_from(failures).unwrap_or(u32::MAX),
+        last_failed_at: last_failed_at.map(from_db_time),
+        locked_until: locked_until.map(from_db_time),
+    })
+    .unwrap_or_default()
+}

@@ -131,14 +131,14 @@ where
 
     async fn staff_by_id(&self, id: crate::StaffId) -> crate::Result<Option<crate::StaffAccount>> {
         let mut conn = self.reader().acquire().await?;
-        let row: Option<(i64, String, String, String, bool)> = sqlx::query_as(
-            "SELECT id, username, display_name, password_hash, active
+        let row: Option<(i64, String, String, String, bool, Option<String>)> = sqlx::query_as(
+            "SELECT id, username, display_name, password_hash, active, totp_secret
              FROM staff_users WHERE id = $1",
         )
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
-        let Some((id, username, display_name, password_hash, active)) = row else {
+        let Some((id, username, display_name, password_hash, active, totp_secret)) = row else {
             return Ok(None);
         };
         let held: Vec<(String, String)> = sqlx::query_as(
@@ -161,6 +161,7 @@ where
             username,
             display_name,
             password_hash,
+            totp_secret,
             active,
             roles,
         }))
@@ -318,25 +319,26 @@ where
 
     async fn request_sign_in_code(
         &self,
-        national_id: &daftar_core::ir::NationalId,
-        mobile: &daftar_core::ir::Mobile,
-        code_hash: &str,
-        now: jiff::Timestamp,
+        request: &crate::CodeRequest,
     ) -> crate::Result<crate::CodeRequestOutcome> {
+        let national_id = request.national_id.as_str();
+        let now = request.now;
         let mut tx = self.writer().begin().await?;
-        let registered: Option<(String,)> =
-            sqlx::query_as("SELECT mobile FROM citizens WHERE national_id = $1")
-                .bind(national_id.as_str())
+        let registered: Option<(String, bool)> =
+            sqlx::query_as("SELECT mobile, mobile_verified FROM citizens WHERE national_id = $1")
+                .bind(national_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        if registered.is_some_and(|(on_file,)| on_file != mobile.e164()) {
-            return Ok(crate::CodeRequestOutcome::MobileMismatch);
-        }
+        // A confirmed owner's mobile, or the first mobile when nobody is confirmed, keeps
+        // the national ID; only the confirmed owner of another mobile takes it over.
+        let mismatch = registered.is_some_and(|(on_file, verified)| {
+            on_file != request.mobile.e164() && (verified || !request.mobile_verified)
+        });
         sqlx::query(
             "INSERT INTO sign_in_states (national_id, wrong_codes) VALUES ($1, 0)
              ON CONFLICT DO NOTHING",
         )
-        .bind(national_id.as_str())
+        .bind(national_id)
         .execute(&mut *tx)
         .await?;
         let row: crate::accounts::sql::SignInRow = sqlx::query_as(&format!(
@@ -344,30 +346,81 @@ where
             crate::accounts::sql::SIGN_IN_STATE,
             S::FOR_UPDATE
         ))
-        .bind(national_id.as_str())
+        .bind(national_id)
         .fetch_one(&mut *tx)
         .await?;
-        let state = crate::accounts::sql::sign_in_state(&row);
-        let next = match state.request_code(code_hash.to_owned(), now) {
-            Ok(next) => next,
-            Err(refusal) => return Ok(crate::CodeRequestOutcome::Refused(refusal)),
+        let decided =
+            crate::accounts::sql::sign_in_state(&row).request_code(request.code_hash.clone(), now);
+        // Every request counts against its address; a code to be sent, against its
+        // mobile and the day's budget too.
+        let mut counted = vec![(request.address_key.as_str(), request.limits.per_address)];
+        if !mismatch && decided.is_ok() {
+            counted.push((request.mobile_key.as_str(), request.limits.per_mobile));
+            counted.push(("day", request.limits.daily()));
+        }
+        let mut sent_today = 0;
+        let mut limited = false;
+        for (key, limit) in counted {
+            sqlx::query(
+                "INSERT INTO sign_in_counters (key, window_start, count) VALUES ($1, $2, 0)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(key)
+            .bind(crate::to_db_time(now))
+            .execute(&mut *tx)
+            .await?;
+            let (window_start, count): (i64, i64) = sqlx::query_as(&format!(
+                "SELECT window_start, count FROM sign_in_counters WHERE key = $1{}",
+                S::FOR_UPDATE
+            ))
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await?;
+            let counter = daftar_core::sign_in_limits::Counter {
+                window_start: crate::from_db_time(window_start),
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+            };
+            let Some(next) = limit.count(Some(counter), now) else {
+                limited = true;
+                break;
+            };
+            sqlx::query("UPDATE sign_in_counters SET window_start = $2, count = $3 WHERE key = $1")
+                .bind(key)
+                .bind(crate::to_db_time(next.window_start))
+                .bind(i64::from(next.count))
+                .execute(&mut *tx)
+                .await?;
+            sent_today = next.count;
+        }
+        let outcome = match decided {
+            _ if limited => crate::CodeRequestOutcome::Limited,
+            _ if mismatch => crate::CodeRequestOutcome::MobileMismatch,
+            Err(refusal) => crate::CodeRequestOutcome::Refused(refusal),
+            Ok(next) => {
+                sqlx::query(
+                    "UPDATE sign_in_states SET mobile = $2, code_hash = $3, code_sent_at = $4,
+                         code_expires_at = $5, wrong_codes = $6, locked_until = $7,
+                         code_mobile_verified = $8
+                     WHERE national_id = $1",
+                )
+                .bind(national_id)
+                .bind(request.mobile.e164())
+                .bind(next.code_hash.as_deref())
+                .bind(next.code_sent_at.map(crate::to_db_time))
+                .bind(next.code_expires_at.map(crate::to_db_time))
+                .bind(i64::from(next.wrong_codes))
+                .bind(next.locked_until.map(crate::to_db_time))
+                .bind(request.mobile_verified)
+                .execute(&mut *tx)
+                .await?;
+                crate::CodeRequestOutcome::Send {
+                    to: request.mobile.clone(),
+                    sent_today,
+                }
+            }
         };
-        sqlx::query(
-            "UPDATE sign_in_states SET mobile = $2, code_hash = $3, code_sent_at = $4,
-                 code_expires_at = $5, wrong_codes = $6, locked_until = $7
-             WHERE national_id = $1",
-        )
-        .bind(national_id.as_str())
-        .bind(mobile.e164())
-        .bind(next.code_hash.as_deref())
-        .bind(next.code_sent_at.map(crate::to_db_time))
-        .bind(next.code_expires_at.map(crate::to_db_time))
-        .bind(i64::from(next.wrong_codes))
-        .bind(next.locked_until.map(crate::to_db_time))
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        Ok(crate::CodeRequestOutcome::Send { to: mobile.clone() })
+        Ok(outcome)
     }
 
     async fn withdraw_sign_in_code(
@@ -392,19 +445,25 @@ where
         national_id: &daftar_core::ir::NationalId,
         code_hash: &str,
         now: jiff::Timestamp,
-    ) -> crate::Result<daftar_core::otp::Verdict> {
+    ) -> crate::Result<crate::CodePresented> {
         let mut tx = self.writer().begin().await?;
-        let row: Option<crate::accounts::sql::SignInRow> = sqlx::query_as(&format!(
+        // Wrong codes count for every national ID alike, asked for or not, so that a
+        // lock (or its absence) tells nothing of whether a code was ever sent.
+        sqlx::query(
+            "INSERT INTO sign_in_states (national_id, wrong_codes) VALUES ($1, 0)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(national_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let row: crate::accounts::sql::SignInRow = sqlx::query_as(&format!(
             "{}{}",
             crate::accounts::sql::SIGN_IN_STATE,
             S::FOR_UPDATE
         ))
         .bind(national_id.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        let Some(row) = row else {
-            return Ok(daftar_core::otp::Verdict::NoLiveCode);
-        };
         let state = crate::accounts::sql::sign_in_state(&row);
         let matches = state.code_hash.as_deref() == Some(code_hash);
         let (verdict, next) = state.present_code(matches, now);
@@ -420,42 +479,83 @@ where
         .bind(next.locked_until.map(crate::to_db_time))
         .execute(&mut *tx)
         .await?;
+        let verified = row.code_mobile_verified;
         if verdict == daftar_core::otp::Verdict::SignedIn {
             let mobile = row
                 .mobile
                 .ok_or_else(|| crate::decode::corrupt("sign-in mobile"))?;
-            sqlx::query(
-                "INSERT INTO citizens (national_id, mobile, created_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (national_id) DO NOTHING",
-            )
-            .bind(national_id.as_str())
-            .bind(mobile)
-            .bind(crate::to_db_time(now))
-            .execute(&mut *tx)
-            .await?;
+            let on_file: Option<(String,)> =
+                sqlx::query_as("SELECT mobile FROM citizens WHERE national_id = $1")
+                    .bind(national_id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match on_file {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO citizens (national_id, mobile, created_at, mobile_verified)
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(national_id.as_str())
+                    .bind(&mobile)
+                    .bind(crate::to_db_time(now))
+                    .bind(verified)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Some((on_file,)) if verified => {
+                    // The confirmed owner takes the national ID over: from now on codes go
+                    // to this mobile only, and whoever signed in before them is signed out.
+                    sqlx::query(
+                        "UPDATE citizens SET mobile = $2, mobile_verified = TRUE
+                         WHERE national_id = $1",
+                    )
+                    .bind(national_id.as_str())
+                    .bind(&mobile)
+                    .execute(&mut *tx)
+                    .await?;
+                    if on_file != mobile {
+                        sqlx::query(
+                            "DELETE FROM sessions WHERE subject_kind = $1 AND subject = $2",
+                        )
+                        .bind(crate::accounts::sql::SUBJECT_CITIZEN)
+                        .bind(national_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                Some(_) => {}
+            }
         }
         tx.commit().await?;
-        Ok(verdict)
+        Ok(crate::CodePresented {
+            verdict,
+            mobile_verified: verified,
+        })
     }
 
     async fn create_session(&self, session: &crate::NewSession) -> crate::Result<()> {
-        let (kind, subject, acting_for) = match &session.subject {
+        let (kind, subject, acting_for, verified) = match &session.subject {
             crate::Subject::Citizen {
                 national_id,
                 acting_for,
+                verified,
             } => (
                 crate::accounts::sql::SUBJECT_CITIZEN,
                 national_id.as_str().to_owned(),
                 acting_for.as_ref().map(|id| id.as_str().to_owned()),
+                *verified,
             ),
-            crate::Subject::Staff(id) => {
-                (crate::accounts::sql::SUBJECT_STAFF, id.0.to_string(), None)
-            }
+            crate::Subject::Staff(id) => (
+                crate::accounts::sql::SUBJECT_STAFF,
+                id.0.to_string(),
+                None,
+                true,
+            ),
         };
         sqlx::query(
             "INSERT INTO sessions (token_hash, subject_kind, subject, acting_for, csrf_token,
-                 created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 created_at, expires_at, verified)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&session.token_hash)
         .bind(kind)
@@ -464,6 +564,7 @@ where
         .bind(&session.csrf_token)
         .bind(crate::to_db_time(session.created_at))
         .bind(crate::to_db_time(session.expires_at))
+        .bind(verified)
         .execute(self.writer())
         .await?;
         Ok(())
@@ -474,15 +575,15 @@ where
         token_hash: &str,
         now: jiff::Timestamp,
     ) -> crate::Result<Option<crate::Session>> {
-        let row: Option<(String, String, Option<String>, String, i64)> = sqlx::query_as(
-            "SELECT subject_kind, subject, acting_for, csrf_token, expires_at
+        let row: Option<(String, String, Option<String>, String, i64, bool)> = sqlx::query_as(
+            "SELECT subject_kind, subject, acting_for, csrf_token, expires_at, verified
              FROM sessions WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(crate::to_db_time(now))
         .fetch_optional(self.reader())
         .await?;
-        let Some((kind, subject, acting_for, csrf_token, expires_at)) = row else {
+        let Some((kind, subject, acting_for, csrf_token, expires_at, verified)) = row else {
             return Ok(None);
         };
         let subject = match kind.as_str() {
@@ -492,6 +593,7 @@ where
                     .as_deref()
                     .map(crate::decode::legal_id)
                     .transpose()?,
+                verified,
             },
             crate::accounts::sql::SUBJECT_STAFF => crate::Subject::Staff(crate::StaffId(
                 subject
@@ -557,5 +659,98 @@ where
         rows.into_iter()
             .map(|(mobile,)| crate::decode::mobile(&mobile))
             .collect()
+    }
+
+    async fn set_staff_totp(&self, username: &str, secret: Option<&str>) -> crate::Result<()> {
+        let done = sqlx::query("UPDATE staff_users SET totp_secret = $1 WHERE username = $2")
+            .bind(secret)
+            .bind(username)
+            .execute(self.writer())
+            .await?;
+        if S::rows_affected(&done) == 0 {
+            return Err(crate::StoreError::NotFound("staff user"));
+        }
+        Ok(())
+    }
+
+    async fn staff_password_wait(
+        &self,
+        keys: &[(String, daftar_core::sign_in_limits::TryLimits)],
+        now: jiff::Timestamp,
+    ) -> crate::Result<Option<jiff::Timestamp>> {
+        let mut wait = None;
+        for (key, limits) in keys {
+            let tries = crate::accounts::sql::password_tries(
+                sqlx::query_as(crate::accounts::sql::PASSWORD_TRIES)
+                    .bind(key)
+                    .fetch_optional(self.reader())
+                    .await?,
+            );
+            wait = wait.max(tries.wait_until(*limits, now));
+        }
+        Ok(wait)
+    }
+
+    async fn record_staff_password(
+        &self,
+        keys: &[(String, daftar_core::sign_in_limits::TryLimits)],
+        succeeded: bool,
+        now: jiff::Timestamp,
+    ) -> crate::Result<()> {
+        let mut tx = self.writer().begin().await?;
+        for (key, limits) in keys {
+            if succeeded {
+                sqlx::query("DELETE FROM staff_password_tries WHERE key = $1")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            }
+            let tries = crate::accounts::sql::password_tries(
+                sqlx::query_as(&format!(
+                    "{}{}",
+                    crate::accounts::sql::PASSWORD_TRIES,
+                    S::FOR_UPDATE
+                ))
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?,
+            )
+            .failed(*limits, now);
+            sqlx::query(
+                "INSERT INTO staff_password_tries (key, failures, last_failed_at, locked_until)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+                     last_failed_at = excluded.last_failed_at,
+                     locked_until = excluded.locked_until",
+            )
+            .bind(key)
+            .bind(i64::from(tries.failures))
+            .bind(tries.last_failed_at.map(crate::to_db_time))
+            .bind(tries.locked_until.map(crate::to_db_time))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn sweep_sign_in_counters(&self, now: jiff::Timestamp) -> crate::Result<u64> {
+        // Nothing counts for longer than a day.
+        let day_ago = crate::to_db_time(now) - 86_400;
+        let mut tx = self.writer().begin().await?;
+        let counters = sqlx::query("DELETE FROM sign_in_counters WHERE window_start < $1")
+            .bind(day_ago)
+            .execute(&mut *tx)
+            .await?;
+        let tries = sqlx::query(
+            "DELETE FROM staff_password_tries
+             WHERE last_failed_at < $1 AND (locked_until IS NULL OR locked_until < $1)",
+        )
+        .bind(day_ago)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(S::rows_affected(&counters) + S::rows_affected(&tries))
     }
 }

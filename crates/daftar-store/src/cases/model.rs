@@ -22,6 +22,8 @@ pub struct NewCase {
     pub workflow_id: String,
     pub workflow_version: u32,
     pub applicant: NationalId,
+    /// See [`CaseRecord::applicant_verified`].
+    pub applicant_verified: bool,
     pub acting_for: Option<LegalId>,
     pub office: OfficeCode,
     pub district: Option<u16>,
@@ -106,6 +108,9 @@ pub struct CaseRecord {
     pub workflow_id: String,
     pub workflow_version: u32,
     pub applicant: NationalId,
+    /// Filed in a sign-in from a mobile the ownership inquiry confirmed; when not,
+    /// formation checks the applicant's identity at the first look at the documents.
+    pub applicant_verified: bool,
     pub acting_for: Option<LegalId>,
     pub office: OfficeCode,
     pub district: Option<u16>,

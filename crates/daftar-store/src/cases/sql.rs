@@ -13,7 +13,8 @@ use crate::{
 
 pub(crate) const CASE_COLUMNS: &str = "id, tracking_code, service_id, workflow_id, \
      workflow_version, applicant_national_id, applicant_legal_id, office_code, district, state, \
-     position, fields, version, sla_due, overdue_at, closed_at, created_at, updated_at";
+     position, fields, version, sla_due, overdue_at, closed_at, created_at, updated_at, \
+     applicant_verified";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CaseRow {
@@ -35,6 +36,7 @@ pub(crate) struct CaseRow {
     closed_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    applicant_verified: bool,
 }
 
 fn jalali(raw: &str) -> Result<JalaliDate, StoreError> {
@@ -55,6 +57,7 @@ pub(crate) fn case_record(row: CaseRow) -> Result<CaseRecord, StoreError> {
         workflow_version: u32::try_from(row.workflow_version)
             .map_err(|_| corrupt("workflow version"))?,
         applicant: national_id(&row.applicant_national_id)?,
+        applicant_verified: row.applicant_verified,
         acting_for: row
             .applicant_legal_id
             .as_deref()
