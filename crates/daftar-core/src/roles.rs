@@ -68,6 +68,15 @@ impl Role {
 
     /// Whether the role is one of the thirteen units (as opposed to office head,
     /// office manager and system admin).
+    /// Roles that oversee the office's work and may read any of its cases, whatever
+    /// the workflow: the head, the manager, follow-up and internal inspection.
+    pub fn oversees(self) -> bool {
+        matches!(
+            self,
+            Role::OfficeHead | Role::OfficeManager | Role::FollowUp | Role::InternalInspection
+        )
+    }
+
     pub fn is_unit(self) -> bool {
         !matches!(
             self,

@@ -355,7 +355,8 @@ async fn applicants_see_only_their_cases_and_the_public_only_status_and_dates(ap
             Some(&vehicle_tolls),
         )
         .await;
-    assert_eq!(unrelated.status, StatusCode::FORBIDDEN);
+    // A unit with no part in the case is told it does not exist (need to know).
+    assert_eq!(unrelated.status, StatusCode::NOT_FOUND);
     let formation = app.staff_token("formation").await;
     let approved = app
         .post_json(

@@ -12,7 +12,7 @@ use daftar_store::{
 use jiff::Timestamp;
 
 use super::{
-    ActionRequest, CaseError, Cases, Standing, fields_of, position_of, roles_in, stale, standing,
+    ActionRequest, CaseError, Cases, Standing, fields_of, position_of, roles_in, stale,
     status_notice, tasks_for,
 };
 use crate::accounts::Principal;
@@ -26,7 +26,7 @@ impl Cases {
         request: &ActionRequest,
     ) -> Result<CaseRecord, CaseError> {
         let case = self.load(id).await?;
-        let standing = standing(who, &case)?;
+        let standing = self.standing(who, &case)?;
         // Acting on a case that moved since the actor saw it is refused as such, whether the
         // change is seen here or by the store's compare-and-set.
         if case.version != request.expected_version {
@@ -206,7 +206,7 @@ impl Cases {
         username: &str,
     ) -> Result<CaseRecord, CaseError> {
         let case = self.load(id).await?;
-        let Standing::Staff(roles) = standing(who, &case)? else {
+        let Standing::Staff(roles) = self.standing(who, &case)? else {
             return Err(CaseError::NotAllowed("auth.staff_only"));
         };
         let Principal::Staff(account) = who else {

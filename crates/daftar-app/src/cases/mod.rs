@@ -222,6 +222,28 @@ pub enum Standing {
     Staff(Vec<Role>),
 }
 
+impl Cases {
+    /// How `who` stands to `case`: its applicant, or staff of its office whose role takes
+    /// part in its workflow or oversees the office. Anyone else is told the case does not
+    /// exist (404), as a citizen is told of another's case.
+    fn standing(&self, who: &Principal, case: &CaseRecord) -> Result<Standing, CaseError> {
+        let standing = standing(who, case)?;
+        let Standing::Staff(roles) = &standing else {
+            return Ok(standing);
+        };
+        let service = self.service_of(&case.service_id)?;
+        let definition = self.definition_of(case)?;
+        let concerned = roles
+            .iter()
+            .any(|role| role.oversees() || definition.takes_part(*role, service.owner_unit));
+        if concerned {
+            Ok(standing)
+        } else {
+            Err(CaseError::NotFound)
+        }
+    }
+}
+
 fn standing(who: &Principal, case: &CaseRecord) -> Result<Standing, CaseError> {
     match who {
         Principal::Citizen {

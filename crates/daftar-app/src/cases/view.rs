@@ -11,7 +11,7 @@ use daftar_core::workflow::{Definition, WorkflowActor};
 use daftar_store::{CaseId, CaseRecord, DocumentRecord, HistoryRecord, TaskRecord};
 use jiff::Timestamp;
 
-use super::{CaseError, Cases, Standing, fields_of, position_of, standing};
+use super::{CaseError, Cases, Standing, fields_of, position_of};
 use crate::accounts::Principal;
 
 /// An applicant's list shows this many of their newest cases.
@@ -69,11 +69,11 @@ pub struct PublicStatus {
 }
 
 impl Cases {
-    /// A case as this user may see it: 404 for another applicant's, 403 for staff of
-    /// another office.
+    /// A case as this user may see it: 404 for another applicant's and for staff whose
+    /// role has no part in it (need to know), 403 for staff of another office.
     pub async fn view(&self, who: &Principal, id: CaseId) -> Result<CaseView, CaseError> {
         let case = self.load(id).await?;
-        let standing = standing(who, &case)?;
+        let standing = self.standing(who, &case)?;
         let service = self.service_of(&case.service_id)?;
         let definition = self.definition_of(&case)?;
         let position = position_of(&case)?;

@@ -314,6 +314,26 @@ impl Definition {
         }
     }
 
+    /// Whether `role` has a part in this workflow for a service owned by `service_owner`:
+    /// it holds a state, a parallel branch, or may take an action. Need to know: staff
+    /// of other units do not read the case.
+    pub fn takes_part(&self, role: Role, service_owner: Role) -> bool {
+        let holds_a_state = self.states.values().any(|state| match &state.owner {
+            Owner::Role(held) => held.resolve(service_owner) == role,
+            Owner::Parallel { branches, .. } => branches
+                .iter()
+                .any(|branch| branch.role.resolve(service_owner) == role),
+            Owner::Applicant | Owner::Nobody(_) => false,
+        });
+        let acts = self.actions.iter().any(|action| {
+            action.by.iter().any(|by| match by {
+                ActorRef::Role(held) => held.resolve(service_owner) == role,
+                ActorRef::Applicant => false,
+            })
+        });
+        holds_a_state || acts
+    }
+
     /// When the case is due out of its state, counting working days from `today`.
     pub fn due_date(
         &self,

@@ -1,0 +1,87 @@
+//! Who among the office's staff reads a case: only those whose role takes part in its
+//! workflow, and those who oversee the office.
+
+mod support;
+
+use axum::http::StatusCode;
+use base64::Engine;
+use daftar_core::catalog::FieldKind;
+use serde_json::{Value, json};
+use support::TestApp;
+
+on_both_databases!(finding_12_staff_read_only_cases_their_role_takes_part_in);
+
+const PERMIT: &str = "10010101018th01";
+const OWNER: (&str, &str) = ("0499370899", "09120000001");
+
+/// A complete building-permit application.
+fn permit_application(app: &TestApp) -> Value {
+    let service = app.state.services.catalog.get(PERMIT).unwrap();
+    let mut answers = serde_json::Map::new();
+    for field in service.form.fields.iter().filter(|f| f.required) {
+        let value = match &field.kind {
+            FieldKind::NationalId => OWNER.0.to_owned(),
+            FieldKind::Mobile => OWNER.1.to_owned(),
+            FieldKind::RenewalCode => "01-101-12-0".to_owned(),
+            FieldKind::District => "1".to_owned(),
+            FieldKind::PostalCode => "1619735744".to_owned(),
+            FieldKind::AreaM2 => "180".to_owned(),
+            FieldKind::Number => "3".to_owned(),
+            FieldKind::Date => "1405-03-01".to_owned(),
+            FieldKind::Select { options } => options[0].value.clone(),
+            _ => "پاسخ".to_owned(),
+        };
+        answers.insert(field.name.clone(), Value::String(value));
+    }
+    let documents: Vec<Value> = service
+        .form
+        .documents
+        .iter()
+        .filter(|d| d.required)
+        .map(|d| {
+            json!({
+                "kind": d.id,
+                "file_name": format!("{}.pdf", d.id),
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.7\n%%EOF\n"),
+            })
+        })
+        .collect();
+    json!({ "service_id": PERMIT, "answers": answers, "documents": documents })
+}
+
+/// Finding 12: every staff member of the office, whatever their role, read every case's
+/// answers. Now a role with no part in the building permit (vehicle tolls, consulting,
+/// the role-less trainee) is told the case does not exist, while the units it passes
+/// through and those who oversee the office read it.
+async fn finding_12_staff_read_only_cases_their_role_takes_part_in(app: TestApp) {
+    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
+    let opened = app
+        .post_json("/api/v1/cases", permit_application(&app), Some(&citizen))
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let id = opened.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/cases/{id}");
+    for reader in [
+        "formation",
+        "inspection",
+        "plan_approval",
+        "office_head",
+        "office_manager",
+        "follow_up",
+        "internal_inspection",
+    ] {
+        let token = app.staff_token(reader).await;
+        let answer = app.get(&path, Some(&token)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{reader}: {}", answer.body);
+    }
+    for outsider in ["vehicle_tolls", "consulting", "renewal_clearance"] {
+        let token = app.staff_token(outsider).await;
+        let answer = app.get(&path, Some(&token)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{outsider}: {}",
+            answer.body
+        );
+    }
+}
