@@ -90,6 +90,7 @@ async fn messages_given_up_do_not_keep_the_others_from_being_sent(store: Arc<dyn
                     from_state: Some(case.state.clone()),
                     to_state: case.state.clone(),
                     comment: None,
+                    changes: None,
                 },
                 notifications: vec![new],
                 documents: Vec::new(),

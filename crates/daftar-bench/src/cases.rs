@@ -209,6 +209,7 @@ impl NoViolationCases {
                         from_state: None,
                         to_state: position.state.clone(),
                         comment: None,
+                        changes: None,
                     },
                     &[],
                     &[],
@@ -284,6 +285,7 @@ impl NoViolationCases {
                             from_state: Some(step.from.clone()),
                             to_state: step.position.state.clone(),
                             comment: None,
+                            changes: None,
                         },
                         notifications: vec![NewNotification {
                             to: Recipient::Citizen(self.applicant.clone()),

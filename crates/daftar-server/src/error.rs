@@ -354,6 +354,7 @@ mod tests {
         "case.assignee",
         "service.instant",
         "field.unknown",
+        "field.not_for_action",
         "field.required",
         "field.too_long",
         "field.number",

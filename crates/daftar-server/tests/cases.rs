@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use support::TestApp;
 
 on_both_databases!(
+    finding_6_an_action_sets_only_the_fields_it_names_and_the_history_shows_each_change,
     a_building_permit_goes_from_application_to_the_district,
     an_application_with_a_bad_answer_or_file_is_refused_and_changes_nothing,
     applicants_see_only_their_cases_and_the_public_only_status_and_dates,
@@ -89,6 +90,91 @@ async fn act_ok(app: &TestApp, token: &str, case: &Value, body: Value) -> Value 
     let response = act(app, token, case, body.clone()).await;
     assert_eq!(response.status, StatusCode::OK, "{body}: {}", response.body);
     response.json()
+}
+
+/// Finding 6: `act` merged every `fields` key into the case: the applicant's withdrawal
+/// rewrote the mobile and added keys, and the history showed none of it. Now an action
+/// sets only the fields it names (checked by kind), the applicant edits answers only by
+/// resubmitting where editing is allowed, and the history lists each change.
+async fn finding_6_an_action_sets_only_the_fields_it_names_and_the_history_shows_each_change(
+    app: TestApp,
+) {
+    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
+    let formation = app.staff_token("formation").await;
+    let case = apply(&app, &citizen).await;
+    let before = case["fields"].clone();
+    let withdraw = act(
+        &app,
+        &citizen,
+        &case,
+        json!({"action": "withdraw", "fields": {"mobile": "not-a-mobile", "extra": "x"}}),
+    )
+    .await;
+    assert_eq!(
+        withdraw.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        withdraw.body
+    );
+    assert_eq!(withdraw.error_code(), "field.not_for_action");
+    let unchanged = app
+        .get(&format!("/api/v1/cases/{}", case["id"]), Some(&citizen))
+        .await
+        .json();
+    assert_eq!(unchanged["fields"], before);
+    assert_eq!(unchanged["version"], case["version"]);
+    // A field the action names, but wrong for its kind.
+    let bad_date = act(
+        &app,
+        &formation,
+        &case,
+        json!({"action": "book_inspection", "fields": {"inspection_date": "soon"}}),
+    )
+    .await;
+    assert_eq!(bad_date.error_code(), "field.date");
+    // The right field: set, normalised, and recorded with its old and new value.
+    let booked = act_ok(
+        &app,
+        &formation,
+        &case,
+        json!({"action": "book_inspection", "fields": {"inspection_date": "۱۴۰۵/۰۳/۰۵"}}),
+    )
+    .await;
+    assert_eq!(booked["fields"]["inspection_date"], "1405-03-05");
+    let last = booked["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["changes"],
+        json!([{"field": "inspection_date", "old": null, "new": "1405-03-05"}])
+    );
+    // Returned for a deficiency, the applicant corrects an answer by resubmitting.
+    let returned = act_ok(
+        &app,
+        &formation,
+        &booked,
+        json!({"action": "return_for_deficiency", "comment": "شماره همراه را اصلاح کنید"}),
+    )
+    .await;
+    let corrected = act_ok(
+        &app,
+        &citizen,
+        &returned,
+        json!({"action": "resubmit", "fields": {"mobile": "09120000009"}}),
+    )
+    .await;
+    assert_eq!(corrected["fields"]["mobile"], "09120000009");
+    let last = corrected["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["changes"][0]["old"], OWNER.1);
+    assert_eq!(last["changes"][0]["new"], "09120000009");
 }
 
 async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {

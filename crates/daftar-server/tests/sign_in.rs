@@ -91,7 +91,7 @@ async fn a_wrong_code_is_refused_and_the_sixth_is_locked_out_with_the_right_one(
         )
         .await;
     assert_eq!(sent.status, StatusCode::ACCEPTED);
-    let right = app.last_code();
+    let right = app.code_in_message(1).await;
     let wrong = if right == "000000" {
         "111111"
     } else {
@@ -153,10 +153,11 @@ async fn a_representative_signs_in_for_their_company_and_a_stranger_cannot(app: 
             )
             .await;
         assert_eq!(sent.status, StatusCode::ACCEPTED);
+        let code = app.code_in_message(index + 1).await;
         let verified = app
             .post_json(
                 "/api/v1/auth/otp/verify",
-                json!({"national_id": national_id, "code": app.last_code(), "legal_id": company}),
+                json!({"national_id": national_id, "code": code, "legal_id": company}),
                 None,
             )
             .await;
@@ -244,7 +245,7 @@ async fn a_citizen_signs_in_through_the_pages_with_csrf_protection(app: TestApp)
             &[
                 ("csrf", &csrf),
                 ("national_id", &code_page.hidden("national_id")),
-                ("code", &app.last_code()),
+                ("code", &app.code_in_message(1).await),
                 ("legal_id", ""),
             ],
             &cookies,
@@ -333,7 +334,7 @@ async fn a_wrong_code_on_the_page_shows_the_form_again_with_the_message(app: Tes
         &cookies,
     )
     .await;
-    let wrong = if app.last_code() == "000000" {
+    let wrong = if app.code_in_message(1).await == "000000" {
         "111111"
     } else {
         "000000"

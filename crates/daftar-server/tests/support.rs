@@ -200,10 +200,23 @@ impl TestApp {
             .collect()
     }
 
-    /// The six-digit code in the last message sent.
-    pub fn last_code(&self) -> String {
-        let messages = self.messages();
-        let text = messages.last().expect("a message was sent")["text"]
+    /// The messages sent so far, once there are at least `count`: a code request is
+    /// answered at a fixed moment, which a slow send can outlast (up to two seconds).
+    pub async fn messages_at_least(&self, count: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let messages = self.messages();
+            if messages.len() >= count {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        self.messages()
+    }
+
+    /// The six-digit code in the `n`-th message sent (from 1), once it is in.
+    pub async fn code_in_message(&self, n: usize) -> String {
+        let messages = self.messages_at_least(n).await;
+        let text = messages.get(n - 1).expect("the message was sent")["text"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -216,6 +229,7 @@ impl TestApp {
 
     /// Signs a demo citizen in through the API and returns the token.
     pub async fn citizen_token(&self, national_id: &str, mobile: &str) -> String {
+        let before = self.messages().len();
         let sent = self
             .post_json(
                 "/api/v1/auth/otp",
@@ -224,7 +238,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
-        let code = self.last_code();
+        let code = self.code_in_message(before + 1).await;
         let verified = self
             .post_json(
                 "/api/v1/auth/otp/verify",

@@ -108,6 +108,7 @@ fn history(action: &str, from: Option<&str>, to: &str) -> NewHistory {
         from_state: from.map(str::to_owned),
         to_state: to.into(),
         comment: None,
+        changes: None,
     }
 }
 
@@ -151,6 +152,7 @@ fn inspection(case: CaseId, expected_version: i64) -> Transition {
             from_state: Some("file_opening".into()),
             to_state: "inspection".into(),
             comment: Some("documents complete".into()),
+            changes: None,
         },
         notifications: told_applicant("inspection booked"),
         documents: Vec::new(),

@@ -20,8 +20,9 @@ fn migrations(backend: &str) -> Vec<(String, String)> {
     files
 }
 
-/// The first word of each line inside a CREATE statement, plus the created names: a
-/// rough schema outline that ignores types (which legitimately differ).
+/// The first word of each line inside a CREATE statement, plus the created names and the
+/// columns added by ALTER TABLE: a rough schema outline that ignores types (which
+/// legitimately differ).
 fn outline(sql: &str) -> BTreeSet<String> {
     sql.lines()
         .map(str::trim)
@@ -32,6 +33,9 @@ fn outline(sql: &str) -> BTreeSet<String> {
                 ["CREATE", "TABLE", name, ..] => Some(format!("table {name}")),
                 ["CREATE", "INDEX", name, ..] => Some(format!("index {name}")),
                 ["CREATE", "UNIQUE", "INDEX", name, ..] => Some(format!("unique index {name}")),
+                ["ALTER", "TABLE", table, "ADD", "COLUMN", column, ..] => {
+                    Some(format!("column {table}.{column}"))
+                }
                 [first, ..] if first.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
                     Some(format!("column {first}"))
                 }

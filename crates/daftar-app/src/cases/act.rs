@@ -4,7 +4,7 @@
 //! leaves the state as it is.
 
 use daftar_core::calendar::JalaliDate;
-use daftar_core::workflow::{Attempt, Decision, WorkflowActor};
+use daftar_core::workflow::{Attempt, Decision, Editor, WorkflowActor, apply_fields};
 use daftar_store::{
     Actor, CaseId, CaseRecord, NewHistory, NewNotification, NewTask, Recipient, TaskRecord,
     Transition,
@@ -85,6 +85,27 @@ impl Cases {
                 },
             )
             .map_err(CaseError::Refused)?;
+        // Every check before the first file is written: a refusal leaves nothing behind.
+        let (action, state) = definition
+            .action(&request.action)
+            .zip(definition.state(&step.from))
+            .ok_or_else(|| anyhow::anyhow!("the engine decided an action it does not define"))?;
+        let editor = match standing {
+            Standing::Applicant => Editor::Applicant,
+            Standing::Staff(_) => Editor::Staff,
+        };
+        let (answers, changes) = apply_fields(
+            action,
+            state,
+            &service.form,
+            editor,
+            &fields_of(&case),
+            &request.fields,
+        )
+        .map_err(|error| CaseError::InvalidField {
+            code: error.code,
+            field: error.field,
+        })?;
         let uploads = self
             .store_uploads(service, &request.uploads, &uploaded_by)
             .await?;
@@ -115,17 +136,6 @@ impl Cases {
                     .and_then(|t| t.assignee);
             }
         }
-        let mut all_fields = fields_of(&case);
-        for (name, value) in &request.fields {
-            if !value.trim().is_empty() && name.len() <= 64 {
-                let value: String = value
-                    .trim()
-                    .chars()
-                    .take(daftar_core::catalog::MAX_TEXT_CHARS)
-                    .collect();
-                all_fields.insert(name.clone(), value);
-            }
-        }
         let next_state = definition.state(&step.position.state);
         let notifications = if step.changes_state() {
             vec![NewNotification {
@@ -147,7 +157,11 @@ impl Cases {
             expected_version: request.expected_version,
             state: step.position.state.clone(),
             position_json: serde_json::to_string(&step.position).map_err(anyhow::Error::from)?,
-            fields_json: Some(serde_json::to_string(&all_fields).map_err(anyhow::Error::from)?),
+            fields_json: if changes.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(&answers).map_err(anyhow::Error::from)?)
+            },
             sla_due: step.outcome.is_none().then_some(due),
             closed: step.outcome.is_some(),
             tasks,
@@ -157,6 +171,11 @@ impl Cases {
                 from_state: Some(step.from.clone()),
                 to_state: step.position.state.clone(),
                 comment: comment.map(str::to_owned),
+                changes: if changes.is_empty() {
+                    None
+                } else {
+                    Some(serde_json::to_string(&changes).map_err(anyhow::Error::from)?)
+                },
             },
             notifications,
             documents: uploads,
@@ -270,6 +289,7 @@ impl Cases {
                 from_state: Some(case.state.clone()),
                 to_state: case.state.clone(),
                 comment: (action == "assign").then(|| colleague.display_name.clone()),
+                changes: None,
             },
             notifications: Vec::new(),
             documents: Vec::new(),

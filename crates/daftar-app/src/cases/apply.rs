@@ -74,6 +74,7 @@ impl Cases {
             from_state: None,
             to_state: position.state.clone(),
             comment: None,
+            changes: None,
         };
         let tasks = tasks_for(definition, service.owner_unit, &position, due);
         let mut case = NewCase {

@@ -276,6 +276,7 @@ pub async fn case_with_notices(store: &dyn Store, notices: usize) {
                 from_state: None,
                 to_state: "review".into(),
                 comment: None,
+                changes: None,
             },
             &notifications,
             &[],

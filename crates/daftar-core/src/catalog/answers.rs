@@ -50,14 +50,17 @@ impl Form {
                 }
                 continue;
             }
-            let value = check(&field.kind, answer).map_err(|code| refuse(&field.name, code))?;
+            let value =
+                check_answer(&field.kind, answer).map_err(|code| refuse(&field.name, code))?;
             checked.insert(field.name.clone(), value);
         }
         Ok(checked)
     }
 }
 
-fn check(kind: &FieldKind, answer: &str) -> Result<String, &'static str> {
+/// One answer checked for its kind and normalised as it is stored, or the code of what is
+/// wrong with it.
+pub fn check_answer(kind: &FieldKind, answer: &str) -> Result<String, &'static str> {
     let digits = normalize_digits(answer);
     let as_str = |s: &str| s.to_owned();
     match kind {

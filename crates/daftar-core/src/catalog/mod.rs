@@ -33,7 +33,7 @@ mod search_tests;
 
 use std::collections::HashMap;
 
-pub use answers::{AnswerError, MAX_TEXT_CHARS};
+pub use answers::{AnswerError, MAX_TEXT_CHARS, check_answer};
 pub use builtin::{BUILT_IN_FILES, built_in};
 pub use error::{CatalogError, CatalogErrors, ErrorKind};
 pub use form::{DocumentFormat, FieldKind, Form, FormField, RequiredDocument, SelectOption};

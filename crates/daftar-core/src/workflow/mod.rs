@@ -16,6 +16,7 @@
 mod builtin;
 mod definition;
 mod engine;
+mod fields;
 mod load;
 
 pub use builtin::{built_in, built_in_files};
@@ -23,6 +24,7 @@ pub use definition::{
     Action, ActionKind, ActorRef, Branch, Decision, Definition, Outcome, Owner, RoleRef, State,
 };
 pub use engine::{Attempt, Move, Position, Refusal, Task, WorkflowActor};
+pub use fields::{Editor, FieldChange, action_field_kind, apply_fields};
 pub use load::{Registry, WorkflowError};
 
 #[cfg(test)]

@@ -161,6 +161,7 @@ err-case-decision = The decision must be approved, approved with conditions, rev
 err-case-assignee = This colleague does not hold the case's role in this office.
 err-service-instant = This service is instant and takes no application.
 err-field-unknown = This service's form has no field "{ $field }".
+err-field-not-for-action = The field "{ $field }" cannot be set by this action.
 err-field-required = Fill in "{ $field }".
 err-field-too-long = The answer to "{ $field }" is too long.
 err-field-number = "{ $field }" must be a number.

@@ -161,6 +161,7 @@ err-case-decision = نظر واحد باید یکی از «تایید»، «تا
 err-case-assignee = این همکار نقش لازم برای این پرونده را در این دفتر ندارد.
 err-service-instant = این خدمت آنی است و درخواست ندارد.
 err-field-unknown = فرم این خدمت فیلد «{ $field }» ندارد.
+err-field-not-for-action = فیلد «{ $field }» با این اقدام تغییر نمی‌کند.
 err-field-required = «{ $field }» را وارد کنید.
 err-field-too-long = پاسخ «{ $field }» بیش از اندازه بلند است.
 err-field-number = «{ $field }» باید عدد باشد.

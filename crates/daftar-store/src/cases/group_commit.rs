@@ -239,6 +239,7 @@ mod tests {
                 from_state: None,
                 to_state: "next".into(),
                 comment: None,
+                changes: None,
             },
             notifications: Vec::new(),
             documents: Vec::new(),

@@ -62,6 +62,8 @@ pub struct NewHistory {
     pub from_state: Option<String>,
     pub to_state: String,
     pub comment: Option<String>,
+    /// The answers the action changed, as JSON (`[{"field","old","new"}]`), if any.
+    pub changes: Option<String>,
 }
 
 /// Who a notification goes to.
@@ -142,6 +144,8 @@ pub struct HistoryRecord {
     pub from_state: Option<String>,
     pub to_state: String,
     pub comment: Option<String>,
+    /// See [`NewHistory::changes`].
+    pub changes: Option<String>,
 }
 
 /// Which open tasks a queue lists.

@@ -18,14 +18,16 @@ use crate::cases::group_commit::{GroupWriter, Timed};
 use crate::cases::sql::{actor_columns, move_values, recipient_columns};
 use crate::{Result, StoreError};
 
-/// `$1`–`$15`: one element per transition (numbered from 1 by ORDINALITY); `$16`–`$20`
-/// the tasks, `$21`–`$24` the notices, each naming its transition's number.
+/// `$1`–`$15` and `$25` (the history's changes, added last): one element per transition
+/// (numbered from 1 by ORDINALITY); `$16`–`$20` the tasks, `$21`–`$24` the notices, each
+/// naming its transition's number.
 const TRANSITIONS: &str = "WITH t AS (
     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[],
         $6::TEXT[], $7::BIGINT[], $8::BIGINT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[],
-        $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[])
+        $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[], $25::TEXT[])
     WITH ORDINALITY AS t (case_id, expected, state, position, fields, sla_due, closed_at, now,
-        actor_kind, actor_staff_id, actor_name, action, from_state, to_state, comment, n)
+        actor_kind, actor_staff_id, actor_name, action, from_state, to_state, comment, changes,
+        n)
 ), moved AS (
     UPDATE cases SET state = t.state, position = t.position,
         fields = COALESCE(t.fields, cases.fields), sla_due = t.sla_due,
@@ -46,9 +48,9 @@ const TRANSITIONS: &str = "WITH t AS (
     JOIN moved ON moved.n = k.n
 ), history AS (
     INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id, actor_name, action,
-        from_state, to_state, comment)
+        from_state, to_state, comment, changes)
     SELECT case_id, now, actor_kind, actor_staff_id, actor_name, action, from_state,
-        to_state, comment
+        to_state, comment, changes
     FROM moved
 ), notices AS (
     INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)
@@ -107,6 +109,7 @@ async fn write_together(pool: &PgPool, group: &[Timed]) -> Result<Vec<Result<i64
         t.from_state.push(history.from_state.as_deref());
         t.to_state.push(history.to_state.as_str());
         t.comment.push(history.comment.as_deref());
+        t.changes.push(history.changes.as_deref());
         for task in &transition.tasks {
             t.task_n.push(n);
             t.task_role.push(task.role.slug());
@@ -147,6 +150,7 @@ async fn write_together(pool: &PgPool, group: &[Timed]) -> Result<Vec<Result<i64
         .bind(t.notice_kind)
         .bind(t.notice_recipient)
         .bind(t.notice_text)
+        .bind(t.changes)
         .fetch_all(pool)
         .await?;
     let mut outcomes: Vec<Result<i64>> = (0..group.len())
@@ -181,6 +185,7 @@ struct Columns<'a> {
     from_state: Vec<Option<&'a str>>,
     to_state: Vec<&'a str>,
     comment: Vec<Option<&'a str>>,
+    changes: Vec<Option<&'a str>>,
     task_n: Vec<i64>,
     task_role: Vec<&'static str>,
     task_state: Vec<&'a str>,

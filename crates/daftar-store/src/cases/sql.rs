@@ -121,6 +121,7 @@ pub(crate) struct HistoryRow {
     from_state: Option<String>,
     to_state: String,
     comment: Option<String>,
+    changes: Option<String>,
 }
 
 pub(crate) fn history_record(row: HistoryRow) -> Result<HistoryRecord, StoreError> {
@@ -140,6 +141,7 @@ pub(crate) fn history_record(row: HistoryRow) -> Result<HistoryRecord, StoreErro
         from_state: row.from_state,
         to_state: row.to_state,
         comment: row.comment,
+        changes: row.changes,
     })
 }
 
@@ -311,8 +313,8 @@ pub(crate) const INSERT_TASK: &str =
 
 pub(crate) const INSERT_HISTORY: &str =
     "INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id,
-         actor_name, action, from_state, to_state, comment)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+         actor_name, action, from_state, to_state, comment, changes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 pub(crate) const INSERT_NOTIFICATION: &str =
     "INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)

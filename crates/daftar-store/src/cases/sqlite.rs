@@ -106,6 +106,7 @@ fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Resu
             history.from_state,
             history.to_state,
             history.comment,
+            history.changes,
         ])?;
         let mut insert_notification = connection.prepare_cached(INSERT_NOTIFICATION)?;
         for notification in &transition.notifications {

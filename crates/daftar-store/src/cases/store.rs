@@ -148,7 +148,7 @@ where
     async fn case_history(&self, id: crate::CaseId) -> crate::Result<Vec<crate::HistoryRecord>> {
         let rows: Vec<crate::cases::sql::HistoryRow> = sqlx::query_as(
             "SELECT at, actor_kind, actor_staff_id, actor_name, action, from_state,
-                 to_state, comment
+                 to_state, comment, changes
              FROM case_history WHERE case_id = $1 ORDER BY id",
         )
         .bind(id.0)

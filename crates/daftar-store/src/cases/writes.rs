@@ -75,6 +75,7 @@ where
         .bind(&history.from_state)
         .bind(&history.to_state)
         .bind(&history.comment)
+        .bind(&history.changes)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -149,6 +149,15 @@ pub(crate) struct HistoryEntry {
     from_state: Option<String>,
     to_state: String,
     comment: Option<String>,
+    /// The answers this step changed, each with its old and new value.
+    changes: Vec<FieldChangeEntry>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub(crate) struct FieldChangeEntry {
+    field: String,
+    old: Option<String>,
+    new: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -207,6 +216,12 @@ impl CaseAnswer {
                     from_state: h.from_state.clone(),
                     to_state: h.to_state.clone(),
                     comment: h.comment.clone(),
+                    // Written by this program as this JSON; anything else shows as none.
+                    changes: h
+                        .changes
+                        .as_deref()
+                        .and_then(|json| serde_json::from_str(json).ok())
+                        .unwrap_or_default(),
                 })
                 .collect(),
             documents: view
