@@ -13,9 +13,9 @@
 #   SCHEMATHESIS_SEED          the generator's seed                (default 20260101)
 #   SCHEMATHESIS_STAFF_USER    the demo staff account to fuzz as  (default renewal_clearance)
 #   SCHEMATHESIS_CHECKS        checks, comma-separated  (default: no 5xx, answers match
-#                              their schema, statuses are documented; add
-#                              content_type_conformance, or positive_data_acceptance to
-#                              list schema-valid requests that the server refuses)
+#                              their schema, statuses and content types are documented;
+#                              add positive_data_acceptance to list schema-valid requests
+#                              that the server refuses, such as a bad check digit)
 #   SCHEMATHESIS_PHASES        phases  (default examples,coverage,fuzzing; add stateful)
 #   PYTHON                     the interpreter for the virtualenv (default python3)
 # Reports (JUnit and the ndjson event stream) go to tests/schemathesis/report/.
@@ -31,7 +31,7 @@ MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 MAX_TIME="${SCHEMATHESIS_MAX_TIME:-80}"
 SEED="${SCHEMATHESIS_SEED:-20260101}"
 STAFF_USER="${SCHEMATHESIS_STAFF_USER:-renewal_clearance}"
-CHECKS="${SCHEMATHESIS_CHECKS:-not_a_server_error,response_schema_conformance,status_code_conformance}"
+CHECKS="${SCHEMATHESIS_CHECKS:-not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance}"
 PHASES="${SCHEMATHESIS_PHASES:-examples,coverage,fuzzing}"
 PYTHON="${PYTHON:-python3}"
 VENV="$HERE/.venv"

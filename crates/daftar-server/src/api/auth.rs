@@ -28,7 +28,10 @@ pub fn routes() -> Router<AppState> {
 /// A citizen asks for a one-time code.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct CodeRequest {
+    /// Ten digits (Persian digits are taken too); the last is a check digit.
+    #[schema(pattern = r"^[0-9۰-۹]{8,10}$", example = "0499370899")]
     national_id: String,
+    #[schema(pattern = r"^(\+98|0)?9[0-9۰-۹]{9}$", example = "09120000001")]
     mobile: String,
 }
 
@@ -62,9 +65,14 @@ pub(super) async fn request_code(
 /// A citizen presents the code, optionally to act for a company they represent.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct CodeVerification {
+    /// Ten digits (Persian digits are taken too); the last is a check digit.
+    #[schema(pattern = r"^[0-9۰-۹]{8,10}$", example = "0499370899")]
     national_id: String,
+    #[schema(pattern = r"^[0-9۰-۹]{6}$", example = "123456")]
     code: String,
-    /// The legal entity to act for, when signing in as its representative.
+    /// The legal entity to act for, when signing in as its representative (eleven digits,
+    /// the last a check digit), or empty.
+    #[schema(pattern = r"^([0-9۰-۹]{11})?$", example = "10380284790")]
     legal_id: Option<String>,
 }
 
@@ -106,8 +114,12 @@ pub(super) async fn verify_code(
 /// when the account has a second factor.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct PasswordSignIn {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     username: String,
+    #[schema(min_length = 1, max_length = 1000)]
     password: String,
+    /// Six digits from the authenticator app.
+    #[schema(pattern = r"^[0-9۰-۹ ]{0,10}$")]
     second_factor: Option<String>,
 }
 

@@ -171,11 +171,18 @@ pub(super) async fn record_payment(
 /// A payment gateway's report of one payment.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct PaymentRequest {
+    #[schema(pattern = r"^[0-9]{6,13}$")]
     bill_id: String,
+    #[schema(pattern = r"^[0-9]{6,13}$")]
     payment_id: String,
     amount_rials: u64,
     /// ISO 8601, or Jalali `1405-02-10 14:30` in Tehran time.
+    #[schema(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}",
+        example = "1405-02-10 14:30"
+    )]
     paid_at: String,
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     trace_number: String,
 }
 
@@ -194,9 +201,14 @@ impl From<PaymentRequest> for GatewayPayment {
 /// A clearance for a property, by its district and renewal code.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ClearanceRequest {
-    /// A number or a string of digits.
-    #[schema(value_type = String, example = "1")]
+    /// A number from 1 to 99, or a string of its digits.
+    #[schema(value_type = String, pattern = r"^(0?[1-9]|[1-9][0-9])$", example = "1")]
     district: Value,
+    #[schema(
+        pattern = r"^[0-9]+(-[0-9]+)*$",
+        max_length = 30,
+        example = "01-101-12-0"
+    )]
     renewal_code: String,
 }
 

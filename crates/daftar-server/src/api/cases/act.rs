@@ -20,12 +20,14 @@ use crate::error::AppError;
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ActRequest {
     /// The action's id, from the case's `actions`.
+    #[schema(min_length = 1, max_length = 64)]
     action: String,
     version: i64,
     #[serde(default)]
     fields: BTreeMap<String, String>,
     comment: Option<String>,
     /// A parallel branch's decision: `approve` or `reject`.
+    #[schema(pattern = "^(approve|reject)?$")]
     decision: Option<String>,
     /// For an assignment: the colleague's username.
     assignee: Option<String>,
@@ -69,6 +71,7 @@ pub(in crate::api) async fn act(
 pub(crate) struct AssignRequest {
     version: i64,
     /// The colleague's username; the user's own to claim the case.
+    #[schema(min_length = 1, max_length = 200, example = "formation")]
     assignee: String,
 }
 

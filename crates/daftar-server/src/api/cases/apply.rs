@@ -19,6 +19,9 @@ use crate::error::AppError;
 /// An application: the service, the form's answers by field name, and its documents.
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ApplyRequest {
+    /// A service's identifier, from the catalog. Each answer is checked against the
+    /// service's form (free text up to 2,000 characters).
+    #[schema(pattern = r"^[a-z0-9]{1,32}$", example = "10010101018th01")]
     service_id: String,
     #[serde(default)]
     answers: BTreeMap<String, String>,

@@ -15,7 +15,7 @@ use crate::error::AppError;
     params(("id" = i64, Path, description = "The document's id")),
     responses(
         (status = 200, description = "The file, as uploaded; the view is recorded",
-            content_type = "application/octet-stream"),
+            content(("application/pdf"), ("image/jpeg"), ("image/png"))),
         (status = 401, body = ApiError),
         (status = 403, body = ApiError),
         (status = 404, body = ApiError),

@@ -55,10 +55,13 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct DocumentUpload {
     /// A required document's id in the service's form.
+    #[schema(min_length = 1, max_length = 64)]
     kind: String,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     file_name: String,
     /// The file's bytes in base64: PDF, JPEG or PNG, up to 10 MB.
+    #[schema(content_encoding = "base64", min_length = 4)]
     content_base64: String,
 }
 
