@@ -84,6 +84,18 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_MOBILE_OWNERSHIP_TOKEN", hide_env_values = true)]
     pub mobile_ownership_token: Option<String>,
 
+    /// Documents one case may hold.
+    #[arg(long, env = "DAFTAR_DOCUMENTS_PER_CASE", default_value_t = 50)]
+    pub documents_per_case: usize,
+
+    /// Documents one applicant may upload in 24 hours, across their cases.
+    #[arg(
+        long,
+        env = "DAFTAR_DOCUMENTS_PER_APPLICANT_PER_DAY",
+        default_value_t = 100
+    )]
+    pub documents_per_applicant_per_day: usize,
+
     /// Seconds a client has to send a request's headers, and how long a kept-alive
     /// connection may sit idle before the next request.
     #[arg(long, env = "DAFTAR_HEADER_TIMEOUT", default_value_t = 10)]
@@ -164,6 +176,11 @@ impl std::fmt::Debug for Config {
             .field(
                 "mobile_ownership_token",
                 &self.mobile_ownership_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("documents_per_case", &self.documents_per_case)
+            .field(
+                "documents_per_applicant_per_day",
+                &self.documents_per_applicant_per_day,
             )
             .field("header_timeout_secs", &self.header_timeout_secs)
             .field("body_timeout_secs", &self.body_timeout_secs)

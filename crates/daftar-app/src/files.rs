@@ -19,11 +19,13 @@ pub struct FileStore {
     root: PathBuf,
 }
 
-/// A stored file: its hash and the key to read it back by.
+/// A stored file: its hash, the key to read it back by, and whether this `put` wrote it
+/// (rather than finding the same bytes stored before).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
     pub sha256: String,
     pub storage_key: String,
+    pub created: bool,
 }
 
 impl FileStore {
@@ -46,6 +48,7 @@ impl FileStore {
             return Ok(StoredFile {
                 sha256,
                 storage_key,
+                created: false,
             });
         }
         if !tokio::fs::try_exists(dir).await.unwrap_or(false) {
@@ -75,7 +78,20 @@ impl FileStore {
         Ok(StoredFile {
             sha256,
             storage_key,
+            created: true,
         })
+    }
+
+    /// Removes the files a refused request wrote, so that nothing is left on disk for
+    /// it. Files it found already stored are kept: other documents name them. (A request
+    /// storing the same bytes at the very same moment could find this one's file and lose
+    /// it; the window is the length of one refused write.)
+    pub async fn discard(&self, keys: &[String]) {
+        for key in keys {
+            if let Err(error) = tokio::fs::remove_file(self.root.join(key)).await {
+                tracing::warn!(error = %error, "Could not remove the file of a refused upload.");
+            }
+        }
     }
 
     /// Reads a stored file back; a key that is not one of ours is refused.
@@ -184,11 +200,10 @@ mod tests {
             files.get(&stored.storage_key).await.unwrap(),
             b"%PDF-1.7 deed"
         );
-        assert_eq!(
-            files.put(b"%PDF-1.7 deed").await.unwrap(),
-            stored,
-            "idempotent"
-        );
+        assert!(stored.created);
+        let again = files.put(b"%PDF-1.7 deed").await.unwrap();
+        assert_eq!(again.storage_key, stored.storage_key, "idempotent");
+        assert!(!again.created, "found, not written again");
         let other = files.put(b"%PDF-1.7 second version").await.unwrap();
         assert_ne!(other.storage_key, stored.storage_key);
         assert!(

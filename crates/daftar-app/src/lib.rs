@@ -71,7 +71,11 @@ impl Services {
             workflows,
             Arc::new(HolidayCalendar::built_in()),
             files::FileStore::new(&config.data_dir),
-        );
+        )
+        .with_document_limits(cases::DocumentLimits {
+            documents_per_case: config.documents_per_case,
+            documents_per_applicant_per_day: config.documents_per_applicant_per_day,
+        });
         Ok(Services {
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
             billing: Billing::new(store.clone()),

@@ -365,6 +365,8 @@ mod tests {
         "document.required",
         "document.empty",
         "document.too_large",
+        "document.too_many_for_case",
+        "document.too_many_today",
         "document.type",
         "document.base64",
         "tracking_code.format",

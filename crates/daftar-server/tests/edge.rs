@@ -313,6 +313,112 @@ async fn finding_14_unreadable_forms_and_bodies_get_our_error(app: TestApp) {
     assert!(api.json()["error"]["message"].is_string(), "{}", api.body);
 }
 
+/// The files stored under the data directory's `documents/`.
+fn stored_files(app: &TestApp) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .map(|entry| entry.unwrap().path())
+                .map(|path| if path.is_dir() { count(&path) } else { 1 })
+                .sum()
+        })
+    }
+    count(&app.data_dir.path().join("documents"))
+}
+
+/// Finding 8: refused requests left their files on disk (19 orphans of 20), and one
+/// citizen put 1,000 documents into one application. Now every check comes before the
+/// first file is written, and the documents per case and per applicant per day are
+/// limited.
+async fn finding_8_refused_requests_leave_no_files_and_documents_are_limited(db: Db) {
+    let required = daftar_core::catalog::built_in()
+        .unwrap()
+        .get(PERMIT)
+        .unwrap()
+        .form
+        .documents
+        .iter()
+        .filter(|d| d.required)
+        .count();
+    // Room for one application's documents in a day, not two.
+    let app = TestApp::spawn_with(db, |config| {
+        config.documents_per_applicant_per_day = 2 * required - 1;
+    })
+    .await;
+    let token = app.citizen_token(OWNER.0, OWNER.1).await;
+    assert!(required >= 2);
+    let before = stored_files(&app);
+    for i in 0..20 {
+        let mut application = application_with_a_pdf_of(&app, 1_000 + i);
+        // The last document is not a PDF, JPEG or PNG: refused, after good ones.
+        let documents = application["documents"].as_array_mut().unwrap();
+        let last = documents.len() - 1;
+        documents[last]["content_base64"] =
+            json!(base64::engine::general_purpose::STANDARD.encode(b"not a document"));
+        let refused = app
+            .post_json("/api/v1/cases", application, Some(&token))
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+    }
+    assert_eq!(
+        stored_files(&app),
+        before,
+        "a refused request left files behind"
+    );
+    // Two applications' worth of documents is more than this day allows.
+    let first = app
+        .post_json(
+            "/api/v1/cases",
+            application_with_a_pdf_of(&app, 3_000),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let files_after_first = stored_files(&app);
+    let second = app
+        .post_json(
+            "/api/v1/cases",
+            application_with_a_pdf_of(&app, 3_001),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        second.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        second.body
+    );
+    assert_eq!(second.error_code(), "document.too_many_today");
+    assert_eq!(stored_files(&app), files_after_first);
+    // One case holds only so many.
+    let small = TestApp::spawn_with(Db::Sqlite, |config| config.documents_per_case = 1).await;
+    let token = small.citizen_token(OWNER.0, OWNER.1).await;
+    let refused = small
+        .post_json(
+            "/api/v1/cases",
+            application_with_a_pdf_of(&small, 2_000),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "document.too_many_for_case");
+    assert_eq!(stored_files(&small), 0);
+}
+
+#[tokio::test]
+async fn finding_8_on_sqlite() {
+    finding_8_refused_requests_leave_no_files_and_documents_are_limited(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn finding_8_on_postgres() {
+    finding_8_refused_requests_leave_no_files_and_documents_are_limited(Db::Postgres).await;
+}
+
 on_both_databases!(
     finding_7_a_9_mb_document_is_taken_and_an_11_mb_one_is_413,
     finding_9_the_api_takes_no_session_cookie,

@@ -110,6 +110,8 @@ impl TestApp {
             code_answer_ms: 100,
             mobile_ownership_url: None,
             mobile_ownership_token: None,
+            documents_per_case: 50,
+            documents_per_applicant_per_day: 100,
             header_timeout_secs: 10,
             body_timeout_secs: 30,
             max_connections: 8192,

@@ -106,7 +106,10 @@ impl Cases {
             code: error.code,
             field: error.field,
         })?;
-        let uploads = self
+        let applicant = matches!(editor, Editor::Applicant).then_some(&case.applicant);
+        self.check_document_limits(Some(id), applicant, request.uploads.len())
+            .await?;
+        let stored = self
             .store_uploads(service, &request.uploads, &uploaded_by)
             .await?;
         let now = Timestamp::now();
@@ -178,12 +181,12 @@ impl Cases {
                 },
             },
             notifications,
-            documents: uploads,
+            documents: stored.documents,
         };
-        self.store
-            .apply_transition(&transition, now)
-            .await
-            .map_err(stale)?;
+        if let Err(error) = self.store.apply_transition(&transition, now).await {
+            self.files.discard(&stored.created).await;
+            return Err(stale(error));
+        }
         self.load(id).await
     }
 

@@ -53,11 +53,16 @@ impl Cases {
                 });
             }
         }
-        let documents = self
+        self.check_document_limits(None, Some(national_id), application.uploads.len())
+            .await?;
+        let office = self
+            .office_for(answers.get("district").and_then(|d| d.parse::<u16>().ok()))
+            .await?;
+        let stored = self
             .store_uploads(service, &application.uploads, "applicant")
             .await?;
+        let documents = stored.documents;
         let district = answers.get("district").and_then(|d| d.parse::<u16>().ok());
-        let office = self.office_for(district).await?;
         let now = Timestamp::now();
         let today = JalaliDate::from_timestamp(now);
         let position = definition.start_position();
@@ -106,9 +111,14 @@ impl Cases {
                 .await;
             match opened {
                 Err(StoreError::Conflict("tracking code")) => continue,
-                opened => return self.load(opened?).await,
+                Ok(id) => return self.load(id).await,
+                Err(error) => {
+                    self.files.discard(&stored.created).await;
+                    return Err(error.into());
+                }
             }
         }
+        self.files.discard(&stored.created).await;
         Err(anyhow::anyhow!("{CODE_DRAWS} tracking codes drawn in a row were taken").into())
     }
 

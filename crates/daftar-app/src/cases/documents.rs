@@ -3,22 +3,32 @@
 
 use daftar_core::cases::check_upload;
 use daftar_core::catalog::Service;
+use daftar_core::ir::NationalId;
 use daftar_store::{CaseId, DocumentRecord, NewDocument};
 use jiff::Timestamp;
 
 use super::{CaseError, CaseView, Cases, Standing, Upload};
 use crate::accounts::Principal;
 
+/// Files stored for a request: the records to write, and the keys of the files it
+/// wrote itself (to remove if its transaction does not commit).
+#[derive(Debug, Default)]
+pub(super) struct Stored {
+    pub(super) documents: Vec<NewDocument>,
+    pub(super) created: Vec<String>,
+}
+
 impl Cases {
-    /// Checks uploads and stores their files; the records are written by the caller's
-    /// transaction.
+    /// Checks every upload, then stores their files; the records are written by the
+    /// caller's transaction. Nothing is written unless every upload passes, and the
+    /// caller discards [`Stored::created`] when its transaction does not commit.
     pub(super) async fn store_uploads(
         &self,
         service: &Service,
         uploads: &[Upload],
         uploaded_by: &str,
-    ) -> Result<Vec<NewDocument>, CaseError> {
-        let mut documents = Vec::new();
+    ) -> Result<Stored, CaseError> {
+        let mut checked = Vec::with_capacity(uploads.len());
         for upload in uploads {
             if !service.form.documents.iter().any(|d| d.id == upload.kind) {
                 return Err(CaseError::InvalidField {
@@ -30,14 +40,27 @@ impl Cases {
                 code: error.code(),
                 field: upload.kind.clone(),
             })?;
-            let stored = self.files.put(&upload.bytes).await?;
+            checked.push((upload, kind));
+        }
+        let mut stored = Stored::default();
+        for (upload, kind) in checked {
+            let file = match self.files.put(&upload.bytes).await {
+                Ok(file) => file,
+                Err(error) => {
+                    self.files.discard(&stored.created).await;
+                    return Err(error.into());
+                }
+            };
+            if file.created {
+                stored.created.push(file.storage_key.clone());
+            }
             let file_name: String = upload
                 .file_name
                 .chars()
                 .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
                 .take(200)
                 .collect();
-            documents.push(NewDocument {
+            stored.documents.push(NewDocument {
                 kind: upload.kind.clone(),
                 file_name: if file_name.is_empty() {
                     format!("{}.{}", upload.kind, kind.extension())
@@ -46,12 +69,42 @@ impl Cases {
                 },
                 content_type: kind.content_type().to_owned(),
                 size_bytes: upload.bytes.len() as u64,
-                sha256: stored.sha256,
-                storage_key: stored.storage_key,
+                sha256: file.sha256,
+                storage_key: file.storage_key,
                 uploaded_by: uploaded_by.to_owned(),
             });
         }
-        Ok(documents)
+        Ok(stored)
+    }
+
+    /// Refuses documents beyond the limits: on one case, and an applicant's in a day.
+    pub(super) async fn check_document_limits(
+        &self,
+        case: Option<CaseId>,
+        applicant: Option<&NationalId>,
+        adding: usize,
+    ) -> Result<(), CaseError> {
+        if adding == 0 {
+            return Ok(());
+        }
+        let held = match case {
+            Some(case) => self.store.documents_of_case(case).await?.len(),
+            None => 0,
+        };
+        if held + adding > self.limits.documents_per_case {
+            return Err(CaseError::Invalid("document.too_many_for_case"));
+        }
+        if let Some(applicant) = applicant {
+            let since = Timestamp::now() - jiff::SignedDuration::from_hours(24);
+            let today = self
+                .store
+                .documents_uploaded_by_applicant_since(applicant, since)
+                .await?;
+            if today as usize + adding > self.limits.documents_per_applicant_per_day {
+                return Err(CaseError::Invalid("document.too_many_today"));
+            }
+        }
+        Ok(())
     }
 
     /// A document and its case as `who` sees it, when `who` may see the case's documents;

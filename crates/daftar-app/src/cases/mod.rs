@@ -41,6 +41,24 @@ pub struct Cases {
     holidays: Arc<HolidayCalendar>,
     files: FileStore,
     codes: RandomCodes,
+    limits: DocumentLimits,
+}
+
+/// How many documents may be uploaded, as configured.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentLimits {
+    pub documents_per_case: usize,
+    /// Counted over the last 24 hours, across the applicant's cases.
+    pub documents_per_applicant_per_day: usize,
+}
+
+impl Default for DocumentLimits {
+    fn default() -> DocumentLimits {
+        DocumentLimits {
+            documents_per_case: 50,
+            documents_per_applicant_per_day: 100,
+        }
+    }
 }
 
 impl Cases {
@@ -60,7 +78,14 @@ impl Cases {
             holidays,
             files,
             codes: RandomCodes::default(),
+            limits: DocumentLimits::default(),
         }
+    }
+
+    /// Limits the documents uploaded as `limits` say.
+    pub fn with_document_limits(mut self, limits: DocumentLimits) -> Cases {
+        self.limits = limits;
+        self
     }
 
     /// Draws tracking codes from `codes` (a test makes two draws collide).

@@ -72,6 +72,12 @@ pub trait CaseStore: Send + Sync + std::fmt::Debug {
     ) -> Result<DocumentRecord>;
     /// Every version of every document of a case.
     async fn documents_of_case(&self, case: CaseId) -> Result<Vec<DocumentRecord>>;
+    /// How many documents an applicant uploaded to their cases since `since`.
+    async fn documents_uploaded_by_applicant_since(
+        &self,
+        applicant: &NationalId,
+        since: Timestamp,
+    ) -> Result<u64>;
     async fn document(&self, id: i64) -> Result<Option<DocumentRecord>>;
     async fn record_document_view(&self, id: i64, viewer: &str, now: Timestamp) -> Result<()>;
     /// Who viewed a document, and when, oldest first.

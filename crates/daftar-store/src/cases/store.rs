@@ -363,6 +363,23 @@ where
         Ok(record)
     }
 
+    async fn documents_uploaded_by_applicant_since(
+        &self,
+        applicant: &daftar_core::ir::NationalId,
+        since: jiff::Timestamp,
+    ) -> crate::Result<u64> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM documents d JOIN cases c ON c.id = d.case_id
+             WHERE c.applicant_national_id = $1 AND d.uploaded_by = 'applicant'
+                 AND d.uploaded_at >= $2",
+        )
+        .bind(applicant.as_str())
+        .bind(crate::to_db_time(since))
+        .fetch_one(self.reader())
+        .await?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+
     async fn documents_of_case(
         &self,
         case: crate::CaseId,
