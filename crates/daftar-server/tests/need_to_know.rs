@@ -1,5 +1,5 @@
 //! Who among the office's staff reads a case: only those whose role takes part in its
-//! workflow, and those who oversee the office.
+//! workflow, and those who oversee the office; and every read on the record.
 
 mod support;
 
@@ -9,7 +9,10 @@ use daftar_core::catalog::FieldKind;
 use serde_json::{Value, json};
 use support::TestApp;
 
-on_both_databases!(finding_12_staff_read_only_cases_their_role_takes_part_in);
+on_both_databases!(
+    finding_12_staff_read_only_cases_their_role_takes_part_in,
+    every_staff_read_is_recorded_and_internal_inspection_lists_it,
+);
 
 const PERMIT: &str = "10010101018th01";
 const OWNER: (&str, &str) = ("0499370899", "09120000001");
@@ -84,4 +87,66 @@ async fn finding_12_staff_read_only_cases_their_role_takes_part_in(app: TestApp)
             answer.body
         );
     }
+}
+
+/// Every read of a case or of a document by staff is recorded (who, when, what), and
+/// internal inspection lists them per case and per staff member; nobody else may.
+async fn every_staff_read_is_recorded_and_internal_inspection_lists_it(app: TestApp) {
+    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
+    let opened = app
+        .post_json("/api/v1/cases", permit_application(&app), Some(&citizen))
+        .await
+        .json();
+    let id = opened["id"].as_i64().unwrap();
+    let document = opened["documents"][0]["id"].as_i64().unwrap();
+    let formation = app.staff_token("formation").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{id}"), Some(&formation))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let file = app
+        .get(&format!("/api/v1/documents/{document}"), Some(&formation))
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    // The applicant's own reads are not staff reads.
+    app.get(&format!("/api/v1/cases/{id}"), Some(&citizen))
+        .await;
+
+    let inspection = app.staff_token("internal_inspection").await;
+    let of_case = app
+        .get(&format!("/api/v1/cases/{id}/reads"), Some(&inspection))
+        .await;
+    assert_eq!(of_case.status, StatusCode::OK, "{}", of_case.body);
+    let reads = of_case.json()["reads"].as_array().unwrap().clone();
+    let by_formation: Vec<&Value> = reads.iter().filter(|r| r["staff"] == "formation").collect();
+    assert!(
+        by_formation
+            .iter()
+            .any(|r| r["document_id"] == json!(document)),
+        "{reads:?}"
+    );
+    assert!(
+        by_formation.iter().any(|r| r["document_id"].is_null()),
+        "{reads:?}"
+    );
+    assert!(reads.iter().all(|r| r["staff"] != "applicant"));
+    let of_staff = app
+        .get("/api/v1/staff/formation/reads", Some(&inspection))
+        .await
+        .json();
+    assert!(
+        of_staff["reads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["staff"] == "formation")
+    );
+    assert!(!of_staff["reads"].as_array().unwrap().is_empty());
+    // Only internal inspection lists them.
+    let refused = app
+        .get(&format!("/api/v1/cases/{id}/reads"), Some(&formation))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

@@ -137,9 +137,15 @@ impl Cases {
     ) -> Result<(DocumentRecord, Vec<u8>), CaseError> {
         let (document, _) = self.visible_document(who, document_id, None).await?;
         let bytes = self.files.get(&document.storage_key).await?;
+        let now = Timestamp::now();
         self.store
-            .record_document_view(document.id, &viewer_name(who), Timestamp::now())
+            .record_document_view(document.id, &viewer_name(who), now)
             .await?;
+        if let Principal::Staff(account) = who {
+            self.store
+                .record_staff_read(document.case, account.id, Some(document.id), now)
+                .await?;
+        }
         Ok((document, bytes))
     }
 

@@ -1,12 +1,14 @@
 //! Cases: applying for a service, acting on a case through its workflow, seeing it,
 //! following it by its tracking code, its documents, and the work queues. A file an
-//! action: [`apply`], [`act`], [`view`], [`queue`], [`documents`].
+//! action: [`apply`], [`act`], [`view`], [`queue`], [`documents`], and [`audit`] (who
+//! among the staff read a case).
 //!
 //! Each use case parses its input into domain types, lets the workflow engine decide, and
 //! makes one store call that writes everything the action changes in one transaction.
 
 mod act;
 mod apply;
+mod audit;
 mod documents;
 mod queue;
 mod view;

@@ -101,6 +101,12 @@ impl Cases {
         } else {
             Vec::new()
         };
+        // Every read by staff is on the record, for internal inspection.
+        if let Principal::Staff(account) = who {
+            self.store
+                .record_staff_read(id, account.id, None, Timestamp::now())
+                .await?;
+        }
         Ok(CaseView {
             history: self.store.case_history(id).await?,
             tasks: self.store.case_tasks(id).await?,

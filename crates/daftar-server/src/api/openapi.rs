@@ -43,6 +43,8 @@ use super::{auth, bills, cases, catalog, staff};
         cases::queue::queue,
         cases::documents::document,
         cases::documents::approve,
+        cases::audit::reads_of_case,
+        cases::audit::reads_by_staff,
         document,
     ),
     modifiers(&BearerToken),

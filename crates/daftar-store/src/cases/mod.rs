@@ -72,6 +72,16 @@ pub trait CaseStore: Send + Sync + std::fmt::Debug {
     ) -> Result<DocumentRecord>;
     /// Every version of every document of a case.
     async fn documents_of_case(&self, case: CaseId) -> Result<Vec<DocumentRecord>>;
+    /// Records that a staff member read a case (`document`: one of its documents).
+    async fn record_staff_read(
+        &self,
+        case: CaseId,
+        staff: StaffId,
+        document: Option<i64>,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// The newest staff reads of a case, or by a staff member, newest first.
+    async fn staff_reads(&self, of: ReadsOf, limit: u32) -> Result<Vec<StaffRead>>;
     /// How many documents an applicant uploaded to their cases since `since`.
     async fn documents_uploaded_by_applicant_since(
         &self,

@@ -250,3 +250,23 @@ pub struct DocumentRecord {
     pub approved_by: Option<String>,
     pub approved_at: Option<Timestamp>,
 }
+
+/// Whose reads to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadsOf {
+    Case(CaseId),
+    Staff(StaffId),
+}
+
+/// One read of a case by staff.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffRead {
+    pub case_id: i64,
+    pub tracking_code: String,
+    pub staff_id: i64,
+    pub staff_username: String,
+    /// The document read, when it was one.
+    pub document_id: Option<i64>,
+    /// Seconds since the Unix epoch (UTC).
+    pub at: i64,
+}

@@ -363,6 +363,49 @@ where
         Ok(record)
     }
 
+    async fn record_staff_read(
+        &self,
+        case: crate::CaseId,
+        staff: crate::StaffId,
+        document: Option<i64>,
+        at: jiff::Timestamp,
+    ) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO staff_reads (case_id, staff_id, document_id, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(case.0)
+        .bind(staff.0)
+        .bind(document)
+        .bind(crate::to_db_time(at))
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn staff_reads(
+        &self,
+        of: crate::ReadsOf,
+        limit: u32,
+    ) -> crate::Result<Vec<crate::StaffRead>> {
+        let (filter, key) = match of {
+            crate::ReadsOf::Case(case) => ("r.case_id", case.0),
+            crate::ReadsOf::Staff(staff) => ("r.staff_id", staff.0),
+        };
+        let reads: Vec<crate::StaffRead> = sqlx::query_as(&format!(
+            "SELECT r.case_id, c.tracking_code, r.staff_id, u.username AS staff_username,
+                 r.document_id, r.at
+             FROM staff_reads r
+             JOIN cases c ON c.id = r.case_id
+             JOIN staff_users u ON u.id = r.staff_id
+             WHERE {filter} = $1 ORDER BY r.id DESC LIMIT $2"
+        ))
+        .bind(key)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        Ok(reads)
+    }
+
     async fn documents_uploaded_by_applicant_since(
         &self,
         applicant: &daftar_core::ir::NationalId,

@@ -8,9 +8,12 @@
 //!   stale), `POST /cases/{id}/assignment` (mark a case to a colleague, or claim it).
 //! - [`queue`]: `GET /queues/{role}`, a role's work queue.
 //! - [`documents`]: `GET /documents/{id}`, `POST /documents/{id}/approval`.
+//! - [`audit`]: `GET /cases/{id}/reads`, `GET /staff/{username}/reads` (who read what;
+//!   internal inspection).
 
 pub(super) mod act;
 pub(super) mod apply;
+pub(super) mod audit;
 pub(super) mod documents;
 pub(super) mod queue;
 pub(super) mod view;
@@ -41,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/cases/track/{code}", get(view::track))
         .route("/api/v1/cases/{id}", get(view::show))
+        .route("/api/v1/cases/{id}/reads", get(audit::reads_of_case))
+        .route("/api/v1/staff/{username}/reads", get(audit::reads_by_staff))
         .route(
             "/api/v1/cases/{id}/actions",
             post(act::act.layer(upload_limit())),
