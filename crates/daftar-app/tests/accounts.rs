@@ -477,3 +477,100 @@ async fn a_system_administrator_needs_a_second_factor(store: Arc<dyn Store>) {
         .await;
     assert!(signed_in.is_ok(), "{signed_in:?}");
 }
+
+/// A local stand-in for a provider's ownership inquiry, speaking the protocol
+/// `HttpMobileOwnership` speaks: it knows one owner, wants its token, and answers 500
+/// for one national ID. Returns its URL and the requests it saw.
+async fn fake_provider() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/shahkar", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // Read the head, then the body its Content-Length announces.
+                loop {
+                    let n = stream.read(&mut buffer).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            break;
+                        }
+                    }
+                }
+                let text = String::from_utf8_lossy(&request).to_string();
+                log.lock().unwrap().push(text.clone());
+                let (status, body) = if !text
+                    .to_ascii_lowercase()
+                    .contains("authorization: bearer provider-token")
+                {
+                    ("401 Unauthorized", "{}".to_owned())
+                } else if text.contains("\"national_id\":\"0790419904\"") {
+                    ("500 Internal Server Error", "{}".to_owned())
+                } else {
+                    let matched = text.contains("\"national_id\":\"0499370899\"")
+                        && text.contains("\"mobile\":\"09120000001\"");
+                    ("200 OK", format!("{{\"matched\":{matched}}}"))
+                };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// The HTTP ownership inquiry, against a local stand-in of a provider: the owner is
+/// confirmed, a stranger is not, and a provider that fails or refuses the token
+/// confirms nothing (an error, never an owner).
+#[tokio::test]
+async fn the_http_ownership_inquiry_asks_the_provider_with_its_token() {
+    use daftar_app::accounts::HttpMobileOwnership;
+    let (url, seen) = fake_provider().await;
+    let inquiry = HttpMobileOwnership::new(url.clone(), Some("provider-token".into())).unwrap();
+    let owner = NationalId::parse("0499370899").unwrap();
+    let ask = |id: &NationalId, mobile: &str| {
+        let mobile = Mobile::parse(mobile).unwrap();
+        let id = id.clone();
+        let inquiry = &inquiry;
+        async move { inquiry.inquire(&id, &mobile).await }
+    };
+    assert_eq!(ask(&owner, "09120000001").await.unwrap(), Ownership::Owner);
+    assert_eq!(
+        ask(&owner, "09129999999").await.unwrap(),
+        Ownership::NotOwner
+    );
+    let failing = NationalId::parse("0790419904").unwrap();
+    assert!(ask(&failing, "09120000002").await.is_err());
+    let wrong_token = HttpMobileOwnership::new(url, Some("other".into())).unwrap();
+    let refused = wrong_token
+        .inquire(&owner, &Mobile::parse("09120000001").unwrap())
+        .await;
+    assert!(refused.is_err());
+    let requests = seen.lock().unwrap();
+    assert_eq!(requests.len(), 4);
+    assert!(requests[0].starts_with("POST /shahkar "));
+}

@@ -146,6 +146,10 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.body.contains(&case_path), "{}", queue.body);
     let staff_page = app.get_page(&case_path, &formation).await;
+    // With no ownership inquiry configured (as in the demo), the sign-in was not
+    // confirmed: formation sees the mark, the applicant does not.
+    assert!(staff_page.body.contains("id=\"identity-unconfirmed\""));
+    assert!(!page.body.contains("id=\"identity-unconfirmed\""));
     assert!(staff_page.body.contains("data-action=\"book_inspection\""));
     let staff_csrf = staff_page.hidden("csrf");
     let version = staff_page.hidden("version");

@@ -200,6 +200,7 @@ my-cases-none = You have no case yet.
 home-my-cases = My cases
 case-title = Case
 case-tracking-code = Tracking code
+case-identity-unconfirmed = Identity not confirmed: this case was filed from a mobile the national ownership inquiry did not confirm. At the document check, match the applicant against their national card before going on.
 case-service = Service
 case-state = Status
 case-updated = Last change

@@ -104,6 +104,9 @@ pub(super) struct CaseTemplate {
     actions: Vec<ActionForm>,
     /// Staff who see the documents may approve them.
     may_approve: bool,
+    /// Shown to staff: filed in a sign-in whose mobile the ownership inquiry did not
+    /// confirm, so the applicant's identity is checked at the document check.
+    identity_unconfirmed: bool,
     error: Option<String>,
     notice: Option<String>,
 }
@@ -236,6 +239,8 @@ pub(super) fn case_template(
             })
             .collect(),
         may_approve: matches!(view.standing, Standing::Staff(_)),
+        identity_unconfirmed: matches!(view.standing, Standing::Staff(_))
+            && !view.case.applicant_verified,
         error,
         notice,
     }
