@@ -92,6 +92,7 @@ async fn messages_given_up_do_not_keep_the_others_from_being_sent(store: Arc<dyn
                     comment: None,
                     changes: None,
                 },
+                previous_history_hash: None,
                 notifications: vec![new],
                 documents: Vec::new(),
             },

@@ -287,6 +287,7 @@ impl NoViolationCases {
                             comment: None,
                             changes: None,
                         },
+                        previous_history_hash: None,
                         notifications: vec![NewNotification {
                             to: Recipient::Citizen(self.applicant.clone()),
                             text: format!("status: {}", step.position.state),

@@ -154,6 +154,7 @@ fn inspection(case: CaseId, expected_version: i64) -> Transition {
             comment: Some("documents complete".into()),
             changes: None,
         },
+        previous_history_hash: None,
         notifications: told_applicant("inspection booked"),
         documents: Vec::new(),
     }

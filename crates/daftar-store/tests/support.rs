@@ -13,6 +13,10 @@ pub fn postgres_server_url() -> String {
 
 pub struct TestDb {
     pub store: Arc<dyn Store>,
+    /// The database's URL, for a test that reaches past the store (to tamper with it);
+    /// daftar-app's tests, which share this file, read it.
+    #[allow(dead_code)]
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -23,6 +27,7 @@ impl TestDb {
         let store = daftar_store::open(&url).await.expect("SQLite opens");
         TestDb {
             store,
+            url,
             _dir: Some(dir),
         }
     }
@@ -34,7 +39,11 @@ impl TestDb {
         let store = daftar_store::open(&url)
             .await
             .expect("PostgreSQL is running (set DAFTAR_TEST_POSTGRES_URL to point elsewhere)");
-        TestDb { store, _dir: None }
+        TestDb {
+            store,
+            url,
+            _dir: None,
+        }
     }
 }
 

@@ -284,6 +284,21 @@ fn finding_13_data_files_are_owner_only() {
     assert!(checked >= 1, "the database was not created");
 }
 
+/// `daftar audit verify` walks the history chains of a database the demo filled.
+#[test]
+fn audit_verify_reports_every_chain_holding() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data_dir = data_dir.to_str().unwrap();
+    let loaded = daftar(&["demo", "--data-dir", data_dir], "");
+    assert!(loaded.status.success(), "{}", text(&loaded));
+    let verified = daftar(&["audit", "verify", "--data-dir", data_dir], "");
+    assert!(verified.status.success(), "{}", text(&verified));
+    let out = String::from_utf8_lossy(&verified.stdout);
+    assert!(out.contains("every chain holds"), "{out}");
+    assert!(out.contains("Heads digest: "), "{out}");
+}
+
 /// A command that fails says what went wrong in one line, and exits with 1.
 #[test]
 fn a_failing_command_prints_one_line() {

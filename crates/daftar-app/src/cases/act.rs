@@ -180,6 +180,7 @@ impl Cases {
                     Some(serde_json::to_string(&changes).map_err(anyhow::Error::from)?)
                 },
             },
+            previous_history_hash: case.history_hash.clone(),
             notifications,
             documents: stored.documents,
         };
@@ -294,6 +295,7 @@ impl Cases {
                 comment: (action == "assign").then(|| colleague.display_name.clone()),
                 changes: None,
             },
+            previous_history_hash: case.history_hash.clone(),
             notifications: Vec::new(),
             documents: Vec::new(),
         };

@@ -9,6 +9,7 @@
 mod act;
 mod apply;
 mod audit;
+pub use audit::ChainReport;
 mod documents;
 mod queue;
 mod view;

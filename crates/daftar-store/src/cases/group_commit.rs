@@ -241,6 +241,7 @@ mod tests {
                 comment: None,
                 changes: None,
             },
+            previous_history_hash: None,
             notifications: Vec::new(),
             documents: Vec::new(),
         }

@@ -80,6 +80,13 @@ pub trait CaseStore: Send + Sync + std::fmt::Debug {
         document: Option<i64>,
         at: Timestamp,
     ) -> Result<()>;
+    /// History rows in chain order (by case, then as written), after `after` (a case id
+    /// and a row id), `limit` at most: for walking every chain.
+    async fn history_links(
+        &self,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<HistoryLinkRow>>;
     /// The newest staff reads of a case, or by a staff member, newest first.
     async fn staff_reads(&self, of: ReadsOf, limit: u32) -> Result<Vec<StaffRead>>;
     /// How many documents an applicant uploaded to their cases since `since`.

@@ -97,6 +97,10 @@ pub struct Transition {
     pub closed: bool,
     pub tasks: Vec<NewTask>,
     pub history: NewHistory,
+    /// The hash of the case's last history row as the actor saw it
+    /// ([`CaseRecord::history_hash`]): the new row chains to it. The compare-and-set on
+    /// the version makes sure nothing was written in between.
+    pub previous_history_hash: Option<String>,
     pub notifications: Vec<NewNotification>,
     /// Documents uploaded with the action (an applicant's answer to a return).
     pub documents: Vec<NewDocument>,
@@ -113,6 +117,9 @@ pub struct CaseRecord {
     /// Filed in a sign-in from a mobile the ownership inquiry confirmed; when not,
     /// formation checks the applicant's identity at the first look at the documents.
     pub applicant_verified: bool,
+    /// The hash of the case's last history row (`None` for a case whose history predates
+    /// the chain).
+    pub history_hash: Option<String>,
     pub acting_for: Option<LegalId>,
     pub office: OfficeCode,
     pub district: Option<u16>,
@@ -269,4 +276,22 @@ pub struct StaffRead {
     pub document_id: Option<i64>,
     /// Seconds since the Unix epoch (UTC).
     pub at: i64,
+}
+
+/// A history row with its chain hash, and the hash its case keeps of its last row.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HistoryLinkRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_staff_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub comment: Option<String>,
+    pub changes: Option<String>,
+    pub hash: Option<String>,
+    pub case_hash: Option<String>,
 }

@@ -18,20 +18,21 @@ use crate::cases::group_commit::{GroupWriter, Timed};
 use crate::cases::sql::{actor_columns, move_values, recipient_columns};
 use crate::{Result, StoreError};
 
-/// `$1`–`$15` and `$25` (the history's changes, added last): one element per transition
+/// `$1`–`$15`, `$25` and `$26` (the history's changes and hash, added last): one element per transition
 /// (numbered from 1 by ORDINALITY); `$16`–`$20` the tasks, `$21`–`$24` the notices, each
 /// naming its transition's number.
 const TRANSITIONS: &str = "WITH t AS (
     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[],
         $6::TEXT[], $7::BIGINT[], $8::BIGINT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[],
-        $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[], $25::TEXT[])
+        $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[], $25::TEXT[], $26::TEXT[])
     WITH ORDINALITY AS t (case_id, expected, state, position, fields, sla_due, closed_at, now,
         actor_kind, actor_staff_id, actor_name, action, from_state, to_state, comment, changes,
-        n)
+        hash, n)
 ), moved AS (
     UPDATE cases SET state = t.state, position = t.position,
         fields = COALESCE(t.fields, cases.fields), sla_due = t.sla_due,
-        closed_at = t.closed_at, updated_at = t.now, version = cases.version + 1
+        closed_at = t.closed_at, updated_at = t.now, version = cases.version + 1,
+        history_hash = t.hash
     FROM t
     WHERE cases.id = t.case_id AND cases.version = t.expected AND cases.closed_at IS NULL
     RETURNING t.*, cases.office_code, cases.service_id, cases.district,
@@ -48,9 +49,9 @@ const TRANSITIONS: &str = "WITH t AS (
     JOIN moved ON moved.n = k.n
 ), history AS (
     INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id, actor_name, action,
-        from_state, to_state, comment, changes)
+        from_state, to_state, comment, changes, hash)
     SELECT case_id, now, actor_kind, actor_staff_id, actor_name, action, from_state,
-        to_state, comment, changes
+        to_state, comment, changes, hash
     FROM moved
 ), notices AS (
     INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)
@@ -92,7 +93,7 @@ async fn write_together(pool: &PgPool, group: &[Timed]) -> Result<Vec<Result<i64
     for (n, (transition, now)) in (1_i64..).zip(group) {
         let history = &transition.history;
         let (actor_kind, actor_staff_id, actor_name) = actor_columns(&history.actor);
-        let (state, position, fields, sla_due, closed_at, now, case, expected) =
+        let (state, position, fields, sla_due, closed_at, now, hash, case, expected) =
             move_values(transition, *now);
         t.case_id.push(case);
         t.expected.push(expected);
@@ -110,6 +111,7 @@ async fn write_together(pool: &PgPool, group: &[Timed]) -> Result<Vec<Result<i64
         t.to_state.push(history.to_state.as_str());
         t.comment.push(history.comment.as_deref());
         t.changes.push(history.changes.as_deref());
+        t.hash.push(hash);
         for task in &transition.tasks {
             t.task_n.push(n);
             t.task_role.push(task.role.slug());
@@ -151,6 +153,7 @@ async fn write_together(pool: &PgPool, group: &[Timed]) -> Result<Vec<Result<i64
         .bind(t.notice_recipient)
         .bind(t.notice_text)
         .bind(t.changes)
+        .bind(t.hash)
         .fetch_all(pool)
         .await?;
     let mut outcomes: Vec<Result<i64>> = (0..group.len())
@@ -186,6 +189,7 @@ struct Columns<'a> {
     to_state: Vec<&'a str>,
     comment: Vec<Option<&'a str>>,
     changes: Vec<Option<&'a str>>,
+    hash: Vec<String>,
     task_n: Vec<i64>,
     task_role: Vec<&'static str>,
     task_state: Vec<&'a str>,

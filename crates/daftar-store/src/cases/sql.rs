@@ -14,7 +14,7 @@ use crate::{
 pub(crate) const CASE_COLUMNS: &str = "id, tracking_code, service_id, workflow_id, \
      workflow_version, applicant_national_id, applicant_legal_id, office_code, district, state, \
      position, fields, version, sla_due, overdue_at, closed_at, created_at, updated_at, \
-     applicant_verified";
+     applicant_verified, history_hash";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CaseRow {
@@ -37,6 +37,7 @@ pub(crate) struct CaseRow {
     created_at: i64,
     updated_at: i64,
     applicant_verified: bool,
+    history_hash: Option<String>,
 }
 
 fn jalali(raw: &str) -> Result<JalaliDate, StoreError> {
@@ -58,6 +59,7 @@ pub(crate) fn case_record(row: CaseRow) -> Result<CaseRecord, StoreError> {
             .map_err(|_| corrupt("workflow version"))?,
         applicant: national_id(&row.applicant_national_id)?,
         applicant_verified: row.applicant_verified,
+        history_hash: row.history_hash,
         acting_for: row
             .applicant_legal_id
             .as_deref()
@@ -102,6 +104,30 @@ pub(crate) const ACTOR_STAFF: &str = "staff";
 pub(crate) const ACTOR_SYSTEM: &str = "system";
 
 /// The actor's columns: kind, staff id, name.
+/// The hash of a history row about to be written for `case` at `now`, chained to
+/// `previous` (the case's last row's, or the start of a chain).
+pub(crate) fn history_hash(
+    case: i64,
+    now: i64,
+    history: &crate::NewHistory,
+    previous: Option<&str>,
+) -> String {
+    let (actor_kind, actor_staff_id, actor_name) = actor_columns(&history.actor);
+    daftar_core::cases::HistoryLink {
+        case_id: case,
+        at: now,
+        actor_kind,
+        actor_staff_id,
+        actor_name,
+        action: &history.action,
+        from_state: history.from_state.as_deref(),
+        to_state: &history.to_state,
+        comment: history.comment.as_deref(),
+        changes: history.changes.as_deref(),
+    }
+    .hash(previous.unwrap_or(daftar_core::cases::GENESIS))
+}
+
 pub(crate) fn actor_columns(actor: &Actor) -> (&'static str, Option<i64>, &str) {
     match actor {
         Actor::Applicant => (ACTOR_APPLICANT, None, ""),
@@ -243,14 +269,16 @@ pub(crate) fn document_record(row: DocumentRow) -> Result<DocumentRecord, StoreE
 /// version on, so this one updates nothing, and the transition writes nothing.
 pub(crate) const MOVE_CASE: &str =
     "UPDATE cases SET state = $1, position = $2, fields = COALESCE($3, fields),
-         sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1
-     WHERE id = $7 AND version = $8 AND closed_at IS NULL
+         sla_due = $4, closed_at = $5, updated_at = $6, version = version + 1,
+         history_hash = $7
+     WHERE id = $8 AND version = $9 AND closed_at IS NULL
      RETURNING id, office_code, service_id, district, version";
 
 /// What [`MOVE_CASE`] returns: id, office, service, district, the new version.
 pub(crate) type MovedCase = (i64, String, String, Option<i64>, i64);
 
-/// [`MOVE_CASE`]'s parameters, `$1` to `$8`, in order: for sqlx ([`bind_move`]), for
+/// [`MOVE_CASE`]'s parameters, `$1` to `$9`, in order (rusqlite binds a tuple by
+/// position, and SQLite numbers parameters as they first appear in the statement): for sqlx ([`bind_move`]), for
 /// rusqlite (a tuple is its parameters) and for PostgreSQL's group statement, whose arrays
 /// take one of each per transition.
 pub(crate) type MoveValues<'t> = (
@@ -260,6 +288,7 @@ pub(crate) type MoveValues<'t> = (
     Option<String>,
     Option<i64>,
     i64,
+    String,
     i64,
     i64,
 );
@@ -272,6 +301,12 @@ pub(crate) fn move_values(transition: &crate::Transition, now: i64) -> MoveValue
         transition.sla_due.map(|d| d.iso_jalali()),
         transition.closed.then_some(now),
         now,
+        history_hash(
+            transition.case.0,
+            now,
+            &transition.history,
+            transition.previous_history_hash.as_deref(),
+        ),
         transition.case.0,
         transition.expected_version,
     )
@@ -290,8 +325,9 @@ where
     Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    let (state, position, fields, sla_due, closed, now, case, expected) =
+    let (state, position, fields, sla_due, closed, now, hash, case, expected) =
         move_values(transition, now);
     query
         .bind(state)
@@ -300,6 +336,7 @@ where
         .bind(sla_due)
         .bind(closed)
         .bind(now)
+        .bind(hash)
         .bind(case)
         .bind(expected)
 }
@@ -313,8 +350,8 @@ pub(crate) const INSERT_TASK: &str =
 
 pub(crate) const INSERT_HISTORY: &str =
     "INSERT INTO case_history (case_id, at, actor_kind, actor_staff_id,
-         actor_name, action, from_state, to_state, comment, changes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+         actor_name, action, from_state, to_state, comment, changes, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 pub(crate) const INSERT_NOTIFICATION: &str =
     "INSERT INTO outbox (case_id, recipient_kind, recipient, text, created_at)

@@ -67,11 +67,13 @@ fn write_group(connection: &mut Connection, group: &[Timed]) -> Result<Vec<Resul
 
 fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Result<i64> {
     let case = transition.case.0;
+    let values = move_values(transition, now);
+    let hash = values.6.clone();
     let moved = connection
         .prepare_cached(MOVE_CASE)
         .and_then(|mut statement| {
             statement
-                .query_row(move_values(transition, now), |row| MovedCase::try_from(row))
+                .query_row(values, |row| MovedCase::try_from(row))
                 .optional()
         })
         .map_err(failed)?;
@@ -107,6 +109,7 @@ fn write_one(connection: &Connection, transition: &Transition, now: i64) -> Resu
             history.to_state,
             history.comment,
             history.changes,
+            hash,
         ])?;
         let mut insert_notification = connection.prepare_cached(INSERT_NOTIFICATION)?;
         for notification in &transition.notifications {

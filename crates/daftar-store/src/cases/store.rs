@@ -78,7 +78,14 @@ where
             now,
         )
         .await?;
-        insert_history::<S::Db>(&mut tx, id, history, now).await?;
+        // The first row of the case's chain.
+        let hash = crate::cases::sql::history_hash(id, now, history, None);
+        insert_history::<S::Db>(&mut tx, id, history, now, &hash).await?;
+        sqlx::query("UPDATE cases SET history_hash = $1 WHERE id = $2")
+            .bind(&hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         insert_notifications::<S::Db>(&mut tx, Some(id), notifications, now).await?;
         for document in documents {
             insert_document::<S::Db>(&mut tx, id, document, now).await?;
@@ -195,7 +202,14 @@ where
             now,
         )
         .await?;
-        insert_history::<S::Db>(&mut tx, transition.case.0, &transition.history, now).await?;
+        let hash = crate::cases::sql::history_hash(
+            transition.case.0,
+            now,
+            &transition.history,
+            transition.previous_history_hash.as_deref(),
+        );
+        insert_history::<S::Db>(&mut tx, transition.case.0, &transition.history, now, &hash)
+            .await?;
         insert_notifications::<S::Db>(
             &mut tx,
             Some(transition.case.0),
@@ -380,6 +394,28 @@ where
         .execute(self.writer())
         .await?;
         Ok(())
+    }
+
+    async fn history_links(
+        &self,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> crate::Result<Vec<crate::HistoryLinkRow>> {
+        let (case, id) = after.unwrap_or((i64::MIN, i64::MIN));
+        let rows: Vec<crate::HistoryLinkRow> = sqlx::query_as(
+            "SELECT h.id, h.case_id, h.at, h.actor_kind, h.actor_staff_id, h.actor_name,
+                 h.action, h.from_state, h.to_state, h.comment, h.changes, h.hash,
+                 c.history_hash AS case_hash
+             FROM case_history h JOIN cases c ON c.id = h.case_id
+             WHERE h.case_id > $1 OR (h.case_id = $1 AND h.id > $2)
+             ORDER BY h.case_id, h.id LIMIT $3",
+        )
+        .bind(case)
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows)
     }
 
     async fn staff_reads(

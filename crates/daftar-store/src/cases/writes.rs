@@ -49,6 +49,7 @@ pub(super) async fn insert_history<DB>(
     case: i64,
     history: &crate::NewHistory,
     now: i64,
+    hash: &str,
 ) -> crate::Result<()>
 where
     DB: Database,
@@ -76,6 +77,7 @@ where
         .bind(&history.to_state)
         .bind(&history.comment)
         .bind(&history.changes)
+        .bind(hash)
         .execute(&mut **tx)
         .await?;
     Ok(())
