@@ -66,6 +66,11 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_CODE_REQUESTS_PER_ADDRESS", default_value_t = 20)]
     pub code_requests_per_address: u32,
 
+    /// Codes one client address may present in an hour (wrong codes lock a national ID,
+    /// so one client must not be able to keep anyone out).
+    #[arg(long, env = "DAFTAR_CODE_CHECKS_PER_ADDRESS", default_value_t = 30)]
+    pub code_checks_per_address: u32,
+
     /// Sign-in SMS the instance sends in a day; a warning is logged at nine tenths.
     #[arg(long, env = "DAFTAR_SMS_DAILY_BUDGET", default_value_t = 10_000)]
     pub sms_daily_budget: u32,
@@ -136,6 +141,10 @@ impl Config {
                     window: SignedDuration::from_hours(1),
                 },
                 daily_budget: self.sms_daily_budget,
+                verifications_per_address: SendLimit {
+                    max: self.code_checks_per_address,
+                    window: SignedDuration::from_hours(1),
+                },
             },
             code_answer_after: std::time::Duration::from_millis(self.code_answer_ms),
         }
@@ -170,6 +179,7 @@ impl std::fmt::Debug for Config {
             .field("sms_per_mobile", &self.sms_per_mobile)
             .field("sms_per_mobile_minutes", &self.sms_per_mobile_minutes)
             .field("code_requests_per_address", &self.code_requests_per_address)
+            .field("code_checks_per_address", &self.code_checks_per_address)
             .field("sms_daily_budget", &self.sms_daily_budget)
             .field("code_answer_ms", &self.code_answer_ms)
             .field("mobile_ownership_url", &self.mobile_ownership_url)

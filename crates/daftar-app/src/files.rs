@@ -82,10 +82,8 @@ impl FileStore {
         })
     }
 
-    /// Removes the files a refused request wrote, so that nothing is left on disk for
-    /// it. Files it found already stored are kept: other documents name them. (A request
-    /// storing the same bytes at the very same moment could find this one's file and lose
-    /// it; the window is the length of one refused write.)
+    /// Removes files a refused request wrote and no document names
+    /// (`Cases::discard_unused` checks), so that nothing is left on disk for it.
     pub async fn discard(&self, keys: &[String]) {
         for key in keys {
             if let Err(error) = tokio::fs::remove_file(self.root.join(key)).await {

@@ -28,6 +28,8 @@ with_both_databases!(
     finding_2_a_squatter_cannot_keep_the_owner_out_and_their_case_is_marked,
     finding_3_thirty_wrong_passwords_lock_the_account_whether_or_not_it_exists,
     a_system_administrator_needs_a_second_factor,
+    one_address_presents_only_so_many_codes,
+    password_tries_sent_all_at_once_are_each_counted,
 );
 
 const CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
@@ -97,7 +99,7 @@ async fn a_code_the_gateway_refuses_is_withdrawn_and_may_be_asked_again(store: A
         .unwrap();
     assert_eq!(sent(&recorder, 1).await, 1);
     let signed_in = accounts
-        .verify_code(CITIZEN.0, &code_in(&texts[0]), None)
+        .verify_code(CITIZEN.0, &code_in(&texts[0]), None, CLIENT)
         .await;
     assert!(signed_in.is_ok(), "{signed_in:?}");
 }
@@ -175,7 +177,7 @@ async fn finding_5_every_code_request_is_answered_alike_and_at_the_same_time(
     // Lock another national ID with five wrong codes.
     let locked = national_id(400_001);
     for _ in 0..5 {
-        let _ = accounts.verify_code(&locked, "000000", None).await;
+        let _ = accounts.verify_code(&locked, "000000", None, CLIENT).await;
     }
     let mut timings: Vec<(&str, Vec<Duration>)> = Vec::new();
     for (kind, id, mobile) in [
@@ -225,9 +227,11 @@ async fn finding_5_every_code_request_is_answered_alike_and_at_the_same_time(
     assert_eq!(sent(&recorder, 7).await, 7);
     // A wrong code and no code at all are one answer.
     let never_sent = accounts
-        .verify_code(&national_id(499_999), "123456", None)
+        .verify_code(&national_id(499_999), "123456", None, CLIENT)
         .await;
-    let wrong = accounts.verify_code(&registered, "000000", None).await;
+    let wrong = accounts
+        .verify_code(&registered, "000000", None, CLIENT)
+        .await;
     for refused in [never_sent, wrong] {
         assert!(
             matches!(refused, Err(AccountError::NotSignedIn("auth.wrong_code"))),
@@ -298,7 +302,10 @@ async fn finding_2_a_squatter_cannot_keep_the_owner_out_and_their_case_is_marked
         .await
         .unwrap();
     let code = code_in(&texts(&recorder, 1).await[0]);
-    let squatter = accounts.verify_code(&victim, &code, None).await.unwrap();
+    let squatter = accounts
+        .verify_code(&victim, &code, None, CLIENT)
+        .await
+        .unwrap();
     let squatter_user = accounts
         .current_user(&squatter.token)
         .await
@@ -335,7 +342,7 @@ async fn finding_2_a_squatter_cannot_keep_the_owner_out_and_their_case_is_marked
     let texts = texts(&recorder, 2).await;
     assert_eq!(texts.len(), 2, "the owner was sent a code");
     let owner = accounts
-        .verify_code(&victim, &code_in(&texts[1]), None)
+        .verify_code(&victim, &code_in(&texts[1]), None, CLIENT)
         .await
         .unwrap();
     let owner_user = accounts.current_user(&owner.token).await.unwrap().unwrap();
@@ -573,4 +580,69 @@ async fn the_http_ownership_inquiry_asks_the_provider_with_its_token() {
     let requests = seen.lock().unwrap();
     assert_eq!(requests.len(), 4);
     assert!(requests[0].starts_with("POST /shahkar "));
+}
+
+/// Wrong codes lock a national ID for everyone; one address presenting codes is limited,
+/// so one client cannot keep citizens out one after another.
+async fn one_address_presents_only_so_many_codes(store: Arc<dyn Store>) {
+    let accounts = accounts_with(&store, Arc::new(Recorder::default()));
+    let limit = CodeLimits::default().verifications_per_address.max;
+    let mut answers = Vec::new();
+    for i in 0..limit + 5 {
+        let victim = national_id(600_000 + i);
+        let answer = accounts.verify_code(&victim, "000000", None, CLIENT).await;
+        answers.push(match answer {
+            Err(AccountError::NotSignedIn(code) | AccountError::Wait { code, .. }) => code,
+            other => panic!("{other:?}"),
+        });
+    }
+    assert!(
+        answers[..limit as usize]
+            .iter()
+            .all(|code| *code == "auth.wrong_code")
+    );
+    assert!(
+        answers[limit as usize..]
+            .iter()
+            .all(|code| *code == "rate_limited")
+    );
+}
+
+/// Finding 3, at once: tries sent together are counted before any password is
+/// checked, so a burst gets no more guesses than tries one after the other.
+async fn password_tries_sent_all_at_once_are_each_counted(store: Arc<dyn Store>) {
+    add_staff(
+        store.as_ref(),
+        "burst",
+        Role::Formation,
+        "the right password",
+    )
+    .await;
+    let accounts = accounts_with(&store, Arc::new(Recorder::default()));
+    let tries = (0..40u8).map(|i| {
+        let accounts = accounts.clone();
+        async move {
+            accounts
+                .staff_sign_in("burst", "a wrong one", None, IpAddr::from([10, 9, 0, i]))
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(tries).await;
+    let checked = answers
+        .iter()
+        .filter(|a| matches!(a, Err(AccountError::NotSignedIn(_))))
+        .count();
+    assert!(
+        checked <= daftar_core::sign_in_limits::PER_ACCOUNT.free as usize,
+        "{checked} passwords were checked"
+    );
+    let right = accounts
+        .staff_sign_in(
+            "burst",
+            "the right password",
+            None,
+            IpAddr::from([10, 9, 1, 1]),
+        )
+        .await;
+    assert!(matches!(right, Err(AccountError::Wait { .. })), "{right:?}");
 }

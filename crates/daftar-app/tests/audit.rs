@@ -1,6 +1,7 @@
 //! The history as a hash chain, on both databases: every row written by applying,
 //! acting (alone and in a group commit) and returning holds; a row edited in the database
-//! behind the program's back, or removed, is named by `verify_history`.
+//! behind the program's back, removed, or stripped of its hash is named by
+//! `verify_history`, and so is a case whose every row was removed.
 
 mod support;
 
@@ -35,7 +36,7 @@ async fn an_edited_or_removed_history_row_breaks_the_chain(db: TestDb) {
     let files = tempfile::tempdir().unwrap();
     let cases = cases_with(&store, built_in().unwrap(), RandomCodes::default(), &files);
     let form = application(cases.catalog(), support::SERVICE);
-    let mut last = None;
+    let mut opened = Vec::new();
     for _ in 0..3 {
         let case = cases.apply(&citizen(), &form).await.unwrap();
         let claimed = cases
@@ -58,7 +59,7 @@ async fn an_edited_or_removed_history_row_breaks_the_chain(db: TestDb) {
             )
             .await
             .unwrap();
-        last = Some(returned);
+        opened.push(returned.id.0);
     }
     let report = cases.verify_history().await.unwrap();
     assert_eq!(report.broken, None);
@@ -66,7 +67,7 @@ async fn an_edited_or_removed_history_row_breaks_the_chain(db: TestDb) {
     assert_eq!(report.heads_digest.len(), 64);
 
     // A comment rewritten in the database.
-    let case = last.unwrap().id.0;
+    let case = opened[2];
     tamper(
         &db,
         &format!(
@@ -100,6 +101,32 @@ async fn an_edited_or_removed_history_row_breaks_the_chain(db: TestDb) {
     .await;
     let broken = cases.verify_history().await.unwrap().broken;
     assert_eq!(broken.map(|b| b.case_id), Some(case));
+
+    // A hole: a row's hash taken away, as if written before the chain existed.
+    tamper(
+        &db,
+        &format!("DELETE FROM case_history WHERE case_id = {case}"),
+    )
+    .await;
+    let broken = cases.verify_history().await.unwrap().broken;
+    assert_eq!(
+        broken.map(|b| b.case_id),
+        Some(case),
+        "every row of a case removed"
+    );
+    tamper(&db, &format!("DELETE FROM cases WHERE id = {case}")).await;
+    assert_eq!(cases.verify_history().await.unwrap().broken, None);
+    let holed = opened[0];
+    tamper(
+        &db,
+        &format!(
+            "UPDATE case_history SET hash = NULL WHERE id = \
+             (SELECT MAX(id) FROM case_history WHERE case_id = {holed})"
+        ),
+    )
+    .await;
+    let broken = cases.verify_history().await.unwrap().broken;
+    assert_eq!(broken.map(|b| b.case_id), Some(holed));
 }
 
 #[tokio::test]

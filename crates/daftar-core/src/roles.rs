@@ -66,8 +66,6 @@ impl Role {
         Text::new(info.duties_fa, info.duties_en)
     }
 
-    /// Whether the role is one of the thirteen units (as opposed to office head,
-    /// office manager and system admin).
     /// Roles that oversee the office's work and may read any of its cases, whatever
     /// the workflow: the head, the manager, follow-up and internal inspection.
     pub fn oversees(self) -> bool {
@@ -77,6 +75,8 @@ impl Role {
         )
     }
 
+    /// Whether the role is one of the thirteen units (as opposed to office head,
+    /// office manager and system admin).
     pub fn is_unit(self) -> bool {
         !matches!(
             self,

@@ -51,6 +51,9 @@ pub struct CodeLimits {
     pub per_address: SendLimit,
     /// Codes the instance sends in a day, in all.
     pub daily_budget: u32,
+    /// Codes presented from one client address: wrong codes lock a national ID, so
+    /// without this one client could keep anyone out.
+    pub verifications_per_address: SendLimit,
 }
 
 impl Default for CodeLimits {
@@ -65,6 +68,10 @@ impl Default for CodeLimits {
                 window: SignedDuration::from_hours(1),
             },
             daily_budget: 10_000,
+            verifications_per_address: SendLimit {
+                max: 30,
+                window: SignedDuration::from_hours(1),
+            },
         }
     }
 }

@@ -202,8 +202,8 @@ async fn shutdown_signal() {
     }
 }
 
-/// Removes expired sessions every hour. Safe on several instances: the delete is
-/// idempotent.
+/// Removes expired sessions, and sign-in counts older than a day, every hour. Safe on
+/// several instances: the deletes are idempotent.
 pub fn spawn_session_sweeper(accounts: Accounts) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -214,6 +214,12 @@ pub fn spawn_session_sweeper(accounts: Accounts) {
                     tracing::debug!(sessions.removed = removed, "Swept expired sessions.")
                 }
                 Err(error) => tracing::warn!(error = %error, "Could not sweep expired sessions."),
+            }
+            match accounts.sweep_sign_in_counts(jiff::Timestamp::now()).await {
+                Ok(removed) => {
+                    tracing::debug!(counts.removed = removed, "Swept old sign-in counts.")
+                }
+                Err(error) => tracing::warn!(error = %error, "Could not sweep sign-in counts."),
             }
         }
     });

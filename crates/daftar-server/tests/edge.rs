@@ -294,9 +294,11 @@ async fn finding_14_unreadable_forms_and_bodies_get_our_error(app: TestApp) {
         "{}",
         page.body
     );
-    // Not multipart at all, where multipart is expected.
+    // Not multipart at all, where multipart is expected, from a signed-in citizen.
+    let token = app.citizen_token(OWNER.0, OWNER.1).await;
     let request = Request::post(format!("/services/{PERMIT}/apply"))
         .header(header::CONTENT_TYPE, "text/plain")
+        .header(header::COOKIE, format!("daftar_session={token}"))
         .body(Body::from("hello"))
         .unwrap();
     let page = app.send(request).await;

@@ -104,6 +104,7 @@ impl TestApp {
             sms_per_mobile_minutes: 10,
             // Every in-process request comes from one address.
             code_requests_per_address: 1_000,
+            code_checks_per_address: 1_000,
             sms_daily_budget: 10_000,
             // Long enough for the file "gateway" to have written the code when the
             // answer comes.

@@ -196,6 +196,11 @@ impl Accounts {
         Ok(self.store.delete_expired_sessions(now).await?)
     }
 
+    /// Removes sign-in counts (codes, password tries) older than a day; returns how many.
+    pub async fn sweep_sign_in_counts(&self, now: Timestamp) -> Result<u64, AccountError> {
+        Ok(self.store.sweep_sign_in_counters(now).await?)
+    }
+
     /// Who staffs a unit in each office where `account` holds its role.
     pub async fn unit_members(
         &self,

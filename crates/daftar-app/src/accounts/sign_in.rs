@@ -192,6 +192,7 @@ impl Accounts {
         national_id: &str,
         code: &str,
         legal_id: Option<&str>,
+        client: IpAddr,
     ) -> Result<SignedIn, AccountError> {
         let national_id = NationalId::parse(national_id)?;
         let legal_id = match legal_id.map(str::trim).filter(|id| !id.is_empty()) {
@@ -203,6 +204,14 @@ impl Accounts {
             return Err(AccountError::Invalid("code.format"));
         }
         let now = Timestamp::now();
+        let limit = self.settings.code_limits.verifications_per_address;
+        let key = counter_key("verify-address", &client.to_string());
+        if let Some(until) = self.store.count_sign_in_attempt(&key, limit, now).await? {
+            return Err(AccountError::Wait {
+                code: "rate_limited",
+                until,
+            });
+        }
         let presented = self
             .store
             .present_sign_in_code(&national_id, &code_hash(&national_id, &code), now)
@@ -276,10 +285,10 @@ impl Accounts {
                 PER_ADDRESS,
             ),
         ];
-        if let Some(until) = self.store.staff_password_wait(&keys, now).await? {
-            // A try made while told to wait counts as a wrong one: a client guessing
-            // faster than the delay locks the account sooner, not later.
-            self.store.record_staff_password(&keys, false, now).await?;
+        // Every try is counted before the password is checked (a right one is forgiven
+        // after), so tries sent at once cannot outrun the count; a try made while told
+        // to wait counts too, and locks the account sooner, not later.
+        if let Some(until) = self.store.try_staff_password(&keys, now).await? {
             return Err(AccountError::Wait {
                 code: "auth.wait",
                 until,
@@ -312,11 +321,10 @@ impl Accounts {
             _ => None,
         };
         let Some(account) = signed_in else {
-            self.store.record_staff_password(&keys, false, now).await?;
             return Err(AccountError::NotSignedIn("auth.wrong_password"));
         };
         self.store
-            .record_staff_password(std::slice::from_ref(&account_key), true, now)
+            .forgive_staff_password_try(&keys[0].0, &keys[1].0)
             .await?;
         if account.totp_secret.is_none() && account.has_role(Role::SystemAdmin) {
             return Err(AccountError::SecondFactorRequired);

@@ -185,7 +185,7 @@ impl Cases {
             documents: stored.documents,
         };
         if let Err(error) = self.store.apply_transition(&transition, now).await {
-            self.files.discard(&stored.created).await;
+            self.discard_unused(&stored.created).await;
             return Err(stale(error));
         }
         self.load(id).await

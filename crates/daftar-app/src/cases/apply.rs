@@ -113,12 +113,12 @@ impl Cases {
                 Err(StoreError::Conflict("tracking code")) => continue,
                 Ok(id) => return self.load(id).await,
                 Err(error) => {
-                    self.files.discard(&stored.created).await;
+                    self.discard_unused(&stored.created).await;
                     return Err(error.into());
                 }
             }
         }
-        self.files.discard(&stored.created).await;
+        self.discard_unused(&stored.created).await;
         Err(anyhow::anyhow!("{CODE_DRAWS} tracking codes drawn in a row were taken").into())
     }
 

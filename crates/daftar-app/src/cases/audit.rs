@@ -63,8 +63,8 @@ pub struct ChainReport {
     /// The first row, in case order, that does not hold: edited, removed (the next row,
     /// or the case's own record of its last row, no longer matches) or slipped in.
     pub broken: Option<BrokenLink>,
-    /// A digest of every case's last hash: written down elsewhere, it lets a later run
-    /// show that no chain was rewritten whole in between.
+    /// A digest of every case's last hash at the moment of the walk: a copy of the
+    /// database taken then (a backup) must give the same.
     pub heads_digest: String,
 }
 
@@ -103,13 +103,23 @@ impl Cases {
                     report.cases += 1;
                     current = Some((row.case_id, None, row.case_hash.clone(), row.id));
                 }
-                let Some((_, previous, _, last)) = current.as_mut() else {
+                let Some((_, previous, recorded, last)) = current.as_mut() else {
                     continue;
                 };
                 *last = row.id;
+                // The newest the case's record says, should it move while it is walked.
+                *recorded = row.case_hash.clone();
                 match &row.hash {
-                    // Written before the chain: the chain starts after it.
-                    None => *previous = None,
+                    // Written before the chain existed: the chain starts after it. Once a
+                    // case's chain has begun, a row without a hash is a hole in it.
+                    None if previous.is_none() => {}
+                    None => {
+                        report.broken = Some(BrokenLink {
+                            case_id: row.case_id,
+                            history_id: row.id,
+                        });
+                        return Ok(report);
+                    }
                     Some(hash) => {
                         if link_of(row).hash(previous.as_deref().unwrap_or(GENESIS)) != *hash {
                             report.broken = Some(BrokenLink {
@@ -133,6 +143,14 @@ impl Cases {
             && let Some(broken) = close_chain(done, &mut heads)
         {
             report.broken = Some(broken);
+            return Ok(report);
+        }
+        // A case that keeps a last hash but has no history left lost every row.
+        if let Some(case_id) = self.store.case_with_a_head_and_no_history().await? {
+            report.broken = Some(BrokenLink {
+                case_id,
+                history_id: 0,
+            });
             return Ok(report);
         }
         report.heads_digest = hex::encode(heads.finalize());

@@ -47,7 +47,7 @@ impl Cases {
             let file = match self.files.put(&upload.bytes).await {
                 Ok(file) => file,
                 Err(error) => {
-                    self.files.discard(&stored.created).await;
+                    self.discard_unused(&stored.created).await;
                     return Err(error.into());
                 }
             };
@@ -75,6 +75,27 @@ impl Cases {
             });
         }
         Ok(stored)
+    }
+
+    /// Removes the files a refused request wrote, unless a document names one: another
+    /// request storing the same bytes at the same moment may have committed it.
+    pub(super) async fn discard_unused(&self, created: &[String]) {
+        if created.is_empty() {
+            return;
+        }
+        let unused: Vec<String> = match self.store.storage_keys_in_use(created).await {
+            Ok(in_use) => created
+                .iter()
+                .filter(|key| !in_use.contains(key))
+                .cloned()
+                .collect(),
+            // Unsure: keep them; an orphan costs disk, a removed document costs a file.
+            Err(error) => {
+                tracing::warn!(error = %error, "Could not check the files of a refused upload; they are kept.");
+                return;
+            }
+        };
+        self.files.discard(&unused).await;
     }
 
     /// Refuses documents beyond the limits: on one case, and an applicant's in a day.
@@ -121,7 +142,7 @@ impl Cases {
             .await?
             .filter(|document| of_case.is_none_or(|case| document.case == case))
             .ok_or(CaseError::NotFound)?;
-        let seen = self.view(who, document.case).await?;
+        let seen = self.seen_by(who, document.case, false).await?;
         if !seen.documents.iter().any(|d| d.id == document.id) {
             return Err(CaseError::NotAllowed("auth.forbidden"));
         }

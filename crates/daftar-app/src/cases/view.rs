@@ -72,6 +72,17 @@ impl Cases {
     /// A case as this user may see it: 404 for another applicant's and for staff whose
     /// role has no part in it (need to know), 403 for staff of another office.
     pub async fn view(&self, who: &Principal, id: CaseId) -> Result<CaseView, CaseError> {
+        self.seen_by(who, id, true).await
+    }
+
+    /// The case as `who` may see it; a staff member's read is recorded when `record`
+    /// (not when the view only checks access, to a document say, which records its own).
+    pub(super) async fn seen_by(
+        &self,
+        who: &Principal,
+        id: CaseId,
+        record: bool,
+    ) -> Result<CaseView, CaseError> {
         let case = self.load(id).await?;
         let standing = self.standing(who, &case)?;
         let service = self.service_of(&case.service_id)?;
@@ -102,7 +113,7 @@ impl Cases {
             Vec::new()
         };
         // Every read by staff is on the record, for internal inspection.
-        if let Principal::Staff(account) = who {
+        if let (true, Principal::Staff(account)) = (record, who) {
             self.store
                 .record_staff_read(id, account.id, None, Timestamp::now())
                 .await?;

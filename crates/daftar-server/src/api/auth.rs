@@ -98,14 +98,20 @@ impl From<SignedIn> for Token {
         (status = 401, description = "A wrong or expired code, or none was sent", body = ApiError),
         (status = 403, description = "Not a representative of the company", body = ApiError),
         (status = 422, body = ApiError),
-        (status = 429, description = "Locked after five wrong codes", body = ApiError),
+        (status = 429, description = "Locked after five wrong codes, or too many codes from this address", body = ApiError),
     ))]
 pub(super) async fn verify_code(
     State(accounts): State<Accounts>,
+    ClientAddress(client): ClientAddress,
     ApiJson(body): ApiJson<CodeVerification>,
 ) -> Result<Json<Token>, AppError> {
     let signed_in = accounts
-        .verify_code(&body.national_id, &body.code, body.legal_id.as_deref())
+        .verify_code(
+            &body.national_id,
+            &body.code,
+            body.legal_id.as_deref(),
+            client,
+        )
         .await?;
     Ok(Json(signed_in.into()))
 }

@@ -124,13 +124,14 @@ struct CodeVerificationForm {
 async fn verify_code(
     State(state): State<AppState>,
     page: Page,
+    ClientAddress(client): ClientAddress,
     Form(form): Form<CodeVerificationForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
     match state
         .services
         .accounts
-        .verify_code(&form.national_id, &form.code, Some(&form.legal_id))
+        .verify_code(&form.national_id, &form.code, Some(&form.legal_id), client)
         .await
     {
         Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/")),

@@ -19,10 +19,12 @@ CREATE TABLE staff_password_tries (
 );
 
 -- A citizen's mobile confirmed by the national ownership inquiry; the code in flight
--- went to a confirmed mobile; a session opened from one; a case filed in one.
+-- went to a confirmed mobile; a session opened from one (sessions open before this
+-- migration were not: nothing was confirmed then); a case filed in one (cases filed
+-- before it keep no mark).
 ALTER TABLE citizens ADD COLUMN mobile_verified BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE sign_in_states ADD COLUMN code_mobile_verified BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE sessions ADD COLUMN verified BOOLEAN NOT NULL DEFAULT TRUE;
+ALTER TABLE sessions ADD COLUMN verified BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE cases ADD COLUMN applicant_verified BOOLEAN NOT NULL DEFAULT TRUE;
 
 -- An optional second factor for staff: a TOTP secret (base32).

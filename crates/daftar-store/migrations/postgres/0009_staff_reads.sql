@@ -11,3 +11,6 @@ CREATE TABLE staff_reads (
 );
 CREATE INDEX staff_reads_by_case ON staff_reads (case_id, id);
 CREATE INDEX staff_reads_by_staff ON staff_reads (staff_id, id);
+
+-- Documents by the file they name: a refused upload removes only files no document names.
+CREATE INDEX documents_by_storage_key ON documents (storage_key);

@@ -79,20 +79,25 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     async fn set_staff_mobile(&self, staff: StaffId, mobile: Option<&Mobile>) -> Result<()>;
     /// Sets or clears a staff account's TOTP secret.
     async fn set_staff_totp(&self, username: &str, secret: Option<&str>) -> Result<()>;
-    /// When the next password may be tried, if not now: the latest wait of the keys
-    /// (an account's, an address's), each under its limits.
-    async fn staff_password_wait(
+    /// Counts one attempt under `key` within `limit`; when the limit is reached, counts
+    /// nothing and returns when its window ends.
+    async fn count_sign_in_attempt(
+        &self,
+        key: &str,
+        limit: daftar_core::sign_in_limits::SendLimit,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>>;
+    /// Counts a password try under each key (an account's, an address's), before the
+    /// password is checked, in one transaction; returns until when the caller must
+    /// refuse it, if it came too soon or the key is locked.
+    async fn try_staff_password(
         &self,
         keys: &[(String, TryLimits)],
         now: Timestamp,
     ) -> Result<Option<Timestamp>>;
-    /// Counts a wrong password under each key, or clears the keys after a right one.
-    async fn record_staff_password(
-        &self,
-        keys: &[(String, TryLimits)],
-        succeeded: bool,
-        now: Timestamp,
-    ) -> Result<()>;
+    /// After a right password: forgets the account's tries, and takes back the one
+    /// this try counted against its address (whose other tries stand).
+    async fn forgive_staff_password_try(&self, account_key: &str, address_key: &str) -> Result<()>;
     /// Removes counts older than a day; returns how many.
     async fn sweep_sign_in_counters(&self, now: Timestamp) -> Result<u64>;
     /// The mobiles of the active staff who hold `role` in `office`.

@@ -673,39 +673,62 @@ where
         Ok(())
     }
 
-    async fn staff_password_wait(
+    async fn count_sign_in_attempt(
+        &self,
+        key: &str,
+        limit: daftar_core::sign_in_limits::SendLimit,
+        now: jiff::Timestamp,
+    ) -> crate::Result<Option<jiff::Timestamp>> {
+        let mut tx = self.writer().begin().await?;
+        sqlx::query(
+            "INSERT INTO sign_in_counters (key, window_start, count) VALUES ($1, $2, 0)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(key)
+        .bind(crate::to_db_time(now))
+        .execute(&mut *tx)
+        .await?;
+        let (window_start, count): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT window_start, count FROM sign_in_counters WHERE key = $1{}",
+            S::FOR_UPDATE
+        ))
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await?;
+        let counter = daftar_core::sign_in_limits::Counter {
+            window_start: crate::from_db_time(window_start),
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+        };
+        let Some(next) = limit.count(Some(counter), now) else {
+            return Ok(Some(counter.window_start + limit.window));
+        };
+        sqlx::query("UPDATE sign_in_counters SET window_start = $2, count = $3 WHERE key = $1")
+            .bind(key)
+            .bind(crate::to_db_time(next.window_start))
+            .bind(i64::from(next.count))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(None)
+    }
+
+    async fn try_staff_password(
         &self,
         keys: &[(String, daftar_core::sign_in_limits::TryLimits)],
         now: jiff::Timestamp,
     ) -> crate::Result<Option<jiff::Timestamp>> {
+        // Counted before the password is checked, each key locked in turn: tries sent
+        // all at once are counted one after the other, none slips past the count.
+        let mut tx = self.writer().begin().await?;
         let mut wait = None;
         for (key, limits) in keys {
-            let tries = crate::accounts::sql::password_tries(
-                sqlx::query_as(crate::accounts::sql::PASSWORD_TRIES)
-                    .bind(key)
-                    .fetch_optional(self.reader())
-                    .await?,
-            );
-            wait = wait.max(tries.wait_until(*limits, now));
-        }
-        Ok(wait)
-    }
-
-    async fn record_staff_password(
-        &self,
-        keys: &[(String, daftar_core::sign_in_limits::TryLimits)],
-        succeeded: bool,
-        now: jiff::Timestamp,
-    ) -> crate::Result<()> {
-        let mut tx = self.writer().begin().await?;
-        for (key, limits) in keys {
-            if succeeded {
-                sqlx::query("DELETE FROM staff_password_tries WHERE key = $1")
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
-                continue;
-            }
+            sqlx::query(
+                "INSERT INTO staff_password_tries (key, failures) VALUES ($1, 0)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
             let tries = crate::accounts::sql::password_tries(
                 sqlx::query_as(&format!(
                     "{}{}",
@@ -715,22 +738,42 @@ where
                 .bind(key)
                 .fetch_optional(&mut *tx)
                 .await?,
-            )
-            .failed(*limits, now);
+            );
+            wait = wait.max(tries.wait_until(*limits, now));
+            let counted = tries.failed(*limits, now);
             sqlx::query(
-                "INSERT INTO staff_password_tries (key, failures, last_failed_at, locked_until)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
-                     last_failed_at = excluded.last_failed_at,
-                     locked_until = excluded.locked_until",
+                "UPDATE staff_password_tries SET failures = $2, last_failed_at = $3,
+                     locked_until = $4
+                 WHERE key = $1",
             )
             .bind(key)
-            .bind(i64::from(tries.failures))
-            .bind(tries.last_failed_at.map(crate::to_db_time))
-            .bind(tries.locked_until.map(crate::to_db_time))
+            .bind(i64::from(counted.failures))
+            .bind(counted.last_failed_at.map(crate::to_db_time))
+            .bind(counted.locked_until.map(crate::to_db_time))
             .execute(&mut *tx)
             .await?;
         }
+        tx.commit().await?;
+        Ok(wait)
+    }
+
+    async fn forgive_staff_password_try(
+        &self,
+        account_key: &str,
+        address_key: &str,
+    ) -> crate::Result<()> {
+        let mut tx = self.writer().begin().await?;
+        sqlx::query("DELETE FROM staff_password_tries WHERE key = $1")
+            .bind(account_key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE staff_password_tries SET failures = failures - 1
+             WHERE key = $1 AND failures > 0",
+        )
+        .bind(address_key)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -87,8 +87,12 @@ pub trait CaseStore: Send + Sync + std::fmt::Debug {
         after: Option<(i64, i64)>,
         limit: u32,
     ) -> Result<Vec<HistoryLinkRow>>;
+    /// A case that keeps the hash of a last history row but has no history row, if any.
+    async fn case_with_a_head_and_no_history(&self) -> Result<Option<i64>>;
     /// The newest staff reads of a case, or by a staff member, newest first.
     async fn staff_reads(&self, of: ReadsOf, limit: u32) -> Result<Vec<StaffRead>>;
+    /// Which of these storage keys a document names.
+    async fn storage_keys_in_use(&self, keys: &[String]) -> Result<Vec<String>>;
     /// How many documents an applicant uploaded to their cases since `since`.
     async fn documents_uploaded_by_applicant_since(
         &self,

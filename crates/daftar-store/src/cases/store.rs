@@ -418,6 +418,17 @@ where
         Ok(rows)
     }
 
+    async fn case_with_a_head_and_no_history(&self) -> crate::Result<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT c.id FROM cases c WHERE c.history_hash IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = c.id)
+             LIMIT 1",
+        )
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
     async fn staff_reads(
         &self,
         of: crate::ReadsOf,
@@ -440,6 +451,21 @@ where
         .fetch_all(self.reader())
         .await?;
         Ok(reads)
+    }
+
+    async fn storage_keys_in_use(&self, keys: &[String]) -> crate::Result<Vec<String>> {
+        let mut in_use = Vec::new();
+        for key in keys {
+            let named: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM documents WHERE storage_key = $1 LIMIT 1")
+                    .bind(key)
+                    .fetch_optional(self.reader())
+                    .await?;
+            if named.is_some() {
+                in_use.push(key.clone());
+            }
+        }
+        Ok(in_use)
     }
 
     async fn documents_uploaded_by_applicant_since(

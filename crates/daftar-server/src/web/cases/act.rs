@@ -23,12 +23,13 @@ pub(super) async fn act(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let id = case_id(&id)?;
-    let submitted = read_multipart(multipart).await?;
-    let text = |name: &str| submitted.text.get(name).cloned().unwrap_or_default();
-    page.csrf.verify(&text("csrf"))?;
+    // Nobody's upload is read before they are known to be signed in.
     let Some(user) = page.user.as_ref() else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
+    let submitted = read_multipart(multipart).await?;
+    let text = |name: &str| submitted.text.get(name).cloned().unwrap_or_default();
+    page.csrf.verify(&text("csrf"))?;
     let kind = text("document_kind");
     let uploads: Vec<Upload> = submitted
         .files

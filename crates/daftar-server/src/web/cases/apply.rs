@@ -130,6 +130,10 @@ pub(super) async fn apply(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let service = cases.catalog().get(&id).ok_or(AppError::NotFound)?;
+    // Nobody's upload is read before they are known to be signed in.
+    let Some(user) = page.user.as_ref() else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
     let submitted = read_multipart(multipart).await?;
     page.csrf.verify(
         submitted
@@ -138,9 +142,6 @@ pub(super) async fn apply(
             .map(String::as_str)
             .unwrap_or_default(),
     )?;
-    let Some(user) = page.user.as_ref() else {
-        return Ok(Redirect::to("/sign-in").into_response());
-    };
     let answers: BTreeMap<String, String> = submitted
         .text
         .iter()
