@@ -150,7 +150,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
             },
             () = &mut shutdown => break,
         };
-        let Some(admitted) = connections.admit(peer.ip()) else {
+        let Some(admitted) = connections.admit(crate::rate_limit::one_client(peer.ip())) else {
             drop(stream);
             continue;
         };

@@ -103,9 +103,28 @@ impl RateLimiter {
     }
 }
 
+/// The address a client is counted under: its IPv4 address, or the /64 of its IPv6
+/// address (one subscriber's share, which a client changes at will within).
+pub fn one_client(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                v6.to_bits() & !((1u128 << 64) - 1),
+            )),
+        },
+    }
+}
+
 /// The peer's address, or the last hop of `X-Forwarded-For` when Daftar is told it sits
-/// behind a proxy that writes it. Without either (in-process tests), one shared bucket.
+/// behind a proxy that writes it, as [`one_client`] counts it. Without either
+/// (in-process tests), one shared bucket.
 fn client_address(parts: &Parts, trust_forwarded_for: bool) -> IpAddr {
+    one_client(peer_address(parts, trust_forwarded_for))
+}
+
+fn peer_address(parts: &Parts, trust_forwarded_for: bool) -> IpAddr {
     if trust_forwarded_for {
         let forwarded = parts
             .headers
@@ -197,6 +216,16 @@ mod tests {
                 .check_address(A, start + Duration::from_secs(61))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64() {
+        let one: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let same: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(one_client(one), one_client(same));
+        assert_ne!(one_client(one), one_client(other));
+        assert_eq!(one_client(A), A);
     }
 
     #[test]

@@ -270,6 +270,8 @@ pub enum ReadsOf {
 pub struct StaffRead {
     pub case_id: i64,
     pub tracking_code: String,
+    /// The case's office.
+    pub office_code: String,
     pub staff_id: i64,
     pub staff_username: String,
     /// The document read, when it was one.

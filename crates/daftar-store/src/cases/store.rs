@@ -439,7 +439,8 @@ where
             crate::ReadsOf::Staff(staff) => ("r.staff_id", staff.0),
         };
         let reads: Vec<crate::StaffRead> = sqlx::query_as(&format!(
-            "SELECT r.case_id, c.tracking_code, r.staff_id, u.username AS staff_username,
+            "SELECT r.case_id, c.tracking_code, c.office_code, r.staff_id,
+                 u.username AS staff_username,
                  r.document_id, r.at
              FROM staff_reads r
              JOIN cases c ON c.id = r.case_id
