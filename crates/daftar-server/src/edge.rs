@@ -25,14 +25,19 @@ use crate::i18n::Lang;
 
 /// Set on every response that has not set its own.
 ///
-/// The pages need no inline script or style and load nothing from elsewhere, so the
-/// policy allows only this site's own files. `Cache-Control: no-store` keeps answers that
-/// carry personal data (a case, a bill's owner, a sign-in) out of shared and back-button
-/// caches; the few public, unchanging files (the stylesheet, the font) set their own.
-const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
+/// `Cache-Control: no-store` keeps answers that carry personal data (a case, a bill's
+/// owner, a sign-in) out of shared and back-button caches; the few public, unchanging
+/// files (the stylesheet) set their own.
+const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::REFERRER_POLICY, "same-origin"),
+    (header::CACHE_CONTROL, "no-store"),
+];
+
+/// A page's policies: the pages need no inline script or style and load nothing from
+/// elsewhere, so only this site's own files are allowed.
+const PAGE_POLICIES: [(HeaderName, &str); 2] = [
     (
         header::CONTENT_SECURITY_POLICY,
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -40,10 +45,21 @@ const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
     ),
     (
         HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), \
-         interest-cohort=()",
+        "camera=(), microphone=(), geolocation=(self), payment=(), usb=()",
     ),
-    (header::CACHE_CONTROL, "no-store"),
+];
+
+/// Everything else (JSON, files): a document that is not a page may load nothing and
+/// use nothing. Short, because the public look-up answers tens of thousands a second.
+const OTHER_POLICIES: [(HeaderName, &str); 2] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    (
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=()",
+    ),
 ];
 
 /// Under `--secure-cookies` (served over HTTPS): browsers are told to come back over
@@ -126,7 +142,15 @@ impl Asked {
     fn finish(self, response: Response) -> Response {
         let mut response = with_error_body(response, self.lang, self.is_api);
         let headers = response.headers_mut();
-        for (name, value) in SECURITY_HEADERS {
+        let is_page = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+        let policies = if is_page {
+            PAGE_POLICIES
+        } else {
+            OTHER_POLICIES
+        };
+        for (name, value) in SECURITY_HEADERS.into_iter().chain(policies) {
             headers
                 .entry(name)
                 .or_insert_with(|| HeaderValue::from_static(value));

@@ -224,8 +224,13 @@ async fn finding_11_every_answer_carries_the_security_headers(app: TestApp) {
         app.get("/api/v1/no-such-call", None).await,
     ] {
         let csp = answer.headers["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("default-src 'self'"), "{csp}");
+        // Pages load only this site's files; anything else, nothing at all.
+        assert!(
+            csp.contains("default-src 'self'") || csp.contains("default-src 'none'"),
+            "{csp}"
+        );
         assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(answer.headers.contains_key("permissions-policy"));
         assert_eq!(answer.headers["cache-control"], "no-store");
         assert!(!answer.headers.contains_key("strict-transport-security"));
