@@ -5,11 +5,8 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-
 use axum::http::StatusCode;
 use base64::Engine;
-use daftar_core::catalog::FieldKind;
 use serde_json::{Value, json};
 use support::TestApp;
 
@@ -39,23 +36,8 @@ fn pdf(kind: &str) -> Value {
 /// A complete application for `service`: an answer of the right kind for every required
 /// field and a PDF for every required document.
 fn application(app: &TestApp, service: &str) -> Value {
+    let answers = support::required_answers(app, service);
     let service = app.state.services.catalog.get(service).unwrap();
-    let mut answers = BTreeMap::new();
-    for field in service.form.fields.iter().filter(|f| f.required) {
-        let value = match &field.kind {
-            FieldKind::NationalId => OWNER.0.to_owned(),
-            FieldKind::Mobile => OWNER.1.to_owned(),
-            FieldKind::RenewalCode => "01-101-12-0".to_owned(),
-            FieldKind::District => "1".to_owned(),
-            FieldKind::PostalCode => "1619735744".to_owned(),
-            FieldKind::AreaM2 => "180".to_owned(),
-            FieldKind::Number => "3".to_owned(),
-            FieldKind::Date => "1405-03-01".to_owned(),
-            FieldKind::Select { options } => options[0].value.clone(),
-            _ => "پاسخ".to_owned(),
-        };
-        answers.insert(field.name.clone(), value);
-    }
     let documents: Vec<Value> = service
         .form
         .documents

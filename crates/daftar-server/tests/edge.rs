@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64::Engine;
-use daftar_core::catalog::FieldKind;
 use serde_json::{Value, json};
 use support::{Db, TestApp};
 
@@ -79,23 +78,8 @@ async fn staff_cookie(app: &TestApp, username: &str) -> String {
 
 /// A permit application through the API with one document of `bytes` bytes.
 fn application_with_a_pdf_of(app: &TestApp, bytes: usize) -> Value {
+    let answers = support::required_answers(app, PERMIT);
     let service = app.state.services.catalog.get(PERMIT).unwrap();
-    let mut answers = serde_json::Map::new();
-    for field in service.form.fields.iter().filter(|f| f.required) {
-        let value = match &field.kind {
-            FieldKind::NationalId => OWNER.0.to_owned(),
-            FieldKind::Mobile => OWNER.1.to_owned(),
-            FieldKind::RenewalCode => "01-101-12-0".to_owned(),
-            FieldKind::District => "1".to_owned(),
-            FieldKind::PostalCode => "1619735744".to_owned(),
-            FieldKind::AreaM2 => "180".to_owned(),
-            FieldKind::Number => "3".to_owned(),
-            FieldKind::Date => "1405-03-01".to_owned(),
-            FieldKind::Select { options } => options[0].value.clone(),
-            _ => "پاسخ".to_owned(),
-        };
-        answers.insert(field.name.clone(), Value::String(value));
-    }
     let mut pdf = b"%PDF-1.7\n".to_vec();
     pdf.resize(bytes, b' ');
     let documents: Vec<Value> = service

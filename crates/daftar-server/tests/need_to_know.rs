@@ -5,7 +5,6 @@ mod support;
 
 use axum::http::StatusCode;
 use base64::Engine;
-use daftar_core::catalog::FieldKind;
 use serde_json::{Value, json};
 use support::TestApp;
 
@@ -19,23 +18,8 @@ const OWNER: (&str, &str) = ("0499370899", "09120000001");
 
 /// A complete building-permit application.
 fn permit_application(app: &TestApp) -> Value {
+    let answers = support::required_answers(app, PERMIT);
     let service = app.state.services.catalog.get(PERMIT).unwrap();
-    let mut answers = serde_json::Map::new();
-    for field in service.form.fields.iter().filter(|f| f.required) {
-        let value = match &field.kind {
-            FieldKind::NationalId => OWNER.0.to_owned(),
-            FieldKind::Mobile => OWNER.1.to_owned(),
-            FieldKind::RenewalCode => "01-101-12-0".to_owned(),
-            FieldKind::District => "1".to_owned(),
-            FieldKind::PostalCode => "1619735744".to_owned(),
-            FieldKind::AreaM2 => "180".to_owned(),
-            FieldKind::Number => "3".to_owned(),
-            FieldKind::Date => "1405-03-01".to_owned(),
-            FieldKind::Select { options } => options[0].value.clone(),
-            _ => "پاسخ".to_owned(),
-        };
-        answers.insert(field.name.clone(), Value::String(value));
-    }
     let documents: Vec<Value> = service
         .form
         .documents

@@ -266,6 +266,30 @@ impl TestApp {
     }
 }
 
+/// An answer of the right kind for every required field of `service`'s form, as a
+/// demo owner (0499370899, 09120000001) of property 01-101-12-0 would give.
+pub fn required_answers(app: &TestApp, service: &str) -> serde_json::Map<String, Value> {
+    use daftar_core::catalog::FieldKind;
+    let service = app.state.services.catalog.get(service).unwrap();
+    let mut answers = serde_json::Map::new();
+    for field in service.form.fields.iter().filter(|f| f.required) {
+        let value = match &field.kind {
+            FieldKind::NationalId => "0499370899".to_owned(),
+            FieldKind::Mobile => "09120000001".to_owned(),
+            FieldKind::RenewalCode => "01-101-12-0".to_owned(),
+            FieldKind::District => "1".to_owned(),
+            FieldKind::PostalCode => "1619735744".to_owned(),
+            FieldKind::AreaM2 => "180".to_owned(),
+            FieldKind::Number => "3".to_owned(),
+            FieldKind::Date => "1405-03-01".to_owned(),
+            FieldKind::Select { options } => options[0].value.clone(),
+            _ => "پاسخ".to_owned(),
+        };
+        answers.insert(field.name.clone(), Value::String(value));
+    }
+    answers
+}
+
 fn urlencode(value: &str) -> String {
     value
         .bytes()
