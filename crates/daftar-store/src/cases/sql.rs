@@ -312,11 +312,11 @@ pub(crate) fn move_values(transition: &crate::Transition, now: i64) -> MoveValue
     )
 }
 
-/// Binds [`MOVE_CASE`]'s parameters for the transaction of a transition with documents.
+/// Binds [`MOVE_CASE`]'s parameters ([`move_values`]) for the transaction of a transition with
+/// documents.
 pub(crate) fn bind_move<'q, DB, O>(
     query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
-    transition: &'q crate::Transition,
-    now: i64,
+    values: MoveValues<'q>,
 ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
 where
     DB: sqlx::Database,
@@ -327,8 +327,7 @@ where
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    let (state, position, fields, sla_due, closed, now, hash, case, expected) =
-        move_values(transition, now);
+    let (state, position, fields, sla_due, closed, now, hash, case, expected) = values;
     query
         .bind(state)
         .bind(position)

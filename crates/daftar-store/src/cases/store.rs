@@ -178,13 +178,13 @@ where
         }
         let now = crate::to_db_time(now);
         let mut tx = self.writer().begin().await?;
-        let updated: Option<crate::cases::sql::MovedCase> = crate::cases::sql::bind_move(
-            sqlx::query_as(crate::cases::sql::MOVE_CASE),
-            transition,
-            now,
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
+        // The move's values carry the new history row's hash, written with the row below.
+        let values = crate::cases::sql::move_values(transition, now);
+        let hash = values.6.clone();
+        let updated: Option<crate::cases::sql::MovedCase> =
+            crate::cases::sql::bind_move(sqlx::query_as(crate::cases::sql::MOVE_CASE), values)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some((_, office, service_id, district, version)) = updated else {
             return Err(crate::StoreError::Conflict("case version"));
         };
@@ -202,12 +202,6 @@ where
             now,
         )
         .await?;
-        let hash = crate::cases::sql::history_hash(
-            transition.case.0,
-            now,
-            &transition.history,
-            transition.previous_history_hash.as_deref(),
-        );
         insert_history::<S::Db>(&mut tx, transition.case.0, &transition.history, now, &hash)
             .await?;
         insert_notifications::<S::Db>(
