@@ -3,15 +3,18 @@
 //!
 //! Content addressing keeps every version (a new version has new bytes, so a new name),
 //! makes a second upload of the same bytes free, and lets anyone check a file against
-//! the hash the database holds. A file is written to a temporary name, synced, renamed
-//! into place, and its directory synced, all before `put` returns: the row that names it
-//! is committed after, with SQLite's full sync, so after a power cut a committed row
-//! never points at an empty or missing file.
+//! the hash the database holds. An upload is received piece by piece into
+//! `documents/.incoming/` and synced ([`FileStore::receive`]); only when its request is
+//! accepted is it linked into place and its directory synced ([`FileStore::keep`]), all
+//! before the row that names it is committed, with SQLite's full sync, so after a power
+//! cut a committed row never points at an empty or missing file.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use daftar_core::cases::{MAX_UPLOAD_BYTES, UPLOAD_HEAD_BYTES};
 use sha2::{Digest, Sha256};
+use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
 #[derive(Debug, Clone)]
@@ -28,6 +31,86 @@ pub struct StoredFile {
     pub created: bool,
 }
 
+/// Why a file could not be received.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiveError {
+    /// Past [`MAX_UPLOAD_BYTES`]: the rest is not read, and what was is removed.
+    #[error("the file is larger than the limit")]
+    TooLarge,
+    #[error(transparent)]
+    Io(#[from] anyhow::Error),
+}
+
+/// A file being received, written to `documents/.incoming/` piece by piece as it arrives
+/// and hashed on the way, so that an upload is never held whole in memory. Dropped before
+/// [`Receiving::finish`], its file is removed.
+#[derive(Debug)]
+pub struct Receiving {
+    file: tokio::fs::File,
+    path: TempPath,
+    hasher: Sha256,
+    size: usize,
+    head: Vec<u8>,
+}
+
+/// A file received whole, synced, and waiting in `documents/.incoming/` for its request
+/// to be accepted ([`FileStore::keep`] links it into place). Dropped, it is removed from
+/// there: a refused request leaves nothing on disk.
+#[derive(Debug)]
+pub struct Received {
+    path: TempPath,
+    sha256: String,
+    size: usize,
+    head: Vec<u8>,
+}
+
+impl Received {
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Its first bytes, up to [`UPLOAD_HEAD_BYTES`]: enough to tell its type.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
+
+impl Receiving {
+    /// Appends a piece; refuses the file once it passes [`MAX_UPLOAD_BYTES`].
+    pub async fn write(&mut self, piece: &[u8]) -> Result<(), ReceiveError> {
+        self.size += piece.len();
+        if self.size > MAX_UPLOAD_BYTES {
+            return Err(ReceiveError::TooLarge);
+        }
+        if self.head.len() < UPLOAD_HEAD_BYTES {
+            let wanted = (UPLOAD_HEAD_BYTES - self.head.len()).min(piece.len());
+            self.head.extend_from_slice(&piece[..wanted]);
+        }
+        self.hasher.update(piece);
+        self.file
+            .write_all(piece)
+            .await
+            .with_context(|| format!("could not write {}", self.path.display()))?;
+        Ok(())
+    }
+
+    /// Syncs the file, so that keeping it is only a link.
+    pub async fn finish(mut self) -> Result<Received, ReceiveError> {
+        self.file
+            .flush()
+            .await
+            .with_context(|| format!("could not write {}", self.path.display()))?;
+        synced(self.file.sync_all().await)
+            .with_context(|| format!("could not sync {}", self.path.display()))?;
+        Ok(Received {
+            path: self.path,
+            sha256: hex::encode(self.hasher.finalize()),
+            size: self.size,
+            head: self.head,
+        })
+    }
+}
+
 impl FileStore {
     pub fn new(data_dir: &Path) -> FileStore {
         FileStore {
@@ -35,50 +118,92 @@ impl FileStore {
         }
     }
 
-    /// Writes `bytes` (idempotently) and returns their hash and key.
-    pub async fn put(&self, bytes: &[u8]) -> anyhow::Result<StoredFile> {
-        let sha256 = hex::encode(Sha256::digest(bytes));
+    fn incoming(&self) -> PathBuf {
+        self.root.join(".incoming")
+    }
+
+    /// Starts receiving a file.
+    pub async fn receive(&self) -> Result<Receiving, ReceiveError> {
+        let incoming = self.incoming();
+        tokio::fs::create_dir_all(&incoming)
+            .await
+            .with_context(|| format!("could not create {}", incoming.display()))?;
+        let (file, path) = tempfile::Builder::new()
+            .prefix("upload-")
+            .tempfile_in(&incoming)
+            .with_context(|| format!("could not create a file in {}", incoming.display()))?
+            .into_parts();
+        Ok(Receiving {
+            file: tokio::fs::File::from_std(file),
+            path,
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::with_capacity(UPLOAD_HEAD_BYTES),
+        })
+    }
+
+    /// Receives bytes already in memory (a document decoded from JSON, a test's file).
+    pub async fn receive_bytes(&self, bytes: &[u8]) -> Result<Received, ReceiveError> {
+        let mut receiving = self.receive().await?;
+        receiving.write(bytes).await?;
+        receiving.finish().await
+    }
+
+    /// Removes what uploads cut off by a crash left in `documents/.incoming/`: files
+    /// untouched for an hour (a live upload writes more often than that).
+    pub async fn clear_abandoned_uploads(&self) {
+        let Ok(mut entries) = tokio::fs::read_dir(self.incoming()).await else {
+            return;
+        };
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            let stale = entry
+                .metadata()
+                .await
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| modified < hour_ago);
+            if stale && let Err(error) = tokio::fs::remove_file(entry.path()).await {
+                tracing::warn!(error = %error, "Could not remove an abandoned upload.");
+            }
+        }
+    }
+
+    /// Keeps a received file (idempotently) under its hash, and returns the hash and key.
+    /// The file is linked into place, not moved: the link fails, rather than overwrite,
+    /// when the same bytes are stored already, and the received file is removed when its
+    /// request is done with it either way.
+    pub async fn keep(&self, received: &Received) -> anyhow::Result<StoredFile> {
+        let sha256 = received.sha256.clone();
         let storage_key = format!("{}/{}", &sha256[..2], sha256);
         let path = self.root.join(&storage_key);
         let dir = path.parent().context("a document path has a directory")?;
-        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            // Another upload of the same bytes may have renamed it into place and not yet
-            // synced its directory: the row about to name it must not outrun that.
-            sync_directory(dir).await?;
-            return Ok(StoredFile {
-                sha256,
-                storage_key,
-                created: false,
-            });
-        }
         if !tokio::fs::try_exists(dir).await.unwrap_or(false) {
-            let root_is_new = !tokio::fs::try_exists(&self.root).await.unwrap_or(false);
             tokio::fs::create_dir_all(dir)
                 .await
                 .with_context(|| format!("could not create {}", dir.display()))?;
-            // Each new directory's own entry lives in its parent.
+            // Each new directory's own entry lives in its parent: the shard's in
+            // documents/, and documents/'s own (new with the first upload) in the data
+            // directory. A shard is new at most 256 times.
             sync_directory(&self.root).await?;
-            if root_is_new && let Some(data_dir) = self.root.parent() {
+            if let Some(data_dir) = self.root.parent() {
                 sync_directory(data_dir).await?;
             }
         }
-        let temporary = dir.join(format!(".{sha256}.{:016x}", rand::random::<u64>()));
-        let written = write_durably(&temporary, bytes).await;
-        let moved = match written {
-            Ok(()) => tokio::fs::rename(&temporary, &path)
-                .await
-                .with_context(|| format!("could not move a document into {}", path.display())),
-            Err(error) => Err(error),
+        let created = match tokio::fs::hard_link(&received.path, &path).await {
+            Ok(()) => true,
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => false,
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("could not link a document into {}", path.display()));
+            }
         };
-        if let Err(error) = moved {
-            let _ = tokio::fs::remove_file(&temporary).await;
-            return Err(error);
-        }
+        // Found stored already, it may be another upload's, linked and not yet synced: the
+        // row about to name it must not outrun that either.
         sync_directory(dir).await?;
         Ok(StoredFile {
             sha256,
             storage_key,
-            created: true,
+            created,
         })
     }
 
@@ -106,17 +231,6 @@ impl FileStore {
             .await
             .with_context(|| format!("could not read {}", path.display()))
     }
-}
-
-/// Writes `bytes` to a new file at `path` and syncs it.
-async fn write_durably(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .with_context(|| format!("could not create {}", path.display()))?;
-    file.write_all(bytes)
-        .await
-        .with_context(|| format!("could not write {}", path.display()))?;
-    synced(file.sync_all().await).with_context(|| format!("could not sync {}", path.display()))
 }
 
 /// Syncs a directory, so that the names written in it survive a power cut.
@@ -148,66 +262,111 @@ mod tests {
         SYNCS.with(std::cell::Cell::get)
     }
 
-    fn sha_prefix(bytes: &[u8]) -> String {
-        hex::encode(Sha256::digest(bytes))[..2].to_owned()
+    fn names_in(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn put(files: &FileStore, bytes: &[u8]) -> StoredFile {
+        let received = files.receive_bytes(bytes).await.unwrap();
+        files.keep(&received).await.unwrap()
     }
 
     #[tokio::test]
-    async fn a_new_document_and_its_names_are_synced_before_put_returns() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = FileStore::new(dir.path());
-        std::fs::create_dir_all(dir.path().join("documents")).unwrap();
-        let before = syncs();
-        files.put(b"%PDF-1.7 first").await.unwrap();
-        // The file, its new shard directory's entry, and the file's entry in the shard.
-        assert_eq!(syncs() - before, 3);
-        // Stored already: not written again, but its directory is synced, so that a row
-        // naming it never outruns another upload's rename of the same bytes.
-        let before = syncs();
-        files.put(b"%PDF-1.7 first").await.unwrap();
-        assert_eq!(syncs() - before, 1);
-        let shard = dir
-            .path()
-            .join("documents")
-            .join(sha_prefix(b"%PDF-1.7 first"));
-        let names: Vec<String> = std::fs::read_dir(shard)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
-    }
-
-    #[tokio::test]
-    async fn the_first_document_syncs_the_directories_it_creates() {
+    async fn a_new_document_and_its_names_are_synced_before_keep_returns() {
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::new(dir.path());
         let before = syncs();
-        files.put(b"%PDF-1.7 first").await.unwrap();
-        // The file, the shard's entry in documents/, documents/'s entry in the data
+        let first = put(&files, b"%PDF-1.7 first").await;
+        // The file, the new shard's entry in documents/, documents/'s entry in the data
         // directory, and the file's entry in the shard.
         assert_eq!(syncs() - before, 4);
+        // Stored already: received (and synced) again, but not kept twice; its directory
+        // is synced, so that a row naming it never outruns another upload's rename.
+        let before = syncs();
+        let again = put(&files, b"%PDF-1.7 first").await;
+        assert_eq!(syncs() - before, 2);
+        assert_eq!(again.storage_key, first.storage_key);
+        let shard = dir.path().join("documents").join(&first.sha256[..2]);
+        assert_eq!(names_in(&shard).len(), 1, "{:?}", names_in(&shard));
+        assert!(
+            names_in(&files.incoming()).is_empty(),
+            "nothing is left incoming: {:?}",
+            names_in(&files.incoming())
+        );
     }
 
     #[tokio::test]
     async fn a_file_comes_back_by_its_key_and_its_hash_names_it() {
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::new(dir.path());
-        let stored = files.put(b"%PDF-1.7 deed").await.unwrap();
+        let stored = put(&files, b"%PDF-1.7 deed").await;
         assert_eq!(stored.sha256, hex::encode(Sha256::digest(b"%PDF-1.7 deed")));
         assert_eq!(
             files.get(&stored.storage_key).await.unwrap(),
             b"%PDF-1.7 deed"
         );
         assert!(stored.created);
-        let again = files.put(b"%PDF-1.7 deed").await.unwrap();
+        let again = put(&files, b"%PDF-1.7 deed").await;
         assert_eq!(again.storage_key, stored.storage_key, "idempotent");
         assert!(!again.created, "found, not written again");
-        let other = files.put(b"%PDF-1.7 second version").await.unwrap();
+        let other = put(&files, b"%PDF-1.7 second version").await;
         assert_ne!(other.storage_key, stored.storage_key);
         assert!(
             files.get(&stored.storage_key).await.is_ok(),
             "both versions kept"
         );
+    }
+
+    #[tokio::test]
+    async fn a_file_received_in_pieces_is_hashed_whole_and_told_by_its_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::new(dir.path());
+        let mut receiving = files.receive().await.unwrap();
+        for piece in [&b"%P"[..], b"DF-1", b".7 in ", b"pieces"] {
+            receiving.write(piece).await.unwrap();
+        }
+        let received = receiving.finish().await.unwrap();
+        assert_eq!(received.size(), 18);
+        assert_eq!(received.head(), b"%PDF-1.7");
+        let stored = files.keep(&received).await.unwrap();
+        assert_eq!(
+            stored.sha256,
+            hex::encode(Sha256::digest(b"%PDF-1.7 in pieces"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_file_past_the_limit_is_refused_and_nothing_of_it_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::new(dir.path());
+        let mut receiving = files.receive().await.unwrap();
+        let mebibyte = vec![b'x'; 1024 * 1024];
+        for _ in 0..10 {
+            receiving.write(&mebibyte).await.unwrap();
+        }
+        assert!(matches!(
+            receiving.write(b"one byte more").await,
+            Err(ReceiveError::TooLarge)
+        ));
+        drop(receiving);
+        assert!(names_in(&files.incoming()).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_received_file_not_kept_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::new(dir.path());
+        let received = files.receive_bytes(b"%PDF-1.7 refused").await.unwrap();
+        assert_eq!(names_in(&files.incoming()).len(), 1);
+        drop(received);
+        assert!(names_in(&files.incoming()).is_empty());
+        assert_eq!(names_in(&dir.path().join("documents")), [".incoming"]);
     }
 
     #[tokio::test]

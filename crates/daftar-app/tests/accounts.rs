@@ -325,7 +325,7 @@ async fn finding_2_a_squatter_cannot_keep_the_owner_out_and_their_case_is_marked
         daftar_app::codes::RandomCodes::default(),
         &files,
     );
-    let form = support::application(cases.catalog(), support::SERVICE);
+    let form = support::application(&cases, support::SERVICE).await;
     let filed = cases.apply(&squatter_user.principal, &form).await.unwrap();
     assert!(
         !filed.applicant_verified,

@@ -35,7 +35,7 @@ async fn an_edited_or_removed_history_row_breaks_the_chain(db: TestDb) {
     let clerk = staff(store.as_ref(), Role::Formation).await;
     let files = tempfile::tempdir().unwrap();
     let cases = cases_with(&store, built_in().unwrap(), RandomCodes::default(), &files);
-    let form = application(cases.catalog(), support::SERVICE);
+    let form = application(&cases, support::SERVICE).await;
     let mut opened = Vec::new();
     for _ in 0..3 {
         let case = cases.apply(&citizen(), &form).await.unwrap();

@@ -39,7 +39,7 @@ async fn a_taken_tracking_code_is_drawn_again(store: Arc<dyn Store>) {
     let files = tempfile::tempdir().unwrap();
     // The first two draws are the same number: the second application meets a taken code.
     let cases = cases_with(&store, built_in(), draws(4_242, 2, 9_000), &files);
-    let form = application(cases.catalog(), support::SERVICE);
+    let form = application(&cases, support::SERVICE).await;
     let first = cases.apply(&citizen(), &form).await.unwrap();
     let second = cases.apply(&citizen(), &form).await.unwrap();
     assert_ne!(first.tracking_code, second.tracking_code);
@@ -66,7 +66,7 @@ async fn a_queue_names_a_state_in_the_version_its_case_follows(store: Arc<dyn St
     let clerk = staff(store.as_ref(), Role::Formation).await;
     let files = tempfile::tempdir().unwrap();
     let before = cases_with(&store, built_in(), RandomCodes::default(), &files);
-    let form = application(before.catalog(), support::SERVICE);
+    let form = application(&before, support::SERVICE).await;
     before.apply(&citizen(), &form).await.unwrap();
 
     // A second version renames the state the case waits in; the case keeps version 1.

@@ -142,6 +142,18 @@ impl From<daftar_core::ir::IdError> for AppError {
     }
 }
 
+/// A file that could not be received, named by the field it came in: past the limit
+/// (413, as the whole request would be), or not written (500).
+pub fn received(error: daftar_app::files::ReceiveError, field: String) -> AppError {
+    match error {
+        daftar_app::files::ReceiveError::TooLarge => AppError::InvalidField {
+            code: "document.too_large",
+            field,
+        },
+        daftar_app::files::ReceiveError::Io(error) => AppError::Internal(error),
+    }
+}
+
 /// A request axum could not read: too large for its route (413), or malformed (422).
 fn unreadable(status: StatusCode) -> AppError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {

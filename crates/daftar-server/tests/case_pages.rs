@@ -40,6 +40,16 @@ fn multipart(text: &[(String, String)], files: &[(String, &str, &[u8])]) -> Vec<
     body
 }
 
+/// How many files there are under `dir`, at any depth.
+fn files_under(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .map(|entry| entry.unwrap().path())
+            .map(|path| if path.is_dir() { files_under(&path) } else { 1 })
+            .sum()
+    })
+}
+
 async fn post_multipart(
     app: &TestApp,
     path: &str,
@@ -110,6 +120,22 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
         "{}",
         refused.body
     );
+
+    // A file past 10 MB is refused as it streams in, and nothing of either refused
+    // request stays on disk, not even in the folder uploads are received into.
+    let mut scan = b"%PDF-1.7 ".to_vec();
+    scan.resize(11 * 1024 * 1024, b' ');
+    let mut large_files = files.clone();
+    large_files[0].2 = &scan;
+    let too_large = post_multipart(
+        &app,
+        &format!("/services/{PERMIT}/apply"),
+        &citizen,
+        multipart(&text, &large_files),
+    )
+    .await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(files_under(&app.data_dir.path().join("documents")), 0);
 
     let applied = post_multipart(
         &app,

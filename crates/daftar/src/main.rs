@@ -355,6 +355,7 @@ async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
     let backend = store.backend();
     let state = AppState::new(config, store)?;
     daftar_server::app::spawn_session_sweeper(state.services.accounts.clone());
+    state.services.cases.clear_abandoned_uploads().await;
     daftar_app::outbox::spawn_worker(state.services.outbox.clone(), state.services.cases.clone());
     println!("Daftar is serving on http://{addr} ({backend:?}).");
     daftar_server::serve(listener, state).await

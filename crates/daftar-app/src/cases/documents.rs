@@ -36,15 +36,17 @@ impl Cases {
                     field: upload.kind.clone(),
                 });
             }
-            let kind = check_upload(&upload.bytes).map_err(|error| CaseError::InvalidField {
-                code: error.code(),
-                field: upload.kind.clone(),
-            })?;
+            let kind = check_upload(upload.content.size(), upload.content.head()).map_err(
+                |error| CaseError::InvalidField {
+                    code: error.code(),
+                    field: upload.kind.clone(),
+                },
+            )?;
             checked.push((upload, kind));
         }
         let mut stored = Stored::default();
         for (upload, kind) in checked {
-            let file = match self.files.put(&upload.bytes).await {
+            let file = match self.files.keep(&upload.content).await {
                 Ok(file) => file,
                 Err(error) => {
                     self.discard_unused(&stored.created).await;
@@ -68,7 +70,7 @@ impl Cases {
                     file_name
                 },
                 content_type: kind.content_type().to_owned(),
-                size_bytes: upload.bytes.len() as u64,
+                size_bytes: upload.content.size() as u64,
                 sha256: file.sha256,
                 storage_key: file.storage_key,
                 uploaded_by: uploaded_by.to_owned(),

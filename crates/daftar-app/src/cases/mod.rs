@@ -28,7 +28,7 @@ use daftar_store::{
 
 use crate::accounts::Principal;
 use crate::codes::RandomCodes;
-use crate::files::FileStore;
+use crate::files::{FileStore, Received, ReceiveError, Receiving};
 
 pub use queue::{QUEUE_PAGE, Queue, QueueEntry, QueueFilter};
 pub use view::{AvailableAction, CaseView, MY_CASES, PublicStatus};
@@ -154,17 +154,18 @@ fn stale(error: StoreError) -> CaseError {
     }
 }
 
-/// A file as it arrives from a form or the API.
-#[derive(Debug, Clone)]
+/// A file as it arrives from a form or the API, received into a file of its own
+/// ([`Cases::receive`]) and kept only when its request is accepted.
+#[derive(Debug)]
 pub struct Upload {
     /// The document's kind: a required document's id in the form.
     pub kind: String,
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    pub content: Received,
 }
 
 /// An application for a service.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Application {
     pub service_id: String,
     pub answers: BTreeMap<String, String>,
@@ -172,7 +173,7 @@ pub struct Application {
 }
 
 /// An action on a case, as the actor saw the case (`expected_version`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ActionRequest {
     pub action: String,
     pub expected_version: i64,
@@ -185,6 +186,22 @@ pub struct ActionRequest {
 }
 
 impl Cases {
+    /// Starts receiving an uploaded file, piece by piece, for an [`Upload`].
+    pub async fn receive(&self) -> Result<Receiving, ReceiveError> {
+        self.files.receive().await
+    }
+
+    /// Removes what uploads cut off by a crash left behind (see
+    /// [`FileStore::clear_abandoned_uploads`]); for the start of a server.
+    pub async fn clear_abandoned_uploads(&self) {
+        self.files.clear_abandoned_uploads().await;
+    }
+
+    /// Receives an uploaded file already in memory, for an [`Upload`].
+    pub async fn receive_bytes(&self, bytes: &[u8]) -> Result<Received, ReceiveError> {
+        self.files.receive_bytes(bytes).await
+    }
+
     /// The service a case is for, and the workflow version it follows.
     fn service_of(&self, service_id: &str) -> Result<&Service, CaseError> {
         self.catalog.get(service_id).ok_or(CaseError::NotFound)

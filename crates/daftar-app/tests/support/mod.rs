@@ -13,7 +13,7 @@ use daftar_app::files::FileStore;
 use daftar_app::notify::{Notifier, SendError};
 use daftar_app::{Accounts, Billing, Cases, Outbox};
 use daftar_core::calendar::HolidayCalendar;
-use daftar_core::catalog::{Catalog, FieldKind};
+use daftar_core::catalog::FieldKind;
 use daftar_core::ir::{Mobile, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_core::workflow::Registry;
@@ -149,9 +149,9 @@ pub fn outbox_with(store: &Arc<dyn Store>, notifier: Arc<dyn Notifier>) -> Outbo
 }
 
 /// A complete application for `service`: an answer of the right kind for every required
-/// field and a PDF for every required document.
-pub fn application(catalog: &Catalog, service: &str) -> Application {
-    let service = catalog.get(service).unwrap();
+/// field and a PDF for every required document, received by `cases`.
+pub async fn application(cases: &Cases, service: &str) -> Application {
+    let service = cases.catalog().get(service).unwrap();
     let mut answers = BTreeMap::new();
     for field in service.form.fields.iter().filter(|f| f.required) {
         let value = match &field.kind {
@@ -168,17 +168,14 @@ pub fn application(catalog: &Catalog, service: &str) -> Application {
         };
         answers.insert(field.name.clone(), value);
     }
-    let uploads = service
-        .form
-        .documents
-        .iter()
-        .filter(|d| d.required)
-        .map(|d| Upload {
-            kind: d.id.clone(),
-            file_name: format!("{}.pdf", d.id),
-            bytes: PDF.to_vec(),
-        })
-        .collect();
+    let mut uploads = Vec::new();
+    for document in service.form.documents.iter().filter(|d| d.required) {
+        uploads.push(Upload {
+            kind: document.id.clone(),
+            file_name: format!("{}.pdf", document.id),
+            content: cases.receive_bytes(PDF).await.unwrap(),
+        });
+    }
     Application {
         service_id: service.identifier.clone(),
         answers,

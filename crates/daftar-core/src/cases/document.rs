@@ -63,49 +63,58 @@ impl UploadError {
     }
 }
 
-/// Checks an upload's size and content type.
-pub fn check_upload(bytes: &[u8]) -> Result<DocumentType, UploadError> {
-    if bytes.is_empty() {
+/// The most of a file's first bytes [`check_upload`] looks at: the longest magic number.
+pub const UPLOAD_HEAD_BYTES: usize = 8;
+
+/// Checks an upload by its size and its first bytes (`head`, at least the first
+/// [`UPLOAD_HEAD_BYTES`] when the file has that many), so a file received in pieces is
+/// checked without being held whole.
+pub fn check_upload(size: usize, head: &[u8]) -> Result<DocumentType, UploadError> {
+    if size == 0 {
         return Err(UploadError::Empty);
     }
-    if bytes.len() > MAX_UPLOAD_BYTES {
+    if size > MAX_UPLOAD_BYTES {
         return Err(UploadError::TooLarge);
     }
-    DocumentType::sniff(bytes).ok_or(UploadError::UnsupportedType)
+    DocumentType::sniff(head).ok_or(UploadError::UnsupportedType)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn check(bytes: &[u8]) -> Result<DocumentType, UploadError> {
+        check_upload(bytes.len(), &bytes[..bytes.len().min(UPLOAD_HEAD_BYTES)])
+    }
+
     #[test]
     fn pdf_jpeg_and_png_are_told_by_their_content() {
-        assert_eq!(check_upload(b"%PDF-1.7\n..."), Ok(DocumentType::Pdf));
+        assert_eq!(check(b"%PDF-1.7\n..."), Ok(DocumentType::Pdf));
         assert_eq!(
-            check_upload(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            check(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
             Ok(DocumentType::Jpeg)
         );
         let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
-        assert_eq!(check_upload(&png), Ok(DocumentType::Png));
+        assert_eq!(check(&png), Ok(DocumentType::Png));
     }
 
     #[test]
     fn a_renamed_file_is_refused_whatever_it_claims() {
         assert_eq!(
-            check_upload(b"MZ\x90\x00 an executable named deed.pdf"),
+            check(b"MZ\x90\x00 an executable named deed.pdf"),
             Err(UploadError::UnsupportedType)
         );
         assert_eq!(
-            check_upload(b"<html>not a pdf</html>"),
+            check(b"<html>not a pdf</html>"),
             Err(UploadError::UnsupportedType)
         );
     }
 
     #[test]
     fn empty_and_oversized_files_are_refused() {
-        assert_eq!(check_upload(b""), Err(UploadError::Empty));
+        assert_eq!(check(b""), Err(UploadError::Empty));
         let mut big = b"%PDF-".to_vec();
         big.resize(MAX_UPLOAD_BYTES + 1, b' ');
-        assert_eq!(check_upload(&big), Err(UploadError::TooLarge));
+        assert_eq!(check(&big), Err(UploadError::TooLarge));
     }
 }

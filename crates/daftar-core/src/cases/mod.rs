@@ -12,6 +12,6 @@ mod document;
 mod history_chain;
 mod tracking;
 
-pub use document::{DocumentType, MAX_UPLOAD_BYTES, UploadError, check_upload};
+pub use document::{DocumentType, MAX_UPLOAD_BYTES, UPLOAD_HEAD_BYTES, UploadError, check_upload};
 pub use history_chain::{BrokenLink, GENESIS, HistoryLink};
 pub use tracking::TrackingCode;

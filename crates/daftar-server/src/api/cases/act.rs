@@ -59,7 +59,7 @@ pub(in crate::api) async fn act(
         comment: request.comment,
         decision: request.decision,
         assignee: request.assignee,
-        uploads: uploads(request.documents)?,
+        uploads: uploads(&cases, request.documents).await?,
     };
     cases.act(&user.principal, id, &action).await?;
     let view = cases.view(&user.principal, id).await?;

@@ -45,7 +45,7 @@ pub(in crate::api) async fn apply(
     let application = Application {
         service_id: request.service_id,
         answers: request.answers,
-        uploads: uploads(request.documents)?,
+        uploads: uploads(&cases, request.documents).await?,
     };
     let case = cases.apply(&user.principal, &application).await?;
     let view = cases.view(&user.principal, case.id).await?;

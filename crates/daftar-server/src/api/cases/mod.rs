@@ -18,6 +18,7 @@ pub(super) mod documents;
 pub(super) mod queue;
 pub(super) mod view;
 
+use daftar_app::Cases;
 use daftar_app::cases::{CaseView, Upload};
 use std::collections::BTreeMap;
 
@@ -34,7 +35,7 @@ use utoipa::ToSchema;
 
 use super::Bilingual;
 use crate::app::{AppState, upload_limit};
-use crate::error::AppError;
+use crate::error::{AppError, received};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,23 +71,37 @@ pub(crate) struct DocumentUpload {
     content_base64: String,
 }
 
-fn uploads(documents: Vec<DocumentUpload>) -> Result<Vec<Upload>, AppError> {
-    documents
-        .into_iter()
-        .map(|d| {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(d.content_base64.trim())
+/// Decodes each document into a file of its own as it goes, a slice of its base64 at a
+/// time, so that a document is not held decoded beside its text.
+async fn uploads(cases: &Cases, documents: Vec<DocumentUpload>) -> Result<Vec<Upload>, AppError> {
+    // A multiple of four characters decodes alone: padding comes only at the very end.
+    const SLICE: usize = 4 * 16 * 1024;
+    let mut uploads = Vec::with_capacity(documents.len());
+    for document in documents {
+        let field = || document.kind.clone();
+        let mut receiving = cases.receive().await.map_err(|e| received(e, field()))?;
+        let mut decoded = Vec::with_capacity(SLICE / 4 * 3);
+        for slice in document.content_base64.trim().as_bytes().chunks(SLICE) {
+            decoded.clear();
+            base64::engine::general_purpose::STANDARD
+                .decode_vec(slice, &mut decoded)
                 .map_err(|_| AppError::InvalidField {
                     code: "document.base64",
-                    field: d.kind.clone(),
+                    field: field(),
                 })?;
-            Ok(Upload {
-                kind: d.kind,
-                file_name: d.file_name,
-                bytes,
-            })
-        })
-        .collect()
+            receiving
+                .write(&decoded)
+                .await
+                .map_err(|e| received(e, field()))?;
+        }
+        let content = receiving.finish().await.map_err(|e| received(e, field()))?;
+        uploads.push(Upload {
+            kind: document.kind,
+            file_name: document.file_name,
+            content,
+        });
+    }
+    Ok(uploads)
 }
 
 fn case_id(raw: &str) -> Result<CaseId, AppError> {

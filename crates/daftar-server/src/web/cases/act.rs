@@ -27,18 +27,18 @@ pub(super) async fn act(
     let Some(user) = page.user.as_ref() else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
-    let submitted = read_multipart(multipart).await?;
+    let submitted = read_multipart(&cases, multipart).await?;
     let text = |name: &str| submitted.text.get(name).cloned().unwrap_or_default();
     page.csrf.verify(&text("csrf"))?;
     let kind = text("document_kind");
     let uploads: Vec<Upload> = submitted
         .files
-        .iter()
-        .filter(|(name, _, bytes)| name == "document" && !bytes.is_empty())
-        .map(|(_, file_name, bytes)| Upload {
+        .into_iter()
+        .filter(|(name, _, content)| name == "document" && content.size() > 0)
+        .map(|(_, file_name, content)| Upload {
             kind: kind.clone(),
-            file_name: file_name.clone(),
-            bytes: bytes.clone(),
+            file_name,
+            content,
         })
         .collect();
     let request = ActionRequest {

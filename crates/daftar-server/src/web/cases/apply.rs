@@ -3,6 +3,7 @@
 
 use daftar_app::Cases;
 use daftar_app::cases::{Application, Upload};
+use daftar_app::files::Received;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -12,7 +13,7 @@ use crate::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_core::catalog::{FieldKind, Service};
 
-use crate::error::AppError;
+use crate::error::{AppError, received};
 use crate::web::{Layout, Page};
 
 /// A form field as the apply page shows it.
@@ -96,31 +97,58 @@ pub(super) async fn apply_form(
     page.render(&apply_view(&page, service, &BTreeMap::new()))
 }
 
-/// A multipart form read whole: its text fields and its files.
+/// A multipart form read whole: its text fields, and its files each received into a file
+/// of its own as it arrives (never held whole in memory).
 #[derive(Debug, Default)]
 pub(super) struct Submitted {
     pub(super) text: BTreeMap<String, String>,
-    pub(super) files: Vec<(String, String, Vec<u8>)>,
+    /// Each file's field name, its name on the sender's disk, and its content.
+    pub(super) files: Vec<(String, String, Received)>,
 }
 
 pub(super) async fn read_multipart(
+    cases: &Cases,
     Multipart(mut multipart): Multipart,
 ) -> Result<Submitted, AppError> {
     let mut submitted = Submitted::default();
-    while let Some(field) = multipart.next_field().await? {
+    // A file past the limit is refused, but the rest of the form is still read (the
+    // route's own limit bounds it): a browser cut off mid-upload shows the citizen a
+    // broken connection instead of the page that says what was wrong.
+    let mut refused: Option<AppError> = None;
+    while let Some(mut field) = multipart.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
         if let Some(file_name) = field.file_name().map(str::to_owned) {
-            let bytes = field.bytes().await?;
+            if refused.is_some() {
+                while field.chunk().await?.is_some() {}
+                continue;
+            }
+            let mut receiving = cases.receive().await.map_err(|e| received(e, name.clone()))?;
+            let mut failed = None;
+            while let Some(piece) = field.chunk().await? {
+                if failed.is_none()
+                    && let Err(error) = receiving.write(&piece).await
+                {
+                    failed = Some(received(error, name.clone()));
+                }
+            }
+            if let Some(error) = failed {
+                refused = Some(error);
+                continue;
+            }
+            let content = receiving.finish().await.map_err(|e| received(e, name.clone()))?;
             // A file input left empty arrives as an empty part with no name.
-            if !bytes.is_empty() || !file_name.is_empty() {
-                submitted.files.push((name, file_name, bytes.to_vec()));
+            if content.size() > 0 || !file_name.is_empty() {
+                submitted.files.push((name, file_name, content));
             }
         } else {
             let value = field.text().await?;
             submitted.text.insert(name, value);
         }
     }
-    Ok(submitted)
+    match refused {
+        Some(error) => Err(error),
+        None => Ok(submitted),
+    }
 }
 
 pub(super) async fn apply(
@@ -134,7 +162,7 @@ pub(super) async fn apply(
     let Some(user) = page.user.as_ref() else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
-    let submitted = read_multipart(multipart).await?;
+    let submitted = read_multipart(&cases, multipart).await?;
     page.csrf.verify(
         submitted
             .text
@@ -153,11 +181,11 @@ pub(super) async fn apply(
     let uploads = submitted
         .files
         .into_iter()
-        .filter_map(|(name, file_name, bytes)| {
+        .filter_map(|(name, file_name, content)| {
             name.strip_prefix("doc:").map(|kind| Upload {
                 kind: kind.to_owned(),
                 file_name,
-                bytes,
+                content,
             })
         })
         .collect();
