@@ -122,6 +122,40 @@ pub struct Config {
         default_value_t = 256
     )]
     pub max_connections_per_address: usize,
+
+    /// The municipality's name in Persian, on every page's header and printout.
+    #[arg(long, env = "DAFTAR_MUNICIPALITY_FA", default_value = "شهرداری")]
+    pub municipality_fa: String,
+
+    /// The municipality's name in English.
+    #[arg(long, env = "DAFTAR_MUNICIPALITY_EN", default_value = "Municipality")]
+    pub municipality_en: String,
+
+    /// The municipality's emblem for the header, an SVG or PNG file (default: Daftar's).
+    #[arg(long, env = "DAFTAR_EMBLEM")]
+    pub emblem: Option<PathBuf>,
+
+    /// The address citizens reach Daftar at, such as https://daftar.example.ir: a payment
+    /// gateway sends the citizen back to it. Default: the address of the request.
+    #[arg(long, env = "DAFTAR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Zarinpal merchant ID: bills are paid online through Zarinpal's gateway.
+    #[arg(long, env = "DAFTAR_ZARINPAL_MERCHANT_ID", hide_env_values = true)]
+    pub zarinpal_merchant_id: Option<String>,
+
+    /// Zarinpal's server (its sandbox for trials).
+    #[arg(
+        long,
+        env = "DAFTAR_ZARINPAL_URL",
+        default_value = "https://payment.zarinpal.com"
+    )]
+    pub zarinpal_url: String,
+
+    /// A payment gateway that is a page of Daftar itself, for trials: no money moves, and
+    /// every page says so. Refused unless given explicitly (`--demo` gives it).
+    #[arg(long, env = "DAFTAR_DEV_PAYMENT_GATEWAY")]
+    pub dev_payment_gateway: bool,
 }
 
 impl Config {

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRef, Request};
@@ -34,6 +35,8 @@ pub struct AppState(Arc<Parts>);
 #[derive(Debug)]
 pub struct Parts {
     pub services: Services,
+    /// The municipality's name and emblem, on every page.
+    pub branding: Arc<Branding>,
     /// The opened database, for the health check.
     pub store: Arc<dyn Store>,
     pub config: Config,
@@ -46,12 +49,59 @@ impl AppState {
     pub fn new(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
         let services = Services::new(&config, store.clone())?;
         let lookup_limit = RateLimiter::new(config.lookup_rate_limit, config.trust_forwarded_for);
+        let branding = Arc::new(Branding::from_config(&config)?);
         Ok(AppState(Arc::new(Parts {
             services,
+            branding,
             store,
             config,
             lookup_limit,
         })))
+    }
+}
+
+/// Who the pages say they are: the municipality named by the configuration, in both
+/// languages, and its emblem (an SVG or PNG file, or Daftar's own).
+#[derive(Debug, Clone)]
+pub struct Branding {
+    pub municipality_fa: String,
+    pub municipality_en: String,
+    pub emblem: Vec<u8>,
+    pub emblem_type: &'static str,
+}
+
+impl Branding {
+    pub fn from_config(config: &Config) -> anyhow::Result<Branding> {
+        let (emblem, emblem_type) = match &config.emblem {
+            None => (
+                include_bytes!("../static/emblem.svg").to_vec(),
+                "image/svg+xml",
+            ),
+            Some(path) => {
+                let kind = match path.extension().and_then(|e| e.to_str()) {
+                    Some(e) if e.eq_ignore_ascii_case("svg") => "image/svg+xml",
+                    Some(e) if e.eq_ignore_ascii_case("png") => "image/png",
+                    _ => anyhow::bail!("the emblem {} is not an .svg or .png file", path.display()),
+                };
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("could not read the emblem {}", path.display()))?;
+                (bytes, kind)
+            }
+        };
+        Ok(Branding {
+            municipality_fa: config.municipality_fa.trim().to_owned(),
+            municipality_en: config.municipality_en.trim().to_owned(),
+            emblem,
+            emblem_type,
+        })
+    }
+
+    /// The municipality's name in `lang`.
+    pub fn municipality(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Fa => &self.municipality_fa,
+            crate::i18n::Lang::En => &self.municipality_en,
+        }
     }
 }
 
@@ -105,6 +155,7 @@ pub fn upload_limit() -> axum::extract::DefaultBodyLimit {
 pub fn router(state: AppState) -> Router {
     let edge = EdgeLayer {
         secure: state.config.secure_cookies,
+        branding: state.branding.clone(),
     };
     Router::new()
         .merge(web::routes())

@@ -8,6 +8,7 @@
 //! each layer's clone and boxed future. On the public look-up the five layers this
 //! replaced cost about a quarter of the request (docs/PERFORMANCE.md).
 
+use std::sync::Arc;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +21,7 @@ use axum::response::Response;
 use tower::{Layer, Service};
 use tracing::Level;
 
+use crate::app::Branding;
 use crate::error::with_error_body;
 use crate::i18n::Lang;
 
@@ -68,9 +70,11 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// The layer; `secure` is `--secure-cookies`: HSTS is sent, and every cookie is marked
 /// `Secure`, whichever handler set it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct EdgeLayer {
     pub secure: bool,
+    /// For the error page's header.
+    pub branding: Arc<Branding>,
 }
 
 impl<S> Layer<S> for EdgeLayer {
@@ -80,6 +84,7 @@ impl<S> Layer<S> for EdgeLayer {
         Edge {
             inner,
             secure: self.secure,
+            branding: self.branding.clone(),
         }
     }
 }
@@ -88,6 +93,7 @@ impl<S> Layer<S> for EdgeLayer {
 pub struct Edge<S> {
     inner: S,
     secure: bool,
+    branding: Arc<Branding>,
 }
 
 impl<S> Service<Request> for Edge<S>
@@ -106,9 +112,10 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         let asked = Asked::of(&request, self.secure);
         let answer = self.inner.call(request);
+        let branding = self.branding.clone();
         Box::pin(async move {
             let Ok(response) = answer.await;
-            Ok(asked.finish(response))
+            Ok(asked.finish(response, &branding))
         })
     }
 }
@@ -139,8 +146,8 @@ impl Asked {
         }
     }
 
-    fn finish(self, response: Response) -> Response {
-        let mut response = with_error_body(response, self.lang, self.is_api);
+    fn finish(self, response: Response, branding: &Branding) -> Response {
+        let mut response = with_error_body(response, self.lang, self.is_api, branding);
         let headers = response.headers_mut();
         let is_page = headers
             .get(header::CONTENT_TYPE)

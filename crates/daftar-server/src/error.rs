@@ -287,7 +287,12 @@ impl IntoResponse for AppError {
 
 /// Writes the body of an error response, in the request's language: JSON for the API,
 /// the error page otherwise. Other responses are returned as they are.
-pub fn with_error_body(response: Response, lang: Lang, is_api: bool) -> Response {
+pub fn with_error_body(
+    response: Response,
+    lang: Lang,
+    is_api: bool,
+    branding: &crate::app::Branding,
+) -> Response {
     let Some(body) = response.extensions().get::<ErrorBody>().cloned() else {
         return response;
     };
@@ -305,7 +310,7 @@ pub fn with_error_body(response: Response, lang: Lang, is_api: bool) -> Response
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        crate::web::error_page(lang, parts.status, &message)
+        crate::web::error_page(lang, branding, parts.status, &message)
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(rendered))

@@ -117,6 +117,13 @@ impl TestApp {
             body_timeout_secs: 30,
             max_connections: 8192,
             max_connections_per_address: 256,
+            municipality_fa: "شهرداری آزمون".into(),
+            municipality_en: "Test Municipality".into(),
+            emblem: None,
+            public_url: None,
+            zarinpal_merchant_id: None,
+            zarinpal_url: "https://payment.zarinpal.com".into(),
+            dev_payment_gateway: false,
         };
         adjust(&mut config);
         let state = AppState::new(config, store.clone()).unwrap();

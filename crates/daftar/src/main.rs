@@ -342,7 +342,9 @@ pub(crate) async fn open_store(
     daftar_store::open(&config.database_url()).await
 }
 
-async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
+async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
+    // The demo pays its bills through the development gateway, marked on every page.
+    config.dev_payment_gateway |= load_demo;
     let store = open_store(&config).await?;
     if load_demo {
         demo::load(store.as_ref()).await?;

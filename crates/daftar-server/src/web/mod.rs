@@ -1,9 +1,11 @@
 //! The pages, Persian first. One askama struct per view; every page extends
 //! `templates/base.html` through the [`Layout`] it carries.
 
+mod assets;
 mod bills;
 mod cases;
 mod catalog;
+mod design;
 mod sign_in;
 mod staff;
 
@@ -31,7 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(switch_language))
-        .route("/static/daftar.css", get(stylesheet))
+        .merge(assets::routes())
+        .merge(design::routes())
         .merge(bills::routes())
         .merge(cases::routes())
         .merge(catalog::routes())
@@ -39,14 +42,71 @@ pub fn routes() -> Router<AppState> {
         .merge(staff::routes())
 }
 
-/// What the base layout shows: language, who is signed in, the form token.
+/// What the base layout shows: language, the municipality, who is signed in, the form
+/// token, where the page is (for the navigation and the language switch).
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub tr: Tr,
+    pub municipality: String,
+    /// Who is signed in, in words, and an identifier shown isolated beside them.
     pub user_label: Option<String>,
+    pub user_code: Option<String>,
     pub is_staff: bool,
     pub csrf: String,
     pub path: String,
+    /// The path with its query, so that switching language keeps a search's results.
+    pub path_and_query: String,
+    /// Bills are paid through the development gateway: every page says so.
+    pub dev_gateway: bool,
+    /// Today, for printouts.
+    pub today: String,
+}
+
+/// A link in the navigation bar.
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+impl Layout {
+    /// The navigation: a citizen's tasks, or a staff member's queues.
+    pub fn nav(&self) -> Vec<NavLink> {
+        let links: &[(&str, &str)] = if self.is_staff {
+            &[("/staff", "nav-my-queues"), ("/services", "nav-services")]
+        } else {
+            &[
+                ("/services", "nav-services"),
+                ("/cases", "nav-my-cases"),
+                ("/bills/track", "nav-bills"),
+                ("/clearance", "nav-clearance"),
+            ]
+        };
+        links
+            .iter()
+            .map(|(href, id)| NavLink {
+                href,
+                label: self.tr.t(id),
+                current: self.path == *href || self.path.starts_with(&format!("{href}/")),
+            })
+            .collect()
+    }
+
+    /// A layout for a page with nobody signed in (the error page).
+    pub fn anonymous(tr: Tr, branding: &crate::app::Branding) -> Layout {
+        Layout {
+            tr,
+            municipality: branding.municipality(tr.lang).to_owned(),
+            user_label: None,
+            user_code: None,
+            is_staff: false,
+            csrf: String::new(),
+            path: "/".into(),
+            path_and_query: "/".into(),
+            dev_gateway: false,
+            today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
+        }
+    }
 }
 
 /// Everything a page handler needs about the request.
@@ -65,18 +125,28 @@ impl FromRequestParts<AppState> for Page {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let csrf = Csrf::of(user.as_ref(), &parts.headers);
         let tr = Tr::new(lang);
-        let user_label = user.as_ref().map(|user| match &user.principal {
-            Principal::Citizen { national_id, .. } => {
-                tr.t1("who-citizen", "id", &tr.digits(&national_id.masked()))
-            }
-            Principal::Staff(account) => account.display_name.clone(),
-        });
+        let (user_label, user_code) = match user.as_ref().map(|user| &user.principal) {
+            Some(Principal::Citizen { national_id, .. }) => (
+                Some(tr.t("who-citizen")),
+                Some(tr.digits(&national_id.masked())),
+            ),
+            Some(Principal::Staff(account)) => (Some(account.display_name.clone()), None),
+            None => (None, None),
+        };
         let layout = Layout {
             tr,
+            municipality: state.branding.municipality(lang).to_owned(),
             is_staff: user.as_ref().is_some_and(|user| user.staff().is_some()),
             user_label,
+            user_code,
             csrf: csrf.token.clone(),
             path: parts.uri.path().to_owned(),
+            path_and_query: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+            dev_gateway: state.config.dev_payment_gateway,
+            today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
         };
         Ok(Page { layout, user, csrf })
     }
@@ -225,16 +295,6 @@ async fn switch_language(Path(code): Path<String>, uri: axum::http::Uri) -> Resp
     response
 }
 
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/daftar.css"),
-    )
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorView {
@@ -244,18 +304,16 @@ struct ErrorView {
 }
 
 /// The error page's HTML, for the error middleware.
-pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> String {
+pub fn error_page(
+    lang: Lang,
+    branding: &crate::app::Branding,
+    status: StatusCode,
+    message: &str,
+) -> String {
     let tr = Tr::new(lang);
-    let layout = Layout {
-        tr,
-        user_label: None,
-        is_staff: false,
-        csrf: String::new(),
-        path: "/".into(),
-    };
     let title = tr.t1("error-title", "status", &tr.digits(status.as_str()));
     let view = ErrorView {
-        layout,
+        layout: Layout::anonymous(tr, branding),
         title,
         message: message.to_owned(),
     };

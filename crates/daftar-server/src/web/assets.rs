@@ -1,0 +1,101 @@
+//! The files every page loads: the stylesheet, the one small script, the Vazirmatn font
+//! (vendored under its OFL licence, `static/fonts/OFL.txt`), and the municipality's
+//! emblem. All are compiled into the program, so nothing is loaded from elsewhere.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::extract::Path;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/daftar.css", get(stylesheet))
+        .route("/static/daftar.js", get(script))
+        .route("/static/emblem", get(emblem))
+        .route("/static/fonts/{name}", get(font))
+}
+
+/// The stylesheet and the script change with a release: browsers ask again after an hour.
+const AN_HOUR: &str = "public, max-age=3600";
+/// A font file's content never changes under its name.
+const A_WEEK: &str = "public, max-age=604800";
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, AN_HOUR),
+        ],
+        include_str!("../../static/daftar.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, AN_HOUR),
+        ],
+        include_str!("../../static/daftar.js"),
+    )
+}
+
+async fn emblem(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, state.branding.emblem_type),
+            (header::CACHE_CONTROL, AN_HOUR),
+        ],
+        state.branding.emblem.clone(),
+    )
+        .into_response()
+}
+
+/// The font files, by name: the web pages' WOFF2, and the TTF that documents embed.
+const FONTS: [(&str, &str, &[u8]); 5] = [
+    (
+        "Vazirmatn-Regular.woff2",
+        "font/woff2",
+        include_bytes!("../../static/fonts/Vazirmatn-Regular.woff2"),
+    ),
+    (
+        "Vazirmatn-Bold.woff2",
+        "font/woff2",
+        include_bytes!("../../static/fonts/Vazirmatn-Bold.woff2"),
+    ),
+    (
+        "Vazirmatn-Regular.ttf",
+        "font/ttf",
+        include_bytes!("../../static/fonts/Vazirmatn-Regular.ttf"),
+    ),
+    (
+        "Vazirmatn-Bold.ttf",
+        "font/ttf",
+        include_bytes!("../../static/fonts/Vazirmatn-Bold.ttf"),
+    ),
+    (
+        "OFL.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../../static/fonts/OFL.txt"),
+    ),
+];
+
+async fn font(Path(name): Path<String>) -> Result<Response, AppError> {
+    let (_, content_type, bytes) = FONTS
+        .iter()
+        .find(|(file, _, _)| *file == name)
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, *content_type),
+            (header::CACHE_CONTROL, A_WEEK),
+        ],
+        *bytes,
+    )
+        .into_response())
+}
