@@ -8,7 +8,8 @@
 //! - [`billing`]: tracking a bill, the gateway's payment, clearances, and the batch work
 //!   of the register, a year's bills and the bank's file ([`Billing`]);
 //! - [`cases`]: applying, acting on a case, following it, the work queues ([`Cases`]);
-//! - [`outbox`]: delivering the notifications, and the SLA sweep ([`Outbox`]).
+//! - [`outbox`]: delivering the notifications, and the SLA sweep ([`Outbox`]);
+//! - [`payments`]: paying a bill online through a payment gateway ([`Payments`]).
 //!
 //! Beside them: [`config`], the one typed configuration; [`catalog`], loading the service
 //! catalog; [`files`], uploaded documents on disk; [`notify`], sending SMS; [`codes`],
@@ -24,6 +25,7 @@ pub mod demo;
 pub mod files;
 pub mod notify;
 pub mod outbox;
+pub mod payments;
 
 use std::sync::Arc;
 
@@ -35,6 +37,7 @@ pub use billing::{Billing, BillingError};
 pub use cases::{CaseError, Cases};
 pub use config::Config;
 pub use outbox::Outbox;
+pub use payments::{PaymentError, Payments};
 
 /// Every service, built once from the configuration over one opened store.
 #[derive(Debug, Clone)]
@@ -43,6 +46,7 @@ pub struct Services {
     pub billing: Billing,
     pub cases: Cases,
     pub outbox: Outbox,
+    pub payments: Payments,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
     pub catalog: Arc<daftar_core::catalog::Catalog>,
 }
@@ -76,7 +80,24 @@ impl Services {
             documents_per_case: config.documents_per_case,
             documents_per_applicant_per_day: config.documents_per_applicant_per_day,
         });
+        let payments = match (&config.zarinpal_merchant_id, config.dev_payment_gateway) {
+            (Some(merchant), _) => Payments::new(
+                store.clone(),
+                store.clone(),
+                Some(Arc::new(payments::zarinpal::Zarinpal::new(
+                    &config.zarinpal_url,
+                    merchant,
+                )?)),
+            ),
+            (None, true) => Payments::with_dev_gateway(
+                store.clone(),
+                store.clone(),
+                Arc::new(payments::dev::DevGateway::default()),
+            ),
+            (None, false) => Payments::new(store.clone(), store.clone(), None),
+        };
         Ok(Services {
+            payments,
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
             billing: Billing::new(store.clone()),
             outbox: Outbox::new(store.clone(), store, notifier),

@@ -1,5 +1,5 @@
 //! Daftar's storage: a trait per capability ([`AccountStore`], [`BillingStore`],
-//! [`CaseStore`], [`OutboxStore`]), [`Store`] for all of them, and two backends.
+//! [`CaseStore`], [`OutboxStore`], [`PaymentStore`]), [`Store`] for all of them, and two backends.
 //!
 //! The traits are shaped by what the office does (request a sign-in code, open a case,
 //! claim notifications), not by its tables. Each capability is a folder: its trait in
@@ -19,6 +19,7 @@ mod billing;
 mod cases;
 mod decode;
 pub mod outbox;
+mod payments;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -36,6 +37,9 @@ pub use billing::model::*;
 pub use cases::CaseStore;
 pub use cases::model::*;
 pub use outbox::{Attempt, OutboxStore};
+pub use payments::{
+    NewOnlinePayment, OnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, PaymentStore,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -68,7 +72,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// a database need besides (which backend, whether it answers, closing it). A service
 /// takes only its own capability's trait; `Arc<dyn Store>` coerces to any of them.
 #[async_trait]
-pub trait Store: AccountStore + BillingStore + CaseStore + OutboxStore {
+pub trait Store: AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> Backend;
 

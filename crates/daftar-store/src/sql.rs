@@ -12,7 +12,7 @@ use sqlx::{Database, Executor, Pool};
 use crate::billing::BulkBilling;
 use crate::cases::group_commit::TransitionQueue;
 use crate::{
-    AccountStore, Backend, BillingStore, CaseStore, OutboxStore, PgStore, Result, SqliteStore,
+    AccountStore, Backend, BillingStore, CaseStore, OutboxStore, PaymentStore, PgStore, Result, SqliteStore,
     Store,
 };
 
@@ -110,7 +110,7 @@ impl SqlBackend for PgStore {
 impl<S> Store for S
 where
     S: SqlBackend + BulkBilling,
-    S: AccountStore + BillingStore + CaseStore + OutboxStore,
+    S: AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore,
     for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
     for<'q> <S::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, S::Db>,
 {

@@ -13,7 +13,7 @@ mod gateway;
 mod issue;
 mod payment_file;
 mod register;
-mod track;
+pub(crate) mod track;
 
 use std::sync::Arc;
 

@@ -116,7 +116,7 @@ pub(super) fn parse_renewal_code(input: &str) -> Result<RenewalCode, BillingErro
 
 /// The barcode of a bill ID and payment ID; check digits and the pair are checked here,
 /// before anything is looked up.
-pub(super) fn parse_bill_pair(bill_id: &str, payment_id: &str) -> Result<Barcode, BillingError> {
+pub(crate) fn parse_bill_pair(bill_id: &str, payment_id: &str) -> Result<Barcode, BillingError> {
     let bill = BillId::parse(bill_id)?;
     let payment = PaymentId::parse(payment_id)?;
     Ok(Barcode::new(&bill, &payment)?)
