@@ -82,8 +82,10 @@ async fn request(State(gateway): State<Arc<Gateway>>, Json(body): Json<Value>) -
             ..Order::default()
         },
     );
-    Json(json!({ "data": { "code": 100, "message": "Success", "authority": authority,
-        "fee_type": "Merchant", "fee": 0 }, "errors": [] }))
+    Json(
+        json!({ "data": { "code": 100, "message": "Success", "authority": authority,
+        "fee_type": "Merchant", "fee": 0 }, "errors": [] }),
+    )
 }
 
 /// Zarinpal's rules: -50 the amount differs, -51 not paid, 101 verified before.
@@ -103,9 +105,11 @@ async fn verify(State(gateway): State<Arc<Gateway>>, Json(body): Json<Value>) ->
         Some(_) => {
             let code = if order.verified.is_some() { 101 } else { 100 };
             let ref_id = *order.verified.get_or_insert(201_000 + order.amount % 1000);
-            Json(json!({ "data": { "code": code, "message": "Verified", "card_hash": "x",
+            Json(
+                json!({ "data": { "code": code, "message": "Verified", "card_hash": "x",
                 "card_pan": "502229******5995", "ref_id": ref_id, "fee_type": "Merchant",
-                "fee": 0 }, "errors": [] }))
+                "fee": 0 }, "errors": [] }),
+            )
         }
     }
 }
@@ -140,7 +144,11 @@ async fn a_bill(store: &Arc<dyn Store>) -> (String, String, u64) {
         .unwrap();
     let bills = store.bills_of_property(1, "01-101-12-0").await.unwrap();
     let bill = &bills[0];
-    (bill.bill_id.clone(), bill.payment_id.clone(), bill.amount_rials)
+    (
+        bill.bill_id.clone(),
+        bill.payment_id.clone(),
+        bill.amount_rials,
+    )
 }
 
 async fn payments(store: &Arc<dyn Store>, server: &str) -> Payments {
@@ -183,9 +191,7 @@ fn returned_reference(gateway: &Gateway, authority: &str) -> String {
     reference.to_owned()
 }
 
-async fn a_verified_payment_pays_the_bill_once_and_a_replay_changes_nothing(
-    store: Arc<dyn Store>,
-) {
+async fn a_verified_payment_pays_the_bill_once_and_a_replay_changes_nothing(store: Arc<dyn Store>) {
     let (server, gateway) = zarinpal().await;
     let payments = payments(&store, &server).await;
     let (bill_id, payment_id, amount) = a_bill(&store).await;
@@ -214,7 +220,9 @@ async fn a_verified_payment_pays_the_bill_once_and_a_replay_changes_nothing(
     assert_eq!(gateway.verifications(), 1);
     // A paid bill is not paid again.
     assert!(matches!(
-        payments.pay(&bill_id, &payment_id, "https://daftar.example.ir").await,
+        payments
+            .pay(&bill_id, &payment_id, "https://daftar.example.ir")
+            .await,
         Err(PaymentError::NothingToPay("payment.already_paid"))
     ));
 }
@@ -225,11 +233,17 @@ async fn a_tampered_return_is_refused_and_changes_nothing(store: Arc<dyn Store>)
     let (bill_id, payment_id, amount) = a_bill(&store).await;
     // Two hand-overs; the return of the first names the second's token.
     let first = started(
-        &payments.pay(&bill_id, &payment_id, "https://x.ir").await.unwrap(),
+        &payments
+            .pay(&bill_id, &payment_id, "https://x.ir")
+            .await
+            .unwrap(),
         &server,
     );
     let second = started(
-        &payments.pay(&bill_id, &payment_id, "https://x.ir").await.unwrap(),
+        &payments
+            .pay(&bill_id, &payment_id, "https://x.ir")
+            .await
+            .unwrap(),
         &server,
     );
     gateway.citizen_pays(&second, amount);
@@ -249,7 +263,11 @@ async fn a_tampered_return_is_refused_and_changes_nothing(store: Arc<dyn Store>)
         OnlinePaymentStatus::Started
     );
     assert_eq!(paid(&store, &bill_id, &payment_id).await, None);
-    assert_eq!(gateway.verifications(), 0, "a forged return asks the gateway nothing");
+    assert_eq!(
+        gateway.verifications(),
+        0,
+        "a forged return asks the gateway nothing"
+    );
 }
 
 async fn a_payment_of_another_amount_is_not_a_payment(store: Arc<dyn Store>) {
@@ -257,7 +275,10 @@ async fn a_payment_of_another_amount_is_not_a_payment(store: Arc<dyn Store>) {
     let payments = payments(&store, &server).await;
     let (bill_id, payment_id, amount) = a_bill(&store).await;
     let authority = started(
-        &payments.pay(&bill_id, &payment_id, "https://x.ir").await.unwrap(),
+        &payments
+            .pay(&bill_id, &payment_id, "https://x.ir")
+            .await
+            .unwrap(),
         &server,
     );
     let reference = returned_reference(&gateway, &authority);
@@ -275,11 +296,17 @@ async fn a_cancelled_payment_leaves_the_bill_unpaid_and_its_token_cannot_be_repl
     let payments = payments(&store, &server).await;
     let (bill_id, payment_id, amount) = a_bill(&store).await;
     let authority = started(
-        &payments.pay(&bill_id, &payment_id, "https://x.ir").await.unwrap(),
+        &payments
+            .pay(&bill_id, &payment_id, "https://x.ir")
+            .await
+            .unwrap(),
         &server,
     );
     let reference = returned_reference(&gateway, &authority);
-    let receipt = payments.finish(&reference, &authority, false).await.unwrap();
+    let receipt = payments
+        .finish(&reference, &authority, false)
+        .await
+        .unwrap();
     assert_eq!(receipt.status, OnlinePaymentStatus::Failed);
     // The token replayed, as if paid (and paid meanwhile at the gateway): nothing moves.
     gateway.citizen_pays(&authority, amount);
@@ -289,7 +316,10 @@ async fn a_cancelled_payment_leaves_the_bill_unpaid_and_its_token_cannot_be_repl
     assert_eq!(paid(&store, &bill_id, &payment_id).await, None);
     // A new hand-over pays the bill.
     let again = started(
-        &payments.pay(&bill_id, &payment_id, "https://x.ir").await.unwrap(),
+        &payments
+            .pay(&bill_id, &payment_id, "https://x.ir")
+            .await
+            .unwrap(),
         &server,
     );
     let reference = returned_reference(&gateway, &again);

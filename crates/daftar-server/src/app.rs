@@ -119,6 +119,12 @@ impl FromRef<AppState> for Accounts {
     }
 }
 
+impl FromRef<AppState> for daftar_app::Payments {
+    fn from_ref(state: &AppState) -> daftar_app::Payments {
+        state.services.payments.clone()
+    }
+}
+
 impl FromRef<AppState> for Billing {
     fn from_ref(state: &AppState) -> Billing {
         state.services.billing.clone()

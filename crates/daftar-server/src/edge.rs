@@ -8,10 +8,10 @@
 //! each layer's clone and boxed future. On the public look-up the five layers this
 //! replaced cost about a quarter of the request (docs/PERFORMANCE.md).
 
-use std::sync::Arc;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 

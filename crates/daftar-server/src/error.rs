@@ -117,6 +117,21 @@ impl From<BillingError> for AppError {
     }
 }
 
+impl From<daftar_app::PaymentError> for AppError {
+    fn from(error: daftar_app::PaymentError) -> AppError {
+        use daftar_app::PaymentError;
+        match error {
+            PaymentError::NotOffered | PaymentError::NotFound => AppError::NotFound,
+            PaymentError::Invalid(code) => AppError::Invalid(code),
+            PaymentError::NothingToPay(code) => AppError::Conflict(code),
+            PaymentError::Tampered => AppError::Invalid("payment.tampered"),
+            PaymentError::GatewayDown => AppError::ServiceDown("payment.gateway_down"),
+            PaymentError::Store(error) => error.into(),
+            PaymentError::Internal(error) => AppError::Internal(error),
+        }
+    }
+}
+
 impl From<AccountError> for AppError {
     fn from(error: AccountError) -> AppError {
         match error {
@@ -352,6 +367,10 @@ mod tests {
         "payment.amount_mismatch",
         "payment.already_paid",
         "payment.bill_cancelled",
+        "payment.expired",
+        "payment.refund",
+        "payment.tampered",
+        "payment.gateway_down",
         "clearance.not_owner",
         "clearance.unpaid_bills",
         "clearance_code.format",

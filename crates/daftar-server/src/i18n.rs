@@ -201,10 +201,62 @@ impl Tr {
 mod tests {
     use super::*;
 
+    /// A code or a Latin string inside Persian text is reordered by the bidi algorithm
+    /// (`۰۱-۱۰۱-۱۲-۰` reads `۰-۱۲-۱۰۱-۰۱`) unless isolated left to right: in messages,
+    /// with U+2066 … U+2069, since a message cannot hold markup. Placeables are filled
+    /// by the page, which isolates what it puts there.
+    #[test]
+    fn codes_in_persian_messages_are_isolated_left_to_right() {
+        let is_digit = |c: char| c.is_ascii_digit() || ('۰'..='۹').contains(&c);
+        let source = include_str!("../locales/fa/main.ftl");
+        for line in source
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.contains(" = "))
+        {
+            let (id, text) = line.split_once(" = ").unwrap();
+            let mut isolated = false;
+            let mut in_placeable = false;
+            let mut run = String::new();
+            let check = |run: &mut String, isolated: bool| {
+                let chars: Vec<char> = run.chars().collect();
+                let latin = chars.iter().any(char::is_ascii_alphabetic);
+                let separated = chars
+                    .windows(3)
+                    .any(|w| is_digit(w[0]) && matches!(w[1], '-' | ':' | '/') && is_digit(w[2]));
+                assert!(
+                    isolated || !(latin || separated),
+                    "{id}: «{run}» is not isolated"
+                );
+                run.clear();
+            };
+            for c in text.chars() {
+                if in_placeable {
+                    in_placeable = c != '}';
+                    continue;
+                }
+                if is_digit(c) || c.is_ascii_alphabetic() || "-:/".contains(c) {
+                    run.push(c);
+                    continue;
+                }
+                check(&mut run, isolated);
+                match c {
+                    '{' => in_placeable = true,
+                    '\u{2066}' => isolated = true,
+                    '\u{2069}' => isolated = false,
+                    _ => {}
+                }
+            }
+            check(&mut run, isolated);
+        }
+    }
+
     #[test]
     fn a_code_is_grouped_from_its_start_in_the_pages_digits() {
         let fa = Tr::new(Lang::Fa);
-        assert_eq!(fa.grouped("83512104592", 3), "۸۳۵\u{a0}۱۲۱\u{a0}۰۴۵\u{a0}۹۲");
+        assert_eq!(
+            fa.grouped("83512104592", 3),
+            "۸۳۵\u{a0}۱۲۱\u{a0}۰۴۵\u{a0}۹۲"
+        );
         assert_eq!(Tr::new(Lang::En).grouped("1234", 4), "1234");
         assert_eq!(fa.grouped("", 3), "");
     }

@@ -116,7 +116,9 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        refused.body.contains("PDF، JPEG یا PNG"),
+        refused
+            .body
+            .contains("\u{2066}PDF\u{2069}، \u{2066}JPEG\u{2069} یا \u{2066}PNG\u{2069}"),
         "{}",
         refused.body
     );

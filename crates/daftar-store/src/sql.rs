@@ -12,8 +12,8 @@ use sqlx::{Database, Executor, Pool};
 use crate::billing::BulkBilling;
 use crate::cases::group_commit::TransitionQueue;
 use crate::{
-    AccountStore, Backend, BillingStore, CaseStore, OutboxStore, PaymentStore, PgStore, Result, SqliteStore,
-    Store,
+    AccountStore, Backend, BillingStore, CaseStore, OutboxStore, PaymentStore, PgStore, Result,
+    SqliteStore, Store,
 };
 
 #[async_trait::async_trait]

@@ -3,9 +3,7 @@
 
 mod support;
 
-use daftar_store::{
-    NewOnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, PaymentStore, Store, StoreError,
-};
+use daftar_store::{NewOnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, Store, StoreError};
 use jiff::Timestamp;
 
 on_both_databases!(
@@ -54,9 +52,19 @@ async fn a_hand_over_ends_once(store: &dyn Store) {
         ref_id: "201".into(),
         card_pan: Some("502229******5995".into()),
     };
-    assert!(store.finish_online_payment("ref-1", &paid, t(60)).await.unwrap());
+    assert!(
+        store
+            .finish_online_payment("ref-1", &paid, t(60))
+            .await
+            .unwrap()
+    );
     // A replay, paid or failed, changes nothing.
-    assert!(!store.finish_online_payment("ref-1", &paid, t(90)).await.unwrap());
+    assert!(
+        !store
+            .finish_online_payment("ref-1", &paid, t(90))
+            .await
+            .unwrap()
+    );
     assert!(
         !store
             .finish_online_payment("ref-1", &OnlinePaymentEnding::Failed, t(90))

@@ -36,12 +36,13 @@ impl Cases {
                     field: upload.kind.clone(),
                 });
             }
-            let kind = check_upload(upload.content.size(), upload.content.head()).map_err(
-                |error| CaseError::InvalidField {
-                    code: error.code(),
-                    field: upload.kind.clone(),
-                },
-            )?;
+            let kind =
+                check_upload(upload.content.size(), upload.content.head()).map_err(|error| {
+                    CaseError::InvalidField {
+                        code: error.code(),
+                        field: upload.kind.clone(),
+                    }
+                })?;
             checked.push((upload, kind));
         }
         let mut stored = Stored::default();

@@ -28,7 +28,7 @@ use daftar_store::{
 
 use crate::accounts::Principal;
 use crate::codes::RandomCodes;
-use crate::files::{FileStore, Received, ReceiveError, Receiving};
+use crate::files::{FileStore, ReceiveError, Received, Receiving};
 
 pub use queue::{QUEUE_PAGE, Queue, QueueEntry, QueueFilter};
 pub use view::{AvailableAction, CaseView, MY_CASES, PublicStatus};

@@ -60,7 +60,11 @@ impl DevGateway {
             DevOrderState::Paid { .. } => "OK",
             _ => "NOK",
         };
-        let separator = if order.return_url.contains('?') { '&' } else { '?' };
+        let separator = if order.return_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         Some(format!(
             "{}{separator}Authority={authority}&Status={status}",
             order.return_url
@@ -69,7 +73,9 @@ impl DevGateway {
 
     fn orders(&self) -> std::sync::MutexGuard<'_, HashMap<String, DevOrder>> {
         // A panic while the lock was held leaves the map as it was: keep using it.
-        self.orders.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.orders
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -128,7 +134,7 @@ mod tests {
         PaymentOrder {
             amount_rials,
             return_url: "http://127.0.0.1:8080/payments/r1/return".into(),
-            description: "Renewal toll 1405-1".into(),
+            description: "عوارض نوسازی و پسماند سال ۱۴۰۵، دوره ۱".into(),
         }
     }
 
@@ -157,7 +163,12 @@ mod tests {
         let other_amount = gateway.verify(&token.authority, 3_000_000).await.unwrap();
         assert_eq!(other_amount, Verification::NotPaid { code: -50 });
         // Decided once: cancelling afterwards changes nothing.
-        assert!(gateway.decide(&token.authority, false).unwrap().ends_with("Status=OK"));
+        assert!(
+            gateway
+                .decide(&token.authority, false)
+                .unwrap()
+                .ends_with("Status=OK")
+        );
         assert!(gateway.decide("DEV-unknown", true).is_none());
     }
 
@@ -165,8 +176,18 @@ mod tests {
     async fn a_cancelled_payment_is_never_verified() {
         let gateway = DevGateway::default();
         let token = gateway.request(&order(1_000)).await.unwrap();
-        assert!(gateway.decide(&token.authority, false).unwrap().ends_with("Status=NOK"));
-        assert!(gateway.decide(&token.authority, true).unwrap().ends_with("Status=NOK"));
+        assert!(
+            gateway
+                .decide(&token.authority, false)
+                .unwrap()
+                .ends_with("Status=NOK")
+        );
+        assert!(
+            gateway
+                .decide(&token.authority, true)
+                .unwrap()
+                .ends_with("Status=NOK")
+        );
         let verified = gateway.verify(&token.authority, 1_000).await.unwrap();
         assert_eq!(verified, Verification::NotPaid { code: -51 });
     }

@@ -45,7 +45,11 @@ impl Payments {
                     OnlinePaymentEnding::Paid { ref_id, card_pan }
                 }
                 Ok(Verification::NotPaid { code }) => {
-                    tracing::info!(gateway = gateway.name(), code, "A payment was not verified.");
+                    tracing::info!(
+                        gateway = gateway.name(),
+                        code,
+                        "A payment was not verified."
+                    );
                     OnlinePaymentEnding::Failed
                 }
                 Err(error) => {
@@ -82,7 +86,11 @@ impl Payments {
         };
         let report = self
             .bills
-            .record_payments(vec![incoming], &format!("online:{}", handed.gateway), Timestamp::now())
+            .record_payments(
+                vec![incoming],
+                &format!("online:{}", handed.gateway),
+                Timestamp::now(),
+            )
             .await?;
         match report.outcomes.first() {
             Some(PaymentOutcome::Applied | PaymentOutcome::Duplicate) => Ok(()),

@@ -34,14 +34,20 @@ impl Payments {
         if bill.paid_at.is_some() {
             return Err(PaymentError::NothingToPay("payment.already_paid"));
         }
+        // Past its due date a bill's payment ID is no longer taken: its amount moves to
+        // the next year's bill.
+        if daftar_core::calendar::JalaliDate::from_timestamp(Timestamp::now()) > bill.due_date {
+            return Err(PaymentError::NothingToPay("payment.expired"));
+        }
         let reference = format!("{:032x}", rand::random::<u128>());
         let order = PaymentOrder {
             amount_rials: bill.amount_rials,
-            return_url: format!(
-                "{}/payments/{reference}/return",
-                site.trim_end_matches('/')
+            return_url: format!("{}/payments/{reference}/return", site.trim_end_matches('/')),
+            // Gateways show it to the citizen, who reads Persian.
+            description: format!(
+                "عوارض نوسازی و پسماند سال {}، دوره {}",
+                bill.year, bill.period
             ),
-            description: format!("Renewal toll {}-{}", bill.year, bill.period),
         };
         let token = gateway.request(&order).await.map_err(|error| {
             match &error {

@@ -35,6 +35,9 @@ pub fn routes() -> Router<AppState> {
 /// A bill written out for a page: every number in the page's digits.
 struct BillCard {
     status: &'static str,
+    /// The two IDs as typed (ASCII digits), for the pay form; `None` when there is
+    /// nothing to pay.
+    payable: Option<(String, String)>,
     status_label: String,
     bill_id: String,
     payment_id: String,
@@ -63,6 +66,8 @@ fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
     };
     BillCard {
         status: bill.status.slug(),
+        payable: (bill.status == daftar_core::billing::BillStatus::Unpaid)
+            .then(|| (bill.bill_id.clone(), bill.payment_id.clone())),
         status_label: tr.t(&format!("bill-status-{}", bill.status.slug())),
         bill_id: tr.digits(&bill.bill_id),
         payment_id: tr.digits(&bill.payment_id),

@@ -51,7 +51,11 @@ async fn design(page: Page) -> Result<Response, AppError> {
     let stages = vec![
         stage("design-stage-applied", day(1), "done"),
         stage("design-stage-formation", day(2), "done"),
-        stage("design-stage-inspection", tr.t("design-stage-now"), "current"),
+        stage(
+            "design-stage-inspection",
+            tr.t("design-stage-now"),
+            "current",
+        ),
         stage("design-stage-permit", String::new(), "next"),
     ];
     page.render(&DesignView {

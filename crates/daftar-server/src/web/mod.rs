@@ -6,6 +6,7 @@ mod bills;
 mod cases;
 mod catalog;
 mod design;
+mod payments;
 mod sign_in;
 mod staff;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(switch_language))
         .merge(assets::routes())
         .merge(design::routes())
+        .merge(payments::routes())
         .merge(bills::routes())
         .merge(cases::routes())
         .merge(catalog::routes())
@@ -56,6 +58,8 @@ pub struct Layout {
     pub path: String,
     /// The path with its query, so that switching language keeps a search's results.
     pub path_and_query: String,
+    /// Bills can be paid online here.
+    pub pay_online: bool,
     /// Bills are paid through the development gateway: every page says so.
     pub dev_gateway: bool,
     /// Today, for printouts.
@@ -103,6 +107,7 @@ impl Layout {
             csrf: String::new(),
             path: "/".into(),
             path_and_query: "/".into(),
+            pay_online: false,
             dev_gateway: false,
             today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
         }
@@ -145,7 +150,8 @@ impl FromRequestParts<AppState> for Page {
                 .uri
                 .path_and_query()
                 .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
-            dev_gateway: state.config.dev_payment_gateway,
+            pay_online: state.services.payments.offered(),
+            dev_gateway: state.services.payments.dev_gateway().is_some(),
             today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
         };
         Ok(Page { layout, user, csrf })

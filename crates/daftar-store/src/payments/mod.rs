@@ -163,8 +163,7 @@ where
     for<'r> OnlinePaymentRow: FromRow<'r, <S::Db as Database>::Row>,
 {
     async fn start_online_payment(&self, payment: &NewOnlinePayment) -> Result<()> {
-        let amount =
-            i64::try_from(payment.amount_rials).map_err(|_| corrupt("amount past i64"))?;
+        let amount = i64::try_from(payment.amount_rials).map_err(|_| corrupt("amount past i64"))?;
         let inserted = sqlx::query(INSERT)
             .bind(payment.reference.as_str())
             .bind(payment.gateway.as_str())

@@ -122,7 +122,10 @@ pub(super) async fn read_multipart(
                 while field.chunk().await?.is_some() {}
                 continue;
             }
-            let mut receiving = cases.receive().await.map_err(|e| received(e, name.clone()))?;
+            let mut receiving = cases
+                .receive()
+                .await
+                .map_err(|e| received(e, name.clone()))?;
             let mut failed = None;
             while let Some(piece) = field.chunk().await? {
                 if failed.is_none()
@@ -135,7 +138,10 @@ pub(super) async fn read_multipart(
                 refused = Some(error);
                 continue;
             }
-            let content = receiving.finish().await.map_err(|e| received(e, name.clone()))?;
+            let content = receiving
+                .finish()
+                .await
+                .map_err(|e| received(e, name.clone()))?;
             // A file input left empty arrives as an empty part with no name.
             if content.size() > 0 || !file_name.is_empty() {
                 submitted.files.push((name, file_name, content));
