@@ -7,7 +7,7 @@ for (const width of [390, 1366]) {
   for (const path of paths) {
     await page.goto(base + path);
     const name = path.replace(/[^a-z0-9]+/gi, "_");
-    await page.screenshot({ path: `${out}/${width}${name}.png`, fullPage: width > 400 });
+    await page.screenshot({ path: `${out}/${width}${name}.png`, fullPage: process.env.FULL === "1" });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     console.log(width, path, "overflow", overflow);
   }

@@ -15,8 +15,8 @@ use daftar_core::ir::NationalId;
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_core::workflow::{Attempt, Definition, Position, WorkflowActor};
 use daftar_store::{
-    Actor, CaseId, NewCase, NewHistory, NewNotification, NewTask, Office, QueueQuery, Recipient,
-    Store, Transition,
+    Actor, CaseId, NewCase, NewHistory, NewNotification, NewTask, Office, QueueOrder, QueueQuery,
+    Recipient, Store, Transition,
 };
 use rand::{Rng, SeedableRng};
 
@@ -440,6 +440,9 @@ async fn queues(store: &dyn Store, url: &str, n: u64, queries: usize) -> anyhow:
             service_id: None,
             district: None,
             overdue_only: false,
+            search: None,
+            order: QueueOrder::Due,
+            descending: false,
             limit: 50,
             offset: 0,
         };

@@ -368,6 +368,8 @@ mod tests {
         "payment.already_paid",
         "payment.bill_cancelled",
         "payment.expired",
+        "queue.search",
+        "queue.sort",
         "payment.refund",
         "payment.tampered",
         "payment.gateway_down",

@@ -144,6 +144,14 @@ impl Tr {
         message(self.lang, id, &[(name, value.to_owned())])
     }
 
+    pub fn t2(&self, id: &str, name1: &str, value1: &str, name2: &str, value2: &str) -> String {
+        message(
+            self.lang,
+            id,
+            &[(name1, value1.to_owned()), (name2, value2.to_owned())],
+        )
+    }
+
     /// Digits as the language writes them: Persian digits in Persian.
     pub fn digits(&self, text: &str) -> String {
         match self.lang {

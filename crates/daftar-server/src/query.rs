@@ -4,6 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use daftar_app::cases::QueueFilter;
+use daftar_store::QueueOrder;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -26,7 +27,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     }
 }
 
-/// A work queue's filters as a query string has them (`?service=&district=&overdue=1&mine=1&page=`).
+/// A work queue's filters as a query string has them
+/// (`?q=&service=&district=&overdue=1&mine=1&sort=-received&page=`).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct QueueParams {
@@ -36,6 +38,12 @@ pub(crate) struct QueueParams {
     pub overdue: Option<String>,
     #[serde(default)]
     pub mine: Option<String>,
+    /// A tracking code or an applicant's national ID.
+    #[param(max_length = 40)]
+    pub q: Option<String>,
+    /// `due` (the default), `received` or `code`; a leading `-` sorts descending.
+    #[param(pattern = r"^-?(due|received|code)$")]
+    pub sort: Option<String>,
     pub page: Option<u32>,
 }
 
@@ -54,11 +62,25 @@ impl QueueParams {
                     .map_err(|_| AppError::Invalid("district.invalid"))?,
             ),
         };
+        let sort = self.sort.as_deref().unwrap_or("due").trim();
+        let (descending, key) = match sort.strip_prefix('-') {
+            Some(key) => (true, key),
+            None => (false, sort),
+        };
+        let order = match key {
+            "" | "due" => QueueOrder::Due,
+            "received" => QueueOrder::Received,
+            "code" => QueueOrder::TrackingCode,
+            _ => return Err(AppError::Invalid("queue.sort")),
+        };
         Ok(QueueFilter {
             service_id: self.service.clone().filter(|s| !s.trim().is_empty()),
             district,
             overdue_only: flag(&self.overdue),
             mine: flag(&self.mine),
+            search: self.q.clone().filter(|q| !q.trim().is_empty()),
+            order,
+            descending,
             page: self.page.unwrap_or(0).min(10_000),
         })
     }

@@ -76,33 +76,9 @@ async fn staff_cookie(app: &TestApp, username: &str) -> String {
     )
 }
 
-/// A permit application through the API with one document of `bytes` bytes.
+/// An application for the permit whose first document is a PDF of `bytes` bytes.
 fn application_with_a_pdf_of(app: &TestApp, bytes: usize) -> Value {
-    let answers = support::required_answers(app, PERMIT);
-    let service = app.state.services.catalog.get(PERMIT).unwrap();
-    let mut pdf = b"%PDF-1.7\n".to_vec();
-    pdf.resize(bytes, b' ');
-    let documents: Vec<Value> = service
-        .form
-        .documents
-        .iter()
-        .filter(|d| d.required)
-        .enumerate()
-        .map(|(i, d)| {
-            // The first carries the size under test; the others are small.
-            let content = if i == 0 {
-                pdf.clone()
-            } else {
-                pdf[..64].to_vec()
-            };
-            json!({
-                "kind": d.id,
-                "file_name": format!("{}.pdf", d.id),
-                "content_base64": base64::engine::general_purpose::STANDARD.encode(content),
-            })
-        })
-        .collect();
-    json!({ "service_id": PERMIT, "answers": answers, "documents": documents })
+    support::application_with_a_pdf_of(app, PERMIT, bytes)
 }
 
 const PERMIT: &str = "10010101018th01";

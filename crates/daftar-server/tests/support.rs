@@ -297,6 +297,31 @@ pub fn required_answers(app: &TestApp, service: &str) -> serde_json::Map<String,
     answers
 }
 
+/// A complete application for `service` as the API takes it: the required answers, and
+/// a PDF for every required document, the first `bytes` long and the others small.
+pub fn application_with_a_pdf_of(app: &TestApp, service: &str, bytes: usize) -> Value {
+    use base64::Engine;
+    let answers = required_answers(app, service);
+    let form = &app.state.services.catalog.get(service).unwrap().form;
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(bytes.max(64), b' ');
+    let documents: Vec<Value> = form
+        .documents
+        .iter()
+        .filter(|d| d.required)
+        .enumerate()
+        .map(|(i, d)| {
+            let content = if i == 0 { &pdf[..bytes] } else { &pdf[..64] };
+            serde_json::json!({
+                "kind": d.id,
+                "file_name": format!("{}.pdf", d.id),
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(content),
+            })
+        })
+        .collect();
+    serde_json::json!({ "service_id": service, "answers": answers, "documents": documents })
+}
+
 fn urlencode(value: &str) -> String {
     value
         .bytes()

@@ -9,11 +9,12 @@ use daftar_core::ir::{LegalId, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_store::{
     Actor, Attempt, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewStaff, NewTask,
-    Office, QueueQuery, Recipient, StaffId, Store, StoreError, Transition,
+    Office, QueueOrder, QueueQuery, QueueSearch, Recipient, StaffId, Store, StoreError, Transition,
 };
 use jiff::{SignedDuration, Timestamp};
 
 on_both_databases!(
+    a_queue_finds_a_case_by_code_or_applicant_and_sorts_by_its_columns,
     a_case_opens_with_its_tasks_history_and_notification,
     a_tracking_code_is_never_given_twice,
     an_action_moves_the_case_and_writes_history_and_outbox_together,
@@ -392,6 +393,9 @@ fn queue(role: Option<Role>) -> QueueQuery {
         service_id: None,
         district: None,
         overdue_only: false,
+        search: None,
+        order: QueueOrder::Due,
+        descending: false,
         limit: 10,
         offset: 0,
     }
@@ -446,6 +450,67 @@ async fn the_queue_lists_a_role_tasks_by_due_date_with_counts_and_filters(store:
     let mine = store.queue(&mine, today).await.unwrap();
     assert_eq!(mine.items.len(), 1);
     assert_eq!(mine.items[0].assignee, Some(inspector));
+}
+
+async fn a_queue_finds_a_case_by_code_or_applicant_and_sorts_by_its_columns(store: &dyn Store) {
+    let inspector = setup(store).await;
+    let first = open(store, "100000000017", "permit", 1, "1405-03-09").await;
+    let second = open(store, "100000000025", "permit", 2, "1405-03-01").await;
+    let today = day("1405-03-05");
+    let ids = |page: &daftar_store::QueuePage| -> Vec<CaseId> {
+        page.items.iter().map(|i| i.case).collect()
+    };
+
+    let mut by_code = queue(Some(Role::Formation));
+    by_code.search = Some(QueueSearch::TrackingCode("100000000025".into()));
+    let found = store.queue(&by_code, today).await.unwrap();
+    assert_eq!(
+        (ids(&found), found.total, found.overdue),
+        (vec![second], 1, 1)
+    );
+    let item = &found.items[0];
+    assert_eq!(item.applicant, citizen().as_str());
+    assert_eq!(item.received_at, t(1));
+    assert_eq!(item.assignee_name, None);
+
+    let mut by_applicant = queue(Some(Role::Formation));
+    by_applicant.search = Some(QueueSearch::Applicant(citizen().as_str().into()));
+    assert_eq!(store.queue(&by_applicant, today).await.unwrap().total, 2);
+    by_applicant.search = Some(QueueSearch::Applicant("0790419904".into()));
+    let nobody = store.queue(&by_applicant, today).await.unwrap();
+    assert_eq!((nobody.items.len(), nobody.total), (0, 0));
+
+    let mut sorted = queue(Some(Role::Formation));
+    assert_eq!(
+        ids(&store.queue(&sorted, today).await.unwrap()),
+        vec![second, first]
+    );
+    sorted.order = QueueOrder::TrackingCode;
+    assert_eq!(
+        ids(&store.queue(&sorted, today).await.unwrap()),
+        vec![first, second]
+    );
+    sorted.descending = true;
+    assert_eq!(
+        ids(&store.queue(&sorted, today).await.unwrap()),
+        vec![second, first]
+    );
+    sorted.order = QueueOrder::Received;
+    assert_eq!(
+        ids(&store.queue(&sorted, today).await.unwrap()),
+        vec![second, first]
+    );
+
+    // Marked to a colleague: the queue names them.
+    let mut assign = inspection(first, 1);
+    assign.state = "file_opening".into();
+    assign.tasks = vec![task(Role::Formation, "file_opening", "1405-03-09")];
+    assign.tasks[0].assignee = Some(inspector);
+    store.apply_transition(&assign, t(9)).await.unwrap();
+    let mut marked = queue(Some(Role::Formation));
+    marked.search = Some(QueueSearch::TrackingCode("100000000017".into()));
+    let marked = store.queue(&marked, today).await.unwrap();
+    assert_eq!(marked.items[0].assignee_name.as_deref(), Some("Inspector"));
 }
 
 fn notify_head(task: &daftar_store::OverdueTask) -> Vec<NewNotification> {

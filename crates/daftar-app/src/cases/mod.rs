@@ -30,7 +30,7 @@ use crate::accounts::Principal;
 use crate::codes::RandomCodes;
 use crate::files::{FileStore, ReceiveError, Received, Receiving};
 
-pub use queue::{QUEUE_PAGE, Queue, QueueEntry, QueueFilter};
+pub use queue::{QUEUE_PAGE, Queue, QueueEntry, QueueFilter, parse_queue_search};
 pub use view::{AvailableAction, CaseView, MY_CASES, PublicStatus};
 
 /// The case use cases, over the case store, the accounts (the office a case goes to, the

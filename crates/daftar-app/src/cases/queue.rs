@@ -2,8 +2,13 @@
 //! the SLA sweep that marks the late ones and tells the office head.
 
 use daftar_core::calendar::JalaliDate;
+use daftar_core::cases::TrackingCode;
+use daftar_core::ir::NationalId;
 use daftar_core::roles::{OfficeCode, Role};
-use daftar_store::{NewNotification, OverdueTask, QueueItem, QueueQuery, Recipient, StaffAccount};
+use daftar_store::{
+    NewNotification, OverdueTask, QueueItem, QueueOrder, QueueQuery, QueueSearch, Recipient,
+    StaffAccount,
+};
 use jiff::Timestamp;
 
 use super::{CaseError, Cases};
@@ -17,7 +22,26 @@ pub struct QueueFilter {
     pub overdue_only: bool,
     /// Only the cases marked to the user.
     pub mine: bool,
+    /// A tracking code or an applicant's national ID, as the clerk typed it.
+    pub search: Option<String>,
+    pub order: QueueOrder,
+    pub descending: bool,
     pub page: u32,
+}
+
+/// What a clerk typed to find a case: a national ID (ten digits with a valid check
+/// digit), else a tracking code, in either script, spaces and dashes ignored.
+pub fn parse_queue_search(typed: &str) -> Result<QueueSearch, CaseError> {
+    let digits: String = daftar_core::fa::normalize_digits(typed)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if let Ok(national_id) = NationalId::parse(&digits) {
+        return Ok(QueueSearch::Applicant(national_id.as_str().to_owned()));
+    }
+    TrackingCode::parse(&digits)
+        .map(|code| QueueSearch::TrackingCode(code.to_string()))
+        .map_err(|_| CaseError::Invalid("queue.search"))
 }
 
 pub const QUEUE_PAGE: i64 = 50;
@@ -25,6 +49,8 @@ pub const QUEUE_PAGE: i64 = 50;
 /// A page of a queue, with the whole queue's counts (see [`daftar_store::QueuePage`]).
 #[derive(Debug, Clone)]
 pub struct Queue {
+    /// Which page this is, from 0, of [`QUEUE_PAGE`] rows each.
+    pub page: u32,
     pub items: Vec<QueueEntry>,
     pub total: u64,
     pub overdue: u64,
@@ -71,12 +97,21 @@ impl Cases {
             service_id: filter.service_id.clone(),
             district: filter.district,
             overdue_only: filter.overdue_only || follow_up,
+            search: filter
+                .search
+                .as_deref()
+                .filter(|typed| !typed.trim().is_empty())
+                .map(parse_queue_search)
+                .transpose()?,
+            order: filter.order,
+            descending: filter.descending,
             limit: QUEUE_PAGE,
             offset: i64::from(filter.page) * QUEUE_PAGE,
         };
         let today = JalaliDate::from_timestamp(Timestamp::now());
         let page = self.store.queue(&query, today).await?;
         Ok(Queue {
+            page: filter.page,
             total: page.total,
             overdue: page.overdue,
             items: page

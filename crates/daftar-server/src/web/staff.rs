@@ -7,9 +7,11 @@ use axum::extract::State;
 use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use daftar_app::Accounts;
+use daftar_app::cases::QueueFilter;
+use daftar_app::{Accounts, Cases};
 use daftar_core::roles::Role;
 
+use super::cases::shown_count;
 use super::{Layout, Page};
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -25,6 +27,9 @@ struct HeldRole {
     office: String,
     slug: &'static str,
     name: &'static str,
+    /// The queue's open and overdue counts.
+    total: String,
+    overdue: String,
 }
 
 #[derive(Template)]
@@ -39,20 +44,24 @@ fn role_name(page: &Page, role: Role) -> &'static str {
     role.name().in_lang(page.layout.tr.lang)
 }
 
-/// The staff landing page; someone not signed in as staff is sent to sign in.
-async fn landing(page: Page) -> Result<Response, AppError> {
+/// The staff landing page, with each queue's counts; someone not signed in as staff is
+/// sent to sign in.
+async fn landing(State(cases): State<Cases>, page: Page) -> Result<Response, AppError> {
     let Some(account) = page.user.as_ref().and_then(|user| user.staff()) else {
         return Ok(Redirect::to("/staff/sign-in").into_response());
     };
-    let roles = account
-        .roles
-        .iter()
-        .map(|(office, role)| HeldRole {
-            office: page.layout.tr.digits(office.as_str()),
+    let tr = page.layout.tr;
+    let mut roles = Vec::new();
+    for (office, role) in &account.roles {
+        let queue = cases.queue(account, *role, &QueueFilter::default()).await?;
+        roles.push(HeldRole {
+            office: tr.digits(office.as_str()),
             slug: role.slug(),
             name: role_name(&page, *role),
-        })
-        .collect();
+            total: shown_count(&tr, queue.total),
+            overdue: shown_count(&tr, queue.overdue),
+        });
+    }
     page.render(&StaffHome {
         layout: page.layout.clone(),
         display_name: account.display_name.clone(),

@@ -167,8 +167,31 @@ pub struct QueueQuery {
     pub service_id: Option<String>,
     pub district: Option<u16>,
     pub overdue_only: bool,
+    /// One case looked up, by its tracking code or its applicant.
+    pub search: Option<QueueSearch>,
+    pub order: QueueOrder,
+    pub descending: bool,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// A case a clerk looks for in a queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueSearch {
+    TrackingCode(String),
+    /// The applicant's national ID.
+    Applicant(String),
+}
+
+/// What a queue is sorted by; ties go by case, in the same direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// The stage's due date: what a clerk works by.
+    #[default]
+    Due,
+    /// When the task reached the queue.
+    Received,
+    TrackingCode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +205,13 @@ pub struct QueueItem {
     pub sla_due: JalaliDate,
     pub overdue: bool,
     pub assignee: Option<StaffId>,
+    /// The colleague it is marked to, by name.
+    pub assignee_name: Option<String>,
+    /// The applicant's national ID, and name when the register knows it.
+    pub applicant: String,
+    pub applicant_name: Option<String>,
+    /// When the task reached the queue.
+    pub received_at: Timestamp,
     /// The case's version, for acting on it from the queue.
     pub version: i64,
     /// The workflow the case follows, in the version it started with: the one that names

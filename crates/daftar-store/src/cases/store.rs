@@ -252,6 +252,19 @@ where
                     .push(" AND t.district = ")
                     .bind(i64::from(district));
             }
+            match &query.search {
+                Some(crate::QueueSearch::TrackingCode(code)) => {
+                    statement
+                        .push(" AND c.tracking_code = ")
+                        .bind(code.as_str());
+                }
+                Some(crate::QueueSearch::Applicant(national_id)) => {
+                    statement
+                        .push(" AND c.applicant_national_id = ")
+                        .bind(national_id.as_str());
+                }
+                None => {}
+            }
             if overdue && query.role.is_some() {
                 statement.push(" AND t.sla_due < ").bind(today_iso.as_str());
             } else if overdue {
@@ -270,12 +283,26 @@ where
         }
         let mut page = Statement::new(
             "SELECT t.case_id, c.tracking_code, t.service_id, t.role, t.state, t.district,
-                 t.sla_due, t.assignee, t.overdue_at, c.version, c.workflow_id,
+                 t.sla_due, t.assignee, s.display_name AS assignee_name,
+                 c.applicant_national_id AS applicant, ci.display_name AS applicant_name,
+                 t.created_at AS received_at, t.overdue_at, c.version, c.workflow_id,
                  c.workflow_version
-             FROM case_tasks t JOIN cases c ON c.id = t.case_id",
+             FROM case_tasks t JOIN cases c ON c.id = t.case_id
+             LEFT JOIN citizens ci ON ci.national_id = c.applicant_national_id
+             LEFT JOIN staff_users s ON s.id = t.assignee",
         );
         filters(&mut page, query.overdue_only);
-        page.push(" ORDER BY t.sla_due, t.case_id LIMIT ")
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        let order = match query.order {
+            crate::QueueOrder::Due => format!("t.sla_due {direction}, t.case_id {direction}"),
+            crate::QueueOrder::Received => {
+                format!("t.created_at {direction}, t.case_id {direction}")
+            }
+            crate::QueueOrder::TrackingCode => format!("c.tracking_code {direction}"),
+        };
+        page.push(" ORDER BY ")
+            .push(&order)
+            .push(" LIMIT ")
             .bind(query.limit)
             .push(" OFFSET ")
             .bind(query.offset);
@@ -285,7 +312,12 @@ where
         // Counted up to one past the cap: "more than 10,000" is all a clerk needs,
         // and a count stops costing more past it.
         let capped_count = |overdue: bool| {
-            let mut count = Statement::new("SELECT COUNT(*) FROM (SELECT 1 FROM case_tasks t");
+            // Only a search reads the cases: the counts of a queue are a range of an index.
+            let mut count = Statement::new(if query.search.is_some() {
+                "SELECT COUNT(*) FROM (SELECT 1 FROM case_tasks t JOIN cases c ON c.id = t.case_id"
+            } else {
+                "SELECT COUNT(*) FROM (SELECT 1 FROM case_tasks t"
+            });
             filters(&mut count, overdue);
             count
                 .push(" LIMIT ")

@@ -83,14 +83,11 @@ pub(super) async fn claim(
     let Some(user) = page.user.as_ref() else {
         return Err(AppError::Unauthorized("auth.required"));
     };
-    let role = Role::from_slug(&form.role).ok_or(AppError::NotFound)?;
+    Role::from_slug(&form.role).ok_or(AppError::NotFound)?;
+    let id = case_id(&id)?;
     cases
-        .mark_to(
-            &user.principal,
-            case_id(&id)?,
-            form.version,
-            &account.username,
-        )
+        .mark_to(&user.principal, id, form.version, &account.username)
         .await?;
-    Ok(Redirect::to(&format!("/staff/queues/{}?mine=true", role.slug())).into_response())
+    // Claimed to work on it: the case opens.
+    Ok(Redirect::to(&format!("/cases/{}?claimed=1", id.0)).into_response())
 }

@@ -8,6 +8,8 @@ mod act;
 mod apply;
 mod documents;
 mod queue;
+
+pub(super) use queue::shown_count;
 mod track;
 mod view;
 
