@@ -8,7 +8,7 @@ use daftar_core::cases::TrackingCode;
 use daftar_core::roles::Role;
 use daftar_core::text::Text;
 use daftar_core::workflow::{Definition, WorkflowActor};
-use daftar_store::{CaseId, CaseRecord, DocumentRecord, HistoryRecord, TaskRecord};
+use daftar_store::{CaseId, CaseRecord, DocumentRecord, HistoryRecord, StaffSummary, TaskRecord};
 use jiff::Timestamp;
 
 use super::{CaseError, Cases, Standing, fields_of, position_of};
@@ -46,6 +46,14 @@ pub struct CaseView {
     pub documents: Vec<DocumentRecord>,
     /// The actions this user may take now.
     pub actions: Vec<AvailableAction>,
+    /// Whom an assignment may mark the case to: the members of the roles its open tasks
+    /// wait on, in its office. Empty unless the user may assign it.
+    pub colleagues: Vec<StaffSummary>,
+    /// When the case is expected to be done: its opening plus the service's average time
+    /// in working days. `None` for an instant service.
+    pub expected: Option<JalaliDate>,
+    /// The required documents of the service with no version uploaded yet, by id.
+    pub missing_documents: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +100,7 @@ impl Cases {
             Standing::Applicant => WorkflowActor::Applicant,
             Standing::Staff(roles) => WorkflowActor::Staff(roles),
         };
-        let actions = definition
+        let actions: Vec<AvailableAction> = definition
             .available(service.owner_unit, &position, actor)
             .into_iter()
             .map(|action| AvailableAction {
@@ -118,9 +126,41 @@ impl Cases {
                 .record_staff_read(id, account.id, None, Timestamp::now())
                 .await?;
         }
+        let tasks = self.store.case_tasks(id).await?;
+        let mut colleagues = Vec::new();
+        let may_assign = actions
+            .iter()
+            .any(|a| a.kind == daftar_core::workflow::ActionKind::Assign);
+        if may_assign && let Standing::Staff(roles) = &standing {
+            for role in tasks.iter().map(|t| t.role).filter(|r| roles.contains(r)) {
+                for member in self.accounts.staff_in_role(&case.office, role).await? {
+                    if !colleagues.iter().any(|c: &StaffSummary| c.id == member.id) {
+                        colleagues.push(member);
+                    }
+                }
+            }
+        }
+        let expected = service.average_time.working_days().map(|days| {
+            self.holidays
+                .add_working_days(JalaliDate::from_timestamp(case.created_at), u32::from(days))
+        });
+        let missing_documents = if sees_documents {
+            service
+                .form
+                .documents
+                .iter()
+                .filter(|d| d.required && !documents.iter().any(|held| held.kind == d.id))
+                .map(|d| d.id.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(CaseView {
             history: self.store.case_history(id).await?,
-            tasks: self.store.case_tasks(id).await?,
+            tasks,
+            colleagues,
+            expected,
+            missing_documents,
             fields: fields_of(&case),
             service_title: service.title.clone(),
             state_name: self.state_name(&case.workflow_id, case.workflow_version, &position.state),

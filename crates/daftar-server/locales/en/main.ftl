@@ -340,3 +340,17 @@ queue-previous = Previous
 queue-next = Next
 staff-unit-page = Unit page
 queue-counts = { $total } cases, { $overdue } overdue
+
+## The case page
+case-not-done = The action was not taken
+case-next = Next case
+case-back-to-queue = Back to the queue
+case-returned-title = The case has been returned to you for correction
+case-returned-what-to-do = Correct what was asked for and send the case back with “Resubmit”.
+case-stage-due = This stage is due
+case-expected = Expected to be done
+case-documents-missing = Documents not yet received
+case-confirm-question = Do “{ $action }”? This cannot be undone.
+case-confirm = Yes, { $action }
+case-field-date-hint = A Jalali date, such as 1405-03-31
+case-field-m2-hint = In square metres, such as 180.5

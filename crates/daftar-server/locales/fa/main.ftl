@@ -340,3 +340,17 @@ queue-previous = قبلی
 queue-next = بعدی
 staff-unit-page = صفحهٔ واحد
 queue-counts = { $total } پرونده، { $overdue } دیرکرد
+
+## The case page
+case-not-done = اقدام انجام نشد
+case-next = پرونده بعدی
+case-back-to-queue = بازگشت به کارتابل
+case-returned-title = پرونده برای اصلاح به شما بازگشته است
+case-returned-what-to-do = آنچه خواسته شده را اصلاح کنید و با «ارسال دوباره» پرونده را برگردانید.
+case-stage-due = مهلت این مرحله
+case-expected = تاریخ تقریبی پایان
+case-documents-missing = مدارکی که هنوز نیامده‌اند
+case-confirm-question = «{ $action }» انجام شود؟ این کار برگشت‌پذیر نیست.
+case-confirm = بله، { $action }
+case-field-date-hint = تاریخ شمسی، مانند ⁦۱۴۰۵-۰۳-۳۱⁩
+case-field-m2-hint = به متر مربع، مانند ⁦۱۸۰٫۵⁩

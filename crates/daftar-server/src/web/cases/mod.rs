@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
             post(documents::approve_document),
         )
         .route("/staff/queues/{role}", get(queue::queue))
+        .route("/staff/queues/{role}/next", get(queue::next))
 }
 
 pub(super) fn case_id(raw: &str) -> Result<CaseId, AppError> {

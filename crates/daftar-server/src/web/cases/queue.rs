@@ -280,3 +280,29 @@ pub(super) async fn queue(
     };
     page.render(&view).map(IntoResponse::into_response)
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct After {
+    after: Option<i64>,
+}
+
+/// «پرونده بعدی»: the first case of the queue (by due date) other than the one just
+/// worked, that no colleague has claimed; back to the queue when there is none.
+pub(super) async fn next(
+    State(cases): State<Cases>,
+    Staff(account): Staff,
+    Path(role): Path<String>,
+    QueryParams(after): QueryParams<After>,
+) -> Result<Response, AppError> {
+    let role = Role::from_slug(&role).ok_or(AppError::NotFound)?;
+    let queue = cases.queue(&account, role, &QueueFilter::default()).await?;
+    let next = queue.items.iter().map(|entry| &entry.item).find(|item| {
+        Some(item.case.0) != after.after
+            && item.assignee.is_none_or(|assignee| assignee == account.id)
+    });
+    let to = match next {
+        Some(item) => format!("/cases/{}", item.case.0),
+        None => format!("/staff/queues/{}", role.slug()),
+    };
+    Ok(axum::response::Redirect::to(&to).into_response())
+}

@@ -74,16 +74,30 @@ struct DocumentRow {
     version: String,
     file_name: String,
     approved: bool,
+    /// An image, previewed on the page; a PDF opens on its own.
+    image: bool,
+}
+
+/// A field an action asks for, with what helps fill it in.
+struct ActionField {
+    name: String,
+    label: String,
+    /// The format or the unit, by the field's kind (`_date`, `_m2`).
+    hint: String,
+    dir: &'static str,
+    inputmode: &'static str,
 }
 
 struct ActionForm {
     id: String,
     name: String,
-    fields: Vec<(String, String)>,
+    fields: Vec<ActionField>,
     comment_required: bool,
     decide: bool,
     assign: bool,
     upload: bool,
+    /// Ends or refuses the case: asked once more before it is done.
+    danger: bool,
 }
 
 #[derive(Template)]
@@ -95,9 +109,21 @@ pub(super) struct CaseTemplate {
     tracking_code: String,
     service: String,
     state: String,
+    /// The state's tag: `open`, `returned` (waiting on the applicant) or `completed`.
+    state_tag: &'static str,
     closed: bool,
     due: String,
-    fields: Vec<(String, String)>,
+    expected: String,
+    /// The clerk's reason, when the case waits on the applicant to correct it.
+    returned_reason: Option<String>,
+    missing: Vec<String>,
+    colleagues: Vec<(String, String)>,
+    back_href: String,
+    back_label: String,
+    /// The queue a staff member came from, for «پرونده بعدی» and «بازگشت به کارتابل».
+    queue_role: Option<&'static str>,
+    /// Each answer's label, value, and direction: `ltr` for identifiers and numbers.
+    fields: Vec<(String, String, &'static str)>,
     history: Vec<HistoryRow>,
     documents: Vec<DocumentRow>,
     document_kinds: Vec<(String, String)>,
@@ -136,6 +162,38 @@ fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> S
     }
 }
 
+/// How an answer reads: an identifier or a number left to right, anything else by its
+/// own first letter.
+fn field_direction(service: Option<&Service>, name: &str) -> &'static str {
+    let kind = service
+        .and_then(|s| s.form.fields.iter().find(|f| f.name == name))
+        .map(|f| &f.kind);
+    match kind {
+        Some(FieldKind::Text | FieldKind::Select { .. }) => "auto",
+        Some(_) => "ltr",
+        None if name.ends_with("_date") || name.ends_with("_m2") => "ltr",
+        None => "auto",
+    }
+}
+
+/// An action's field with its hint: by the kind its name declares (`workflow::apply_fields`).
+fn action_field(tr: &Tr, service: Option<&Service>, name: &str) -> ActionField {
+    let (hint, dir, inputmode) = if name.ends_with("_date") {
+        (tr.t("case-field-date-hint"), "ltr", "numeric")
+    } else if name.ends_with("_m2") {
+        (tr.t("case-field-m2-hint"), "ltr", "decimal")
+    } else {
+        (String::new(), "auto", "text")
+    };
+    ActionField {
+        name: name.to_owned(),
+        label: field_label(tr, service, name),
+        hint,
+        dir,
+        inputmode,
+    }
+}
+
 pub(super) fn case_template(
     cases: &Cases,
     page: &Page,
@@ -146,6 +204,27 @@ pub(super) fn case_template(
     let tr = page.layout.tr;
     let service = cases.catalog().get(&view.case.service_id);
     let definition = cases.workflow(&view.case.workflow_id, view.case.workflow_version);
+    let closed = view.case.closed_at.is_some();
+    // Open with no task for any unit: it waits on the applicant.
+    let returned = !closed && view.tasks.is_empty();
+    let queue_role = match &view.standing {
+        Standing::Staff(roles) => view
+            .tasks
+            .iter()
+            .map(|task| task.role)
+            .find(|role| roles.contains(role))
+            .or_else(|| roles.first().copied())
+            .map(|role| role.slug()),
+        Standing::Applicant => None,
+    };
+    let (back_href, back_label) = match queue_role {
+        Some(role) => (format!("/staff/queues/{role}"), tr.t("case-back-to-queue")),
+        None if matches!(view.standing, Standing::Staff(_)) => {
+            ("/staff".to_owned(), tr.t("nav-my-queues"))
+        }
+        None => ("/cases".to_owned(), tr.t("nav-my-cases")),
+    };
+    let arrow = if tr.is_fa() { "←" } else { "→" };
     let state_name = |id: &str| {
         tr.text(&cases.state_name(&view.case.workflow_id, view.case.workflow_version, id))
     };
@@ -169,11 +248,40 @@ pub(super) fn case_template(
         layout: page.layout.clone(),
         id: view.case.id.0,
         version: view.case.version,
-        tracking_code: tr.digits(&view.case.tracking_code),
+        tracking_code: tr.grouped(&view.case.tracking_code, 3),
         service: tr.text(&view.service_title),
         state: tr.text(&view.state_name),
-        closed: view.case.closed_at.is_some(),
+        state_tag: if closed {
+            "completed"
+        } else if returned {
+            "returned"
+        } else {
+            "open"
+        },
+        closed,
         due: view.case.sla_due.map(|d| tr.day(d)).unwrap_or_default(),
+        expected: view.expected.map(|d| tr.day(d)).unwrap_or_default(),
+        returned_reason: returned
+            .then(|| view.history.last().and_then(|h| h.comment.clone()))
+            .flatten(),
+        missing: view
+            .missing_documents
+            .iter()
+            .map(|id| {
+                service
+                    .and_then(|s| s.form.documents.iter().find(|d| &d.id == id))
+                    .map(|d| tr.text(&d.title))
+                    .unwrap_or_else(|| id.clone())
+            })
+            .collect(),
+        colleagues: view
+            .colleagues
+            .iter()
+            .map(|c| (c.username.clone(), c.display_name.clone()))
+            .collect(),
+        back_href,
+        back_label,
+        queue_role,
         fields: view
             .fields
             .iter()
@@ -181,6 +289,7 @@ pub(super) fn case_template(
                 (
                     field_label(&tr, service, name),
                     field_value(&tr, service, name, value),
+                    field_direction(service, name),
                 )
             })
             .collect(),
@@ -194,7 +303,11 @@ pub(super) fn case_template(
                     Actor::Staff { name, .. } => name.clone(),
                     Actor::System => tr.t("case-actor-system"),
                 },
-                what: format!("{} → {}", action_name(&h.action), state_name(&h.to_state)),
+                what: format!(
+                    "{} {arrow} {}",
+                    action_name(&h.action),
+                    state_name(&h.to_state)
+                ),
                 comment: h.comment.clone().unwrap_or_default(),
             })
             .collect(),
@@ -210,6 +323,7 @@ pub(super) fn case_template(
                 version: tr.digits(&d.version.to_string()),
                 file_name: d.file_name.clone(),
                 approved: d.approved_at.is_some(),
+                image: d.content_type.starts_with("image/"),
             })
             .collect(),
         document_kinds: service
@@ -230,12 +344,15 @@ pub(super) fn case_template(
                 fields: a
                     .fields
                     .iter()
-                    .map(|f| (f.clone(), field_label(&tr, service, f)))
+                    .map(|f| action_field(&tr, service, f))
                     .collect(),
                 comment_required: a.comment_required,
                 decide: a.kind == ActionKind::Decide,
                 assign: a.kind == ActionKind::Assign,
                 upload: a.kind == ActionKind::Resubmit,
+                danger: ["reject", "withdraw", "cancel"]
+                    .iter()
+                    .any(|word| a.id.contains(word)),
             })
             .collect(),
         may_approve: matches!(view.standing, Standing::Staff(_)),
