@@ -16,14 +16,13 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
 use axum::response::Response;
 use tower::{Layer, Service};
 use tracing::Level;
 
 use crate::app::Branding;
 use crate::error::with_error_body;
-use crate::i18n::Lang;
 
 /// Set on every response that has not set its own.
 ///
@@ -120,9 +119,13 @@ where
     }
 }
 
-/// What the response needs to know of its request.
+/// What the response needs to know of its request. The language is worked out only for
+/// an error's body: most answers never need it, and the look-up answers tens of
+/// thousands a second.
 struct Asked {
-    lang: Lang,
+    uri: Uri,
+    /// The request's `Cookie` and `Accept-Language`, which the language is read from.
+    language_headers: HeaderMap,
     is_api: bool,
     secure: bool,
     /// When debug logging is on: the request's start, method and path.
@@ -132,8 +135,15 @@ struct Asked {
 impl Asked {
     fn of(request: &Request, secure: bool) -> Asked {
         let uri = request.uri();
+        let mut language_headers = HeaderMap::new();
+        for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+            for value in request.headers().get_all(&name) {
+                language_headers.append(name.clone(), value.clone());
+            }
+        }
         Asked {
-            lang: crate::i18n::detect(uri, request.headers()),
+            uri: uri.clone(),
+            language_headers,
             is_api: uri.path().starts_with("/api/"),
             secure,
             logged: tracing::enabled!(Level::DEBUG).then(|| {
@@ -147,8 +157,11 @@ impl Asked {
     }
 
     fn finish(self, response: Response, branding: &Branding) -> Response {
-        let mut response = with_error_body(response, self.lang, self.is_api, branding);
+        let lang = || crate::i18n::detect(&self.uri, &self.language_headers);
+        let mut response = with_error_body(response, lang, self.is_api, branding);
         let headers = response.headers_mut();
+        // Room for what is added below at once, rather than growing the map twice.
+        headers.reserve(SECURITY_HEADERS.len() + PAGE_POLICIES.len() + 1);
         let is_page = headers
             .get(header::CONTENT_TYPE)
             .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));

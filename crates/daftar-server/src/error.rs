@@ -304,13 +304,14 @@ impl IntoResponse for AppError {
 /// the error page otherwise. Other responses are returned as they are.
 pub fn with_error_body(
     response: Response,
-    lang: Lang,
+    lang: impl FnOnce() -> Lang,
     is_api: bool,
     branding: &crate::app::Branding,
 ) -> Response {
     let Some(body) = response.extensions().get::<ErrorBody>().cloned() else {
         return response;
     };
+    let lang = lang();
     let (mut parts, _) = response.into_parts();
     let message = error_message(lang, &body);
     let rendered = if is_api {
