@@ -198,7 +198,11 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
     let seen = app.get_page(&case_path, &citizen).await;
-    assert!(seen.body.contains("tag-approved\">تایید شده"), "{}", seen.body);
+    assert!(
+        seen.body.contains("tag-approved\">تایید شده"),
+        "{}",
+        seen.body
+    );
     let act = |fields: Vec<(String, String)>| multipart(&fields, &[]);
     let booked = post_multipart(
         &app,

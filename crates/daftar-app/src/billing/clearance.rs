@@ -1,7 +1,7 @@
 //! The clearance (مفاصاحساب) a property gets when it owes nothing, and verifying one by
 //! its code.
 
-use daftar_core::billing::ClearanceCode;
+use daftar_core::billing::{BillStatus, ClearanceCode};
 use daftar_core::calendar::JalaliDate;
 use daftar_core::roles::Role;
 use daftar_store::{Clearance, ClearanceOutcome, OwnedProperty, StoreError};
@@ -32,6 +32,26 @@ impl Billing {
             }
             Principal::Staff(_) => Ok(Vec::new()),
         }
+    }
+
+    /// The bills still to pay on a citizen's properties, for their dashboard: unpaid and
+    /// not past their due date, oldest first.
+    pub async fn my_unpaid_bills(&self, who: &Principal) -> Result<Vec<TrackedBill>, BillingError> {
+        let today = JalaliDate::from_timestamp(Timestamp::now());
+        let mut unpaid = Vec::new();
+        for property in self.properties_owned_by(who).await? {
+            let bills = self
+                .store
+                .bills_of_property(property.district, &property.renewal_code)
+                .await?;
+            unpaid.extend(
+                bills
+                    .into_iter()
+                    .map(|bill| TrackedBill::of(bill, today))
+                    .filter(|bill| bill.status == BillStatus::Unpaid),
+            );
+        }
+        Ok(unpaid)
     }
 
     /// Issues a clearance for a property that owes nothing, to its owner or to the renewal

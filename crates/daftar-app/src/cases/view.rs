@@ -191,6 +191,23 @@ impl Cases {
         })
     }
 
+    /// Whether a case waits on its applicant: open, and its workflow offers the applicant
+    /// a resubmission (it was returned to them to correct).
+    pub fn waits_on_applicant(&self, case: &CaseRecord) -> bool {
+        let (Ok(service), Ok(definition), Ok(position)) = (
+            self.service_of(&case.service_id),
+            self.definition_of(case),
+            position_of(case),
+        ) else {
+            return false;
+        };
+        case.closed_at.is_none()
+            && definition
+                .available(service.owner_unit, &position, WorkflowActor::Applicant)
+                .iter()
+                .any(|action| action.kind == daftar_core::workflow::ActionKind::Resubmit)
+    }
+
     /// An applicant's own cases, newest first.
     pub async fn my_cases(&self, who: &Principal) -> Result<Vec<CaseRecord>, CaseError> {
         let Principal::Citizen {

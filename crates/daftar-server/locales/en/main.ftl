@@ -14,7 +14,6 @@ home-welcome = Welcome.
 home-welcome-named = Welcome, { $name }.
 home-acting-for = You are signed in on behalf of “{ $name }”.
 home-today = Today is { $date }
-home-units = The office's units
 citizen-sign-in-title = Citizen sign-in
 field-national-id = National ID
 field-mobile = Mobile number
@@ -354,3 +353,19 @@ case-confirm-question = Do “{ $action }”? This cannot be undone.
 case-confirm = Yes, { $action }
 case-field-date-hint = A Jalali date, such as 1405-03-31
 case-field-m2-hint = In square metres, such as 180.5
+
+## The home page
+home-waiting-on-you = Waiting on you
+home-my-bills = Unpaid bills of your properties
+home-open-cases = Your open cases
+home-next-step = Where it is now
+home-tasks = What would you like to do?
+home-tile-bills = Pay or track a bill
+home-tile-bills-hint = Renewal toll and waste fee, by the bill's IDs or the property's renewal code
+home-tile-apply = Apply for a service
+home-tile-apply-hint = Permits, certificates, inquiries and the office's other services
+home-tile-my-cases-hint = The cases you filed, and the stage of each
+home-tile-track-hint = By tracking code, no sign-in needed
+home-tile-clearance-hint = At once, for a property that owes nothing
+home-tile-verify-hint = Check a clearance someone gave you
+home-all-cases = All my cases

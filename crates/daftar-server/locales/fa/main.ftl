@@ -14,7 +14,6 @@ home-welcome = خوش آمدید.
 home-welcome-named = { $name }، خوش آمدید.
 home-acting-for = شما به نمایندگی از «{ $name }» وارد شده‌اید.
 home-today = امروز { $date }
-home-units = واحدهای دفتر
 citizen-sign-in-title = ورود شهروندان
 field-national-id = کد ملی
 field-mobile = شماره تلفن همراه
@@ -354,3 +353,19 @@ case-confirm-question = «{ $action }» انجام شود؟ این کار برگ
 case-confirm = بله، { $action }
 case-field-date-hint = تاریخ شمسی، مانند ⁦۱۴۰۵-۰۳-۳۱⁩
 case-field-m2-hint = به متر مربع، مانند ⁦۱۸۰٫۵⁩
+
+## The home page
+home-waiting-on-you = نیاز به اقدام شما
+home-my-bills = قبض‌های پرداخت‌نشدهٔ ملک‌های شما
+home-open-cases = پرونده‌های باز شما
+home-next-step = مرحلهٔ کنونی
+home-tasks = چه کاری دارید؟
+home-tile-bills = پرداخت یا پیگیری قبض
+home-tile-bills-hint = عوارض نوسازی و پسماند، با شناسه‌های قبض یا کد نوسازی ملک
+home-tile-apply = درخواست خدمت
+home-tile-apply-hint = پروانه، گواهی، استعلام و دیگر خدمات دفتر
+home-tile-my-cases-hint = پرونده‌هایی که ثبت کرده‌اید و مرحلهٔ هر یک
+home-tile-track-hint = با کد رهگیری، بدون ورود
+home-tile-clearance-hint = برای ملکی که بدهی ندارد، فوری
+home-tile-verify-hint = درستی مفاصا حسابی که به شما داده‌اند
+home-all-cases = همهٔ پرونده‌های من

@@ -33,22 +33,22 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A bill written out for a page: every number in the page's digits.
-struct BillCard {
-    status: &'static str,
+pub(super) struct BillCard {
+    pub(super) status: &'static str,
     /// The two IDs as typed (ASCII digits), for the pay form; `None` when there is
     /// nothing to pay.
-    payable: Option<(String, String)>,
-    status_label: String,
-    bill_id: String,
-    payment_id: String,
-    barcode: String,
-    period: String,
-    amount: String,
-    amount_in_words: Option<String>,
-    lines: Vec<(String, String)>,
-    due: String,
-    paid_at: Option<String>,
-    trace_number: Option<String>,
+    pub(super) payable: Option<(String, String)>,
+    pub(super) status_label: String,
+    pub(super) bill_id: String,
+    pub(super) payment_id: String,
+    pub(super) barcode: String,
+    pub(super) period: String,
+    pub(super) amount: String,
+    pub(super) amount_in_words: Option<String>,
+    pub(super) lines: Vec<(String, String)>,
+    pub(super) due: String,
+    pub(super) paid_at: Option<String>,
+    pub(super) trace_number: Option<String>,
 }
 
 fn amount(tr: &Tr, rials: i64) -> String {
@@ -57,7 +57,7 @@ fn amount(tr: &Tr, rials: i64) -> String {
     tr.t1("rials", "amount", &format!("{sign}{text}"))
 }
 
-fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
+pub(super) fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
     let line_id = |kind: LineKind| match kind {
         LineKind::RenewalToll => "line-renewal-toll",
         LineKind::WasteFee => "line-waste-fee",

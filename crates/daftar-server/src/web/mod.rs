@@ -6,6 +6,7 @@ mod bills;
 mod cases;
 mod catalog;
 mod design;
+mod home;
 mod payments;
 mod sign_in;
 mod staff;
@@ -20,7 +21,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use daftar_core::calendar::JalaliDate;
-use daftar_core::roles::Role;
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -31,7 +31,7 @@ use crate::i18n::{Lang, Tr};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(home::home))
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(switch_language))
         .merge(assets::routes())
@@ -198,57 +198,6 @@ pub fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> Header
         crate::auth::SESSION_COOKIE
     );
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomeView {
-    layout: Layout,
-    greeting: Option<String>,
-    acting_for: Option<String>,
-    today: String,
-    units: Vec<&'static str>,
-}
-
-async fn home(State(state): State<AppState>, page: Page) -> Result<Response, AppError> {
-    let tr = page.layout.tr;
-    let today = JalaliDate::from_timestamp(Timestamp::now());
-    let (greeting, acting_for) = match page.user.as_ref().map(|user| &user.principal) {
-        Some(Principal::Citizen {
-            national_id,
-            acting_for,
-            ..
-        }) => {
-            let (name, entity) = state
-                .services
-                .accounts
-                .names(national_id, acting_for.as_ref())
-                .await?;
-            let greeting = match name {
-                Some(name) => tr.t1("home-welcome-named", "name", &name),
-                None => tr.t("home-welcome"),
-            };
-            (Some(greeting), entity)
-        }
-        Some(Principal::Staff(account)) => (
-            Some(tr.t1("staff-greeting", "name", &account.display_name)),
-            None,
-        ),
-        None => (None, None),
-    };
-    let today = tr.day(today);
-    let units = Role::ALL
-        .into_iter()
-        .filter(|role| role.is_unit())
-        .map(|role| role.name().in_lang(tr.lang))
-        .collect();
-    page.render(&HomeView {
-        layout: page.layout.clone(),
-        greeting,
-        acting_for,
-        today,
-        units,
-    })
 }
 
 /// 200 when the database answers, 503 when it does not.
