@@ -99,21 +99,37 @@ try {
   for (const select of await form.locator('select').all()) {
     await select.selectOption({ index: 1 });
   }
+  // One typo in the postal code on the first try.
   const answers = {
     applicant_national_id: '۰۴۹۹۳۷۰۸۹۹', mobile: '09120000001', renewal_code: '01-101-12-0',
-    district: '1', postal_code: '1619735744', land_area: '180', floors: '3', units: '3',
+    district: '1', postal_code: '161973574', land_area: '180', floors: '3', units: '3',
   };
   for (const input of await form.locator('input[name^="field:"]').all()) {
     const name = (await input.getAttribute('name')).slice('field:'.length);
     if (!(await input.getAttribute('required') !== null)) continue;
     await input.fill(answers[name] ?? 'پاسخ');
   }
-  for (const file of await form.locator('input[type="file"][required]').all()) {
+  const files = await form.locator('input[type="file"][aria-required="true"]').all();
+  assert.ok(files.length >= 5, `the permit asks for its documents (${files.length})`);
+  for (const file of files) {
     await file.setInputFiles(PDF);
   }
   await citizen.screenshot({ path: join(screenshots, 'apply.png'), fullPage: true });
   await form.locator('button[type="submit"]').click();
+
+  // The form comes back with the problem listed and tied to its field, and every file
+  // kept: fixing the typo needs no upload.
+  const summary = citizen.locator('#error-summary');
+  await summary.waitFor();
+  assert.equal(await summary.locator('a[href="#field-postal_code"]').count(), 1, 'the summary links to the field');
+  assert.equal(await citizen.locator('#field-postal_code').getAttribute('aria-invalid'), 'true');
+  assert.equal(await citizen.locator('.kept').count(), files.length, 'every file is kept');
+  await citizen.screenshot({ path: join(screenshots, 'apply-typo.png'), fullPage: true });
+  await citizen.locator('#field-postal_code').fill('1619735744');
+  await citizen.locator('#apply-form button[type="submit"]').click();
   await citizen.locator('#tracking-code').waitFor();
+  await citizen.locator('#applied').waitFor();
+  await citizen.screenshot({ path: join(screenshots, 'applied.png'), fullPage: true });
   const casePath = new URL(citizen.url()).pathname;
   assert.match(casePath, /^\/cases\/\d+$/);
   assert.match(await citizen.locator('#case-state').innerText(), /تشکیل پرونده/);

@@ -122,6 +122,91 @@ impl FileStore {
         self.root.join(".incoming")
     }
 
+    fn drafts(&self) -> PathBuf {
+        self.root.join(".drafts")
+    }
+
+    /// Keeps a received file for a form being corrected, so that the applicant need not
+    /// send it again: under a random token, which only their page is given. Kept a day.
+    pub async fn keep_draft(
+        &self,
+        received: &Received,
+        file_name: &str,
+    ) -> Result<String, ReceiveError> {
+        let drafts = self.drafts();
+        tokio::fs::create_dir_all(&drafts)
+            .await
+            .with_context(|| format!("could not create {}", drafts.display()))?;
+        let token = format!("{:032x}", rand::random::<u128>());
+        let about = serde_json::json!({
+            "file_name": file_name,
+            "sha256": received.sha256,
+            "size": received.size,
+            "head": hex::encode(&received.head),
+        });
+        tokio::fs::write(drafts.join(format!("{token}.json")), about.to_string())
+            .await
+            .context("could not write a draft's description")?;
+        tokio::fs::hard_link(&received.path, drafts.join(&token))
+            .await
+            .context("could not keep a draft")?;
+        Ok(token)
+    }
+
+    /// A draft kept by [`FileStore::keep_draft`], received again (the draft itself stays
+    /// until [`FileStore::discard_draft`]), with its file name; `None` for a token that is
+    /// not one, or whose draft is gone.
+    pub async fn draft(&self, token: &str) -> Result<Option<(Received, String)>, ReceiveError> {
+        let well_formed = token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit());
+        if !well_formed {
+            return Ok(None);
+        }
+        let drafts = self.drafts();
+        let Ok(about) = tokio::fs::read_to_string(drafts.join(format!("{token}.json"))).await
+        else {
+            return Ok(None);
+        };
+        let about: serde_json::Value =
+            serde_json::from_str(&about).context("a draft's description is not JSON")?;
+        let (Some(file_name), Some(sha256), Some(size), Some(head)) = (
+            about["file_name"].as_str(),
+            about["sha256"].as_str(),
+            about["size"].as_u64(),
+            about["head"].as_str().and_then(|h| hex::decode(h).ok()),
+        ) else {
+            return Ok(None);
+        };
+        let incoming = self.incoming();
+        tokio::fs::create_dir_all(&incoming)
+            .await
+            .with_context(|| format!("could not create {}", incoming.display()))?;
+        let path = incoming.join(format!("draft-{:032x}", rand::random::<u128>()));
+        if tokio::fs::hard_link(drafts.join(token), &path)
+            .await
+            .is_err()
+        {
+            return Ok(None);
+        }
+        Ok(Some((
+            Received {
+                path: TempPath::try_from_path(path).context("a draft's path")?,
+                sha256: sha256.to_owned(),
+                size: usize::try_from(size).map_err(|_| anyhow::anyhow!("a draft's size"))?,
+                head,
+            },
+            file_name.to_owned(),
+        )))
+    }
+
+    /// Removes a draft once its application is accepted.
+    pub async fn discard_draft(&self, token: &str) {
+        if token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let drafts = self.drafts();
+            let _ = tokio::fs::remove_file(drafts.join(token)).await;
+            let _ = tokio::fs::remove_file(drafts.join(format!("{token}.json"))).await;
+        }
+    }
+
     /// Starts receiving a file.
     pub async fn receive(&self) -> Result<Receiving, ReceiveError> {
         let incoming = self.incoming();
@@ -149,21 +234,25 @@ impl FileStore {
         receiving.finish().await
     }
 
-    /// Removes what uploads cut off by a crash left in `documents/.incoming/`: files
-    /// untouched for an hour (a live upload writes more often than that).
+    /// Removes what uploads cut off by a crash left in `documents/.incoming/` (files
+    /// untouched for an hour: a live upload writes more often than that), and drafts of
+    /// forms left uncorrected for a day.
     pub async fn clear_abandoned_uploads(&self) {
-        let Ok(mut entries) = tokio::fs::read_dir(self.incoming()).await else {
-            return;
-        };
-        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        while let Ok(Some(entry)) = entries.next_entry().await {
-            let stale = entry
-                .metadata()
-                .await
-                .and_then(|m| m.modified())
-                .is_ok_and(|modified| modified < hour_ago);
-            if stale && let Err(error) = tokio::fs::remove_file(entry.path()).await {
-                tracing::warn!(error = %error, "Could not remove an abandoned upload.");
+        let hour = std::time::Duration::from_secs(3600);
+        for (dir, age) in [(self.incoming(), hour), (self.drafts(), 24 * hour)] {
+            let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+                continue;
+            };
+            let before = std::time::SystemTime::now() - age;
+            while let Ok(Some(entry)) = entries.next_entry().await {
+                let stale = entry
+                    .metadata()
+                    .await
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|modified| modified < before);
+                if stale && let Err(error) = tokio::fs::remove_file(entry.path()).await {
+                    tracing::warn!(error = %error, "Could not remove an abandoned upload.");
+                }
             }
         }
     }
@@ -367,6 +456,35 @@ mod tests {
         drop(received);
         assert!(names_in(&files.incoming()).is_empty());
         assert_eq!(names_in(&dir.path().join("documents")), [".incoming"]);
+    }
+
+    #[tokio::test]
+    async fn a_draft_is_received_again_by_its_token_until_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::new(dir.path());
+        let received = files.receive_bytes(b"%PDF-1.7 kept").await.unwrap();
+        let token = files.keep_draft(&received, "scan.pdf").await.unwrap();
+        drop(received);
+        for _ in 0..2 {
+            let (again, name) = files.draft(&token).await.unwrap().unwrap();
+            assert_eq!(name, "scan.pdf");
+            assert_eq!((again.size(), again.head()), (13, &b"%PDF-1.7"[..]));
+            let stored = files.keep(&again).await.unwrap();
+            assert_eq!(
+                files.get(&stored.storage_key).await.unwrap(),
+                b"%PDF-1.7 kept"
+            );
+        }
+        assert!(
+            names_in(&files.incoming()).is_empty(),
+            "the drafts' copies are gone"
+        );
+        files.discard_draft(&token).await;
+        assert!(files.draft(&token).await.unwrap().is_none());
+        assert!(names_in(&files.drafts()).is_empty());
+        for forged in ["../../etc/passwd", "", "0123456789abcdef0123456789abcdeg"] {
+            assert!(files.draft(forged).await.unwrap().is_none(), "{forged}");
+        }
     }
 
     #[tokio::test]

@@ -77,6 +77,14 @@ impl From<CaseError> for AppError {
             CaseError::Changed => AppError::Conflict("case.changed"),
             CaseError::Invalid(code) => AppError::Invalid(code),
             CaseError::InvalidField { code, field } => AppError::InvalidField { code, field },
+            // The API names the first; the pages list them all (web/cases/apply.rs).
+            CaseError::InvalidFields(problems) => match problems.into_iter().next() {
+                Some(first) => AppError::InvalidField {
+                    code: first.code,
+                    field: first.field,
+                },
+                None => AppError::Invalid("request.invalid"),
+            },
             CaseError::Refused(refusal) => {
                 let code = refusal.code();
                 match refusal {

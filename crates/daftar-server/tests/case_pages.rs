@@ -123,8 +123,14 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
         refused.body
     );
 
-    // A file past 10 MB is refused as it streams in, and nothing of either refused
-    // request stays on disk, not even in the folder uploads are received into.
+    // The files that passed are kept as drafts for the corrected form, each offered back
+    // by a token; the refused one is not.
+    let documents = app.data_dir.path().join("documents");
+    assert_eq!(refused.body.matches("name=\"draft:").count(), files.len() - 1);
+    assert_eq!(files_under(&documents.join(".drafts")), 2 * (files.len() - 1));
+
+    // A file past 10 MB is refused as it streams in; nothing of it stays on disk, not
+    // even in the folder uploads are received into, and nothing is stored but drafts.
     let mut scan = b"%PDF-1.7 ".to_vec();
     scan.resize(11 * 1024 * 1024, b' ');
     let mut large_files = files.clone();
@@ -137,7 +143,11 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     )
     .await;
     assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(files_under(&app.data_dir.path().join("documents")), 0);
+    assert_eq!(
+        files_under(&documents),
+        files_under(&documents.join(".drafts")),
+        "nothing but the drafts"
+    );
 
     let applied = post_multipart(
         &app,
@@ -147,10 +157,11 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     )
     .await;
     assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
-    let case_path = applied.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let location = applied.headers[header::LOCATION].to_str().unwrap();
+    assert!(location.ends_with("?applied=1"), "{location}");
+    let case_path = location.trim_end_matches("?applied=1").to_owned();
+    let confirmation = app.get_page(location, &citizen).await;
+    assert!(confirmation.body.contains("id=\"applied\""), "the confirmation");
     let page = app.get_page(&case_path, &citizen).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

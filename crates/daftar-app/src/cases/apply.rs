@@ -2,14 +2,18 @@
 //! documents stored, and the case opened with its first tasks, history and notice in one
 //! transaction.
 
+use std::collections::BTreeMap;
+
 use daftar_core::calendar::JalaliDate;
 use daftar_core::cases::TrackingCode;
+use daftar_core::catalog::AnswerError;
 use daftar_core::roles::OfficeCode;
 use daftar_store::{
     Actor, CaseRecord, NewCase, NewHistory, NewNotification, Recipient, StoreError,
 };
 use jiff::Timestamp;
 
+use super::documents::upload_problems;
 use super::{Application, CaseError, Cases, status_notice, tasks_for};
 use crate::accounts::Principal;
 use crate::codes::CODE_DRAWS;
@@ -38,20 +42,22 @@ impl Cases {
             .workflows
             .latest(workflow)
             .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
-        let answers = service
-            .form
-            .check_answers(&application.answers)
-            .map_err(|error| CaseError::InvalidField {
-                code: error.code,
-                field: error.field,
-            })?;
+        // Every problem at once, answers then documents, so the form is corrected once.
+        let (answers, mut problems) = match service.form.check_answers(&application.answers) {
+            Ok(answers) => (answers, Vec::new()),
+            Err(problems) => (BTreeMap::new(), problems),
+        };
         for required in service.form.documents.iter().filter(|d| d.required) {
             if !application.uploads.iter().any(|u| u.kind == required.id) {
-                return Err(CaseError::InvalidField {
-                    code: "document.required",
+                problems.push(AnswerError {
                     field: required.id.clone(),
+                    code: "document.required",
                 });
             }
+        }
+        problems.extend(upload_problems(service, &application.uploads));
+        if !problems.is_empty() {
+            return Err(CaseError::InvalidFields(problems));
         }
         self.check_document_limits(None, Some(national_id), application.uploads.len())
             .await?;

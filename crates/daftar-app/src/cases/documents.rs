@@ -2,7 +2,7 @@
 //! someone who may see it (the view recorded), and approving one.
 
 use daftar_core::cases::check_upload;
-use daftar_core::catalog::Service;
+use daftar_core::catalog::{AnswerError, Service};
 use daftar_core::ir::NationalId;
 use daftar_store::{CaseId, DocumentRecord, NewDocument};
 use jiff::Timestamp;
@@ -18,6 +18,27 @@ pub(super) struct Stored {
     pub(super) created: Vec<String>,
 }
 
+/// Every problem with uploads, in their order: a kind the form does not ask for, or a
+/// file that is empty, too large, or not a PDF, JPEG or PNG. Named by the document kind.
+pub(super) fn upload_problems(service: &Service, uploads: &[Upload]) -> Vec<AnswerError> {
+    uploads
+        .iter()
+        .filter_map(|upload| {
+            let code = if !service.form.documents.iter().any(|d| d.id == upload.kind) {
+                "document.kind"
+            } else {
+                check_upload(upload.content.size(), upload.content.head())
+                    .err()?
+                    .code()
+            };
+            Some(AnswerError {
+                field: upload.kind.clone(),
+                code,
+            })
+        })
+        .collect()
+}
+
 impl Cases {
     /// Checks every upload, then stores their files; the records are written by the
     /// caller's transaction. Nothing is written unless every upload passes, and the
@@ -28,21 +49,16 @@ impl Cases {
         uploads: &[Upload],
         uploaded_by: &str,
     ) -> Result<Stored, CaseError> {
+        if let Some(problem) = upload_problems(service, uploads).into_iter().next() {
+            return Err(CaseError::InvalidField {
+                code: problem.code,
+                field: problem.field,
+            });
+        }
         let mut checked = Vec::with_capacity(uploads.len());
         for upload in uploads {
-            if !service.form.documents.iter().any(|d| d.id == upload.kind) {
-                return Err(CaseError::InvalidField {
-                    code: "document.kind",
-                    field: upload.kind.clone(),
-                });
-            }
-            let kind =
-                check_upload(upload.content.size(), upload.content.head()).map_err(|error| {
-                    CaseError::InvalidField {
-                        code: error.code(),
-                        field: upload.kind.clone(),
-                    }
-                })?;
+            let kind = check_upload(upload.content.size(), upload.content.head())
+                .map_err(|error| anyhow::anyhow!("an upload checked twice changed: {error}"))?;
             checked.push((upload, kind));
         }
         let mut stored = Stored::default();

@@ -141,6 +141,9 @@ pub enum CaseError {
     /// A bad answer to one field of a form, or a bad document.
     #[error("invalid {field}: {code}")]
     InvalidField { code: &'static str, field: String },
+    /// Every bad answer and document of an application, in the form's order.
+    #[error("{} answers or documents are invalid", .0.len())]
+    InvalidFields(Vec<daftar_core::catalog::AnswerError>),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -195,6 +198,25 @@ impl Cases {
     /// [`FileStore::clear_abandoned_uploads`]); for the start of a server.
     pub async fn clear_abandoned_uploads(&self) {
         self.files.clear_abandoned_uploads().await;
+    }
+
+    /// Keeps a received file for a form being corrected; returns its token.
+    pub async fn keep_draft(
+        &self,
+        received: &Received,
+        file_name: &str,
+    ) -> Result<String, ReceiveError> {
+        self.files.keep_draft(received, file_name).await
+    }
+
+    /// A draft kept for a form being corrected, received again, with its file name.
+    pub async fn draft(&self, token: &str) -> Result<Option<(Received, String)>, ReceiveError> {
+        self.files.draft(token).await
+    }
+
+    /// Removes a draft once its application is accepted.
+    pub async fn discard_draft(&self, token: &str) {
+        self.files.discard_draft(token).await;
     }
 
     /// Receives an uploaded file already in memory, for an [`Upload`].

@@ -30,31 +30,39 @@ fn refuse(field: &str, code: &'static str) -> AnswerError {
 }
 
 impl Form {
-    /// The answers, checked and normalised; the first problem found otherwise.
+    /// The answers, checked and normalised; otherwise every problem found, answers the
+    /// form does not ask for first, then the form's fields in order, so that a person
+    /// correcting the form sees them all at once.
     pub fn check_answers(
         &self,
         answers: &BTreeMap<String, String>,
-    ) -> Result<BTreeMap<String, String>, AnswerError> {
-        if let Some(unknown) = answers
+    ) -> Result<BTreeMap<String, String>, Vec<AnswerError>> {
+        let mut problems: Vec<AnswerError> = answers
             .keys()
-            .find(|name| !self.fields.iter().any(|f| &f.name == *name))
-        {
-            return Err(refuse(unknown, "field.unknown"));
-        }
+            .filter(|name| !self.fields.iter().any(|f| &f.name == *name))
+            .map(|unknown| refuse(unknown, "field.unknown"))
+            .collect();
         let mut checked = BTreeMap::new();
         for field in &self.fields {
             let answer = answers.get(&field.name).map(|a| a.trim()).unwrap_or("");
             if answer.is_empty() {
                 if field.required {
-                    return Err(refuse(&field.name, "field.required"));
+                    problems.push(refuse(&field.name, "field.required"));
                 }
                 continue;
             }
-            let value =
-                check_answer(&field.kind, answer).map_err(|code| refuse(&field.name, code))?;
-            checked.insert(field.name.clone(), value);
+            match check_answer(&field.kind, answer) {
+                Ok(value) => {
+                    checked.insert(field.name.clone(), value);
+                }
+                Err(code) => problems.push(refuse(&field.name, code)),
+            }
         }
-        Ok(checked)
+        if problems.is_empty() {
+            Ok(checked)
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -169,24 +177,44 @@ mod tests {
     fn a_missing_required_field_is_named() {
         let mut partial = full();
         partial.remove("renewal_code");
-        let error = permit_form().check_answers(&partial).unwrap_err();
-        assert_eq!(error, refuse("renewal_code", "field.required"));
+        let errors = permit_form().check_answers(&partial).unwrap_err();
+        assert_eq!(errors, vec![refuse("renewal_code", "field.required")]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_the_forms_order() {
+        let mut bad = full();
+        bad.remove("renewal_code");
+        bad.insert("applicant_national_id".into(), "1234567890".into());
+        bad.extend(answers(&[("favourite_colour", "blue")]));
+        let errors = permit_form().check_answers(&bad).unwrap_err();
+        let named: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            named,
+            vec![
+                ("favourite_colour", "field.unknown"),
+                ("applicant_national_id", "national_id.invalid"),
+                ("renewal_code", "field.required"),
+            ]
+        );
     }
 
     #[test]
     fn a_bad_answer_is_refused_by_its_kind() {
         let mut bad = full();
         bad.insert("applicant_national_id".into(), "1234567890".into());
-        let error = permit_form().check_answers(&bad).unwrap_err();
-        assert_eq!(error.field, "applicant_national_id");
-        assert_eq!(error.code, "national_id.invalid");
+        let errors = permit_form().check_answers(&bad).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![refuse("applicant_national_id", "national_id.invalid")]
+        );
     }
 
     #[test]
     fn a_field_the_form_does_not_ask_for_is_refused() {
         let mut extra = full();
         extra.extend(answers(&[("favourite_colour", "blue")]));
-        let error = permit_form().check_answers(&extra).unwrap_err();
-        assert_eq!(error.code, "field.unknown");
+        let errors = permit_form().check_answers(&extra).unwrap_err();
+        assert_eq!(errors, vec![refuse("favourite_colour", "field.unknown")]);
     }
 }

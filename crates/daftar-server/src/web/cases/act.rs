@@ -9,8 +9,8 @@ use daftar_app::cases::{ActionRequest, Upload};
 use daftar_core::roles::Role;
 use serde::Deserialize;
 
-use super::apply::read_multipart;
 use super::case_id;
+use super::multipart::read_multipart;
 use super::view::case_template;
 use crate::auth::Staff;
 use crate::error::AppError;

@@ -1,35 +1,51 @@
-//! Applying for a service: the form built from the service's definition, and the
-//! application it sends, documents and all.
+//! Applying for a service: the form built from the service's definition (known answers
+//! filled in, numbers typed with a numeric keyboard, formats and units shown), and the
+//! application it sends. A refused application comes back with every problem listed at
+//! once and tied to its field, and with the files that passed kept as drafts on the
+//! server, so that one typo does not mean sending every scan again.
 
-use daftar_app::Cases;
-use daftar_app::cases::{Application, Upload};
-use daftar_app::files::Received;
 use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
-use daftar_core::catalog::{FieldKind, Service};
+use daftar_app::cases::{Application, Upload};
+use daftar_app::{CaseError, Cases};
+use daftar_core::catalog::{AnswerError, FieldKind, Service};
 
-use crate::error::{AppError, received};
+use super::multipart::read_multipart;
+use crate::app::AppState;
+use crate::error::{AppError, ErrorBody, error_message};
+use crate::extract::{Multipart, Path};
 use crate::web::{Layout, Page};
 
 /// A form field as the apply page shows it.
 struct FieldInput {
+    /// Its id on the page: `field-<name>`.
+    dom_id: String,
     name: String,
     label: String,
     required: bool,
     input_type: &'static str,
+    inputmode: &'static str,
+    dir: &'static str,
+    /// The format to type, or the unit (shown beside the box).
+    hint: String,
+    unit: String,
     options: Vec<(String, String)>,
     value: String,
+    error: Option<String>,
 }
 
 struct DocumentInput {
+    /// Its id on the page: `doc-<id>`.
+    dom_id: String,
     id: String,
     label: String,
     required: bool,
+    error: Option<String>,
+    /// Sent before and kept while the form is corrected: its token and file name.
+    kept: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -37,38 +53,118 @@ struct DocumentInput {
 struct ApplyView {
     layout: Layout,
     identifier: String,
+    service_href: String,
     title: String,
     fields: Vec<FieldInput>,
     documents: Vec<DocumentInput>,
+    /// Every problem, each linking to its field: (the field's id on the page, message).
+    problems: Vec<(String, String)>,
+    /// The citizen's own renewal codes, offered as they type.
+    renewal_codes: Vec<String>,
     error: Option<String>,
 }
 
-fn apply_view(page: &Page, service: &Service, answers: &BTreeMap<String, String>) -> ApplyView {
+/// What the form shows of an earlier attempt: the answers, the problems and the drafts.
+#[derive(Default)]
+struct Attempt {
+    answers: BTreeMap<String, String>,
+    problems: Vec<AnswerError>,
+    kept: BTreeMap<String, (String, String)>,
+}
+
+fn input_for(kind: &FieldKind) -> (&'static str, &'static str, &'static str) {
+    // (type, inputmode, dir)
+    match kind {
+        FieldKind::Mobile => ("tel", "tel", "ltr"),
+        FieldKind::NationalId
+        | FieldKind::LegalId
+        | FieldKind::PostalCode
+        | FieldKind::BillId
+        | FieldKind::PaymentId
+        | FieldKind::District
+        | FieldKind::Number
+        | FieldKind::Date => ("text", "numeric", "ltr"),
+        FieldKind::AreaM2 => ("text", "decimal", "ltr"),
+        FieldKind::RenewalCode => ("text", "text", "ltr"),
+        FieldKind::Text | FieldKind::Select { .. } => ("text", "text", "auto"),
+    }
+}
+
+fn apply_view(page: &Page, service: &Service, attempt: &Attempt) -> ApplyView {
     let tr = page.layout.tr;
+    let label_of = |field: &str| {
+        service
+            .form
+            .fields
+            .iter()
+            .find(|f| f.name == field)
+            .map(|f| tr.text(&f.label))
+            .or_else(|| {
+                service
+                    .form
+                    .documents
+                    .iter()
+                    .find(|d| d.id == field)
+                    .map(|d| tr.text(&d.title))
+            })
+            .unwrap_or_else(|| field.to_owned())
+    };
+    let message = |problem: &AnswerError| {
+        let body = ErrorBody {
+            code: problem.code,
+            args: vec![("field", label_of(&problem.field))],
+        };
+        error_message(tr.lang, &body)
+    };
+    let problem_of = |name: &str| {
+        attempt
+            .problems
+            .iter()
+            .find(|p| p.field == name)
+            .map(message)
+    };
+    let is_document = |name: &str| service.form.documents.iter().any(|d| d.id == name);
     ApplyView {
         layout: page.layout.clone(),
         identifier: service.identifier.clone(),
+        service_href: format!("/services/{}", service.identifier),
         title: tr.text(&service.title),
         fields: service
             .form
             .fields
             .iter()
-            .map(|field| FieldInput {
-                name: field.name.clone(),
-                label: tr.text(&field.label),
-                required: field.required,
-                input_type: match field.kind {
-                    FieldKind::Mobile => "tel",
-                    _ => "text",
-                },
-                options: match &field.kind {
-                    FieldKind::Select { options } => options
-                        .iter()
-                        .map(|o| (o.value.clone(), tr.text(&o.label())))
-                        .collect(),
-                    _ => Vec::new(),
-                },
-                value: answers.get(&field.name).cloned().unwrap_or_default(),
+            .map(|field| {
+                let (input_type, inputmode, dir) = input_for(&field.kind);
+                let (hint, unit) = match field.kind {
+                    FieldKind::Date => (tr.t("case-field-date-hint"), String::new()),
+                    FieldKind::RenewalCode => (tr.t("field-renewal-code-hint"), String::new()),
+                    FieldKind::AreaM2 => (String::new(), tr.t("unit-m2")),
+                    _ => (String::new(), String::new()),
+                };
+                FieldInput {
+                    dom_id: format!("field-{}", field.name),
+                    name: field.name.clone(),
+                    label: tr.text(&field.label),
+                    required: field.required,
+                    input_type,
+                    inputmode,
+                    dir,
+                    hint,
+                    unit,
+                    options: match &field.kind {
+                        FieldKind::Select { options } => options
+                            .iter()
+                            .map(|o| (o.value.clone(), tr.text(&o.label())))
+                            .collect(),
+                        _ => Vec::new(),
+                    },
+                    value: attempt
+                        .answers
+                        .get(&field.name)
+                        .cloned()
+                        .unwrap_or_default(),
+                    error: problem_of(&field.name),
+                }
             })
             .collect(),
         documents: service
@@ -76,85 +172,69 @@ fn apply_view(page: &Page, service: &Service, answers: &BTreeMap<String, String>
             .documents
             .iter()
             .map(|d| DocumentInput {
+                dom_id: format!("doc-{}", d.id),
                 id: d.id.clone(),
                 label: tr.text(&d.title),
                 required: d.required,
+                error: problem_of(&d.id),
+                kept: attempt.kept.get(&d.id).cloned(),
             })
             .collect(),
+        problems: attempt
+            .problems
+            .iter()
+            .map(|p| {
+                let prefix = if is_document(&p.field) {
+                    "doc"
+                } else {
+                    "field"
+                };
+                (format!("{prefix}-{}", p.field), message(p))
+            })
+            .collect(),
+        renewal_codes: Vec::new(),
         error: None,
     }
 }
 
+/// The form, with what is known of the citizen filled in: their national ID, and their
+/// properties' renewal codes (and district, when they own in one only) to pick from.
 pub(super) async fn apply_form(
-    State(cases): State<Cases>,
+    State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    let cases = &state.services.cases;
     let service = cases.catalog().get(&id).ok_or(AppError::NotFound)?;
-    if page.user.is_none() {
-        return Ok(Redirect::to("/sign-in").into_response());
-    }
-    page.render(&apply_view(&page, service, &BTreeMap::new()))
-}
-
-/// A multipart form read whole: its text fields, and its files each received into a file
-/// of its own as it arrives (never held whole in memory).
-#[derive(Debug, Default)]
-pub(super) struct Submitted {
-    pub(super) text: BTreeMap<String, String>,
-    /// Each file's field name, its name on the sender's disk, and its content.
-    pub(super) files: Vec<(String, String, Received)>,
-}
-
-pub(super) async fn read_multipart(
-    cases: &Cases,
-    Multipart(mut multipart): Multipart,
-) -> Result<Submitted, AppError> {
-    let mut submitted = Submitted::default();
-    // A file past the limit is refused, but the rest of the form is still read (the
-    // route's own limit bounds it): a browser cut off mid-upload shows the citizen a
-    // broken connection instead of the page that says what was wrong.
-    let mut refused: Option<AppError> = None;
-    while let Some(mut field) = multipart.next_field().await? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if let Some(file_name) = field.file_name().map(str::to_owned) {
-            if refused.is_some() {
-                while field.chunk().await?.is_some() {}
-                continue;
+    let Some(user) = page.user.as_ref() else {
+        return Ok(Redirect::to(&format!("/sign-in?next=/services/{id}/apply")).into_response());
+    };
+    let properties = state
+        .services
+        .billing
+        .properties_owned_by(&user.principal)
+        .await?;
+    let mut attempt = Attempt::default();
+    for field in &service.form.fields {
+        let known = match (&field.kind, &user.principal) {
+            (FieldKind::NationalId, daftar_app::Principal::Citizen { national_id, .. }) => {
+                Some(national_id.as_str().to_owned())
             }
-            let mut receiving = cases
-                .receive()
-                .await
-                .map_err(|e| received(e, name.clone()))?;
-            let mut failed = None;
-            while let Some(piece) = field.chunk().await? {
-                if failed.is_none()
-                    && let Err(error) = receiving.write(&piece).await
-                {
-                    failed = Some(received(error, name.clone()));
-                }
+            (FieldKind::District, _) if properties.len() == 1 => {
+                Some(properties[0].district.to_string())
             }
-            if let Some(error) = failed {
-                refused = Some(error);
-                continue;
+            (FieldKind::RenewalCode, _) if properties.len() == 1 => {
+                Some(properties[0].renewal_code.clone())
             }
-            let content = receiving
-                .finish()
-                .await
-                .map_err(|e| received(e, name.clone()))?;
-            // A file input left empty arrives as an empty part with no name.
-            if content.size() > 0 || !file_name.is_empty() {
-                submitted.files.push((name, file_name, content));
-            }
-        } else {
-            let value = field.text().await?;
-            submitted.text.insert(name, value);
+            _ => None,
+        };
+        if let Some(value) = known.filter(|_| !attempt.answers.contains_key(&field.name)) {
+            attempt.answers.insert(field.name.clone(), value);
         }
     }
-    match refused {
-        Some(error) => Err(error),
-        None => Ok(submitted),
-    }
+    let mut view = apply_view(&page, service, &attempt);
+    view.renewal_codes = properties.into_iter().map(|p| p.renewal_code).collect();
+    page.render(&view)
 }
 
 pub(super) async fn apply(
@@ -169,13 +249,8 @@ pub(super) async fn apply(
         return Ok(Redirect::to("/sign-in").into_response());
     };
     let submitted = read_multipart(&cases, multipart).await?;
-    page.csrf.verify(
-        submitted
-            .text
-            .get("csrf")
-            .map(String::as_str)
-            .unwrap_or_default(),
-    )?;
+    let text = |name: &str| submitted.text.get(name).cloned().unwrap_or_default();
+    page.csrf.verify(&text("csrf"))?;
     let answers: BTreeMap<String, String> = submitted
         .text
         .iter()
@@ -184,7 +259,16 @@ pub(super) async fn apply(
                 .map(|n| (n.to_owned(), value.clone()))
         })
         .collect();
-    let uploads = submitted
+    // Drafts of an earlier attempt, by kind: a new file of the same kind replaces one.
+    let drafts: BTreeMap<String, String> = submitted
+        .text
+        .iter()
+        .filter_map(|(name, token)| {
+            name.strip_prefix("draft:")
+                .map(|kind| (kind.to_owned(), token.clone()))
+        })
+        .collect();
+    let mut uploads: Vec<Upload> = submitted
         .files
         .into_iter()
         .filter_map(|(name, file_name, content)| {
@@ -195,18 +279,77 @@ pub(super) async fn apply(
             })
         })
         .collect();
+    let mut from_drafts = BTreeMap::new();
+    for (kind, token) in &drafts {
+        if uploads.iter().any(|u| &u.kind == kind) {
+            continue;
+        }
+        let draft = cases
+            .draft(token)
+            .await
+            .map_err(|e| crate::error::received(e, kind.clone()))?;
+        if let Some((content, file_name)) = draft {
+            from_drafts.insert(kind.clone(), token.clone());
+            uploads.push(Upload {
+                kind: kind.clone(),
+                file_name,
+                content,
+            });
+        }
+    }
     let application = Application {
         service_id: service.identifier.clone(),
         answers: answers.clone(),
         uploads,
     };
-    match cases.apply(&user.principal, &application).await {
-        Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id.0)).into_response()),
-        Err(error) => {
-            let (status, message) = page.form_error(error)?;
-            let mut view = apply_view(&page, service, &answers);
-            view.error = Some(message);
-            page.render(&view).map(|r| (status, r).into_response())
+    let refused = match cases.apply(&user.principal, &application).await {
+        Ok(case) => {
+            for token in drafts.values() {
+                cases.discard_draft(token).await;
+            }
+            return Ok(Redirect::to(&format!("/cases/{}?applied=1", case.id.0)).into_response());
         }
+        Err(error) => error,
+    };
+    let (status, problems, error) = match refused {
+        CaseError::InvalidFields(problems) => {
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, problems, None)
+        }
+        CaseError::InvalidField { code, field } => {
+            let status = AppError::InvalidField {
+                code,
+                field: field.clone(),
+            }
+            .status();
+            (status, vec![AnswerError { field, code }], None)
+        }
+        // Not one field's problem (a limit, say): the form says it above.
+        other => {
+            let (status, message) = page.form_error(other)?;
+            (status, Vec::new(), Some(message))
+        }
+    };
+    // Every file that passed is kept for the corrected form.
+    let mut kept = BTreeMap::new();
+    for upload in &application.uploads {
+        if problems.iter().any(|p| p.field == upload.kind) {
+            continue;
+        }
+        let token = match from_drafts.get(&upload.kind) {
+            Some(token) => token.clone(),
+            None => cases
+                .keep_draft(&upload.content, &upload.file_name)
+                .await
+                .map_err(|e| crate::error::received(e, upload.kind.clone()))?,
+        };
+        kept.insert(upload.kind.clone(), (token, upload.file_name.clone()));
     }
+    let attempt = Attempt {
+        answers,
+        problems,
+        kept,
+    };
+    let mut view = apply_view(&page, service, &attempt);
+    view.error = error;
+    page.render(&view).map(|r| (status, r).into_response())
 }

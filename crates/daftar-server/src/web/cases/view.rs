@@ -135,6 +135,8 @@ pub(super) struct CaseTemplate {
     identity_unconfirmed: bool,
     error: Option<String>,
     notice: Option<String>,
+    /// Shown once after applying: the confirmation panel, to keep and print.
+    applied: bool,
 }
 
 fn field_label(tr: &Tr, service: Option<&Service>, name: &str) -> String {
@@ -360,12 +362,15 @@ pub(super) fn case_template(
             && !view.case.applicant_verified,
         error,
         notice,
+        applied: false,
     }
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct Notice {
     done: Option<String>,
+    /// Just applied: the confirmation with the tracking code and what comes next.
+    applied: Option<String>,
 }
 
 pub(super) async fn case_page(
@@ -378,6 +383,9 @@ pub(super) async fn case_page(
         return Ok(Redirect::to("/sign-in").into_response());
     };
     let view = cases.view(&user.principal, case_id(&id)?).await?;
+    let applied = notice.applied.is_some();
     let notice = notice.done.map(|_| page.layout.tr.t("case-action-done"));
-    page.render(&case_template(&cases, &page, &view, None, notice))
+    let mut template = case_template(&cases, &page, &view, None, notice);
+    template.applied = applied && matches!(view.standing, Standing::Applicant);
+    page.render(&template)
 }
