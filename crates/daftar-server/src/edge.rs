@@ -158,7 +158,7 @@ impl Asked {
 
     fn finish(self, response: Response, branding: &Branding) -> Response {
         let lang = || crate::i18n::detect(&self.uri, &self.language_headers);
-        let mut response = with_error_body(response, lang, self.is_api, branding);
+        let mut response = with_error_body(response, lang, self.is_api, self.uri.path(), branding);
         let headers = response.headers_mut();
         // Room for what is added below at once, rather than growing the map twice.
         headers.reserve(SECURITY_HEADERS.len() + PAGE_POLICIES.len() + 1);

@@ -314,6 +314,7 @@ pub fn with_error_body(
     response: Response,
     lang: impl FnOnce() -> Lang,
     is_api: bool,
+    path: &str,
     branding: &crate::app::Branding,
 ) -> Response {
     let Some(body) = response.extensions().get::<ErrorBody>().cloned() else {
@@ -334,7 +335,7 @@ pub fn with_error_body(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        crate::web::error_page(lang, branding, parts.status, &message)
+        crate::web::error_page(lang, branding, parts.status, &message, path)
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(rendered))

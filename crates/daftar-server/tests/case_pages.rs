@@ -126,8 +126,14 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     // The files that passed are kept as drafts for the corrected form, each offered back
     // by a token; the refused one is not.
     let documents = app.data_dir.path().join("documents");
-    assert_eq!(refused.body.matches("name=\"draft:").count(), files.len() - 1);
-    assert_eq!(files_under(&documents.join(".drafts")), 2 * (files.len() - 1));
+    assert_eq!(
+        refused.body.matches("name=\"draft:").count(),
+        files.len() - 1
+    );
+    assert_eq!(
+        files_under(&documents.join(".drafts")),
+        2 * (files.len() - 1)
+    );
 
     // A file past 10 MB is refused as it streams in; nothing of it stays on disk, not
     // even in the folder uploads are received into, and nothing is stored but drafts.
@@ -161,7 +167,10 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     assert!(location.ends_with("?applied=1"), "{location}");
     let case_path = location.trim_end_matches("?applied=1").to_owned();
     let confirmation = app.get_page(location, &citizen).await;
-    assert!(confirmation.body.contains("id=\"applied\""), "the confirmation");
+    assert!(
+        confirmation.body.contains("id=\"applied\""),
+        "the confirmation"
+    );
     let page = app.get_page(&case_path, &citizen).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

@@ -220,8 +220,21 @@ async fn signing_out_ends_the_session(app: TestApp) {
 
 async fn a_citizen_signs_in_through_the_pages_with_csrf_protection(app: TestApp) {
     let (national_id, mobile, name) = DEMO_CITIZENS[0];
-    let form = app.get_page("/sign-in", "").await;
+    // Going to «my cases» signed out leads to signing in, and back there after.
+    let detour = app.get_page("/cases", "").await;
+    assert_eq!(detour.status, StatusCode::SEE_OTHER);
+    let to_sign_in = detour.headers["location"].to_str().unwrap().to_owned();
+    assert_eq!(to_sign_in, "/sign-in?next=%2Fcases");
+    let form = app.get_page(&to_sign_in, "").await;
     assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("id=\"why-sign-in\""), "it says why");
+    assert_eq!(form.hidden("next"), "/cases");
+    let off_site = app.get_page("/sign-in?next=//elsewhere.example", "").await;
+    assert_eq!(
+        off_site.hidden("next"),
+        "",
+        "a next off the site is dropped"
+    );
     let csrf = form.cookie("daftar_csrf").expect("a CSRF cookie");
     assert_eq!(form.hidden("csrf"), csrf);
     let cookies = format!("daftar_csrf={csrf}");
@@ -230,6 +243,7 @@ async fn a_citizen_signs_in_through_the_pages_with_csrf_protection(app: TestApp)
             "/sign-in",
             &[
                 ("csrf", &csrf),
+                ("next", "/cases"),
                 ("national_id", "۰۴۹۹۳۷۰۸۹۹"),
                 ("mobile", mobile),
                 ("legal_id", ""),
@@ -238,12 +252,14 @@ async fn a_citizen_signs_in_through_the_pages_with_csrf_protection(app: TestApp)
         )
         .await;
     assert_eq!(code_page.status, StatusCode::OK, "{}", code_page.body);
+    assert_eq!(code_page.hidden("next"), "/cases");
     assert!(code_page.body.contains("name=\"code\""));
     let signed_in = app
         .post_form(
             "/sign-in/verify",
             &[
                 ("csrf", &csrf),
+                ("next", &code_page.hidden("next")),
                 ("national_id", &code_page.hidden("national_id")),
                 ("code", &app.code_in_message(1).await),
                 ("legal_id", ""),
@@ -256,6 +272,10 @@ async fn a_citizen_signs_in_through_the_pages_with_csrf_protection(app: TestApp)
         StatusCode::SEE_OTHER,
         "{}",
         signed_in.body
+    );
+    assert_eq!(
+        signed_in.headers["location"], "/cases",
+        "back where they were going"
     );
     let session = signed_in
         .cookie("daftar_session")

@@ -376,3 +376,4 @@ applied-title = Your application has been received.
 applied-code = Your case's tracking code; keep it or print it:
 applied-next = The case is now at “{ $state }”, and you will hear of every change by SMS.
 applied-expected = Expected to be done by { $date }.
+sign-in-to-continue = Sign in to continue; you will be taken back to the page you were going to.

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::extract::Form;
@@ -219,7 +219,7 @@ fn property_choice(tr: &Tr, property: &OwnedProperty) -> PropertyChoice {
 async fn clearance_form(State(billing): State<Billing>, page: Page) -> Result<Response, AppError> {
     match clearance_view(&billing, &page).await? {
         Some(view) => page.render(&view),
-        None => Ok(Redirect::to("/sign-in").into_response()),
+        None => Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response()),
     }
 }
 

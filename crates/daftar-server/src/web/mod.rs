@@ -230,6 +230,24 @@ pub fn local_path(next: &str) -> Option<&str> {
     local.then_some(next)
 }
 
+/// To the citizens' sign-in, then back to `path` (this site's, with its query).
+pub fn sign_in_then(path: &str) -> Redirect {
+    let next: String = url_encoded(path);
+    Redirect::to(&format!("/sign-in?next={next}"))
+}
+
+/// To the staff sign-in, then back to `path`.
+pub fn staff_sign_in_then(path: &str) -> Redirect {
+    Redirect::to(&format!("/staff/sign-in?next={}", url_encoded(path)))
+}
+
+fn url_encoded(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .unwrap_or_default()
+        .trim_start_matches('=')
+        .to_owned()
+}
+
 /// Remembers the chosen language in a cookie and goes back to the page.
 async fn switch_language(Path(code): Path<String>, uri: axum::http::Uri) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
@@ -256,6 +274,8 @@ struct ErrorView {
     layout: Layout,
     title: String,
     message: String,
+    /// Not signed in (401): where the sign-in links send the user back to.
+    sign_in_next: Option<String>,
 }
 
 /// The error page's HTML, for the error middleware.
@@ -264,6 +284,7 @@ pub fn error_page(
     branding: &crate::app::Branding,
     status: StatusCode,
     message: &str,
+    path: &str,
 ) -> String {
     let tr = Tr::new(lang);
     let title = tr.t1("error-title", "status", &tr.digits(status.as_str()));
@@ -271,6 +292,9 @@ pub fn error_page(
         layout: Layout::anonymous(tr, branding),
         title,
         message: message.to_owned(),
+        sign_in_next: (status == StatusCode::UNAUTHORIZED)
+            .then(|| local_path(path).map(url_encoded))
+            .flatten(),
     };
     view.render().unwrap_or_else(|_| message.to_owned())
 }

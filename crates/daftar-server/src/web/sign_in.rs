@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::extract::Form;
+use crate::query::QueryParams;
 use crate::rate_limit::ClientAddress;
 use daftar_app::accounts::SignedIn;
 use serde::Deserialize;
@@ -28,6 +29,8 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "sign_in.html")]
 struct CitizenForm {
     layout: Layout,
+    /// Where to go on to once signed in (a local path), and why the user is here.
+    next: String,
     error: Option<String>,
     national_id: String,
     mobile: String,
@@ -38,6 +41,7 @@ struct CitizenForm {
 #[template(path = "sign_in_code.html")]
 struct CodeForm {
     layout: Layout,
+    next: String,
     error: Option<String>,
     national_id: String,
     legal_id: String,
@@ -47,6 +51,7 @@ struct CodeForm {
 #[template(path = "staff_sign_in.html")]
 struct StaffForm {
     layout: Layout,
+    next: String,
     error: Option<String>,
     username: String,
 }
@@ -58,9 +63,24 @@ fn with_status(
     response.map(|response| (status, response).into_response())
 }
 
-async fn citizen_form(page: Page) -> Result<Response, AppError> {
+/// `?next=`, when it is a path on this site (`web::local_path`); empty otherwise.
+#[derive(Debug, Default, Deserialize)]
+struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+fn local_next(next: &str) -> String {
+    super::local_path(next).unwrap_or_default().to_owned()
+}
+
+async fn citizen_form(
+    page: Page,
+    QueryParams(Next { next }): QueryParams<Next>,
+) -> Result<Response, AppError> {
     page.render(&CitizenForm {
         layout: page.layout.clone(),
+        next: local_next(&next),
         error: None,
         national_id: String::new(),
         mobile: String::new(),
@@ -71,6 +91,8 @@ async fn citizen_form(page: Page) -> Result<Response, AppError> {
 #[derive(Debug, Deserialize)]
 struct CodeRequestForm {
     csrf: String,
+    #[serde(default)]
+    next: String,
     national_id: String,
     mobile: String,
     #[serde(default)]
@@ -92,6 +114,7 @@ async fn request_code(
     {
         Ok(()) => page.render(&CodeForm {
             layout: page.layout.clone(),
+            next: local_next(&form.next),
             error: None,
             national_id: form.national_id,
             legal_id: form.legal_id,
@@ -102,6 +125,7 @@ async fn request_code(
                 status,
                 page.render(&CitizenForm {
                     layout: page.layout.clone(),
+                    next: local_next(&form.next),
                     error: Some(message),
                     national_id: form.national_id,
                     mobile: form.mobile,
@@ -115,6 +139,8 @@ async fn request_code(
 #[derive(Debug, Deserialize)]
 struct CodeVerificationForm {
     csrf: String,
+    #[serde(default)]
+    next: String,
     national_id: String,
     code: String,
     #[serde(default)]
@@ -134,13 +160,18 @@ async fn verify_code(
         .verify_code(&form.national_id, &form.code, Some(&form.legal_id), client)
         .await
     {
-        Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/")),
+        Ok(signed_in) => {
+            let next = local_next(&form.next);
+            let to = if next.is_empty() { "/" } else { next.as_str() };
+            Ok(signed_in_redirect(&state, &signed_in, to))
+        }
         Err(error) => {
             let (status, message) = page.form_error(error)?;
             with_status(
                 status,
                 page.render(&CodeForm {
                     layout: page.layout.clone(),
+                    next: local_next(&form.next),
                     error: Some(message),
                     national_id: form.national_id,
                     legal_id: form.legal_id,
@@ -150,9 +181,13 @@ async fn verify_code(
     }
 }
 
-async fn staff_form(page: Page) -> Result<Response, AppError> {
+async fn staff_form(
+    page: Page,
+    QueryParams(Next { next }): QueryParams<Next>,
+) -> Result<Response, AppError> {
     page.render(&StaffForm {
         layout: page.layout.clone(),
+        next: local_next(&next),
         error: None,
         username: String::new(),
     })
@@ -161,6 +196,8 @@ async fn staff_form(page: Page) -> Result<Response, AppError> {
 #[derive(Debug, Deserialize)]
 struct StaffSignInForm {
     csrf: String,
+    #[serde(default)]
+    next: String,
     username: String,
     password: String,
     #[serde(default)]
@@ -181,13 +218,22 @@ async fn staff_sign_in(
         .staff_sign_in(&form.username, &form.password, second_factor, client)
         .await
     {
-        Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/staff")),
+        Ok(signed_in) => {
+            let next = local_next(&form.next);
+            let to = if next.is_empty() {
+                "/staff"
+            } else {
+                next.as_str()
+            };
+            Ok(signed_in_redirect(&state, &signed_in, to))
+        }
         Err(error) => {
             let (status, message) = page.form_error(error)?;
             with_status(
                 status,
                 page.render(&StaffForm {
                     layout: page.layout.clone(),
+                    next: local_next(&form.next),
                     error: Some(message),
                     username: form.username,
                 }),

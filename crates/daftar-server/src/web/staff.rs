@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::State;
 
 use crate::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use daftar_app::cases::QueueFilter;
 use daftar_app::{Accounts, Cases};
@@ -48,7 +48,7 @@ fn role_name(page: &Page, role: Role) -> &'static str {
 /// sent to sign in.
 async fn landing(State(cases): State<Cases>, page: Page) -> Result<Response, AppError> {
     let Some(account) = page.user.as_ref().and_then(|user| user.staff()) else {
-        return Ok(Redirect::to("/staff/sign-in").into_response());
+        return Ok(super::staff_sign_in_then(&page.layout.path_and_query).into_response());
     };
     let tr = page.layout.tr;
     let mut roles = Vec::new();

@@ -207,7 +207,7 @@ pub(super) async fn apply_form(
     let cases = &state.services.cases;
     let service = cases.catalog().get(&id).ok_or(AppError::NotFound)?;
     let Some(user) = page.user.as_ref() else {
-        return Ok(Redirect::to(&format!("/sign-in?next=/services/{id}/apply")).into_response());
+        return Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response());
     };
     let properties = state
         .services

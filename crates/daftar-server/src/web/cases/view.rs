@@ -36,7 +36,7 @@ struct MyCasesView {
 
 pub(super) async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<Response, AppError> {
     let Some(user) = page.user.as_ref() else {
-        return Ok(Redirect::to("/sign-in").into_response());
+        return Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response());
     };
     if user.staff().is_some() {
         return Ok(Redirect::to("/staff").into_response());
@@ -380,7 +380,7 @@ pub(super) async fn case_page(
     QueryParams(notice): QueryParams<Notice>,
 ) -> Result<Response, AppError> {
     let Some(user) = page.user.as_ref() else {
-        return Ok(Redirect::to("/sign-in").into_response());
+        return Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response());
     };
     let view = cases.view(&user.principal, case_id(&id)?).await?;
     let applied = notice.applied.is_some();
