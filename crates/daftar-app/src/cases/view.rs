@@ -69,6 +69,8 @@ pub struct AvailableAction {
 #[derive(Debug, Clone)]
 pub struct PublicStatus {
     pub tracking_code: String,
+    /// The service the case is for: public, as the catalog is.
+    pub service_title: Text,
     pub state_name: Text,
     pub closed: bool,
     pub opened_at: Timestamp,
@@ -182,6 +184,7 @@ impl Cases {
             .ok_or(CaseError::NotFound)?;
         self.definition_of(&case)?;
         Ok(PublicStatus {
+            service_title: self.service_of(&case.service_id)?.title.clone(),
             tracking_code: case.tracking_code.clone(),
             state_name: self.state_name(&case.workflow_id, case.workflow_version, &case.state),
             closed: case.closed_at.is_some(),

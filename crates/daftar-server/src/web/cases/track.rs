@@ -24,7 +24,18 @@ struct TrackView {
     layout: Layout,
     code: String,
     error: Option<String>,
-    status: Option<(String, bool, String, String, String)>,
+    status: Option<Status>,
+}
+
+/// What anyone with the code sees: the service, the stage, the dates.
+struct Status {
+    tracking_code: String,
+    service: String,
+    state: String,
+    closed: bool,
+    opened: String,
+    updated: String,
+    due: String,
 }
 
 pub(super) async fn track(
@@ -45,13 +56,15 @@ pub(super) async fn track(
     }
     match cases.public_status(&query.code).await {
         Ok(status) => {
-            view.status = Some((
-                tr.text(&status.state_name),
-                status.closed,
-                tr.moment(status.opened_at),
-                tr.moment(status.updated_at),
-                status.due.map(|d| tr.day(d)).unwrap_or_default(),
-            ));
+            view.status = Some(Status {
+                tracking_code: tr.grouped(&status.tracking_code, 3),
+                service: tr.text(&status.service_title),
+                state: tr.text(&status.state_name),
+                closed: status.closed,
+                opened: tr.moment(status.opened_at),
+                updated: tr.moment(status.updated_at),
+                due: status.due.map(|d| tr.day(d)).unwrap_or_default(),
+            });
             page.render(&view)
         }
         Err(error) => {

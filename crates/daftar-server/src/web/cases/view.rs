@@ -25,6 +25,9 @@ struct CaseRow {
     service: String,
     state: String,
     updated: String,
+    /// Returned to the applicant to correct: «نیاز به اقدام شما».
+    waiting_on_me: bool,
+    closed: bool,
 }
 
 #[derive(Template)]
@@ -49,10 +52,12 @@ pub(super) async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<R
             tr.text(&cases.state_name(&case.workflow_id, case.workflow_version, &case.state));
         rows.push(CaseRow {
             id: case.id.0,
-            tracking_code: tr.digits(&case.tracking_code),
+            tracking_code: tr.grouped(&case.tracking_code, 3),
             service: service.map(|s| tr.text(&s.title)).unwrap_or_default(),
             state: state_name,
             updated: tr.moment(case.updated_at),
+            waiting_on_me: cases.waits_on_applicant(&case),
+            closed: case.closed_at.is_some(),
         });
     }
     page.render(&MyCasesView {
