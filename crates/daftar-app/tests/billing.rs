@@ -15,6 +15,7 @@ with_both_databases!(a_taken_clearance_code_is_drawn_again);
 
 const REGISTER: &str = "renewal_code,district,address,postal_code,land_area_m2,built_area_m2,use,owner_national_id,owner_name,owner_mobile,owner_share
 01-101-12-0,1,خیابان آزادی,1619735744,200,180,residential,0499370899,مریم احمدی,09120000001,100
+01-102-07-0,1,خیابان انقلاب,1619735744,150,120,residential,0499370899,مریم احمدی,09120000001,100
 ";
 
 async fn a_taken_clearance_code_is_drawn_again(store: Arc<dyn Store>) {
@@ -30,14 +31,22 @@ async fn a_taken_clearance_code_is_drawn_again(store: Arc<dyn Store>) {
     });
     let billing = billing_with(&store, codes);
     let owner = citizen();
-    let issue = || billing.issue_clearance(&owner, "1", "01-101-12-0");
-    let ClearanceResult::Issued(first) = issue().await.unwrap() else {
+    let issue = |code| billing.issue_clearance(&owner, "1", code);
+    let ClearanceResult::Issued(first) = issue("01-101-12-0").await.unwrap() else {
         panic!("a property that owes nothing gets a clearance")
     };
-    let ClearanceResult::Issued(second) = issue().await.unwrap() else {
-        panic!("a second clearance is issued too")
+    // The second property's first draw is the code just taken: it is drawn again.
+    let ClearanceResult::Issued(second) = issue("01-102-07-0").await.unwrap() else {
+        panic!("a second property gets a clearance too")
     };
     assert_ne!(first.code, second.code);
+    // The first property, asked again this year, gets its own clearance back.
+    let ClearanceResult::Issued(again) = issue("01-101-12-0").await.unwrap() else {
+        panic!("asked again, it owes nothing still")
+    };
+    assert_eq!(again.code, first.code);
+    let mine = billing.my_clearances(&owner).await.unwrap();
+    assert_eq!(mine.len(), 2, "two clearances, one per property");
     for code in [&first.code, &second.code] {
         assert!(
             billing.verify_clearance(code).await.is_ok(),

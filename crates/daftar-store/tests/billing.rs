@@ -383,7 +383,7 @@ async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(stor
     let bills = [bill(ids[0], 1404, 1_000_000), bill(ids[0], 1405, 2_000_000)];
     store.insert_bills(bills.to_vec(), t(0)).await.unwrap();
     let refused = store
-        .issue_clearance(1, "01-1", "123456789012", "citizen", t(1))
+        .issue_clearance(1, "01-1", "123456789012", "citizen", t(1), t(0))
         .await
         .unwrap();
     let ClearanceOutcome::Owes(owed) = refused else {
@@ -406,17 +406,50 @@ async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(stor
         .await
         .unwrap();
     let issued = store
-        .issue_clearance(1, "01-1", "123456789012", "citizen", t(3))
+        .issue_clearance(1, "01-1", "123456789012", "citizen", t(3), t(0))
         .await
         .unwrap();
     assert!(matches!(issued, ClearanceOutcome::Issued(_)), "{issued:?}");
+    // Asked again while it holds, the same one comes back; asked after, a new one.
+    let again = store
+        .issue_clearance(1, "01-1", "123456789014", "citizen", t(4), t(0))
+        .await
+        .unwrap();
+    assert_eq!(again, issued, "not minted twice");
+    assert!(store.clearance("123456789014").await.unwrap().is_none());
+    let next_year = store
+        .issue_clearance(1, "01-1", "123456789015", "citizen", t(5), t(4))
+        .await
+        .unwrap();
+    let ClearanceOutcome::Issued(fresh) = next_year else {
+        panic!("a new one once the old no longer holds: {next_year:?}")
+    };
+    assert_eq!(fresh.code, "123456789015");
+    // The owner lists both, newest first; someone else none.
+    let owner = daftar_core::ir::NationalId::parse("0499370899").unwrap();
+    let mine: Vec<String> = store
+        .clearances_of_owner(&owner)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(mine, ["123456789015", "123456789012"]);
+    let stranger = daftar_core::ir::NationalId::parse("0790419904").unwrap();
+    assert!(
+        store
+            .clearances_of_owner(&stranger)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let found = store.clearance("123456789012").await.unwrap().unwrap();
     assert_eq!(
         (found.renewal_code.as_str(), found.district, found.issued_at),
         ("01-1", 1, t(3))
     );
     let unknown = store
-        .issue_clearance(1, "09-9", "123456789013", "citizen", t(3))
+        .issue_clearance(1, "09-9", "123456789013", "citizen", t(3), t(0))
         .await
         .unwrap();
     assert_eq!(unknown, ClearanceOutcome::UnknownProperty);

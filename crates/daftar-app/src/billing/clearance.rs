@@ -106,6 +106,13 @@ impl Billing {
         renewal_code: &str,
         issued_by: &str,
     ) -> Result<ClearanceOutcome, BillingError> {
+        // A clearance holds for the Jalali year it was issued in: asked again within it
+        // (and still owing nothing), the property gets the same one back.
+        let now = Timestamp::now();
+        let today = JalaliDate::from_timestamp(now);
+        let year_began = JalaliDate::new(today.year(), 1, 1)
+            .map(|first| first.start_in_tehran())
+            .map_err(|error| anyhow::anyhow!("the year's first day: {error}"))?;
         for _ in 0..CODE_DRAWS {
             let code = ClearanceCode::from_random(self.codes.draw());
             match self
@@ -115,7 +122,8 @@ impl Billing {
                     renewal_code,
                     code.as_str(),
                     issued_by,
-                    Timestamp::now(),
+                    now,
+                    year_began,
                 )
                 .await
             {
@@ -124,6 +132,16 @@ impl Billing {
             }
         }
         Err(anyhow::anyhow!("{CODE_DRAWS} clearance codes drawn in a row were taken").into())
+    }
+
+    /// The clearances issued for a citizen's properties, newest first, to print again.
+    pub async fn my_clearances(&self, who: &Principal) -> Result<Vec<Clearance>, BillingError> {
+        match who {
+            Principal::Citizen { national_id, .. } => {
+                Ok(self.store.clearances_of_owner(national_id).await?)
+            }
+            Principal::Staff(_) => Ok(Vec::new()),
+        }
     }
 
     /// The clearance a code names; a mistyped code is refused before the look-up.

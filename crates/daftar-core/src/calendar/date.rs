@@ -161,6 +161,14 @@ impl JalaliDate {
     /// The day `ts` falls on in Tehran. Instants outside the supported years (before
     /// AD 622 or after 9999) clamp to the first or last supported day: no record of a
     /// municipality carries one, and a clock reading should not need error handling.
+    /// The moment this day begins in Tehran.
+    pub fn start_in_tehran(&self) -> Timestamp {
+        self.to_gregorian()
+            .to_zoned(TEHRAN.clone())
+            .map(|zoned| zoned.timestamp())
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
     pub fn from_timestamp(ts: Timestamp) -> Self {
         let date = ts.to_zoned(TEHRAN.clone()).date();
         Self::from_gregorian(date).unwrap_or_else(|_| {

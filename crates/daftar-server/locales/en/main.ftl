@@ -377,3 +377,6 @@ applied-code = Your case's tracking code; keep it or print it:
 applied-next = The case is now at “{ $state }”, and you will hear of every change by SMS.
 applied-expected = Expected to be done by { $date }.
 sign-in-to-continue = Sign in to continue; you will be taken back to the page you were going to.
+clearance-mine = My clearances
+clearance-reprint = View and print again
+clearance-verify-at = Check this certificate with code { $code } on this system's “Verify a clearance” page.

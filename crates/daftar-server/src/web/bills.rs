@@ -157,6 +157,8 @@ struct ClearanceView {
     error: Option<String>,
     issued: Option<ClearanceCard>,
     unpaid: Vec<BillCard>,
+    /// A citizen's clearances, to print again.
+    mine: Vec<ClearanceCard>,
 }
 
 struct ClearanceCard {
@@ -169,7 +171,7 @@ struct ClearanceCard {
 
 fn clearance_card(tr: &Tr, clearance: &Clearance) -> ClearanceCard {
     ClearanceCard {
-        code: tr.digits(&clearance.code),
+        code: tr.grouped(&clearance.code, 3),
         raw_code: clearance.code.clone(),
         district: tr.digits(&clearance.district.to_string()),
         renewal_code: tr.digits(&clearance.renewal_code),
@@ -180,17 +182,19 @@ fn clearance_card(tr: &Tr, clearance: &Clearance) -> ClearanceCard {
 /// Who may ask for a clearance on this page, and for which properties.
 async fn clearance_view(billing: &Billing, page: &Page) -> Result<Option<ClearanceView>, AppError> {
     let tr = page.layout.tr;
-    let (properties, for_unit) = match page.user.as_ref().map(|user| &user.principal) {
+    let (properties, for_unit, mine) = match page.user.as_ref().map(|user| &user.principal) {
         None => return Ok(None),
         Some(who @ Principal::Citizen { .. }) => {
             let owned = billing.properties_owned_by(who).await?;
+            let mine = billing.my_clearances(who).await?;
             (
                 owned.iter().map(|p| property_choice(&tr, p)).collect(),
                 false,
+                mine.iter().map(|c| clearance_card(&tr, c)).collect(),
             )
         }
         Some(Principal::Staff(account)) if account.has_role(Role::RenewalClearance) => {
-            (Vec::new(), true)
+            (Vec::new(), true, Vec::new())
         }
         Some(Principal::Staff(_)) => return Err(AppError::Forbidden("auth.forbidden")),
     };
@@ -203,6 +207,7 @@ async fn clearance_view(billing: &Billing, page: &Page) -> Result<Option<Clearan
         error: None,
         issued: None,
         unpaid: Vec::new(),
+        mine,
     }))
 }
 
@@ -212,7 +217,7 @@ fn property_choice(tr: &Tr, property: &OwnedProperty) -> PropertyChoice {
         district_value: property.district,
         renewal_code: tr.digits(&property.renewal_code),
         renewal_code_value: property.renewal_code.clone(),
-        address: property.address.clone(),
+        address: tr.digits(&property.address),
     }
 }
 

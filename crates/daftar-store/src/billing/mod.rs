@@ -58,6 +58,8 @@ pub trait BillingStore: Send + Sync + std::fmt::Debug {
     async fn properties_owned_by(&self, national_id: &NationalId) -> Result<Vec<OwnedProperty>>;
     /// Issues a clearance with `code` when the property owes nothing. A code in use is a
     /// [`StoreError::Conflict`] and writes nothing.
+    /// Issues a clearance under `code` for a property that owes nothing, or returns the
+    /// one issued for it since `valid_since` (still valid: one is not minted twice).
     async fn issue_clearance(
         &self,
         district: u16,
@@ -65,8 +67,11 @@ pub trait BillingStore: Send + Sync + std::fmt::Debug {
         code: &str,
         issued_by: &str,
         now: Timestamp,
+        valid_since: Timestamp,
     ) -> Result<ClearanceOutcome>;
     async fn clearance(&self, code: &str) -> Result<Option<Clearance>>;
+    /// The clearances issued for the properties a citizen owns, newest first.
+    async fn clearances_of_owner(&self, national_id: &NationalId) -> Result<Vec<Clearance>>;
 }
 
 /// A row of a page of bills: its row id, then the bill.

@@ -2,7 +2,7 @@
 //! backend writes its own way through [`BulkBilling`].
 
 use async_trait::async_trait;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::{BillPageRow, BulkBilling};
 use crate::sql::{SqlBackend, Statement};
@@ -23,6 +23,7 @@ where
     for<'q> Option<&'q str>: Encode<'q, S::Db> + Type<S::Db>,
     usize: ColumnIndex<<S::Db as Database>::Row>,
     for<'a> &'a str: ColumnIndex<<S::Db as Database>::Row>,
+    for<'r> ClearanceRow: FromRow<'r, <S::Db as Database>::Row>,
 {
     async fn upsert_properties(
         &self,
@@ -214,6 +215,7 @@ where
         code: &str,
         issued_by: &str,
         now: jiff::Timestamp,
+        valid_since: jiff::Timestamp,
     ) -> crate::Result<crate::ClearanceOutcome> {
         let mut tx = self.writer().begin().await?;
         let property: Option<(i64,)> =
@@ -241,6 +243,17 @@ where
                 .map(crate::billing::sql::bill_view)
                 .collect::<crate::Result<Vec<_>>>()?;
             return Ok(crate::ClearanceOutcome::Owes(bills));
+        }
+        let valid: Option<ClearanceRow> = sqlx::query_as(
+            "SELECT code, renewal_code, district, issued_at FROM clearances
+             WHERE property_id = $1 AND issued_at >= $2 ORDER BY issued_at DESC LIMIT 1",
+        )
+        .bind(property_id)
+        .bind(crate::to_db_time(valid_since))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(valid) = valid {
+            return Ok(crate::ClearanceOutcome::Issued(valid.clearance()?));
         }
         sqlx::query(
             "INSERT INTO clearances (code, property_id, renewal_code, district, issued_at, issued_by)
@@ -270,21 +283,48 @@ where
     }
 
     async fn clearance(&self, code: &str) -> crate::Result<Option<crate::Clearance>> {
-        let row: Option<(String, String, i64, i64)> = sqlx::query_as(
+        let row: Option<ClearanceRow> = sqlx::query_as(
             "SELECT code, renewal_code, district, issued_at FROM clearances WHERE code = $1",
         )
         .bind(code)
         .fetch_optional(self.reader())
         .await?;
-        row.map(|(code, renewal_code, district, issued_at)| {
-            Ok(crate::Clearance {
-                code,
-                renewal_code,
-                district: u16::try_from(district)
-                    .map_err(|_| crate::decode::corrupt("district"))?,
-                issued_at: crate::from_db_time(issued_at),
-            })
+        row.map(ClearanceRow::clearance).transpose()
+    }
+
+    async fn clearances_of_owner(
+        &self,
+        national_id: &daftar_core::ir::NationalId,
+    ) -> crate::Result<Vec<crate::Clearance>> {
+        let rows: Vec<ClearanceRow> = sqlx::query_as(
+            "SELECT c.code, c.renewal_code, c.district, c.issued_at FROM clearances c
+             JOIN property_owners o ON o.property_id = c.property_id
+             WHERE o.national_id = $1 ORDER BY c.issued_at DESC, c.code",
+        )
+        .bind(national_id.as_str())
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter().map(ClearanceRow::clearance).collect()
+    }
+}
+
+/// A clearance as its table holds it.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ClearanceRow {
+    code: String,
+    renewal_code: String,
+    district: i64,
+    issued_at: i64,
+}
+
+impl ClearanceRow {
+    fn clearance(self) -> crate::Result<crate::Clearance> {
+        Ok(crate::Clearance {
+            code: self.code,
+            renewal_code: self.renewal_code,
+            district: u16::try_from(self.district)
+                .map_err(|_| crate::decode::corrupt("district"))?,
+            issued_at: crate::from_db_time(self.issued_at),
         })
-        .transpose()
     }
 }
