@@ -34,6 +34,8 @@ struct Entry {
 }
 
 struct GroupView {
+    /// Its anchor on the page, for the jump links.
+    anchor: String,
     name: String,
     services: Vec<Entry>,
 }
@@ -72,7 +74,7 @@ async fn list(
     let tr = page.layout.tr;
     let found = state.services.catalog.search(&search.q);
     let mut groups: Vec<GroupView> = Vec::new();
-    for (group, _) in state.services.catalog.groups() {
+    for (n, (group, _)) in state.services.catalog.groups().into_iter().enumerate() {
         let services: Vec<Entry> = found
             .iter()
             .filter(|s| s.group == group)
@@ -80,6 +82,7 @@ async fn list(
             .collect();
         if !services.is_empty() {
             groups.push(GroupView {
+                anchor: format!("group-{n}"),
                 name: tr.text(&group.name()),
                 services,
             });
@@ -110,6 +113,13 @@ struct CardView {
     layout: Layout,
     identifier: String,
     title: String,
+    description: String,
+    /// «Before you start»: the time, the fee, the visits and who handles it.
+    before: Vec<(String, String)>,
+    /// Related services, by title, each a link.
+    related: Vec<(String, String)>,
+    /// Where to apply and where to get the result, as links on this site.
+    links: Vec<(String, String, String)>,
     rows: Vec<Row>,
     fields: Vec<(String, bool)>,
     documents: Vec<(String, bool)>,
@@ -156,10 +166,6 @@ fn card_rows(tr: &Tr, s: &Service) -> Vec<Row> {
         (("هزینه", "Fee"), tr.text(&s.fee.label())),
         (("راهنمای کاربران", "User guide"), guide),
         (
-            ("خدمات وابسته", "Sub-services"),
-            list(s.sub_services.iter().map(|id| tr.digits(id)).collect()),
-        ),
-        (
             ("مرجع رسیدگی به شکایات", "Complaint channel"),
             tr.text(&s.complaint_channel),
         ),
@@ -168,14 +174,6 @@ fn card_rows(tr: &Tr, s: &Service) -> Vec<Row> {
         (
             ("وضعیت الکترونیکی", "Electronic status"),
             tr.text(&s.electronic_status.name()),
-        ),
-        (
-            ("نشانی درخواست", "Request address"),
-            s.request_address.clone(),
-        ),
-        (
-            ("نشانی دریافت نتیجه", "Result address"),
-            s.result_address.clone(),
         ),
         (
             ("واحد مسئول", "Responsible unit"),
@@ -191,17 +189,75 @@ fn card_rows(tr: &Tr, s: &Service) -> Vec<Row> {
         .collect()
 }
 
+/// A service's address in the catalog as a page of this site: the catalog's short
+/// `/track` is the case follow-up; an address that is not a page here is not shown as one.
+fn local_page(address: &str) -> Option<&str> {
+    match address.trim() {
+        "/track" => Some("/cases/track"),
+        path if path.starts_with("/services/")
+            || path == "/bills/track"
+            || path == "/cases/track" =>
+        {
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
 async fn card(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let service = state.services.catalog.get(&id).ok_or(AppError::NotFound)?;
+    let catalog = &state.services.catalog;
+    let service = catalog.get(&id).ok_or(AppError::NotFound)?;
     let tr = page.layout.tr;
+    let pick =
+        |(fa, en): (&'static str, &'static str)| Text::new(fa, en).in_lang(tr.lang).to_owned();
+    let before = vec![
+        (
+            pick(("زمان", "Time")),
+            tr.text(&service.average_time.label()),
+        ),
+        (pick(("هزینه", "Fee")), tr.text(&service.fee.label())),
+        (
+            pick(("مراجعه حضوری", "Visits in person")),
+            tr.digits(&service.in_person_visits.to_string()),
+        ),
+        (
+            pick(("رسیدگی در", "Handled by")),
+            tr.text(&service.owner_unit.name()),
+        ),
+    ];
+    let related = service
+        .sub_services
+        .iter()
+        .filter_map(|id| catalog.get(id))
+        .map(|s| (format!("/services/{}", s.identifier), tr.text(&s.title)))
+        .collect();
+    let links = [
+        (
+            ("نشانی درخواست", "Where to apply"),
+            &service.request_address,
+        ),
+        (
+            ("نشانی دریافت نتیجه", "Where the result is"),
+            &service.result_address,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(label, address)| {
+        local_page(address).map(|href| (pick(label), href.to_owned(), address.clone()))
+    })
+    .collect();
     page.render(&CardView {
         layout: page.layout.clone(),
         identifier: service.identifier.clone(),
         title: tr.text(&service.title),
+        description: tr.text(&service.description),
+        before,
+        related,
+        links,
         rows: card_rows(&tr, service),
         fields: service
             .form
