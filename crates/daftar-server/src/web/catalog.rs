@@ -74,7 +74,7 @@ async fn list(
     let tr = page.layout.tr;
     let found = state.services.catalog.search(&search.q);
     let mut groups: Vec<GroupView> = Vec::new();
-    for (n, (group, _)) in state.services.catalog.groups().into_iter().enumerate() {
+    for (n, (group, _)) in state.services.catalog.groups().enumerate() {
         let services: Vec<Entry> = found
             .iter()
             .filter(|s| s.group == group)
