@@ -164,7 +164,7 @@ pub fn router(state: AppState) -> Router {
         branding: state.branding.clone(),
     };
     Router::new()
-        .merge(web::routes())
+        .merge(web::routes(&state))
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))

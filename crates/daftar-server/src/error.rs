@@ -335,7 +335,10 @@ pub fn with_error_body(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        crate::web::error_page(lang, branding, parts.status, &message, path)
+        // The page's own layout when it was worked out (its user's header), else one
+        // for nobody signed in.
+        let layout = parts.extensions.remove::<crate::web::Layout>();
+        crate::web::error_page(lang, branding, layout, parts.status, &message, path)
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(rendered))

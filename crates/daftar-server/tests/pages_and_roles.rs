@@ -49,6 +49,9 @@ async fn staff_without_a_role_get_403_on_its_pages_and_api(app: TestApp) {
             .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
         assert!(page.body.contains("نقش لازم"));
+        // The error page keeps the signed-in header: their name and «خروج».
+        assert!(page.body.contains("action=\"/sign-out\""), "{}", page.body);
+        assert!(!page.body.contains("href=\"/staff/sign-in\""));
     }
     let own_page = app
         .get_page(

@@ -29,12 +29,11 @@ use crate::auth::{CSRF_COOKIE, Csrf, CurrentUser, MaybeUser, Principal};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// The pages, each seen through [`keep_layout`], then what is not a page: the health
+/// check, the language switch and the static files, which need no session.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let pages = Router::new()
         .route("/", get(home::home))
-        .route("/healthz", get(healthz))
-        .route("/lang/{code}", get(switch_language))
-        .merge(assets::routes())
         .merge(design::routes())
         .merge(payments::routes())
         .merge(bills::routes())
@@ -42,6 +41,34 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(sign_in::routes())
         .merge(staff::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            keep_layout,
+        ));
+    pages
+        .route("/healthz", get(healthz))
+        .route("/lang/{code}", get(switch_language))
+        .merge(assets::routes())
+}
+
+/// Works out the page's [`Page`] once, for its handler, and hands its layout to an
+/// error's page, so that a signed-in user keeps their header on a 403 or a 404.
+async fn keep_layout(
+    page: Page,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let layout = page.layout.clone();
+    request.extensions_mut().insert(page);
+    let mut response = next.run(request).await;
+    if response
+        .extensions()
+        .get::<crate::error::ErrorBody>()
+        .is_some()
+    {
+        response.extensions_mut().insert(layout);
+    }
+    response
 }
 
 /// What the base layout shows: language, the municipality, who is signed in, the form
@@ -126,6 +153,10 @@ impl FromRequestParts<AppState> for Page {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Page, AppError> {
+        // Worked out already for this request (keep_layout).
+        if let Some(page) = parts.extensions.get::<Page>() {
+            return Ok(page.clone());
+        }
         let lang = crate::i18n::detect(&parts.uri, &parts.headers);
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let csrf = Csrf::of(user.as_ref(), &parts.headers);
@@ -282,14 +313,16 @@ struct ErrorView {
 pub fn error_page(
     lang: Lang,
     branding: &crate::app::Branding,
+    layout: Option<Layout>,
     status: StatusCode,
     message: &str,
     path: &str,
 ) -> String {
-    let tr = Tr::new(lang);
+    let layout = layout.unwrap_or_else(|| Layout::anonymous(Tr::new(lang), branding));
+    let tr = layout.tr;
     let title = tr.t1("error-title", "status", &tr.digits(status.as_str()));
     let view = ErrorView {
-        layout: Layout::anonymous(tr, branding),
+        layout,
         title,
         message: message.to_owned(),
         sign_in_next: (status == StatusCode::UNAUTHORIZED)
