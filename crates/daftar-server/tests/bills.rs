@@ -559,3 +559,33 @@ async fn public_look_ups_are_limited_per_client_address_on_sqlite() {
 async fn public_look_ups_are_limited_per_client_address_on_postgres() {
     public_look_ups_are_limited_per_client_address(Db::Postgres).await;
 }
+
+/// A bill's barcode is drawn as an image (Code 128, its 26 digits); anything else is 404.
+#[tokio::test]
+async fn a_bills_barcode_is_an_svg_image_and_nothing_else_is() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let bill = demo_bill(&app).await;
+    let image = app
+        .get(&format!("/bills/barcode/{}.svg", bill.barcode), None)
+        .await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(image.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(image.body.starts_with("<svg") && image.body.contains("<rect"));
+    let page = app
+        .get_page(
+            &format!(
+                "/bills/track?bill_id={}&payment_id={}",
+                bill.bill_id, bill.payment_id
+            ),
+            "",
+        )
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("/bills/barcode/{}.svg", bill.barcode))
+    );
+    for bad in ["123", "0000000310166000144005015x", "../../etc/passwd"] {
+        let refused = app.get(&format!("/bills/barcode/{bad}.svg"), None).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
