@@ -387,3 +387,7 @@ service-where = Addresses
 services-none-hint = Try another word, or choose from the list of all services. To follow a case or a bill, use the links below.
 services-all = All services
 services-groups = Service groups
+case-stages = The case's stages
+case-stage-end = Done
+design-filter-bar = Filter bar
+design-pager = Pager

@@ -387,3 +387,7 @@ service-where = نشانی‌ها
 services-none-hint = واژهٔ دیگری را بیازمایید، یا از فهرست همهٔ خدمات یکی را برگزینید. برای پیگیری پرونده یا قبض، از پیوندهای زیر بروید.
 services-all = همهٔ خدمات
 services-groups = گروه‌های خدمات
+case-stages = مراحل پرونده
+case-stage-end = پایان کار
+design-filter-bar = نوار جست‌وجو و پالایش
+design-pager = صفحه‌بندی

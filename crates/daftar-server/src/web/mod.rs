@@ -5,7 +5,7 @@ mod assets;
 mod bills;
 mod cases;
 mod catalog;
-mod design;
+pub(crate) mod design;
 mod home;
 mod payments;
 mod sign_in;

@@ -127,6 +127,8 @@ pub(super) struct CaseTemplate {
     back_label: String,
     /// The queue a staff member came from, for «پرونده بعدی» and «بازگشت به کارتابل».
     queue_role: Option<&'static str>,
+    /// The stages the case has been through, the one it is at, and its end to come.
+    stages: Vec<crate::web::design::Stage>,
     /// Each answer's label, value, and direction: `ltr` for identifiers and numbers.
     fields: Vec<(String, String, &'static str)>,
     history: Vec<HistoryRow>,
@@ -167,6 +169,45 @@ fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> S
         Some(option) => tr.text(&option.label()),
         None => tr.digits(value),
     }
+}
+
+/// The timeline: each state the history entered, in order (a state entered again after a
+/// return is a stage again), the last one current unless the case is closed, and the end
+/// still to come with its expected date.
+fn stages(
+    tr: &Tr,
+    view: &CaseView,
+    state_name: &dyn Fn(&str) -> String,
+    closed: bool,
+) -> Vec<crate::web::design::Stage> {
+    let mut stages: Vec<crate::web::design::Stage> = Vec::new();
+    let mut last: Option<&str> = None;
+    for row in &view.history {
+        if last == Some(row.to_state.as_str()) {
+            continue;
+        }
+        last = Some(row.to_state.as_str());
+        stages.push(crate::web::design::Stage {
+            name: state_name(&row.to_state),
+            note: tr.moment(row.at),
+            status: "done",
+        });
+    }
+    if closed {
+        return stages;
+    }
+    if let Some(current) = stages.last_mut() {
+        current.status = "current";
+    }
+    stages.push(crate::web::design::Stage {
+        name: tr.t("case-stage-end"),
+        note: view
+            .expected
+            .map(|d| tr.t1("applied-expected", "date", &tr.day(d)))
+            .unwrap_or_default(),
+        status: "next",
+    });
+    stages
 }
 
 /// How an answer reads: an identifier or a number left to right, anything else by its
@@ -289,6 +330,7 @@ pub(super) fn case_template(
         back_href,
         back_label,
         queue_role,
+        stages: stages(&tr, view, &state_name, closed),
         fields: view
             .fields
             .iter()
