@@ -127,6 +127,11 @@ try {
   await citizen.screenshot({ path: join(screenshots, 'apply-typo.png'), fullPage: true });
   await citizen.locator('#field-postal_code').fill('1619735744');
   await citizen.locator('#apply-form button[type="submit"]').click();
+  // «Check your answers»: the corrected postal code and every file, then send.
+  await citizen.locator('#check-form').waitFor();
+  assert.match(await citizen.locator('#check-form').innerText(), /۱۶۱۹۷۳۵۷۴۴/);
+  await citizen.screenshot({ path: join(screenshots, 'apply-check.png'), fullPage: true });
+  await citizen.locator('#confirm').click();
   await citizen.locator('#tracking-code').waitFor();
   await citizen.locator('#applied').waitFor();
   await citizen.screenshot({ path: join(screenshots, 'applied.png'), fullPage: true });

@@ -40,6 +40,18 @@ fn multipart(text: &[(String, String)], files: &[(String, &str, &[u8])]) -> Vec<
     body
 }
 
+/// The hidden inputs of a page, as (name, value), in order.
+fn hidden_inputs(body: &str) -> Vec<(String, String)> {
+    body.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.split("value=\"").nth(1)?.split('"').next()?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
 /// How many files there are under `dir`, at any depth.
 fn files_under(dir: &std::path::Path) -> usize {
     std::fs::read_dir(dir).map_or(0, |entries| {
@@ -155,11 +167,36 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
         "nothing but the drafts"
     );
 
-    let applied = post_multipart(
+    // A complete form goes on to «check your answers», which opens nothing yet.
+    let checked = post_multipart(
         &app,
         &format!("/services/{PERMIT}/apply"),
         &citizen,
         multipart(&text, &files),
+    )
+    .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    assert!(checked.body.contains("id=\"check-form\""));
+    assert!(checked.body.contains("۱۶۱۹۷۳۵۷۴۴"), "the answers as read");
+    let carried = hidden_inputs(&checked.body);
+    let drafts = carried
+        .iter()
+        .filter(|(n, _)| n.starts_with("draft:"))
+        .count();
+    assert_eq!(drafts, files.len(), "every file carried as a draft");
+    assert!(
+        app.get_page("/cases", &citizen)
+            .await
+            .body
+            .contains("هنوز پرونده‌ای ندارید")
+    );
+    let mut confirm = carried;
+    confirm.push(("step".to_owned(), "confirm".to_owned()));
+    let applied = post_multipart(
+        &app,
+        &format!("/services/{PERMIT}/apply"),
+        &citizen,
+        multipart(&confirm, &[]),
     )
     .await;
     assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);

@@ -19,18 +19,24 @@ use crate::accounts::Principal;
 use crate::codes::CODE_DRAWS;
 
 impl Cases {
-    /// Opens a case for a signed-in applicant.
-    pub async fn apply(
+    /// Checks an application as [`Cases::apply`] would, opening nothing: for the page
+    /// where the applicant checks their answers before sending them.
+    pub async fn check_application(
         &self,
         who: &Principal,
         application: &Application,
-    ) -> Result<CaseRecord, CaseError> {
-        let Principal::Citizen {
-            national_id,
-            acting_for,
-            verified,
-        } = who
-        else {
+    ) -> Result<(), CaseError> {
+        self.checked(who, application).await.map(|_| ())
+    }
+
+    /// The application's answers, normalised, once every check has passed: every problem
+    /// at once otherwise, answers then documents, so the form is corrected once.
+    async fn checked(
+        &self,
+        who: &Principal,
+        application: &Application,
+    ) -> Result<BTreeMap<String, String>, CaseError> {
+        let Principal::Citizen { national_id, .. } = who else {
             return Err(CaseError::NotAllowed("case.applicants_only"));
         };
         let service = self.service_of(&application.service_id)?;
@@ -38,11 +44,9 @@ impl Cases {
             .workflow
             .as_deref()
             .ok_or(CaseError::Invalid("service.instant"))?;
-        let definition = self
-            .workflows
+        self.workflows
             .latest(workflow)
             .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
-        // Every problem at once, answers then documents, so the form is corrected once.
         let (answers, mut problems) = match service.form.check_answers(&application.answers) {
             Ok(answers) => (answers, Vec::new()),
             Err(problems) => (BTreeMap::new(), problems),
@@ -61,6 +65,33 @@ impl Cases {
         }
         self.check_document_limits(None, Some(national_id), application.uploads.len())
             .await?;
+        Ok(answers)
+    }
+
+    /// Opens a case for a signed-in applicant.
+    pub async fn apply(
+        &self,
+        who: &Principal,
+        application: &Application,
+    ) -> Result<CaseRecord, CaseError> {
+        let answers = self.checked(who, application).await?;
+        let Principal::Citizen {
+            national_id,
+            acting_for,
+            verified,
+        } = who
+        else {
+            return Err(CaseError::NotAllowed("case.applicants_only"));
+        };
+        let service = self.service_of(&application.service_id)?;
+        let workflow = service
+            .workflow
+            .as_deref()
+            .ok_or(CaseError::Invalid("service.instant"))?;
+        let definition = self
+            .workflows
+            .latest(workflow)
+            .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
         let office = self
             .office_for(answers.get("district").and_then(|d| d.parse::<u16>().ok()))
             .await?;

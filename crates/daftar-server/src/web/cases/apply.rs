@@ -55,7 +55,8 @@ struct ApplyView {
     identifier: String,
     service_href: String,
     title: String,
-    fields: Vec<FieldInput>,
+    /// The form's fields in titled sections: the applicant, the property, the request.
+    sections: Vec<(String, Vec<FieldInput>)>,
     documents: Vec<DocumentInput>,
     /// Every problem, each linking to its field: (the field's id on the page, message).
     problems: Vec<(String, String)>,
@@ -88,6 +89,41 @@ fn input_for(kind: &FieldKind) -> (&'static str, &'static str, &'static str) {
         FieldKind::RenewalCode => ("text", "text", "ltr"),
         FieldKind::Text | FieldKind::Select { .. } => ("text", "text", "auto"),
     }
+}
+
+/// The section a field belongs in, by what it holds: who applies, which property, and
+/// the rest of the request. A long form (the permit's nineteen answers) reads in parts.
+fn section_of(kind: &FieldKind) -> usize {
+    match kind {
+        FieldKind::NationalId | FieldKind::LegalId | FieldKind::Mobile => 0,
+        FieldKind::RenewalCode
+        | FieldKind::District
+        | FieldKind::PostalCode
+        | FieldKind::AreaM2 => 1,
+        _ => 2,
+    }
+}
+
+const SECTION_TITLES: [&str; 3] = [
+    "apply-section-applicant",
+    "apply-section-property",
+    "apply-section-request",
+];
+
+/// In sections, without the empty ones.
+fn in_sections(
+    tr: &crate::i18n::Tr,
+    fields: Vec<(usize, FieldInput)>,
+) -> Vec<(String, Vec<FieldInput>)> {
+    let mut sections: Vec<(String, Vec<FieldInput>)> = SECTION_TITLES
+        .iter()
+        .map(|id| (tr.t(id), Vec::new()))
+        .collect();
+    for (section, field) in fields {
+        sections[section].1.push(field);
+    }
+    sections.retain(|(_, fields)| !fields.is_empty());
+    sections
 }
 
 fn apply_view(page: &Page, service: &Service, attempt: &Attempt) -> ApplyView {
@@ -129,44 +165,48 @@ fn apply_view(page: &Page, service: &Service, attempt: &Attempt) -> ApplyView {
         identifier: service.identifier.clone(),
         service_href: format!("/services/{}", service.identifier),
         title: tr.text(&service.title),
-        fields: service
-            .form
-            .fields
-            .iter()
-            .map(|field| {
-                let (input_type, inputmode, dir) = input_for(&field.kind);
-                let (hint, unit) = match field.kind {
-                    FieldKind::Date => (tr.t("case-field-date-hint"), String::new()),
-                    FieldKind::RenewalCode => (tr.t("field-renewal-code-hint"), String::new()),
-                    FieldKind::AreaM2 => (String::new(), tr.t("unit-m2")),
-                    _ => (String::new(), String::new()),
-                };
-                FieldInput {
-                    dom_id: format!("field-{}", field.name),
-                    name: field.name.clone(),
-                    label: tr.text(&field.label),
-                    required: field.required,
-                    input_type,
-                    inputmode,
-                    dir,
-                    hint,
-                    unit,
-                    options: match &field.kind {
-                        FieldKind::Select { options } => options
-                            .iter()
-                            .map(|o| (o.value.clone(), tr.text(&o.label())))
-                            .collect(),
-                        _ => Vec::new(),
-                    },
-                    value: attempt
-                        .answers
-                        .get(&field.name)
-                        .cloned()
-                        .unwrap_or_default(),
-                    error: problem_of(&field.name),
-                }
-            })
-            .collect(),
+        sections: in_sections(
+            &tr,
+            service
+                .form
+                .fields
+                .iter()
+                .map(|field| {
+                    let (input_type, inputmode, dir) = input_for(&field.kind);
+                    let (hint, unit) = match field.kind {
+                        FieldKind::Date => (tr.t("case-field-date-hint"), String::new()),
+                        FieldKind::RenewalCode => (tr.t("field-renewal-code-hint"), String::new()),
+                        FieldKind::AreaM2 => (String::new(), tr.t("unit-m2")),
+                        _ => (String::new(), String::new()),
+                    };
+                    let input = FieldInput {
+                        dom_id: format!("field-{}", field.name),
+                        name: field.name.clone(),
+                        label: tr.text(&field.label),
+                        required: field.required,
+                        input_type,
+                        inputmode,
+                        dir,
+                        hint,
+                        unit,
+                        options: match &field.kind {
+                            FieldKind::Select { options } => options
+                                .iter()
+                                .map(|o| (o.value.clone(), tr.text(&o.label())))
+                                .collect(),
+                            _ => Vec::new(),
+                        },
+                        value: attempt
+                            .answers
+                            .get(&field.name)
+                            .cloned()
+                            .unwrap_or_default(),
+                        error: problem_of(&field.name),
+                    };
+                    (section_of(&field.kind), input)
+                })
+                .collect(),
+        ),
         documents: service
             .form
             .documents
@@ -302,12 +342,35 @@ pub(super) async fn apply(
         answers: answers.clone(),
         uploads,
     };
-    let refused = match cases.apply(&user.principal, &application).await {
-        Ok(case) => {
+    // The form's «continue» checks and shows the answers to confirm; «send» on that
+    // page opens the case; «change» goes back to the form, with everything kept.
+    let step = text("step");
+    let outcome = match step.as_str() {
+        "confirm" => cases.apply(&user.principal, &application).await.map(Some),
+        "edit" => Ok(None),
+        _ => cases
+            .check_application(&user.principal, &application)
+            .await
+            .map(|()| None),
+    };
+    let refused = match outcome {
+        Ok(Some(case)) => {
             for token in drafts.values() {
                 cases.discard_draft(token).await;
             }
             return Ok(Redirect::to(&format!("/cases/{}?applied=1", case.id.0)).into_response());
+        }
+        Ok(None) => {
+            let kept = keep_drafts(&cases, &application, &from_drafts, &[]).await?;
+            let attempt = Attempt {
+                answers,
+                problems: Vec::new(),
+                kept,
+            };
+            if step == "edit" {
+                return page.render(&apply_view(&page, service, &attempt));
+            }
+            return page.render(&check_view(&page, service, &attempt));
         }
         Err(error) => error,
     };
@@ -330,6 +393,25 @@ pub(super) async fn apply(
         }
     };
     // Every file that passed is kept for the corrected form.
+    let kept = keep_drafts(&cases, &application, &from_drafts, &problems).await?;
+    let attempt = Attempt {
+        answers,
+        problems,
+        kept,
+    };
+    let mut view = apply_view(&page, service, &attempt);
+    view.error = error;
+    page.render(&view).map(|r| (status, r).into_response())
+}
+
+/// Keeps each upload without a problem of its own as a draft (those that came from one
+/// keep their token): kind → (token, file name).
+async fn keep_drafts(
+    cases: &Cases,
+    application: &Application,
+    from_drafts: &BTreeMap<String, String>,
+    problems: &[AnswerError],
+) -> Result<BTreeMap<String, (String, String)>, AppError> {
     let mut kept = BTreeMap::new();
     for upload in &application.uploads {
         if problems.iter().any(|p| p.field == upload.kind) {
@@ -344,12 +426,83 @@ pub(super) async fn apply(
         };
         kept.insert(upload.kind.clone(), (token, upload.file_name.clone()));
     }
-    let attempt = Attempt {
-        answers,
-        problems,
-        kept,
-    };
-    let mut view = apply_view(&page, service, &attempt);
-    view.error = error;
-    page.render(&view).map(|r| (status, r).into_response())
+    Ok(kept)
+}
+
+/// An answer as the check page reads it: label, value as shown, direction.
+type AnswerRow = (String, String, &'static str);
+
+#[derive(Template)]
+#[template(path = "apply_check.html")]
+struct CheckView {
+    layout: Layout,
+    identifier: String,
+    title: String,
+    /// The answers as sent, carried to the confirmation.
+    answers: Vec<(String, String)>,
+    drafts: Vec<(String, String)>,
+    /// The answers as read, in sections.
+    sections: Vec<(String, Vec<AnswerRow>)>,
+    documents: Vec<(String, String)>,
+}
+
+/// «Check your answers»: what will be sent, in the form's sections, before it is.
+fn check_view(page: &Page, service: &Service, attempt: &Attempt) -> CheckView {
+    let tr = page.layout.tr;
+    let mut sections: Vec<(String, Vec<AnswerRow>)> = SECTION_TITLES
+        .iter()
+        .map(|id| (tr.t(id), Vec::new()))
+        .collect();
+    for field in &service.form.fields {
+        let Some(value) = attempt
+            .answers
+            .get(&field.name)
+            .filter(|v| !v.trim().is_empty())
+        else {
+            continue;
+        };
+        let (shown, dir) = match &field.kind {
+            FieldKind::Select { options } => (
+                options
+                    .iter()
+                    .find(|o| &o.value == value)
+                    .map(|o| tr.text(&o.label()))
+                    .unwrap_or_else(|| value.clone()),
+                "auto",
+            ),
+            FieldKind::Text => (value.clone(), "auto"),
+            _ => (tr.digits(value), "ltr"),
+        };
+        sections[section_of(&field.kind)]
+            .1
+            .push((tr.text(&field.label), shown, dir));
+    }
+    sections.retain(|(_, rows)| !rows.is_empty());
+    CheckView {
+        layout: page.layout.clone(),
+        identifier: service.identifier.clone(),
+        title: tr.text(&service.title),
+        answers: attempt
+            .answers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+        drafts: attempt
+            .kept
+            .iter()
+            .map(|(kind, (token, _))| (kind.clone(), token.clone()))
+            .collect(),
+        sections,
+        documents: service
+            .form
+            .documents
+            .iter()
+            .filter_map(|d| {
+                attempt
+                    .kept
+                    .get(&d.id)
+                    .map(|(_, file_name)| (tr.text(&d.title), file_name.clone()))
+            })
+            .collect(),
+    }
 }
