@@ -216,6 +216,18 @@ impl Accounts {
     }
 
     /// A citizen's name, for the greeting, and the name of the entity they act for.
+    /// The mobile a citizen signed in with, to fill in their forms.
+    pub async fn mobile_of(
+        &self,
+        national_id: &NationalId,
+    ) -> Result<Option<String>, AccountError> {
+        Ok(self
+            .store
+            .citizen(national_id)
+            .await?
+            .map(|citizen| citizen.mobile.local()))
+    }
+
     pub async fn names(
         &self,
         national_id: &NationalId,

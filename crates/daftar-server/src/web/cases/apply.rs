@@ -254,12 +254,22 @@ pub(super) async fn apply_form(
         .billing
         .properties_owned_by(&user.principal)
         .await?;
+    let mobile = match &user.principal {
+        daftar_app::Principal::Citizen { national_id, .. } => {
+            state.services.accounts.mobile_of(national_id).await?
+        }
+        daftar_app::Principal::Staff(_) => None,
+    };
     let mut attempt = Attempt::default();
     for field in &service.form.fields {
         let known = match (&field.kind, &user.principal) {
-            (FieldKind::NationalId, daftar_app::Principal::Citizen { national_id, .. }) => {
+            // The applicant's own: another person's national ID (a seller's, say) is not.
+            (FieldKind::NationalId, daftar_app::Principal::Citizen { national_id, .. })
+                if field.name.starts_with("applicant") =>
+            {
                 Some(national_id.as_str().to_owned())
             }
+            (FieldKind::Mobile, _) if field.name == "mobile" => mobile.clone(),
             (FieldKind::District, _) if properties.len() == 1 => {
                 Some(properties[0].district.to_string())
             }
