@@ -90,7 +90,7 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("enctype=\"multipart/form-data\""));
     // What is known is filled in: the applicant's national ID and mobile, and the
-    // property when they own just one... or offered to pick when more.
+    // property offered to pick from.
     assert!(form.body.contains("value=\"0499370899\""), "{}", form.body);
     assert!(form.body.contains("value=\"09120000001\""));
     assert!(form.body.contains("<datalist id=\"my-renewal-codes\">"));
