@@ -180,6 +180,23 @@ impl Tr {
         }
     }
 
+    /// Days to pick a date from, as a `<datalist>` offers them: the value as typed
+    /// (`1405-09-13`) and the day as read, with its weekday in Persian.
+    pub fn date_choices(
+        &self,
+        days: &[daftar_core::calendar::JalaliDate],
+    ) -> Vec<(String, String)> {
+        days.iter()
+            .map(|day| {
+                let label = match self.lang {
+                    Lang::Fa => format!("{} {}", day.weekday_name_fa(), day.format_fa()),
+                    Lang::En => day.format_en(),
+                };
+                (day.iso_jalali(), label)
+            })
+            .collect()
+    }
+
     /// A whole number with the page's digits and thousands separators.
     pub fn number(&self, value: u64) -> String {
         match self.lang {

@@ -239,6 +239,9 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     // With no ownership inquiry configured (as in the demo), the sign-in was not
     // confirmed: formation sees the mark, the applicant does not.
     assert!(staff_page.body.contains("id=\"identity-unconfirmed\""));
+    // The inspection's date is picked from the coming working days (or typed).
+    assert!(staff_page.body.contains("<datalist id=\"working-days\">"));
+    assert!(staff_page.body.contains("list=\"working-days\""));
     assert!(!page.body.contains("id=\"identity-unconfirmed\""));
     assert!(staff_page.body.contains("data-action=\"book_inspection\""));
     let staff_csrf = staff_page.hidden("csrf");

@@ -189,6 +189,24 @@ pub struct ActionRequest {
 }
 
 impl Cases {
+    /// The next `count` working days from tomorrow, in the office's calendar: the dates a
+    /// date field offers to pick from (an inspection visit, say).
+    pub fn upcoming_working_days(&self, count: usize) -> Vec<JalaliDate> {
+        let mut day = JalaliDate::from_timestamp(jiff::Timestamp::now());
+        let mut days = Vec::with_capacity(count);
+        // A year has far fewer holidays than this bound; it only guards the loop.
+        for _ in 0..count * 3 {
+            if days.len() == count {
+                break;
+            }
+            day = day.add_days(1);
+            if self.holidays.is_working_day(day) {
+                days.push(day);
+            }
+        }
+        days
+    }
+
     /// Starts receiving an uploaded file, piece by piece, for an [`Upload`].
     pub async fn receive(&self) -> Result<Receiving, ReceiveError> {
         self.files.receive().await

@@ -35,6 +35,8 @@ struct FieldInput {
     options: Vec<(String, String)>,
     value: String,
     error: Option<String>,
+    /// A Jalali date: the coming working days are offered to pick from.
+    is_date: bool,
 }
 
 struct DocumentInput {
@@ -62,6 +64,8 @@ struct ApplyView {
     problems: Vec<(String, String)>,
     /// The citizen's own renewal codes, offered as they type.
     renewal_codes: Vec<String>,
+    /// The coming working days, offered by the date fields.
+    working_days: Vec<(String, String)>,
     error: Option<String>,
 }
 
@@ -202,6 +206,7 @@ fn apply_view(page: &Page, service: &Service, attempt: &Attempt) -> ApplyView {
                             .cloned()
                             .unwrap_or_default(),
                         error: problem_of(&field.name),
+                        is_date: matches!(field.kind, FieldKind::Date),
                     };
                     (section_of(&field.kind), input)
                 })
@@ -233,6 +238,7 @@ fn apply_view(page: &Page, service: &Service, attempt: &Attempt) -> ApplyView {
             })
             .collect(),
         renewal_codes: Vec::new(),
+        working_days: Vec::new(),
         error: None,
     }
 }
@@ -284,6 +290,17 @@ pub(super) async fn apply_form(
     }
     let mut view = apply_view(&page, service, &attempt);
     view.renewal_codes = properties.into_iter().map(|p| p.renewal_code).collect();
+    if service
+        .form
+        .fields
+        .iter()
+        .any(|f| matches!(f.kind, FieldKind::Date))
+    {
+        view.working_days = page
+            .layout
+            .tr
+            .date_choices(&cases.upcoming_working_days(60));
+    }
     page.render(&view)
 }
 

@@ -129,6 +129,8 @@ pub(super) struct CaseTemplate {
     queue_role: Option<&'static str>,
     /// The stages the case has been through, the one it is at, and its end to come.
     stages: Vec<crate::web::design::Stage>,
+    /// The coming working days, offered by the date fields of the actions.
+    working_days: Vec<(String, String)>,
     /// Each answer's label, value, and direction: `ltr` for identifiers and numbers.
     fields: Vec<(String, String, &'static str)>,
     history: Vec<HistoryRow>,
@@ -331,6 +333,15 @@ pub(super) fn case_template(
         back_label,
         queue_role,
         stages: stages(&tr, view, &state_name, closed),
+        working_days: if view
+            .actions
+            .iter()
+            .any(|a| a.fields.iter().any(|f| f.ends_with("_date")))
+        {
+            tr.date_choices(&cases.upcoming_working_days(60))
+        } else {
+            Vec::new()
+        },
         fields: view
             .fields
             .iter()
