@@ -3,7 +3,8 @@
 // - every text on the page has a contrast of at least 4.5:1 against what is behind it
 //   (3:1 for large text), checked here by script since axe skips much of Persian text;
 // - no page overflows horizontally at 320 px.
-// Pages are visited signed out, as a citizen and as a clerk. Starts its own
+// Pages are visited signed out, as a citizen (a case of theirs, a bill paid through the
+// development gateway and its receipt among them) and as a clerk. Starts its own
 // `daftar serve --demo`; DAFTAR_DATABASE_URL, when set, runs it on that database.
 //
 //   node accessibility.mjs path/to/daftar
@@ -138,13 +139,46 @@ try {
     await page.close();
   }
 
+  // A case of the citizen's, opened through the API, for the case pages; and a bill paid
+  // through the development gateway, for its page and the receipt.
+  // The page's session is a session like the API's: its token signs the API calls.
+  const token = (await citizen.cookies()).find((cookie) => cookie.name === 'daftar_session').value;
+  const pdf = Buffer.from('%PDF-1.7 scan').toString('base64');
+  const opened = await fetch(`${base}/api/v1/cases`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      service_id: '10010101001th01',
+      answers: { applicant_national_id: '0499370899', mobile: '09120000001', renewal_code: '01-101-12-0',
+        district: '1', postal_code: '1619735744', purpose: 'other' },
+      documents: ['national_card', 'title_deed', 'renewal_receipt']
+        .map((kind) => ({ kind, file_name: `${kind}.pdf`, content_base64: pdf })),
+    }),
+  });
+  assert.equal(opened.status, 201);
+  const casePath = `/cases/${(await opened.json()).id}`;
+  let gatewayPath;
+  let receiptPath;
+  {
+    const page = await citizen.newPage();
+    await page.goto(`${base}/bills/track?district=1&renewal_code=01-102-07-0`);
+    await page.locator('button:has-text("پرداخت اینترنتی")').first().click();
+    await page.locator('#dev-pay').waitFor();
+    gatewayPath = new URL(page.url()).pathname;
+    await page.locator('#dev-pay').click();
+    await page.locator('#receipt').waitFor();
+    receiptPath = new URL(page.url()).pathname;
+    await page.close();
+  }
+
   const visits = [
     [anonymous, ['/', '/services', `/services/${PERMIT}`, '/bills/track',
       '/bills/track?district=1&renewal_code=01-101-12-0', '/bills/track?bill_id=1&payment_id=2',
       '/cases/track', '/clearance/verify', '/sign-in', '/staff/sign-in', '/design', '/no-such-page',
       '/staff/queues/formation']],
-    [citizen, ['/', '/cases', `/services/${PERMIT}/apply`, '/clearance', '/bills/track?district=1&renewal_code=01-101-12-0']],
-    [clerk, ['/staff', '/staff/queues/formation', '/staff/units/formation']],
+    [citizen, ['/', '/cases', `/services/${PERMIT}/apply`, '/clearance', '/bills/track?district=1&renewal_code=01-101-12-0',
+      casePath, `${casePath}?applied=1`, receiptPath, gatewayPath]],
+    [clerk, ['/staff', '/staff/queues/formation', '/staff/units/formation', casePath, `${casePath}?done=1`]],
   ];
   let checked = 0;
   for (const [context, paths] of visits) {
