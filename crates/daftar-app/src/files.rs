@@ -127,11 +127,13 @@ impl FileStore {
     }
 
     /// Keeps a received file for a form being corrected, so that the applicant need not
-    /// send it again: under a random token, which only their page is given. Kept a day.
+    /// send it again: under a random token, which only their page is given, and for its
+    /// `owner` only (a key of theirs, stored hashed). Kept a day.
     pub async fn keep_draft(
         &self,
         received: &Received,
         file_name: &str,
+        owner: &str,
     ) -> Result<String, ReceiveError> {
         let drafts = self.drafts();
         tokio::fs::create_dir_all(&drafts)
@@ -139,6 +141,7 @@ impl FileStore {
             .with_context(|| format!("could not create {}", drafts.display()))?;
         let token = format!("{:032x}", rand::random::<u128>());
         let about = serde_json::json!({
+            "owner": hex::encode(Sha256::digest(owner.as_bytes())),
             "file_name": file_name,
             "sha256": received.sha256,
             "size": received.size,
@@ -153,10 +156,14 @@ impl FileStore {
         Ok(token)
     }
 
-    /// A draft kept by [`FileStore::keep_draft`], received again (the draft itself stays
-    /// until [`FileStore::discard_draft`]), with its file name; `None` for a token that is
-    /// not one, or whose draft is gone.
-    pub async fn draft(&self, token: &str) -> Result<Option<(Received, String)>, ReceiveError> {
+    /// A draft kept by [`FileStore::keep_draft`] for `owner`, received again (the draft
+    /// itself stays until [`FileStore::discard_draft`]), with its file name; `None` for a
+    /// token that is not one, whose draft is gone, or that is someone else's.
+    pub async fn draft(
+        &self,
+        token: &str,
+        owner: &str,
+    ) -> Result<Option<(Received, String)>, ReceiveError> {
         let well_formed = token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit());
         if !well_formed {
             return Ok(None);
@@ -168,9 +175,13 @@ impl FileStore {
         };
         let about: serde_json::Value =
             serde_json::from_str(&about).context("a draft's description is not JSON")?;
-        let (Some(file_name), Some(sha256), Some(size), Some(head)) = (
+        let owned = about["owner"].as_str() == Some(&hex::encode(Sha256::digest(owner.as_bytes())));
+        let (true, Some(file_name), Some(sha256), Some(size), Some(head)) = (
+            owned,
             about["file_name"].as_str(),
-            about["sha256"].as_str(),
+            about["sha256"]
+                .as_str()
+                .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
             about["size"].as_u64(),
             about["head"].as_str().and_then(|h| hex::decode(h).ok()),
         ) else {
@@ -463,10 +474,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::new(dir.path());
         let received = files.receive_bytes(b"%PDF-1.7 kept").await.unwrap();
-        let token = files.keep_draft(&received, "scan.pdf").await.unwrap();
+        let token = files
+            .keep_draft(&received, "scan.pdf", "0499370899")
+            .await
+            .unwrap();
         drop(received);
+        assert!(
+            files.draft(&token, "0790419904").await.unwrap().is_none(),
+            "someone else's draft is not theirs to take"
+        );
         for _ in 0..2 {
-            let (again, name) = files.draft(&token).await.unwrap().unwrap();
+            let (again, name) = files.draft(&token, "0499370899").await.unwrap().unwrap();
             assert_eq!(name, "scan.pdf");
             assert_eq!((again.size(), again.head()), (13, &b"%PDF-1.7"[..]));
             let stored = files.keep(&again).await.unwrap();
@@ -480,10 +498,13 @@ mod tests {
             "the drafts' copies are gone"
         );
         files.discard_draft(&token).await;
-        assert!(files.draft(&token).await.unwrap().is_none());
+        assert!(files.draft(&token, "0499370899").await.unwrap().is_none());
         assert!(names_in(&files.drafts()).is_empty());
         for forged in ["../../etc/passwd", "", "0123456789abcdef0123456789abcdeg"] {
-            assert!(files.draft(forged).await.unwrap().is_none(), "{forged}");
+            assert!(
+                files.draft(forged, "0499370899").await.unwrap().is_none(),
+                "{forged}"
+            );
         }
     }
 

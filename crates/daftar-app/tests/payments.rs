@@ -26,6 +26,7 @@ with_both_databases!(
     a_payment_of_another_amount_is_not_a_payment,
     a_cancelled_payment_leaves_the_bill_unpaid_and_its_token_cannot_be_replayed,
     a_gateway_that_does_not_answer_starts_nothing,
+    a_payment_the_bill_will_not_take_ends_as_a_refund_once,
 );
 
 const MERCHANT: &str = "merchant-1";
@@ -345,4 +346,48 @@ async fn a_gateway_that_does_not_answer_starts_nothing(store: Arc<dyn Store>) {
         payments.pay("123", &payment_id, "https://x.ir").await,
         Err(PaymentError::Invalid(_))
     ));
+}
+
+async fn a_payment_the_bill_will_not_take_ends_as_a_refund_once(store: Arc<dyn Store>) {
+    let (server, gateway) = zarinpal().await;
+    let payments = payments(&store, &server).await;
+    let (bill_id, payment_id, amount) = a_bill(&store).await;
+    let authority = started(
+        &payments
+            .pay(&bill_id, &payment_id, "https://x.ir")
+            .await
+            .unwrap(),
+        &server,
+    );
+    let reference = returned_reference(&gateway, &authority);
+    // The bank's file pays the bill meanwhile.
+    let barcode = daftar_core::ir::Barcode::new(
+        &daftar_core::ir::BillId::parse(&bill_id).unwrap(),
+        &daftar_core::ir::PaymentId::parse(&payment_id).unwrap(),
+    )
+    .unwrap();
+    let bank = daftar_store::IncomingPayment {
+        barcode,
+        amount_rials: amount,
+        paid_at: jiff::Timestamp::now(),
+        trace_number: "BANK-1".into(),
+    };
+    store
+        .record_payments(vec![bank], "bank.csv", jiff::Timestamp::now())
+        .await
+        .unwrap();
+    gateway.citizen_pays(&authority, amount);
+    let receipt = payments.finish(&reference, &authority, true).await.unwrap();
+    assert_eq!(receipt.status, OnlinePaymentStatus::Refund);
+    assert!(
+        receipt.ref_id.is_some(),
+        "the reference number, for the refund"
+    );
+    let again = payments.finish(&reference, &authority, true).await.unwrap();
+    assert_eq!(again, receipt);
+    assert_eq!(gateway.verifications(), 1, "verified once, refunded once");
+    assert_eq!(
+        paid(&store, &bill_id, &payment_id).await.as_deref(),
+        Some("BANK-1")
+    );
 }

@@ -149,3 +149,66 @@ async fn without_a_gateway_there_is_no_pay_button_and_no_gateway_page(app: TestA
     let gateway = app.get_page("/dev-gateway/DEV1", "").await;
     assert_eq!(gateway.status, StatusCode::NOT_FOUND);
 }
+
+/// Another site's gateway is reached from a page that goes on to it by itself (a meta
+/// refresh, and a link): the pages' policy lets a form redirect only within the site.
+#[tokio::test]
+async fn the_hand_over_to_another_sites_gateway_is_a_page_that_goes_on_to_it() {
+    use axum::routing::post;
+    let fake = axum::Router::new().route(
+        "/pg/v4/payment/request.json",
+        post(|| async {
+            axum::Json(serde_json::json!({
+                "data": { "code": 100, "message": "Success", "authority": "A00000000000000000000000000000012345",
+                          "fee_type": "Merchant", "fee": 0 },
+                "errors": []
+            }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, fake).await });
+    let zarinpal = server.clone();
+    let app = TestApp::spawn_with(Db::Sqlite, move |config| {
+        config.zarinpal_merchant_id = Some("merchant-1".into());
+        config.zarinpal_url = zarinpal;
+    })
+    .await;
+    let bill = demo_bill(&app).await;
+    let page = app
+        .get_page(
+            &format!(
+                "/bills/track?bill_id={}&payment_id={}",
+                bill.bill_id, bill.payment_id
+            ),
+            "",
+        )
+        .await;
+    assert!(page.body.contains("پرداخت اینترنتی"));
+    assert!(
+        !page.body.contains("درگاه آزمایشی"),
+        "a real gateway is not a test one"
+    );
+    let token = page.cookie("daftar_csrf").unwrap();
+    let handed = app
+        .post_form(
+            "/bills/pay",
+            &[
+                ("csrf", &token),
+                ("bill_id", &bill.bill_id),
+                ("payment_id", &bill.payment_id),
+            ],
+            &format!("daftar_csrf={token}"),
+        )
+        .await;
+    assert_eq!(handed.status, StatusCode::OK, "{}", handed.body);
+    let start = format!("{server}/pg/StartPay/A00000000000000000000000000000012345");
+    assert!(
+        handed.body.contains(&format!(
+            "<meta http-equiv=\"refresh\" content=\"0;url={start}\">"
+        )),
+        "{}",
+        handed.body
+    );
+    assert!(handed.body.contains(&format!("href=\"{start}\"")));
+}

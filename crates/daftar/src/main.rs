@@ -357,7 +357,15 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
     let backend = store.backend();
     let state = AppState::new(config, store)?;
     daftar_server::app::spawn_session_sweeper(state.services.accounts.clone());
-    state.services.cases.clear_abandoned_uploads().await;
+    // What crashes and abandoned forms leave: at start, then every hour.
+    let cases = state.services.cases.clone();
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            cases.clear_abandoned_uploads().await;
+        }
+    });
     daftar_app::outbox::spawn_worker(state.services.outbox.clone(), state.services.cases.clone());
     println!("Daftar is serving on http://{addr} ({backend:?}).");
     daftar_server::serve(listener, state).await

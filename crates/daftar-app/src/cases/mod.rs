@@ -188,6 +188,14 @@ pub struct ActionRequest {
     pub uploads: Vec<Upload>,
 }
 
+/// Whose drafts they are: the signed-in person, by their national ID or username.
+fn draft_owner(who: &Principal) -> String {
+    match who {
+        Principal::Citizen { national_id, .. } => format!("citizen:{}", national_id.as_str()),
+        Principal::Staff(account) => format!("staff:{}", account.username),
+    }
+}
+
 impl Cases {
     /// The next `count` working days from tomorrow, in the office's calendar: the dates a
     /// date field offers to pick from (an inspection visit, say).
@@ -212,24 +220,32 @@ impl Cases {
         self.files.receive().await
     }
 
-    /// Removes what uploads cut off by a crash left behind (see
-    /// [`FileStore::clear_abandoned_uploads`]); for the start of a server.
+    /// Removes what uploads cut off by a crash and forms left uncorrected left behind (see
+    /// [`FileStore::clear_abandoned_uploads`]); a server does it at start and hourly.
     pub async fn clear_abandoned_uploads(&self) {
         self.files.clear_abandoned_uploads().await;
     }
 
-    /// Keeps a received file for a form being corrected; returns its token.
+    /// Keeps a received file for `who`'s form being corrected; returns its token.
     pub async fn keep_draft(
         &self,
+        who: &Principal,
         received: &Received,
         file_name: &str,
     ) -> Result<String, ReceiveError> {
-        self.files.keep_draft(received, file_name).await
+        self.files
+            .keep_draft(received, file_name, &draft_owner(who))
+            .await
     }
 
-    /// A draft kept for a form being corrected, received again, with its file name.
-    pub async fn draft(&self, token: &str) -> Result<Option<(Received, String)>, ReceiveError> {
-        self.files.draft(token).await
+    /// A draft `who` kept for a form being corrected, received again, with its file name;
+    /// `None` for another's.
+    pub async fn draft(
+        &self,
+        who: &Principal,
+        token: &str,
+    ) -> Result<Option<(Received, String)>, ReceiveError> {
+        self.files.draft(token, &draft_owner(who)).await
     }
 
     /// Removes a draft once its application is accepted.

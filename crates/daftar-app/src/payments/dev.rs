@@ -13,6 +13,9 @@ use async_trait::async_trait;
 
 use super::gateway::{GatewayError, GatewayToken, PaymentGateway, PaymentOrder, Verification};
 
+/// The most orders the development gateway keeps in memory.
+const MAX_ORDERS: usize = 10_000;
+
 /// The development gateway.
 #[derive(Debug, Default)]
 pub struct DevGateway {
@@ -87,7 +90,15 @@ impl PaymentGateway for DevGateway {
 
     async fn request(&self, order: &PaymentOrder) -> Result<GatewayToken, GatewayError> {
         let authority = format!("DEV{:032x}", rand::random::<u128>());
-        self.orders().insert(
+        let mut orders = self.orders();
+        // Trials only: a bounded book, the decided orders dropped first.
+        if orders.len() >= MAX_ORDERS {
+            orders.retain(|_, order| order.state == DevOrderState::Waiting);
+            if orders.len() >= MAX_ORDERS {
+                orders.clear();
+            }
+        }
+        orders.insert(
             authority.clone(),
             DevOrder {
                 amount_rials: order.amount_rials,
@@ -96,6 +107,7 @@ impl PaymentGateway for DevGateway {
                 state: DevOrderState::Waiting,
             },
         );
+        drop(orders);
         Ok(GatewayToken {
             pay_url: format!("/dev-gateway/{authority}"),
             authority,

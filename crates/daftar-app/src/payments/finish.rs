@@ -41,8 +41,15 @@ impl Payments {
         let ending = if paid {
             match gateway.verify(&handed.authority, handed.amount_rials).await {
                 Ok(Verification::Paid { ref_id, card_pan }) => {
-                    self.pay_bill(&handed, &ref_id).await?;
-                    OnlinePaymentEnding::Paid { ref_id, card_pan }
+                    match self.pay_bill(&handed, &ref_id).await {
+                        Ok(()) => OnlinePaymentEnding::Paid { ref_id, card_pan },
+                        // The money was taken and the bill would not take it: the
+                        // hand-over ends as a refund to make, once, and says so.
+                        Err(PaymentError::NothingToPay(_)) => {
+                            OnlinePaymentEnding::Refund { ref_id, card_pan }
+                        }
+                        Err(error) => return Err(error),
+                    }
                 }
                 Ok(Verification::NotPaid { code }) => {
                     tracing::info!(

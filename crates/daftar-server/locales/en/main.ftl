@@ -397,3 +397,7 @@ apply-continue = Continue and check the answers
 apply-check-title = Check your answers
 apply-check-intro = The application for “{ $service }” is not sent yet. Look over the answers and documents, and send it if they are right.
 apply-edit = Change the answers
+to-gateway-title = To the payment gateway
+to-gateway-body = You are being taken to the bank's payment gateway. After paying, you come back here and see the receipt.
+to-gateway-go = Go on to the payment gateway
+receipt-refund = The payment went through, but the bill did not take it.

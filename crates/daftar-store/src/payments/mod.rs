@@ -56,6 +56,9 @@ pub enum OnlinePaymentStatus {
     Paid,
     /// Cancelled by the citizen, refused by the gateway, or not verified.
     Failed,
+    /// Verified, but the bill would not take it (paid meanwhile, or cancelled): the
+    /// money is the office's to give back.
+    Refund,
 }
 
 impl OnlinePaymentStatus {
@@ -64,6 +67,7 @@ impl OnlinePaymentStatus {
             OnlinePaymentStatus::Started => "started",
             OnlinePaymentStatus::Paid => "paid",
             OnlinePaymentStatus::Failed => "failed",
+            OnlinePaymentStatus::Refund => "refund",
         }
     }
 
@@ -72,6 +76,7 @@ impl OnlinePaymentStatus {
             "started" => Ok(OnlinePaymentStatus::Started),
             "paid" => Ok(OnlinePaymentStatus::Paid),
             "failed" => Ok(OnlinePaymentStatus::Failed),
+            "refund" => Ok(OnlinePaymentStatus::Refund),
             _ => Err(corrupt("online payment status")),
         }
     }
@@ -86,6 +91,11 @@ pub enum OnlinePaymentEnding {
         card_pan: Option<String>,
     },
     Failed,
+    /// Verified, and to be given back: the bill would not take it.
+    Refund {
+        ref_id: String,
+        card_pan: Option<String>,
+    },
 }
 
 /// A hand-over as stored.
@@ -204,6 +214,11 @@ where
                 card_pan.clone(),
             ),
             OnlinePaymentEnding::Failed => (OnlinePaymentStatus::Failed, None, None),
+            OnlinePaymentEnding::Refund { ref_id, card_pan } => (
+                OnlinePaymentStatus::Refund,
+                Some(ref_id.clone()),
+                card_pan.clone(),
+            ),
         };
         let done = sqlx::query(FINISH)
             .bind(reference)

@@ -352,7 +352,7 @@ pub(super) async fn apply(
             continue;
         }
         let draft = cases
-            .draft(token)
+            .draft(&user.principal, token)
             .await
             .map_err(|e| crate::error::received(e, kind.clone()))?;
         if let Some((content, file_name)) = draft {
@@ -388,7 +388,15 @@ pub(super) async fn apply(
             return Ok(Redirect::to(&format!("/cases/{}?applied=1", case.id.0)).into_response());
         }
         Ok(None) => {
-            let kept = keep_drafts(&cases, &application, &from_drafts, &[]).await?;
+            let kept = keep_drafts(
+                &cases,
+                &user.principal,
+                service,
+                &application,
+                &from_drafts,
+                &[],
+            )
+            .await?;
             let attempt = Attempt {
                 answers,
                 problems: Vec::new(),
@@ -420,7 +428,15 @@ pub(super) async fn apply(
         }
     };
     // Every file that passed is kept for the corrected form.
-    let kept = keep_drafts(&cases, &application, &from_drafts, &problems).await?;
+    let kept = keep_drafts(
+        &cases,
+        &user.principal,
+        service,
+        &application,
+        &from_drafts,
+        &problems,
+    )
+    .await?;
     let attempt = Attempt {
         answers,
         problems,
@@ -431,23 +447,33 @@ pub(super) async fn apply(
     page.render(&view).map(|r| (status, r).into_response())
 }
 
-/// Keeps each upload without a problem of its own as a draft (those that came from one
-/// keep their token): kind → (token, file name).
+/// Keeps as a draft each upload the form asks for, of a type it takes, with no problem
+/// of its own, one per kind (those that came from a draft keep their token): kind →
+/// (token, file name). Nothing else is kept, whatever was sent.
 async fn keep_drafts(
     cases: &Cases,
+    who: &daftar_app::Principal,
+    service: &Service,
     application: &Application,
     from_drafts: &BTreeMap<String, String>,
     problems: &[AnswerError],
 ) -> Result<BTreeMap<String, (String, String)>, AppError> {
     let mut kept = BTreeMap::new();
     for upload in &application.uploads {
-        if problems.iter().any(|p| p.field == upload.kind) {
+        let on_the_form = service.form.documents.iter().any(|d| d.id == upload.kind);
+        let takes =
+            daftar_core::cases::check_upload(upload.content.size(), upload.content.head()).is_ok();
+        if !on_the_form
+            || !takes
+            || kept.contains_key(&upload.kind)
+            || problems.iter().any(|p| p.field == upload.kind)
+        {
             continue;
         }
         let token = match from_drafts.get(&upload.kind) {
             Some(token) => token.clone(),
             None => cases
-                .keep_draft(&upload.content, &upload.file_name)
+                .keep_draft(who, &upload.content, &upload.file_name)
                 .await
                 .map_err(|e| crate::error::received(e, upload.kind.clone()))?,
         };

@@ -33,5 +33,21 @@ pub(super) async fn pay(
         .payments
         .pay(&form.bill_id, &form.payment_id, &site)
         .await?;
-    Ok(Redirect::to(&pay_url).into_response())
+    // A page of this site (the development gateway) is a redirect. The pages' policy
+    // lets a form lead only to this site, redirects included, so another site's gateway
+    // is reached from a page that goes on to it by itself, with a link besides.
+    if pay_url.starts_with('/') {
+        return Ok(Redirect::to(&pay_url).into_response());
+    }
+    page.render(&ToGateway {
+        layout: page.layout.clone(),
+        pay_url,
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "to_gateway.html")]
+struct ToGateway {
+    layout: crate::web::Layout,
+    pay_url: String,
 }

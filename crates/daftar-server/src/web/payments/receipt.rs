@@ -37,6 +37,7 @@ pub(super) async fn receipt(
     let status = match payment.status {
         OnlinePaymentStatus::Paid => "paid",
         OnlinePaymentStatus::Failed => "failed",
+        OnlinePaymentStatus::Refund => "refund",
         OnlinePaymentStatus::Started => "waiting",
     };
     page.render(&ReceiptView {
