@@ -9,41 +9,18 @@
 //
 //   node accessibility.mjs path/to/daftar
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { lastCode, launchBrowser, startServer } from './support.mjs';
 
 const daftar = process.argv[2] ?? '../../target/debug/daftar';
 const here = dirname(fileURLToPath(import.meta.url));
 const axeSource = join(here, 'node_modules', 'axe-core', 'axe.min.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'daftar-a11y-'));
 const PERMIT = '10010101018th01';
-
-function startServer() {
-  const server = spawn(daftar, ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/serving on (http:\/\/[\d.:]+)/);
-      if (match) resolve({ server, base: match[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`daftar exited with ${code}:\n${output}`)));
-  });
-}
-
-function lastCode() {
-  const lines = readFileSync(join(dataDir, 'messages.log'), 'utf8').trim().split('\n');
-  const text = JSON.parse(lines.at(-1)).text;
-  const ascii = text.replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
-  return ascii.match(/\d{6}/)[0];
-}
 
 // The contrast of every visible text against the first opaque background behind it.
 function contrastFailures() {
@@ -105,12 +82,8 @@ function contrastFailures() {
   return failures;
 }
 
-const { server, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { server, base } = await startServer(daftar, dataDir);
+const browser = await launchBrowser();
 const problems = [];
 try {
   const anonymous = await browser.newContext({ bypassCSP: true });
@@ -123,7 +96,7 @@ try {
     await page.locator('#mobile').fill('09120000001');
     await page.keyboard.press('Enter');
     await page.locator('#code').waitFor();
-    await page.locator('#code').fill(lastCode());
+    await page.locator('#code').fill(lastCode(dataDir));
     await Promise.all([page.waitForURL(`${base}/`), page.keyboard.press('Enter')]);
     // A case of their own, for its page.
     await page.goto(`${base}/services/${PERMIT}/apply`);

@@ -5,12 +5,11 @@
 //
 //   node building-permit.mjs path/to/daftar
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { lastCode, launchBrowser, startServer } from './support.mjs';
 
 const daftar = process.argv[2] ?? '../../target/debug/daftar';
 const dataDir = mkdtempSync(join(tmpdir(), 'daftar-permit-'));
@@ -19,34 +18,8 @@ mkdirSync(screenshots, { recursive: true });
 const PERMIT = '10010101018th01';
 const PDF = { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%test\n') };
 
-function startServer() {
-  const server = spawn(daftar, ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/serving on (http:\/\/[\d.:]+)/);
-      if (match) resolve({ server, base: match[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`daftar exited with ${code}:\n${output}`)));
-  });
-}
-
-function lastCode() {
-  const lines = readFileSync(join(dataDir, 'messages.log'), 'utf8').trim().split('\n');
-  const text = JSON.parse(lines.at(-1)).text;
-  const ascii = text.replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
-  return ascii.match(/\d{6}/)[0];
-}
-
-const { server, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { server, base } = await startServer(daftar, dataDir);
+const browser = await launchBrowser();
 
 async function citizenPage() {
   const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
@@ -55,7 +28,7 @@ async function citizenPage() {
   await page.getByLabel('شماره تلفن همراه').fill('09120000001');
   await page.keyboard.press('Enter');
   await page.getByLabel('کد یک‌بار مصرف').waitFor();
-  await page.getByLabel('کد یک‌بار مصرف').fill(lastCode());
+  await page.getByLabel('کد یک‌بار مصرف').fill(lastCode(dataDir));
   await page.getByRole('button', { name: 'ورود' }).click();
   await page.locator('#welcome').waitFor();
   return page;

@@ -4,46 +4,19 @@
 //
 //   node citizen-sign-in.mjs path/to/daftar
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { lastCode, launchBrowser, startServer } from './support.mjs';
 
 const daftar = process.argv[2] ?? '../../target/debug/daftar';
 const dataDir = mkdtempSync(join(tmpdir(), 'daftar-browser-'));
 const screenshots = process.env.SCREENSHOT_DIR ?? join(dataDir, 'screenshots');
 mkdirSync(screenshots, { recursive: true });
 
-function startServer() {
-  const server = spawn(daftar, ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/serving on (http:\/\/[\d.:]+)/);
-      if (match) resolve({ server, base: match[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`daftar exited with ${code}:\n${output}`)));
-  });
-}
-
-function lastCode() {
-  const lines = readFileSync(join(dataDir, 'messages.log'), 'utf8').trim().split('\n');
-  const text = JSON.parse(lines.at(-1)).text;
-  const ascii = text.replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
-  return ascii.match(/\d{6}/)[0];
-}
-
-const { server, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { server, base } = await startServer(daftar, dataDir);
+const browser = await launchBrowser();
 try {
   // A phone's width: the pages must work there.
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -57,7 +30,7 @@ try {
   await page.keyboard.press('Enter');
 
   await page.getByLabel('کد یک‌بار مصرف').waitFor();
-  await page.getByLabel('کد یک‌بار مصرف').fill(lastCode());
+  await page.getByLabel('کد یک‌بار مصرف').fill(lastCode(dataDir));
   await page.screenshot({ path: join(screenshots, 'code.png') });
   await page.getByRole('button', { name: 'ورود' }).click();
 

@@ -6,12 +6,11 @@
 //
 //   node clerk-queue.mjs path/to/daftar
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { lastCode, launchBrowser, persian, startServer } from './support.mjs';
 
 const daftar = process.argv[2] ?? '../../target/debug/daftar';
 const dataDir = mkdtempSync(join(tmpdir(), 'daftar-queue-'));
@@ -19,20 +18,6 @@ const screenshots = process.env.SCREENSHOT_DIR ?? join(dataDir, 'screenshots');
 mkdirSync(screenshots, { recursive: true });
 const SERVICE = '10010101001th01';
 const CASES = 55;
-
-function startServer() {
-  const server = spawn(daftar, ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0',
-    '--documents-per-applicant-per-day', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/serving on (http:\/\/[\d.:]+)/);
-      if (match) resolve({ server, base: match[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`daftar exited with ${code}:\n${output}`)));
-  });
-}
 
 async function api(base, path, body, token) {
   const response = await fetch(base + path, {
@@ -48,23 +33,13 @@ async function api(base, path, body, token) {
 async function citizenToken(base) {
   const asked = await api(base, '/api/v1/auth/otp', { national_id: '0499370899', mobile: '09120000001' });
   assert.equal(asked.status, 202);
-  const lines = readFileSync(join(dataDir, 'messages.log'), 'utf8').trim().split('\n');
-  const text = JSON.parse(lines.at(-1)).text.replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
-  const verified = await api(base, '/api/v1/auth/otp/verify', { national_id: '0499370899', code: text.match(/\d{6}/)[0] });
+  const verified = await api(base, '/api/v1/auth/otp/verify', { national_id: '0499370899', code: lastCode(dataDir) });
   assert.equal(verified.status, 200);
   return verified.json.token;
 }
 
-function persian(text) {
-  return text.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
-}
-
-const { server, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { server, base } = await startServer(daftar, dataDir, ['--documents-per-applicant-per-day', '1000']);
+const browser = await launchBrowser();
 try {
   const token = await citizenToken(base);
   const pdf = Buffer.from('%PDF-1.7 scan').toString('base64');

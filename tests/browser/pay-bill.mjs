@@ -8,32 +8,16 @@
 //
 //   node pay-bill.mjs path/to/daftar
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchBrowser, startServer } from './support.mjs';
 
 const daftar = process.argv[2] ?? '../../target/debug/daftar';
 const dataDir = mkdtempSync(join(tmpdir(), 'daftar-pay-'));
 const screenshots = process.env.SCREENSHOT_DIR ?? join(dataDir, 'screenshots');
 mkdirSync(screenshots, { recursive: true });
-
-function startServer() {
-  const server = spawn(daftar, ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = output.match(/serving on (http:\/\/[\d.:]+)/);
-      if (match) resolve({ server, base: match[1] });
-    });
-    server.on('exit', (code) => reject(new Error(`daftar exited with ${code}:\n${output}`)));
-  });
-}
 
 /// Looks up the bills of a demo property on the public tracking page.
 async function trackProperty(page, base, renewalCode) {
@@ -49,12 +33,8 @@ async function noOverflow(page, where) {
   assert.ok(overflow <= 0, `${where} overflows by ${overflow} px`);
 }
 
-const { server, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { server, base } = await startServer(daftar, dataDir);
+const browser = await launchBrowser();
 try {
   const properties = { 390: '01-101-12-0', 1366: '01-102-07-0' };
   for (const width of [390, 1366]) {

@@ -69,6 +69,17 @@ async fn a_clerk_pages_searches_sorts_and_claims(db: Db) {
     assert!(first.body.contains(&persian("60")), "the whole count");
     assert!(first.body.contains("rel=\"next\""), "a pager");
     assert!(first.body.contains("مریم احمدی"), "the applicant's name");
+    // Every staff page's navigation leads to the clerk's queue, with its count.
+    let elsewhere = app.get_page("/services", &clerk).await;
+    let nav = elsewhere.body.split("class=\"site-nav\"").nth(1).unwrap();
+    let nav = nav.split("</nav>").next().unwrap();
+    assert!(
+        nav.contains(&format!(
+            "href=\"/staff/queues/formation\">واحد تشکیل <span class=\"count\">{}</span>",
+            persian("60")
+        )),
+        "{nav}"
+    );
     let second = app.get_page("/staff/queues/formation?page=1", &clerk).await;
     assert_eq!(rows(&second.body), 10);
     assert!(second.body.contains("rel=\"prev\""));

@@ -4,7 +4,7 @@
 use daftar_core::calendar::JalaliDate;
 use daftar_core::cases::TrackingCode;
 use daftar_core::ir::NationalId;
-use daftar_core::roles::{OfficeCode, Role};
+use daftar_core::roles::Role;
 use daftar_store::{
     NewNotification, OverdueTask, QueueItem, QueueOrder, QueueQuery, QueueSearch, Recipient,
     StaffAccount,
@@ -76,6 +76,37 @@ fn overdue_notice(task: &OverdueTask) -> Vec<NewNotification> {
     }]
 }
 
+/// The store's query for a page of `limit` rows of a role's queue, for staff holding it.
+fn queue_query(
+    account: &StaffAccount,
+    role: Role,
+    filter: &QueueFilter,
+    limit: i64,
+) -> Result<QueueQuery, CaseError> {
+    if !account.has_role(role) {
+        return Err(CaseError::NotAllowed("auth.forbidden"));
+    }
+    let follow_up = role == Role::FollowUp;
+    Ok(QueueQuery {
+        role: (!follow_up).then_some(role),
+        offices: account.offices_for(role).cloned().collect(),
+        assignee: filter.mine.then_some(account.id),
+        service_id: filter.service_id.clone(),
+        district: filter.district,
+        overdue_only: filter.overdue_only || follow_up,
+        search: filter
+            .search
+            .as_deref()
+            .filter(|typed| !typed.trim().is_empty())
+            .map(parse_queue_search)
+            .transpose()?,
+        order: filter.order,
+        descending: filter.descending,
+        limit,
+        offset: i64::from(filter.page) * limit,
+    })
+}
+
 impl Cases {
     /// A role's work queue, for staff holding it. The follow-up unit's queue is every
     /// overdue case of its offices, whoever's it is.
@@ -85,29 +116,7 @@ impl Cases {
         role: Role,
         filter: &QueueFilter,
     ) -> Result<Queue, CaseError> {
-        if !account.has_role(role) {
-            return Err(CaseError::NotAllowed("auth.forbidden"));
-        }
-        let offices: Vec<OfficeCode> = account.offices_for(role).cloned().collect();
-        let follow_up = role == Role::FollowUp;
-        let query = QueueQuery {
-            role: (!follow_up).then_some(role),
-            offices,
-            assignee: filter.mine.then_some(account.id),
-            service_id: filter.service_id.clone(),
-            district: filter.district,
-            overdue_only: filter.overdue_only || follow_up,
-            search: filter
-                .search
-                .as_deref()
-                .filter(|typed| !typed.trim().is_empty())
-                .map(parse_queue_search)
-                .transpose()?,
-            order: filter.order,
-            descending: filter.descending,
-            limit: QUEUE_PAGE,
-            offset: i64::from(filter.page) * QUEUE_PAGE,
-        };
+        let query = queue_query(account, role, filter, QUEUE_PAGE)?;
         let today = JalaliDate::from_timestamp(Timestamp::now());
         let page = self.store.queue(&query, today).await?;
         Ok(Queue {
@@ -127,6 +136,24 @@ impl Cases {
                 })
                 .collect(),
         })
+    }
+
+    /// How many open tasks each of the user's queues holds, for the navigation: the
+    /// counts only, without reading a page of rows.
+    pub async fn queue_counts(
+        &self,
+        account: &StaffAccount,
+    ) -> Result<Vec<(Role, u64)>, CaseError> {
+        let mut roles: Vec<Role> = account.roles.iter().map(|(_, role)| *role).collect();
+        roles.sort_by_key(|role| role.slug());
+        roles.dedup();
+        let today = JalaliDate::from_timestamp(Timestamp::now());
+        let mut counts = Vec::with_capacity(roles.len());
+        for role in roles {
+            let query = queue_query(account, role, &QueueFilter::default(), 0)?;
+            counts.push((role, self.store.queue(&query, today).await?.total));
+        }
+        Ok(counts)
     }
 
     /// Marks the tasks past their due date overdue and notifies the office head, once each.

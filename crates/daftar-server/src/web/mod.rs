@@ -91,20 +91,37 @@ pub struct Layout {
     pub dev_gateway: bool,
     /// Today, for printouts.
     pub today: String,
+    /// A staff member's queues, each with its count of open tasks, for the navigation.
+    pub queues: Vec<NavQueue>,
 }
 
-/// A link in the navigation bar.
+/// One of a staff member's queues in the navigation.
+#[derive(Debug, Clone)]
+pub struct NavQueue {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub count: String,
+}
+
+/// A link in the navigation bar, with a count when it leads to a queue.
 pub struct NavLink {
-    pub href: &'static str,
+    pub href: String,
     pub label: String,
+    pub count: Option<String>,
     pub current: bool,
 }
 
 impl Layout {
-    /// The navigation: a citizen's tasks, or a staff member's queues.
+    /// The navigation: a citizen's tasks, or a staff member's queues with their counts.
     pub fn nav(&self) -> Vec<NavLink> {
-        let links: &[(&str, &str)] = if self.is_staff {
-            &[("/staff", "nav-my-queues"), ("/services", "nav-services")]
+        let link = |href: String, label: String, count: Option<String>| NavLink {
+            href,
+            label,
+            count,
+            current: false,
+        };
+        let fixed: &[(&str, &str)] = if self.is_staff {
+            &[("/staff", "nav-my-queues")]
         } else {
             &[
                 ("/services", "nav-services"),
@@ -113,14 +130,31 @@ impl Layout {
                 ("/clearance", "nav-clearance"),
             ]
         };
-        links
+        let mut links: Vec<NavLink> = fixed
             .iter()
-            .map(|(href, id)| NavLink {
-                href,
-                label: self.tr.t(id),
-                current: self.path == *href || self.path.starts_with(&format!("{href}/")),
-            })
-            .collect()
+            .map(|(href, id)| link((*href).to_owned(), self.tr.t(id), None))
+            .collect();
+        if self.is_staff {
+            links.extend(self.queues.iter().map(|queue| {
+                link(
+                    format!("/staff/queues/{}", queue.slug),
+                    queue.name.to_owned(),
+                    Some(queue.count.clone()),
+                )
+            }));
+            links.push(link("/services".into(), self.tr.t("nav-services"), None));
+        }
+        // The page is under the link of the longest path it starts with: a queue's page
+        // is the queue's, not "my queues".
+        let under = |href: &str| self.path == href || self.path.starts_with(&format!("{href}/"));
+        if let Some(current) = links
+            .iter_mut()
+            .filter(|link| under(&link.href))
+            .max_by_key(|link| link.href.len())
+        {
+            current.current = true;
+        }
+        links
     }
 
     /// A layout for a page with nobody signed in (the error page).
@@ -137,6 +171,7 @@ impl Layout {
             pay_online: false,
             dev_gateway: false,
             today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
+            queues: Vec::new(),
         }
     }
 }
@@ -184,8 +219,35 @@ impl FromRequestParts<AppState> for Page {
             pay_online: state.services.payments.offered(),
             dev_gateway: state.services.payments.dev_gateway().is_some(),
             today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
+            queues: match user.as_ref().and_then(|user| user.staff()) {
+                Some(account) => nav_queues(state, account, &tr).await,
+                None => Vec::new(),
+            },
         };
         Ok(Page { layout, user, csrf })
+    }
+}
+
+/// A staff member's queues with their counts. The navigation is not worth failing a
+/// page for: if the counts cannot be read, the queues are left out and it is logged.
+async fn nav_queues(
+    state: &AppState,
+    account: &daftar_store::StaffAccount,
+    tr: &Tr,
+) -> Vec<NavQueue> {
+    match state.services.cases.queue_counts(account).await {
+        Ok(counts) => counts
+            .into_iter()
+            .map(|(role, count)| NavQueue {
+                slug: role.slug(),
+                name: role.name().in_lang(tr.lang),
+                count: cases::shown_count(tr, count),
+            })
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "Could not count the queues for the navigation.");
+            Vec::new()
+        }
     }
 }
 

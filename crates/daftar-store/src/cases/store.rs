@@ -306,8 +306,12 @@ where
             .bind(query.limit)
             .push(" OFFSET ")
             .bind(query.offset);
-        let rows: Vec<crate::cases::sql::QueueRow> =
-            page.query_as().fetch_all(self.reader()).await?;
+        // A count alone (the navigation's) reads no rows.
+        let rows: Vec<crate::cases::sql::QueueRow> = if query.limit > 0 {
+            page.query_as().fetch_all(self.reader()).await?
+        } else {
+            Vec::new()
+        };
         // Two counts, each one range of an index rather than a pass over the rows.
         // Counted up to one past the cap: "more than 10,000" is all a clerk needs,
         // and a count stops costing more past it.

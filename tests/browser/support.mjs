@@ -1,0 +1,51 @@
+// What every browser test shares: a demo server of its own, headless Chromium, and the
+// sign-in code the server "sent" (the demo writes messages to messages.log).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+/// Starts `daftar serve --demo` on a free port over `dataDir`, and resolves once it serves.
+/// The server is killed when this process exits, however the test ends, so that a failed
+/// test never leaves a server holding the pipe of whoever ran it.
+export function startServer(daftar, dataDir, extraArgs = []) {
+  const server = spawn(daftar, ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.on('exit', () => server.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/serving on (http:\/\/[\d.:]+)/);
+      if (match) resolve({ server, base: match[1] });
+    });
+    server.on('exit', (code) => reject(new Error(`daftar exited with ${code}:\n${output}`)));
+  });
+}
+
+/// Debian's headless Chromium (or $CHROMIUM), quiet: no network of its own.
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// The six-digit code of the last message the server sent, in ASCII digits.
+export function lastCode(dataDir) {
+  const lines = readFileSync(join(dataDir, 'messages.log'), 'utf8').trim().split('\n');
+  const text = JSON.parse(lines.at(-1)).text;
+  return ascii(text).match(/\d{6}/)[0];
+}
+
+/// Persian digits as ASCII ones.
+export function ascii(text) {
+  return text.replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+}
+
+/// ASCII digits as Persian ones, as the pages write them.
+export function persian(text) {
+  return text.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+}
