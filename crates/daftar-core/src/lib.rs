@@ -14,6 +14,8 @@
 //! - [`otp`]: the one-time-code rules of citizen sign-in (length, lifetime, lockout).
 //! - [`sign_in_limits`]: codes per mobile and per address, the SMS budget, and the delay
 //!   and lock after wrong staff passwords.
+//! - [`sketch`]: the inspector's sketch of a building's floors: checked, measured, drawn.
+//! - [`zoning`]: the detailed plan's zones and rules, and the map order of a plot.
 //! - [`text`]: the two languages of the desk, and one text in both.
 //!
 //! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
@@ -27,5 +29,7 @@ pub mod ir;
 pub mod otp;
 pub mod roles;
 pub mod sign_in_limits;
+pub mod sketch;
 pub mod text;
 pub mod workflow;
+pub mod zoning;
