@@ -11,7 +11,6 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -73,7 +72,7 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 pub struct EdgeLayer {
     pub secure: bool,
     /// For the error page's header.
-    pub branding: Arc<Branding>,
+    pub branding: &'static Branding,
 }
 
 impl<S> Layer<S> for EdgeLayer {
@@ -83,7 +82,7 @@ impl<S> Layer<S> for EdgeLayer {
         Edge {
             inner,
             secure: self.secure,
-            branding: self.branding.clone(),
+            branding: self.branding,
         }
     }
 }
@@ -92,7 +91,7 @@ impl<S> Layer<S> for EdgeLayer {
 pub struct Edge<S> {
     inner: S,
     secure: bool,
-    branding: Arc<Branding>,
+    branding: &'static Branding,
 }
 
 impl<S> Service<Request> for Edge<S>
@@ -111,10 +110,10 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         let asked = Asked::of(&request, self.secure);
         let answer = self.inner.call(request);
-        let branding = self.branding.clone();
+        let branding = self.branding;
         Box::pin(async move {
             let Ok(response) = answer.await;
-            Ok(asked.finish(response, &branding))
+            Ok(asked.finish(response, branding))
         })
     }
 }

@@ -170,7 +170,9 @@ impl JalaliDate {
     }
 
     pub fn from_timestamp(ts: Timestamp) -> Self {
-        let date = ts.to_zoned(TEHRAN.clone()).date();
+        // `to_datetime` borrows the zone: `to_zoned` would clone it, an atomic count shared by
+        // every thread, on every request that asks for today.
+        let date = TEHRAN.to_datetime(ts).date();
         Self::from_gregorian(date).unwrap_or_else(|_| {
             let first = Self::from_rd_clamped(MIN_RD);
             if date < first.to_gregorian() {

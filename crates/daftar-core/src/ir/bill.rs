@@ -12,12 +12,18 @@ use super::{IdError, digit_char, digit_value, is_ascii_digits, normalize, number
 /// remainders 0 and 1 both give 0). Leading zeros do not change it. Persian and Arabic
 /// digits count as digits; any other character is skipped, so the function is total.
 pub fn check_digit(digits: &str) -> u8 {
-    let r = digits
+    // One remainder at the end, not one per digit: the public look-up checks three of
+    // these a request, and a division per digit was a percent of it. A u64 sum cannot
+    // overflow for any string that fits in memory (at most 63 per digit).
+    const WEIGHTS: [u64; 6] = [2, 3, 4, 5, 6, 7];
+    let sum: u64 = digits
         .chars()
         .rev()
         .filter_map(digit_value)
-        .zip([2u32, 3, 4, 5, 6, 7].into_iter().cycle())
-        .fold(0u32, |r, (d, w)| (r + u32::from(d) * w) % 11);
+        .enumerate()
+        .map(|(n, d)| u64::from(d) * WEIGHTS[n % 6])
+        .sum();
+    let r = u32::try_from(sum % 11).unwrap_or(0);
     let c = if r < 2 { 0 } else { 11 - r };
     u8::try_from(c).unwrap_or(0)
 }
