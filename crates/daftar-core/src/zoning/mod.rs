@@ -1,11 +1,13 @@
 //! The detailed plan (طرح تفصیلی) as data: sub-zones and their rules ([`rules`]), and
-//! the map order (دستور نقشه) a plot gets from them ([`map_order`]).
+//! the map order (دستور نقشه) a plot gets from them ([`map_order`]), and the zoning map
+//! that says where each zone lies ([`map`]).
 //!
-//! Where a zone lies is geometry held by the store; what a zone allows is here.
 
+pub mod map;
 pub mod map_order;
 pub mod rules;
 
+pub use map::{AreaFlag, ZoneFeature, ZoneIndex, ZoningMapError, parse_zoning_map};
 pub use map_order::{MapOrder, PlotFacts, Setback, Side, ZoneShare};
 pub use rules::{ParkingRule, SubZone, ZoneRules, ZoneRulesError};
 
