@@ -1,5 +1,6 @@
 //! Daftar's storage: a trait per capability ([`AccountStore`], [`BillingStore`],
-//! [`CaseStore`], [`OutboxStore`], [`PaymentStore`]), [`Store`] for all of them, and two backends.
+//! [`CaseStore`], [`OutboxStore`], [`PaymentStore`], [`ZoningStore`]), [`Store`] for all of
+//! them, and two backends.
 //!
 //! The traits are shaped by what the office does (request a sign-in code, open a case,
 //! claim notifications), not by its tables. Each capability is a folder: its trait in
@@ -24,6 +25,7 @@ mod postgres;
 mod sql;
 mod sqlite;
 mod sqlite_commits;
+mod zoning;
 
 use std::sync::Arc;
 
@@ -42,6 +44,7 @@ pub use payments::{
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use zoning::{NewZoneFeature, StoredZoneRules, StoredZoningMap, ZoningStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -72,7 +75,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// a database need besides (which backend, whether it answers, closing it). A service
 /// takes only its own capability's trait; `Arc<dyn Store>` coerces to any of them.
 #[async_trait]
-pub trait Store: AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore {
+pub trait Store:
+    AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore + ZoningStore
+{
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> Backend;
 
