@@ -107,7 +107,20 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             now,
         )
         .await?;
-    load_properties_and_bills(store).await
+    load_properties_and_bills(store).await?;
+    load_zoning(store).await
+}
+
+/// The demo's zoning map (part of District 1, made up for the demo and marked so).
+pub const DEMO_ZONING_MAP: &str = include_str!("../../../zoning/demo-district-1.geojson");
+
+/// The demo's zone rules and map, the map only once: a later import by hand is kept.
+async fn load_zoning(store: &dyn Store) -> anyhow::Result<()> {
+    crate::zoning::save_rules(store, daftar_core::zoning::rules::DEMO_RULES).await?;
+    if store.latest_zoning_map().await?.is_none() {
+        crate::zoning::save_map(store, DEMO_ZONING_MAP).await?;
+    }
+    Ok(())
 }
 
 /// The demo's property register, in the import's CSV format.

@@ -9,7 +9,8 @@
 //!   of the register, a year's bills and the bank's file ([`Billing`]);
 //! - [`cases`]: applying, acting on a case, following it, the work queues ([`Cases`]);
 //! - [`outbox`]: delivering the notifications, and the SLA sweep ([`Outbox`]);
-//! - [`payments`]: paying a bill online through a payment gateway ([`Payments`]).
+//! - [`payments`]: paying a bill online through a payment gateway ([`Payments`]);
+//! - [`zoning`]: the detailed plan's rules and map, and the inquiry ([`Zoning`]).
 //!
 //! Beside them: [`config`], the one typed configuration; [`catalog`], loading the service
 //! catalog; [`files`], uploaded documents on disk; [`notify`], sending SMS; [`codes`],
@@ -26,6 +27,7 @@ pub mod files;
 pub mod notify;
 pub mod outbox;
 pub mod payments;
+pub mod zoning;
 
 use std::sync::Arc;
 
@@ -38,6 +40,7 @@ pub use cases::{CaseError, Cases};
 pub use config::Config;
 pub use outbox::Outbox;
 pub use payments::{PaymentError, Payments};
+pub use zoning::{Zoning, ZoningError};
 
 /// Every service, built once from the configuration over one opened store.
 #[derive(Debug, Clone)]
@@ -47,6 +50,7 @@ pub struct Services {
     pub cases: Cases,
     pub outbox: Outbox,
     pub payments: Payments,
+    pub zoning: Zoning,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
     pub catalog: Arc<daftar_core::catalog::Catalog>,
 }
@@ -100,6 +104,7 @@ impl Services {
             payments,
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
             billing: Billing::new(store.clone()),
+            zoning: Zoning::new(store.clone()),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

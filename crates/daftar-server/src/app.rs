@@ -121,6 +121,12 @@ impl FromRef<AppState> for Accounts {
     }
 }
 
+impl FromRef<AppState> for daftar_app::Zoning {
+    fn from_ref(state: &AppState) -> daftar_app::Zoning {
+        state.services.zoning.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::Payments {
     fn from_ref(state: &AppState) -> daftar_app::Payments {
         state.services.payments.clone()

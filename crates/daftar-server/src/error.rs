@@ -140,6 +140,19 @@ impl From<daftar_app::PaymentError> for AppError {
     }
 }
 
+impl From<daftar_app::ZoningError> for AppError {
+    fn from(error: daftar_app::ZoningError) -> AppError {
+        use daftar_app::ZoningError;
+        match error {
+            ZoningError::Invalid(code) => AppError::Invalid(code),
+            ZoningError::NoMap => AppError::ServiceDown("zoning.no_map"),
+            ZoningError::NotAllowed => AppError::Forbidden("zoning.staff_only"),
+            ZoningError::Store(error) => error.into(),
+            ZoningError::Refused(reason) => AppError::Internal(anyhow::anyhow!(reason)),
+        }
+    }
+}
+
 impl From<AccountError> for AppError {
     fn from(error: AccountError) -> AppError {
         match error {
@@ -386,6 +399,9 @@ mod tests {
         "payment.refund",
         "payment.tampered",
         "payment.gateway_down",
+        "zoning.point",
+        "zoning.no_map",
+        "zoning.staff_only",
         "clearance.not_owner",
         "clearance.unpaid_bills",
         "clearance_code.format",

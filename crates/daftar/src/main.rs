@@ -1,6 +1,7 @@
 //! The `daftar` program: one binary for the server and the office's batch work.
 
 mod batch_cli;
+mod zoning_cli;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -88,6 +89,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The detailed plan: its zone rules and its zoning map.
+    Zoning {
+        #[command(subcommand)]
+        command: zoning_cli::ZoningCommand,
     },
 }
 
@@ -291,6 +297,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Properties {
             command: PropertiesCommand::Import { config, file },
         } => batch_cli::import_properties(&config, &file).await,
+        Command::Zoning { command } => zoning_cli::run(command).await,
         Command::Bills {
             command:
                 BillsCommand::Issue {
@@ -356,6 +363,7 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let backend = store.backend();
     let state = AppState::new(config, store)?;
+    state.services.zoning.refresh().await?;
     daftar_server::app::spawn_session_sweeper(state.services.accounts.clone());
     // What crashes and abandoned forms leave: at start, then every hour.
     let cases = state.services.cases.clone();

@@ -466,3 +466,54 @@ fn catalog_check_names_the_file_and_field_that_is_wrong() {
     assert!(message.contains("10012656000sh13.toml"), "{message}");
     assert!(message.contains("telephone"), "{message}");
 }
+
+/// The zone rules and the map are loaded from files; a map with a bad feature is refused
+/// whole, naming the feature by its index, and changes nothing.
+#[test]
+fn zoning_rules_and_map_are_imported_and_a_bad_feature_refuses_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data_dir = data_dir.to_str().unwrap();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../zoning/");
+    let map = std::fs::read_to_string(format!("{root}demo-district-1.geojson")).unwrap();
+    let bad_map = dir.path().join("bad.geojson");
+    std::fs::write(
+        &bad_map,
+        map.replace("\"code\": \"M111\"", "\"code\": \"M999\""),
+    )
+    .unwrap();
+    let bad_map = bad_map.to_str().unwrap();
+
+    let early = daftar(&["zoning", "import", "--data-dir", data_dir, bad_map], "");
+    assert_eq!(early.status.code(), Some(1));
+    assert!(
+        text(&early).contains("load the zone rules first"),
+        "{}",
+        text(&early)
+    );
+
+    let rules = format!("{root}demo-district-1.rules.toml");
+    let loaded = daftar(&["zoning", "rules", "--data-dir", data_dir, &rules], "");
+    assert!(loaded.status.success(), "{}", text(&loaded));
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("demo-1 (4 sub-zones): loaded"));
+
+    let refused = daftar(&["zoning", "import", "--data-dir", data_dir, bad_map], "");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(refused.stdout.is_empty());
+    let message = String::from_utf8(refused.stderr).unwrap();
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(
+        message.contains("1 bad features: features[2]:"),
+        "{message}"
+    );
+    assert!(message.contains("M999"), "{message}");
+
+    let good = format!("{root}demo-district-1.geojson");
+    let imported = daftar(&["zoning", "import", "--data-dir", data_dir, &good], "");
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(
+        String::from_utf8_lossy(&imported.stdout).contains("version 1 imported: 4 features"),
+        "the refused file took no version: {}",
+        text(&imported)
+    );
+}

@@ -8,6 +8,7 @@ pub(crate) mod cases;
 mod catalog;
 mod openapi;
 mod staff;
+mod zoning;
 
 use axum::Router;
 use axum::extract::FromRequest;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(catalog::routes())
         .merge(staff::routes())
+        .merge(zoning::routes())
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(openapi::document),

@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::OpenApi;
 
-use super::{auth, bills, cases, catalog, staff};
+use super::{auth, bills, cases, catalog, staff, zoning};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +45,7 @@ use super::{auth, bills, cases, catalog, staff};
         cases::documents::approve,
         cases::audit::reads_of_case,
         cases::audit::reads_by_staff,
+        zoning::inquiry::inquiry,
         document,
     ),
     modifiers(&BearerToken),
@@ -54,6 +55,7 @@ use super::{auth, bills, cases, catalog, staff};
         (name = "bills", description = "Bills, payments and clearances"),
         (name = "cases", description = "Applying, acting on cases, queues and documents"),
         (name = "staff", description = "The office's units"),
+        (name = "zoning", description = "The detailed plan: the inquiry"),
     )
 )]
 struct ApiDoc;
