@@ -10,6 +10,7 @@
 //! - [`cases`]: applying, acting on a case, following it, the work queues ([`Cases`]);
 //! - [`outbox`]: delivering the notifications, and the SLA sweep ([`Outbox`]);
 //! - [`payments`]: paying a bill online through a payment gateway ([`Payments`]);
+//! - [`sketch`]: the inspector's sketch of a case ([`Sketches`]);
 //! - [`zoning`]: the detailed plan's rules and map, and the inquiry ([`Zoning`]).
 //!
 //! Beside them: [`config`], the one typed configuration; [`catalog`], loading the service
@@ -27,6 +28,7 @@ pub mod files;
 pub mod notify;
 pub mod outbox;
 pub mod payments;
+pub mod sketch;
 pub mod zoning;
 
 use std::sync::Arc;
@@ -40,6 +42,7 @@ pub use cases::{CaseError, Cases};
 pub use config::Config;
 pub use outbox::Outbox;
 pub use payments::{PaymentError, Payments};
+pub use sketch::Sketches;
 pub use zoning::{Zoning, ZoningError};
 
 /// Every service, built once from the configuration over one opened store.
@@ -50,6 +53,7 @@ pub struct Services {
     pub cases: Cases,
     pub outbox: Outbox,
     pub payments: Payments,
+    pub sketches: Sketches,
     pub zoning: Zoning,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
     pub catalog: Arc<daftar_core::catalog::Catalog>,
@@ -105,6 +109,7 @@ impl Services {
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
             billing: Billing::new(store.clone()),
             zoning: Zoning::new(store.clone()),
+            sketches: Sketches::new(cases.clone(), store.clone()),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

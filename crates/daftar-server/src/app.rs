@@ -121,6 +121,12 @@ impl FromRef<AppState> for Accounts {
     }
 }
 
+impl FromRef<AppState> for daftar_app::Sketches {
+    fn from_ref(state: &AppState) -> daftar_app::Sketches {
+        state.services.sketches.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::Zoning {
     fn from_ref(state: &AppState) -> daftar_app::Zoning {
         state.services.zoning.clone()

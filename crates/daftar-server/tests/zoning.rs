@@ -42,7 +42,9 @@ async fn staff_ask_the_plan_at_a_point(app: TestApp) {
 
 async fn a_point_off_the_map_has_no_zone(app: TestApp) {
     let token = app.staff_token("inspection").await;
-    let answer = app.get("/api/v1/zoning/inquiry?lon=51.0&lat=35.0", Some(&token)).await;
+    let answer = app
+        .get("/api/v1/zoning/inquiry?lon=51.0&lat=35.0", Some(&token))
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["zones"], serde_json::json!([]));
 }
@@ -52,17 +54,27 @@ async fn a_citizen_or_nobody_may_not_ask_at_a_point(app: TestApp) {
     let refused = app.get(IN_R111, Some(&citizen)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.error_code(), "zoning.staff_only");
-    assert_eq!(app.get(IN_R111, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get(IN_R111, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn a_bad_point_is_refused_with_a_code(app: TestApp) {
     let token = app.staff_token("formation").await;
-    for query in ["lon=181&lat=35", "lon=east&lat=35", "lon=51", "lon=NaN&lat=35"] {
+    for query in [
+        "lon=181&lat=35",
+        "lon=east&lat=35",
+        "lon=51",
+        "lon=NaN&lat=35",
+    ] {
         let answer = app
             .get(&format!("/api/v1/zoning/inquiry?{query}"), Some(&token))
             .await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
     }
-    let answer = app.get("/api/v1/zoning/inquiry?lon=999&lat=35", Some(&token)).await;
+    let answer = app
+        .get("/api/v1/zoning/inquiry?lon=999&lat=35", Some(&token))
+        .await;
     assert_eq!(answer.error_code(), "zoning.point");
 }

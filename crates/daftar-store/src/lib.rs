@@ -1,6 +1,6 @@
 //! Daftar's storage: a trait per capability ([`AccountStore`], [`BillingStore`],
-//! [`CaseStore`], [`OutboxStore`], [`PaymentStore`], [`ZoningStore`]), [`Store`] for all of
-//! them, and two backends.
+//! [`CaseStore`], [`OutboxStore`], [`PaymentStore`], [`SketchStore`], [`ZoningStore`]),
+//! [`Store`] for all of them, and two backends.
 //!
 //! The traits are shaped by what the office does (request a sign-in code, open a case,
 //! claim notifications), not by its tables. Each capability is a folder: its trait in
@@ -22,6 +22,7 @@ mod decode;
 pub mod outbox;
 mod payments;
 mod postgres;
+mod sketch;
 mod sql;
 mod sqlite;
 mod sqlite_commits;
@@ -43,6 +44,7 @@ pub use payments::{
     NewOnlinePayment, OnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, PaymentStore,
 };
 pub use postgres::PgStore;
+pub use sketch::{NewSketch, SketchStore, StoredSketch};
 pub use sqlite::SqliteStore;
 pub use zoning::{NewZoneFeature, StoredZoneRules, StoredZoningMap, ZoningStore};
 
@@ -76,7 +78,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// takes only its own capability's trait; `Arc<dyn Store>` coerces to any of them.
 #[async_trait]
 pub trait Store:
-    AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore + ZoningStore
+    AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore + SketchStore + ZoningStore
 {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> Backend;

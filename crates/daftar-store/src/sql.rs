@@ -110,7 +110,13 @@ impl SqlBackend for PgStore {
 impl<S> Store for S
 where
     S: SqlBackend + BulkBilling,
-    S: AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore + crate::ZoningStore,
+    S: AccountStore
+        + BillingStore
+        + CaseStore
+        + OutboxStore
+        + PaymentStore
+        + crate::SketchStore
+        + crate::ZoningStore,
     for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
     for<'q> <S::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, S::Db>,
 {

@@ -8,12 +8,14 @@ use daftar_core::calendar::JalaliDate;
 use daftar_core::ir::{LegalId, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_store::{
-    Actor, Attempt, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewStaff, NewTask,
-    Office, QueueOrder, QueueQuery, QueueSearch, Recipient, StaffId, Store, StoreError, Transition,
+    Actor, Attempt, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewSketch, NewStaff,
+    NewTask, Office, QueueOrder, QueueQuery, QueueSearch, Recipient, StaffId, Store, StoreError,
+    Transition,
 };
 use jiff::{SignedDuration, Timestamp};
 
 on_both_databases!(
+    sketches_are_kept_as_versions_with_who_drew_them,
     a_queue_finds_a_case_by_code_or_applicant_and_sorts_by_its_columns,
     a_case_opens_with_its_tasks_history_and_notification,
     a_tracking_code_is_never_given_twice,
@@ -879,4 +881,32 @@ async fn documents_come_with_the_application_and_with_an_action_or_not_at_all(st
     stale.documents = vec![deed("cc")];
     assert!(store.apply_transition(&stale, t(3)).await.is_err());
     assert_eq!(store.documents_of_case(id).await.unwrap().len(), 2);
+}
+
+async fn sketches_are_kept_as_versions_with_who_drew_them(store: &dyn Store) {
+    let inspector = setup(store).await;
+    let case = open(store, "100000000001", "10010101018th01", 1, "1405-03-10").await;
+    assert!(store.sketches_of_case(case).await.unwrap().is_empty());
+    let sketch = |total: i64, location| NewSketch {
+        case,
+        sketch_json: format!(r#"{{"total_centi_m2":{total}}}"#),
+        total_centi_m2: total,
+        location_e7: location,
+        drawn_by: inspector,
+        drawn_at: t(10 + total),
+    };
+    assert_eq!(store.save_sketch(&sketch(11_600, None)).await.unwrap(), 1);
+    let marked = Some((358_050_000, 514_250_000));
+    assert_eq!(store.save_sketch(&sketch(12_000, marked)).await.unwrap(), 2);
+    let kept = store.sketches_of_case(case).await.unwrap();
+    assert_eq!(kept.len(), 2, "the first version is kept");
+    assert_eq!(
+        (kept[0].version, kept[0].total_centi_m2),
+        (2, 12_000),
+        "newest first"
+    );
+    assert_eq!(kept[0].location_e7, marked);
+    assert_eq!(kept[0].drawn_by_name, "Inspector");
+    assert_eq!(kept[1].sketch_json, r#"{"total_centi_m2":11600}"#);
+    assert_eq!(kept[1].location_e7, None);
 }

@@ -280,6 +280,31 @@ impl Cases {
     async fn load(&self, id: CaseId) -> Result<CaseRecord, CaseError> {
         self.store.case(id).await?.ok_or(CaseError::NotFound)
     }
+
+    /// A case for a staff member's work on it beside the workflow (the sketch): the case,
+    /// the roles `who` holds in its office, and who may act on it now. Someone the case
+    /// is not for gets what [`Cases::view`] would give them.
+    pub(crate) async fn for_staff_work(
+        &self,
+        who: &Principal,
+        id: CaseId,
+    ) -> Result<(CaseRecord, Vec<Role>, Vec<daftar_store::TaskRecord>), CaseError> {
+        let case = self.load(id).await?;
+        let Standing::Staff(roles) = self.standing(who, &case)? else {
+            return Err(CaseError::NotFound);
+        };
+        let tasks = self.store.case_tasks(id).await?;
+        Ok((case, roles, tasks))
+    }
+
+    /// Whether `who` may read the case, without recording a read.
+    pub(crate) async fn check_readable(
+        &self,
+        who: &Principal,
+        id: CaseId,
+    ) -> Result<(), CaseError> {
+        self.seen_by(who, id, false).await.map(|_| ())
+    }
 }
 
 fn position_of(case: &CaseRecord) -> Result<Position, CaseError> {

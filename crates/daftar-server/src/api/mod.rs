@@ -7,6 +7,7 @@ mod bills;
 pub(crate) mod cases;
 mod catalog;
 mod openapi;
+mod sketch;
 mod staff;
 mod zoning;
 
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(bills::routes())
         .merge(cases::routes())
         .merge(catalog::routes())
+        .merge(sketch::routes())
         .merge(staff::routes())
         .merge(zoning::routes())
         .route(

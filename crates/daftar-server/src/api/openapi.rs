@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::OpenApi;
 
-use super::{auth, bills, cases, catalog, staff, zoning};
+use super::{auth, bills, cases, catalog, sketch, staff, zoning};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +45,8 @@ use super::{auth, bills, cases, catalog, staff, zoning};
         cases::documents::approve,
         cases::audit::reads_of_case,
         cases::audit::reads_by_staff,
+        sketch::record::record,
+        sketch::list::list,
         zoning::inquiry::inquiry,
         document,
     ),

@@ -104,7 +104,7 @@ async fn uploads(cases: &Cases, documents: Vec<DocumentUpload>) -> Result<Vec<Up
     Ok(uploads)
 }
 
-fn case_id(raw: &str) -> Result<CaseId, AppError> {
+pub(crate) fn case_id(raw: &str) -> Result<CaseId, AppError> {
     raw.parse::<i64>()
         .map(CaseId)
         .map_err(|_| AppError::NotFound)

@@ -1,0 +1,125 @@
+//! The inspector's sketches of a case: each recording a new version, none ever changed,
+//! with who drew it.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
+
+use crate::{CaseId, Result, StaffId, StoreError, from_db_time, to_db_time};
+
+/// The sketches' side of storage. One method is one transaction.
+#[async_trait]
+pub trait SketchStore: Send + Sync + std::fmt::Debug {
+    /// Keeps a sketch as the case's next version and returns its number (1, 2, …).
+    async fn save_sketch(&self, sketch: &NewSketch) -> Result<i64>;
+    /// Every version of a case's sketch, newest first, with who drew each.
+    async fn sketches_of_case(&self, case: CaseId) -> Result<Vec<StoredSketch>>;
+}
+
+/// A checked sketch about to be kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSketch {
+    pub case: CaseId,
+    /// The checked sketch as JSON.
+    pub sketch_json: String,
+    pub total_centi_m2: i64,
+    /// Where the property is, in ten-millionths of a degree (latitude, longitude).
+    pub location_e7: Option<(i64, i64)>,
+    pub drawn_by: StaffId,
+    pub drawn_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSketch {
+    pub version: i64,
+    pub sketch_json: String,
+    pub total_centi_m2: i64,
+    pub location_e7: Option<(i64, i64)>,
+    pub drawn_by: StaffId,
+    pub drawn_by_name: String,
+    pub drawn_at: Timestamp,
+}
+
+#[derive(Debug, FromRow)]
+struct SketchRow {
+    version: i64,
+    sketch: String,
+    total_centi_m2: i64,
+    lat_e7: Option<i64>,
+    lon_e7: Option<i64>,
+    drawn_by: i64,
+    drawn_by_name: String,
+    drawn_at: i64,
+}
+
+#[async_trait]
+impl<S> SketchStore for S
+where
+    S: crate::sql::SqlBackend,
+    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
+    for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
+    for<'q> i64: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<i64>: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> &'q str: Encode<'q, S::Db> + Type<S::Db>,
+    for<'r> SketchRow: FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> (i64,): FromRow<'r, <S::Db as Database>::Row>,
+{
+    async fn save_sketch(&self, sketch: &NewSketch) -> Result<i64> {
+        let mut tx = self.writer().begin().await?;
+        let (version,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM case_sketches WHERE case_id = $1",
+        )
+        .bind(sketch.case.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO case_sketches
+                 (case_id, version, sketch, total_centi_m2, lat_e7, lon_e7, drawn_by, drawn_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(sketch.case.0)
+        .bind(version)
+        .bind(sketch.sketch_json.as_str())
+        .bind(sketch.total_centi_m2)
+        .bind(sketch.location_e7.map(|(lat, _)| lat))
+        .bind(sketch.location_e7.map(|(_, lon)| lon))
+        .bind(sketch.drawn_by.0)
+        .bind(to_db_time(sketch.drawn_at))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // Two inspectors recording at once: the second is told the case moved on.
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(StoreError::Conflict("sketch version"));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    async fn sketches_of_case(&self, case: CaseId) -> Result<Vec<StoredSketch>> {
+        let rows: Vec<SketchRow> = sqlx::query_as(
+            "SELECT k.version, k.sketch, k.total_centi_m2, k.lat_e7, k.lon_e7, k.drawn_by,
+                 s.display_name AS drawn_by_name, k.drawn_at
+             FROM case_sketches k JOIN staff_users s ON s.id = k.drawn_by
+             WHERE k.case_id = $1 ORDER BY k.version DESC",
+        )
+        .bind(case.0)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StoredSketch {
+                version: row.version,
+                sketch_json: row.sketch,
+                total_centi_m2: row.total_centi_m2,
+                location_e7: row.lat_e7.zip(row.lon_e7),
+                drawn_by: StaffId(row.drawn_by),
+                drawn_by_name: row.drawn_by_name,
+                drawn_at: from_db_time(row.drawn_at),
+            })
+            .collect())
+    }
+}
