@@ -327,6 +327,12 @@ mod tests {
     }
 
     #[test]
+    fn a_part_too_small_to_measure_has_no_area() {
+        let speck = one_floor(vec![rectangle(0.0, 0.0, 0.07, 0.07)]);
+        assert_eq!(speck.check().unwrap_err().problem, SketchProblem::NoArea);
+    }
+
+    #[test]
     fn bad_numbers_name_their_corner() {
         let far = one_floor(vec![part(&[
             [0.0, 0.0],
@@ -394,7 +400,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn a_square_of_side_a_has_area_a_squared(side_cm in 1i64..100_000) {
+        // From 10 cm: a part under half a hundredth of a square metre has no area to
+        // record and is refused (a_part_too_small_to_measure_has_no_area).
+        fn a_square_of_side_a_has_area_a_squared(side_cm in 10i64..100_000) {
             let a = side_cm as f64 / 100.0;
             let sketch = one_floor(vec![rectangle(0.0, 0.0, a, a)]).check().unwrap();
             // a² in hundredths of a square metre: side_cm² / 100, rounded.

@@ -47,12 +47,18 @@ fn fill(part_use: PartUse) -> &'static str {
 
 /// The sketch as an SVG element. `persian` writes the names and digits in Persian.
 pub fn render(sketch: &Sketch, persian: bool) -> String {
+    // Persian digits and the Persian decimal separator; the units in words.
     let digits = |text: String| {
         if persian {
-            crate::fa::to_persian_digits(&text)
+            crate::fa::to_persian_digits(&text).replace('.', "٫")
         } else {
             text
         }
+    };
+    let (square_metres, metres) = if persian {
+        ("مترمربع", "متر")
+    } else {
+        ("m²", "m")
     };
     let pick = |text: Text<String>| if persian { text.fa } else { text.en };
     let (min, max) = extent(sketch);
@@ -71,10 +77,30 @@ pub fn render(sketch: &Sketch, persian: bool) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="sketch" viewBox="0 0 {PAGE_W} {total_h:.1}" width="{PAGE_W}mm" height="{total_h:.1}mm" font-family="Vazirmatn, sans-serif" font-size="{FONT}" role="img">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="sketch" viewBox="0 0 {PAGE_W} {total_h:.1}" width="{PAGE_W}mm" height="{total_h:.1}mm" font-family="Vazirmatn, sans-serif" font-size="{FONT}" role="img" direction="ltr">"#
     );
+    // The drawing's name for a screen reader: what it is, and its total area.
+    let name = if persian {
+        format!(
+            "کروکی ساختمان، {} طبقه، {} مترمربع",
+            digits(count.to_string()),
+            digits(centi_m2_text(sketch.total_centi_m2))
+        )
+    } else {
+        format!(
+            "Building sketch, {count} floors, {} m²",
+            centi_m2_text(sketch.total_centi_m2)
+        )
+    };
+    let _ = write!(svg, "<title>{}</title>", escape(&name));
     for (n, floor) in sketch.floors.iter().enumerate() {
-        let left = (n % columns) as f64 * panel_w + side_room;
+        // Read in the page's direction: in Persian the first floor is on the right.
+        let column = if persian {
+            columns - 1 - n % columns
+        } else {
+            n % columns
+        };
+        let left = column as f64 * panel_w + side_room;
         let top = (n / columns) as f64 * panel_h + top_room;
         let at = |x: i64, y: i64| -> (f64, f64) {
             (
@@ -83,7 +109,7 @@ pub fn render(sketch: &Sketch, persian: bool) -> String {
             )
         };
         let title = format!(
-            "{} — {} m²",
+            "{} — {} {square_metres}",
             pick(floor_name(floor.level)),
             digits(centi_m2_text(floor.area_centi_m2))
         );
@@ -92,18 +118,29 @@ pub fn render(sketch: &Sketch, persian: bool) -> String {
             r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-weight="700"{}>{}</text>"#,
             left + (panel_w - 2.0 * side_room) / 2.0,
             top - 6.0,
-            if persian { r#" direction="rtl""# } else { "" },
+            rtl(persian),
             escape(&title)
         );
         for part in &floor.parts {
-            draw_part(&mut svg, part, &at, &digits, &pick);
+            draw_part(&mut svg, part, &at, &digits, &pick, square_metres, persian);
         }
         let bar_y = top + height_m * scale + 9.0;
-        scale_bar(&mut svg, left, bar_y, scale, width_m, &digits);
+        scale_bar(
+            &mut svg, left, bar_y, scale, width_m, &digits, metres, persian,
+        );
         north_arrow(&mut svg, left + panel_w - 2.0 * side_room + 4.0, top - 2.0);
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// A Persian text's own direction inside the drawing, which runs left to right.
+fn rtl(persian: bool) -> &'static str {
+    if persian {
+        r#" direction="rtl" unicode-bidi="embed""#
+    } else {
+        ""
+    }
 }
 
 fn draw_part(
@@ -112,6 +149,8 @@ fn draw_part(
     at: &dyn Fn(i64, i64) -> (f64, f64),
     digits: &dyn Fn(String) -> String,
     pick: &dyn Fn(Text<String>) -> String,
+    square_metres: &str,
+    persian: bool,
 ) {
     let points: Vec<(f64, f64)> = part.corners_cm.iter().map(|[x, y]| at(*x, *y)).collect();
     let _ = write!(
@@ -143,17 +182,19 @@ fn draw_part(
     ));
     let _ = write!(
         svg,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" text-anchor="middle">{} m²</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle"{rtl}>{}</text><text x="{:.1}" y="{:.1}" text-anchor="middle"{rtl}>{} {square_metres}</text>"#,
         centre.0,
         centre.1 - 1.0,
         escape(&use_name),
         centre.0,
         centre.1 + FONT + 0.2,
-        digits(centi_m2_text(part.area_centi_m2))
+        digits(centi_m2_text(part.area_centi_m2)),
+        rtl = rtl(persian),
     );
 }
 
 /// A bar of a round length, about a quarter of the drawing's width.
+#[allow(clippy::too_many_arguments)]
 fn scale_bar(
     svg: &mut String,
     x: f64,
@@ -161,6 +202,8 @@ fn scale_bar(
     scale: f64,
     width_m: f64,
     digits: &dyn Fn(String) -> String,
+    metres: &str,
+    persian: bool,
 ) {
     let length_m = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
         .into_iter()
@@ -170,10 +213,11 @@ fn scale_bar(
     let w = length_m * scale;
     let _ = write!(
         svg,
-        r##"<path d="M{x:.1} {y:.1} v-1.5 M{x:.1} {y:.1} h{w:.1} v-1.5" stroke="#1b1b1b" stroke-width="0.5" fill="none"/><text x="{:.1}" y="{:.1}" font-size="{:.1}">{} m</text>"##,
-        x + w + 1.5,
-        y,
+        r##"<path d="M{x:.1} {y:.1} v-1.5 M{x:.1} {y:.1} h{w:.1} v-1.5" stroke="#1b1b1b" stroke-width="0.5" fill="none"/><text x="{:.1}" y="{:.1}" font-size="{:.1}" text-anchor="middle"{}>{} {metres}</text>"##,
+        x + w / 2.0,
+        y + FONT + 0.5,
         FONT * 0.85,
+        rtl(persian),
         digits(format!("{length_m}"))
     );
 }
@@ -267,13 +311,14 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<polygon").count(), 2);
         assert_eq!(
-            svg.matches("۱۲.۰۰</text>").count(),
+            svg.matches("۱۲٫۰۰</text>").count(),
             4,
             "two 12 m edges a floor"
         );
-        assert_eq!(svg.matches("۹.۵۰</text>").count(), 4);
-        assert!(svg.contains("۱۱۴.۰۰ m²"), "each part's area");
+        assert_eq!(svg.matches("۹٫۵۰</text>").count(), 4);
+        assert!(svg.contains("۱۱۴٫۰۰ مترمربع"), "each part's area");
         assert!(svg.contains("همکف") && svg.contains("طبقه ۱"));
+        assert!(svg.contains("<title>کروکی ساختمان، ۲ طبقه، ۲۲۸٫۰۰ مترمربع</title>"));
         assert!(svg.contains("پارکینگ"));
         assert_eq!(svg.matches(">N</text>").count(), 2, "a north arrow a floor");
     }

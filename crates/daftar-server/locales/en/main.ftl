@@ -424,3 +424,6 @@ to-gateway-title = To the payment gateway
 to-gateway-body = You are being taken to the bank's payment gateway. After paying, you come back here and see the receipt.
 to-gateway-go = Go on to the payment gateway
 receipt-refund = The payment went through, but the bill did not take it.
+case-sketch = Sketch of the building
+case-sketch-meta = Version { $version }, drawn by { $who }
+case-sketch-total = Total floor area: { $area } m²

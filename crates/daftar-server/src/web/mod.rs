@@ -9,6 +9,7 @@ pub(crate) mod design;
 mod home;
 mod payments;
 mod sign_in;
+mod sketch;
 mod staff;
 
 use askama::Template;

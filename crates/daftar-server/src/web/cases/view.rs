@@ -146,6 +146,8 @@ pub(super) struct CaseTemplate {
     notice: Option<String>,
     /// Shown once after applying: the confirmation panel, to keep and print.
     applied: bool,
+    /// The inspector's latest sketch, when one was drawn.
+    pub(super) sketch: Option<crate::web::sketch::SketchView>,
 }
 
 fn field_label(tr: &Tr, service: Option<&Service>, name: &str) -> String {
@@ -421,6 +423,7 @@ pub(super) fn case_template(
         error,
         notice,
         applied: false,
+        sketch: None,
     }
 }
 
@@ -433,6 +436,7 @@ pub(super) struct Notice {
 
 pub(super) async fn case_page(
     State(cases): State<Cases>,
+    State(sketches): State<daftar_app::Sketches>,
     page: Page,
     Path(id): Path<String>,
     QueryParams(notice): QueryParams<Notice>,
@@ -440,10 +444,12 @@ pub(super) async fn case_page(
     let Some(user) = page.user.as_ref() else {
         return Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response());
     };
-    let view = cases.view(&user.principal, case_id(&id)?).await?;
+    let id = case_id(&id)?;
+    let view = cases.view(&user.principal, id).await?;
     let applied = notice.applied.is_some();
     let notice = notice.done.map(|_| page.layout.tr.t("case-action-done"));
     let mut template = case_template(&cases, &page, &view, None, notice);
     template.applied = applied && matches!(view.standing, Standing::Applicant);
+    template.sketch = crate::web::sketch::latest(&sketches, &page, id).await?;
     page.render(&template)
 }

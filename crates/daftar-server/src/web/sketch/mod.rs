@@ -1,0 +1,63 @@
+//! The sketch on the case page: the latest version drawn (SVG, printable on one A4 page)
+//! with who drew it and when.
+
+use daftar_app::Sketches;
+use daftar_core::calendar::JalaliDate;
+use daftar_core::sketch::svg;
+use daftar_store::CaseId;
+
+use crate::error::AppError;
+use crate::web::Page;
+
+/// The latest sketch of a case, ready for the page.
+#[derive(Debug, Clone)]
+pub struct SketchView {
+    /// The drawing, generated here from numbers: no text of a user's is in it unescaped.
+    pub svg: String,
+    pub meta: String,
+    pub total: String,
+}
+
+/// The case's latest sketch as `page`'s user may see it, if one was drawn.
+pub async fn latest(
+    sketches: &Sketches,
+    page: &Page,
+    id: CaseId,
+) -> Result<Option<SketchView>, AppError> {
+    let Some(user) = page.user.as_ref() else {
+        return Ok(None);
+    };
+    let kept = sketches.of_case(&user.principal, id).await?;
+    let Some(latest) = kept.first() else {
+        return Ok(None);
+    };
+    let tr = page.layout.tr;
+    let when = tr.day(JalaliDate::from_timestamp(latest.drawn_at));
+    Ok(Some(SketchView {
+        svg: svg::render(&latest.sketch, tr.is_fa()),
+        meta: tr.t2(
+            "case-sketch-meta",
+            "version",
+            &tr.number(u64::try_from(latest.version).unwrap_or(0)),
+            "who",
+            &format!("{}، {when}", latest.drawn_by_name),
+        ),
+        total: tr.t1(
+            "case-sketch-total",
+            "area",
+            &decimal(
+                &tr,
+                &daftar_core::sketch::centi_m2_text(latest.sketch.total_centi_m2),
+            ),
+        ),
+    }))
+}
+
+/// A decimal as the page's language writes it: Persian digits and separator in Persian.
+fn decimal(tr: &crate::i18n::Tr, text: &str) -> String {
+    if tr.is_fa() {
+        tr.digits(text).replace('.', "٫")
+    } else {
+        text.to_owned()
+    }
+}
