@@ -8,6 +8,7 @@ mod database;
 mod profile;
 mod raw;
 mod register;
+mod zoning;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,6 +58,10 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The zoning look-up by point over a synthetic map (100,000 polygons by default)
+    /// through the R-tree, against testing every polygon; and importing the map into a
+    /// database. Prints Markdown tables.
+    Zoning(zoning::Args),
     /// Scratch PostgreSQL databases for the scripts. Only databases whose name starts
     /// with `daftar_bench` are touched.
     Database {
@@ -84,6 +89,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Billing(args) => billing::run(args).await,
         Command::Cases(args) => cases::run(args).await,
+        Command::Zoning(args) => zoning::run(args).await,
         Command::Bare { addr } | Command::Serve { addr, .. } => bare::serve(addr).await,
         Command::Database {
             command: DatabaseCommand::Recreate { url },
