@@ -151,7 +151,8 @@ try {
       '/staff/queues/formation']],
     [citizen, ['/', '/cases', `/services/${PERMIT}/apply`, '/clearance', '/bills/track?district=1&renewal_code=01-101-12-0',
       casePath, `${casePath}?applied=1`, receiptPath, gatewayPath]],
-    [clerk, ['/staff', '/staff/queues/formation', '/staff/units/formation', casePath, `${casePath}?done=1`]],
+    [clerk, ['/staff', '/staff/queues/formation', '/staff/units/formation', casePath, `${casePath}?done=1`,
+      '/staff/zoning?lon=51.425&lat=35.805', '/staff/zoning?lon=abc&lat=35']],
   ];
   let checked = 0;
   for (const [context, paths] of visits) {

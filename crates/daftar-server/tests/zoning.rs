@@ -3,7 +3,8 @@
 
 mod support;
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use daftar_server::auth::SESSION_COOKIE;
 use support::TestApp;
 
 on_both_databases!(
@@ -11,6 +12,7 @@ on_both_databases!(
     a_point_off_the_map_has_no_zone,
     a_citizen_or_nobody_may_not_ask_at_a_point,
     a_bad_point_is_refused_with_a_code,
+    the_inquiry_page_answers_staff_and_refuses_others,
 );
 
 const IN_R111: &str = "/api/v1/zoning/inquiry?lon=51.425&lat=35.805";
@@ -77,4 +79,48 @@ async fn a_bad_point_is_refused_with_a_code(app: TestApp) {
         .get("/api/v1/zoning/inquiry?lon=999&lat=35", Some(&token))
         .await;
     assert_eq!(answer.error_code(), "zoning.point");
+}
+
+async fn the_inquiry_page_answers_staff_and_refuses_others(app: TestApp) {
+    let clerk = format!("{SESSION_COOKIE}={}", app.staff_token("formation").await);
+    let page = app
+        .get_page("/staff/zoning?lon=51.425&lat=35.805", &clerk)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<bdi dir=\"ltr\" class=\"code\">R111</bdi>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("ساختگی، برای نسخهٔ نمایشی"),
+        "the demo's plan says so"
+    );
+    assert!(page.body.contains("بافت فرسوده"));
+    let empty = app.get_page("/staff/zoning", &clerk).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(!empty.body.contains("id=\"answer\""));
+    let bad = app.get_page("/staff/zoning?lon=abc&lat=35", &clerk).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    assert!(bad.body.contains("طول و عرض جغرافیایی باید عدد باشند"));
+
+    let citizen = format!(
+        "{SESSION_COOKIE}={}",
+        app.citizen_token("0499370899", "09120000001").await
+    );
+    let refused = app
+        .get_page("/staff/zoning?lon=51.425&lat=35.805", &citizen)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("R111"));
+    let anonymous = app.get_page("/staff/zoning", "").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(
+        anonymous.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/staff/sign-in")
+    );
 }

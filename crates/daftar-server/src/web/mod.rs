@@ -11,6 +11,7 @@ mod payments;
 mod sign_in;
 mod sketch;
 mod staff;
+mod zoning;
 
 use askama::Template;
 use axum::Router;
@@ -42,6 +43,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(catalog::routes())
         .merge(sign_in::routes())
         .merge(staff::routes())
+        .merge(zoning::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             keep_layout,
