@@ -12,6 +12,7 @@ on_both_databases!(
     an_inspector_records_a_two_floor_sketch_and_every_version_is_kept,
     a_sketch_that_does_not_hold_is_refused_naming_where_and_keeps_nothing,
     only_an_inspector_and_only_at_inspection_may_record,
+    the_case_page_form_records_a_sketch_and_keeps_a_refused_one,
 );
 
 const PERMIT: &str = "10010101018th01";
@@ -201,4 +202,66 @@ async fn only_an_inspector_and_only_at_inspection_may_record(app: TestApp) {
         )
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+}
+
+/// The inspector's form on the case page works without JavaScript: one line a part; a
+/// refused sketch comes back with the message at the form and the text kept.
+async fn the_case_page_form_records_a_sketch_and_keeps_a_refused_one(app: TestApp) {
+    let case = case_at_inspection(&app).await;
+    let inspector = format!(
+        "{}={}",
+        daftar_server::auth::SESSION_COOKIE,
+        app.staff_token("inspection").await
+    );
+    let path = format!("/cases/{}", case["id"]);
+    let page = app.get_page(&path, &inspector).await;
+    assert!(page.body.contains("action=\"/cases/"), "{}", page.body);
+    assert!(page.body.contains("name=\"sketch\""), "the form is offered");
+    let csrf = page.hidden("csrf");
+    let version = page.hidden("version");
+    let crossing = "0 parking: 0,0 12,9.5 12,0 0,9.5";
+    let refused = app
+        .post_form(
+            &format!("{path}/sketch"),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("sketch", crossing),
+                ("lat", ""),
+                ("lon", ""),
+            ],
+            &inspector,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("محیط خودش را قطع می‌کند"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(crossing), "what was typed is kept");
+    assert!(refused.body.contains("aria-invalid=\"true\""));
+
+    let drawn =
+        "0 پارکینگ: ۰،۰ ۱۲،۰ ۱۲،۹٫۵ ۰،۹٫۵\n1 residential: 0,0 12,0 12,9.5 0,9.5 | 12 9.5 12 9.5";
+    let recorded = app
+        .post_form(
+            &format!("{path}/sketch"),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("sketch", drawn),
+                ("lat", "35.805"),
+                ("lon", "51.425"),
+            ],
+            &inspector,
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let shown = app.get_page(&path, &inspector).await;
+    assert!(shown.body.contains("۲۲۸٫۰۰ مترمربع"), "{}", shown.body);
+    assert!(
+        shown.body.contains("0 parking: 0,0 12,0 12,9.5 0,9.5"),
+        "the form starts from the latest sketch"
+    );
 }

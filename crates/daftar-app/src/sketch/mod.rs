@@ -134,6 +134,17 @@ impl Sketches {
     }
 }
 
+/// The property's place as a form has it: latitude and longitude typed (either script),
+/// both empty for none.
+pub fn parse_point_text(lat: &str, lon: &str) -> Result<Option<(f64, f64)>, CaseError> {
+    if lat.trim().is_empty() && lon.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::zoning::parse_point(lon, lat)
+        .map(|(lon, lat)| Some((lat, lon)))
+        .map_err(|_| CaseError::Invalid("sketch.location"))
+}
+
 fn from_e7((lat, lon): (i64, i64)) -> (f64, f64) {
     (lat as f64 / E7, lon as f64 / E7)
 }

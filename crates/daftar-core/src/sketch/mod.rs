@@ -7,6 +7,7 @@
 
 mod check;
 pub mod svg;
+pub mod text;
 
 pub use check::{EDGE_TOLERANCE_CM, EDGE_TOLERANCE_PERMILLE, MAX_COORDINATE_M};
 

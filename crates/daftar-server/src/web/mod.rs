@@ -42,6 +42,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(cases::routes())
         .merge(catalog::routes())
         .merge(sign_in::routes())
+        .merge(sketch::routes())
         .merge(staff::routes())
         .merge(zoning::routes())
         .layer(axum::middleware::from_fn_with_state(

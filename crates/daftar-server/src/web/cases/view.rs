@@ -148,6 +148,8 @@ pub(super) struct CaseTemplate {
     applied: bool,
     /// The inspector's latest sketch, when one was drawn.
     pub(super) sketch: Option<crate::web::sketch::SketchView>,
+    /// The sketch form, for an inspector while the case is at inspection.
+    pub(super) sketch_form: Option<crate::web::sketch::SketchForm>,
 }
 
 fn field_label(tr: &Tr, service: Option<&Service>, name: &str) -> String {
@@ -424,6 +426,7 @@ pub(super) fn case_template(
         notice,
         applied: false,
         sketch: None,
+        sketch_form: None,
     }
 }
 
@@ -451,5 +454,26 @@ pub(super) async fn case_page(
     let mut template = case_template(&cases, &page, &view, None, notice);
     template.applied = applied && matches!(view.standing, Standing::Applicant);
     template.sketch = crate::web::sketch::latest(&sketches, &page, id).await?;
+    template.sketch_form = crate::web::sketch::form_for(&sketches, &page, &view, None).await?;
     page.render(&template)
+}
+
+/// The case page again after a sketch the server refused: the message at the form, and
+/// what the inspector typed kept in it.
+pub(in crate::web) async fn case_page_with_sketch_error(
+    cases: &Cases,
+    sketches: &daftar_app::Sketches,
+    page: &Page,
+    id: daftar_store::CaseId,
+    status: axum::http::StatusCode,
+    typed: crate::web::sketch::SketchForm,
+) -> Result<Response, AppError> {
+    let Some(user) = page.user.as_ref() else {
+        return Err(AppError::Unauthorized("auth.required"));
+    };
+    let view = cases.view(&user.principal, id).await?;
+    let mut template = case_template(cases, page, &view, None, None);
+    template.sketch = crate::web::sketch::latest(sketches, page, id).await?;
+    template.sketch_form = crate::web::sketch::form_for(sketches, page, &view, Some(typed)).await?;
+    Ok((status, page.render(&template)?).into_response())
 }

@@ -1,8 +1,15 @@
 //! The sketch on the case page: the latest version drawn (SVG, printable on one A4 page)
-//! with who drew it and when.
+//! with who drew it and when, and for the inspector the form that records a new one
+//! ([`record`]), which works without JavaScript: one line a part, corners as numbers.
+
+mod record;
+
+pub use record::routes;
 
 use daftar_app::Sketches;
+use daftar_app::cases::{CaseView, Standing};
 use daftar_core::calendar::JalaliDate;
+use daftar_core::roles::Role;
 use daftar_core::sketch::svg;
 use daftar_store::CaseId;
 
@@ -60,4 +67,51 @@ fn decimal(tr: &crate::i18n::Tr, text: &str) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// The inspector's form: the sketch as text (one line a part), the property's place, and
+/// the message of a refused attempt.
+#[derive(Debug, Clone, Default)]
+pub struct SketchForm {
+    pub text: String,
+    pub lat: String,
+    pub lon: String,
+    pub error: Option<String>,
+}
+
+/// The form, for an inspector of the case's office while the case waits on inspection:
+/// what they typed after a refusal, else the latest sketch to start from.
+pub async fn form_for(
+    sketches: &Sketches,
+    page: &Page,
+    view: &CaseView,
+    typed: Option<SketchForm>,
+) -> Result<Option<SketchForm>, AppError> {
+    let inspects = matches!(&view.standing, Standing::Staff(roles) if roles.contains(&Role::Inspection))
+        && view.tasks.iter().any(|task| task.role == Role::Inspection);
+    if !inspects {
+        return Ok(None);
+    }
+    if typed.is_some() {
+        return Ok(typed);
+    }
+    let Some(user) = page.user.as_ref() else {
+        return Ok(None);
+    };
+    let kept = sketches.of_case(&user.principal, view.case.id).await?;
+    Ok(Some(match kept.first() {
+        Some(latest) => SketchForm {
+            text: daftar_core::sketch::text::sketch_to_text(&latest.sketch),
+            lat: latest
+                .location
+                .map(|(lat, _)| lat.to_string())
+                .unwrap_or_default(),
+            lon: latest
+                .location
+                .map(|(_, lon)| lon.to_string())
+                .unwrap_or_default(),
+            error: None,
+        },
+        None => SketchForm::default(),
+    }))
 }
