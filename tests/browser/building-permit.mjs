@@ -135,6 +135,16 @@ try {
   ];
   for (const [role, action, fill, expected] of steps) {
     const page = await staffPage(role);
+    if (action === 'record_inspection') {
+      // The inspection is recorded with the building's sketch: two floors, as numbers.
+      await page.goto(base + casePath);
+      await page.locator('#sketch-text').fill(
+        '0 parking: 0,0 12,0 12,9.5 0,9.5 | 12 9.5 12 9.5\n1 residential: 0,0 8,0 8,9.5 0,9.5\n1 common: 8,0 12,0 12,9.5 8,9.5');
+      await page.getByRole('button', { name: 'ثبت کروکی', exact: true }).click();
+      await page.locator('#sketch figure svg').waitFor();
+      assert.match(await page.locator('#sketch figcaption').innerText(), /۲۲۸٫۰۰/);
+      await page.screenshot({ path: join(screenshots, 'sketch.png'), fullPage: true });
+    }
     const state = await act(page, casePath, action, fill);
     assert.match(state, expected, `${role} ${action}`);
   }

@@ -84,6 +84,7 @@ impl Services {
             Arc::new(HolidayCalendar::built_in()),
             files::FileStore::new(&config.data_dir),
         )
+        .with_sketches(store.clone())
         .with_document_limits(cases::DocumentLimits {
             documents_per_case: config.documents_per_case,
             documents_per_applicant_per_day: config.documents_per_applicant_per_day,

@@ -261,6 +261,7 @@ impl NoViolationCases {
                         documents: vec![],
                         comment: None,
                         decision: None,
+                        work: Vec::new(),
                     },
                 )
                 .map_err(|e| anyhow::anyhow!("{action}: {e}"))?;

@@ -95,6 +95,7 @@ impl From<CaseError> for AppError {
                     Refusal::MissingField(field) | Refusal::MissingDocument(field) => {
                         AppError::InvalidField { code, field }
                     }
+                    Refusal::MissingWork(_) => AppError::Invalid(code),
                     Refusal::UnknownAction
                     | Refusal::DecisionRequired
                     | Refusal::CommentRequired => AppError::Invalid(code),
@@ -400,6 +401,7 @@ mod tests {
         "payment.tampered",
         "payment.gateway_down",
         "zoning.point",
+        "case.needs_sketch",
         "sketch.inspectors_only",
         "sketch.not_now",
         "sketch.location",

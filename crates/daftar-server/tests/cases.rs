@@ -248,6 +248,33 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
     for (role, body) in &steps[..9] {
         let token = staff(role).await;
         let before = case["state"].clone();
+        if body["action"] == "record_inspection" {
+            // The inspection needs the building's sketch first.
+            let early = act(&app, &token, &case, body.clone()).await;
+            assert_eq!(
+                early.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                early.body
+            );
+            assert_eq!(early.error_code(), "case.needs_sketch");
+            let square = json!([
+                [0.0, 0.0],
+                [10.0, 0.0],
+                [10.0, 15.0],
+                [0.0, 15.0],
+                [0.0, 0.0]
+            ]);
+            let sketch = json!({"version": case["version"], "floors": [{"level": 0, "parts": [{"use": "residential", "corners": square}]}]});
+            let drawn = app
+                .post_json(
+                    &format!("/api/v1/cases/{}/sketch", case["id"]),
+                    sketch,
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.body);
+        }
         case = act_ok(&app, &token, &case, body.clone()).await;
         if *role == "municipal_liaison" {
             assert_eq!(

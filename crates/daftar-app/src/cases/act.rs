@@ -71,6 +71,7 @@ impl Cases {
             .as_deref()
             .map(str::trim)
             .filter(|c| !c.is_empty());
+        let work = self.work_done(id).await?;
         let step = definition
             .decide(
                 service.owner_unit,
@@ -82,6 +83,7 @@ impl Cases {
                     documents,
                     comment,
                     decision,
+                    work,
                 },
             )
             .map_err(CaseError::Refused)?;

@@ -45,6 +45,9 @@ pub struct Cases {
     files: FileStore,
     codes: RandomCodes,
     limits: DocumentLimits,
+    /// Where the work beside the workflow is kept (the sketches), which an action may
+    /// need done first.
+    sketches: Option<Arc<dyn daftar_store::SketchStore>>,
 }
 
 /// How many documents may be uploaded, as configured.
@@ -82,7 +85,25 @@ impl Cases {
             files,
             codes: RandomCodes::default(),
             limits: DocumentLimits::default(),
+            sketches: None,
         }
+    }
+
+    /// Reads the sketches from `store`, for the actions that need one.
+    pub fn with_sketches(mut self, store: Arc<dyn daftar_store::SketchStore>) -> Cases {
+        self.sketches = Some(store);
+        self
+    }
+
+    /// The work done on a case beside its workflow, as the actions' `needs` name it.
+    async fn work_done(&self, id: CaseId) -> Result<Vec<daftar_core::workflow::Work>, CaseError> {
+        let mut done = Vec::new();
+        if let Some(sketches) = &self.sketches
+            && !sketches.sketches_of_case(id).await?.is_empty()
+        {
+            done.push(daftar_core::workflow::Work::Sketch);
+        }
+        Ok(done)
     }
 
     /// Limits the documents uploaded as `limits` say.

@@ -151,7 +151,31 @@ pub struct Action {
     pub fields: Vec<String>,
     /// Documents the case must hold (uploaded with the action or before).
     pub documents: Vec<String>,
+    /// Work done on the case beside the workflow that the action needs first.
+    pub needs: Vec<Work>,
     pub comment_required: bool,
+}
+
+/// Work on a case that is not a step of its workflow but that an action may need done
+/// first (docs/WORKFLOWS.md): named in a definition's `needs = [...]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Work {
+    /// The inspector's sketch of the building (`daftar-core::sketch`).
+    Sketch,
+}
+
+impl Work {
+    pub const ALL: [Work; 1] = [Work::Sketch];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Work::Sketch => "sketch",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Work> {
+        Work::ALL.into_iter().find(|work| work.slug() == slug)
+    }
 }
 
 impl Action {

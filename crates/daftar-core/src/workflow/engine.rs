@@ -41,6 +41,8 @@ pub struct Attempt<'a> {
     pub documents: Vec<&'a str>,
     pub comment: Option<&'a str>,
     pub decision: Option<Decision>,
+    /// The work done on the case beside the workflow (a sketch recorded, …).
+    pub work: Vec<super::Work>,
 }
 
 /// The answer to an allowed action.
@@ -82,6 +84,8 @@ pub enum Refusal {
     MissingField(String),
     #[error("the document {0} is required")]
     MissingDocument(String),
+    #[error("{} must be done first", .0.slug())]
+    MissingWork(super::Work),
 }
 
 impl Refusal {
@@ -96,6 +100,7 @@ impl Refusal {
             Refusal::CommentRequired => "case.comment_required",
             Refusal::MissingField(_) => "case.missing_field",
             Refusal::MissingDocument(_) => "case.missing_document",
+            Refusal::MissingWork(super::Work::Sketch) => "case.needs_sketch",
         }
     }
 }
@@ -216,6 +221,13 @@ impl Definition {
             .find(|d| !attempt.documents.contains(&d.as_str()))
         {
             return Err(Refusal::MissingDocument(missing.clone()));
+        }
+        if let Some(missing) = action
+            .needs
+            .iter()
+            .find(|work| !attempt.work.contains(work))
+        {
+            return Err(Refusal::MissingWork(*missing));
         }
         let mut next = position.clone();
         match action.kind {

@@ -104,6 +104,7 @@ mod tests {
             to: None,
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
             documents: vec![],
+            needs: vec![],
             comment_required: false,
         }
     }

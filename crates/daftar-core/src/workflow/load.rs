@@ -77,6 +77,8 @@ struct RawAction {
     #[serde(default)]
     documents: Vec<String>,
     #[serde(default)]
+    needs: Vec<String>,
+    #[serde(default)]
     comment: bool,
 }
 
@@ -162,6 +164,14 @@ fn action_of(raw: RawAction) -> Result<Action, String> {
             ActorRef::Role(role_ref(who).map_err(|e| format!("action \"{}\": {e}", raw.id))?)
         });
     }
+    let needs = raw
+        .needs
+        .iter()
+        .map(|slug| {
+            super::Work::from_slug(slug)
+                .ok_or_else(|| format!("action \"{}\": unknown work \"{slug}\" in needs", raw.id))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Action {
         id: raw.id,
         name: Text::new(raw.name_fa, raw.name_en),
@@ -171,6 +181,7 @@ fn action_of(raw: RawAction) -> Result<Action, String> {
         to: raw.to,
         fields: raw.fields,
         documents: raw.documents,
+        needs,
         comment_required: raw.comment,
     })
 }

@@ -114,6 +114,7 @@ fn attempt<'a>(action: &'a str) -> Attempt<'a> {
         documents: vec!["deed"],
         comment: Some("ok"),
         decision: None,
+        work: Vec::new(),
     }
 }
 
@@ -187,6 +188,46 @@ fn a_role_not_allowed_is_refused() {
         &attempt("accept"),
     );
     assert_eq!(applicant, Err(Refusal::NotYours));
+}
+
+#[test]
+fn an_action_needing_work_not_done_is_refused_and_unknown_work_does_not_load() {
+    let text = changed(
+        "fields = [\"area\"]\n",
+        "fields = [\"area\"]\nneeds = [\"sketch\"]\n",
+    );
+    let def = Definition::load("needs.toml", &text).unwrap();
+    let mut without = attempt("accept");
+    without.work.clear();
+    assert_eq!(
+        def.decide(
+            Role::Formation,
+            &at("check"),
+            WorkflowActor::Staff(FORMATION),
+            &without
+        ),
+        Err(Refusal::MissingWork(crate::workflow::Work::Sketch))
+    );
+    assert_eq!(
+        Refusal::MissingWork(crate::workflow::Work::Sketch).code(),
+        "case.needs_sketch"
+    );
+    let mut with = attempt("accept");
+    with.work = vec![crate::workflow::Work::Sketch];
+    assert!(
+        def.decide(
+            Role::Formation,
+            &at("check"),
+            WorkflowActor::Staff(FORMATION),
+            &with
+        )
+        .is_ok()
+    );
+    let error = refusal(&changed(
+        "fields = [\"area\"]\n",
+        "fields = [\"area\"]\nneeds = [\"survey\"]\n",
+    ));
+    assert!(error.contains("unknown work \"survey\""), "{error}");
 }
 
 #[test]
@@ -493,6 +534,8 @@ fn the_building_permit_goes_from_application_to_the_district() {
                     documents: vec![],
                     comment: Some("ok"),
                     decision: *decision,
+                    // Every work an action may need, done.
+                    work: crate::workflow::Work::ALL.to_vec(),
                 },
             )
             .unwrap_or_else(|e| panic!("{action} in {}: {e}", position.state));

@@ -462,3 +462,4 @@ err-sketch-text-use = Line { $field }: the use must be residential, commercial, 
 err-sketch-text-colon = Line { $field }: put a colon between the use and the corners.
 err-sketch-text-corner = Line { $field }: each corner is x,y in metres.
 err-sketch-text-edge = Line { $field }: each measured length is a number of metres.
+err-case-needs-sketch = Record the building's sketch first: this action needs it.

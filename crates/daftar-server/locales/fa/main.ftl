@@ -462,3 +462,4 @@ err-sketch-text-use = سطر { $field }: کاربری باید مسکونی، ت
 err-sketch-text-colon = سطر { $field }: میان کاربری و گوشه‌ها دونقطه بگذارید.
 err-sketch-text-corner = سطر { $field }: هر گوشه به صورت ⁦x,y⁩ به متر است.
 err-sketch-text-edge = سطر { $field }: هر طول اندازه‌گیری‌شده عددی به متر است.
+err-case-needs-sketch = نخست کروکی ساختمان را ثبت کنید؛ این اقدام بدون آن ممکن نیست.
