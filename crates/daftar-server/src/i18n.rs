@@ -152,6 +152,11 @@ impl Tr {
         )
     }
 
+    /// A message with any number of arguments.
+    pub fn tn(&self, id: &str, args: &[(&str, String)]) -> String {
+        message(self.lang, id, args)
+    }
+
     /// Digits as the language writes them: Persian digits in Persian.
     pub fn digits(&self, text: &str) -> String {
         match self.lang {

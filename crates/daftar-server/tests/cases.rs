@@ -274,6 +274,7 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
                 )
                 .await;
             assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.body);
+            case["version"] = drawn.json()["case_version"].clone();
         }
         case = act_ok(&app, &token, &case, body.clone()).await;
         if *role == "municipal_liaison" {

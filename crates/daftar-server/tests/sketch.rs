@@ -82,10 +82,20 @@ async fn an_inspector_records_a_two_floor_sketch_and_every_version_is_kept(app: 
     );
     assert_eq!(answer["location"]["lat"], 35.805);
 
-    let mut again = two_floors(&case["version"]);
+    // Recording moves the case on: the same version again is stale (two inspectors, or a
+    // form sent twice), and changes nothing.
+    assert_eq!(
+        answer["case_version"],
+        case["version"].as_i64().unwrap() + 1
+    );
+    let twice = app
+        .post_json(&path, two_floors(&case["version"]), Some(&inspector))
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+    let mut again = two_floors(&answer["case_version"]);
     again["floors"][1]["parts"][0]["use"] = json!("office");
     let second = app.post_json(&path, again, Some(&inspector)).await;
-    assert_eq!(second.json()["sketch_version"], 2);
+    assert_eq!(second.json()["sketch_version"], 2, "{}", second.body);
 
     // The applicant reads them too (their own case), newest first.
     let citizen = app.citizen_token(OWNER.0, OWNER.1).await;

@@ -885,8 +885,20 @@ async fn documents_come_with_the_application_and_with_an_action_or_not_at_all(st
 
 async fn sketches_are_kept_as_versions_with_who_drew_them(store: &dyn Store) {
     let inspector = setup(store).await;
-    let case = open(store, "100000000001", "10010101018th01", 1, "1405-03-10").await;
+    // At inspection: the inspection unit holds the case's open task.
+    let case = store
+        .open_case(
+            &new_case("100000000001", "10010101018th01", 1),
+            &[task(Role::Inspection, "inspection", "1405-03-10")],
+            &history("apply", None, "inspection"),
+            &told_applicant("received"),
+            &[],
+            t(1),
+        )
+        .await
+        .unwrap();
     assert!(store.sketches_of_case(case).await.unwrap().is_empty());
+    assert!(!store.has_sketch(case).await.unwrap());
     let sketch = |total: i64, location| NewSketch {
         case,
         sketch_json: format!(r#"{{"total_centi_m2":{total}}}"#),
@@ -895,11 +907,26 @@ async fn sketches_are_kept_as_versions_with_who_drew_them(store: &dyn Store) {
         drawn_by: inspector,
         drawn_at: t(10 + total),
     };
-    assert_eq!(store.save_sketch(&sketch(11_600, None)).await.unwrap(), 1);
+    assert_eq!(
+        store.save_sketch(&sketch(11_600, None), 1).await.unwrap(),
+        (1, 2)
+    );
+    // The same version again (a second inspector, a form sent twice) keeps nothing.
+    assert!(matches!(
+        store.save_sketch(&sketch(11_700, None), 1).await,
+        Err(StoreError::Conflict(_))
+    ));
     let marked = Some((358_050_000, 514_250_000));
-    assert_eq!(store.save_sketch(&sketch(12_000, marked)).await.unwrap(), 2);
+    assert_eq!(
+        store.save_sketch(&sketch(12_000, marked), 2).await.unwrap(),
+        (2, 3)
+    );
     let kept = store.sketches_of_case(case).await.unwrap();
-    assert_eq!(kept.len(), 2, "the first version is kept");
+    assert_eq!(
+        kept.len(),
+        2,
+        "the first version is kept, the stale one is not"
+    );
     assert_eq!(
         (kept[0].version, kept[0].total_centi_m2),
         (2, 12_000),
@@ -909,4 +936,18 @@ async fn sketches_are_kept_as_versions_with_who_drew_them(store: &dyn Store) {
     assert_eq!(kept[0].drawn_by_name, "Inspector");
     assert_eq!(kept[1].sketch_json, r#"{"total_centi_m2":11600}"#);
     assert_eq!(kept[1].location_e7, None);
+    assert!(store.has_sketch(case).await.unwrap());
+    assert_eq!(store.case(case).await.unwrap().unwrap().version, 3);
+
+    // A case not at inspection takes no sketch.
+    let elsewhere = open(store, "100000000002", "10010101018th01", 1, "1405-03-10").await;
+    let other = NewSketch {
+        case: elsewhere,
+        ..sketch(100, None)
+    };
+    assert!(matches!(
+        store.save_sketch(&other, 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(!store.has_sketch(elsewhere).await.unwrap());
 }

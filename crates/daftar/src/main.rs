@@ -363,7 +363,10 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let backend = store.backend();
     let state = AppState::new(config, store)?;
-    state.services.zoning.refresh().await?;
+    // A map that does not load leaves the inquiry answering 503, not the office closed.
+    if let Err(error) = state.services.zoning.refresh().await {
+        tracing::warn!(%error, "The zoning map did not load; the inquiry is unavailable.");
+    }
     daftar_server::app::spawn_session_sweeper(state.services.accounts.clone());
     // What crashes and abandoned forms leave: at start, then every hour.
     let cases = state.services.cases.clone();

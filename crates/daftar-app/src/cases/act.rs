@@ -71,7 +71,11 @@ impl Cases {
             .as_deref()
             .map(str::trim)
             .filter(|c| !c.is_empty());
-        let work = self.work_done(id).await?;
+        let needed = definition
+            .action(&request.action)
+            .map(|action| action.needs.clone())
+            .unwrap_or_default();
+        let work = self.work_done(id, &needed).await?;
         let step = definition
             .decide(
                 service.owner_unit,

@@ -95,13 +95,24 @@ impl Cases {
         self
     }
 
-    /// The work done on a case beside its workflow, as the actions' `needs` name it.
-    async fn work_done(&self, id: CaseId) -> Result<Vec<daftar_core::workflow::Work>, CaseError> {
+    /// Of the work `needed`, what is done on the case; asked only when an action needs some.
+    async fn work_done(
+        &self,
+        id: CaseId,
+        needed: &[daftar_core::workflow::Work],
+    ) -> Result<Vec<daftar_core::workflow::Work>, CaseError> {
+        use daftar_core::workflow::Work;
         let mut done = Vec::new();
-        if let Some(sketches) = &self.sketches
-            && !sketches.sketches_of_case(id).await?.is_empty()
-        {
-            done.push(daftar_core::workflow::Work::Sketch);
+        for work in needed {
+            let is_done = match work {
+                Work::Sketch => match &self.sketches {
+                    Some(sketches) => sketches.has_sketch(id).await?,
+                    None => false,
+                },
+            };
+            if is_done {
+                done.push(*work);
+            }
         }
         Ok(done)
     }
@@ -316,15 +327,6 @@ impl Cases {
         };
         let tasks = self.store.case_tasks(id).await?;
         Ok((case, roles, tasks))
-    }
-
-    /// Whether `who` may read the case, without recording a read.
-    pub(crate) async fn check_readable(
-        &self,
-        who: &Principal,
-        id: CaseId,
-    ) -> Result<(), CaseError> {
-        self.seen_by(who, id, false).await.map(|_| ())
     }
 }
 

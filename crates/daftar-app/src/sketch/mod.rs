@@ -26,6 +26,8 @@ pub struct SketchRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedSketch {
     pub version: i64,
+    /// The case's version after the recording (for the next action), when just recorded.
+    pub case_version: Option<i64>,
     pub sketch: Sketch,
     pub location: Option<(f64, f64)>,
     pub drawn_by_name: String,
@@ -83,19 +85,23 @@ impl Sketches {
         };
         let sketch_json = serde_json::to_string(&sketch).map_err(anyhow::Error::from)?;
         let drawn_at = Timestamp::now();
-        let version = self
+        let (version, case_version) = self
             .store
-            .save_sketch(&NewSketch {
-                case: id,
-                sketch_json,
-                total_centi_m2: sketch.total_centi_m2,
-                location_e7,
-                drawn_by: account.id,
-                drawn_at,
-            })
+            .save_sketch(
+                &NewSketch {
+                    case: id,
+                    sketch_json,
+                    total_centi_m2: sketch.total_centi_m2,
+                    location_e7,
+                    drawn_by: account.id,
+                    drawn_at,
+                },
+                request.expected_version,
+            )
             .await?;
         Ok(RecordedSketch {
             version,
+            case_version: Some(case_version),
             sketch,
             location: location_e7.map(from_e7),
             drawn_by_name: account.display_name.clone(),
@@ -103,13 +109,20 @@ impl Sketches {
         })
     }
 
-    /// Every version of the case's sketch, newest first, for whoever may read the case.
+    /// Every version of the case's sketch, newest first, for whoever may read the case; a
+    /// staff member's read is recorded, as a read of the case.
     pub async fn of_case(
         &self,
         who: &Principal,
         id: CaseId,
     ) -> Result<Vec<RecordedSketch>, CaseError> {
-        self.cases.check_readable(who, id).await?;
+        self.cases.view(who, id).await?;
+        self.of_case_seen(id).await
+    }
+
+    /// The same, for a page that has just shown the case through [`Cases::view`], which
+    /// checked and recorded the read.
+    pub async fn of_case_seen(&self, id: CaseId) -> Result<Vec<RecordedSketch>, CaseError> {
         self.store
             .sketches_of_case(id)
             .await?
@@ -124,6 +137,7 @@ impl Sketches {
                 })?;
                 Ok(RecordedSketch {
                     version: stored.version,
+                    case_version: None,
                     sketch,
                     location: stored.location_e7.map(from_e7),
                     drawn_by_name: stored.drawn_by_name,
@@ -172,8 +186,8 @@ fn where_wrong(error: &SketchError) -> String {
         _ => {}
     }
     if path.is_empty() {
-        "floors".into()
-    } else {
-        path
+        path.push_str("floors");
     }
+    // Latin and digits inside a Persian message: isolated left to right.
+    format!("\u{2066}{path}\u{2069}")
 }

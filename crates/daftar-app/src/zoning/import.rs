@@ -89,14 +89,14 @@ pub async fn save_map(store: &dyn ZoningStore, text: &str) -> Result<MapImported
 /// Every bad feature named, on one line (a failing command prints one).
 fn describe(error: &ZoningMapError) -> String {
     match error {
-        ZoningMapError::BadFeatures(errors) => {
-            let listed: Vec<String> = errors
+        ZoningMapError::BadFeatures { count, listed } => {
+            let listed: Vec<String> = listed
                 .iter()
                 .map(|error| format!("features[{}]: {}", error.index, error.problem))
                 .collect();
             format!(
                 "the map was not imported: {} bad features: {}",
-                errors.len(),
+                count,
                 listed.join("; ")
             )
         }

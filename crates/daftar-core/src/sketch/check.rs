@@ -139,13 +139,14 @@ fn check_part(input: &PartInput) -> Result<(Part, Polygon<f64>), SketchProblem> 
     if area_centi_m2 == 0 {
         return Err(SketchProblem::NoArea);
     }
-    let part = Part {
+    let mut part = Part {
         part_use: input.part_use,
         corners_cm,
         area_centi_m2,
+        measured_cm: None,
     };
     if let Some(typed) = &input.edges_m {
-        check_typed_edges(&part, typed)?;
+        part.measured_cm = Some(check_typed_edges(&part, typed)?);
     }
     Ok((part, polygon))
 }
@@ -172,13 +173,15 @@ fn crossing(edges: &[Line<f64>]) -> Option<(usize, usize)> {
     None
 }
 
-fn check_typed_edges(part: &Part, typed: &[f64]) -> Result<(), SketchProblem> {
+/// The typed lengths in centimetres, each within the tolerance of the drawn edge.
+fn check_typed_edges(part: &Part, typed: &[f64]) -> Result<Vec<i64>, SketchProblem> {
     let drawn = part.edge_lengths_cm();
     if typed.len() != drawn.len() {
         return Err(SketchProblem::EdgeCount {
             expected: drawn.len(),
         });
     }
+    let mut measured = Vec::with_capacity(typed.len());
     for (n, (typed_m, drawn_cm)) in typed.iter().zip(drawn).enumerate() {
         if !typed_m.is_finite() || *typed_m <= 0.0 || *typed_m > 2.0 * MAX_COORDINATE_M {
             return Err(SketchProblem::BadEdge { edge: n + 1 });
@@ -192,8 +195,9 @@ fn check_typed_edges(part: &Part, typed: &[f64]) -> Result<(), SketchProblem> {
                 drawn_cm,
             });
         }
+        measured.push(typed_cm);
     }
-    Ok(())
+    Ok(measured)
 }
 
 /// Whether two parts of a floor share more than a sliver of area.

@@ -119,6 +119,10 @@ pub struct Part {
     /// The corners in centimetres, the ring closed.
     pub corners_cm: Vec<[i64; 2]>,
     pub area_centi_m2: i64,
+    /// The edge lengths the inspector measured, in centimetres, when typed: kept beside
+    /// the drawing they agreed with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_cm: Option<Vec<i64>>,
 }
 
 impl Part {
@@ -154,7 +158,9 @@ impl Sketch {
                                 .iter()
                                 .map(|[x, y]| [*x as f64 / 100.0, *y as f64 / 100.0])
                                 .collect(),
-                            edges_m: None,
+                            edges_m: part.measured_cm.as_ref().map(|measured| {
+                                measured.iter().map(|cm| *cm as f64 / 100.0).collect()
+                            }),
                         })
                         .collect(),
                 })

@@ -69,8 +69,11 @@ pub fn render(sketch: &Sketch, persian: bool) -> String {
     let panel_w = PAGE_W / columns as f64;
     // Room around each drawing for the lengths, the title and the scale bar.
     let (side_room, top_room, bottom_room) = (12.0, 12.0, 16.0);
+    // Up to sixteen floors share one A4 page; a taller building keeps a readable size for
+    // each floor (40 mm of drawing at least) and runs onto further pages.
+    let row_room = (PAGE_H / rows as f64 - top_room - bottom_room).max(40.0);
     let scale = ((panel_w - 2.0 * side_room) / width_m)
-        .min((PAGE_H / rows as f64 - top_room - bottom_room) / height_m)
+        .min(row_room / height_m)
         .min(10.0);
     let panel_h = height_m * scale + top_room + bottom_room;
     let total_h = panel_h * rows as f64;
@@ -88,7 +91,8 @@ pub fn render(sketch: &Sketch, persian: bool) -> String {
         )
     } else {
         format!(
-            "Building sketch, {count} floors, {} m²",
+            "Building sketch, {count} floor{}, {} m²",
+            if count == 1 { "" } else { "s" },
             centi_m2_text(sketch.total_centi_m2)
         )
     };
@@ -321,6 +325,37 @@ mod tests {
         assert!(svg.contains("<title>کروکی ساختمان، ۲ طبقه، ۲۲۸٫۰۰ مترمربع</title>"));
         assert!(svg.contains("پارکینگ"));
         assert_eq!(svg.matches(">N</text>").count(), 2, "a north arrow a floor");
+    }
+
+    #[test]
+    fn a_tower_is_drawn_at_a_readable_size() {
+        let floors = (0..40)
+            .map(|level| FloorInput {
+                level,
+                parts: vec![PartInput {
+                    part_use: PartUse::Office,
+                    corners: vec![
+                        [0.0, 0.0],
+                        [20.0, 0.0],
+                        [20.0, 30.0],
+                        [0.0, 30.0],
+                        [0.0, 0.0],
+                    ],
+                    edges_m: None,
+                }],
+            })
+            .collect();
+        let svg = render(&SketchInput { floors }.check().unwrap(), false);
+        let height: f64 = svg
+            .split("height=\"")
+            .nth(1)
+            .and_then(|rest| rest.split("mm").next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(height.is_finite() && height > PAGE_H, "{height}");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        assert!(svg.contains("Building sketch, 40 floors"));
     }
 
     #[test]

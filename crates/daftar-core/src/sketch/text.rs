@@ -64,7 +64,16 @@ fn part_use(word: &str) -> Option<PartUse> {
 
 /// Reads the text into a sketch's input; floors in the order their levels first appear.
 pub fn parse_sketch_text(text: &str) -> Result<SketchInput, SketchTextError> {
+    parse_sketch_text_with_lines(text).map(|(input, _)| input)
+}
+
+/// The same, with the line (from 1) each part was written on, by floor and part as the
+/// input has them: what a form names when the sketch is refused.
+pub fn parse_sketch_text_with_lines(
+    text: &str,
+) -> Result<(SketchInput, Vec<Vec<usize>>), SketchTextError> {
     let mut floors: Vec<FloorInput> = Vec::new();
+    let mut lines: Vec<Vec<usize>> = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() {
@@ -117,12 +126,18 @@ pub fn parse_sketch_text(text: &str) -> Result<SketchInput, SketchTextError> {
             corners,
             edges_m,
         };
-        match floors.iter_mut().find(|floor| floor.level == level) {
-            Some(floor) => floor.parts.push(part),
-            None => floors.push(FloorInput {
-                level,
-                parts: vec![part],
-            }),
+        match floors.iter().position(|floor| floor.level == level) {
+            Some(at) => {
+                floors[at].parts.push(part);
+                lines[at].push(n + 1);
+            }
+            None => {
+                floors.push(FloorInput {
+                    level,
+                    parts: vec![part],
+                });
+                lines.push(vec![n + 1]);
+            }
         }
     }
     if floors.is_empty() {
@@ -131,7 +146,7 @@ pub fn parse_sketch_text(text: &str) -> Result<SketchInput, SketchTextError> {
             problem: TextProblem::Empty,
         });
     }
-    Ok(SketchInput { floors })
+    Ok((SketchInput { floors }, lines))
 }
 
 /// A kept sketch as text again, for editing: corners without the closing repeat.
@@ -152,6 +167,12 @@ pub fn sketch_to_text(sketch: &Sketch) -> String {
             let open = &part.corners_cm[..part.corners_cm.len().saturating_sub(1)];
             for [x, y] in open {
                 text.push_str(&format!(" {},{}", metres(*x), metres(*y)));
+            }
+            if let Some(measured) = &part.measured_cm {
+                text.push_str(" |");
+                for cm in measured {
+                    text.push_str(&format!(" {}", metres(*cm)));
+                }
             }
             text.push('\n');
         }

@@ -94,8 +94,12 @@ pub enum ZoningMapError {
     NotGeoJson(String),
     #[error("the map has no features")]
     Empty,
-    #[error("{} features are wrong, the first: features[{}]: {}", .0.len(), .0[0].index, .0[0].problem)]
-    BadFeatures(Vec<FeatureError>),
+    /// How many features are wrong, and the first of them (at most 100).
+    #[error("{count} features are wrong, the first: features[{}]: {}", .listed[0].index, .listed[0].problem)]
+    BadFeatures {
+        count: usize,
+        listed: Vec<FeatureError>,
+    },
 }
 
 /// At most this many bad features are listed; a file that wrong needs fixing at its source.
@@ -112,20 +116,23 @@ pub fn parse_zoning_map(text: &str, rules: &ZoneRules) -> Result<Vec<ZoneFeature
         return Err(ZoningMapError::Empty);
     }
     let mut features = Vec::with_capacity(collection.features.len());
-    let mut errors = Vec::new();
+    let mut listed = Vec::new();
+    let mut count = 0;
     for (index, feature) in collection.features.iter().enumerate() {
         match check_feature(feature, rules) {
             Ok(zone) => features.push(zone),
-            Err(problem) if errors.len() < LISTED_ERRORS => {
-                errors.push(FeatureError { index, problem })
+            Err(problem) => {
+                count += 1;
+                if listed.len() < LISTED_ERRORS {
+                    listed.push(FeatureError { index, problem });
+                }
             }
-            Err(_) => {}
         }
     }
-    if errors.is_empty() {
+    if count == 0 {
         Ok(features)
     } else {
-        Err(ZoningMapError::BadFeatures(errors))
+        Err(ZoningMapError::BadFeatures { count, listed })
     }
 }
 
@@ -349,9 +356,14 @@ mod tests {
             bow_tie.to_owned(),
             square("G111", 51.42, 35.80, 0.01, r#","flags":["nice_view"]"#),
         ]);
-        let Err(ZoningMapError::BadFeatures(errors)) = parse_zoning_map(&text, &rules) else {
+        let Err(ZoningMapError::BadFeatures {
+            count,
+            listed: errors,
+        }) = parse_zoning_map(&text, &rules)
+        else {
             panic!("the map was taken");
         };
+        assert_eq!(count, 3);
         let indexes: Vec<usize> = errors.iter().map(|error| error.index).collect();
         assert_eq!(indexes, [1, 2, 3]);
         assert!(errors[0].problem.contains("R999"));

@@ -10,10 +10,16 @@ use crate::{CaseId, Result, StaffId, StoreError, from_db_time, to_db_time};
 /// The sketches' side of storage. One method is one transaction.
 #[async_trait]
 pub trait SketchStore: Send + Sync + std::fmt::Debug {
-    /// Keeps a sketch as the case's next version and returns its number (1, 2, …).
-    async fn save_sketch(&self, sketch: &NewSketch) -> Result<i64>;
+    /// Keeps a sketch as the case's next version, in the transaction that checks the case
+    /// is still at `expected_version` with an open task for the inspection unit and moves
+    /// its version on: a second recording at the same version, or one after the case has
+    /// left inspection, is a [`StoreError::Conflict`] and keeps nothing. Returns the
+    /// sketch's number (1, 2, …) and the case's new version.
+    async fn save_sketch(&self, sketch: &NewSketch, expected_version: i64) -> Result<(i64, i64)>;
     /// Every version of a case's sketch, newest first, with who drew each.
     async fn sketches_of_case(&self, case: CaseId) -> Result<Vec<StoredSketch>>;
+    /// Whether the case has a sketch at all (what an action that needs one asks).
+    async fn has_sketch(&self, case: CaseId) -> Result<bool>;
 }
 
 /// A checked sketch about to be kept.
@@ -64,8 +70,23 @@ where
     for<'r> SketchRow: FromRow<'r, <S::Db as Database>::Row>,
     for<'r> (i64,): FromRow<'r, <S::Db as Database>::Row>,
 {
-    async fn save_sketch(&self, sketch: &NewSketch) -> Result<i64> {
+    async fn save_sketch(&self, sketch: &NewSketch, expected_version: i64) -> Result<(i64, i64)> {
         let mut tx = self.writer().begin().await?;
+        // The case moves on only from the version the inspector saw, and only while the
+        // inspection unit has it: the compare-and-set every action makes.
+        let moved = sqlx::query(
+            "UPDATE cases SET version = version + 1, updated_at = $3
+             WHERE id = $1 AND version = $2 AND closed_at IS NULL
+               AND EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = $1 AND t.role = 'inspection')",
+        )
+        .bind(sketch.case.0)
+        .bind(expected_version)
+        .bind(to_db_time(sketch.drawn_at))
+        .execute(&mut *tx)
+        .await?;
+        if S::rows_affected(&moved) != 1 {
+            return Err(StoreError::Conflict("case version"));
+        }
         let (version,): (i64,) = sqlx::query_as(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM case_sketches WHERE case_id = $1",
         )
@@ -96,7 +117,16 @@ where
             Err(error) => return Err(error.into()),
         }
         tx.commit().await?;
-        Ok(version)
+        Ok((version, expected_version + 1))
+    }
+
+    async fn has_sketch(&self, case: CaseId) -> Result<bool> {
+        let found: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM case_sketches WHERE case_id = $1 LIMIT 1")
+                .bind(case.0)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(found.is_some())
     }
 
     async fn sketches_of_case(&self, case: CaseId) -> Result<Vec<StoredSketch>> {

@@ -25,6 +25,9 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SketchAnswer {
     sketch_version: i64,
+    /// The case's version after recording it, which the next action names; absent in a
+    /// listing.
+    case_version: Option<i64>,
     #[schema(example = "230.50")]
     total_area_m2: String,
     floors: Vec<FloorAnswer>,
@@ -76,6 +79,7 @@ impl SketchAnswer {
         };
         SketchAnswer {
             sketch_version: recorded.version,
+            case_version: recorded.case_version,
             total_area_m2: centi_m2_text(recorded.sketch.total_centi_m2),
             floors: recorded
                 .sketch

@@ -453,8 +453,8 @@ pub(super) async fn case_page(
     let notice = notice.done.map(|_| page.layout.tr.t("case-action-done"));
     let mut template = case_template(&cases, &page, &view, None, notice);
     template.applied = applied && matches!(view.standing, Standing::Applicant);
-    template.sketch = crate::web::sketch::latest(&sketches, &page, id).await?;
-    template.sketch_form = crate::web::sketch::form_for(&sketches, &page, &view, None).await?;
+    (template.sketch, template.sketch_form) =
+        crate::web::sketch::for_case_page(&sketches, &page, &view, None).await?;
     page.render(&template)
 }
 
@@ -473,7 +473,7 @@ pub(in crate::web) async fn case_page_with_sketch_error(
     };
     let view = cases.view(&user.principal, id).await?;
     let mut template = case_template(cases, page, &view, None, None);
-    template.sketch = crate::web::sketch::latest(sketches, page, id).await?;
-    template.sketch_form = crate::web::sketch::form_for(sketches, page, &view, Some(typed)).await?;
+    (template.sketch, template.sketch_form) =
+        crate::web::sketch::for_case_page(sketches, page, &view, Some(typed)).await?;
     Ok((status, page.render(&template)?).into_response())
 }

@@ -8,10 +8,10 @@ pub use record::routes;
 
 use daftar_app::Sketches;
 use daftar_app::cases::{CaseView, Standing};
+use daftar_app::sketch::RecordedSketch;
 use daftar_core::calendar::JalaliDate;
 use daftar_core::roles::Role;
 use daftar_core::sketch::svg;
-use daftar_store::CaseId;
 
 use crate::error::AppError;
 use crate::web::Page;
@@ -25,29 +25,53 @@ pub struct SketchView {
     pub total: String,
 }
 
-/// The case's latest sketch as `page`'s user may see it, if one was drawn.
-pub async fn latest(
+/// The sketch section of a case page the user has just been shown (through
+/// [`daftar_app::Cases::view`], which checked and recorded the read): the latest drawing,
+/// and for an inspector while the case waits on inspection, the form, holding what they
+/// typed after a refusal or else the latest sketch to start from.
+pub async fn for_case_page(
     sketches: &Sketches,
     page: &Page,
-    id: CaseId,
-) -> Result<Option<SketchView>, AppError> {
-    let Some(user) = page.user.as_ref() else {
-        return Ok(None);
-    };
-    let kept = sketches.of_case(&user.principal, id).await?;
-    let Some(latest) = kept.first() else {
-        return Ok(None);
-    };
+    view: &CaseView,
+    typed: Option<SketchForm>,
+) -> Result<(Option<SketchView>, Option<SketchForm>), AppError> {
+    let kept = sketches.of_case_seen(view.case.id).await?;
+    let latest = kept.first();
+    let drawing = latest.map(|latest| drawing(page, latest));
+    let inspects = matches!(&view.standing, Standing::Staff(roles) if roles.contains(&Role::Inspection))
+        && view.tasks.iter().any(|task| task.role == Role::Inspection);
+    let form = inspects.then(|| {
+        typed.unwrap_or_else(|| match latest {
+            Some(latest) => SketchForm {
+                text: daftar_core::sketch::text::sketch_to_text(&latest.sketch),
+                lat: latest
+                    .location
+                    .map(|(lat, _)| lat.to_string())
+                    .unwrap_or_default(),
+                lon: latest
+                    .location
+                    .map(|(_, lon)| lon.to_string())
+                    .unwrap_or_default(),
+                error: None,
+            },
+            None => SketchForm::default(),
+        })
+    });
+    Ok((drawing, form))
+}
+
+fn drawing(page: &Page, latest: &RecordedSketch) -> SketchView {
     let tr = page.layout.tr;
     let when = tr.day(JalaliDate::from_timestamp(latest.drawn_at));
-    Ok(Some(SketchView {
+    let separator = if tr.is_fa() { "، " } else { ", " };
+    SketchView {
         svg: svg::render(&latest.sketch, tr.is_fa()),
         meta: tr.t2(
             "case-sketch-meta",
             "version",
             &tr.number(u64::try_from(latest.version).unwrap_or(0)),
             "who",
-            &format!("{}، {when}", latest.drawn_by_name),
+            &format!("{}{separator}{when}", latest.drawn_by_name),
         ),
         total: tr.t1(
             "case-sketch-total",
@@ -57,7 +81,7 @@ pub async fn latest(
                 &daftar_core::sketch::centi_m2_text(latest.sketch.total_centi_m2),
             ),
         ),
-    }))
+    }
 }
 
 /// A decimal as the page's language writes it: Persian digits and separator in Persian.
@@ -77,41 +101,4 @@ pub struct SketchForm {
     pub lat: String,
     pub lon: String,
     pub error: Option<String>,
-}
-
-/// The form, for an inspector of the case's office while the case waits on inspection:
-/// what they typed after a refusal, else the latest sketch to start from.
-pub async fn form_for(
-    sketches: &Sketches,
-    page: &Page,
-    view: &CaseView,
-    typed: Option<SketchForm>,
-) -> Result<Option<SketchForm>, AppError> {
-    let inspects = matches!(&view.standing, Standing::Staff(roles) if roles.contains(&Role::Inspection))
-        && view.tasks.iter().any(|task| task.role == Role::Inspection);
-    if !inspects {
-        return Ok(None);
-    }
-    if typed.is_some() {
-        return Ok(typed);
-    }
-    let Some(user) = page.user.as_ref() else {
-        return Ok(None);
-    };
-    let kept = sketches.of_case(&user.principal, view.case.id).await?;
-    Ok(Some(match kept.first() {
-        Some(latest) => SketchForm {
-            text: daftar_core::sketch::text::sketch_to_text(&latest.sketch),
-            lat: latest
-                .location
-                .map(|(lat, _)| lat.to_string())
-                .unwrap_or_default(),
-            lon: latest
-                .location
-                .map(|(_, lon)| lon.to_string())
-                .unwrap_or_default(),
-            error: None,
-        },
-        None => SketchForm::default(),
-    }))
 }

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use daftar_app::sketch::{SketchRequest, parse_point_text};
 use daftar_app::{Cases, Sketches};
-use daftar_core::sketch::text::parse_sketch_text;
+use daftar_core::sketch::text::parse_sketch_text_with_lines;
+use daftar_core::sketch::{SketchError, SketchProblem};
 use serde::Deserialize;
 
 use super::SketchForm;
@@ -46,10 +47,19 @@ async fn record(
     };
     let id = crate::web::cases::case_id(&id)?;
     let attempt = async {
-        let sketch = parse_sketch_text(&form.sketch).map_err(|error| AppError::InvalidField {
-            code: error.problem.code(),
-            field: error.line.to_string(),
-        })?;
+        let (sketch, lines) =
+            parse_sketch_text_with_lines(&form.sketch).map_err(|error| AppError::InvalidField {
+                code: error.problem.code(),
+                field: error.line.to_string(),
+            })?;
+        // Checked here first, so that a refusal names the line the inspector wrote; the
+        // service checks it again.
+        if let Err(error) = sketch.check() {
+            return Err(AppError::InvalidField {
+                code: error.problem.code(),
+                field: where_on_form(&page, &lines, &error),
+            });
+        }
         let location = parse_point_text(&form.lat, &form.lon)?;
         let request = SketchRequest {
             expected_version: form.version,
@@ -76,5 +86,49 @@ async fn record(
             )
             .await
         }
+    }
+}
+
+/// Where a refused sketch is wrong, by the lines of the form: "line 3, edges 1 and 3".
+fn where_on_form(page: &Page, lines: &[Vec<usize>], error: &SketchError) -> String {
+    let tr = page.layout.tr;
+    let line_of = |floor: Option<usize>, part: Option<usize>| {
+        floor
+            .zip(part)
+            .and_then(|(f, p)| {
+                lines
+                    .get(f.checked_sub(1)?)?
+                    .get(p.checked_sub(1)?)
+                    .copied()
+            })
+            .or_else(|| floor.and_then(|f| lines.get(f.checked_sub(1)?)?.first().copied()))
+            .unwrap_or(1)
+    };
+    let line = line_of(error.floor, error.part).to_string();
+    match &error.problem {
+        SketchProblem::BadCoordinate { corner } => tr.tn(
+            "sketch-where-corner",
+            &[("line", line), ("n", corner.to_string())],
+        ),
+        SketchProblem::SelfIntersecting { edge, other } => tr.tn(
+            "sketch-where-edges",
+            &[
+                ("line", line),
+                ("n", edge.to_string()),
+                ("m", other.to_string()),
+            ],
+        ),
+        SketchProblem::BadEdge { edge } | SketchProblem::EdgeMismatch { edge, .. } => tr.tn(
+            "sketch-where-edge",
+            &[("line", line), ("n", edge.to_string())],
+        ),
+        SketchProblem::Overlapping { other_part } => tr.tn(
+            "sketch-where-lines",
+            &[
+                ("line", line),
+                ("n", line_of(error.floor, Some(*other_part)).to_string()),
+            ],
+        ),
+        _ => tr.tn("sketch-where-line", &[("line", line)]),
     }
 }

@@ -24,7 +24,6 @@ struct ZoneRow {
     code: String,
     name: String,
     family: String,
-    share: String,
     density: String,
     occupancy: String,
     floors: String,
@@ -113,7 +112,6 @@ fn answer(page: &Page, inquiry: Inquiry) -> Answer {
                         zone.name_en
                     },
                     family: zone.family.name().in_lang(tr.lang).to_owned(),
-                    share: percent(found.share_permille.div_ceil(10)),
                     density: percent(zone.max_density_pct),
                     occupancy: percent(zone.max_occupancy_pct),
                     floors: tr.number(u64::from(zone.max_floors)),
