@@ -116,7 +116,12 @@ pub const DEMO_ZONING_MAP: &str = include_str!("../../../zoning/demo-district-1.
 
 /// The demo's zone rules and map, the map only once: a later import by hand is kept.
 async fn load_zoning(store: &dyn Store) -> anyhow::Result<()> {
-    crate::zoning::save_rules(store, daftar_core::zoning::rules::DEMO_RULES).await?;
+    // The demo's rules file edited without a new version (a comment, say) is kept as first
+    // loaded: a version is never rewritten, and the demo still starts.
+    match crate::zoning::save_rules(store, daftar_core::zoning::rules::DEMO_RULES).await {
+        Ok(_) | Err(crate::zoning::ZoningError::Store(StoreError::Conflict(_))) => {}
+        Err(error) => return Err(error.into()),
+    }
     if store.latest_zoning_map().await?.is_none() {
         crate::zoning::save_map(store, DEMO_ZONING_MAP).await?;
     }

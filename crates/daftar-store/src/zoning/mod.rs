@@ -147,7 +147,7 @@ where
                 .await?;
         let count =
             i64::try_from(features.len()).map_err(|_| StoreError::Conflict("a map that large"))?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO zoning_maps (version, rules_version, features, imported_at)
              VALUES ($1, $2, $3, $4)",
         )
@@ -156,7 +156,15 @@ where
         .bind(count)
         .bind(to_db_time(now))
         .execute(&mut *tx)
-        .await?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // Two imports at once: the second is told to try again, and keeps nothing.
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(StoreError::Conflict("zoning map version"));
+            }
+            Err(error) => return Err(error.into()),
+        }
         for (position, feature) in (0i64..).zip(features) {
             sqlx::query(
                 "INSERT INTO zoning_features (map_version, position, code, geometry, flags)
