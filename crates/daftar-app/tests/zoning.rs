@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use daftar_app::{Zoning, ZoningError, demo};
-use daftar_store::{Store, ZoningStore};
+use daftar_store::Store;
 use jiff::Timestamp;
 
 with_both_databases!(
