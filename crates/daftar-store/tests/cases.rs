@@ -15,6 +15,7 @@ use daftar_store::{
 use jiff::{SignedDuration, Timestamp};
 
 on_both_databases!(
+    a_count_alone_reads_no_rows,
     sketches_are_kept_as_versions_with_who_drew_them,
     a_queue_finds_a_case_by_code_or_applicant_and_sorts_by_its_columns,
     a_case_opens_with_its_tasks_history_and_notification,
@@ -950,4 +951,36 @@ async fn sketches_are_kept_as_versions_with_who_drew_them(store: &dyn Store) {
         Err(StoreError::Conflict(_))
     ));
     assert!(!store.has_sketch(elsewhere).await.unwrap());
+}
+
+async fn a_count_alone_reads_no_rows(store: &dyn Store) {
+    setup(store).await;
+    for n in 1..=3 {
+        open(
+            store,
+            &format!("10000000000{n}"),
+            "10010101018th01",
+            1,
+            "1300-01-01",
+        )
+        .await;
+    }
+    let counted = store
+        .queue(
+            &QueueQuery {
+                limit: 0,
+                ..queue(Some(Role::Formation))
+            },
+            day("1405-03-01"),
+        )
+        .await
+        .unwrap();
+    assert!(counted.items.is_empty());
+    assert_eq!(counted.total, 3);
+    assert_eq!(counted.overdue, 0, "not counted for a count alone");
+    let page = store
+        .queue(&queue(Some(Role::Formation)), day("1405-03-01"))
+        .await
+        .unwrap();
+    assert_eq!((page.items.len(), page.total, page.overdue), (3, 3, 3));
 }

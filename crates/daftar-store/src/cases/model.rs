@@ -171,6 +171,7 @@ pub struct QueueQuery {
     pub search: Option<QueueSearch>,
     pub order: QueueOrder,
     pub descending: bool,
+    /// Rows a page; 0 asks for the total alone (no rows, and `overdue` is not counted).
     pub limit: i64,
     pub offset: i64,
 }

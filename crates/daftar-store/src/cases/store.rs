@@ -333,6 +333,9 @@ where
         let (total,): (i64,) = total_count.query_as().fetch_one(self.reader()).await?;
         let overdue = if query.overdue_only {
             total
+        } else if query.limit == 0 {
+            // The total alone (the navigation's count): the overdue count is not asked.
+            0
         } else {
             let late_count = capped_count(true);
             let (late,): (i64,) = late_count.query_as().fetch_one(self.reader()).await?;
