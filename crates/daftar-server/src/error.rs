@@ -401,6 +401,8 @@ mod tests {
         "payment.tampered",
         "payment.gateway_down",
         "zoning.point",
+        "zoning.plot_area",
+        "zoning.setback",
         "case.needs_sketch",
         "sketch.inspectors_only",
         "sketch.not_now",

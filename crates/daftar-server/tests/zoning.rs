@@ -98,6 +98,30 @@ async fn the_inquiry_page_answers_staff_and_refuses_others(app: TestApp) {
         "the demo's plan says so"
     );
     assert!(page.body.contains("بافت فرسوده"));
+    // With a plot, its map order: 300 m², the street taking 1.5 m along 12 m.
+    let ordered = app
+        .get_page(
+            "/staff/zoning?lon=51.425&lat=35.805&area=300&depth=1.5&frontage=12",
+            &clerk,
+        )
+        .await;
+    let order = ordered
+        .body
+        .split("id=\"map-order\"")
+        .nth(1)
+        .expect("a map order");
+    for figure in [
+        "۱۸٫۰۰ مترمربع",
+        "۲۸۲٫۰۰ مترمربع",
+        "۱۶۹٫۲۰ مترمربع",
+        "۵۰۷٫۶۰ مترمربع",
+    ] {
+        assert!(order.contains(figure), "{figure}: {order}");
+    }
+    let bad_area = app
+        .get_page("/staff/zoning?lon=51.425&lat=35.805&area=-3", &clerk)
+        .await;
+    assert_eq!(bad_area.status, StatusCode::UNPROCESSABLE_ENTITY);
     let empty = app.get_page("/staff/zoning", &clerk).await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(!empty.body.contains("id=\"answer\""));

@@ -1,8 +1,9 @@
 //! The inquiry (استعلام طرح تفصیلی): what the detailed plan says about a place — its
 //! sub-zones with their rules, the share of each, and the area's flags.
 
+use daftar_core::billing::Area;
 use daftar_core::fa::normalize_digits;
-use daftar_core::zoning::{AreaFlag, SubZone};
+use daftar_core::zoning::{AreaFlag, MapOrder, PlotFacts, Setback, Side, SubZone, ZoneShare};
 
 use crate::accounts::Principal;
 
@@ -82,5 +83,61 @@ impl Zoning {
             zones,
             flags,
         })
+    }
+}
+
+/// A plot as a clerk types it to see its map order: the deed's area in m², and what the
+/// street takes, a depth along a frontage in metres (both empty for no setback).
+pub fn parse_plot(
+    area_m2: &str,
+    depth_m: &str,
+    frontage_m: &str,
+) -> Result<PlotFacts, ZoningError> {
+    let area = Area::parse_m2(area_m2)
+        .filter(|area| area.centi_m2() > 0)
+        .ok_or(ZoningError::Invalid("zoning.plot_area"))?;
+    let deed_area_centi_m2 =
+        i64::try_from(area.centi_m2()).map_err(|_| ZoningError::Invalid("zoning.plot_area"))?;
+    let centimetres = |text: &str| {
+        Area::parse_m2(text)
+            .map(|metres| metres.centi_m2())
+            .filter(|cm| *cm <= 100_000)
+            .and_then(|cm| i64::try_from(cm).ok())
+    };
+    let setbacks = match (depth_m.trim().is_empty(), frontage_m.trim().is_empty()) {
+        (true, true) => Vec::new(),
+        _ => {
+            let (Some(depth_cm), Some(frontage_cm)) =
+                (centimetres(depth_m), centimetres(frontage_m))
+            else {
+                return Err(ZoningError::Invalid("zoning.setback"));
+            };
+            vec![Setback {
+                side: Side::North,
+                depth_cm,
+                frontage_cm,
+            }]
+        }
+    };
+    Ok(PlotFacts {
+        deed_area_centi_m2,
+        setbacks,
+    })
+}
+
+impl Inquiry {
+    /// The map order of `plot` under the zones of this answer: at a point on a shared
+    /// edge, each zone takes an equal share.
+    pub fn map_order(&self, plot: &PlotFacts) -> MapOrder {
+        let count = u32::try_from(self.zones.len().max(1)).unwrap_or(1);
+        let shares: Vec<ZoneShare<'_>> = self
+            .zones
+            .iter()
+            .map(|found| ZoneShare {
+                zone: &found.zone,
+                share_permille: found.share_permille / count,
+            })
+            .collect();
+        MapOrder::compute(plot, &shares)
     }
 }

@@ -11,7 +11,7 @@ mod import;
 mod inquiry;
 
 pub use import::{MapImported, RulesLoaded, save_map, save_rules};
-pub use inquiry::{Inquiry, InquiryZone, parse_point};
+pub use inquiry::{Inquiry, InquiryZone, parse_plot, parse_point};
 
 use std::sync::{Arc, RwLock};
 

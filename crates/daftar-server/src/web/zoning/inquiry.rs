@@ -4,8 +4,9 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use daftar_app::zoning::{Inquiry, parse_point};
+use daftar_app::zoning::{Inquiry, parse_plot, parse_point};
 use daftar_app::{Zoning, ZoningError};
+use daftar_core::zoning::MapOrder;
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -18,6 +19,26 @@ pub(super) struct PointQuery {
     lon: String,
     #[serde(default)]
     lat: String,
+    /// A plot there, for its map order: the deed's area (m²), and a setback's depth and
+    /// frontage (m).
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    depth: String,
+    #[serde(default)]
+    frontage: String,
+}
+
+/// The map order of the plot typed, as the page shows it.
+struct OrderView {
+    remaining: String,
+    setback: String,
+    floor_area: String,
+    total_built: String,
+    floors: String,
+    parking: String,
+    below_min_plot: bool,
+    buildable: bool,
 }
 
 struct ZoneRow {
@@ -48,6 +69,10 @@ struct InquiryPage {
     lat: String,
     error: Option<String>,
     answer: Option<Answer>,
+    area: String,
+    depth: String,
+    frontage: String,
+    order: Option<OrderView>,
 }
 
 pub(super) async fn inquiry_page(
@@ -64,14 +89,29 @@ pub(super) async fn inquiry_page(
         lat: query.lat.clone(),
         error: None,
         answer: None,
+        area: query.area.clone(),
+        depth: query.depth.clone(),
+        frontage: query.frontage.clone(),
+        order: None,
     };
     if !query.lon.trim().is_empty() || !query.lat.trim().is_empty() {
-        let asked = match parse_point(&query.lon, &query.lat) {
-            Ok((lon, lat)) => zoning.inquire_at_point(&user.principal, lon, lat).await,
-            Err(error) => Err(error),
+        let plot = (!query.area.trim().is_empty())
+            .then(|| parse_plot(&query.area, &query.depth, &query.frontage))
+            .transpose();
+        let asked = match (parse_point(&query.lon, &query.lat), plot) {
+            (Ok((lon, lat)), Ok(plot)) => zoning
+                .inquire_at_point(&user.principal, lon, lat)
+                .await
+                .map(|inquiry| (inquiry, plot)),
+            (Err(error), _) | (_, Err(error)) => Err(error),
         };
         match asked {
-            Ok(inquiry) => view.answer = Some(answer(&page, inquiry)),
+            Ok((inquiry, plot)) => {
+                view.order = plot
+                    .filter(|_| !inquiry.zones.is_empty())
+                    .map(|plot| order_view(&page, &inquiry.map_order(&plot)));
+                view.answer = Some(answer(&page, inquiry));
+            }
             Err(error @ (ZoningError::Invalid(_) | ZoningError::NoMap)) => {
                 let (status, message) = page.form_error(error)?;
                 return Ok((
@@ -134,5 +174,28 @@ fn answer(page: &Page, inquiry: Inquiry) -> Answer {
             .iter()
             .map(|flag| flag.name().in_lang(tr.lang).to_owned())
             .collect(),
+    }
+}
+
+fn order_view(page: &Page, order: &MapOrder) -> OrderView {
+    let tr = page.layout.tr;
+    let m2 = |centi: i64| {
+        let text = daftar_core::sketch::centi_m2_text(centi);
+        let text = if tr.is_fa() {
+            tr.digits(&text).replace('.', "٫")
+        } else {
+            text
+        };
+        tr.t1("zoning-m2", "area", &text)
+    };
+    OrderView {
+        remaining: m2(order.remaining_area_centi_m2),
+        setback: m2(order.setback_area_centi_m2),
+        floor_area: m2(order.floor_area_centi_m2),
+        total_built: m2(order.total_built_centi_m2),
+        floors: tr.number(u64::from(order.floors)),
+        parking: tr.number(u64::from(order.parking_spaces)),
+        below_min_plot: order.below_min_plot,
+        buildable: order.buildable,
     }
 }
