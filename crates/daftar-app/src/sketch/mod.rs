@@ -66,6 +66,7 @@ impl Sketches {
         if !tasks.iter().any(|task| task.role == Role::Inspection) {
             return Err(CaseError::NotAllowed("sketch.not_now"));
         }
+        // Checked here for a clear answer at once; the store checks it again as it writes.
         if case.version != request.expected_version {
             return Err(CaseError::Changed);
         }
