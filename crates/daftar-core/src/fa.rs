@@ -23,6 +23,17 @@ pub fn normalize_digits(s: &str) -> String {
     s.chars().map(|c| ascii_digit(c).unwrap_or(c)).collect()
 }
 
+/// A decimal number as typed in either script, with `.` or the Persian separator `٫`:
+/// `۱۲٫۵`, `12.5`, `-3`. Not a number, or not finite, is `None`.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    normalize_digits(text.trim())
+        .replace('٫', ".")
+        .replace('−', "-")
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
+}
+
 /// Maps the Arabic letters that Persian text borrows by accident to their Persian forms:
 /// Arabic yeh (ي) and alef maksura (ى) to Persian yeh (ی), Arabic kaf (ك) to keheh (ک).
 fn persian_letter(c: char) -> char {
@@ -226,6 +237,17 @@ pub fn amount_in_words(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn decimals_are_read_in_either_script() {
+        assert_eq!(parse_decimal(" ۱۲٫۵ "), Some(12.5));
+        assert_eq!(parse_decimal("12.5"), Some(12.5));
+        assert_eq!(parse_decimal("−۳"), Some(-3.0));
+        for bad in ["", "x", "1,5", "NaN", "inf", "1e999"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

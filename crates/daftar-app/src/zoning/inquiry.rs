@@ -2,7 +2,7 @@
 //! sub-zones with their rules, the share of each, and the area's flags.
 
 use daftar_core::billing::Area;
-use daftar_core::fa::normalize_digits;
+use daftar_core::fa::parse_decimal;
 use daftar_core::zoning::{AreaFlag, MapOrder, PlotFacts, Setback, Side, SubZone, ZoneShare};
 
 use crate::accounts::Principal;
@@ -29,13 +29,7 @@ pub struct InquiryZone {
 
 /// A longitude and latitude as typed (either script), in range.
 pub fn parse_point(lon: &str, lat: &str) -> Result<(f64, f64), ZoningError> {
-    let number = |text: &str| {
-        normalize_digits(text.trim())
-            .replace('٫', ".")
-            .parse::<f64>()
-            .ok()
-    };
-    match (number(lon), number(lat)) {
+    match (parse_decimal(lon), parse_decimal(lat)) {
         (Some(lon), Some(lat)) if lon.abs() <= 180.0 && lat.abs() <= 90.0 => Ok((lon, lat)),
         _ => Err(ZoningError::Invalid("zoning.point")),
     }

@@ -11,6 +11,7 @@
 //! Persian digits, the Persian decimal separator and the uses' Persian names are read too.
 
 use super::{FloorInput, PartInput, PartUse, Sketch, SketchInput};
+use crate::fa::parse_decimal;
 
 /// Why a line could not be read, with the line's number from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,11 +48,6 @@ impl TextProblem {
             TextProblem::Edge(_) => "sketch.text_edge",
         }
     }
-}
-
-fn number(text: &str) -> Option<f64> {
-    let text = crate::fa::normalize_digits(text.trim()).replace('٫', ".");
-    text.parse::<f64>().ok().filter(|value| value.is_finite())
 }
 
 fn part_use(word: &str) -> Option<PartUse> {
@@ -102,7 +98,7 @@ pub fn parse_sketch_text_with_lines(
         for (c, pair) in corners_text.split_whitespace().enumerate() {
             let (x, y) = pair
                 .split_once([',', '،'])
-                .and_then(|(x, y)| Some((number(x)?, number(y)?)))
+                .and_then(|(x, y)| Some((parse_decimal(x)?, parse_decimal(y)?)))
                 .ok_or_else(|| wrong(TextProblem::Corner(c + 1)))?;
             corners.push([x, y]);
         }
@@ -115,7 +111,7 @@ pub fn parse_sketch_text_with_lines(
                     .split_whitespace()
                     .enumerate()
                     .map(|(e, length)| {
-                        number(length).ok_or_else(|| wrong(TextProblem::Edge(e + 1)))
+                        parse_decimal(length).ok_or_else(|| wrong(TextProblem::Edge(e + 1)))
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
