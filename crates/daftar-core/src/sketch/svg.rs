@@ -327,6 +327,16 @@ mod tests {
         assert_eq!(svg.matches(">N</text>").count(), 2, "a north arrow a floor");
     }
 
+    /// The drawing's height on paper, as its root element says.
+    fn height_mm(svg: &str) -> f64 {
+        svg.split("height=\"")
+            .nth(1)
+            .and_then(|rest| rest.split("mm").next())
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
     #[test]
     fn a_tower_is_drawn_at_a_readable_size() {
         let floors = (0..40)
@@ -346,13 +356,7 @@ mod tests {
             })
             .collect();
         let svg = render(&SketchInput { floors }.check().unwrap(), false);
-        let height: f64 = svg
-            .split("height=\"")
-            .nth(1)
-            .and_then(|rest| rest.split("mm").next())
-            .unwrap()
-            .parse()
-            .unwrap();
+        let height = height_mm(&svg);
         assert!(height.is_finite() && height > PAGE_H, "{height}");
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
         assert!(svg.contains("Building sketch, 40 floors"));
@@ -361,13 +365,7 @@ mod tests {
     #[test]
     fn it_fits_an_a4_page() {
         let svg = render(&two_floors(), false);
-        let height: f64 = svg
-            .split("height=\"")
-            .nth(1)
-            .and_then(|rest| rest.split("mm").next())
-            .unwrap()
-            .parse()
-            .unwrap();
+        let height = height_mm(&svg);
         assert!(height <= PAGE_H + 1.0, "{height}");
         assert!(svg.contains("width=\"180mm\""));
         assert!(svg.contains("Ground floor — 114.00 m²"));

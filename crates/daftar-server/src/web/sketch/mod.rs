@@ -85,7 +85,7 @@ fn drawing(page: &Page, latest: &RecordedSketch) -> SketchView {
 }
 
 /// A decimal as the page's language writes it: Persian digits and separator in Persian.
-fn decimal(tr: &crate::i18n::Tr, text: &str) -> String {
+pub(in crate::web) fn decimal(tr: &crate::i18n::Tr, text: &str) -> String {
     if tr.is_fa() {
         tr.digits(text).replace('.', "٫")
     } else {

@@ -180,12 +180,7 @@ fn answer(page: &Page, inquiry: Inquiry) -> Answer {
 fn order_view(page: &Page, order: &MapOrder) -> OrderView {
     let tr = page.layout.tr;
     let m2 = |centi: i64| {
-        let text = daftar_core::sketch::centi_m2_text(centi);
-        let text = if tr.is_fa() {
-            tr.digits(&text).replace('.', "٫")
-        } else {
-            text
-        };
+        let text = crate::web::sketch::decimal(&tr, &daftar_core::sketch::centi_m2_text(centi));
         tr.t1("zoning-m2", "area", &text)
     };
     OrderView {
