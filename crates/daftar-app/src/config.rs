@@ -101,6 +101,16 @@ pub struct Config {
     )]
     pub documents_per_applicant_per_day: usize,
 
+    /// The times of day an inspector may be booked for a visit, the same in every
+    /// office: one visit per inspector per slot.
+    #[arg(
+        long,
+        env = "DAFTAR_VISIT_SLOTS",
+        value_delimiter = ',',
+        default_value = "09:00,10:30,12:00,13:30"
+    )]
+    pub visit_slots: Vec<String>,
+
     /// Seconds a client has to send a request's headers, and how long a kept-alive
     /// connection may sit idle before the next request.
     #[arg(long, env = "DAFTAR_HEADER_TIMEOUT", default_value_t = 10)]
@@ -222,6 +232,7 @@ impl std::fmt::Debug for Config {
                 &self.mobile_ownership_token.as_ref().map(|_| "[redacted]"),
             )
             .field("documents_per_case", &self.documents_per_case)
+            .field("visit_slots", &self.visit_slots)
             .field(
                 "documents_per_applicant_per_day",
                 &self.documents_per_applicant_per_day,

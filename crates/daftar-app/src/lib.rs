@@ -25,9 +25,11 @@ pub mod codes;
 pub mod config;
 pub mod demo;
 pub mod files;
+pub mod inspection;
 pub mod notify;
 pub mod outbox;
 pub mod payments;
+pub mod property;
 pub mod sketch;
 pub mod zoning;
 
@@ -40,8 +42,10 @@ pub use accounts::{AccountError, Accounts, CurrentUser, Principal};
 pub use billing::{Billing, BillingError};
 pub use cases::{CaseError, Cases};
 pub use config::Config;
+pub use inspection::Inspection;
 pub use outbox::Outbox;
 pub use payments::{PaymentError, Payments};
+pub use property::{Properties, PropertyError};
 pub use sketch::Sketches;
 pub use zoning::{Zoning, ZoningError};
 
@@ -51,8 +55,10 @@ pub struct Services {
     pub accounts: Accounts,
     pub billing: Billing,
     pub cases: Cases,
+    pub inspection: Inspection,
     pub outbox: Outbox,
     pub payments: Payments,
+    pub properties: Properties,
     pub sketches: Sketches,
     pub zoning: Zoning,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
@@ -84,7 +90,7 @@ impl Services {
             Arc::new(HolidayCalendar::built_in()),
             files::FileStore::new(&config.data_dir),
         )
-        .with_sketches(store.clone())
+        .with_work(store.clone())
         .with_document_limits(cases::DocumentLimits {
             documents_per_case: config.documents_per_case,
             documents_per_applicant_per_day: config.documents_per_applicant_per_day,
@@ -109,8 +115,10 @@ impl Services {
             payments,
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
             billing: Billing::new(store.clone()),
-            zoning: Zoning::new(store.clone()),
+            zoning: Zoning::new(store.clone(), Properties::new(store.clone())),
+            properties: Properties::new(store.clone()),
             sketches: Sketches::new(cases.clone(), store.clone()),
+            inspection: Inspection::new(cases.clone(), store.clone(), &config.visit_slots),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

@@ -17,7 +17,7 @@ with_both_databases!(
 );
 
 async fn the_demo_plan_is_in_force_after_loading(store: Arc<dyn Store>) {
-    let zoning = Zoning::new(store.clone());
+    let zoning = Zoning::new(store.clone(), daftar_app::Properties::new(store.clone()));
     assert!(matches!(
         zoning.at_point(51.425, 35.805).await,
         Err(ZoningError::NoMap)
@@ -34,7 +34,7 @@ async fn the_demo_plan_is_in_force_after_loading(store: Arc<dyn Store>) {
 
 async fn an_import_puts_the_new_map_in_force(store: Arc<dyn Store>) {
     demo::load(store.as_ref()).await.unwrap();
-    let zoning = Zoning::new(store.clone());
+    let zoning = Zoning::new(store.clone(), daftar_app::Properties::new(store.clone()));
     assert_eq!(
         zoning.at_point(51.425, 35.805).await.unwrap().zones[0]
             .zone

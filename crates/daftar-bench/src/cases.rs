@@ -197,6 +197,7 @@ impl NoViolationCases {
                         acting_for: None,
                         office: office(),
                         district: Some(1),
+                        renewal_code: None,
                         state: position.state.clone(),
                         position_json: serde_json::to_string(&position)?,
                         fields_json: "{}".into(),

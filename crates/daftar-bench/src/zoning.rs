@@ -190,7 +190,7 @@ async fn import(scratch: &Scratch, text: &str, zones: usize) -> anyhow::Result<(
         "imported {} of {zones}",
         imported.features
     );
-    let zoning = daftar_app::Zoning::new(store.clone());
+    let zoning = daftar_app::Zoning::new(store.clone(), daftar_app::Properties::new(store.clone()));
     let started = Instant::now();
     zoning.refresh().await?;
     let load_time = started.elapsed();

@@ -12,6 +12,7 @@
 //! - [`roles`]: the office's units and the roles staff hold in an office.
 //! - [`workflow`]: workflow definitions as data and the engine that moves a case.
 //! - [`otp`]: the one-time-code rules of citizen sign-in (length, lifetime, lockout).
+//! - [`property`]: the renewal code that names a property, and its plot (deed, outline).
 //! - [`sign_in_limits`]: codes per mobile and per address, the SMS budget, and the delay
 //!   and lock after wrong staff passwords.
 //! - [`sketch`]: the inspector's sketch of a building's floors: checked, measured, drawn.
@@ -27,6 +28,7 @@ pub mod catalog;
 pub mod fa;
 pub mod ir;
 pub mod otp;
+pub mod property;
 pub mod roles;
 pub mod sign_in_limits;
 pub mod sketch;

@@ -148,8 +148,21 @@ impl From<daftar_app::ZoningError> for AppError {
             ZoningError::Invalid(code) => AppError::Invalid(code),
             ZoningError::NoMap => AppError::ServiceDown("zoning.no_map"),
             ZoningError::NotAllowed => AppError::Forbidden("zoning.staff_only"),
+            ZoningError::NotFound => AppError::NotFound,
             ZoningError::Store(error) => error.into(),
             ZoningError::Refused(reason) => AppError::Internal(anyhow::anyhow!(reason)),
+        }
+    }
+}
+
+impl From<daftar_app::PropertyError> for AppError {
+    fn from(error: daftar_app::PropertyError) -> AppError {
+        use daftar_app::PropertyError;
+        match error {
+            PropertyError::Invalid(code) => AppError::Invalid(code),
+            PropertyError::NotFound => AppError::NotFound,
+            PropertyError::Store(error) => error.into(),
+            PropertyError::Refused(reason) => AppError::Internal(anyhow::anyhow!(reason)),
         }
     }
 }
@@ -389,6 +402,13 @@ mod tests {
         "track.query",
         "district.invalid",
         "renewal_code.invalid",
+        "renewal_code.district",
+        "renewal_code.region",
+        "renewal_code.block",
+        "renewal_code.parcel",
+        "renewal_code.building",
+        "renewal_code.apartment",
+        "renewal_code.shop",
         "paid_at.invalid",
         "trace_number.invalid",
         "payment.amount_mismatch",

@@ -38,12 +38,12 @@ fn tariff() -> Tariff {
 async fn bad_register_rows_are_reported_by_line_and_the_good_ones_kept(app: TestApp) {
     let file = format!(
         "{HEADER}\n\
-         05-1,5,Address one,,100,80,residential,0499370899,Owner One,,100\n\
-         05-2,5,Address two,,100,80,castle,0499370899,Owner One,,100\n\
-         05-3,5,Address three,,100,80,residential,1234567890,Owner,,100\n\
-         05-4,5,Address four,,abc,80,residential,0790419904,Owner Two,,100\n\
-         05-5,5,Address five,,100,80,commercial,0790419904,Owner Two,09121234567,60\n\
-         05-5,5,Address five,,100,80,commercial,1583250689,Owner Three,,40\n"
+         05-1-1-1,5,Address one,,100,80,residential,0499370899,Owner One,,100\n\
+         05-1-1-2,5,Address two,,100,80,castle,0499370899,Owner One,,100\n\
+         05-1-1-3,5,Address three,,100,80,residential,1234567890,Owner,,100\n\
+         05-1-1-4,5,Address four,,abc,80,residential,0790419904,Owner Two,,100\n\
+         05-1-1-5,5,Address five,,100,80,commercial,0790419904,Owner Two,09121234567,60\n\
+         05-1-1-5,5,Address five,,100,80,commercial,1583250689,Owner Three,,40\n"
     );
     let import = batch::import_properties(app.store.as_ref(), &file)
         .await
@@ -68,7 +68,7 @@ async fn bad_register_rows_are_reported_by_line_and_the_good_ones_kept(app: Test
         .await
         .unwrap();
     assert!(
-        owners_of_five.iter().any(|p| p.renewal_code == "05-5"),
+        owners_of_five.iter().any(|p| p.renewal_code == "05-1-1-5"),
         "both owner rows are kept"
     );
 }

@@ -113,6 +113,7 @@ impl TestApp {
             mobile_ownership_token: None,
             documents_per_case: 50,
             documents_per_applicant_per_day: 100,
+            visit_slots: vec!["09:00".into(), "10:30".into(), "12:00".into()],
             header_timeout_secs: 10,
             body_timeout_secs: 30,
             max_connections: 8192,

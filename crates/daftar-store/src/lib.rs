@@ -19,9 +19,11 @@ mod accounts;
 mod billing;
 mod cases;
 mod decode;
+mod inspection;
 pub mod outbox;
 mod payments;
 mod postgres;
+mod property;
 mod sketch;
 mod sql;
 mod sqlite;
@@ -39,14 +41,22 @@ pub use billing::BillingStore;
 pub use billing::model::*;
 pub use cases::CaseStore;
 pub use cases::model::*;
+pub use inspection::{DayVisit, InspectionStore, NewVisit, StoredVisit};
 pub use outbox::{Attempt, OutboxStore};
 pub use payments::{
     NewOnlinePayment, OnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, PaymentStore,
 };
 pub use postgres::PgStore;
+pub use property::{
+    ArchivedDocument, NewPlot, PropertyCase, PropertyOwner, PropertyRead, PropertyStore,
+    RegisteredProperty, StoredPropertyFile,
+};
 pub use sketch::{NewSketch, SketchStore, StoredSketch};
 pub use sqlite::SqliteStore;
-pub use zoning::{NewZoneFeature, StoredZoneRules, StoredZoningMap, ZoningStore};
+pub use zoning::{
+    NewCaseInquiry, NewZoneFeature, StoredCaseInquiry, StoredZoneRules, StoredZoningMap,
+    ZoningStore,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -78,7 +88,15 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// takes only its own capability's trait; `Arc<dyn Store>` coerces to any of them.
 #[async_trait]
 pub trait Store:
-    AccountStore + BillingStore + CaseStore + OutboxStore + PaymentStore + SketchStore + ZoningStore
+    AccountStore
+    + BillingStore
+    + CaseStore
+    + InspectionStore
+    + OutboxStore
+    + PaymentStore
+    + PropertyStore
+    + SketchStore
+    + ZoningStore
 {
     /// Which backend this is, for logs and the health check.
     fn backend(&self) -> Backend;

@@ -113,8 +113,10 @@ where
     S: AccountStore
         + BillingStore
         + CaseStore
+        + crate::InspectionStore
         + OutboxStore
         + PaymentStore
+        + crate::PropertyStore
         + crate::SketchStore
         + crate::ZoningStore,
     for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,

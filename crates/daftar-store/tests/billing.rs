@@ -88,14 +88,14 @@ fn payment(bill: &NewBill, amount: u64, trace: &str) -> IncomingPayment {
 
 async fn importing_a_property_again_updates_it_and_replaces_its_owners(store: &dyn Store) {
     let first = store
-        .upsert_properties(&[property("01-1", 1, "100")], t(0))
+        .upsert_properties(&[property("01-1-1-1", 1, "100")], t(0))
         .await
         .unwrap();
     assert_eq!((first.inserted, first.updated), (1, 0));
-    let mut changed = property("01-1", 1, "150");
+    let mut changed = property("01-1-1-1", 1, "150");
     changed.owners[0].national_id = NationalId::parse("0790419904").unwrap();
     let second = store
-        .upsert_properties(&[changed, property("01-2", 1, "90")], t(1))
+        .upsert_properties(&[changed, property("01-1-1-2", 1, "90")], t(1))
         .await
         .unwrap();
     assert_eq!((second.inserted, second.updated), (1, 1));
@@ -105,13 +105,16 @@ async fn importing_a_property_again_updates_it_and_replaces_its_owners(store: &d
     let old_owner = NationalId::parse("0499370899").unwrap();
     let owned = store.properties_owned_by(&old_owner).await.unwrap();
     assert_eq!(owned.len(), 1, "the first owner now owns only 01-2");
-    assert_eq!(owned[0].renewal_code, "01-2");
+    assert_eq!(owned[0].renewal_code, "01-1-1-2");
 }
 
 async fn bills_are_issued_once_per_property_and_year(store: &dyn Store) {
     let ids = register(
         store,
-        &[property("01-1", 1, "100"), property("01-2", 1, "100")],
+        &[
+            property("01-1-1-1", 1, "100"),
+            property("01-1-1-2", 1, "100"),
+        ],
     )
     .await;
     let bills: Vec<NewBill> = ids.iter().map(|id| bill(*id, 1405, 2_500_000)).collect();
@@ -123,7 +126,7 @@ async fn bills_are_issued_once_per_property_and_year(store: &dyn Store) {
     );
     let tracked = tracked(store, &bills[0]).await;
     assert_eq!(tracked.amount_rials, 2_500_000);
-    assert_eq!(tracked.renewal_code, "01-1");
+    assert_eq!(tracked.renewal_code, "01-1-1-1");
     assert_eq!(tracked.due_date, JalaliDate::new(1405, 3, 31).unwrap());
     assert_eq!(tracked.paid_at, None);
     assert!(
@@ -138,7 +141,10 @@ async fn bills_are_issued_once_per_property_and_year(store: &dyn Store) {
 async fn earlier_years_unpaid_bills_are_arrears(store: &dyn Store) {
     let ids = register(
         store,
-        &[property("01-1", 1, "100"), property("02-1", 2, "100")],
+        &[
+            property("01-1-1-1", 1, "100"),
+            property("02-1-1-1", 2, "100"),
+        ],
     )
     .await;
     let old = bill(ids[0], 1404, 3_000_000);
@@ -169,7 +175,7 @@ async fn earlier_years_unpaid_bills_are_arrears(store: &dyn Store) {
 
 async fn bills_are_paged_by_year_and_district(store: &dyn Store) {
     let records: Vec<PropertyRecord> = (1..=5)
-        .map(|n| property(&format!("0{}-{n}", 1 + n % 2), 1 + (n % 2) as u16, "80"))
+        .map(|n| property(&format!("0{}-1-1-{n}", 1 + n % 2), 1 + (n % 2) as u16, "80"))
         .collect();
     let ids = register(store, &records).await;
     let bills: Vec<NewBill> = ids.iter().map(|id| bill(*id, 1405, 1_000_000)).collect();
@@ -206,9 +212,9 @@ async fn payments_pay_bills_and_report_everything_else(store: &dyn Store) {
     let ids = register(
         store,
         &[
-            property("01-1", 1, "100"),
-            property("01-2", 1, "100"),
-            property("01-3", 1, "100"),
+            property("01-1-1-1", 1, "100"),
+            property("01-1-1-2", 1, "100"),
+            property("01-1-1-3", 1, "100"),
         ],
     )
     .await;
@@ -256,7 +262,7 @@ async fn payments_pay_bills_and_report_everything_else(store: &dyn Store) {
 }
 
 async fn a_payment_file_replayed_changes_nothing(store: &dyn Store) {
-    let ids = register(store, &[property("01-1", 1, "100")]).await;
+    let ids = register(store, &[property("01-1-1-1", 1, "100")]).await;
     let issued = bill(ids[0], 1405, 2_000_000);
     store
         .insert_bills(vec![issued.clone()], t(0))
@@ -281,7 +287,10 @@ async fn a_payment_file_replayed_changes_nothing(store: &dyn Store) {
 async fn a_trace_number_counts_where_the_file_first_has_it(store: &dyn Store) {
     let ids = register(
         store,
-        &[property("01-1", 1, "100"), property("01-2", 1, "100")],
+        &[
+            property("01-1-1-1", 1, "100"),
+            property("01-1-1-2", 1, "100"),
+        ],
     )
     .await;
     let bills: Vec<NewBill> = ids.iter().map(|id| bill(*id, 1405, 2_000_000)).collect();
@@ -319,7 +328,7 @@ async fn a_trace_number_counts_where_the_file_first_has_it(store: &dyn Store) {
 /// Two gateways' callbacks for one bill arrive together: one pays it, the other finds it
 /// paid, whichever backend and whatever the timing.
 async fn two_payments_of_one_bill_at_once_pay_it_once(store: &dyn Store) {
-    let ids = register(store, &[property("01-1", 1, "100")]).await;
+    let ids = register(store, &[property("01-1-1-1", 1, "100")]).await;
     let issued = bill(ids[0], 1405, 2_000_000);
     store
         .insert_bills(vec![issued.clone()], t(0))
@@ -348,7 +357,10 @@ async fn two_payments_of_one_bill_at_once_pay_it_once(store: &dyn Store) {
 async fn a_look_up_sees_what_was_written_before_it(store: &dyn Store) {
     let ids = register(
         store,
-        &[property("01-1", 1, "100"), property("01-2", 1, "100")],
+        &[
+            property("01-1-1-1", 1, "100"),
+            property("01-1-1-2", 1, "100"),
+        ],
     )
     .await;
     let first = bill(ids[0], 1405, 2_000_000);
@@ -372,18 +384,18 @@ async fn a_look_up_sees_what_was_written_before_it(store: &dyn Store) {
     );
 
     store
-        .upsert_properties(&[property("01-1", 7, "100")], t(3))
+        .upsert_properties(&[property("01-1-1-1", 7, "100")], t(3))
         .await
         .unwrap();
     assert_eq!(tracked(store, &first).await.district, 7);
 }
 
 async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(store: &dyn Store) {
-    let ids = register(store, &[property("01-1", 1, "100")]).await;
+    let ids = register(store, &[property("01-1-1-1", 1, "100")]).await;
     let bills = [bill(ids[0], 1404, 1_000_000), bill(ids[0], 1405, 2_000_000)];
     store.insert_bills(bills.to_vec(), t(0)).await.unwrap();
     let refused = store
-        .issue_clearance(1, "01-1", "123456789012", "citizen", t(1), t(0))
+        .issue_clearance(1, "01-1-1-1", "123456789012", "citizen", t(1), t(0))
         .await
         .unwrap();
     let ClearanceOutcome::Owes(owed) = refused else {
@@ -406,19 +418,19 @@ async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(stor
         .await
         .unwrap();
     let issued = store
-        .issue_clearance(1, "01-1", "123456789012", "citizen", t(3), t(0))
+        .issue_clearance(1, "01-1-1-1", "123456789012", "citizen", t(3), t(0))
         .await
         .unwrap();
     assert!(matches!(issued, ClearanceOutcome::Issued(_)), "{issued:?}");
     // Asked again while it holds, the same one comes back; asked after, a new one.
     let again = store
-        .issue_clearance(1, "01-1", "123456789014", "citizen", t(4), t(0))
+        .issue_clearance(1, "01-1-1-1", "123456789014", "citizen", t(4), t(0))
         .await
         .unwrap();
     assert_eq!(again, issued, "not minted twice");
     assert!(store.clearance("123456789014").await.unwrap().is_none());
     let next_year = store
-        .issue_clearance(1, "01-1", "123456789015", "citizen", t(5), t(4))
+        .issue_clearance(1, "01-1-1-1", "123456789015", "citizen", t(5), t(4))
         .await
         .unwrap();
     let ClearanceOutcome::Issued(fresh) = next_year else {
@@ -446,10 +458,10 @@ async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(stor
     let found = store.clearance("123456789012").await.unwrap().unwrap();
     assert_eq!(
         (found.renewal_code.as_str(), found.district, found.issued_at),
-        ("01-1", 1, t(3))
+        ("01-1-1-1", 1, t(3))
     );
     let unknown = store
-        .issue_clearance(1, "09-9", "123456789013", "citizen", t(3), t(0))
+        .issue_clearance(1, "09-1-1-9", "123456789013", "citizen", t(3), t(0))
         .await
         .unwrap();
     assert_eq!(unknown, ClearanceOutcome::UnknownProperty);
@@ -458,7 +470,10 @@ async fn a_clearance_is_refused_while_anything_is_owed_and_verifiable_after(stor
 async fn owners_see_their_properties(store: &dyn Store) {
     register(
         store,
-        &[property("01-2", 1, "100"), property("01-1", 1, "100")],
+        &[
+            property("01-1-1-2", 1, "100"),
+            property("01-1-1-1", 1, "100"),
+        ],
     )
     .await;
     let owner = NationalId::parse("0499370899").unwrap();
@@ -468,7 +483,7 @@ async fn owners_see_their_properties(store: &dyn Store) {
             .iter()
             .map(|p| p.renewal_code.as_str())
             .collect::<Vec<_>>(),
-        vec!["01-1", "01-2"]
+        vec!["01-1-1-1", "01-1-1-2"]
     );
     let stranger = NationalId::parse("1583250689").unwrap();
     assert!(
@@ -483,7 +498,7 @@ async fn owners_see_their_properties(store: &dyn Store) {
 /// A caller that stops waiting for a large file (a dropped request, a timeout) must not
 /// leave the next write to meet a locked database.
 async fn a_write_after_an_abandoned_payment_file_waits_for_it_and_succeeds(store: &dyn Store) {
-    let ids = register(store, &[property("01-1", 1, "100")]).await;
+    let ids = register(store, &[property("01-1-1-1", 1, "100")]).await;
     let paid = bill(ids[0], 1405, 1_000_000);
     store.insert_bills(vec![paid.clone()], t(0)).await.unwrap();
     // Most rows match no bill: each is still kept, by its trace number.
@@ -501,7 +516,7 @@ async fn a_write_after_an_abandoned_payment_file_waits_for_it_and_succeeds(store
     );
     let started = std::time::Instant::now();
     store
-        .upsert_properties(&[property("01-2", 1, "90")], t(2))
+        .upsert_properties(&[property("01-1-1-2", 1, "90")], t(2))
         .await
         .expect("the next write succeeds");
     assert!(

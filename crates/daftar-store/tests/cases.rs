@@ -89,6 +89,7 @@ fn new_case(code: &str, service: &str, district: u16) -> NewCase {
         acting_for: None,
         office: office(),
         district: Some(district),
+        renewal_code: None,
         state: "file_opening".into(),
         position_json: "{}".into(),
         fields_json: r#"{"plot":"12"}"#.into(),

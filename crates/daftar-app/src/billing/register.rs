@@ -70,7 +70,8 @@ fn parse_row(row: &csv::StringRecord) -> Result<PropertyRecord, String> {
         ));
     }
     let field = |index: usize| row.get(index).unwrap_or("");
-    let renewal_code = RenewalCode::parse(field(0)).ok_or("renewal_code is not a renewal code")?;
+    let renewal_code =
+        RenewalCode::parse(field(0)).map_err(|error| format!("renewal_code: {error}"))?;
     let district: u16 = fa::normalize_digits(field(1))
         .parse()
         .ok()

@@ -111,7 +111,7 @@ pub(super) fn parse_district(input: &str) -> Result<u16, BillingError> {
 }
 
 pub(super) fn parse_renewal_code(input: &str) -> Result<RenewalCode, BillingError> {
-    RenewalCode::parse(input).ok_or(BillingError::Invalid("renewal_code.invalid"))
+    RenewalCode::parse(input).map_err(|error| BillingError::Invalid(error.code()))
 }
 
 /// The barcode of a bill ID and payment ID; check digits and the pair are checked here,

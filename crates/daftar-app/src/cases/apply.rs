@@ -129,6 +129,8 @@ impl Cases {
             acting_for: acting_for.clone(),
             office,
             district,
+            // The answer is a checked renewal code already (the form's kind for it).
+            renewal_code: district.and(answers.get("renewal_code").cloned()),
             state: position.state.clone(),
             position_json: serde_json::to_string(&position).map_err(anyhow::Error::from)?,
             fields_json: serde_json::to_string(&answers).map_err(anyhow::Error::from)?,

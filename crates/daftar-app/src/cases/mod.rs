@@ -45,9 +45,9 @@ pub struct Cases {
     files: FileStore,
     codes: RandomCodes,
     limits: DocumentLimits,
-    /// Where the work beside the workflow is kept (the sketches), which an action may
-    /// need done first.
-    sketches: Option<Arc<dyn daftar_store::SketchStore>>,
+    /// Where the work beside the workflow is kept (inquiries, visits, sketches), which
+    /// an action may need done first.
+    work: Option<Arc<dyn daftar_store::Store>>,
 }
 
 /// How many documents may be uploaded, as configured.
@@ -85,13 +85,14 @@ impl Cases {
             files,
             codes: RandomCodes::default(),
             limits: DocumentLimits::default(),
-            sketches: None,
+            work: None,
         }
     }
 
-    /// Reads the sketches from `store`, for the actions that need one.
-    pub fn with_sketches(mut self, store: Arc<dyn daftar_store::SketchStore>) -> Cases {
-        self.sketches = Some(store);
+    /// Reads the work done beside the workflow from `store`, for the actions that need
+    /// some (without it, such an action is refused).
+    pub fn with_work(mut self, store: Arc<dyn daftar_store::Store>) -> Cases {
+        self.work = Some(store);
         self
     }
 
@@ -102,13 +103,23 @@ impl Cases {
         needed: &[daftar_core::workflow::Work],
     ) -> Result<Vec<daftar_core::workflow::Work>, CaseError> {
         use daftar_core::workflow::Work;
+        let Some(store) = &self.work else {
+            return Ok(Vec::new());
+        };
         let mut done = Vec::new();
         for work in needed {
             let is_done = match work {
-                Work::Sketch => match &self.sketches {
-                    Some(sketches) => sketches.has_sketch(id).await?,
-                    None => false,
-                },
+                Work::Inquiry => !store.case_inquiries(id).await?.is_empty(),
+                Work::Visit => store.live_visit(id).await?.is_some(),
+                Work::Sketch => store.has_sketch(id).await?,
+                Work::MapOrder => store
+                    .case_inquiries(id)
+                    .await?
+                    .first()
+                    .and_then(|latest| {
+                        serde_json::from_str::<crate::zoning::Inquiry>(&latest.answer_json).ok()
+                    })
+                    .is_some_and(|inquiry| inquiry.plot.is_some()),
             };
             if is_done {
                 done.push(*work);
@@ -231,6 +242,11 @@ fn draft_owner(who: &Principal) -> String {
 impl Cases {
     /// The next `count` working days from tomorrow, in the office's calendar: the dates a
     /// date field offers to pick from (an inspection visit, say).
+    /// Whether the office works on `day` (the holiday calendar).
+    pub fn is_working_day(&self, day: JalaliDate) -> bool {
+        self.holidays.is_working_day(day)
+    }
+
     pub fn upcoming_working_days(&self, count: usize) -> Vec<JalaliDate> {
         let mut day = JalaliDate::from_timestamp(jiff::Timestamp::now());
         let mut days = Vec::with_capacity(count);
@@ -335,7 +351,7 @@ fn position_of(case: &CaseRecord) -> Result<Position, CaseError> {
         .map_err(|e| anyhow::anyhow!("case {} has an unreadable position: {e}", case.id.0).into())
 }
 
-fn fields_of(case: &CaseRecord) -> BTreeMap<String, String> {
+pub(crate) fn fields_of(case: &CaseRecord) -> BTreeMap<String, String> {
     serde_json::from_str(&case.fields_json).unwrap_or_default()
 }
 

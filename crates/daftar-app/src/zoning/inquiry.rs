@@ -3,14 +3,17 @@
 
 use daftar_core::billing::Area;
 use daftar_core::fa::parse_decimal;
+use daftar_core::property::RenewalCode;
 use daftar_core::zoning::{AreaFlag, MapOrder, PlotFacts, Setback, Side, SubZone, ZoneShare};
+use serde::{Deserialize, Serialize};
 
 use crate::accounts::Principal;
+use crate::property::PropertyError;
 
 use super::{Zoning, ZoningError};
 
 /// The plan's answer about a place, under the map and rules in force.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inquiry {
     pub zoning_version: i64,
     pub rules_version: String,
@@ -18,9 +21,16 @@ pub struct Inquiry {
     pub made_for_demo: bool,
     pub zones: Vec<InquiryZone>,
     pub flags: Vec<AreaFlag>,
+    /// What the street takes on each side, when the plot's record carries it.
+    #[serde(default)]
+    pub setbacks: Vec<Setback>,
+    /// The plot's deed area and setbacks, when asked about a property: what its map
+    /// order is computed from.
+    #[serde(default)]
+    pub plot: Option<PlotFacts>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InquiryZone {
     pub zone: SubZone,
     /// The share of the place in this zone, in thousandths (1000 for a point).
@@ -76,7 +86,90 @@ impl Zoning {
             made_for_demo: in_force.rules.made_for_demo,
             zones,
             flags,
+            setbacks: Vec::new(),
+            plot: None,
         })
+    }
+
+    /// The inquiry about a property, for staff and its owners: the zones its plot's
+    /// outline lies in, each with its share of the area, the setbacks its record
+    /// carries, and its deed area for the map order. A property the GIS has not drawn
+    /// cannot be placed on the map: asked about by a point instead.
+    pub async fn inquire_property(
+        &self,
+        who: &Principal,
+        district: u16,
+        renewal_code: &RenewalCode,
+    ) -> Result<Inquiry, ZoningError> {
+        // The file's own rule: staff, or an owner in the register.
+        self.properties
+            .file(who, district, renewal_code)
+            .await
+            .map_err(property_error)?;
+        self.of_property(district, renewal_code).await
+    }
+
+    /// The same, with no one asking (the case's inquiry checks its own reader).
+    pub(crate) async fn of_property(
+        &self,
+        district: u16,
+        renewal_code: &RenewalCode,
+    ) -> Result<Inquiry, ZoningError> {
+        let plot = self
+            .properties
+            .plot(district, renewal_code)
+            .await
+            .map_err(property_error)?
+            .ok_or(ZoningError::Invalid("zoning.no_plot"))?;
+        let outline = plot
+            .outline
+            .as_ref()
+            .ok_or(ZoningError::Invalid("zoning.no_outline"))?;
+        let in_force = self.in_force().await?;
+        let found = in_force.index.for_plot(outline);
+        let mut flags: Vec<AreaFlag> = found
+            .iter()
+            .flat_map(|at| at.feature.flags.iter().copied())
+            .collect();
+        flags.sort();
+        flags.dedup();
+        let mut zones: Vec<InquiryZone> = Vec::new();
+        for at in &found {
+            let Some(zone) = in_force.rules.zone(&at.feature.code) else {
+                continue;
+            };
+            // Two features of one sub-zone: one row, their shares added.
+            match zones.iter_mut().find(|z| z.zone.code == zone.code) {
+                Some(kept) => kept.share_permille += at.share_permille,
+                None => zones.push(InquiryZone {
+                    zone: zone.clone(),
+                    share_permille: at.share_permille,
+                }),
+            }
+        }
+        zones.sort_by(|a, b| {
+            b.share_permille
+                .cmp(&a.share_permille)
+                .then(a.zone.code.cmp(&b.zone.code))
+        });
+        Ok(Inquiry {
+            zoning_version: in_force.index.version,
+            rules_version: in_force.rules.version.clone(),
+            made_for_demo: in_force.rules.made_for_demo,
+            zones,
+            flags,
+            setbacks: plot.setbacks.clone(),
+            plot: Some(plot.facts()),
+        })
+    }
+}
+
+pub(super) fn property_error(error: PropertyError) -> ZoningError {
+    match error {
+        PropertyError::Invalid(code) => ZoningError::Invalid(code),
+        PropertyError::NotFound => ZoningError::NotFound,
+        PropertyError::Refused(reason) => ZoningError::Refused(reason),
+        PropertyError::Store(error) => ZoningError::Store(error),
     }
 }
 
@@ -120,18 +213,27 @@ pub fn parse_plot(
 }
 
 impl Inquiry {
-    /// The map order of `plot` under the zones of this answer: at a point on a shared
-    /// edge, each zone takes an equal share.
+    /// The map order of `plot` under the zones of this answer. The shares are taken as
+    /// parts of their sum: at a point on a shared edge each zone has the whole, so each
+    /// takes an equal part; a plot partly off the map is reckoned on the part on it.
     pub fn map_order(&self, plot: &PlotFacts) -> MapOrder {
-        let count = u32::try_from(self.zones.len().max(1)).unwrap_or(1);
+        let total: u64 = self.zones.iter().map(|z| u64::from(z.share_permille)).sum();
         let shares: Vec<ZoneShare<'_>> = self
             .zones
             .iter()
             .map(|found| ZoneShare {
                 zone: &found.zone,
-                share_permille: found.share_permille / count,
+                share_permille: u32::try_from(
+                    u64::from(found.share_permille) * 1000 / total.max(1),
+                )
+                .unwrap_or(1000),
             })
             .collect();
         MapOrder::compute(plot, &shares)
+    }
+
+    /// The map order of the property asked about, when it was asked by property.
+    pub fn property_map_order(&self) -> Option<MapOrder> {
+        self.plot.as_ref().map(|plot| self.map_order(plot))
     }
 }

@@ -7,9 +7,11 @@
 //! first inquiry, and again after each import through this service. A map imported by
 //! the command line is taken by a running server at its next start.
 
+mod case;
 mod import;
 mod inquiry;
 
+pub use case::{InquiryRequest, RecordedInquiry};
 pub use import::{MapImported, RulesLoaded, save_map, save_rules};
 pub use inquiry::{Inquiry, InquiryZone, parse_plot, parse_point};
 
@@ -17,6 +19,8 @@ use std::sync::{Arc, RwLock};
 
 use daftar_core::zoning::{ZoneFeature, ZoneIndex, ZoneRules};
 use daftar_store::{StoreError, ZoningStore};
+
+use crate::property::Properties;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ZoningError {
@@ -32,6 +36,9 @@ pub enum ZoningError {
     NoMap,
     #[error("only staff may ask this")]
     NotAllowed,
+    /// No such property, or not one the asker may see.
+    #[error("not found")]
+    NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -47,13 +54,16 @@ struct InForce {
 #[derive(Debug, Clone)]
 pub struct Zoning {
     store: Arc<dyn ZoningStore>,
+    /// The plots, for an inquiry about a property.
+    properties: Properties,
     in_force: Arc<RwLock<Option<Arc<InForce>>>>,
 }
 
 impl Zoning {
-    pub fn new(store: Arc<dyn ZoningStore>) -> Zoning {
+    pub fn new(store: Arc<dyn ZoningStore>, properties: Properties) -> Zoning {
         Zoning {
             store,
+            properties,
             in_force: Arc::new(RwLock::new(None)),
         }
     }

@@ -261,6 +261,7 @@ pub async fn case_with_notices(store: &dyn Store, notices: usize) {
                 acting_for: None,
                 office: office(),
                 district: Some(1),
+                renewal_code: None,
                 state: "review".into(),
                 position_json: r#"{"state":"review"}"#.into(),
                 fields_json: "{}".into(),

@@ -17,9 +17,10 @@ mod payment;
 mod property;
 mod tariff;
 
+pub use crate::property::RenewalCode;
 pub use clearance::{ClearanceCode, ClearanceCodeError};
 pub use demand::{BillNumbers, BillStatus, Demand, DemandLine, LineKind};
 pub use paid_at::{PaidAtError, parse_paid_at};
 pub use payment::{BillFacts, PaymentOutcome};
-pub use property::{Area, PropertyUse, RenewalCode, Share};
+pub use property::{Area, PropertyUse, Share};
 pub use tariff::{Tariff, TariffError};

@@ -102,29 +102,6 @@ impl std::fmt::Display for Area {
     }
 }
 
-/// A property's renewal code (کد نوسازی): its key in the municipality's register, such
-/// as `01-123-45-0`. Digits in groups separated by dashes; stored as typed, normalised.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct RenewalCode(String);
-
-impl RenewalCode {
-    pub fn parse(input: &str) -> Option<RenewalCode> {
-        let code = crate::fa::normalize_digits(input.trim());
-        let valid = (1..=30).contains(&code.len())
-            && code.bytes().all(|b| b.is_ascii_digit() || b == b'-')
-            && code.bytes().any(|b| b.is_ascii_digit())
-            && !code.starts_with('-')
-            && !code.ends_with('-')
-            && !code.contains("--");
-        valid.then_some(RenewalCode(code))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// An owner's share of a property, in percent with up to two decimals (stored as
 /// hundredths of a percent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -173,17 +150,6 @@ mod tests {
         assert_eq!(Area::parse_m2("0").unwrap().to_string(), "0");
         for bad in ["", "-1", "1.234", "abc", "1e3", "99999999999", ".5"] {
             assert_eq!(Area::parse_m2(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn renewal_codes_are_digits_in_dashed_groups() {
-        assert_eq!(
-            RenewalCode::parse(" ۰۱-۱۲۳-۴۵ ").unwrap().as_str(),
-            "01-123-45"
-        );
-        for bad in ["", "-", "01--2", "-01", "01-", "01a", "0 1"] {
-            assert_eq!(RenewalCode::parse(bad), None, "{bad}");
         }
     }
 

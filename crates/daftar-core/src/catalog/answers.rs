@@ -100,7 +100,7 @@ pub fn check_answer(kind: &FieldKind, answer: &str) -> Result<String, &'static s
             .map_err(|_| "field.date"),
         FieldKind::RenewalCode => RenewalCode::parse(answer)
             .map(|code| as_str(code.as_str()))
-            .ok_or("renewal_code.invalid"),
+            .map_err(|e| e.code()),
         FieldKind::BillId => BillId::parse(answer)
             .map(|id| as_str(id.as_str()))
             .map_err(|e| e.code()),

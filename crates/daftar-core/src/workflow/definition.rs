@@ -160,16 +160,25 @@ pub struct Action {
 /// first (docs/WORKFLOWS.md): named in a definition's `needs = [...]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Work {
+    /// The detailed-plan inquiry about the case's property, recorded by formation.
+    Inquiry,
+    /// An inspection visit booked in an inspector's calendar.
+    Visit,
     /// The inspector's sketch of the building (`daftar-core::sketch`).
     Sketch,
+    /// The map order: an inquiry recorded about the property with its deed area known.
+    MapOrder,
 }
 
 impl Work {
-    pub const ALL: [Work; 1] = [Work::Sketch];
+    pub const ALL: [Work; 4] = [Work::Inquiry, Work::Visit, Work::Sketch, Work::MapOrder];
 
     pub fn slug(self) -> &'static str {
         match self {
+            Work::Inquiry => "inquiry",
+            Work::Visit => "visit",
             Work::Sketch => "sketch",
+            Work::MapOrder => "map_order",
         }
     }
 

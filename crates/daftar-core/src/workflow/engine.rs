@@ -100,7 +100,10 @@ impl Refusal {
             Refusal::CommentRequired => "case.comment_required",
             Refusal::MissingField(_) => "case.missing_field",
             Refusal::MissingDocument(_) => "case.missing_document",
+            Refusal::MissingWork(super::Work::Inquiry) => "case.needs_inquiry",
+            Refusal::MissingWork(super::Work::Visit) => "case.needs_visit",
             Refusal::MissingWork(super::Work::Sketch) => "case.needs_sketch",
+            Refusal::MissingWork(super::Work::MapOrder) => "case.needs_map_order",
         }
     }
 }

@@ -109,18 +109,27 @@ const LISTED_ERRORS: usize = 100;
 /// `properties.code`, a valid Polygon or MultiPolygon within WGS 84's range, known
 /// `properties.flags`. Refused whole, listing the bad features, if any is wrong.
 pub fn parse_zoning_map(text: &str, rules: &ZoneRules) -> Result<Vec<ZoneFeature>, ZoningMapError> {
+    parse_layer(text, |feature| check_feature(feature, rules))
+}
+
+/// Reads a GeoJSON FeatureCollection, each feature through `check`; refused whole,
+/// listing the bad features by index, if any is wrong.
+pub(crate) fn parse_layer<T>(
+    text: &str,
+    mut check: impl FnMut(&geojson::Feature) -> Result<T, String>,
+) -> Result<Vec<T>, ZoningMapError> {
     let collection: geojson::FeatureCollection = text
         .parse()
         .map_err(|e: geojson::Error| ZoningMapError::NotGeoJson(e.to_string()))?;
     if collection.features.is_empty() {
         return Err(ZoningMapError::Empty);
     }
-    let mut features = Vec::with_capacity(collection.features.len());
+    let mut checked = Vec::with_capacity(collection.features.len());
     let mut listed = Vec::new();
     let mut count = 0;
     for (index, feature) in collection.features.iter().enumerate() {
-        match check_feature(feature, rules) {
-            Ok(zone) => features.push(zone),
+        match check(feature) {
+            Ok(item) => checked.push(item),
             Err(problem) => {
                 count += 1;
                 if listed.len() < LISTED_ERRORS {
@@ -130,7 +139,7 @@ pub fn parse_zoning_map(text: &str, rules: &ZoneRules) -> Result<Vec<ZoneFeature
         }
     }
     if count == 0 {
-        Ok(features)
+        Ok(checked)
     } else {
         Err(ZoningMapError::BadFeatures { count, listed })
     }
@@ -150,6 +159,23 @@ fn check_feature(feature: &geojson::Feature, rules: &ZoneRules) -> Result<ZoneFe
         ));
     }
     let geometry = feature.geometry.as_ref().ok_or("no geometry")?;
+    let area = checked_area(geometry)?;
+    let mut flags = Vec::new();
+    if let Some(listed) = property("flags") {
+        let listed = listed.as_array().ok_or("properties.flags is not a list")?;
+        for slug in listed {
+            let slug = slug.as_str().unwrap_or_default();
+            flags.push(AreaFlag::from_slug(slug).ok_or_else(|| format!("unknown flag {slug:?}"))?);
+        }
+    }
+    flags.sort();
+    flags.dedup();
+    Ok(ZoneFeature { code, area, flags })
+}
+
+/// A Polygon or MultiPolygon of WGS 84 longitudes and latitudes, valid (closed, not
+/// crossing itself) and with an area, or what is wrong with it.
+pub(crate) fn checked_area(geometry: &geojson::Geometry) -> Result<MultiPolygon<f64>, String> {
     let area = multi_polygon(geometry).ok_or("the geometry is not a Polygon or MultiPolygon")?;
     let in_range = area.0.iter().flat_map(|polygon| {
         polygon
@@ -171,20 +197,10 @@ fn check_feature(feature: &geojson::Feature, rules: &ZoneRules) -> Result<ZoneFe
     if area.unsigned_area() == 0.0 {
         return Err("the polygon has no area".into());
     }
-    let mut flags = Vec::new();
-    if let Some(listed) = property("flags") {
-        let listed = listed.as_array().ok_or("properties.flags is not a list")?;
-        for slug in listed {
-            let slug = slug.as_str().unwrap_or_default();
-            flags.push(AreaFlag::from_slug(slug).ok_or_else(|| format!("unknown flag {slug:?}"))?);
-        }
-    }
-    flags.sort();
-    flags.dedup();
-    Ok(ZoneFeature { code, area, flags })
+    Ok(area)
 }
 
-fn multi_polygon(geometry: &geojson::Geometry) -> Option<MultiPolygon<f64>> {
+pub(crate) fn multi_polygon(geometry: &geojson::Geometry) -> Option<MultiPolygon<f64>> {
     match &geometry.value {
         geojson::GeometryValue::Polygon { .. } => geo::Polygon::try_from(&geometry.value)
             .ok()

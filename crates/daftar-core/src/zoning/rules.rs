@@ -19,7 +19,7 @@ pub struct ZoneRules {
 }
 
 /// What the plan allows in one sub-zone.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubZone {
     pub code: SubZoneCode,
     pub family: Family,
@@ -38,7 +38,7 @@ pub struct SubZone {
 
 /// How many parking spaces a building needs: one for every so many square metres built,
 /// or none (a park).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParkingRule {
     pub m2_per_space: Option<u32>,
 }

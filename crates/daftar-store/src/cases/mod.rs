@@ -10,7 +10,7 @@ pub(crate) mod postgres;
 pub(crate) mod sql;
 pub(crate) mod sqlite;
 mod store;
-mod writes;
+pub(crate) mod writes;
 
 use async_trait::async_trait;
 use daftar_core::calendar::JalaliDate;

@@ -27,6 +27,8 @@ pub struct NewCase {
     pub acting_for: Option<LegalId>,
     pub office: OfficeCode,
     pub district: Option<u16>,
+    /// The property the case is about, when its form names one (with `district`).
+    pub renewal_code: Option<String>,
     pub state: String,
     pub position_json: String,
     pub fields_json: String,

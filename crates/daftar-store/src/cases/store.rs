@@ -38,8 +38,9 @@ where
         let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
             "INSERT INTO cases (tracking_code, service_id, workflow_id, workflow_version,
                  applicant_national_id, applicant_legal_id, office_code, district, state,
-                 position, fields, version, sla_due, created_at, updated_at, applicant_verified)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $13, $14)
+                 position, fields, version, sla_due, created_at, updated_at, applicant_verified,
+                 renewal_code)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $13, $14, $15)
              RETURNING id",
         )
         .bind(&case.tracking_code)
@@ -56,6 +57,7 @@ where
         .bind(case.sla_due.map(|d| d.iso_jalali()))
         .bind(now)
         .bind(case.applicant_verified)
+        .bind(case.renewal_code.as_deref())
         .fetch_one(&mut *tx)
         .await;
         let id = match inserted {

@@ -136,7 +136,7 @@ where
     }
 }
 
-pub(super) async fn insert_notifications<DB>(
+pub(crate) async fn insert_notifications<DB>(
     tx: &mut sqlx::Transaction<'_, DB>,
     case: Option<i64>,
     notifications: &[crate::NewNotification],

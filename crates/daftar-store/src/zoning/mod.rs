@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use crate::sql::SqlBackend;
-use crate::{Result, StoreError, from_db_time, to_db_time};
+use crate::{CaseId, Result, StaffId, StoreError, from_db_time, to_db_time};
 
 /// The zoning side of storage. One method is one transaction.
 #[async_trait]
@@ -27,6 +27,37 @@ pub trait ZoningStore: Send + Sync + std::fmt::Debug {
     ) -> Result<i64>;
     /// The latest version of the map with its features, in the file's order.
     async fn latest_zoning_map(&self) -> Result<Option<StoredZoningMap>>;
+    /// Keeps an inquiry's answer as the case's next one, in the transaction that checks
+    /// the case is still at `expected_version` with an open task for the formation unit
+    /// and moves its version on (else a [`StoreError::Conflict`], keeping nothing).
+    /// Returns the inquiry's number (1, 2, …) and the case's new version.
+    async fn save_case_inquiry(
+        &self,
+        inquiry: &NewCaseInquiry,
+        expected_version: i64,
+    ) -> Result<(i64, i64)>;
+    /// The inquiries recorded on a case, newest first, with who recorded each.
+    async fn case_inquiries(&self, case: CaseId) -> Result<Vec<StoredCaseInquiry>>;
+}
+
+/// An inquiry's answer about to be recorded on a case, as JSON (the zones, setbacks,
+/// flags and the map order computed from them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCaseInquiry {
+    pub case: CaseId,
+    pub zoning_version: i64,
+    pub answer_json: String,
+    pub recorded_by: StaffId,
+    pub recorded_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCaseInquiry {
+    pub version: i64,
+    pub zoning_version: i64,
+    pub answer_json: String,
+    pub recorded_by_name: String,
+    pub recorded_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +110,7 @@ where
     usize: ColumnIndex<<S::Db as Database>::Row>,
     for<'r> RulesRow: FromRow<'r, <S::Db as Database>::Row>,
     for<'r> FeatureRow: FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> (i64, i64, String, String, i64): FromRow<'r, <S::Db as Database>::Row>,
 {
     async fn save_zone_rules(&self, version: &str, body: &str, now: Timestamp) -> Result<bool> {
         let mut tx = self.writer().begin().await?;
@@ -220,5 +252,78 @@ where
                 })
                 .collect(),
         }))
+    }
+
+    async fn save_case_inquiry(
+        &self,
+        inquiry: &NewCaseInquiry,
+        expected_version: i64,
+    ) -> Result<(i64, i64)> {
+        let mut tx = self.writer().begin().await?;
+        // The compare-and-set every action makes, while formation has the case.
+        let moved = sqlx::query(
+            "UPDATE cases SET version = version + 1, updated_at = $3
+             WHERE id = $1 AND version = $2 AND closed_at IS NULL
+               AND EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = $1 AND t.role = 'formation')",
+        )
+        .bind(inquiry.case.0)
+        .bind(expected_version)
+        .bind(to_db_time(inquiry.recorded_at))
+        .execute(&mut *tx)
+        .await?;
+        if S::rows_affected(&moved) != 1 {
+            return Err(StoreError::Conflict("case version"));
+        }
+        let (version,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM case_inquiries WHERE case_id = $1",
+        )
+        .bind(inquiry.case.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO case_inquiries
+                 (case_id, version, zoning_version, answer, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(inquiry.case.0)
+        .bind(version)
+        .bind(inquiry.zoning_version)
+        .bind(inquiry.answer_json.as_str())
+        .bind(inquiry.recorded_by.0)
+        .bind(to_db_time(inquiry.recorded_at))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(StoreError::Conflict("inquiry version"));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        tx.commit().await?;
+        Ok((version, expected_version + 1))
+    }
+
+    async fn case_inquiries(&self, case: CaseId) -> Result<Vec<StoredCaseInquiry>> {
+        let rows: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT q.version, q.zoning_version, q.answer, s.display_name, q.recorded_at
+             FROM case_inquiries q JOIN staff_users s ON s.id = q.recorded_by
+             WHERE q.case_id = $1 ORDER BY q.version DESC",
+        )
+        .bind(case.0)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(version, zoning_version, answer_json, recorded_by_name, at)| StoredCaseInquiry {
+                    version,
+                    zoning_version,
+                    answer_json,
+                    recorded_by_name,
+                    recorded_at: from_db_time(at),
+                },
+            )
+            .collect())
     }
 }
