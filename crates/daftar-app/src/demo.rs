@@ -125,8 +125,14 @@ async fn load_zoning(store: &dyn Store) -> anyhow::Result<()> {
     if store.latest_zoning_map().await?.is_none() {
         crate::zoning::save_map(store, DEMO_ZONING_MAP).await?;
     }
+    if store.plot(1, "01-101-12-0").await?.is_none() {
+        crate::property::import_plots(store, DEMO_PLOTS).await?;
+    }
     Ok(())
 }
+
+/// The plots of the demo's District 1 properties (made up for the demo and marked so).
+pub const DEMO_PLOTS: &str = include_str!("../../../zoning/demo-district-1.plots.geojson");
 
 /// The demo's property register, in the import's CSV format.
 pub const DEMO_PROPERTIES_CSV: &str = "\

@@ -133,6 +133,18 @@ impl FromRef<AppState> for daftar_app::Zoning {
     }
 }
 
+impl FromRef<AppState> for daftar_app::Properties {
+    fn from_ref(state: &AppState) -> daftar_app::Properties {
+        state.services.properties.clone()
+    }
+}
+
+impl FromRef<AppState> for daftar_app::Inspection {
+    fn from_ref(state: &AppState) -> daftar_app::Inspection {
+        state.services.inspection.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::Payments {
     fn from_ref(state: &AppState) -> daftar_app::Payments {
         state.services.payments.clone()

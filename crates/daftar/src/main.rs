@@ -1,6 +1,7 @@
 //! The `daftar` program: one binary for the server and the office's batch work.
 
 mod batch_cli;
+mod property_cli;
 mod zoning_cli;
 
 use std::io::BufRead;
@@ -89,6 +90,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The property files: their plots from the GIS.
+    Property {
+        #[command(subcommand)]
+        command: property_cli::PropertyCommand,
     },
     /// The detailed plan: its zone rules and its zoning map.
     Zoning {
@@ -297,6 +303,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Properties {
             command: PropertiesCommand::Import { config, file },
         } => batch_cli::import_properties(&config, &file).await,
+        Command::Property { command } => property_cli::run(command).await,
         Command::Zoning { command } => zoning_cli::run(command).await,
         Command::Bills {
             command:

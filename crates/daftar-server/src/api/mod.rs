@@ -6,7 +6,9 @@ mod auth;
 mod bills;
 pub(crate) mod cases;
 mod catalog;
+mod inspection;
 mod openapi;
+mod property;
 mod sketch;
 mod staff;
 mod zoning;
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .merge(bills::routes())
         .merge(cases::routes())
         .merge(catalog::routes())
+        .merge(inspection::routes())
+        .merge(property::routes())
         .merge(sketch::routes())
         .merge(staff::routes())
         .merge(zoning::routes())

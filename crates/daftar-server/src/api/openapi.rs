@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::OpenApi;
 
-use super::{auth, bills, cases, catalog, sketch, staff, zoning};
+use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, zoning};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,6 +48,11 @@ use super::{auth, bills, cases, catalog, sketch, staff, zoning};
         sketch::record::record,
         sketch::list::list,
         zoning::inquiry::inquiry,
+        zoning::record::record,
+        zoning::map_order::map_order,
+        inspection::book::book,
+        inspection::list::list,
+        property::file::file,
         document,
     ),
     modifiers(&BearerToken),
@@ -58,6 +63,7 @@ use super::{auth, bills, cases, catalog, sketch, staff, zoning};
         (name = "cases", description = "Applying, acting on cases, queues and documents"),
         (name = "staff", description = "The office's units"),
         (name = "zoning", description = "The detailed plan: the inquiry"),
+        (name = "properties", description = "The property file"),
     )
 )]
 struct ApiDoc;

@@ -1,0 +1,288 @@
+//! The property file, the inquiry about a property, the inquiry recorded on a case with
+//! its map order, and inspection visits, through the API on SQLite and PostgreSQL, over
+//! the demo's register, plots and zoning map.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use support::TestApp;
+
+on_both_databases!(
+    staff_and_the_owner_read_the_property_file_and_no_one_else,
+    a_malformed_renewal_code_is_refused_naming_the_part,
+    the_inquiry_about_a_plot_across_two_zones_gives_both_with_their_shares,
+    formation_records_the_inquiry_on_a_case_and_the_map_order_follows_it,
+    a_visit_is_booked_once_per_slot_moved_with_a_reason_and_the_applicant_told,
+);
+
+const PERMIT: &str = "10010101018th01";
+const OWNER: (&str, &str) = ("0499370899", "09120000001");
+const OTHER_OWNER: (&str, &str) = ("0790419904", "09120000002");
+
+async fn new_permit_case(app: &TestApp) -> Value {
+    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
+    let applied = app
+        .post_json(
+            "/api/v1/cases",
+            support::application_with_a_pdf_of(app, PERMIT, 64),
+            Some(&citizen),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    applied.json()
+}
+
+async fn staff_and_the_owner_read_the_property_file_and_no_one_else(app: TestApp) {
+    let case = new_permit_case(&app).await;
+    let path = "/api/v1/properties/1/01-101-12-0";
+    let clerk = app.staff_token("formation").await;
+    let file = app.get(path, Some(&clerk)).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let json = file.json();
+    assert_eq!(json["plot"]["registration_plate"], "4512/73");
+    assert_eq!(json["plot"]["deed_area_m2"], 180.0);
+    assert_eq!(json["plot"]["outline"]["type"], "MultiPolygon");
+    assert_eq!(json["registered"]["owners"][0]["share"], 100.0);
+    assert_eq!(json["cases"][0]["tracking_code"], case["tracking_code"]);
+    assert_eq!(json["reads"].as_array().unwrap().len(), 1);
+    // Every staff read is kept.
+    let again = app.get(path, Some(&clerk)).await.json();
+    assert_eq!(again["reads"].as_array().unwrap().len(), 2);
+
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let own = app.get(path, Some(&owner)).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(
+        own.json()["reads"],
+        json!([]),
+        "staff reads are not the owner's"
+    );
+
+    let stranger = app.citizen_token(OTHER_OWNER.0, OTHER_OWNER.1).await;
+    let refused = app.get(path, Some(&stranger)).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let inquiry = app
+        .get(
+            "/api/v1/zoning/inquiry?district=1&renewal_code=01-101-12-0",
+            Some(&stranger),
+        )
+        .await;
+    assert_eq!(inquiry.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(path, None).await.status, StatusCode::UNAUTHORIZED);
+    let unknown = app
+        .get("/api/v1/properties/1/01-999-99-9", Some(&clerk))
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+async fn a_malformed_renewal_code_is_refused_naming_the_part(app: TestApp) {
+    let clerk = app.staff_token("formation").await;
+    let answer = app
+        .get("/api/v1/properties/1/01-101-12345-0", Some(&clerk))
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer.error_code(), "renewal_code.block");
+    let short = app.get("/api/v1/properties/1/01-101", Some(&clerk)).await;
+    assert_eq!(short.error_code(), "renewal_code.invalid");
+}
+
+async fn the_inquiry_about_a_plot_across_two_zones_gives_both_with_their_shares(app: TestApp) {
+    let clerk = app.staff_token("formation").await;
+    let answer = app
+        .get(
+            "/api/v1/zoning/inquiry?district=1&renewal_code=01-102-07-0",
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let json = answer.json();
+    let zones = json["zones"].as_array().unwrap();
+    let codes: Vec<&str> = zones.iter().map(|z| z["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 2, "{json}");
+    assert!(
+        codes.contains(&"R111") && codes.contains(&"R121"),
+        "{codes:?}"
+    );
+    let shares: f64 = zones.iter().map(|z| z["share"].as_f64().unwrap()).sum();
+    assert!((shares - 1.0).abs() < 0.005, "{shares}");
+    for zone in zones {
+        let share = zone["share"].as_f64().unwrap();
+        assert!((share - 0.5).abs() < 0.05, "{zone}");
+    }
+    assert_eq!(json["map_order"]["deed_area_m2"], 90.0);
+
+    // The owner may ask about their own property; green space cannot be built on.
+    let owner = app.citizen_token(OTHER_OWNER.0, OTHER_OWNER.1).await;
+    let own = app
+        .get(
+            "/api/v1/zoning/inquiry?district=1&renewal_code=01-102-07-0",
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let green = app
+        .get(
+            "/api/v1/zoning/inquiry?district=1&renewal_code=01-205-03-0",
+            Some(&clerk),
+        )
+        .await
+        .json();
+    assert_eq!(green["zones"][0]["code"], "G111");
+    assert_eq!(green["map_order"]["buildable"], false);
+    let neither = app.get("/api/v1/zoning/inquiry", Some(&clerk)).await;
+    assert_eq!(neither.error_code(), "zoning.query");
+}
+
+async fn formation_records_the_inquiry_on_a_case_and_the_map_order_follows_it(app: TestApp) {
+    let case = new_permit_case(&app).await;
+    let id = &case["id"];
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let none_yet = app
+        .get(&format!("/api/v1/cases/{id}/map-order"), Some(&owner))
+        .await;
+    assert_eq!(none_yet.status, StatusCode::NOT_FOUND);
+
+    let inspector = app.staff_token("inspection").await;
+    let path = format!("/api/v1/cases/{id}/inquiry");
+    let refused = app
+        .post_json(&path, json!({"version": case["version"]}), Some(&inspector))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    let clerk = app.staff_token("formation").await;
+    let recorded = app
+        .post_json(&path, json!({"version": case["version"]}), Some(&clerk))
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    let recorded = recorded.json();
+    assert_eq!(recorded["inquiry_version"], 1);
+    assert_eq!(recorded["answer"]["zones"][0]["code"], "R111");
+    assert_eq!(recorded["answer"]["flags"], json!(["worn_out_fabric"]));
+    assert_eq!(recorded["answer"]["setbacks"][0]["side"], "north");
+    // 180 m² less 1.5 m × 12 m to the street.
+    assert_eq!(recorded["answer"]["map_order"]["remaining_area_m2"], 162.0);
+
+    // A second recording at the old version changes nothing.
+    let stale = app
+        .post_json(&path, json!({"version": case["version"]}), Some(&clerk))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+
+    let order = app
+        .get(&format!("/api/v1/cases/{id}/map-order"), Some(&owner))
+        .await;
+    assert_eq!(order.status, StatusCode::OK, "{}", order.body);
+    assert_eq!(
+        order.json()["answer"]["map_order"],
+        recorded["answer"]["map_order"]
+    );
+    let stranger = app.citizen_token(OTHER_OWNER.0, OTHER_OWNER.1).await;
+    let hidden = app
+        .get(&format!("/api/v1/cases/{id}/map-order"), Some(&stranger))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+}
+
+async fn a_visit_is_booked_once_per_slot_moved_with_a_reason_and_the_applicant_told(app: TestApp) {
+    let first = new_permit_case(&app).await;
+    let second = new_permit_case(&app).await;
+    let clerk = app.staff_token("formation").await;
+    let inspector_id = app
+        .store
+        .staff_by_username("inspection")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let days = app.state.services.cases.upcoming_working_days(3);
+    let day = days[0].iso_jalali();
+    let book = |case: &Value, day: &str, slot: &str, reason: Option<&str>| {
+        json!({"version": case["version"], "inspector_id": inspector_id, "day": day,
+               "slot": slot, "reason": reason})
+    };
+    let sent_before = app.messages().len();
+    let booked = app
+        .post_json(
+            &format!("/api/v1/cases/{}/visit", first["id"]),
+            book(&first, &day, "09:00", None),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let booked = booked.json();
+    assert_eq!(booked["day"], day);
+
+    // The same inspector at the same time, for another case: refused, nothing kept.
+    let taken = app
+        .post_json(
+            &format!("/api/v1/cases/{}/visit", second["id"]),
+            book(&second, &day, "۰۹:۰۰", None),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(taken.error_code(), "visit.slot_taken", "{}", taken.body);
+    for (bad_day, slot, code) in [
+        ("1400-01-01", "09:00", "visit.day"),
+        (day.as_str(), "08:15", "visit.slot"),
+        ("tomorrow", "09:00", "visit.day"),
+    ] {
+        let refused = app
+            .post_json(
+                &format!("/api/v1/cases/{}/visit", second["id"]),
+                book(&second, bad_day, slot, None),
+                Some(&clerk),
+            )
+            .await;
+        assert_eq!(refused.error_code(), code, "{bad_day} {slot}");
+    }
+
+    // Moving the visit needs a reason; the old one is kept, cancelled.
+    let moved_case = json!({"version": booked["case_version"]});
+    let no_reason = app
+        .post_json(
+            &format!("/api/v1/cases/{}/visit", first["id"]),
+            book(&moved_case, &days[1].iso_jalali(), "10:30", None),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(no_reason.error_code(), "visit.reason");
+    let moved = app
+        .post_json(
+            &format!("/api/v1/cases/{}/visit", first["id"]),
+            book(
+                &moved_case,
+                &days[1].iso_jalali(),
+                "10:30",
+                Some("مالک در سفر است"),
+            ),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.body);
+    let visits = app
+        .get(
+            &format!("/api/v1/cases/{}/visits", first["id"]),
+            Some(&clerk),
+        )
+        .await
+        .json();
+    let visits = visits.as_array().unwrap();
+    assert_eq!(visits.len(), 2);
+    assert_eq!(visits[0]["cancelled_at"], Value::Null);
+    assert_eq!(visits[0]["slot"], "10:30");
+    assert_eq!(visits[1]["cancel_reason"], "مالک در سفر است");
+
+    // The applicant was told each time, with the Jalali day in Persian.
+    app.state.services.outbox.deliver_pending().await.unwrap();
+    let messages = app.messages_at_least(sent_before + 2).await;
+    let texts: Vec<&str> = messages[sent_before..]
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .filter(|text| text.contains("بازدید"))
+        .collect();
+    assert_eq!(texts.len(), 2, "{messages:?}");
+    assert!(texts[0].contains(&days[0].format_fa()), "{}", texts[0]);
+    assert!(texts[1].contains("تغییر"), "{}", texts[1]);
+}
