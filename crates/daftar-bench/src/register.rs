@@ -107,11 +107,12 @@ impl Register {
         self.next += 1;
         let rng = &mut self.rng;
         let district: u16 = rng.random_range(1..=22);
-        // District, block, parcel, unit: unique because n is.
+        // District, region, block, parcel: unique because n is (below nine million), and
+        // each part within the digits the register gives it.
         let renewal_code = format!(
             "{district:02}-{}-{:02}-{}",
-            n / 1000 + 100,
-            n / 10 % 100,
+            n / 10_000 + 100,
+            n / 10 % 1000,
             n % 10
         );
         let address = format!(

@@ -9,13 +9,14 @@ use daftar_core::ir::{LegalId, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_store::{
     Actor, Attempt, CaseId, NewCase, NewDocument, NewHistory, NewNotification, NewSketch, NewStaff,
-    NewTask, Office, QueueOrder, QueueQuery, QueueSearch, Recipient, StaffId, Store, StoreError,
-    Transition,
+    NewTask, NewVisit, Office, QueueOrder, QueueQuery, QueueSearch, Recipient, StaffId, Store,
+    StoreError, Transition,
 };
 use jiff::{SignedDuration, Timestamp};
 
 on_both_databases!(
     a_count_alone_reads_no_rows,
+    visits_take_one_slot_each_are_moved_with_history_and_fall_overdue,
     sketches_are_kept_as_versions_with_who_drew_them,
     a_queue_finds_a_case_by_code_or_applicant_and_sorts_by_its_columns,
     a_case_opens_with_its_tasks_history_and_notification,
@@ -984,4 +985,129 @@ async fn a_count_alone_reads_no_rows(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!((page.items.len(), page.total, page.overdue), (3, 3, 3));
+}
+
+async fn visits_take_one_slot_each_are_moved_with_history_and_fall_overdue(store: &dyn Store) {
+    let inspector = setup(store).await;
+    let at_formation = |code: &'static str| {
+        let case = new_case(code, "10010101018th01", 1);
+        async move {
+            store
+                .open_case(
+                    &case,
+                    &[task(Role::Formation, "file_opening", "1405-03-10")],
+                    &history("apply", None, "file_opening"),
+                    &told_applicant("received"),
+                    &[],
+                    t(1),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let first = at_formation("100000000011").await;
+    let second = at_formation("100000000012").await;
+    let visit = |case, day: &str, slot: &str, at: i64| NewVisit {
+        case,
+        office: office().as_str().to_owned(),
+        inspector,
+        day: day.into(),
+        slot: slot.into(),
+        booked_by: inspector,
+        booked_at: t(at),
+        reason: None,
+    };
+    let sms = told_applicant("visit")[0].clone();
+    let (booked, version) = store
+        .book_visit(&visit(first, "1405-03-10", "09:00", 10), 1, &sms)
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(store.live_visit(first).await.unwrap().unwrap().id, booked);
+    // The inspector's slot is taken: the other case keeps nothing, not even its version.
+    assert!(matches!(
+        store
+            .book_visit(&visit(second, "1405-03-10", "09:00", 11), 1, &sms)
+            .await,
+        Err(StoreError::Conflict("inspector's slot"))
+    ));
+    assert!(store.live_visit(second).await.unwrap().is_none());
+    assert_eq!(store.case(second).await.unwrap().unwrap().version, 1);
+    store
+        .book_visit(&visit(second, "1405-03-10", "10:30", 12), 1, &sms)
+        .await
+        .unwrap();
+    // A stale version books nothing.
+    assert!(matches!(
+        store
+            .book_visit(&visit(first, "1405-03-11", "09:00", 13), 1, &sms)
+            .await,
+        Err(StoreError::Conflict("case version"))
+    ));
+    // Moved: the first booking is kept, cancelled, with the reason.
+    let moved = NewVisit {
+        reason: Some("owner away".into()),
+        ..visit(first, "1405-03-12", "09:00", 14)
+    };
+    store.book_visit(&moved, 2, &sms).await.unwrap();
+    let all = store.visits_of_case(first).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].day.as_str(), all[0].cancelled_at),
+        ("1405-03-12", None)
+    );
+    assert_eq!(all[1].cancel_reason.as_deref(), Some("owner away"));
+    assert_eq!(all[1].cancelled_at, Some(t(14)));
+
+    let day = store
+        .visits_on_day(office().as_str(), "1405-03-10")
+        .await
+        .unwrap();
+    let on_day: Vec<(&str, CaseId)> = day.iter().map(|v| (v.slot.as_str(), v.case)).collect();
+    assert_eq!(
+        on_day,
+        vec![("10:30", second)],
+        "the moved visit is not on the day"
+    );
+    assert_eq!(day[0].tracking_code, "100000000012");
+
+    // Past their day with no sketch drawn, both visits are overdue; a sketch clears one.
+    let overdue = store
+        .overdue_visits(office().as_str(), "1405-03-13")
+        .await
+        .unwrap();
+    assert_eq!(overdue.len(), 2);
+    assert_eq!(overdue[0].case, second, "oldest day first");
+    assert!(
+        store
+            .overdue_visits(office().as_str(), "1405-03-10")
+            .await
+            .unwrap()
+            .is_empty(),
+        "not before the day has ended"
+    );
+    store
+        .apply_transition(&inspection(second, 2), t(20))
+        .await
+        .unwrap();
+    store
+        .save_sketch(
+            &NewSketch {
+                case: second,
+                sketch_json: "{}".into(),
+                total_centi_m2: 100,
+                location_e7: None,
+                drawn_by: inspector,
+                drawn_at: t(30),
+            },
+            3,
+        )
+        .await
+        .unwrap();
+    let overdue = store
+        .overdue_visits(office().as_str(), "1405-03-13")
+        .await
+        .unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0].case, first);
 }

@@ -338,8 +338,8 @@ fn the_billing_year_runs_from_the_command_line() {
     std::fs::write(
         &register,
         "renewal_code,district,address,postal_code,land_area_m2,built_area_m2,use,owner_national_id,owner_name,owner_mobile,owner_share\n\
-         07-1,7,Address,,100,80,residential,0499370899,Owner,,100\n\
-         07-2,7,Address,,100,80,castle,0499370899,Owner,,100\n",
+         07-1-1-1,7,Address,,100,80,residential,0499370899,Owner,,100\n\
+         07-1-1-2,7,Address,,100,80,castle,0499370899,Owner,,100\n",
     )
     .unwrap();
     let imported = daftar(

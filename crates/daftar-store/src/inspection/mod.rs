@@ -118,7 +118,7 @@ const DAY_SELECT: &str = "SELECT v.id, v.case_id, c.tracking_code, v.inspector_i
          i.display_name AS inspector_name, v.day, v.slot, p.address, c.renewal_code,
          CASE WHEN EXISTS (SELECT 1 FROM case_sketches k
                            WHERE k.case_id = v.case_id AND k.drawn_at >= v.booked_at)
-              THEN 1 ELSE 0 END AS recorded
+              THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS recorded
      FROM inspection_visits v
      JOIN cases c ON c.id = v.case_id
      JOIN staff_users i ON i.id = v.inspector_id
