@@ -5,7 +5,7 @@
 //
 //   node building-permit.mjs path/to/daftar
 
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -122,8 +122,28 @@ try {
   // The applicant answers with a new scan of the deed.
   assert.match(await act(citizen, casePath, 'resubmit', { document_kind: 'title_deed', document: true }), /تشکیل پرونده/);
 
+  // Formation records the detailed-plan inquiry about the demo property and books the
+  // inspection visit, both from the case page.
+  const clerk = await staffPage('formation');
+  await clerk.goto(base + casePath);
+  await clerk.locator('#record-inquiry').click();
+  await clerk.locator('#inquiry #map-order').waitFor();
+  assert.match(await clerk.locator('#inquiry').innerText(), /R111/);
+  await clerk.locator('#book-visit').click();
+  await clerk.locator('#visit-live').waitFor();
+  const visitDay = (await clerk.locator('#visit-live').innerText()).match(/[۰-۹]+ \S+ [۰-۹]{4}/)[0];
+  await clerk.screenshot({ path: join(screenshots, 'inquiry-and-visit.png'), fullPage: true });
+  // The applicant's SMS names the visit's Jalali day.
+  let told = false;
+  for (let tries = 0; tries < 100 && !told; tries++) {
+    const log = readFileSync(join(dataDir, 'messages.log'), 'utf8');
+    told = log.split('\n').some((line) => line.includes('بازدید') && line.includes(visitDay));
+    if (!told) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(told, `an SMS with the visit's day ${visitDay}`);
+
   const steps = [
-    ['formation', 'book_inspection', { 'field:inspection_date': '1405-03-05' }, /بازدید/],
+    ['formation', 'book_inspection', {}, /بازدید/],
     ['inspection', 'record_inspection', { 'field:built_area_m2': '150' }, /رئیس دفتر/],
     ['office_head', 'head_approves', {}, /مدیر دفتر/],
     ['office_manager', 'manager_approves', {}, /نقشه معماری/],
@@ -144,6 +164,12 @@ try {
       await page.locator('#sketch figure svg').waitFor();
       assert.match(await page.locator('#sketch figcaption').innerText(), /۲۲۸٫۰۰/);
       await page.screenshot({ path: join(screenshots, 'sketch.png'), fullPage: true });
+    }
+    if (action === 'approve_plans') {
+      // Plan approval sees the map order the inquiry worked out.
+      await page.goto(base + casePath);
+      await page.locator('#inquiry #map-order').waitFor();
+      await page.screenshot({ path: join(screenshots, 'plan-approval-map-order.png'), fullPage: true });
     }
     const state = await act(page, casePath, action, fill);
     assert.match(state, expected, `${role} ${action}`);

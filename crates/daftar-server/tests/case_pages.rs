@@ -239,10 +239,11 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
     // With no ownership inquiry configured (as in the demo), the sign-in was not
     // confirmed: formation sees the mark, the applicant does not.
     assert!(staff_page.body.contains("id=\"identity-unconfirmed\""));
-    // The inspection's date is picked from the coming working days (or typed).
-    assert!(staff_page.body.contains("<datalist id=\"working-days\">"));
-    assert!(staff_page.body.contains("list=\"working-days\""));
     assert!(!page.body.contains("id=\"identity-unconfirmed\""));
+    // Formation's forms for the inquiry and the visit are on its page, not the applicant's.
+    assert!(staff_page.body.contains("id=\"record-inquiry\""));
+    assert!(staff_page.body.contains("id=\"visit-day\""));
+    assert!(!page.body.contains("id=\"record-inquiry\""));
     assert!(staff_page.body.contains("data-action=\"book_inspection\""));
     let staff_csrf = staff_page.hidden("csrf");
     let version = staff_page.hidden("version");
@@ -268,6 +269,43 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
         "{}",
         seen.body
     );
+    // Formation records the inquiry and books the visit from the page's own forms.
+    let recorded = app
+        .post_form(
+            &format!("{case_path}/inquiry"),
+            &[("csrf", &staff_csrf), ("version", &version)],
+            &formation,
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let with_inquiry = app.get_page(&case_path, &formation).await;
+    assert!(with_inquiry.body.contains("id=\"map-order\""));
+    let version = with_inquiry.hidden("version");
+    let first_option = |select: &str| {
+        let start = with_inquiry.body.find(select).expect("the select");
+        let rest = &with_inquiry.body[start..];
+        let value = rest.find("<option value=\"").unwrap() + "<option value=\"".len();
+        rest[value..].split('"').next().unwrap().to_owned()
+    };
+    let inspector = first_option("id=\"visit-inspector\"");
+    let day = first_option("id=\"visit-day\"");
+    let visit = app
+        .post_form(
+            &format!("{case_path}/visit"),
+            &[
+                ("csrf", &staff_csrf),
+                ("version", &version),
+                ("inspector", &inspector),
+                ("day", &day),
+                ("slot", "09:00"),
+            ],
+            &formation,
+        )
+        .await;
+    assert_eq!(visit.status, StatusCode::SEE_OTHER, "{}", visit.body);
+    let ready = app.get_page(&case_path, &formation).await;
+    assert!(ready.body.contains("id=\"visit-live\""), "{}", ready.body);
+    let version = ready.hidden("version");
     let act = |fields: Vec<(String, String)>| multipart(&fields, &[]);
     let booked = post_multipart(
         &app,
@@ -277,7 +315,6 @@ async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestAp
             ("csrf".into(), staff_csrf.clone()),
             ("action".into(), "book_inspection".into()),
             ("version".into(), version.clone()),
-            ("field:inspection_date".into(), "1405-03-05".into()),
         ]),
     )
     .await;

@@ -5,6 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
+use daftar_server::auth::SESSION_COOKIE;
 use serde_json::{Value, json};
 use support::TestApp;
 
@@ -14,6 +15,8 @@ on_both_databases!(
     the_inquiry_about_a_plot_across_two_zones_gives_both_with_their_shares,
     formation_records_the_inquiry_on_a_case_and_the_map_order_follows_it,
     a_visit_is_booked_once_per_slot_moved_with_a_reason_and_the_applicant_told,
+    the_property_page_shows_the_file_to_staff_and_the_owner_only,
+    the_case_page_books_a_visit_keeps_a_refused_choice_and_the_day_lists_it,
 );
 
 const PERMIT: &str = "10010101018th01";
@@ -285,4 +288,121 @@ async fn a_visit_is_booked_once_per_slot_moved_with_a_reason_and_the_applicant_t
     assert_eq!(texts.len(), 2, "{messages:?}");
     assert!(texts[0].contains(&days[0].format_fa()), "{}", texts[0]);
     assert!(texts[1].contains("تغییر"), "{}", texts[1]);
+}
+
+async fn the_property_page_shows_the_file_to_staff_and_the_owner_only(app: TestApp) {
+    let case = new_permit_case(&app).await;
+    let path = "/properties/1/01-101-12-0";
+    let clerk = format!("{SESSION_COOKIE}={}", app.staff_token("formation").await);
+    let page = app.get_page(path, &clerk).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("۴۵۱۲/۷۳"),
+        "the plate, in Persian digits"
+    );
+    assert!(page.body.contains(case["tracking_code"].as_str().unwrap()));
+    assert!(page.body.contains("id=\"property-reads\""));
+    // The case page links to it.
+    let case_page = app
+        .get_page(&format!("/cases/{}", case["id"]), &clerk)
+        .await;
+    assert!(case_page.body.contains(&format!("href=\"{path}\"")));
+
+    let owner = format!(
+        "{SESSION_COOKIE}={}",
+        app.citizen_token(OWNER.0, OWNER.1).await
+    );
+    let own = app.get_page(path, &owner).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(
+        !own.body.contains("id=\"property-reads\""),
+        "reads are for staff"
+    );
+    let stranger = format!(
+        "{SESSION_COOKIE}={}",
+        app.citizen_token(OTHER_OWNER.0, OTHER_OWNER.1).await
+    );
+    assert_eq!(
+        app.get_page(path, &stranger).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = app.get_page("/properties/1/01-x-12-0", &clerk).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("ناحیه"), "the wrong part is named");
+}
+
+async fn the_case_page_books_a_visit_keeps_a_refused_choice_and_the_day_lists_it(app: TestApp) {
+    let first = new_permit_case(&app).await;
+    let second = new_permit_case(&app).await;
+    let clerk = format!("{SESSION_COOKIE}={}", app.staff_token("formation").await);
+    let day = app.state.services.cases.upcoming_working_days(1)[0].iso_jalali();
+    let inspector = app
+        .store
+        .staff_by_username("inspection")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0
+        .to_string();
+    let book = |case: &Value| {
+        let app = &app;
+        let clerk = clerk.clone();
+        let day = day.clone();
+        let inspector = inspector.clone();
+        let path = format!("/cases/{}", case["id"]);
+        async move {
+            let page = app.get_page(&path, &clerk).await;
+            assert!(page.body.contains("id=\"book-visit\""), "{}", page.body);
+            app.post_form(
+                &format!("{path}/visit"),
+                &[
+                    ("csrf", &page.hidden("csrf")),
+                    ("version", &page.hidden("version")),
+                    ("inspector", &inspector),
+                    ("day", &day),
+                    ("slot", "10:30"),
+                ],
+                &clerk,
+            )
+            .await
+        }
+    };
+    let booked = book(&first).await;
+    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+    let refused = book(&second).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"visit-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains(&format!("<option value=\"{day}\" selected")),
+        "the day chosen is kept"
+    );
+
+    let listed = app
+        .get_page(&format!("/staff/visits?day={day}"), &clerk)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(
+        listed
+            .body
+            .contains(first["tracking_code"].as_str().unwrap())
+    );
+    assert!(
+        !listed
+            .body
+            .contains(second["tracking_code"].as_str().unwrap())
+    );
+    assert!(listed.body.contains("۱۰:۳۰"));
+    let citizen = format!(
+        "{SESSION_COOKIE}={}",
+        app.citizen_token(OWNER.0, OWNER.1).await
+    );
+    let refused = app.get_page("/staff/visits", &citizen).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

@@ -29,12 +29,12 @@ async fn case_at_inspection(app: &TestApp) -> Value {
         )
         .await;
     assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
-    let case = applied.json();
+    let case = support::ready_for_inspection(app, &applied.json()).await;
     let formation = app.staff_token("formation").await;
     let booked = app
         .post_json(
             &format!("/api/v1/cases/{}/actions", case["id"]),
-            json!({"action": "book_inspection", "version": case["version"], "fields": {"inspection_date": "1405-03-05"}}),
+            json!({"action": "book_inspection", "version": case["version"]}),
             Some(&formation),
         )
         .await;

@@ -430,3 +430,50 @@ pub mod openapi {
         );
     }
 }
+
+/// A building-permit case at file opening made ready for formation's `book_inspection`:
+/// the detailed-plan inquiry recorded and a visit booked with the inspector `inspection`
+/// at the first free slot. Returns the case as it then is.
+#[allow(dead_code)]
+pub async fn ready_for_inspection(app: &TestApp, case: &Value) -> Value {
+    let formation = app.staff_token("formation").await;
+    let path = format!("/api/v1/cases/{}", case["id"]);
+    let now = app.get(&path, Some(&formation)).await.json();
+    let recorded = app
+        .post_json(
+            &format!("{path}/inquiry"),
+            serde_json::json!({"version": now["version"]}),
+            Some(&formation),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    let inspector = app
+        .store
+        .staff_by_username("inspection")
+        .await
+        .unwrap()
+        .expect("the demo's inspector")
+        .id
+        .0;
+    let mut version = recorded.json()["case_version"].clone();
+    'booking: for day in app.state.services.cases.upcoming_working_days(20) {
+        for slot in ["09:00", "10:30", "12:00"] {
+            let booked = app
+                .post_json(
+                    &format!("{path}/visit"),
+                    serde_json::json!({"version": version, "inspector_id": inspector,
+                                       "day": day.iso_jalali(), "slot": slot}),
+                    Some(&formation),
+                )
+                .await;
+            if booked.status == StatusCode::CREATED {
+                version = booked.json()["case_version"].clone();
+                break 'booking;
+            }
+            assert_eq!(booked.error_code(), "visit.slot_taken", "{}", booked.body);
+        }
+    }
+    let ready = app.get(&path, Some(&formation)).await.json();
+    assert_eq!(ready["version"], version, "the visit was booked");
+    ready
+}

@@ -2,10 +2,14 @@
 
 use super::load::{Registry, WorkflowError};
 
-const FILES: [(&str, &str); 9] = [
+const FILES: [(&str, &str); 10] = [
     (
         "building_permit.toml",
         include_str!("../../../../workflows/building_permit.toml"),
+    ),
+    (
+        "building_permit-v2.toml",
+        include_str!("../../../../workflows/building_permit-v2.toml"),
     ),
     (
         "completion_certificate.toml",

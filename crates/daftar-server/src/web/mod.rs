@@ -7,7 +7,9 @@ mod cases;
 mod catalog;
 pub(crate) mod design;
 mod home;
+mod inspection;
 mod payments;
+mod property;
 mod sign_in;
 mod sketch;
 mod staff;
@@ -42,6 +44,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(cases::routes())
         .merge(catalog::routes())
         .merge(sign_in::routes())
+        .merge(inspection::routes())
+        .merge(property::routes())
         .merge(sketch::routes())
         .merge(staff::routes())
         .merge(zoning::routes())

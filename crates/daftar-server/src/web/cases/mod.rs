@@ -11,7 +11,7 @@ mod multipart;
 mod queue;
 
 pub(super) use queue::shown_count;
-pub(super) use view::case_page_with_sketch_error;
+pub(super) use view::{WorkForms, case_page_refused};
 mod track;
 mod view;
 

@@ -14,6 +14,7 @@ use daftar_store::Actor;
 use serde::Deserialize;
 
 use super::case_id;
+use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::query::QueryParams;
@@ -150,6 +151,16 @@ pub(super) struct CaseTemplate {
     pub(super) sketch: Option<crate::web::sketch::SketchView>,
     /// The sketch form, for an inspector while the case is at inspection.
     pub(super) sketch_form: Option<crate::web::sketch::SketchForm>,
+    /// The detailed-plan inquiry recorded on the case, and formation's form.
+    pub(super) inquiry: Option<crate::web::zoning::case::InquirySection>,
+    /// The latest inquiry's answer and its map order (named as `zoning_answer.html`
+    /// reads them).
+    pub(super) answer: Option<crate::web::zoning::view::Answer>,
+    pub(super) order: Option<crate::web::zoning::view::OrderView>,
+    /// The inspection visit booked, the ones moved, and the booking form.
+    pub(super) visit: Option<crate::web::inspection::VisitSection>,
+    /// The property's file, when the case names a property.
+    property_href: Option<String>,
 }
 
 fn field_label(tr: &Tr, service: Option<&Service>, name: &str) -> String {
@@ -427,6 +438,18 @@ pub(super) fn case_template(
         applied: false,
         sketch: None,
         sketch_form: None,
+        inquiry: None,
+        answer: None,
+        order: None,
+        visit: None,
+        property_href: {
+            let fields: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(&view.case.fields_json).unwrap_or_default();
+            crate::web::property::href(
+                view.case.district,
+                fields.get("renewal_code").map(String::as_str),
+            )
+        },
     }
 }
 
@@ -438,8 +461,7 @@ pub(super) struct Notice {
 }
 
 pub(super) async fn case_page(
-    State(cases): State<Cases>,
-    State(sketches): State<daftar_app::Sketches>,
+    State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
     QueryParams(notice): QueryParams<Notice>,
@@ -448,32 +470,60 @@ pub(super) async fn case_page(
         return Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response());
     };
     let id = case_id(&id)?;
+    let cases = &state.services.cases;
     let view = cases.view(&user.principal, id).await?;
     let applied = notice.applied.is_some();
     let notice = notice.done.map(|_| page.layout.tr.t("case-action-done"));
-    let mut template = case_template(&cases, &page, &view, None, notice);
+    let mut template = case_template(cases, &page, &view, None, notice);
     template.applied = applied && matches!(view.standing, Standing::Applicant);
-    (template.sketch, template.sketch_form) =
-        crate::web::sketch::for_case_page(&sketches, &page, &view, None).await?;
+    with_work(&state, &page, &view, &mut template, WorkForms::default()).await?;
     page.render(&template)
 }
 
-/// The case page again after a sketch the server refused: the message at the form, and
-/// what the inspector typed kept in it.
-pub(in crate::web) async fn case_page_with_sketch_error(
-    cases: &Cases,
-    sketches: &daftar_app::Sketches,
+/// What was typed in a refused form of the work beside the workflow, to show again with
+/// its message.
+#[derive(Debug, Default)]
+pub(in crate::web) struct WorkForms {
+    pub sketch: Option<crate::web::sketch::SketchForm>,
+    pub inquiry: Option<crate::web::zoning::case::InquiryForm>,
+    pub visit: Option<crate::web::inspection::VisitForm>,
+}
+
+/// Fills the case page's sections of the work beside the workflow: the inquiry, the
+/// visit and the sketch.
+async fn with_work(
+    state: &AppState,
+    page: &Page,
+    view: &daftar_app::cases::CaseView,
+    template: &mut CaseTemplate,
+    typed: WorkForms,
+) -> Result<(), AppError> {
+    let services = &state.services;
+    (template.sketch, template.sketch_form) =
+        crate::web::sketch::for_case_page(&services.sketches, page, view, typed.sketch).await?;
+    (template.inquiry, template.answer, template.order) =
+        crate::web::zoning::case::for_case_page(&services.zoning, page, view, typed.inquiry)
+            .await?;
+    template.visit =
+        crate::web::inspection::for_case_page(&services.inspection, page, view, typed.visit)
+            .await?;
+    Ok(())
+}
+
+/// The case page again after a form of the work beside the workflow was refused: the
+/// message at the form, and what was typed kept in it.
+pub(in crate::web) async fn case_page_refused(
+    state: &AppState,
     page: &Page,
     id: daftar_store::CaseId,
     status: axum::http::StatusCode,
-    typed: crate::web::sketch::SketchForm,
+    typed: WorkForms,
 ) -> Result<Response, AppError> {
     let Some(user) = page.user.as_ref() else {
         return Err(AppError::Unauthorized("auth.required"));
     };
-    let view = cases.view(&user.principal, id).await?;
-    let mut template = case_template(cases, page, &view, None, None);
-    (template.sketch, template.sketch_form) =
-        crate::web::sketch::for_case_page(sketches, page, &view, Some(typed)).await?;
+    let view = state.services.cases.view(&user.principal, id).await?;
+    let mut template = case_template(&state.services.cases, page, &view, None, None);
+    with_work(state, page, &view, &mut template, typed).await?;
     Ok((status, page.render(&template)?).into_response())
 }

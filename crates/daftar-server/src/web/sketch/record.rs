@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
+use daftar_app::Sketches;
 use daftar_app::sketch::{SketchRequest, parse_point_text};
-use daftar_app::{Cases, Sketches};
 use daftar_core::sketch::text::parse_sketch_text_with_lines;
 use daftar_core::sketch::{SketchError, SketchProblem};
 use serde::Deserialize;
@@ -35,7 +35,7 @@ struct SketchFields {
 }
 
 async fn record(
-    State(cases): State<Cases>,
+    State(state): State<AppState>,
     State(sketches): State<Sketches>,
     page: Page,
     Path(id): Path<String>,
@@ -81,10 +81,11 @@ async fn record(
                 lon: form.lon,
                 error: Some(message),
             };
-            super::super::cases::case_page_with_sketch_error(
-                &cases, &sketches, &page, id, status, typed,
-            )
-            .await
+            let forms = crate::web::cases::WorkForms {
+                sketch: Some(typed),
+                ..crate::web::cases::WorkForms::default()
+            };
+            crate::web::cases::case_page_refused(&state, &page, id, status, forms).await
         }
     }
 }

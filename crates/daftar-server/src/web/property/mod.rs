@@ -1,0 +1,24 @@
+//! The property file's page, a file an action:
+//!
+//! - [`file`]: `/properties/{district}/{renewal_code}`, for staff (the read is recorded)
+//!   and the property's owners.
+
+mod file;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/properties/{district}/{renewal_code}",
+        get(file::file_page),
+    )
+}
+
+/// Where a case's property file is, when the case names a property.
+pub fn href(district: Option<u16>, renewal_code: Option<&str>) -> Option<String> {
+    let code = daftar_core::property::RenewalCode::parse(renewal_code?).ok()?;
+    Some(format!("/properties/{}/{}", district?, code.as_str()))
+}
