@@ -150,9 +150,10 @@ try {
       '/cases/track', '/clearance/verify', '/sign-in', '/staff/sign-in', '/design', '/no-such-page',
       '/staff/queues/formation']],
     [citizen, ['/', '/cases', `/services/${PERMIT}/apply`, '/clearance', '/bills/track?district=1&renewal_code=01-101-12-0',
-      casePath, `${casePath}?applied=1`, receiptPath, gatewayPath]],
+      casePath, `${casePath}?applied=1`, receiptPath, gatewayPath, '/properties/1/01-101-12-0']],
     [clerk, ['/staff', '/staff/queues/formation', '/staff/units/formation', casePath, `${casePath}?done=1`,
-      '/staff/zoning?lon=51.425&lat=35.805', '/staff/zoning?lon=abc&lat=35']],
+      '/staff/zoning?lon=51.425&lat=35.805', '/staff/zoning?lon=abc&lat=35', '/staff/visits',
+      '/properties/1/01-101-12-0']],
   ];
   let checked = 0;
   for (const [context, paths] of visits) {

@@ -156,10 +156,33 @@ try {
   for (const [role, action, fill, expected] of steps) {
     const page = await staffPage(role);
     if (action === 'record_inspection') {
-      // The inspection is recorded with the building's sketch: two floors, as numbers.
+      // The inspector draws the sketch by clicking corners on the board (the ground floor
+      // a little short, then one edge fixed by typing its measured length), then records it.
       await page.goto(base + casePath);
-      await page.locator('#sketch-text').fill(
-        '0 parking: 0,0 12,0 12,9.5 0,9.5 | 12 9.5 12 9.5\n1 residential: 0,0 8,0 8,9.5 0,9.5\n1 common: 8,0 12,0 12,9.5 8,9.5');
+      const board = page.locator('#draw-board');
+      await board.waitFor();
+      const clickAt = async (x, y) => {
+        await board.scrollIntoViewIfNeeded();
+        const box = await board.boundingBox();
+        await page.mouse.click(box.x + ((x + 1) / 32) * box.width, box.y + ((20 - y + 1) / 22) * box.height);
+      };
+      const part = async (level, use, corners) => {
+        await page.locator('#draw-level').fill(String(level));
+        await page.locator('#draw-use').selectOption(use);
+        for (const [x, y] of corners) await clickAt(x, y);
+      };
+      await part(0, 'parking', [[0, 0], [12, 0], [12, 9], [0, 9]]);
+      assert.match(await page.locator('#draw-status').innerText(), /۱۰۸٫۰۰/);
+      await page.locator('#draw-edge-2').fill('9.5');
+      await page.locator('#draw-edge-2').press('Tab');
+      assert.match(await page.locator('#draw-status').innerText(), /۱۱۴٫۰۰/);
+      await page.locator('#draw-add').click();
+      await part(1, 'residential', [[0, 0], [8, 0], [8, 9.5], [0, 9.5]]);
+      await page.locator('#draw-add').click();
+      await part(1, 'common', [[8, 0], [12, 0], [12, 9.5], [8, 9.5]]);
+      await page.locator('#draw-add').click();
+      assert.match(await page.locator('#draw-floors').innerText(), /۱۱۴٫۰۰[\s\S]*۱۱۴٫۰۰/);
+      await page.locator('#sketch').screenshot({ path: join(screenshots, 'sketch-drawn.png') });
       await page.getByRole('button', { name: 'ثبت کروکی', exact: true }).click();
       await page.locator('#sketch figure svg').waitFor();
       assert.match(await page.locator('#sketch figcaption').innerText(), /۲۲۸٫۰۰/);

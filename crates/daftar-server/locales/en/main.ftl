@@ -572,3 +572,15 @@ property-clearances = Clearance certificates
 property-reads = Who read this file
 property-reads-hint = Every staff read is kept, for the office's internal inspection.
 case-property-link = The property's file
+
+# The sketch's drawing board (the script fills in %n, %area and %level).
+draw-level = Floor (0 ground, −1 basement)
+draw-use = Use of the part
+draw-undo = Remove the last corner
+draw-add = Add the part to the sketch
+draw-board = Drawing board, one square a metre: click the corners of the part
+draw-edge = Edge %n (m)
+draw-area = This part: %area m²
+draw-hint = Click at least three corners on the grid; type an edge's measured length to fix it.
+draw-few = A part needs at least three corners.
+draw-floor = Floor %level: %area m²

@@ -572,3 +572,15 @@ property-clearances = مفاصاحساب‌ها
 property-reads = خوانندگان این پرونده
 property-reads-hint = هر بار خواندن به دست کارکنان برای بازرسی داخلی دفتر نگه داشته می‌شود.
 case-property-link = پرونده ملک
+
+# The sketch's drawing board (the script fills in %n, %area and %level).
+draw-level = طبقه (۰ همکف، −۱ زیرزمین)
+draw-use = کاربری بخش
+draw-undo = حذف آخرین گوشه
+draw-add = افزودن بخش به کروکی
+draw-board = صفحه ترسیم، هر خانه یک متر: گوشه‌های بخش را کلیک کنید
+draw-edge = ضلع ⁦%n⁩ (متر)
+draw-area = این بخش: ⁦%area⁩ مترمربع
+draw-hint = دست‌کم سه گوشه را روی شبکه کلیک کنید؛ برای اصلاح هر ضلع، طول اندازه‌گیری‌شده آن را بنویسید.
+draw-few = هر بخش دست‌کم سه گوشه لازم دارد.
+draw-floor = طبقه ⁦%level⁩: ⁦%area⁩ مترمربع

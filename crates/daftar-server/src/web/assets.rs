@@ -16,6 +16,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/daftar.css", get(stylesheet))
         .route("/static/daftar.js", get(script))
+        .route("/static/sketch.js", get(sketch_script))
         .route("/static/emblem", get(emblem))
         .route("/static/fonts/{name}", get(font))
 }
@@ -42,6 +43,17 @@ async fn script() -> impl IntoResponse {
             (header::CACHE_CONTROL, AN_HOUR),
         ],
         include_str!("../../static/daftar.js"),
+    )
+}
+
+/// The sketch's drawing board, loaded by the case page of an inspector only.
+async fn sketch_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, AN_HOUR),
+        ],
+        include_str!("../../static/sketch.js"),
     )
 }
 

@@ -504,9 +504,14 @@ async fn with_work(
     (template.inquiry, template.answer, template.order) =
         crate::web::zoning::case::for_case_page(&services.zoning, page, view, typed.inquiry)
             .await?;
-    template.visit =
-        crate::web::inspection::for_case_page(&services.inspection, page, view, typed.visit)
-            .await?;
+    template.visit = crate::web::inspection::for_case_page(
+        &services.inspection,
+        &services.cases,
+        page,
+        view,
+        typed.visit,
+    )
+    .await?;
     Ok(())
 }
 

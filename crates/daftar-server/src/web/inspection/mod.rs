@@ -10,8 +10,8 @@ mod day;
 
 use axum::Router;
 use axum::routing::{get, post};
-use daftar_app::Inspection;
 use daftar_app::cases::{CaseView, Standing};
+use daftar_app::{Cases, Inspection};
 use daftar_core::calendar::JalaliDate;
 use daftar_core::roles::Role;
 use daftar_store::StoredVisit;
@@ -75,13 +75,23 @@ fn visit_line(tr: &Tr, visit: &StoredVisit) -> String {
 /// [`daftar_app::Cases::view`]; `typed` is a refused attempt's form.
 pub async fn for_case_page(
     inspection: &Inspection,
+    cases: &Cases,
     page: &Page,
     view: &CaseView,
     typed: Option<VisitForm>,
 ) -> Result<Option<VisitSection>, AppError> {
     let visits = inspection.visits_of_case_seen(view.case.id).await?;
     let books = |role: &Role| matches!(role, Role::Formation | Role::Inspection);
-    let forms = matches!(&view.standing, Standing::Staff(roles) if roles.iter().any(books))
+    // Only a service whose workflow sends the case to the inspection unit is visited.
+    let visited = cases
+        .catalog()
+        .get(&view.case.service_id)
+        .zip(cases.workflow(&view.case.workflow_id, view.case.workflow_version))
+        .is_some_and(|(service, definition)| {
+            definition.takes_part(Role::Inspection, service.owner_unit)
+        });
+    let forms = visited
+        && matches!(&view.standing, Standing::Staff(roles) if roles.iter().any(books))
         && view.tasks.iter().any(|task| books(&task.role));
     if visits.is_empty() && !forms {
         return Ok(None);

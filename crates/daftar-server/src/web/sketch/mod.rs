@@ -40,8 +40,19 @@ pub async fn for_case_page(
     let drawing = latest.map(|latest| drawing(page, latest));
     let inspects = matches!(&view.standing, Standing::Staff(roles) if roles.contains(&Role::Inspection))
         && view.tasks.iter().any(|task| task.role == Role::Inspection);
+    let uses = daftar_core::sketch::PartUse::ALL
+        .iter()
+        .map(|part_use| {
+            format!(
+                "{}={}",
+                part_use.slug(),
+                part_use.name().in_lang(page.layout.tr.lang)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(";");
     let form = inspects.then(|| {
-        typed.unwrap_or_else(|| match latest {
+        let form = typed.unwrap_or_else(|| match latest {
             Some(latest) => SketchForm {
                 text: daftar_core::sketch::text::sketch_to_text(&latest.sketch),
                 lat: latest
@@ -53,9 +64,11 @@ pub async fn for_case_page(
                     .map(|(_, lon)| lon.to_string())
                     .unwrap_or_default(),
                 error: None,
+                uses: String::new(),
             },
             None => SketchForm::default(),
-        })
+        });
+        SketchForm { uses, ..form }
     });
     Ok((drawing, form))
 }
@@ -101,4 +114,6 @@ pub struct SketchForm {
     pub lat: String,
     pub lon: String,
     pub error: Option<String>,
+    /// The uses the drawing board offers, `slug=name;…` in the page's language.
+    pub uses: String,
 }

@@ -80,6 +80,7 @@ async fn record(
                 lat: form.lat,
                 lon: form.lon,
                 error: Some(message),
+                uses: String::new(),
             };
             let forms = crate::web::cases::WorkForms {
                 sketch: Some(typed),
