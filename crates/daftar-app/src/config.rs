@@ -101,6 +101,12 @@ pub struct Config {
     )]
     pub documents_per_applicant_per_day: usize,
 
+    /// The municipality's aerial imagery for the inspector's map, as a tile URL with
+    /// `{z}`, `{x}` and `{y}` (`https://gis.example.ir/tiles/{z}/{x}/{y}.png`). Without
+    /// it the map draws the imported plot outlines and zones only, and works offline.
+    #[arg(long, env = "DAFTAR_MAP_TILES_URL")]
+    pub map_tiles_url: Option<String>,
+
     /// The times of day an inspector may be booked for a visit, the same in every
     /// office: one visit per inspector per slot.
     #[arg(
@@ -233,6 +239,7 @@ impl std::fmt::Debug for Config {
             )
             .field("documents_per_case", &self.documents_per_case)
             .field("visit_slots", &self.visit_slots)
+            .field("map_tiles_url", &self.map_tiles_url)
             .field(
                 "documents_per_applicant_per_day",
                 &self.documents_per_applicant_per_day,

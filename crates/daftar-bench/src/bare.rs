@@ -1,7 +1,8 @@
 //! The tracking benchmark's baseline: axum on the same runtime as `daftar serve`, one
 //! handler that reads the same query and answers a small fixed JSON object shaped like a
 //! tracking answer, with no middleware, no database and no templates. What Daftar's
-//! tracking endpoint costs beyond this is Daftar's own work.
+//! tracking endpoint costs beyond this is Daftar's own work. The same for the zoning
+//! inquiry at a point (bench/inquiry.sh): a fixed answer shaped like the inquiry's.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -56,9 +57,71 @@ async fn track(Query(query): Query<HashMap<String, String>>) -> Json<Tracking> {
     })
 }
 
+/// A zone of an inquiry's answer, as `GET /api/v1/zoning/inquiry` shapes it.
+#[derive(Debug, Serialize)]
+struct Zone {
+    code: &'static str,
+    family: &'static str,
+    share: f64,
+    max_density_pct: u32,
+    max_occupancy_pct: u32,
+    max_floors: u32,
+    min_plot_m2: u32,
+    parking_m2_per_space: Option<u32>,
+    uses: [&'static str; 3],
+}
+
+/// What an inquiry at a point answers: the versions, one zone and its flags.
+#[derive(Debug, Serialize)]
+struct Inquiry {
+    zoning_version: i64,
+    rules_version: &'static str,
+    made_for_demo: bool,
+    zones: [Zone; 1],
+    flags: [&'static str; 1],
+    lon: String,
+    lat: String,
+}
+
+async fn inquiry(Query(query): Query<HashMap<String, String>>) -> Json<Inquiry> {
+    let field = |name: &str| query.get(name).cloned().unwrap_or_default();
+    Json(Inquiry {
+        zoning_version: 1,
+        rules_version: "demo-1",
+        made_for_demo: true,
+        zones: [Zone {
+            code: "R111",
+            family: "housing",
+            share: 1.0,
+            max_density_pct: 180,
+            max_occupancy_pct: 60,
+            max_floors: 3,
+            min_plot_m2: 120,
+            parking_m2_per_space: Some(100),
+            uses: ["residential", "parking", "common"],
+        }],
+        flags: ["worn_out_fabric"],
+        lon: field("lon"),
+        lat: field("lat"),
+    })
+}
+
+/// The sketch benchmark's floor (bench/sketch.py): the request's JSON read, 201 answered.
+async fn sketch(
+    Json(body): Json<serde_json::Value>,
+) -> (axum::http::StatusCode, Json<serde_json::Value>) {
+    let version = body["version"].as_i64().unwrap_or(0);
+    (
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({ "case_version": version + 1 })),
+    )
+}
+
 pub async fn serve(addr: SocketAddr) -> anyhow::Result<()> {
     let app = Router::new()
         .route("/api/v1/bills/track", get(track))
+        .route("/api/v1/zoning/inquiry", get(inquiry))
+        .route("/api/v1/cases/{id}/sketch", axum::routing::post(sketch))
         .route("/healthz", get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind(addr)
         .await

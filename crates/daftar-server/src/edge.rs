@@ -49,6 +49,16 @@ const PAGE_POLICIES: [(HeaderName, &str); 2] = [
     ),
 ];
 
+/// A page's policy when it draws a map over the municipality's tiles: the tiles' origin
+/// (`https://gis.example.ir`) may be loaded as images too. The page sets it itself; the
+/// edge keeps a policy a handler set.
+pub fn page_policy_with_images_from(origin: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {origin}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 /// Everything else (JSON, files): a document that is not a page may load nothing and
 /// use nothing. Short, because the public look-up answers tens of thousands a second.
 const OTHER_POLICIES: [(HeaderName, &str); 2] = [

@@ -17,6 +17,7 @@ on_both_databases!(
     a_visit_is_booked_once_per_slot_moved_with_a_reason_and_the_applicant_told,
     the_property_page_shows_the_file_to_staff_and_the_owner_only,
     the_case_page_books_a_visit_keeps_a_refused_choice_and_the_day_lists_it,
+    the_inspector_marks_the_property_on_a_map_of_its_plot_and_zones,
 );
 
 const PERMIT: &str = "10010101018th01";
@@ -405,4 +406,64 @@ async fn the_case_page_books_a_visit_keeps_a_refused_choice_and_the_day_lists_it
     );
     let refused = app.get_page("/staff/visits", &citizen).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+/// A permit case at inspection, and the inspector's session cookie.
+async fn at_inspection(app: &TestApp) -> (Value, String) {
+    let case = support::ready_for_inspection(app, &new_permit_case(app).await).await;
+    let formation = app.staff_token("formation").await;
+    let referred = app
+        .post_json(
+            &format!("/api/v1/cases/{}/actions", case["id"]),
+            json!({"action": "book_inspection", "version": case["version"]}),
+            Some(&formation),
+        )
+        .await;
+    assert_eq!(referred.status, StatusCode::OK, "{}", referred.body);
+    let inspector = format!("{SESSION_COOKIE}={}", app.staff_token("inspection").await);
+    (referred.json(), inspector)
+}
+
+async fn the_inspector_marks_the_property_on_a_map_of_its_plot_and_zones(app: TestApp) {
+    let (case, inspector) = at_inspection(&app).await;
+    let page = app
+        .get_page(&format!("/cases/{}", case["id"]), &inspector)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"sketch-map\""), "{}", page.body);
+    assert!(page.body.contains("/static/leaflet/leaflet.js"));
+    // The plot and the zones around it, drawn without tiles (none configured).
+    assert!(page.body.contains("&#34;kind&#34;:&#34;plot&#34;"));
+    assert!(page.body.contains("&#34;code&#34;:&#34;R111&#34;"));
+    assert!(page.body.contains("data-tiles=\"\""));
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("img-src 'self' data:;"), "{policy}");
+    let leaflet = app.get_page("/static/leaflet/leaflet.js", "").await;
+    assert_eq!(leaflet.status, StatusCode::OK);
+    assert!(leaflet.body.contains("Leaflet 1.9.4"));
+}
+
+#[tokio::test]
+async fn the_map_loads_the_configured_tiles_and_the_page_allows_their_origin() {
+    let app = TestApp::spawn_with(support::Db::Sqlite, |config| {
+        config.map_tiles_url = Some("https://tiles.example.ir/{z}/{x}/{y}.png".into());
+    })
+    .await;
+    let (case, inspector) = at_inspection(&app).await;
+    let page = app
+        .get_page(&format!("/cases/{}", case["id"]), &inspector)
+        .await;
+    assert!(
+        page.body
+            .contains("data-tiles=\"https://tiles.example.ir/{z}/{x}/{y}.png\"")
+    );
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("img-src 'self' data: https://tiles.example.ir;"),
+        "{policy}"
+    );
+    // Pages without the map keep the strict policy.
+    let home = app.get_page("/", "").await;
+    let policy = home.headers["content-security-policy"].to_str().unwrap();
+    assert!(!policy.contains("tiles.example.ir"), "{policy}");
 }

@@ -9,6 +9,7 @@
 mod ownership;
 mod password;
 pub mod second_factor;
+mod session_cache;
 mod sign_in;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub struct Accounts {
     notifier: Arc<dyn Notifier>,
     ownership: Option<Arc<dyn MobileOwnership>>,
     settings: SignInSettings,
+    sessions: Arc<session_cache::SessionCache>,
 }
 
 /// How signing in is limited, as configured.
@@ -70,6 +72,7 @@ impl Accounts {
             notifier,
             ownership,
             settings,
+            sessions: Arc::default(),
         }
     }
 }
@@ -161,7 +164,11 @@ impl Accounts {
     /// account is active.
     pub async fn current_user(&self, token: &str) -> Result<Option<CurrentUser>, AccountError> {
         let token_hash = token_hash(token);
-        let Some(session) = self.store.session(&token_hash, Timestamp::now()).await? else {
+        let now = Timestamp::now();
+        if let Some(user) = self.sessions.get(&token_hash, now) {
+            return Ok(Some(user));
+        }
+        let Some(session) = self.store.session(&token_hash, now).await? else {
             return Ok(None);
         };
         let principal = match &session.subject {
@@ -179,16 +186,22 @@ impl Accounts {
                 _ => return Ok(None),
             },
         };
-        Ok(Some(CurrentUser {
+        let user = CurrentUser {
             token_hash,
             session,
             principal,
-        }))
+        };
+        self.sessions.put(&user);
+        Ok(Some(user))
     }
 
     /// Ends the session.
     pub async fn sign_out(&self, user: &CurrentUser) -> Result<(), AccountError> {
-        Ok(self.store.delete_session(&user.token_hash).await?)
+        self.sessions.forget(&user.token_hash);
+        self.store.delete_session(&user.token_hash).await?;
+        // Forgotten again: a request in flight may have put it back while it was deleted.
+        self.sessions.forget(&user.token_hash);
+        Ok(())
     }
 
     /// Removes expired sessions; returns how many.

@@ -257,6 +257,10 @@ impl Accounts {
                 });
             }
         }
+        if presented.mobile_verified {
+            // A confirmed owner may have just signed out whoever held the ID before them.
+            self.sessions.forget_citizen(&national_id);
+        }
         if let Some(legal_id) = &legal_id
             && self
                 .store

@@ -109,8 +109,9 @@ impl Zoning {
         self.of_property(district, renewal_code).await
     }
 
-    /// The same, with no one asking (the case's inquiry checks its own reader).
-    pub(crate) async fn of_property(
+    /// The same, with no one asking (the case's inquiry checks its own reader; the
+    /// benchmark).
+    pub async fn of_property(
         &self,
         district: u16,
         renewal_code: &RenewalCode,

@@ -10,10 +10,12 @@
 mod case;
 mod import;
 mod inquiry;
+mod near;
 
 pub use case::{InquiryRequest, RecordedInquiry};
 pub use import::{MapImported, RulesLoaded, save_map, save_rules};
 pub use inquiry::{Inquiry, InquiryZone, parse_plot, parse_point};
+pub use near::ZoneShape;
 
 use std::sync::{Arc, RwLock};
 

@@ -298,6 +298,26 @@ impl ZoneIndex {
         });
         found
     }
+
+    /// The zones whose boxes meet a box of longitudes and latitudes, at most `limit` of
+    /// them: what a map of the place draws.
+    pub fn in_box(&self, min: (f64, f64), max: (f64, f64), limit: usize) -> Vec<&ZoneFeature> {
+        let envelope = AABB::from_corners([min.0, min.1], [max.0, max.1]);
+        self.tree
+            .locate_in_envelope_intersecting(&envelope)
+            .take(limit)
+            .map(|entry| &self.features[entry.data])
+            .collect()
+    }
+
+    /// The middle of the map's extent (longitude, latitude), if it has any feature.
+    pub fn centre(&self) -> Option<(f64, f64)> {
+        let envelope = self.tree.root().envelope();
+        (!self.features.is_empty()).then(|| {
+            let (lower, upper) = (envelope.lower(), envelope.upper());
+            ((lower[0] + upper[0]) / 2.0, (lower[1] + upper[1]) / 2.0)
+        })
+    }
 }
 
 #[cfg(test)]

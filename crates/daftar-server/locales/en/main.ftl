@@ -584,3 +584,5 @@ draw-area = This part: %area m²
 draw-hint = Click at least three corners on the grid; type an edge's measured length to fix it.
 draw-few = A part needs at least three corners.
 draw-floor = Floor %level: %area m²
+sketch-map = Map of the property: click to mark where it is
+sketch-map-hint = Click the property on the map to mark it; its plot is outlined in red, the detailed plan's zones shaded. Or type the latitude and longitude.

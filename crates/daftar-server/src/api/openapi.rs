@@ -52,6 +52,7 @@ use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, zo
         zoning::map_order::map_order,
         inspection::book::book,
         inspection::list::list,
+        inspection::choices::choices,
         property::file::file,
         document,
     ),

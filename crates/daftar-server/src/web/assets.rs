@@ -1,4 +1,5 @@
-//! The files every page loads: the stylesheet, the one small script, the Vazirmatn font
+//! The files the pages load: the stylesheet, the small scripts (the inspector's drawing
+//! board and map, with Leaflet for the map), the Vazirmatn font
 //! (vendored under its OFL licence, `static/fonts/OFL.txt`), and the municipality's
 //! emblem. All are compiled into the program, so nothing is loaded from elsewhere.
 
@@ -17,6 +18,9 @@ pub fn routes() -> Router<AppState> {
         .route("/static/daftar.css", get(stylesheet))
         .route("/static/daftar.js", get(script))
         .route("/static/sketch.js", get(sketch_script))
+        .route("/static/map.js", get(map_script))
+        .route("/static/leaflet/leaflet.js", get(leaflet_script))
+        .route("/static/leaflet/leaflet.css", get(leaflet_stylesheet))
         .route("/static/emblem", get(emblem))
         .route("/static/fonts/{name}", get(font))
 }
@@ -54,6 +58,38 @@ async fn sketch_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, AN_HOUR),
         ],
         include_str!("../../static/sketch.js"),
+    )
+}
+
+/// The inspector's map, loaded with Leaflet by the case page of an inspector only.
+async fn map_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, AN_HOUR),
+        ],
+        include_str!("../../static/map.js"),
+    )
+}
+
+/// Leaflet 1.9.4 (BSD-2-Clause, `static/leaflet/LICENSE`), vendored: no CDN.
+async fn leaflet_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, A_WEEK),
+        ],
+        include_str!("../../static/leaflet/leaflet.js"),
+    )
+}
+
+async fn leaflet_stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, A_WEEK),
+        ],
+        include_str!("../../static/leaflet/leaflet.css"),
     )
 }
 

@@ -2,8 +2,10 @@
 //!
 //! - [`book`]: `POST /cases/{id}/visit`, books the case's visit or moves it.
 //! - [`list`]: `GET /cases/{id}/visits`, every visit booked, the moved ones too.
+//! - [`choices`]: `GET /cases/{id}/visit-choices`, the inspectors, days and slots.
 
 pub(super) mod book;
+pub(super) mod choices;
 pub(super) mod list;
 
 use axum::Router;
@@ -18,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/cases/{id}/visit", post(book::book))
         .route("/api/v1/cases/{id}/visits", get(list::list))
+        .route("/api/v1/cases/{id}/visit-choices", get(choices::choices))
 }
 
 /// A visit as booked.

@@ -477,7 +477,30 @@ pub(super) async fn case_page(
     let mut template = case_template(cases, &page, &view, None, notice);
     template.applied = applied && matches!(view.standing, Standing::Applicant);
     with_work(&state, &page, &view, &mut template, WorkForms::default()).await?;
-    page.render(&template)
+    Ok(with_map_policy(&state, &template, page.render(&template)?))
+}
+
+/// A page with the inspector's map over the municipality's tiles allows their origin's
+/// images; the edge keeps the policy set here.
+fn with_map_policy(state: &AppState, template: &CaseTemplate, mut response: Response) -> Response {
+    let has_map = template
+        .sketch_form
+        .as_ref()
+        .is_some_and(|form| form.map.is_some());
+    let origin = state
+        .config
+        .map_tiles_url
+        .as_deref()
+        .and_then(crate::web::sketch::tiles_origin);
+    if let (true, Some(origin)) = (has_map, origin)
+        && let Ok(value) =
+            axum::http::HeaderValue::from_str(&crate::edge::page_policy_with_images_from(&origin))
+    {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
 }
 
 /// What was typed in a refused form of the work beside the workflow, to show again with
@@ -499,8 +522,14 @@ async fn with_work(
     typed: WorkForms,
 ) -> Result<(), AppError> {
     let services = &state.services;
+    let places = crate::web::sketch::Places {
+        zoning: &services.zoning,
+        properties: &services.properties,
+        tiles: state.config.map_tiles_url.as_deref(),
+    };
     (template.sketch, template.sketch_form) =
-        crate::web::sketch::for_case_page(&services.sketches, page, view, typed.sketch).await?;
+        crate::web::sketch::for_case_page(&services.sketches, &places, page, view, typed.sketch)
+            .await?;
     (template.inquiry, template.answer, template.order) =
         crate::web::zoning::case::for_case_page(&services.zoning, page, view, typed.inquiry)
             .await?;
@@ -530,5 +559,6 @@ pub(in crate::web) async fn case_page_refused(
     let view = state.services.cases.view(&user.principal, id).await?;
     let mut template = case_template(&state.services.cases, page, &view, None, None);
     with_work(state, page, &view, &mut template, typed).await?;
-    Ok((status, page.render(&template)?).into_response())
+    let response = (status, page.render(&template)?).into_response();
+    Ok(with_map_policy(state, &template, response))
 }

@@ -31,6 +31,7 @@ pub struct SketchView {
 /// typed after a refusal or else the latest sketch to start from.
 pub async fn for_case_page(
     sketches: &Sketches,
+    places: &Places<'_>,
     page: &Page,
     view: &CaseView,
     typed: Option<SketchForm>,
@@ -65,12 +66,108 @@ pub async fn for_case_page(
                     .unwrap_or_default(),
                 error: None,
                 uses: String::new(),
+                map: None,
             },
             None => SketchForm::default(),
         });
         SketchForm { uses, ..form }
     });
+    let form = match form {
+        Some(form) => {
+            let marked = latest.and_then(|latest| latest.location);
+            let map = map_view(places, view, marked).await?;
+            Some(SketchForm { map, ..form })
+        }
+        None => None,
+    };
     Ok((drawing, form))
+}
+
+/// Where the maps of a case page come from: the zones, the plots, and the tiles.
+pub struct Places<'a> {
+    pub zoning: &'a daftar_app::Zoning,
+    pub properties: &'a daftar_app::Properties,
+    /// The tile URL configured, if any.
+    pub tiles: Option<&'a str>,
+}
+
+/// The inspector's map: the case's plot (when the GIS drew it) and the zones around it as
+/// GeoJSON, centred on the plot, else on the place marked, else on the zoning map.
+async fn map_view(
+    places: &Places<'_>,
+    view: &CaseView,
+    marked: Option<(f64, f64)>,
+) -> Result<Option<MapView>, AppError> {
+    use geo::Centroid;
+    let fields: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&view.case.fields_json).unwrap_or_default();
+    let property = view.case.district.zip(
+        fields
+            .get("renewal_code")
+            .and_then(|code| daftar_core::property::RenewalCode::parse(code).ok()),
+    );
+    let plot = match &property {
+        Some((district, code)) => places.properties.plot(*district, code).await?,
+        None => None,
+    };
+    let outline = plot.as_ref().and_then(|plot| plot.outline.as_ref());
+    let centre = outline
+        .and_then(|outline| outline.centroid())
+        .map(|point| (point.x(), point.y()))
+        .or(marked.map(|(lat, lon)| (lon, lat)));
+    let Some((centre, zones)) = places.zoning.zones_near(centre, 400.0).await? else {
+        return Ok(None);
+    };
+    let mut features: Vec<serde_json::Value> = zones
+        .iter()
+        .filter_map(|zone| {
+            let geometry: serde_json::Value = serde_json::from_str(&zone.geometry_json).ok()?;
+            Some(serde_json::json!({"type": "Feature", "geometry": geometry,
+                "properties": {"kind": "zone", "code": zone.code, "family": zone.family.slug()}}))
+        })
+        .collect();
+    if let Some(outline) = plot.as_ref().and_then(|plot| plot.outline_json())
+        && let Ok(geometry) = serde_json::from_str::<serde_json::Value>(&outline)
+    {
+        features.push(serde_json::json!({"type": "Feature", "geometry": geometry,
+            "properties": {"kind": "plot"}}));
+    }
+    Ok(Some(MapView {
+        features: serde_json::json!({"type": "FeatureCollection", "features": features})
+            .to_string(),
+        centre_lat: centre.1.to_string(),
+        centre_lon: centre.0.to_string(),
+        // A URL whose origin the page's policy cannot name would load nothing: left out.
+        tiles: places
+            .tiles
+            .filter(|url| tiles_origin(url).is_some())
+            .unwrap_or_default()
+            .to_owned(),
+    }))
+}
+
+/// The origin a tile URL loads images from (`https://gis.example.ir`), which the page's
+/// policy must allow; none for a URL that is not http(s) with a host.
+pub fn tiles_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split('/').next()?;
+    let valid = matches!(scheme, "https" | "http")
+        && !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+    valid.then(|| format!("{scheme}://{host}"))
+}
+
+/// The inspector's map, for static/map.js: what to draw and where.
+#[derive(Debug, Clone, Default)]
+pub struct MapView {
+    /// A GeoJSON FeatureCollection: zones (`kind` zone, `code`, `family`) and the plot.
+    pub features: String,
+    pub centre_lat: String,
+    pub centre_lon: String,
+    /// The tile URL, empty for none.
+    pub tiles: String,
 }
 
 fn drawing(page: &Page, latest: &RecordedSketch) -> SketchView {
@@ -116,4 +213,32 @@ pub struct SketchForm {
     pub error: Option<String>,
     /// The uses the drawing board offers, `slug=name;…` in the page's language.
     pub uses: String,
+    /// The map where the property is marked, when a zoning map is loaded.
+    pub map: Option<MapView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tiles_origin;
+
+    #[test]
+    fn a_tile_url_names_the_origin_its_images_come_from() {
+        assert_eq!(
+            tiles_origin("https://gis.example.ir/tiles/{z}/{x}/{y}.png").as_deref(),
+            Some("https://gis.example.ir")
+        );
+        assert_eq!(
+            tiles_origin("http://10.0.0.5:8080/{z}/{x}/{y}").as_deref(),
+            Some("http://10.0.0.5:8080")
+        );
+        for bad in [
+            "",
+            "gis.example.ir/{z}",
+            "javascript://x",
+            "https://",
+            "https://a b/",
+        ] {
+            assert_eq!(tiles_origin(bad), None, "{bad}");
+        }
+    }
 }

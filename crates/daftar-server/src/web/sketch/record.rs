@@ -81,6 +81,7 @@ async fn record(
                 lon: form.lon,
                 error: Some(message),
                 uses: String::new(),
+                map: None,
             };
             let forms = crate::web::cases::WorkForms {
                 sketch: Some(typed),
