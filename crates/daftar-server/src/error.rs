@@ -440,6 +440,7 @@ mod tests {
         "case.needs_inquiry",
         "case.needs_visit",
         "case.needs_map_order",
+        "case.needs_not_buildable",
         "sketch.inspectors_only",
         "sketch.not_now",
         "sketch.location",

@@ -18,6 +18,7 @@ on_both_databases!(
     the_property_page_shows_the_file_to_staff_and_the_owner_only,
     the_case_page_books_a_visit_keeps_a_refused_choice_and_the_day_lists_it,
     the_inspector_marks_the_property_on_a_map_of_its_plot_and_zones,
+    the_non_eligibility_notice_is_issued_only_on_a_plot_that_cannot_be_built_on,
 );
 
 const PERMIT: &str = "10010101018th01";
@@ -466,4 +467,64 @@ async fn the_map_loads_the_configured_tiles_and_the_page_allows_their_origin() {
     let home = app.get_page("/", "").await;
     let policy = home.headers["content-security-policy"].to_str().unwrap();
     assert!(!policy.contains("tiles.example.ir"), "{policy}");
+}
+
+/// The non-eligibility notice (اعلام عدم قابلیت) rests on the inquiry: refused before it,
+/// refused on a plot that may be built on, issued on one that may not (green space).
+async fn the_non_eligibility_notice_is_issued_only_on_a_plot_that_cannot_be_built_on(app: TestApp) {
+    const NOTICE: &str = "10010101006th01";
+    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
+    let clerk = app.staff_token("formation").await;
+    let apply = |renewal_code: &'static str| {
+        let app = &app;
+        let citizen = citizen.clone();
+        async move {
+            let mut form = support::application_with_a_pdf_of(app, NOTICE, 64);
+            form["answers"]["renewal_code"] = json!(renewal_code);
+            let applied = app.post_json("/api/v1/cases", form, Some(&citizen)).await;
+            assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+            applied.json()
+        }
+    };
+    let act = |case: Value| {
+        let app = &app;
+        let clerk = clerk.clone();
+        async move {
+            let path = format!("/api/v1/cases/{}", case["id"]);
+            let now = app.get(&path, Some(&clerk)).await.json();
+            app.post_json(
+                &format!("{path}/actions"),
+                json!({"action": "issue_notice", "version": now["version"]}),
+                Some(&clerk),
+            )
+            .await
+        }
+    };
+    let record = |case: &Value| {
+        let app = &app;
+        let clerk = clerk.clone();
+        let path = format!("/api/v1/cases/{}/inquiry", case["id"]);
+        let version = case["version"].clone();
+        async move {
+            let recorded = app
+                .post_json(&path, json!({"version": version}), Some(&clerk))
+                .await;
+            assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+        }
+    };
+    let buildable = apply("01-101-12-0").await;
+    assert_eq!(
+        act(buildable.clone()).await.error_code(),
+        "case.needs_inquiry"
+    );
+    record(&buildable).await;
+    assert_eq!(
+        act(buildable).await.error_code(),
+        "case.needs_not_buildable"
+    );
+    let green = apply("01-205-03-0").await;
+    record(&green).await;
+    let issued = act(green).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    assert_eq!(issued.json()["state"], "done");
 }

@@ -112,14 +112,20 @@ impl Cases {
                 Work::Inquiry => !store.case_inquiries(id).await?.is_empty(),
                 Work::Visit => store.live_visit(id).await?.is_some(),
                 Work::Sketch => store.has_sketch(id).await?,
-                Work::MapOrder => store
-                    .case_inquiries(id)
-                    .await?
-                    .first()
-                    .and_then(|latest| {
-                        serde_json::from_str::<crate::zoning::Inquiry>(&latest.answer_json).ok()
-                    })
-                    .is_some_and(|inquiry| inquiry.plot.is_some()),
+                Work::MapOrder | Work::NotBuildable => {
+                    let order = store
+                        .case_inquiries(id)
+                        .await?
+                        .first()
+                        .and_then(|latest| {
+                            serde_json::from_str::<crate::zoning::Inquiry>(&latest.answer_json).ok()
+                        })
+                        .and_then(|inquiry| inquiry.property_map_order());
+                    match work {
+                        Work::MapOrder => order.is_some(),
+                        _ => order.is_some_and(|order| !order.buildable),
+                    }
+                }
             };
             if is_done {
                 done.push(*work);

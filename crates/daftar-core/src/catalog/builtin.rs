@@ -132,7 +132,7 @@ mod tests {
                 Role::Formation,
                 Some("pre_sale_cancellation"),
             ),
-            ("10010101006th01", Role::Formation, Some("single_review")),
+            ("10010101006th01", Role::Formation, Some("non_eligibility")),
             ("10010101007th01", Role::Formation, Some("single_review")),
             (
                 "10010101008th01",

@@ -2,7 +2,7 @@
 
 use super::load::{Registry, WorkflowError};
 
-const FILES: [(&str, &str); 10] = [
+const FILES: [(&str, &str); 11] = [
     (
         "building_permit.toml",
         include_str!("../../../../workflows/building_permit.toml"),
@@ -18,6 +18,10 @@ const FILES: [(&str, &str); 10] = [
     (
         "no_objection_certificate.toml",
         include_str!("../../../../workflows/no_objection_certificate.toml"),
+    ),
+    (
+        "non_eligibility.toml",
+        include_str!("../../../../workflows/non_eligibility.toml"),
     ),
     (
         "no_violation_certificate.toml",

@@ -168,10 +168,19 @@ pub enum Work {
     Sketch,
     /// The map order: an inquiry recorded about the property with its deed area known.
     MapOrder,
+    /// The latest inquiry's map order says nothing may be built on the plot: what the
+    /// non-eligibility notice (اعلام عدم قابلیت) rests on.
+    NotBuildable,
 }
 
 impl Work {
-    pub const ALL: [Work; 4] = [Work::Inquiry, Work::Visit, Work::Sketch, Work::MapOrder];
+    pub const ALL: [Work; 5] = [
+        Work::Inquiry,
+        Work::Visit,
+        Work::Sketch,
+        Work::MapOrder,
+        Work::NotBuildable,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -179,6 +188,7 @@ impl Work {
             Work::Visit => "visit",
             Work::Sketch => "sketch",
             Work::MapOrder => "map_order",
+            Work::NotBuildable => "not_buildable",
         }
     }
 

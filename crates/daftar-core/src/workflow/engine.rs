@@ -104,6 +104,7 @@ impl Refusal {
             Refusal::MissingWork(super::Work::Visit) => "case.needs_visit",
             Refusal::MissingWork(super::Work::Sketch) => "case.needs_sketch",
             Refusal::MissingWork(super::Work::MapOrder) => "case.needs_map_order",
+            Refusal::MissingWork(super::Work::NotBuildable) => "case.needs_not_buildable",
         }
     }
 }

@@ -485,6 +485,7 @@ err-visit-slot-taken = That inspector already has a visit at that time: choose a
 err-case-needs-inquiry = Record the detailed-plan inquiry first: this action needs it.
 err-case-needs-visit = Book the inspection visit first: this action needs it.
 err-case-needs-map-order = The map order is needed first: record the inquiry on a property whose deed area is known.
+err-case-needs-not-buildable = The notice is issued only when the recorded inquiry shows nothing may be built on the plot: record the inquiry first, or refuse the request.
 sketch-where-line = line { $line }
 sketch-where-corner = line { $line }, corner { $n }
 sketch-where-edges = line { $line }, edges { $n } and { $m }
