@@ -19,6 +19,7 @@ on_both_databases!(
     the_case_page_books_a_visit_keeps_a_refused_choice_and_the_day_lists_it,
     the_inspector_marks_the_property_on_a_map_of_its_plot_and_zones,
     the_non_eligibility_notice_is_issued_only_on_a_plot_that_cannot_be_built_on,
+    the_inquiry_page_asks_about_a_property_by_its_renewal_code,
 );
 
 const PERMIT: &str = "10010101018th01";
@@ -527,4 +528,29 @@ async fn the_non_eligibility_notice_is_issued_only_on_a_plot_that_cannot_be_buil
     let issued = act(green).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
     assert_eq!(issued.json()["state"], "done");
+}
+
+async fn the_inquiry_page_asks_about_a_property_by_its_renewal_code(app: TestApp) {
+    let clerk = format!("{SESSION_COOKIE}={}", app.staff_token("formation").await);
+    let page = app
+        .get_page("/staff/zoning?district=1&renewal_code=01-102-07-0", &clerk)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("R111") && page.body.contains("R121"));
+    assert!(
+        page.body.contains("id=\"map-order\""),
+        "the property's map order"
+    );
+    let bad = app
+        .get_page(
+            "/staff/zoning?district=1&renewal_code=01-101-12345-0",
+            &clerk,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("بلوک"), "the wrong part is named");
+    let unknown = app
+        .get_page("/staff/zoning?district=1&renewal_code=01-999-99-9", &clerk)
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

@@ -587,3 +587,5 @@ draw-few = A part needs at least three corners.
 draw-floor = Floor %level: %area m²
 sketch-map = Map of the property: click to mark where it is
 sketch-map-hint = Click the property on the map to mark it; its plot is outlined in red, the detailed plan's zones shaded. Or type the latitude and longitude.
+zoning-ask-property = Ask about the property
+zoning-or-point = Or ask about a point, and work out the map order of a plot typed there:

@@ -16,6 +16,11 @@ use crate::web::{Layout, Page};
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct PointQuery {
+    /// A property, by its district and renewal code (instead of a point).
+    #[serde(default)]
+    district: String,
+    #[serde(default)]
+    renewal_code: String,
     #[serde(default)]
     lon: String,
     #[serde(default)]
@@ -34,6 +39,8 @@ pub(super) struct PointQuery {
 #[template(path = "zoning_inquiry.html")]
 struct InquiryPage {
     layout: Layout,
+    district: String,
+    renewal_code: String,
     lon: String,
     lat: String,
     error: Option<String>,
@@ -54,6 +61,8 @@ pub(super) async fn inquiry_page(
     };
     let mut view = InquiryPage {
         layout: page.layout.clone(),
+        district: query.district.clone(),
+        renewal_code: query.renewal_code.clone(),
         lon: query.lon.clone(),
         lat: query.lat.clone(),
         error: None,
@@ -63,7 +72,42 @@ pub(super) async fn inquiry_page(
         frontage: query.frontage.clone(),
         order: None,
     };
-    if !query.lon.trim().is_empty() || !query.lat.trim().is_empty() {
+    if !query.renewal_code.trim().is_empty() {
+        let asked = match daftar_app::property::parse_property(&query.district, &query.renewal_code)
+        {
+            Ok((district, code)) => {
+                zoning
+                    .inquire_property(&user.principal, district, &code)
+                    .await
+            }
+            Err(error) => Err(match error {
+                daftar_app::PropertyError::Invalid(code) => ZoningError::Invalid(code),
+                daftar_app::PropertyError::NotFound => ZoningError::NotFound,
+                daftar_app::PropertyError::Refused(reason) => ZoningError::Refused(reason),
+                daftar_app::PropertyError::Store(error) => ZoningError::Store(error),
+            }),
+        };
+        match asked {
+            Ok(inquiry) => {
+                view.order = inquiry
+                    .property_map_order()
+                    .map(|order| order_view(&page, &order));
+                view.answer = Some(answer(&page, inquiry));
+            }
+            Err(error @ (ZoningError::Invalid(_) | ZoningError::NoMap | ZoningError::NotFound)) => {
+                let (status, message) = page.form_error(error)?;
+                return Ok((
+                    status,
+                    page.render(&InquiryPage {
+                        error: Some(message),
+                        ..view
+                    })?,
+                )
+                    .into_response());
+            }
+            Err(error) => return Err(error.into()),
+        }
+    } else if !query.lon.trim().is_empty() || !query.lat.trim().is_empty() {
         let plot = (!query.area.trim().is_empty())
             .then(|| parse_plot(&query.area, &query.depth, &query.frontage))
             .transpose();
