@@ -77,7 +77,7 @@ impl Zoning {
                         .properties
                         .plot(*district, code)
                         .await
-                        .map_err(|e| case_error(super::inquiry::property_error(e)))?
+                        .map_err(|e| case_error(e.into()))?
                 {
                     inquiry.setbacks = plot.setbacks.clone();
                     inquiry.plot = Some(plot.facts());

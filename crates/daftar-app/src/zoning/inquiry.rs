@@ -4,7 +4,9 @@
 use daftar_core::billing::Area;
 use daftar_core::fa::parse_decimal;
 use daftar_core::property::RenewalCode;
-use daftar_core::zoning::{AreaFlag, MapOrder, PlotFacts, Setback, Side, SubZone, ZoneShare};
+use daftar_core::zoning::{
+    AreaFlag, MapOrder, PlotFacts, Setback, Side, SubZone, ZoneFeature, ZoneShare,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::Principal;
@@ -64,12 +66,7 @@ impl Zoning {
     pub async fn at_point(&self, lon: f64, lat: f64) -> Result<Inquiry, ZoningError> {
         let in_force = self.in_force().await?;
         let found = in_force.index.at_point(lon, lat);
-        let mut flags: Vec<AreaFlag> = found
-            .iter()
-            .flat_map(|feature| feature.flags.iter().copied())
-            .collect();
-        flags.sort();
-        flags.dedup();
+        let flags = flags_of(found.iter().copied());
         let mut zones: Vec<InquiryZone> = found
             .iter()
             .filter_map(|feature| in_force.rules.zone(&feature.code))
@@ -102,10 +99,7 @@ impl Zoning {
         renewal_code: &RenewalCode,
     ) -> Result<Inquiry, ZoningError> {
         // The file's own rule: staff, or an owner in the register.
-        self.properties
-            .file(who, district, renewal_code)
-            .await
-            .map_err(property_error)?;
+        self.properties.file(who, district, renewal_code).await?;
         self.of_property(district, renewal_code).await
     }
 
@@ -119,8 +113,7 @@ impl Zoning {
         let plot = self
             .properties
             .plot(district, renewal_code)
-            .await
-            .map_err(property_error)?
+            .await?
             .ok_or(ZoningError::Invalid("zoning.no_plot"))?;
         let outline = plot
             .outline
@@ -128,12 +121,7 @@ impl Zoning {
             .ok_or(ZoningError::Invalid("zoning.no_outline"))?;
         let in_force = self.in_force().await?;
         let found = in_force.index.for_plot(outline);
-        let mut flags: Vec<AreaFlag> = found
-            .iter()
-            .flat_map(|at| at.feature.flags.iter().copied())
-            .collect();
-        flags.sort();
-        flags.dedup();
+        let flags = flags_of(found.iter().map(|at| at.feature));
         let mut zones: Vec<InquiryZone> = Vec::new();
         for at in &found {
             let Some(zone) = in_force.rules.zone(&at.feature.code) else {
@@ -165,12 +153,24 @@ impl Zoning {
     }
 }
 
-pub(super) fn property_error(error: PropertyError) -> ZoningError {
-    match error {
-        PropertyError::Invalid(code) => ZoningError::Invalid(code),
-        PropertyError::NotFound => ZoningError::NotFound,
-        PropertyError::Refused(reason) => ZoningError::Refused(reason),
-        PropertyError::Store(error) => ZoningError::Store(error),
+/// The flags of the features a place lies in, each once.
+fn flags_of<'a>(features: impl Iterator<Item = &'a ZoneFeature>) -> Vec<AreaFlag> {
+    let mut flags: Vec<AreaFlag> = features
+        .flat_map(|feature| feature.flags.iter().copied())
+        .collect();
+    flags.sort();
+    flags.dedup();
+    flags
+}
+
+impl From<PropertyError> for ZoningError {
+    fn from(error: PropertyError) -> ZoningError {
+        match error {
+            PropertyError::Invalid(code) => ZoningError::Invalid(code),
+            PropertyError::NotFound => ZoningError::NotFound,
+            PropertyError::Refused(reason) => ZoningError::Refused(reason),
+            PropertyError::Store(error) => ZoningError::Store(error),
+        }
     }
 }
 

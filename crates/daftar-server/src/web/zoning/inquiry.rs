@@ -4,8 +4,9 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use daftar_app::zoning::{parse_plot, parse_point};
+use daftar_app::zoning::{Inquiry, parse_plot, parse_point};
 use daftar_app::{Zoning, ZoningError};
+use daftar_core::zoning::MapOrder;
 use serde::Deserialize;
 
 use super::view::{Answer, OrderView, answer, order_view};
@@ -72,74 +73,65 @@ pub(super) async fn inquiry_page(
         frontage: query.frontage.clone(),
         order: None,
     };
-    if !query.renewal_code.trim().is_empty() {
-        let asked = match daftar_app::property::parse_property(&query.district, &query.renewal_code)
-        {
-            Ok((district, code)) => {
-                zoning
-                    .inquire_property(&user.principal, district, &code)
-                    .await
-            }
-            Err(error) => Err(match error {
-                daftar_app::PropertyError::Invalid(code) => ZoningError::Invalid(code),
-                daftar_app::PropertyError::NotFound => ZoningError::NotFound,
-                daftar_app::PropertyError::Refused(reason) => ZoningError::Refused(reason),
-                daftar_app::PropertyError::Store(error) => ZoningError::Store(error),
-            }),
-        };
-        match asked {
-            Ok(inquiry) => {
-                view.order = inquiry
-                    .property_map_order()
-                    .map(|order| order_view(&page, &order));
-                view.answer = Some(answer(&page, inquiry));
-            }
-            Err(error @ (ZoningError::Invalid(_) | ZoningError::NoMap | ZoningError::NotFound)) => {
-                let (status, message) = page.form_error(error)?;
-                return Ok((
-                    status,
-                    page.render(&InquiryPage {
-                        error: Some(message),
-                        ..view
-                    })?,
-                )
-                    .into_response());
-            }
-            Err(error) => return Err(error.into()),
-        }
+    let asked = if !query.renewal_code.trim().is_empty() {
+        Some(by_property(&zoning, &user.principal, &query).await)
     } else if !query.lon.trim().is_empty() || !query.lat.trim().is_empty() {
-        let plot = (!query.area.trim().is_empty())
-            .then(|| parse_plot(&query.area, &query.depth, &query.frontage))
-            .transpose();
-        let asked = match (parse_point(&query.lon, &query.lat), plot) {
-            (Ok((lon, lat)), Ok(plot)) => zoning
-                .inquire_at_point(&user.principal, lon, lat)
-                .await
-                .map(|inquiry| (inquiry, plot)),
-            (Err(error), _) | (_, Err(error)) => Err(error),
-        };
-        match asked {
-            Ok((inquiry, plot)) => {
-                view.order = plot
-                    .filter(|_| !inquiry.zones.is_empty())
-                    .map(|plot| order_view(&page, &inquiry.map_order(&plot)));
-                view.answer = Some(answer(&page, inquiry));
-            }
-            Err(error @ (ZoningError::Invalid(_) | ZoningError::NoMap)) => {
-                let (status, message) = page.form_error(error)?;
-                return Ok((
-                    status,
-                    page.render(&InquiryPage {
-                        error: Some(message),
-                        ..view
-                    })?,
-                )
-                    .into_response());
-            }
-            Err(error) => return Err(error.into()),
-        }
+        Some(at_point(&zoning, &user.principal, &query).await)
     } else if user.staff().is_none() {
         return Err(ZoningError::NotAllowed.into());
+    } else {
+        None
+    };
+    match asked {
+        Some(Ok((inquiry, order))) => {
+            view.order = order.map(|order| order_view(&page, &order));
+            view.answer = Some(answer(&page, inquiry));
+        }
+        Some(Err(
+            error @ (ZoningError::Invalid(_) | ZoningError::NoMap | ZoningError::NotFound),
+        )) => {
+            let (status, message) = page.form_error(error)?;
+            return Ok((
+                status,
+                page.render(&InquiryPage {
+                    error: Some(message),
+                    ..view
+                })?,
+            )
+                .into_response());
+        }
+        Some(Err(error)) => return Err(error.into()),
+        None => {}
     }
     page.render(&view)
+}
+
+/// The inquiry about the property typed, with its map order.
+async fn by_property(
+    zoning: &Zoning,
+    who: &daftar_app::Principal,
+    query: &PointQuery,
+) -> Result<(Inquiry, Option<MapOrder>), ZoningError> {
+    let (district, code) =
+        daftar_app::property::parse_property(&query.district, &query.renewal_code)?;
+    let inquiry = zoning.inquire_property(who, district, &code).await?;
+    let order = inquiry.property_map_order();
+    Ok((inquiry, order))
+}
+
+/// The inquiry at the point typed, with the map order of the plot typed there, if any.
+async fn at_point(
+    zoning: &Zoning,
+    who: &daftar_app::Principal,
+    query: &PointQuery,
+) -> Result<(Inquiry, Option<MapOrder>), ZoningError> {
+    let (lon, lat) = parse_point(&query.lon, &query.lat)?;
+    let plot = (!query.area.trim().is_empty())
+        .then(|| parse_plot(&query.area, &query.depth, &query.frontage))
+        .transpose()?;
+    let inquiry = zoning.inquire_at_point(who, lon, lat).await?;
+    let order = plot
+        .filter(|_| !inquiry.zones.is_empty())
+        .map(|plot| inquiry.map_order(&plot));
+    Ok((inquiry, order))
 }
