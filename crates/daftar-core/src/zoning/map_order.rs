@@ -33,6 +33,18 @@ impl Side {
     pub fn from_slug(slug: &str) -> Option<Side> {
         Side::ALL.into_iter().find(|side| side.slug() == slug)
     }
+
+    /// Whether two sides meet at a corner (north and east do; north and south do not).
+    pub fn meets(self, other: Side) -> bool {
+        let across = matches!(
+            (self, other),
+            (Side::North, Side::South)
+                | (Side::South, Side::North)
+                | (Side::East, Side::West)
+                | (Side::West, Side::East)
+        );
+        self != other && !across
+    }
 }
 
 /// What the street takes on one side: the corrective depth (عمق اصلاحی) along the
@@ -82,13 +94,26 @@ pub struct MapOrder {
 
 impl MapOrder {
     pub fn compute(plot: &PlotFacts, zones: &[ZoneShare<'_>]) -> MapOrder {
-        let setback: i64 = plot
+        let strips: i64 = plot
             .setbacks
             .iter()
             .map(|s| s.depth_cm.max(0) * s.frontage_cm.max(0) / 100)
             .sum();
+        // Two setbacks on sides that meet overlap at the corner: the square where they
+        // cross is given up once, not twice.
+        let corners: i64 = plot
+            .setbacks
+            .iter()
+            .enumerate()
+            .flat_map(|(n, a)| plot.setbacks[n + 1..].iter().map(move |b| (a, b)))
+            .filter(|(a, b)| a.side.meets(b.side))
+            .map(|(a, b)| a.depth_cm.max(0) * b.depth_cm.max(0) / 100)
+            .sum();
+        let setback = (strips - corners).max(0);
         let setback = setback.min(plot.deed_area_centi_m2.max(0));
         let remaining = plot.deed_area_centi_m2.max(0) - setback;
+        // Rounded down to the hundredth of a square metre: an order never allows more than
+        // the rules do.
         let share_of = |area: i64, permille: u32| area * i64::from(permille) / 1000;
         let percent_of = |area: i64, percent: u32| area * i64::from(percent) / 100;
         let mut floor_area = 0;
@@ -185,6 +210,38 @@ mod tests {
         assert_eq!(order.floors, 4);
         assert_eq!(order.parking_spaces, 7, "one per 100 m², rounded up");
         assert!(order.buildable && !order.below_min_plot);
+    }
+
+    #[test]
+    fn a_corner_plot_gives_the_corner_up_once() {
+        let rules = ZoneRules::demo();
+        let r121 = zone(&rules, "R121");
+        // 20 m × 15 m on a corner: 2 m off the north along 20 m, 1 m off the east along
+        // 15 m; the 2 m × 1 m square where they cross is counted once: 40 + 15 − 2.
+        let plot = PlotFacts {
+            deed_area_centi_m2: m2(300),
+            setbacks: vec![
+                Setback {
+                    side: Side::North,
+                    depth_cm: 200,
+                    frontage_cm: 2000,
+                },
+                Setback {
+                    side: Side::East,
+                    depth_cm: 100,
+                    frontage_cm: 1500,
+                },
+            ],
+        };
+        let order = MapOrder::compute(
+            &plot,
+            &[ZoneShare {
+                zone: &r121,
+                share_permille: 1000,
+            }],
+        );
+        assert_eq!(order.setback_area_centi_m2, m2(53));
+        assert!(Side::North.meets(Side::West) && !Side::North.meets(Side::South));
     }
 
     #[test]
