@@ -11,9 +11,10 @@ mod multipart;
 mod queue;
 
 pub(super) use queue::shown_count;
-pub(super) use view::{WorkForms, case_page_refused};
+pub(super) use work::{WorkForms, case_page_refused};
 mod track;
 mod view;
+mod work;
 
 use axum::Router;
 use axum::handler::Handler;
