@@ -117,6 +117,11 @@ pub struct Config {
     )]
     pub visit_slots: Vec<String>,
 
+    /// An office's own visit slots, instead of `--visit-slots`: `0101=08:30,10:00,11:30`;
+    /// the flag repeated, or `;` between offices in the variable.
+    #[arg(long, env = "DAFTAR_OFFICE_VISIT_SLOTS", value_delimiter = ';')]
+    pub office_visit_slots: Vec<String>,
+
     /// Seconds a client has to send a request's headers, and how long a kept-alive
     /// connection may sit idle before the next request.
     #[arg(long, env = "DAFTAR_HEADER_TIMEOUT", default_value_t = 10)]
@@ -239,6 +244,7 @@ impl std::fmt::Debug for Config {
             )
             .field("documents_per_case", &self.documents_per_case)
             .field("visit_slots", &self.visit_slots)
+            .field("office_visit_slots", &self.office_visit_slots)
             .field("map_tiles_url", &self.map_tiles_url)
             .field(
                 "documents_per_applicant_per_day",

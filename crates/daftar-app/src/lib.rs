@@ -118,7 +118,13 @@ impl Services {
             zoning: Zoning::new(store.clone(), Properties::new(store.clone())),
             properties: Properties::new(store.clone()),
             sketches: Sketches::new(cases.clone(), store.clone()),
-            inspection: Inspection::new(cases.clone(), store.clone(), &config.visit_slots),
+            inspection: Inspection::new(
+                cases.clone(),
+                store.clone(),
+                &config.visit_slots,
+                &config.office_visit_slots,
+            )
+            .map_err(|problem| anyhow::anyhow!("the visit slots: {problem}"))?,
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

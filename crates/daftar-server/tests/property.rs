@@ -554,3 +554,31 @@ async fn the_inquiry_page_asks_about_a_property_by_its_renewal_code(app: TestApp
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_office_with_slots_of_its_own_books_at_those_times_only() {
+    let app = TestApp::spawn_with(support::Db::Sqlite, |config| {
+        config.office_visit_slots = vec![format!("{}=08:30,11:00", daftar_app::demo::DEMO_OFFICE)];
+    })
+    .await;
+    let case = new_permit_case(&app).await;
+    let clerk = app.staff_token("formation").await;
+    let path = format!("/api/v1/cases/{}", case["id"]);
+    let choices = app
+        .get(&format!("{path}/visit-choices"), Some(&clerk))
+        .await
+        .json();
+    assert_eq!(choices["slots"], json!(["08:30", "11:00"]));
+    let book = |slot: &str| {
+        json!({"version": case["version"], "inspector_id": choices["inspectors"][0]["id"],
+               "day": choices["days"][0], "slot": slot})
+    };
+    let refused = app
+        .post_json(&format!("{path}/visit"), book("09:00"), Some(&clerk))
+        .await;
+    assert_eq!(refused.error_code(), "visit.slot");
+    let booked = app
+        .post_json(&format!("{path}/visit"), book("08:30"), Some(&clerk))
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+}

@@ -114,6 +114,7 @@ impl TestApp {
             documents_per_case: 50,
             documents_per_applicant_per_day: 100,
             visit_slots: vec!["09:00".into(), "10:30".into(), "12:00".into()],
+            office_visit_slots: Vec::new(),
             map_tiles_url: None,
             header_timeout_secs: 10,
             body_timeout_secs: 30,

@@ -53,25 +53,56 @@ pub struct Booked {
 pub struct Inspection {
     cases: Cases,
     store: Arc<dyn Store>,
+    /// Every office's slots, unless it has its own.
     slots: Vec<String>,
+    /// The offices with slots of their own, by office code.
+    office_slots: Arc<std::collections::HashMap<String, Vec<String>>>,
+}
+
+/// Slots as configured, `09:00` each (either script), sorted, the repeated ones once.
+fn slot_list<'a>(slots: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
+    let mut list = slots
+        .into_iter()
+        .map(|slot| parse_slot(slot).ok_or_else(|| format!("{slot:?} is not a time of day")))
+        .collect::<Result<Vec<_>, _>>()?;
+    list.sort();
+    list.dedup();
+    Ok(list)
 }
 
 impl Inspection {
-    /// Over the cases and the store, with the office's slots (`09:00`, …; kept sorted,
-    /// blank and repeated ones dropped).
-    pub fn new(cases: Cases, store: Arc<dyn Store>, slots: &[String]) -> Inspection {
-        let mut slots: Vec<String> = slots.iter().filter_map(|slot| parse_slot(slot)).collect();
-        slots.sort();
-        slots.dedup();
-        Inspection {
+    /// Over the cases and the store, with the slots of every office (`09:00`, …) and
+    /// those of the offices that keep their own (`0101=08:30,10:00`); refused, naming
+    /// it, when one is not a time of day.
+    pub fn new(
+        cases: Cases,
+        store: Arc<dyn Store>,
+        slots: &[String],
+        office_slots: &[String],
+    ) -> Result<Inspection, String> {
+        let slots = slot_list(slots.iter().map(String::as_str))?;
+        let mut by_office = std::collections::HashMap::new();
+        for entry in office_slots {
+            let (office, times) = entry
+                .split_once('=')
+                .ok_or_else(|| format!("{entry:?} is not OFFICE=HH:MM,HH:MM"))?;
+            let office = OfficeCode::parse(office.trim())
+                .map_err(|_| format!("{office:?} is not an office code"))?;
+            by_office.insert(office.as_str().to_owned(), slot_list(times.split(','))?);
+        }
+        Ok(Inspection {
             cases,
             store,
             slots,
-        }
+            office_slots: Arc::new(by_office),
+        })
     }
 
-    pub fn slots(&self) -> &[String] {
-        &self.slots
+    /// The slots of an office: its own, or every office's.
+    pub fn slots_of(&self, office: &OfficeCode) -> &[String] {
+        self.office_slots
+            .get(office.as_str())
+            .unwrap_or(&self.slots)
     }
 
     /// The inspectors, days and slots a booking on the case may choose from.
@@ -83,7 +114,7 @@ impl Inspection {
                 .staff_in_role(&case.office, Role::Inspection)
                 .await?,
             days: self.cases.upcoming_working_days(30),
-            slots: self.slots.clone(),
+            slots: self.slots_of(&case.office).to_vec(),
         })
     }
 
@@ -118,7 +149,7 @@ impl Inspection {
             });
         }
         let slot = parse_slot(&request.slot)
-            .filter(|slot| self.slots.contains(slot))
+            .filter(|slot| self.slots_of(&case.office).contains(slot))
             .ok_or(CaseError::InvalidField {
                 code: "visit.slot",
                 field: "slot".into(),
@@ -278,6 +309,15 @@ fn parse_slot(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::parse_slot;
+
+    #[test]
+    fn an_office_may_keep_slots_of_its_own() {
+        assert_eq!(
+            super::slot_list(["۱۰:۰۰", "08:30", "10:00"]).unwrap(),
+            ["08:30", "10:00"]
+        );
+        assert!(super::slot_list(["noon"]).is_err());
+    }
 
     #[test]
     fn slots_are_times_of_day_in_either_script() {
