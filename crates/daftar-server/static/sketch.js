@@ -62,6 +62,14 @@ document.addEventListener("DOMContentLoaded", function () {
   var svg = element("svg", { viewBox: "-1 -1 " + (WIDTH + 2) + " " + (HEIGHT + 2), id: "draw-board", role: "img", "aria-label": label.board, dir: "ltr" }, board);
   for (var x = 0; x <= WIDTH; x++) element("line", { x1: x, y1: 0, x2: x, y2: HEIGHT, class: x % 5 ? "grid" : "grid major" }, svg);
   for (var y = 0; y <= HEIGHT; y++) element("line", { x1: 0, y1: y, x2: WIDTH, y2: y, class: y % 5 ? "grid" : "grid major" }, svg);
+  // The plot's outline from the GIS, when known: drawn against it.
+  if (label.outline) {
+    var plot = element("polygon", { points: label.outline.split(" ").map(function (pair) {
+      var xy = pair.split(",").map(Number);
+      return xy[0] + "," + (HEIGHT - xy[1]);
+    }).join(" "), class: "plot-outline" }, svg);
+    element("title", {}, plot).textContent = label.outlineLabel;
+  }
   var drawn = element("g", {}, svg);
   var status = html("p", { id: "draw-status", "aria-live": "polite" }, board);
   var edgeList = html("ol", { id: "draw-edges", class: "draw-edges" }, board);

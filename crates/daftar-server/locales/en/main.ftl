@@ -589,3 +589,4 @@ sketch-map = Map of the property: click to mark where it is
 sketch-map-hint = Click the property on the map to mark it; its plot is outlined in red, the detailed plan's zones shaded. Or type the latitude and longitude.
 zoning-ask-property = Ask about the property
 zoning-or-point = Or ask about a point, and work out the map order of a plot typed there:
+draw-outline = The plot's outline from the GIS (dashed red)

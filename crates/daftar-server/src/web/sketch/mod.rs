@@ -67,6 +67,7 @@ pub async fn for_case_page(
                 error: None,
                 uses: String::new(),
                 map: None,
+                outline: String::new(),
             },
             None => SketchForm::default(),
         });
@@ -75,8 +76,12 @@ pub async fn for_case_page(
     let form = match form {
         Some(form) => {
             let marked = latest.and_then(|latest| latest.location);
-            let map = map_view(places, view, marked).await?;
-            Some(SketchForm { map, ..form })
+            let (map, outline) = map_view(places, view, marked).await?;
+            Some(SketchForm {
+                map,
+                outline,
+                ..form
+            })
         }
         None => None,
     };
@@ -97,7 +102,7 @@ async fn map_view(
     places: &Places<'_>,
     view: &CaseView,
     marked: Option<(f64, f64)>,
-) -> Result<Option<MapView>, AppError> {
+) -> Result<(Option<MapView>, String), AppError> {
     use geo::Centroid;
     let fields: std::collections::BTreeMap<String, String> =
         serde_json::from_str(&view.case.fields_json).unwrap_or_default();
@@ -111,12 +116,13 @@ async fn map_view(
         None => None,
     };
     let outline = plot.as_ref().and_then(|plot| plot.outline.as_ref());
+    let local = outline.map(local_metres).unwrap_or_default();
     let centre = outline
         .and_then(|outline| outline.centroid())
         .map(|point| (point.x(), point.y()))
         .or(marked.map(|(lat, lon)| (lon, lat)));
     let Some((centre, zones)) = places.zoning.zones_near(centre, 400.0).await? else {
-        return Ok(None);
+        return Ok((None, local));
     };
     let mut features: Vec<serde_json::Value> = zones
         .iter()
@@ -132,7 +138,7 @@ async fn map_view(
         features.push(serde_json::json!({"type": "Feature", "geometry": geometry,
             "properties": {"kind": "plot"}}));
     }
-    Ok(Some(MapView {
+    let map = MapView {
         features: serde_json::json!({"type": "FeatureCollection", "features": features})
             .to_string(),
         centre_lat: centre.1.to_string(),
@@ -143,7 +149,32 @@ async fn map_view(
             .filter(|url| tiles_origin(url).is_some())
             .unwrap_or_default()
             .to_owned(),
-    }))
+    };
+    Ok((Some(map), local))
+}
+
+/// A plot's outline in metres from its south-west corner (x east, y north), as the
+/// drawing board's grid has them: `x,y x,y …` of its first ring. Over a plot's few metres
+/// the earth is flat enough.
+fn local_metres(outline: &geo::MultiPolygon<f64>) -> String {
+    use geo::BoundingRect;
+    let (Some(rect), Some(polygon)) = (outline.bounding_rect(), outline.0.first()) else {
+        return String::new();
+    };
+    let (lon0, lat0) = (rect.min().x, rect.min().y);
+    let per_degree_lon = 111_320.0 * lat0.to_radians().cos();
+    polygon
+        .exterior()
+        .coords()
+        .map(|c| {
+            format!(
+                "{:.2},{:.2}",
+                (c.x - lon0) * per_degree_lon,
+                (c.y - lat0) * 110_540.0
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The origin a tile URL loads images from (`https://gis.example.ir`), which the page's
@@ -215,6 +246,8 @@ pub struct SketchForm {
     pub uses: String,
     /// The map where the property is marked, when a zoning map is loaded.
     pub map: Option<MapView>,
+    /// The plot's outline in local metres, drawn under the board (empty when unknown).
+    pub outline: String,
 }
 
 #[cfg(test)]

@@ -82,6 +82,7 @@ async fn record(
                 error: Some(message),
                 uses: String::new(),
                 map: None,
+                outline: String::new(),
             };
             let forms = crate::web::cases::WorkForms {
                 sketch: Some(typed),
