@@ -439,7 +439,11 @@ async fn the_inspector_marks_the_property_on_a_map_of_its_plot_and_zones(app: Te
     assert!(page.body.contains("&#34;code&#34;:&#34;R111&#34;"));
     assert!(page.body.contains("data-tiles=\"\""));
     // The plot's outline under the drawing board, in metres from its south-west corner.
-    assert!(page.body.contains("data-outline=\"0.00,0.00 "), "{}", page.body);
+    assert!(
+        page.body.contains("data-outline=\"0.00,0.00 "),
+        "{}",
+        page.body
+    );
     let policy = page.headers["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("img-src 'self' data:;"), "{policy}");
     let leaflet = app.get_page("/static/leaflet/leaflet.js", "").await;
