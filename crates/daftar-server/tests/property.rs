@@ -22,21 +22,11 @@ on_both_databases!(
     the_inquiry_page_asks_about_a_property_by_its_renewal_code,
 );
 
-const PERMIT: &str = "10010101018th01";
 const OWNER: (&str, &str) = ("0499370899", "09120000001");
 const OTHER_OWNER: (&str, &str) = ("0790419904", "09120000002");
 
 async fn new_permit_case(app: &TestApp) -> Value {
-    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
-    let applied = app
-        .post_json(
-            "/api/v1/cases",
-            support::application_with_a_pdf_of(app, PERMIT, 64),
-            Some(&citizen),
-        )
-        .await;
-    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
-    applied.json()
+    support::apply_for_permit(app).await
 }
 
 async fn staff_and_the_owner_read_the_property_file_and_no_one_else(app: TestApp) {

@@ -20,16 +20,8 @@ const OWNER: (&str, &str) = ("0499370899", "09120000001");
 
 /// A building-permit case, booked for inspection: where the inspector draws.
 async fn case_at_inspection(app: &TestApp) -> Value {
-    let citizen = app.citizen_token(OWNER.0, OWNER.1).await;
-    let applied = app
-        .post_json(
-            "/api/v1/cases",
-            support::application_with_a_pdf_of(app, PERMIT, 64),
-            Some(&citizen),
-        )
-        .await;
-    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
-    let case = support::ready_for_inspection(app, &applied.json()).await;
+    let applied = support::apply_for_permit(app).await;
+    let case = support::ready_for_inspection(app, &applied).await;
     let formation = app.staff_token("formation").await;
     let booked = app
         .post_json(

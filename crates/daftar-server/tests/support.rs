@@ -479,3 +479,18 @@ pub async fn ready_for_inspection(app: &TestApp, case: &Value) -> Value {
     assert_eq!(ready["version"], version, "the visit was booked");
     ready
 }
+
+/// A building-permit application by the demo owner of `01-101-12-0`, as the API answers it.
+#[allow(dead_code)]
+pub async fn apply_for_permit(app: &TestApp) -> Value {
+    let citizen = app.citizen_token("0499370899", "09120000001").await;
+    let applied = app
+        .post_json(
+            "/api/v1/cases",
+            application_with_a_pdf_of(app, "10010101018th01", 64),
+            Some(&citizen),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    applied.json()
+}

@@ -361,6 +361,15 @@ pub(crate) fn fields_of(case: &CaseRecord) -> BTreeMap<String, String> {
     serde_json::from_str(&case.fields_json).unwrap_or_default()
 }
 
+/// The property a case is about: its district and the renewal code its form asked for,
+/// when it names one.
+pub fn property_of(case: &CaseRecord) -> Option<(u16, daftar_core::property::RenewalCode)> {
+    let code = fields_of(case)
+        .get("renewal_code")
+        .and_then(|code| daftar_core::property::RenewalCode::parse(code).ok())?;
+    Some((case.district?, code))
+}
+
 fn tasks_for(
     definition: &Definition,
     owner: Role,

@@ -3,14 +3,13 @@
 //! inquiry; later stages (plan approval, the permit) read the map order from it, under
 //! the map and rules it was asked under, whatever was imported since.
 
-use daftar_core::property::RenewalCode;
 use daftar_core::roles::Role;
 use daftar_core::zoning::MapOrder;
 use daftar_store::{CaseId, NewCaseInquiry, StoreError};
 use jiff::Timestamp;
 
 use crate::accounts::Principal;
-use crate::cases::{CaseError, Cases, fields_of};
+use crate::cases::{CaseError, Cases, property_of};
 
 use super::{Inquiry, Zoning, ZoningError};
 
@@ -64,11 +63,7 @@ impl Zoning {
         if case.version != request.expected_version {
             return Err(CaseError::Changed);
         }
-        let property = case.district.zip(
-            fields_of(&case)
-                .get("renewal_code")
-                .and_then(|code| RenewalCode::parse(code).ok()),
-        );
+        let property = property_of(&case);
         let inquiry = match (request.point, &property) {
             (Some((lon, lat)), _) => {
                 let mut inquiry = self.at_point(lon, lat).await.map_err(case_error)?;

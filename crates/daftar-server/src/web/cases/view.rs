@@ -442,14 +442,8 @@ pub(super) fn case_template(
         answer: None,
         order: None,
         visit: None,
-        property_href: {
-            let fields: std::collections::BTreeMap<String, String> =
-                serde_json::from_str(&view.case.fields_json).unwrap_or_default();
-            crate::web::property::href(
-                view.case.district,
-                fields.get("renewal_code").map(String::as_str),
-            )
-        },
+        property_href: daftar_app::cases::property_of(&view.case)
+            .map(|(district, code)| format!("/properties/{district}/{code}")),
     }
 }
 

@@ -16,9 +16,3 @@ pub fn routes() -> Router<AppState> {
         get(file::file_page),
     )
 }
-
-/// Where a case's property file is, when the case names a property.
-pub fn href(district: Option<u16>, renewal_code: Option<&str>) -> Option<String> {
-    let code = daftar_core::property::RenewalCode::parse(renewal_code?).ok()?;
-    Some(format!("/properties/{}/{}", district?, code.as_str()))
-}

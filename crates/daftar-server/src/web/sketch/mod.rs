@@ -104,13 +104,7 @@ async fn map_view(
     marked: Option<(f64, f64)>,
 ) -> Result<(Option<MapView>, String), AppError> {
     use geo::Centroid;
-    let fields: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(&view.case.fields_json).unwrap_or_default();
-    let property = view.case.district.zip(
-        fields
-            .get("renewal_code")
-            .and_then(|code| daftar_core::property::RenewalCode::parse(code).ok()),
-    );
+    let property = daftar_app::cases::property_of(&view.case);
     let plot = match &property {
         Some((district, code)) => places.properties.plot(*district, code).await?,
         None => None,

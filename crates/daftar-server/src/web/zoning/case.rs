@@ -37,11 +37,7 @@ pub async fn for_case_page(
 ) -> Result<(Option<InquirySection>, Option<Answer>, Option<OrderView>), AppError> {
     let latest = zoning.of_case_seen(view.case.id).await?.into_iter().next();
     // The inquiry is about the property the case names.
-    let names_property = view.case.district.is_some()
-        && serde_json::from_str::<std::collections::BTreeMap<String, String>>(
-            &view.case.fields_json,
-        )
-        .is_ok_and(|fields| fields.contains_key("renewal_code"));
+    let names_property = daftar_app::cases::property_of(&view.case).is_some();
     let forms = names_property
         && matches!(&view.standing, Standing::Staff(roles) if roles.contains(&Role::Formation))
         && view.tasks.iter().any(|task| task.role == Role::Formation);
