@@ -363,6 +363,15 @@ async fn the_case_page_books_a_visit_keeps_a_refused_choice_and_the_day_lists_it
     };
     let booked = book(&first).await;
     assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+    // The inspector's name is isolated in the line, for the English page's sake.
+    let shown = app
+        .get_page(&format!("/cases/{}", first["id"]), &clerk)
+        .await;
+    assert!(
+        shown.body.contains("\u{2068}کارشناس واحد بازدید\u{2069}"),
+        "{}",
+        shown.body
+    );
     let refused = book(&second).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -401,3 +401,10 @@ pub fn error_page(
     };
     view.render().unwrap_or_else(|_| message.to_owned())
 }
+
+/// A name (a colleague's, in either script) set in running text as its own direction:
+/// first-strong isolated, so that a Persian name in an English sentence, or the reverse,
+/// does not reorder the words around it.
+pub(crate) fn isolated(name: &str) -> String {
+    format!("\u{2068}{name}\u{2069}")
+}

@@ -19,7 +19,7 @@ use daftar_store::StoredVisit;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::web::Page;
+use crate::web::{Page, isolated};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,7 +67,7 @@ fn visit_line(tr: &Tr, visit: &StoredVisit) -> String {
     format!(
         "{} — {}",
         when(tr, &visit.day, &visit.slot),
-        visit.inspector_name
+        isolated(&visit.inspector_name)
     )
 }
 

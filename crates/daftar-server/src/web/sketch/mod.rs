@@ -14,7 +14,7 @@ use daftar_core::roles::Role;
 use daftar_core::sketch::svg;
 
 use crate::error::AppError;
-use crate::web::Page;
+use crate::web::{Page, isolated};
 
 /// The latest sketch of a case, ready for the page.
 #[derive(Debug, Clone)]
@@ -206,7 +206,7 @@ fn drawing(page: &Page, latest: &RecordedSketch) -> SketchView {
             "version",
             &tr.number(u64::try_from(latest.version).unwrap_or(0)),
             "who",
-            &format!("{}{separator}{when}", latest.drawn_by_name),
+            &format!("{}{separator}{when}", isolated(&latest.drawn_by_name)),
         ),
         total: tr.t1(
             "case-sketch-total",

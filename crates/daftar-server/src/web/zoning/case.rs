@@ -9,7 +9,7 @@ use daftar_core::roles::Role;
 
 use super::view::{Answer, OrderView, answer, order_view};
 use crate::error::AppError;
-use crate::web::Page;
+use crate::web::{Page, isolated};
 
 /// The inquiry section of a case page.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ pub async fn for_case_page(
             "version",
             &tr.number(u64::try_from(latest.version).unwrap_or(0)),
             "who",
-            &format!("{}{separator}{when}", latest.recorded_by_name),
+            &format!("{}{separator}{when}", isolated(&latest.recorded_by_name)),
         )
     });
     let order = latest
