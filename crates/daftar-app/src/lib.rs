@@ -31,6 +31,7 @@ pub mod outbox;
 pub mod payments;
 pub mod property;
 pub mod sketch;
+pub mod violation;
 pub mod zoning;
 
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub use outbox::Outbox;
 pub use payments::{PaymentError, Payments};
 pub use property::{Properties, PropertyError};
 pub use sketch::Sketches;
+pub use violation::Violations;
 pub use zoning::{Zoning, ZoningError};
 
 /// Every service, built once from the configuration over one opened store.
@@ -60,6 +62,7 @@ pub struct Services {
     pub payments: Payments,
     pub properties: Properties,
     pub sketches: Sketches,
+    pub violations: Violations,
     pub zoning: Zoning,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
     pub catalog: Arc<daftar_core::catalog::Catalog>,
@@ -82,6 +85,7 @@ impl Services {
             let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
             anyhow::anyhow!("the built-in workflows do not load:\n{}", lines.join("\n"))
         })?);
+        let fine_schedule = Arc::new(violation::built_in_schedule());
         let cases = Cases::new(
             store.clone(),
             store.clone(),
@@ -91,6 +95,7 @@ impl Services {
             files::FileStore::new(&config.data_dir),
         )
         .with_work(store.clone())
+        .with_fines(fine_schedule.clone(), config.company_code)
         .with_document_limits(cases::DocumentLimits {
             documents_per_case: config.documents_per_case,
             documents_per_applicant_per_day: config.documents_per_applicant_per_day,
@@ -117,7 +122,12 @@ impl Services {
             billing: Billing::new(store.clone()),
             zoning: Zoning::new(store.clone(), Properties::new(store.clone())),
             properties: Properties::new(store.clone()),
-            sketches: Sketches::new(cases.clone(), store.clone()),
+            sketches: Sketches::new(
+                cases.clone(),
+                store.clone(),
+                Violations::new(cases.clone(), store.clone(), fine_schedule.clone()),
+            ),
+            violations: Violations::new(cases.clone(), store.clone(), fine_schedule),
             inspection: Inspection::new(
                 cases.clone(),
                 store.clone(),

@@ -95,6 +95,7 @@ async fn messages_given_up_do_not_keep_the_others_from_being_sent(store: Arc<dyn
                 previous_history_hash: None,
                 notifications: vec![new],
                 documents: Vec::new(),
+                bills: Vec::new(),
             },
             now,
         )

@@ -295,6 +295,7 @@ impl NoViolationCases {
                             text: format!("status: {}", step.position.state),
                         }],
                         documents: vec![],
+                        bills: vec![],
                     },
                     jiff::Timestamp::now(),
                 )

@@ -33,5 +33,6 @@ pub mod roles;
 pub mod sign_in_limits;
 pub mod sketch;
 pub mod text;
+pub mod violation;
 pub mod workflow;
 pub mod zoning;

@@ -25,6 +25,10 @@ pub enum Role {
     VehicleTolls,
     TechnicalManager,
     InternalInspection,
+    /// The Article 100 commission's secretary (دبیر کمیسیون ماده ۱۰۰): not one of the
+    /// office's units, but the commission's clerk, who keeps its docket and records its
+    /// rulings.
+    CommissionSecretary,
     OfficeHead,
     OfficeManager,
     SystemAdmin,
@@ -32,7 +36,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, units first in seed 001's order.
-    pub const ALL: [Role; 16] = [
+    pub const ALL: [Role; 17] = [
         Role::Formation,
         Role::Inspection,
         Role::ViolationReview,
@@ -46,6 +50,7 @@ impl Role {
         Role::VehicleTolls,
         Role::TechnicalManager,
         Role::InternalInspection,
+        Role::CommissionSecretary,
         Role::OfficeHead,
         Role::OfficeManager,
         Role::SystemAdmin,
@@ -80,7 +85,7 @@ impl Role {
     pub fn is_unit(self) -> bool {
         !matches!(
             self,
-            Role::OfficeHead | Role::OfficeManager | Role::SystemAdmin
+            Role::OfficeHead | Role::OfficeManager | Role::SystemAdmin | Role::CommissionSecretary
         )
     }
 
@@ -108,7 +113,7 @@ struct RoleInfo {
 }
 
 /// Indexed by the enum's discriminant; a test checks the order.
-const ROLE_TABLE: [RoleInfo; 16] = [
+const ROLE_TABLE: [RoleInfo; 17] = [
     RoleInfo {
         slug: "formation",
         name_fa: "واحد تشکیل",
@@ -201,6 +206,13 @@ const ROLE_TABLE: [RoleInfo; 16] = [
         duties_en: "Oversees staff conduct and settles disputes between applicants and staff",
     },
     RoleInfo {
+        slug: "commission_secretary",
+        name_fa: "دبیرخانه کمیسیون ماده ۱۰۰",
+        name_en: "Article 100 commission secretary",
+        duties_fa: "ثبت پرونده در دستور جلسه کمیسیون ماده ۱۰۰، ثبت رای بدوی و تجدیدنظر",
+        duties_en: "Puts files on the Article 100 commission's docket and records its first-instance and appeal rulings",
+    },
+    RoleInfo {
         slug: "office_head",
         name_fa: "رئیس دفتر",
         name_en: "Office head",
@@ -271,9 +283,10 @@ mod tests {
     }
 
     #[test]
-    fn there_are_thirteen_units_and_three_office_roles() {
+    fn there_are_thirteen_units_and_four_other_roles() {
         assert_eq!(Role::ALL.iter().filter(|r| r.is_unit()).count(), 13);
         assert!(!Role::OfficeHead.is_unit());
+        assert!(!Role::CommissionSecretary.is_unit());
     }
 
     #[test]

@@ -127,6 +127,12 @@ impl FromRef<AppState> for daftar_app::Sketches {
     }
 }
 
+impl FromRef<AppState> for daftar_app::Violations {
+    fn from_ref(state: &AppState) -> daftar_app::Violations {
+        state.services.violations.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::Zoning {
     fn from_ref(state: &AppState) -> daftar_app::Zoning {
         state.services.zoning.clone()

@@ -28,6 +28,7 @@ mod sketch;
 mod sql;
 mod sqlite;
 mod sqlite_commits;
+mod violation;
 mod zoning;
 
 use std::sync::Arc;
@@ -53,6 +54,10 @@ pub use property::{
 };
 pub use sketch::{NewSketch, SketchStore, StoredSketch};
 pub use sqlite::SqliteStore;
+pub use violation::{
+    ComputedViolations, NewPermit, NewReview, NewRuling, StoredPermit, StoredReview, StoredRuling,
+    StoredViolations, ViolationStore,
+};
 pub use zoning::{
     NewCaseInquiry, NewZoneFeature, StoredCaseInquiry, StoredZoneRules, StoredZoningMap,
     ZoningStore,
@@ -96,6 +101,7 @@ pub trait Store:
     + PaymentStore
     + PropertyStore
     + SketchStore
+    + ViolationStore
     + ZoningStore
 {
     /// Which backend this is, for logs and the health check.

@@ -118,6 +118,7 @@ where
         + PaymentStore
         + crate::PropertyStore
         + crate::SketchStore
+        + crate::ViolationStore
         + crate::ZoningStore,
     for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
     for<'q> <S::Db as Database>::Arguments<'q>: sqlx::IntoArguments<'q, S::Db>,

@@ -163,6 +163,7 @@ fn inspection(case: CaseId, expected_version: i64) -> Transition {
         previous_history_hash: None,
         notifications: told_applicant("inspection booked"),
         documents: Vec::new(),
+        bills: Vec::new(),
     }
 }
 
@@ -909,6 +910,7 @@ async fn sketches_are_kept_as_versions_with_who_drew_them(store: &dyn Store) {
         location_e7: location,
         drawn_by: inspector,
         drawn_at: t(10 + total),
+        violations: None,
     };
     assert_eq!(
         store.save_sketch(&sketch(11_600, None), 1).await.unwrap(),
@@ -1099,6 +1101,7 @@ async fn visits_take_one_slot_each_are_moved_with_history_and_fall_overdue(store
                 location_e7: None,
                 drawn_by: inspector,
                 drawn_at: t(30),
+                violations: None,
             },
             3,
         )

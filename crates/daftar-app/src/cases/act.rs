@@ -75,7 +75,7 @@ impl Cases {
             .action(&request.action)
             .map(|action| action.needs.clone())
             .unwrap_or_default();
-        let work = self.work_done(id, &needed).await?;
+        let work = self.work_done(&case, &needed).await?;
         let step = definition
             .decide(
                 service.owner_unit,
@@ -115,6 +115,7 @@ impl Cases {
         let applicant = matches!(editor, Editor::Applicant).then_some(&case.applicant);
         self.check_document_limits(Some(id), applicant, request.uploads.len())
             .await?;
+        let bills = self.effect_bills(&case, &action.effects).await?;
         let stored = self
             .store_uploads(service, &request.uploads, &uploaded_by)
             .await?;
@@ -189,6 +190,7 @@ impl Cases {
             previous_history_hash: case.history_hash.clone(),
             notifications,
             documents: stored.documents,
+            bills,
         };
         if let Err(error) = self.store.apply_transition(&transition, now).await {
             self.discard_unused(&stored.created).await;
@@ -304,6 +306,7 @@ impl Cases {
             previous_history_hash: case.history_hash.clone(),
             notifications: Vec::new(),
             documents: Vec::new(),
+            bills: Vec::new(),
         };
         self.store
             .apply_transition(&transition, Timestamp::now())

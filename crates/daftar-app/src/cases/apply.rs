@@ -65,6 +65,20 @@ impl Cases {
         }
         self.check_document_limits(None, Some(national_id), application.uploads.len())
             .await?;
+        // Note 8 of Article 100: no certificate while a violation on the property is open.
+        if matches!(
+            workflow,
+            "no_violation_certificate" | "completion_certificate"
+        ) && let (Some(district), Some(code)) = (
+            answers.get("district").and_then(|d| d.parse::<u16>().ok()),
+            answers.get("renewal_code"),
+        ) && self.open_violation_on(district, code).await?
+        {
+            return Err(CaseError::InvalidField {
+                code: "case.open_violation",
+                field: "renewal_code".into(),
+            });
+        }
         Ok(answers)
     }
 

@@ -48,6 +48,8 @@ pub struct Cases {
     /// Where the work beside the workflow is kept (inquiries, visits, sketches), which
     /// an action may need done first.
     work: Option<Arc<dyn daftar_store::Store>>,
+    /// The fine schedule and the company code a final ruling's fines are billed with.
+    fines: Option<(Arc<daftar_core::violation::FineSchedule>, u16)>,
 }
 
 /// How many documents may be uploaded, as configured.
@@ -86,6 +88,7 @@ impl Cases {
             codes: RandomCodes::default(),
             limits: DocumentLimits::default(),
             work: None,
+            fines: None,
         }
     }
 
@@ -96,13 +99,64 @@ impl Cases {
         self
     }
 
+    /// Bills a final ruling's fines under `schedule`, with the municipality's
+    /// `company_code` in their bill IDs.
+    pub fn with_fines(
+        mut self,
+        schedule: Arc<daftar_core::violation::FineSchedule>,
+        company_code: u16,
+    ) -> Cases {
+        self.fines = Some((schedule, company_code));
+        self
+    }
+
+    /// The bills an action's effects issue (a final ruling's fines).
+    async fn effect_bills(
+        &self,
+        case: &CaseRecord,
+        effects: &[daftar_core::workflow::Effect],
+    ) -> Result<Vec<daftar_store::NewBill>, CaseError> {
+        let mut bills = Vec::new();
+        for effect in effects {
+            match effect {
+                daftar_core::workflow::Effect::FineBills => {
+                    let (Some(store), Some((_, company_code))) = (&self.work, &self.fines) else {
+                        return Err(
+                            anyhow::anyhow!("fines are billed with no fine schedule").into()
+                        );
+                    };
+                    bills
+                        .extend(crate::violation::fine_bills(&**store, *company_code, case).await?);
+                }
+            }
+        }
+        Ok(bills)
+    }
+
+    /// Whether the property a new case names has an open violation case: what bars its
+    /// certificates (Note 8 of Article 100).
+    async fn open_violation_on(
+        &self,
+        district: u16,
+        renewal_code: &str,
+    ) -> Result<bool, CaseError> {
+        match &self.work {
+            Some(store) => Ok(!store
+                .open_cases_on(crate::violation::VIOLATION_WORKFLOW, district, renewal_code)
+                .await?
+                .is_empty()),
+            None => Ok(false),
+        }
+    }
+
     /// Of the work `needed`, what is done on the case; asked only when an action needs some.
     async fn work_done(
         &self,
-        id: CaseId,
+        case: &CaseRecord,
         needed: &[daftar_core::workflow::Work],
     ) -> Result<Vec<daftar_core::workflow::Work>, CaseError> {
         use daftar_core::workflow::Work;
+        let id = case.id;
         let Some(store) = &self.work else {
             return Ok(Vec::new());
         };
@@ -126,6 +180,13 @@ impl Cases {
                         _ => order.is_some_and(|order| !order.buildable),
                     }
                 }
+                violation_work => match &self.fines {
+                    Some((schedule, _)) => {
+                        crate::violation::work_done(&**store, schedule, case, *violation_work)
+                            .await?
+                    }
+                    None => false,
+                },
             };
             if is_done {
                 done.push(*work);

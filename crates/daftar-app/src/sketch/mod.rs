@@ -11,6 +11,7 @@ use jiff::Timestamp;
 
 use crate::accounts::Principal;
 use crate::cases::{CaseError, Cases};
+use crate::violation::Violations;
 
 /// A sketch as the inspector sends it.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,11 +42,17 @@ const E7: f64 = 10_000_000.0;
 pub struct Sketches {
     cases: Cases,
     store: Arc<dyn SketchStore>,
+    /// Computes the violations a sketch shows, kept with it.
+    violations: Violations,
 }
 
 impl Sketches {
-    pub fn new(cases: Cases, store: Arc<dyn SketchStore>) -> Sketches {
-        Sketches { cases, store }
+    pub fn new(cases: Cases, store: Arc<dyn SketchStore>, violations: Violations) -> Sketches {
+        Sketches {
+            cases,
+            store,
+            violations,
+        }
     }
 
     /// Records a sketch: only an inspector of the case's office, while the case waits on
@@ -85,6 +92,11 @@ impl Sketches {
             None => None,
         };
         let sketch_json = serde_json::to_string(&sketch).map_err(anyhow::Error::from)?;
+        let violations = self
+            .violations
+            .compute_for(&case, &sketch)
+            .await?
+            .map(|(_, kept)| kept);
         let drawn_at = Timestamp::now();
         let (version, case_version) = self
             .store
@@ -96,6 +108,7 @@ impl Sketches {
                     location_e7,
                     drawn_by: account.id,
                     drawn_at,
+                    violations,
                 },
                 request.expected_version,
             )

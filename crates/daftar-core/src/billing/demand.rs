@@ -13,6 +13,8 @@ pub enum LineKind {
     WasteFee,
     ArrearsPenalty,
     Discount,
+    /// A fine of the Article 100 commission's final ruling.
+    ViolationFine,
 }
 
 /// One line of a demand; discounts are negative.

@@ -39,6 +39,17 @@ impl Plot {
         }
     }
 
+    /// The plot's extent in centimetres east and north of its south-west corner (the
+    /// sketch's frame), when the GIS has drawn it.
+    pub fn local_extent_cm(&self) -> Option<(i64, i64)> {
+        use geo::BoundingRect;
+        let rect = self.outline.as_ref()?.bounding_rect()?;
+        let per_degree_lon = 111_320.0 * rect.min().y.to_radians().cos();
+        let width = (rect.max().x - rect.min().x) * per_degree_lon * 100.0;
+        let depth = (rect.max().y - rect.min().y) * 110_540.0 * 100.0;
+        Some((width.round() as i64, depth.round() as i64))
+    }
+
     /// The outline as a GeoJSON geometry, as it is stored.
     pub fn outline_json(&self) -> Option<String> {
         self.outline

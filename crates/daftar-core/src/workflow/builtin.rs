@@ -2,7 +2,11 @@
 
 use super::load::{Registry, WorkflowError};
 
-const FILES: [(&str, &str); 11] = [
+const FILES: [(&str, &str); 12] = [
+    (
+        "building_violation.toml",
+        include_str!("../../../../workflows/building_violation.toml"),
+    ),
     (
         "building_permit.toml",
         include_str!("../../../../workflows/building_permit.toml"),

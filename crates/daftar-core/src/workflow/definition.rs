@@ -153,7 +153,25 @@ pub struct Action {
     pub documents: Vec<String>,
     /// Work done on the case beside the workflow that the action needs first.
     pub needs: Vec<Work>,
+    /// What taking the action does beside the move (`effects = [...]`).
+    pub effects: Vec<Effect>,
     pub comment_required: bool,
+}
+
+/// Something an action does beside moving the case, written in its transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// The final ruling's fines become bills.
+    FineBills,
+}
+
+impl Effect {
+    pub fn from_slug(slug: &str) -> Option<Effect> {
+        match slug {
+            "fine_bills" => Some(Effect::FineBills),
+            _ => None,
+        }
+    }
 }
 
 /// Work on a case that is not a step of its workflow but that an action may need done
@@ -171,15 +189,36 @@ pub enum Work {
     /// The latest inquiry's map order says nothing may be built on the plot: what the
     /// non-eligibility notice (اعلام عدم قابلیت) rests on.
     NotBuildable,
+    /// The violation-review unit's review of the computed violations.
+    ViolationsReviewed,
+    /// The first-instance commission's ruling, recorded by its secretary.
+    FirstRuling,
+    /// The appeal commission's ruling, recorded by its secretary.
+    AppealRuling,
+    /// The first ruling's objection period has not ended.
+    ObjectionOpen,
+    /// The first ruling's objection period has ended.
+    ObjectionClosed,
+    /// Every fine of the final ruling is paid, and every demolition it ordered recorded.
+    FinesSettled,
+    /// No violation case on the property is open (Note 8: no certificate while one is).
+    NoOpenViolation,
 }
 
 impl Work {
-    pub const ALL: [Work; 5] = [
+    pub const ALL: [Work; 12] = [
         Work::Inquiry,
         Work::Visit,
         Work::Sketch,
         Work::MapOrder,
         Work::NotBuildable,
+        Work::ViolationsReviewed,
+        Work::FirstRuling,
+        Work::AppealRuling,
+        Work::ObjectionOpen,
+        Work::ObjectionClosed,
+        Work::FinesSettled,
+        Work::NoOpenViolation,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -189,6 +228,13 @@ impl Work {
             Work::Sketch => "sketch",
             Work::MapOrder => "map_order",
             Work::NotBuildable => "not_buildable",
+            Work::ViolationsReviewed => "violations_reviewed",
+            Work::FirstRuling => "first_ruling",
+            Work::AppealRuling => "appeal_ruling",
+            Work::ObjectionOpen => "objection_open",
+            Work::ObjectionClosed => "objection_closed",
+            Work::FinesSettled => "fines_settled",
+            Work::NoOpenViolation => "no_open_violation",
         }
     }
 

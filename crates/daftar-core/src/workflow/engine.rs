@@ -105,6 +105,15 @@ impl Refusal {
             Refusal::MissingWork(super::Work::Sketch) => "case.needs_sketch",
             Refusal::MissingWork(super::Work::MapOrder) => "case.needs_map_order",
             Refusal::MissingWork(super::Work::NotBuildable) => "case.needs_not_buildable",
+            Refusal::MissingWork(super::Work::ViolationsReviewed) => {
+                "case.needs_violations_reviewed"
+            }
+            Refusal::MissingWork(super::Work::FirstRuling) => "case.needs_first_ruling",
+            Refusal::MissingWork(super::Work::AppealRuling) => "case.needs_appeal_ruling",
+            Refusal::MissingWork(super::Work::ObjectionOpen) => "case.needs_objection_open",
+            Refusal::MissingWork(super::Work::ObjectionClosed) => "case.needs_objection_closed",
+            Refusal::MissingWork(super::Work::FinesSettled) => "case.needs_fines_settled",
+            Refusal::MissingWork(super::Work::NoOpenViolation) => "case.needs_no_open_violation",
         }
     }
 }

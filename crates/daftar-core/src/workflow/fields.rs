@@ -105,6 +105,7 @@ mod tests {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
             documents: vec![],
             needs: vec![],
+            effects: vec![],
             comment_required: false,
         }
     }

@@ -79,6 +79,8 @@ struct RawAction {
     #[serde(default)]
     needs: Vec<String>,
     #[serde(default)]
+    effects: Vec<String>,
+    #[serde(default)]
     comment: bool,
 }
 
@@ -172,6 +174,14 @@ fn action_of(raw: RawAction) -> Result<Action, String> {
                 .ok_or_else(|| format!("action \"{}\": unknown work \"{slug}\" in needs", raw.id))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let effects = raw
+        .effects
+        .iter()
+        .map(|slug| {
+            super::Effect::from_slug(slug)
+                .ok_or_else(|| format!("action \"{}\": unknown effect \"{slug}\"", raw.id))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Action {
         id: raw.id,
         name: Text::new(raw.name_fa, raw.name_en),
@@ -182,6 +192,7 @@ fn action_of(raw: RawAction) -> Result<Action, String> {
         fields: raw.fields,
         documents: raw.documents,
         needs,
+        effects,
         comment_required: raw.comment,
     })
 }

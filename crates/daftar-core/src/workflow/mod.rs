@@ -21,8 +21,8 @@ mod load;
 
 pub use builtin::{built_in, built_in_files};
 pub use definition::{
-    Action, ActionKind, ActorRef, Branch, Decision, Definition, Outcome, Owner, RoleRef, State,
-    Work,
+    Action, ActionKind, ActorRef, Branch, Decision, Definition, Effect, Outcome, Owner, RoleRef,
+    State, Work,
 };
 pub use engine::{Attempt, Move, Position, Refusal, Task, WorkflowActor};
 pub use fields::{Editor, FieldChange, action_field_kind, apply_fields};

@@ -117,6 +117,7 @@ line-renewal-toll = Renewal toll
 line-waste-fee = Waste fee
 line-arrears-penalty = Penalty on earlier years' arrears
 line-discount = Discount
+line-violation-fine = Article 100 commission fine
 field-bill-id = Bill ID
 field-payment-id = Payment ID
 field-district = District

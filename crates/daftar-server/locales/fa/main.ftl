@@ -117,6 +117,7 @@ line-renewal-toll = عوارض نوسازی
 line-waste-fee = بهای خدمات پسماند
 line-arrears-penalty = جریمه دیرکرد سال‌های پیش
 line-discount = تخفیف
+line-violation-fine = جریمه کمیسیون ماده ۱۰۰
 field-bill-id = شناسه قبض
 field-payment-id = شناسه پرداخت
 field-district = منطقه

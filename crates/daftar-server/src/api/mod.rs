@@ -11,6 +11,7 @@ mod openapi;
 mod property;
 mod sketch;
 mod staff;
+mod violation;
 mod zoning;
 
 use axum::Router;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(inspection::routes())
         .merge(property::routes())
         .merge(sketch::routes())
+        .merge(violation::routes())
         .merge(staff::routes())
         .merge(zoning::routes())
         .route(

@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::OpenApi;
 
-use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, zoning};
+use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, violation, zoning};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -54,6 +54,10 @@ use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, zo
         inspection::list::list,
         inspection::choices::choices,
         property::file::file,
+        violation::list::list,
+        violation::review::review,
+        violation::ruling::rule,
+        violation::permit::record,
         document,
     ),
     modifiers(&BearerToken),

@@ -66,6 +66,7 @@ pub(super) fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
         LineKind::WasteFee => "line-waste-fee",
         LineKind::ArrearsPenalty => "line-arrears-penalty",
         LineKind::Discount => "line-discount",
+        LineKind::ViolationFine => "line-violation-fine",
     };
     BillCard {
         status: bill.status.slug(),

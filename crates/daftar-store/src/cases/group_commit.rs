@@ -244,6 +244,7 @@ mod tests {
             previous_history_hash: None,
             notifications: Vec::new(),
             documents: Vec::new(),
+            bills: Vec::new(),
         }
     }
 

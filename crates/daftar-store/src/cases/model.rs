@@ -106,6 +106,9 @@ pub struct Transition {
     pub notifications: Vec<NewNotification>,
     /// Documents uploaded with the action (an applicant's answer to a return).
     pub documents: Vec<NewDocument>,
+    /// Bills the action issues against the case (a final ruling's fines), each kept as
+    /// one of the case's fine bills.
+    pub bills: Vec<crate::NewBill>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
-use super::writes::{insert_document, insert_history, insert_notifications, insert_tasks};
+use super::writes::{
+    insert_case_bill, insert_document, insert_history, insert_notifications, insert_tasks,
+};
 use crate::sql::{SqlBackend, Statement};
 use crate::*;
 
@@ -175,7 +177,7 @@ where
     ) -> crate::Result<i64> {
         // Without documents, it is written with those arriving beside it
         // (crate::cases::group_commit); documents' versions are numbered here.
-        if transition.documents.is_empty() {
+        if transition.documents.is_empty() && transition.bills.is_empty() {
             return self.transitions().apply(transition, now).await;
         }
         let now = crate::to_db_time(now);
@@ -215,6 +217,9 @@ where
         .await?;
         for document in &transition.documents {
             insert_document::<S::Db>(&mut tx, transition.case.0, document, now).await?;
+        }
+        for bill in &transition.bills {
+            insert_case_bill::<S::Db>(&mut tx, transition.case.0, bill, now).await?;
         }
         tx.commit().await?;
         Ok(version)

@@ -169,3 +169,56 @@ where
     }
     Ok(())
 }
+
+/// Issues a bill against a case (a fine) and keeps it as one of the case's fine bills;
+/// a bill whose numbers are taken is a conflict, and the action writes nothing.
+pub(super) async fn insert_case_bill<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    case: i64,
+    bill: &crate::NewBill,
+    now: i64,
+) -> crate::Result<()>
+where
+    DB: Database,
+    for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    usize: ColumnIndex<<DB as Database>::Row>,
+{
+    let due_date = bill.due_date.iso_jalali();
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO bills (property_id, year, period, bill_id, payment_id, barcode,
+             amount_rials, lines, due_date, issued_at, district, renewal_code)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, p.district, p.renewal_code
+         FROM properties p WHERE p.id = $1
+         RETURNING id",
+    )
+    .bind(bill.property_id)
+    .bind(i64::from(bill.year))
+    .bind(i64::from(bill.period))
+    .bind(bill.numbers.bill_id.as_str())
+    .bind(bill.numbers.payment_id.as_str())
+    .bind(bill.numbers.barcode.as_str())
+    .bind(i64::try_from(bill.amount_rials).unwrap_or(i64::MAX))
+    .bind(bill.lines_json.as_str())
+    .bind(due_date.as_str())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await;
+    let (row,) = match inserted {
+        Ok(row) => row,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(crate::StoreError::Conflict("bill numbers"));
+        }
+        Err(sqlx::Error::RowNotFound) => return Err(crate::StoreError::NotFound("property")),
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query("INSERT INTO case_fine_bills (bill_row, case_id) VALUES ($1, $2)")
+        .bind(row)
+        .bind(case)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

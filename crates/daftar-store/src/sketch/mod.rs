@@ -33,6 +33,9 @@ pub struct NewSketch {
     pub location_e7: Option<(i64, i64)>,
     pub drawn_by: StaffId,
     pub drawn_at: Timestamp,
+    /// The violations computed from it, replacing the case's earlier ones (and their
+    /// review, which was of another sketch).
+    pub violations: Option<crate::ComputedViolations>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +118,29 @@ where
                 return Err(StoreError::Conflict("sketch version"));
             }
             Err(error) => return Err(error.into()),
+        }
+        if let Some(violations) = &sketch.violations {
+            sqlx::query(
+                "INSERT INTO case_violations (case_id, computed, violation_count, total_centi_m2,
+                     fine_min_rials, fine_max_rials, computed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (case_id) DO UPDATE SET computed = excluded.computed,
+                     violation_count = excluded.violation_count,
+                     total_centi_m2 = excluded.total_centi_m2,
+                     fine_min_rials = excluded.fine_min_rials,
+                     fine_max_rials = excluded.fine_max_rials,
+                     computed_at = excluded.computed_at,
+                     reviewed = NULL, reviewed_of = NULL, reviewed_by = NULL, reviewed_at = NULL",
+            )
+            .bind(sketch.case.0)
+            .bind(violations.json.as_str())
+            .bind(violations.count)
+            .bind(violations.total_centi_m2)
+            .bind(violations.fine_min_rials)
+            .bind(violations.fine_max_rials)
+            .bind(to_db_time(sketch.drawn_at))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok((version, expected_version + 1))

@@ -1,0 +1,406 @@
+//! Building violations as the office works them: computed from the inspector's sketch
+//! against the property's permit and the map order, reviewed by the violation-review unit,
+//! ruled on by the Article 100 commission (its secretary records the rulings), objected
+//! to within the period, and carried out: a final ruling's fines become bills.
+//!
+//! The workflow moves the case (`workflows/building_violation.toml`); what an action needs
+//! of this work is answered by [`work_done`], and the bills a final ruling issues by
+//! [`fine_bills`], both in the action's own use case.
+
+mod record;
+
+use std::sync::Arc;
+
+use daftar_core::calendar::JalaliDate;
+use daftar_core::property::RenewalCode;
+use daftar_core::sketch::Sketch;
+use daftar_core::violation::{
+    Comparison, FineSchedule, PermitAllowance, PlotFrame, ReviewedViolation, Ruling, RulingLevel,
+    Violation, compute, totals,
+};
+use daftar_core::workflow::Work;
+use daftar_store::{BillView, CaseId, CaseRecord, ComputedViolations, Store};
+use jiff::Timestamp;
+
+pub use record::{ReviewInput, ReviewRequest, RulingRequest};
+
+use crate::accounts::Principal;
+use crate::cases::{CaseError, Cases, property_of};
+
+/// The workflow whose open cases on a property bar its certificates (Note 8).
+pub const VIOLATION_WORKFLOW: &str = "building_violation";
+
+/// Fine bills take periods from this one up in their year (a property's renewal bill is
+/// period 1): the nth fine of a property in a year is period 9 + n.
+pub const FIRST_FINE_PERIOD: u8 = 10;
+
+/// Days a fine bill may be paid in.
+pub const FINE_DUE_DAYS: i64 = 30;
+
+/// The fine schedule the program starts with: `fines/1405.toml`, compiled in.
+pub fn built_in_schedule() -> FineSchedule {
+    FineSchedule::parse(include_str!("../../../../fines/1405.toml"))
+        .expect("the built-in fine schedule parses (a unit test reads it)")
+}
+
+#[derive(Debug, Clone)]
+pub struct Violations {
+    cases: Cases,
+    store: Arc<dyn Store>,
+    schedule: Arc<FineSchedule>,
+}
+
+/// A case's violations as whoever may read the case sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseViolations {
+    pub computed: Vec<Violation>,
+    pub computed_at: Option<Timestamp>,
+    pub reviewed: Option<Review>,
+    pub rulings: Vec<RecordedRuling>,
+    pub bills: Vec<BillView>,
+    /// When the owner may object until (inclusive), once the first ruling is issued and
+    /// while no appeal ruling is.
+    pub objection_deadline: Option<JalaliDate>,
+    /// When a defence may be sent until, while the case is before the first commission.
+    pub defence_deadline: Option<JalaliDate>,
+    pub made_for_demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    pub violations: Vec<ReviewedViolation>,
+    pub by_name: String,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRuling {
+    pub ruling: Ruling,
+    pub by_name: String,
+    pub at: Timestamp,
+    /// Issued by its workflow action (a draft until then).
+    pub issued: bool,
+}
+
+impl Violations {
+    pub fn new(cases: Cases, store: Arc<dyn Store>, schedule: Arc<FineSchedule>) -> Violations {
+        Violations {
+            cases,
+            store,
+            schedule,
+        }
+    }
+
+    pub fn schedule(&self) -> &FineSchedule {
+        &self.schedule
+    }
+
+    /// Records what a property's permit allowed: permit drafting, or the system admin
+    /// importing the register.
+    pub async fn record_permit(
+        &self,
+        who: &Principal,
+        district: u16,
+        code: &RenewalCode,
+        permit: &PermitAllowance,
+    ) -> Result<(), CaseError> {
+        use daftar_core::roles::Role;
+        let Principal::Staff(account) = who else {
+            return Err(CaseError::NotAllowed("auth.forbidden"));
+        };
+        let may = account
+            .roles
+            .iter()
+            .any(|(_, role)| matches!(role, Role::PermitDrafting | Role::SystemAdmin));
+        if !may {
+            return Err(CaseError::NotAllowed("permit.drafting_only"));
+        }
+        self.store
+            .save_permit(&daftar_store::NewPermit {
+                district,
+                renewal_code: code.as_str().to_owned(),
+                permit_json: serde_json::to_string(permit).map_err(anyhow::Error::from)?,
+                recorded_by: account.id,
+                recorded_at: Timestamp::now(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The permit recorded for a property, if any.
+    pub async fn permit(
+        &self,
+        district: u16,
+        code: &RenewalCode,
+    ) -> Result<Option<PermitAllowance>, CaseError> {
+        match self.store.permit(district, code.as_str()).await? {
+            None => Ok(None),
+            Some(stored) => Ok(Some(serde_json::from_str(&stored.permit_json).map_err(
+                |e| anyhow::anyhow!("the permit of {} is unreadable: {e}", code.as_str()),
+            )?)),
+        }
+    }
+
+    /// The violations a sketch shows on the case's property, as they are kept with the
+    /// sketch; none for a case that names no property.
+    pub async fn compute_for(
+        &self,
+        case: &CaseRecord,
+        sketch: &Sketch,
+    ) -> Result<Option<(Vec<Violation>, ComputedViolations)>, CaseError> {
+        let Some((district, code)) = property_of(case) else {
+            return Ok(None);
+        };
+        let permit = self.permit(district, &code).await?;
+        let order = self
+            .store
+            .case_inquiries(case.id)
+            .await?
+            .first()
+            .and_then(|latest| {
+                serde_json::from_str::<crate::zoning::Inquiry>(&latest.answer_json).ok()
+            })
+            .and_then(|inquiry| inquiry.property_map_order());
+        let plot = self.store.plot(district, code.as_str()).await?;
+        let frame = plot
+            .as_ref()
+            .and_then(|stored| crate::property::plot_of(stored).ok())
+            .and_then(|plot| {
+                let (width_cm, depth_cm) = plot.local_extent_cm()?;
+                Some(PlotFrame {
+                    width_cm,
+                    depth_cm,
+                    setbacks: plot.setbacks,
+                })
+            });
+        let values = self.schedule.values_at(district, &code).unwrap_or((0, 0));
+        let violations = compute(&Comparison {
+            sketch,
+            permit: permit.as_ref(),
+            order: order.as_ref(),
+            plot: frame.as_ref(),
+            values,
+            schedule: &self.schedule,
+        });
+        let (area, min, max) = totals(&violations);
+        let kept = ComputedViolations {
+            json: serde_json::to_string(&violations).map_err(anyhow::Error::from)?,
+            count: i64::try_from(violations.len()).unwrap_or(i64::MAX),
+            total_centi_m2: area,
+            fine_min_rials: min,
+            fine_max_rials: max,
+        };
+        Ok(Some((violations, kept)))
+    }
+
+    /// The case's violations, review, rulings and fine bills, for whoever may read the
+    /// case (a staff member's read is recorded).
+    pub async fn of_case(&self, who: &Principal, id: CaseId) -> Result<CaseViolations, CaseError> {
+        let view = self.cases.view(who, id).await?;
+        self.of_case_seen(&view.case).await
+    }
+
+    /// The same, for a page that has just shown the case through [`Cases::view`].
+    pub async fn of_case_seen(&self, case: &CaseRecord) -> Result<CaseViolations, CaseError> {
+        let id = case.id;
+        let stored = self.store.case_violations(id).await?;
+        let unreadable = |what: &str, e: serde_json::Error| {
+            CaseError::Internal(anyhow::anyhow!("case {}: {what} unreadable: {e}", id.0))
+        };
+        let computed: Vec<Violation> = match &stored {
+            Some(s) => {
+                serde_json::from_str(&s.computed_json).map_err(|e| unreadable("violations", e))?
+            }
+            None => Vec::new(),
+        };
+        let reviewed = match stored.as_ref().and_then(|s| s.reviewed.as_ref()) {
+            Some(review) => Some(Review {
+                violations: serde_json::from_str(&review.json)
+                    .map_err(|e| unreadable("review", e))?,
+                by_name: review.by_name.clone(),
+                at: review.at,
+            }),
+            None => None,
+        };
+        let history = self.store.case_history(id).await?;
+        let issued_at = |action: &str| {
+            history
+                .iter()
+                .rev()
+                .find(|row| row.action == action)
+                .map(|row| row.at)
+        };
+        let mut rulings = Vec::new();
+        for stored in self.store.rulings(id).await? {
+            let ruling: Ruling =
+                serde_json::from_str(&stored.ruling_json).map_err(|e| unreadable("ruling", e))?;
+            let action = match ruling.level {
+                RulingLevel::First => "issue_ruling",
+                RulingLevel::Appeal => "issue_appeal_ruling",
+            };
+            rulings.push(RecordedRuling {
+                issued: issued_at(action).is_some_and(|at| at >= stored.at),
+                ruling,
+                by_name: stored.by_name,
+                at: stored.at,
+            });
+        }
+        let objection_deadline = match case.state.as_str() {
+            "objection_period" => issued_at("issue_ruling").map(|at| {
+                JalaliDate::from_timestamp(at).add_days(i64::from(self.schedule.objection_days))
+            }),
+            _ => None,
+        };
+        let defence_deadline = match case.state.as_str() {
+            "commission" => issued_at("refer_to_commission").map(|at| {
+                JalaliDate::from_timestamp(at).add_days(i64::from(self.schedule.defence_days))
+            }),
+            _ => None,
+        };
+        Ok(CaseViolations {
+            computed,
+            computed_at: stored.map(|s| s.computed_at),
+            reviewed,
+            rulings,
+            bills: self.store.fine_bills(id).await?,
+            objection_deadline,
+            defence_deadline,
+            made_for_demo: self.schedule.made_for_demo,
+        })
+    }
+}
+
+/// Of the violation work `work`, whether it is done on the case: what
+/// [`Cases::act`](crate::cases::Cases) asks before an action that needs it.
+pub(crate) async fn work_done(
+    store: &dyn Store,
+    schedule: &FineSchedule,
+    case: &CaseRecord,
+    work: Work,
+) -> Result<bool, CaseError> {
+    let id = case.id;
+    let today = JalaliDate::from_timestamp(Timestamp::now());
+    let rulings = || async {
+        let mut levels = Vec::new();
+        for stored in store.rulings(id).await? {
+            levels.push(stored.level);
+        }
+        Ok::<_, CaseError>(levels)
+    };
+    let objection_deadline = || async {
+        let history = store.case_history(id).await?;
+        Ok::<_, CaseError>(
+            history
+                .iter()
+                .rev()
+                .find(|row| row.action == "issue_ruling")
+                .map(|row| {
+                    JalaliDate::from_timestamp(row.at).add_days(i64::from(schedule.objection_days))
+                }),
+        )
+    };
+    Ok(match work {
+        Work::ViolationsReviewed => store
+            .case_violations(id)
+            .await?
+            .is_some_and(|v| v.reviewed.is_some()),
+        Work::FirstRuling => rulings().await?.iter().any(|level| level == "first"),
+        Work::AppealRuling => rulings().await?.iter().any(|level| level == "appeal"),
+        Work::ObjectionOpen => objection_deadline()
+            .await?
+            .is_some_and(|last| today <= last),
+        Work::ObjectionClosed => objection_deadline().await?.is_some_and(|last| today > last),
+        Work::FinesSettled => {
+            let bills = store.fine_bills(id).await?;
+            let paid = bills
+                .iter()
+                .all(|bill| bill.paid_at.is_some() || bill.cancelled);
+            let final_ruling = final_ruling(store, id).await?;
+            let demolished = match &final_ruling {
+                Some(ruling) if ruling.demolishes() => store
+                    .case_history(id)
+                    .await?
+                    .iter()
+                    .any(|row| row.action == "record_demolition"),
+                _ => true,
+            };
+            final_ruling.is_some() && paid && demolished
+        }
+        Work::NoOpenViolation => match property_of(case) {
+            Some((district, code)) => store
+                .open_cases_on(VIOLATION_WORKFLOW, district, code.as_str())
+                .await?
+                .is_empty(),
+            None => true,
+        },
+        _ => false,
+    })
+}
+
+/// The ruling that stands: the appeal's when there is one, else the first instance's.
+async fn final_ruling(store: &dyn Store, id: CaseId) -> Result<Option<Ruling>, CaseError> {
+    let mut rulings = store.rulings(id).await?;
+    rulings.sort_by(|a, b| a.level.cmp(&b.level));
+    let Some(last) = rulings
+        .iter()
+        .find(|r| r.level == "appeal")
+        .or(rulings.first())
+    else {
+        return Ok(None);
+    };
+    serde_json::from_str(&last.ruling_json)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("case {}: ruling unreadable: {e}", id.0).into())
+}
+
+/// The bills the case's final ruling's fines become: one bill for their sum, by the
+/// national rules (the property's bill ID, a payment ID for the amount, year and period),
+/// due in [`FINE_DUE_DAYS`].
+pub(crate) async fn fine_bills(
+    store: &dyn Store,
+    company_code: u16,
+    case: &CaseRecord,
+) -> Result<Vec<daftar_store::NewBill>, CaseError> {
+    let Some(ruling) = final_ruling(store, case.id).await? else {
+        return Err(CaseError::Invalid("ruling.none"));
+    };
+    let total: i64 = ruling.fines().sum();
+    if total <= 0 {
+        return Ok(Vec::new());
+    }
+    let Some((district, code)) = property_of(case) else {
+        return Err(CaseError::Invalid("violation.no_property"));
+    };
+    let today = JalaliDate::from_timestamp(Timestamp::now());
+    let year = today.year();
+    let Some((property_id, period)) = store
+        .billing_slot(district, code.as_str(), year, FIRST_FINE_PERIOD)
+        .await?
+    else {
+        return Err(CaseError::Invalid("violation.property_not_registered"));
+    };
+    let amount = u64::try_from(total).unwrap_or(0);
+    let numbers = daftar_core::billing::BillNumbers::new(
+        u64::try_from(property_id).unwrap_or(0),
+        company_code,
+        amount,
+        year,
+        period,
+    )
+    .map_err(|e| anyhow::anyhow!("case {}: the fine's bill numbers: {e}", case.id.0))?;
+    // The payment ID carries thousands of rials: the bill asks for what it can carry.
+    let amount = numbers.payment_id.amount_rials();
+    let lines = vec![daftar_core::billing::DemandLine {
+        kind: daftar_core::billing::LineKind::ViolationFine,
+        amount_rials: i64::try_from(amount).unwrap_or(i64::MAX),
+    }];
+    Ok(vec![daftar_store::NewBill {
+        property_id,
+        year,
+        period,
+        numbers,
+        amount_rials: amount,
+        lines_json: serde_json::to_string(&lines).map_err(anyhow::Error::from)?,
+        due_date: today.add_days(FINE_DUE_DAYS),
+    }])
+}
