@@ -90,7 +90,7 @@ impl Cases {
                     work,
                 },
             )
-            .map_err(CaseError::Refused)?;
+            .map_err(|refusal| self.refused(&case, refusal))?;
         // Every check before the first file is written: a refusal leaves nothing behind.
         let (action, state) = definition
             .action(&request.action)
@@ -197,6 +197,23 @@ impl Cases {
             return Err(stale(error));
         }
         self.load(id).await
+    }
+
+    /// A refusal as the actor is told it: a late objection names the day the period ended.
+    fn refused(&self, case: &CaseRecord, refusal: daftar_core::workflow::Refusal) -> CaseError {
+        use daftar_core::workflow::{Refusal, Work};
+        match (&refusal, &self.fines) {
+            (Refusal::MissingWork(Work::ObjectionOpen), Some((schedule, _))) => {
+                match crate::violation::objection_deadline(schedule, case) {
+                    Some(last) => CaseError::InvalidField {
+                        code: "violation.objection_late",
+                        field: last.to_string(),
+                    },
+                    None => CaseError::Refused(refusal),
+                }
+            }
+            _ => CaseError::Refused(refusal),
+        }
     }
 
     /// The colleague a case is marked to: someone holding one of its open tasks' roles in

@@ -246,9 +246,7 @@ impl Violations {
             });
         }
         let objection_deadline = match case.state.as_str() {
-            "objection_period" => issued_at("issue_ruling").map(|at| {
-                JalaliDate::from_timestamp(at).add_days(i64::from(self.schedule.objection_days))
-            }),
+            "objection_period" => objection_deadline(&self.schedule, case),
             _ => None,
         };
         let defence_deadline = match case.state.as_str() {
@@ -287,18 +285,7 @@ pub(crate) async fn work_done(
         }
         Ok::<_, CaseError>(levels)
     };
-    let objection_deadline = || async {
-        let history = store.case_history(id).await?;
-        Ok::<_, CaseError>(
-            history
-                .iter()
-                .rev()
-                .find(|row| row.action == "issue_ruling")
-                .map(|row| {
-                    JalaliDate::from_timestamp(row.at).add_days(i64::from(schedule.objection_days))
-                }),
-        )
-    };
+    let objection_deadline = objection_deadline(schedule, case);
     Ok(match work {
         Work::ViolationsReviewed => store
             .case_violations(id)
@@ -306,10 +293,8 @@ pub(crate) async fn work_done(
             .is_some_and(|v| v.reviewed.is_some()),
         Work::FirstRuling => rulings().await?.iter().any(|level| level == "first"),
         Work::AppealRuling => rulings().await?.iter().any(|level| level == "appeal"),
-        Work::ObjectionOpen => objection_deadline()
-            .await?
-            .is_some_and(|last| today <= last),
-        Work::ObjectionClosed => objection_deadline().await?.is_some_and(|last| today > last),
+        Work::ObjectionOpen => objection_deadline.is_some_and(|last| today <= last),
+        Work::ObjectionClosed => objection_deadline.is_some_and(|last| today > last),
         Work::FinesSettled => {
             let bills = store.fine_bills(id).await?;
             let paid = bills
@@ -335,6 +320,15 @@ pub(crate) async fn work_done(
         },
         _ => false,
     })
+}
+
+/// The last day the owner may object to the first ruling: the objection period counted
+/// from the day they were served it (`served_date`, which issuing the ruling records).
+pub fn objection_deadline(schedule: &FineSchedule, case: &CaseRecord) -> Option<JalaliDate> {
+    let served = crate::cases::fields_of(case)
+        .get("served_date")
+        .and_then(|date| JalaliDate::parse(date).ok())?;
+    Some(served.add_days(i64::from(schedule.objection_days)))
 }
 
 /// The ruling that stands: the appeal's when there is one, else the first instance's.

@@ -148,7 +148,7 @@ mod tests {
             (
                 "10010101011th01",
                 Role::ViolationReview,
-                Some("single_review"),
+                Some("building_violation"),
             ),
             (
                 "10010101012th01",

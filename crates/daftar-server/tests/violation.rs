@@ -1,0 +1,469 @@
+//! Building violations and the Article 100 commission through the API, on SQLite and
+//! PostgreSQL: the violations computed from the sketch against the permit, reviewed,
+//! ruled on, objected to and appealed, the fine billed and paid by the bank's file, and
+//! the certificate refused while the violation is open and possible once it is settled.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use support::TestApp;
+
+on_both_databases!(
+    a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine,
+    a_late_objection_is_refused_saying_the_deadline,
+    only_permit_drafting_records_a_permit_and_a_bad_one_is_refused_by_rule,
+);
+
+const VIOLATION_REVIEW: &str = "10010101011th01";
+const NO_VIOLATION_CERTIFICATE: &str = "10010101015th01";
+const OWNER: (&str, &str) = ("0499370899", "09120000001");
+const PROPERTY: &str = "/api/v1/properties/1/01-101-12-0";
+
+fn rectangle(w: f64, h: f64) -> Value {
+    json!([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h], [0.0, 0.0]])
+}
+
+/// The permit of the demo's 01-101-12-0: a parking ground floor and one residential
+/// floor, 114 m² each, and five parking spaces.
+async fn record_permit(app: &TestApp) {
+    let drafting = app.staff_token("permit_drafting").await;
+    let recorded = app
+        .post_json(
+            &format!("{PROPERTY}/permit"),
+            json!({"number": "1404-0101-88", "parking_spaces": 5, "floors": [
+                {"level": 0, "area_m2": 114, "use": "parking"},
+                {"level": 1, "area_m2": 114, "use": "residential"},
+            ]}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::NO_CONTENT, "{}", recorded.body);
+}
+
+async fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> support::TestResponse {
+    let mut body = body;
+    body["version"] = case["version"].clone();
+    app.post_json(
+        &format!("/api/v1/cases/{}/actions", case["id"]),
+        body,
+        Some(token),
+    )
+    .await
+}
+
+async fn acted(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
+    let answer = act(app, token, case, body.clone()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{body}: {}", answer.body);
+    answer.json()
+}
+
+async fn reread(app: &TestApp, case: &Value) -> Value {
+    let head = app.staff_token("office_head").await;
+    app.get(&format!("/api/v1/cases/{}", case["id"]), Some(&head))
+        .await
+        .json()
+}
+
+/// A violation-review case on the demo property, its sketch recorded with one floor more
+/// than the permit and four spaces of parking where five are due, at violation review.
+async fn case_at_review(app: &TestApp) -> Value {
+    record_permit(app).await;
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let applied = app
+        .post_json(
+            "/api/v1/cases",
+            support::application_with_a_pdf_of(app, VIOLATION_REVIEW, 64),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    let case = applied.json();
+    let formation = app.staff_token("formation").await;
+    let inquired = app
+        .post_json(
+            &format!("/api/v1/cases/{}/inquiry", case["id"]),
+            json!({"version": case["version"]}),
+            Some(&formation),
+        )
+        .await;
+    assert_eq!(inquired.status, StatusCode::CREATED, "{}", inquired.body);
+    let case = reread(app, &case).await;
+    let case = acted(app, &formation, &case, json!({"action": "book_inspection"})).await;
+    let inspector = app.staff_token("inspection").await;
+    let sketched = app
+        .post_json(
+            &format!("/api/v1/cases/{}/sketch", case["id"]),
+            json!({"version": case["version"], "floors": [
+                {"level": 0, "parts": [{"use": "parking", "corners": rectangle(12.0, 9.5)}]},
+                {"level": 1, "parts": [{"use": "residential", "corners": rectangle(12.0, 9.5)}]},
+                {"level": 2, "parts": [{"use": "residential", "corners": rectangle(12.0, 9.5)}]},
+            ]}),
+            Some(&inspector),
+        )
+        .await;
+    assert_eq!(sketched.status, StatusCode::CREATED, "{}", sketched.body);
+    let case = reread(app, &case).await;
+    acted(app, &inspector, &case, json!({"action": "send_to_review"})).await
+}
+
+async fn violations(app: &TestApp, token: &str, case: &Value) -> Value {
+    let answer = app
+        .get(
+            &format!("/api/v1/cases/{}/violations", case["id"]),
+            Some(token),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.json()
+}
+
+/// Reviews a case at review (correcting the parking shortfall to two spaces) and refers
+/// it to the commission.
+async fn refer_to_commission(app: &TestApp, case: Value) -> Value {
+    let reviewer = app.staff_token("violation_review").await;
+    let too_soon = act(
+        app,
+        &reviewer,
+        &case,
+        json!({"action": "refer_to_commission"}),
+    )
+    .await;
+    assert_eq!(too_soon.error_code(), "case.needs_violations_reviewed");
+    let reviewed = app
+        .post_json(
+            &format!("/api/v1/cases/{}/violations/review", case["id"]),
+            json!({"version": case["version"], "items": [
+                {"decision": "confirmed"},
+                {"decision": "corrected", "quantity": 2, "reason": "The basement ramp takes two spaces"},
+            ]}),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(reviewed.status, StatusCode::OK, "{}", reviewed.body);
+    let case = reread(app, &case).await;
+    acted(
+        app,
+        &reviewer,
+        &case,
+        json!({"action": "refer_to_commission"}),
+    )
+    .await
+}
+
+/// Records and issues the first ruling: the extra floor fined `floor` rials, the parking
+/// `parking`.
+async fn first_ruling(
+    app: &TestApp,
+    case: &Value,
+    floor: i64,
+    parking: i64,
+    served: &str,
+) -> Value {
+    let secretary = app.staff_token("commission_secretary").await;
+    let ruled = app
+        .post_json(
+            &format!("/api/v1/cases/{}/ruling", case["id"]),
+            json!({"version": case["version"], "number": "۳/۰۵/۷۸۳۴", "date": "1405-01-20",
+            "items": [
+                {"decision": "fine", "amount_rials": floor},
+                {"decision": "fine", "amount_rials": parking},
+            ]}),
+            Some(&secretary),
+        )
+        .await;
+    assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
+    let case = reread(app, case).await;
+    acted(
+        app,
+        &secretary,
+        &case,
+        json!({"action": "issue_ruling", "fields": {"served_date": served}}),
+    )
+    .await
+}
+
+async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(app: TestApp) {
+    let case = case_at_review(&app).await;
+    let reviewer = app.staff_token("violation_review").await;
+    let found = violations(&app, &reviewer, &case).await;
+    let computed = found["computed"].as_array().unwrap();
+    assert_eq!(computed.len(), 2, "{found}");
+    assert_eq!(
+        (
+            &computed[0]["kind"],
+            &computed[0]["floor"],
+            &computed[0]["note"]
+        ),
+        (&json!("extra_floor"), &json!(2), &json!("2"))
+    );
+    // 114 m² at ½ to 3 × 40,000,000 rials (district 1's demo value).
+    assert_eq!(computed[0]["fine_min_rials"], 2_280_000_000i64);
+    assert_eq!(computed[0]["fine_max_rials"], 13_680_000_000i64);
+    assert_eq!(
+        (
+            &computed[1]["kind"],
+            &computed[1]["quantity"],
+            &computed[1]["unit"],
+            &computed[1]["note"]
+        ),
+        (
+            &json!("parking_shortfall"),
+            &json!(1.0),
+            &json!("count"),
+            &json!("5")
+        )
+    );
+    assert!(
+        computed[1]["formula"]
+            .as_str()
+            .unwrap()
+            .contains("25.00 m²")
+    );
+
+    let case = refer_to_commission(&app, case).await;
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let seen = violations(&app, &owner, &case).await;
+    assert_eq!(seen["reviewed"][1]["decision"], "corrected");
+    assert_eq!(seen["reviewed"][1]["quantity"], 2.0);
+    assert_eq!(seen["reviewed"][1]["computed_quantity"], 1.0);
+    // Two spaces of 25 m² at 1 to 2 ×.
+    assert_eq!(seen["reviewed"][1]["fine_max_rials"], 4_000_000_000i64);
+    assert!(seen["defence_deadline"].is_string(), "{seen}");
+
+    // The owner's defence.
+    let case = acted(
+        &app,
+        &owner,
+        &case,
+        json!({"action": "send_defence", "comment": "The third floor was built before 1404."}),
+    )
+    .await;
+    assert_eq!(case["state"], "commission");
+
+    // A fine beyond the range with no reason is refused, and nothing is kept.
+    let secretary = app.staff_token("commission_secretary").await;
+    let beyond = app
+        .post_json(
+            &format!("/api/v1/cases/{}/ruling", case["id"]),
+            json!({"version": case["version"], "number": "3/05/7834", "date": "1405-01-20",
+            "items": [
+                {"decision": "fine", "amount_rials": 20_000_000_000i64},
+                {"decision": "fine", "amount_rials": 3_000_000_000i64},
+            ]}),
+            Some(&secretary),
+        )
+        .await;
+    assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(beyond.error_code(), "ruling.outside_range");
+    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    let issue_early = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "issue_ruling", "fields": {"served_date": "1405-01-21"}}),
+    )
+    .await;
+    assert_eq!(issue_early.error_code(), "case.needs_first_ruling");
+
+    let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
+    let case = first_ruling(
+        &app,
+        &case,
+        10_000_000_000,
+        3_000_000_000,
+        &today.to_string(),
+    )
+    .await;
+    assert_eq!(case["state"], "objection_period");
+    let seen = violations(&app, &owner, &case).await;
+    assert_eq!(seen["rulings"][0]["number"], "3/05/7834");
+    assert_eq!(seen["rulings"][0]["issued"], true);
+    assert_eq!(seen["objection_deadline"], today.add_days(10).to_string());
+    // The secretary cannot make it final while the owner may still object.
+    let early = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "finalise_ruling"}),
+    )
+    .await;
+    assert_eq!(early.error_code(), "case.needs_objection_closed");
+
+    // The owner objects in time; the appeal lowers the floor's fine.
+    let case = acted(
+        &app,
+        &owner,
+        &case,
+        json!({"action": "object", "comment": "The fine is too high for a side street."}),
+    )
+    .await;
+    assert_eq!(case["state"], "appeal");
+    let appealed = app
+        .post_json(
+            &format!("/api/v1/cases/{}/ruling", case["id"]),
+            json!({"version": case["version"], "number": "7/05/112", "date": today.to_string(),
+            "items": [
+                {"decision": "fine", "amount_rials": 4_000_000_000i64},
+                {"decision": "fine", "amount_rials": 2_000_000_000i64},
+            ]}),
+            Some(&secretary),
+        )
+        .await;
+    assert_eq!(appealed.status, StatusCode::OK, "{}", appealed.body);
+    let case = reread(&app, &case).await;
+    let case = acted(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "issue_appeal_ruling"}),
+    )
+    .await;
+    assert_eq!(case["state"], "enforcement");
+
+    // The fine is a bill by the national rules, tracked publicly by its numbers.
+    let seen = violations(&app, &owner, &case).await;
+    let bills = seen["bills"].as_array().unwrap();
+    assert_eq!(bills.len(), 1, "{seen}");
+    assert_eq!(bills[0]["amount_rials"], 6_000_000_000i64);
+    assert_eq!(bills[0]["paid"], false);
+    let track = format!(
+        "/api/v1/bills/track?bill_id={}&payment_id={}",
+        bills[0]["bill_id"].as_str().unwrap(),
+        bills[0]["payment_id"].as_str().unwrap()
+    );
+    let tracked = app.get(&track, None).await;
+    assert_eq!(tracked.status, StatusCode::OK, "{}", tracked.body);
+    assert_eq!(tracked.json()["status"], "unpaid");
+
+    // Note 8: no certificate while the violation is open, and it is not settled unpaid.
+    let certificate = support::application_with_a_pdf_of(&app, NO_VIOLATION_CERTIFICATE, 64);
+    let refused = app
+        .post_json("/api/v1/cases", certificate.clone(), Some(&owner))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.error_code(), "case.open_violation");
+    let unpaid = act(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    assert_eq!(unpaid.error_code(), "case.needs_fines_settled");
+
+    // The bank's settlement file pays it; the unit settles the violation.
+    let file = format!(
+        "bill_id,payment_id,amount_rials,paid_at,trace_number\n{},{},{},1405-02-10 14:30,BANK-FINE-1\n",
+        bills[0]["bill_id"].as_str().unwrap(),
+        bills[0]["payment_id"].as_str().unwrap(),
+        bills[0]["amount_rials"]
+    );
+    let import = daftar_app::billing::import_payments(app.store.as_ref(), &file, "test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        import.report.outcomes,
+        vec![daftar_core::billing::PaymentOutcome::Applied]
+    );
+    assert_eq!(app.get(&track, None).await.json()["status"], "paid");
+    let case = acted(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    assert_eq!(case["state"], "settled");
+
+    let applied = app
+        .post_json("/api/v1/cases", certificate, Some(&owner))
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+}
+
+async fn a_late_objection_is_refused_saying_the_deadline(app: TestApp) {
+    let case = refer_to_commission(&app, case_at_review(&app).await).await;
+    let served =
+        daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now()).add_days(-11);
+    let case = first_ruling(
+        &app,
+        &case,
+        10_000_000_000,
+        3_000_000_000,
+        &served.to_string(),
+    )
+    .await;
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let late = act(
+        &app,
+        &owner,
+        &case,
+        json!({"action": "object", "comment": "Too high."}),
+    )
+    .await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.body
+    );
+    assert_eq!(late.error_code(), "violation.objection_late");
+    let deadline = daftar_core::fa::to_persian_digits(&served.add_days(10).to_string());
+    assert!(
+        late.body.contains(&deadline),
+        "the message names the last day: {}",
+        late.body
+    );
+    let unchanged = reread(&app, &case).await;
+    assert_eq!(unchanged["version"], case["version"]);
+    assert_eq!(unchanged["state"], "objection_period");
+    // Past the period, the secretary makes the ruling final and its fines are billed.
+    let secretary = app.staff_token("commission_secretary").await;
+    let case = acted(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "finalise_ruling"}),
+    )
+    .await;
+    assert_eq!(case["state"], "enforcement");
+    let seen = violations(&app, &secretary, &case).await;
+    assert_eq!(seen["bills"][0]["amount_rials"], 13_000_000_000i64);
+}
+
+async fn only_permit_drafting_records_a_permit_and_a_bad_one_is_refused_by_rule(app: TestApp) {
+    let permit = json!({"number": "P-1", "parking_spaces": 1, "floors": [
+        {"level": 0, "area_m2": 100, "use": "residential"},
+    ]});
+    let inspector = app.staff_token("inspection").await;
+    let refused = app
+        .post_json(
+            &format!("{PROPERTY}/permit"),
+            permit.clone(),
+            Some(&inspector),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let refused = app
+        .post_json(&format!("{PROPERTY}/permit"), permit, Some(&owner))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let drafting = app.staff_token("permit_drafting").await;
+    let same_level = app
+        .post_json(
+            &format!("{PROPERTY}/permit"),
+            json!({"number": "P-1", "parking_spaces": 1, "floors": [
+                {"level": 1, "area_m2": 100, "use": "residential"},
+                {"level": 1, "area_m2": 90, "use": "residential"},
+            ]}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(same_level.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(same_level.error_code(), "permit.same_level");
+    let bad_code = app
+        .post_json(
+            "/api/v1/properties/1/01-1x1-12-0/permit",
+            json!({"number": "P-1", "parking_spaces": 1, "floors": [
+                {"level": 0, "area_m2": 100, "use": "residential"}]}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(bad_code.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
