@@ -128,6 +128,45 @@ async fn load_zoning(store: &dyn Store) -> anyhow::Result<()> {
     if store.plot(1, "01-101-12-0").await?.is_none() {
         crate::property::import_plots(store, DEMO_PLOTS).await?;
     }
+    load_permit(store).await
+}
+
+/// The permit of the demo's 01-101-12-0 (made up for the demo): a parking ground floor
+/// and two residential floors of 114 m², and five parking spaces. A sketch of the
+/// building with a third floor shows the extra floor, and its four spaces the shortfall.
+async fn load_permit(store: &dyn Store) -> anyhow::Result<()> {
+    use daftar_core::sketch::PartUse;
+    use daftar_core::violation::{PermitAllowance, PermitFloor};
+    if store.permit(1, "01-101-12-0").await?.is_some() {
+        return Ok(());
+    }
+    let floor = |level, floor_use| PermitFloor {
+        level,
+        area_centi_m2: 11_400,
+        floor_use,
+    };
+    let permit = PermitAllowance::new(
+        "1398-0101-4512",
+        vec![
+            floor(0, PartUse::Parking),
+            floor(1, PartUse::Residential),
+            floor(2, PartUse::Residential),
+        ],
+        5,
+    )?;
+    let drafting = store
+        .staff_by_username(Role::PermitDrafting.slug())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo's permit drafting account is missing"))?;
+    store
+        .save_permit(&daftar_store::NewPermit {
+            district: 1,
+            renewal_code: "01-101-12-0".into(),
+            permit_json: serde_json::to_string(&permit)?,
+            recorded_by: drafting.id,
+            recorded_at: jiff::Timestamp::now(),
+        })
+        .await?;
     Ok(())
 }
 

@@ -188,14 +188,21 @@ impl Violation {
     }
 }
 
-/// Every violation's total area (areas only, counts left out) and fine range.
-pub fn totals(violations: &[Violation]) -> (i64, i64, i64) {
-    violations.iter().fold((0, 0, 0), |(area, min, max), v| {
-        let own = if v.unit == Unit::M2 { v.quantity } else { 0 };
-        (
-            area + own,
-            min.saturating_add(v.fine.min_rials),
-            max.saturating_add(v.fine.max_rials),
-        )
-    })
+/// The violations' built area in all (what each is fined on, missing parking left out,
+/// being no built area) and the sum of their fine ranges.
+pub fn totals<'a>(violations: impl IntoIterator<Item = &'a Violation>) -> (i64, i64, i64) {
+    violations
+        .into_iter()
+        .fold((0, 0, 0), |(area, min, max), v| {
+            let built = if v.kind == ViolationKind::ParkingShortfall {
+                0
+            } else {
+                v.fined_centi_m2
+            };
+            (
+                area + built,
+                min.saturating_add(v.fine.min_rials),
+                max.saturating_add(v.fine.max_rials),
+            )
+        })
 }

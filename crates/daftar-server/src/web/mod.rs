@@ -13,6 +13,7 @@ mod property;
 mod sign_in;
 mod sketch;
 mod staff;
+mod violation;
 mod zoning;
 
 use askama::Template;
@@ -47,6 +48,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(inspection::routes())
         .merge(property::routes())
         .merge(sketch::routes())
+        .merge(violation::routes())
         .merge(staff::routes())
         .merge(zoning::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -224,6 +224,17 @@ pub struct QueueItem {
     /// its state.
     pub workflow_id: String,
     pub workflow_version: u32,
+    /// The violations computed from the case's sketch, when it has one.
+    pub violations: Option<ViolationSummary>,
+}
+
+/// What the violation-review queue shows of a case's computed violations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViolationSummary {
+    pub count: i64,
+    pub total_centi_m2: i64,
+    pub fine_min_rials: i64,
+    pub fine_max_rials: i64,
 }
 
 /// Queue counts are exact up to this; above it, they read "more than" it.

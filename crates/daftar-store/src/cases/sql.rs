@@ -190,6 +190,10 @@ pub(crate) struct QueueRow {
     version: i64,
     workflow_id: String,
     workflow_version: i64,
+    violation_count: Option<i64>,
+    violation_centi_m2: Option<i64>,
+    fine_min_rials: Option<i64>,
+    fine_max_rials: Option<i64>,
 }
 
 impl QueueRow {
@@ -217,6 +221,22 @@ impl QueueRow {
             workflow_id: self.workflow_id,
             workflow_version: u32::try_from(self.workflow_version)
                 .map_err(|_| corrupt("workflow version"))?,
+            violations: match (
+                self.violation_count,
+                self.violation_centi_m2,
+                self.fine_min_rials,
+                self.fine_max_rials,
+            ) {
+                (Some(count), Some(total_centi_m2), Some(fine_min_rials), Some(fine_max_rials)) => {
+                    Some(crate::ViolationSummary {
+                        count,
+                        total_centi_m2,
+                        fine_min_rials,
+                        fine_max_rials,
+                    })
+                }
+                _ => None,
+            },
         })
     }
 }

@@ -293,10 +293,12 @@ where
                  t.sla_due, t.assignee, s.display_name AS assignee_name,
                  c.applicant_national_id AS applicant, ci.display_name AS applicant_name,
                  t.created_at AS received_at, t.overdue_at, c.version, c.workflow_id,
-                 c.workflow_version
+                 c.workflow_version, v.violation_count, v.total_centi_m2 AS violation_centi_m2,
+                 v.fine_min_rials, v.fine_max_rials
              FROM case_tasks t JOIN cases c ON c.id = t.case_id
              LEFT JOIN citizens ci ON ci.national_id = c.applicant_national_id
-             LEFT JOIN staff_users s ON s.id = t.assignee",
+             LEFT JOIN staff_users s ON s.id = t.assignee
+             LEFT JOIN case_violations v ON v.case_id = t.case_id",
         );
         filters(&mut page, query.overdue_only);
         let direction = if query.descending { "DESC" } else { "ASC" };

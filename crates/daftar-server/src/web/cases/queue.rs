@@ -44,6 +44,8 @@ struct QueueRow {
     urgency: &'static str,
     claimed_by: Option<String>,
     version: i64,
+    /// The violations computed from the case's sketch: count, area and fine range.
+    violations: Option<String>,
 }
 
 /// A sortable column's header: its link and the order it shows now.
@@ -204,6 +206,29 @@ pub(super) async fn queue(
                 urgency,
                 claimed_by: item.assignee_name.clone(),
                 version: item.version,
+                violations: item.violations.map(|v| {
+                    tr.tn(
+                        "queue-violations",
+                        &[
+                            ("count", tr.number(u64::try_from(v.count).unwrap_or(0))),
+                            (
+                                "area",
+                                crate::web::sketch::decimal(
+                                    &tr,
+                                    &daftar_core::sketch::centi_m2_text(v.total_centi_m2),
+                                ),
+                            ),
+                            (
+                                "min",
+                                tr.number(u64::try_from(v.fine_min_rials).unwrap_or(0)),
+                            ),
+                            (
+                                "max",
+                                tr.number(u64::try_from(v.fine_max_rials).unwrap_or(0)),
+                            ),
+                        ],
+                    )
+                }),
             }
         })
         .collect();

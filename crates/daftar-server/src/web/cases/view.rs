@@ -159,6 +159,8 @@ pub(super) struct CaseTemplate {
     pub(super) order: Option<crate::web::zoning::view::OrderView>,
     /// The inspection visit booked, the ones moved, and the booking form.
     pub(super) visit: Option<crate::web::inspection::VisitSection>,
+    /// The violations, their review and the commission's rulings, with their forms.
+    pub(super) violations: Option<crate::web::violation::ViolationSection>,
     /// The property's file, when the case names a property.
     property_href: Option<String>,
 }
@@ -442,6 +444,7 @@ pub(super) fn case_template(
         answer: None,
         order: None,
         visit: None,
+        violations: None,
         property_href: daftar_app::cases::property_of(&view.case)
             .map(|(district, code)| format!("/properties/{district}/{code}")),
     }

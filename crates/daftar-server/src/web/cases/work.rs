@@ -1,6 +1,6 @@
-//! The case page's sections of the work beside the workflow — the inquiry, the visit and
-//! the sketch with its map — filled in for the page, and the page again after one of their
-//! forms was refused.
+//! The case page's sections of the work beside the workflow — the inquiry, the visit,
+//! the sketch with its map and the violations — filled in for the page, and the page
+//! again after one of their forms was refused.
 
 use axum::response::{IntoResponse, Response};
 
@@ -43,6 +43,8 @@ pub(in crate::web) struct WorkForms {
     pub sketch: Option<crate::web::sketch::SketchForm>,
     pub inquiry: Option<crate::web::zoning::case::InquiryForm>,
     pub visit: Option<crate::web::inspection::VisitForm>,
+    pub review: Option<crate::web::violation::ReviewForm>,
+    pub ruling: Option<crate::web::violation::RulingForm>,
 }
 
 /// Fills the case page's sections of the work beside the workflow: the inquiry, the
@@ -72,6 +74,14 @@ pub(super) async fn with_work(
         page,
         view,
         typed.visit,
+    )
+    .await?;
+    template.violations = crate::web::violation::for_case_page(
+        &services.violations,
+        page,
+        view,
+        typed.review,
+        typed.ruling,
     )
     .await?;
     Ok(())

@@ -1,0 +1,226 @@
+// A building violation in real headless Chromium, from the owner's application to a paid
+// fine: the inspector's sketch shows one floor more than the demo property's permit and
+// a parking space short; the violation-review unit sees both with their notes and fine
+// ranges, corrects one and refers the case to the Article 100 commission; the owner sends
+// a defence; the secretary's ruling is refused outside the range, then set; the owner
+// objects in time and the appeal lowers the fine; the bank's settlement file pays the
+// fine's bill; the unit settles the violation; and the owner, refused a no-violation
+// certificate while the violation was open, can now apply for one.
+// Starts its own `daftar serve --demo`; DAFTAR_DATABASE_URL runs it on that database.
+//
+//   node violation.mjs path/to/daftar
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { ascii, lastCode, launchBrowser, startServer } from './support.mjs';
+
+const daftar = process.argv[2] ?? '../../target/debug/daftar';
+const dataDir = mkdtempSync(join(tmpdir(), 'daftar-violation-'));
+const screenshots = process.env.SCREENSHOT_DIR ?? join(dataDir, 'screenshots');
+mkdirSync(screenshots, { recursive: true });
+const VIOLATION_REVIEW = '10010101011th01';
+const NO_VIOLATION_CERTIFICATE = '10010101015th01';
+const PDF = { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%test\n') };
+
+const { server, base } = await startServer(daftar, dataDir);
+const browser = await launchBrowser();
+const newPage = async (viewport) => {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  page.setDefaultTimeout(20000);
+  return page;
+};
+
+async function citizenPage() {
+  const page = await newPage({ width: 390, height: 844 });
+  await page.goto(base + '/sign-in');
+  await page.getByLabel('کد ملی').fill('0499370899');
+  await page.getByLabel('شماره تلفن همراه').fill('09120000001');
+  await page.keyboard.press('Enter');
+  await page.getByLabel('کد یک‌بار مصرف').waitFor();
+  await page.getByLabel('کد یک‌بار مصرف').fill(lastCode(dataDir));
+  await page.getByRole('button', { name: 'ورود' }).click();
+  await page.locator('#welcome').waitFor();
+  return page;
+}
+
+const staffPages = new Map();
+async function staffPage(username) {
+  if (staffPages.has(username)) return staffPages.get(username);
+  const page = await newPage({ width: 1366, height: 900 });
+  await page.goto(base + '/staff/sign-in');
+  await page.getByLabel('نام کاربری').fill(username);
+  await page.getByLabel('گذرواژه').fill('daftar-demo');
+  await page.getByRole('button', { name: 'ورود' }).click();
+  await page.waitForURL(/\/staff$/);
+  staffPages.set(username, page);
+  return page;
+}
+
+// Takes `action` on the case page: fills the form's inputs, submits, waits for the notice.
+async function act(page, casePath, action, fill = {}) {
+  await page.goto(base + casePath);
+  const form = page.locator(`form[data-action="${action}"]`);
+  assert.equal(await form.count(), 1, `${action} is offered on ${casePath}`);
+  for (const [name, value] of Object.entries(fill)) await form.locator(`[name="${name}"]`).fill(value);
+  await form.locator('button[type="submit"]').click();
+  await page.locator('#notice').waitFor();
+  return page.locator('#case-state').innerText();
+}
+
+// Fills a service's form with `answers` and a PDF for every required document, and sends
+// it; resolves to the page after sending (the check page, or the form with its errors).
+async function apply(page, service, answers) {
+  await page.goto(base + `/services/${service}`);
+  await page.locator('#apply').click();
+  const form = page.locator('#apply-form');
+  for (const select of await form.locator('select').all()) await select.selectOption({ index: 1 });
+  for (const input of await form.locator('input[name^="field:"]').all()) {
+    const name = (await input.getAttribute('name')).slice('field:'.length);
+    if (await input.getAttribute('required') === null) continue;
+    await input.fill(answers[name] ?? 'پاسخ');
+  }
+  for (const file of await form.locator('input[type="file"][aria-required="true"]').all()) await file.setInputFiles(PDF);
+  await form.locator('button[type="submit"]').click();
+}
+
+const owner = {
+  applicant_national_id: '0499370899', mobile: '09120000001', renewal_code: '01-101-12-0', district: '1',
+  file_number: '1398-4512', postal_code: '1619735744',
+};
+
+try {
+  // The owner asks for the violation review of their building, on a phone.
+  const citizen = await citizenPage();
+  await apply(citizen, VIOLATION_REVIEW, owner);
+  await citizen.locator('#confirm').click();
+  await citizen.locator('#applied').waitFor();
+  const casePath = new URL(citizen.url()).pathname;
+
+  // Formation records the detailed-plan inquiry and sends the file to inspection.
+  const formation = await staffPage('formation');
+  await formation.goto(base + casePath);
+  await formation.locator('#record-inquiry').click();
+  await formation.locator('#inquiry #map-order').waitFor();
+  assert.match(await act(formation, casePath, 'book_inspection'), /بازدید/);
+
+  // The inspector records what stands: three residential floors over the parking, where
+  // the demo permit allows two, and parking for four cars where it asks five.
+  const inspector = await staffPage('inspection');
+  await inspector.goto(base + casePath);
+  await inspector.locator('#sketch-text').fill([
+    '0 parking: 0,0 12,0 12,9.5 0,9.5',
+    '1 residential: 0,0 12,0 12,9.5 0,9.5',
+    '2 residential: 0,0 12,0 12,9.5 0,9.5',
+    '3 residential: 0,0 12,0 12,9.5 0,9.5',
+  ].join('\n'));
+  await inspector.getByRole('button', { name: 'ثبت کروکی', exact: true }).click();
+  await inspector.locator('#sketch figure svg').waitFor();
+  assert.match(await act(inspector, casePath, 'send_to_review'), /بررسی خلاف/);
+
+  // The violation-review unit sees both violations with their notes and fine ranges.
+  const reviewer = await staffPage('violation_review');
+  await reviewer.goto(base + '/staff/queues/violation_review');
+  const queued = reviewer.locator(`#queue tr:has(a[href="${casePath}"])`);
+  assert.match(await queued.innerText(), /۲ تخلف محاسبه‌شده، ۱۱۴٫۰۰ متر مربع؛ جریمه از ۳٬۲۸۰٬۰۰۰٬۰۰۰ تا ۱۵٬۶۸۰٬۰۰۰٬۰۰۰ ریال/);
+  await reviewer.screenshot({ path: join(screenshots, 'violation-queue-1366.png'), fullPage: true });
+  await reviewer.goto(base + casePath);
+  const table = reviewer.locator('#violations-table');
+  await table.waitFor();
+  const rows = await table.locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, 2, rows.join('\n'));
+  assert.match(rows[0], /طبقه اضافه[\s\S]*طبقه ۳[\s\S]*تبصره ۲ ماده ۱۰۰[\s\S]*۲٬۲۸۰٬۰۰۰٬۰۰۰ ریال[\s\S]*۱۳٬۶۸۰٬۰۰۰٬۰۰۰ ریال/);
+  assert.match(rows[1], /کسری پارکینگ[\s\S]*تبصره ۵ ماده ۱۰۰[\s\S]*۱٬۰۰۰٬۰۰۰٬۰۰۰ ریال/);
+  await reviewer.screenshot({ path: join(screenshots, 'violations-review-1366.png'), fullPage: true });
+  await reviewer.locator('#violations').screenshot({ path: join(screenshots, 'violations-section-1366.png') });
+  await reviewer.setViewportSize({ width: 390, height: 844 });
+  await reviewer.screenshot({ path: join(screenshots, 'violations-review-390.png'), fullPage: true });
+  await reviewer.setViewportSize({ width: 1366, height: 900 });
+  // A correction with no reason is refused at the form, then made with one.
+  await reviewer.locator('input[name="decision_2"][value="corrected"]').check();
+  await reviewer.locator('#quantity-2').fill('۲');
+  await reviewer.locator('#save-review').click();
+  await reviewer.locator('#review-error').waitFor();
+  assert.match(await reviewer.locator('#review-error').innerText(), /دلیل/);
+  assert.equal(await reviewer.locator('#quantity-2').inputValue(), '۲', 'what was typed is kept');
+  await reviewer.locator('#reason-2').fill('رمپ زیرزمین جای دو خودرو را گرفته است');
+  await reviewer.locator('#save-review').click();
+  await reviewer.locator('#violations-reviewed').waitFor();
+  assert.match(await table.innerText(), /اصلاح شد/);
+  assert.match(await act(reviewer, casePath, 'refer_to_commission'), /کمیسیون بدوی/);
+
+  // The owner sees the violations and the defence deadline, and sends a defence.
+  await citizen.goto(base + casePath);
+  assert.match(await citizen.locator('#violations').innerText(), /دفاعیه/);
+  await citizen.screenshot({ path: join(screenshots, 'violations-owner-defence-390.png'), fullPage: true });
+  assert.match(await act(citizen, casePath, 'send_defence', { comment: 'طبقه سوم پیش از ۱۴۰۴ ساخته شده است.' }), /کمیسیون بدوی/);
+
+  // The secretary's ruling: a fine beyond the range is refused without a reason.
+  const secretary = await staffPage('commission_secretary');
+  await secretary.goto(base + casePath);
+  await secretary.locator('#ruling-number').fill('3/05/7834');
+  await secretary.locator('#amount-1').fill('20000000000');
+  await secretary.locator('#amount-2').fill('3000000000');
+  await secretary.locator('#save-ruling').click();
+  await secretary.locator('#ruling-error').waitFor();
+  assert.match(await secretary.locator('#ruling-error').innerText(), /خارج از دامنه/);
+  await secretary.screenshot({ path: join(screenshots, 'ruling-refused-1366.png'), fullPage: true });
+  await secretary.locator('#violations').screenshot({ path: join(screenshots, 'ruling-form-1366.png') });
+  await secretary.locator('#amount-1').fill('10000000000');
+  await secretary.locator('#save-ruling').click();
+  await secretary.locator('.ruling').waitFor();
+  // The draft stays open to correction until it is issued; served today.
+  const servedDate = ascii(await secretary.locator('#ruling-date').inputValue());
+  assert.match(await act(secretary, casePath, 'issue_ruling', { 'field:served_date': servedDate }), /مهلت اعتراض/);
+
+  // The owner objects in time, seeing the days left.
+  await citizen.goto(base + casePath);
+  assert.match(await citizen.locator('#violations').innerText(), /روز مانده/);
+  assert.match(await citizen.locator('#violations').innerText(), /۱۰٬۰۰۰٬۰۰۰٬۰۰۰ ریال/);
+  await citizen.screenshot({ path: join(screenshots, 'violations-owner-ruling-390.png'), fullPage: true });
+  assert.match(await act(citizen, casePath, 'object', { comment: 'جریمه برای کوچه فرعی زیاد است.' }), /تجدیدنظر/);
+
+  // The appeal lowers the floor's fine; issuing it makes the fines a bill.
+  await secretary.goto(base + casePath);
+  await secretary.locator('#ruling-number').fill('7/05/112');
+  await secretary.locator('#amount-1').fill('۴٬۰۰۰٬۰۰۰٬۰۰۰');
+  await secretary.locator('#amount-2').fill('2000000000');
+  await secretary.locator('#save-ruling').click();
+  await secretary.locator('.ruling >> nth=1').waitFor();
+  assert.match(await act(secretary, casePath, 'issue_appeal_ruling'), /اجرای رای/);
+
+  // The owner sees the fine's bill; a no-violation certificate is refused meanwhile.
+  await citizen.goto(base + casePath);
+  const bill = citizen.locator('.fine-bills li').first();
+  await bill.waitFor();
+  assert.match(await bill.innerText(), /۶٬۰۰۰٬۰۰۰٬۰۰۰ ریال/);
+  await citizen.screenshot({ path: join(screenshots, 'violations-owner-bill-390.png'), fullPage: true });
+  await citizen.locator('#violations').screenshot({ path: join(screenshots, 'violations-owner-section-390.png') });
+  const [billId, paymentId] = (await bill.locator('bdi.code').allInnerTexts()).map(ascii);
+  await apply(citizen, NO_VIOLATION_CERTIFICATE, owner);
+  await citizen.locator('#error-summary').waitFor();
+  assert.match(await citizen.locator('#error-summary').innerText(), /پرونده خلاف باز/);
+  await citizen.screenshot({ path: join(screenshots, 'certificate-refused-390.png'), fullPage: true });
+
+  // The bank's settlement file pays it.
+  const file = join(dataDir, 'settlement.csv');
+  writeFileSync(file, `bill_id,payment_id,amount_rials,paid_at,trace_number\n${billId},${paymentId},6000000000,1405-09-12 10:00,BANK-77\n`);
+  execFileSync(daftar, ['payments', 'import', '--data-dir', dataDir, file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await citizen.goto(base + `/bills/track?bill_id=${billId}&payment_id=${paymentId}`);
+  assert.match(await citizen.locator('main').innerText(), /پرداخت‌شده[\s\S]*جریمه کمیسیون ماده ۱۰۰/);
+
+  // The unit settles the violation; the certificate can now be applied for.
+  assert.match(await act(reviewer, casePath, 'settle'), /تسویه/);
+  await reviewer.screenshot({ path: join(screenshots, 'violations-settled-1366.png'), fullPage: true });
+  await apply(citizen, NO_VIOLATION_CERTIFICATE, owner);
+  await citizen.locator('#confirm, #error-summary').first().waitFor();
+  assert.equal(await citizen.locator('#error-summary').count(), 0, await citizen.locator('main').innerText());
+  await citizen.locator('#confirm').click();
+  await citizen.locator('#applied').waitFor();
+  console.log('violation: the sketch to the commission to a paid fine, and the certificate after');
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+}
