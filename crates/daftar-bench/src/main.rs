@@ -8,6 +8,7 @@ mod database;
 mod profile;
 mod raw;
 mod register;
+mod violation;
 mod zoning;
 
 use std::net::SocketAddr;
@@ -62,6 +63,10 @@ enum Command {
     /// through the R-tree, against testing every polygon; and importing the map into a
     /// database. Prints Markdown tables.
     Zoning(zoning::Args),
+    /// Computing a 10-floor sketch's violations against checking the sketch, and the
+    /// violation-review queue over 100,000 open violation cases against a queue of cases
+    /// without. Prints Markdown tables.
+    Violations(violation::Args),
     /// Scratch PostgreSQL databases for the scripts. Only databases whose name starts
     /// with `daftar_bench` are touched.
     Database {
@@ -90,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Billing(args) => billing::run(args).await,
         Command::Cases(args) => cases::run(args).await,
         Command::Zoning(args) => zoning::run(args).await,
+        Command::Violations(args) => violation::run(args).await,
         Command::Bare { addr } | Command::Serve { addr, .. } => bare::serve(addr).await,
         Command::Database {
             command: DatabaseCommand::Recreate { url },
