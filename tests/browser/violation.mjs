@@ -219,6 +219,20 @@ try {
   assert.equal(await citizen.locator('#error-summary').count(), 0, await citizen.locator('main').innerText());
   await citizen.locator('#confirm').click();
   await citizen.locator('#applied').waitFor();
+
+  // The unit registers a fire-safety firm whose licence has lapsed: it shows as expired.
+  await reviewer.goto(base + '/staff');
+  await reviewer.locator('#firms-link').click();
+  await reviewer.locator('#firm-name').fill('ایمن‌سازان البرز');
+  await reviewer.locator('#firm-legal-id').fill('۱۰۳۸۰۲۸۴۷۹۰');
+  await reviewer.locator('#firm-licence').fill('AF-1402-77');
+  await reviewer.locator('#firm-valid-until').fill('1404-12-29');
+  await reviewer.locator('#register-firm').click();
+  await reviewer.locator('#notice').waitFor();
+  assert.match(await reviewer.locator('#firms').innerText(), /ایمن‌سازان البرز[\s\S]*منقضی/);
+  await reviewer.screenshot({ path: join(screenshots, 'firms-1366.png'), fullPage: true });
+  await reviewer.setViewportSize({ width: 390, height: 844 });
+  await reviewer.screenshot({ path: join(screenshots, 'firms-390.png'), fullPage: true });
   console.log('violation: the sketch to the commission to a paid fine, and the certificate after');
 } finally {
   await browser.close();

@@ -13,6 +13,7 @@ on_both_databases!(
     a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine,
     a_late_objection_is_refused_saying_the_deadline,
     only_permit_drafting_records_a_permit_and_a_bad_one_is_refused_by_rule,
+    violation_review_registers_fire_safety_firms_and_an_expired_licence_shows,
 );
 
 const VIOLATION_REVIEW: &str = "10010101011th01";
@@ -466,4 +467,60 @@ async fn only_permit_drafting_records_a_permit_and_a_bad_one_is_refused_by_rule(
         )
         .await;
     assert_eq!(bad_code.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn violation_review_registers_fire_safety_firms_and_an_expired_licence_shows(app: TestApp) {
+    let reviewer = app.staff_token("violation_review").await;
+    let firm = |legal_id: &str, until: &str| {
+        json!({"name": "ایمن‌سازان البرز", "legal_id": legal_id, "licence_number": "AF-1402-77",
+               "licence_valid_until": until})
+    };
+    let registered = app
+        .post_json(
+            "/api/v1/fire-safety-firms",
+            firm("10380284790", "1400-12-29"),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{}",
+        registered.body
+    );
+    let twice = app
+        .post_json(
+            "/api/v1/fire-safety-firms",
+            firm("10380284790", "1499-01-01"),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(twice.error_code(), "firm.registered");
+    let bad = app
+        .post_json(
+            "/api/v1/fire-safety-firms",
+            firm("10380284791", "1499-01-01"),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(bad.error_code(), "firm.legal_id");
+    let formation = app.staff_token("formation").await;
+    let not_theirs = app
+        .post_json(
+            "/api/v1/fire-safety-firms",
+            firm("14007650912", "1499-01-01"),
+            Some(&formation),
+        )
+        .await;
+    assert_eq!(not_theirs.status, StatusCode::FORBIDDEN);
+    let listed = app.get("/api/v1/fire-safety-firms", Some(&formation)).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let firms = listed.json();
+    assert_eq!(firms.as_array().unwrap().len(), 1, "{firms}");
+    assert_eq!(firms[0]["expired"], true);
+    assert_eq!(firms[0]["licence_valid_until"], "1400-12-29");
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let citizen = app.get("/api/v1/fire-safety-firms", Some(&owner)).await;
+    assert_eq!(citizen.status, StatusCode::FORBIDDEN);
 }

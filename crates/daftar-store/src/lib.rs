@@ -55,8 +55,8 @@ pub use property::{
 pub use sketch::{NewSketch, SketchStore, StoredSketch};
 pub use sqlite::SqliteStore;
 pub use violation::{
-    ComputedViolations, NewPermit, NewReview, NewRuling, StoredPermit, StoredReview, StoredRuling,
-    StoredViolations, ViolationStore,
+    ComputedViolations, NewFirm, NewPermit, NewReview, NewRuling, StoredFirm, StoredPermit,
+    StoredReview, StoredRuling, StoredViolations, ViolationStore,
 };
 pub use zoning::{
     NewCaseInquiry, NewZoneFeature, StoredCaseInquiry, StoredZoneRules, StoredZoningMap,

@@ -7,6 +7,7 @@
 //! of this work is answered by [`work_done`], and the bills a final ruling issues by
 //! [`fine_bills`], both in the action's own use case.
 
+mod firms;
 mod record;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use daftar_core::workflow::Work;
 use daftar_store::{BillView, CaseId, CaseRecord, ComputedViolations, Store};
 use jiff::Timestamp;
 
+pub use firms::RegisteredFirm;
 pub use record::{ReviewInput, ReviewRequest, RulingRequest};
 
 use crate::accounts::Principal;

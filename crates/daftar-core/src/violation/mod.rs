@@ -14,12 +14,14 @@
 
 mod compute;
 pub mod fines;
+mod firm;
 mod permit;
 pub mod review;
 pub mod ruling;
 
 pub use compute::{Comparison, PlotFrame, compute};
 pub use fines::{FineRange, FineSchedule, FineScheduleError};
+pub use firm::{FireSafetyFirm, FirmError};
 pub use permit::{PermitAllowance, PermitError, PermitFloor};
 pub use review::{ReviewDecision, ReviewError, ReviewItem, ReviewedViolation, apply_review};
 pub use ruling::{Ruling, RulingDecision, RulingError, RulingItem, RulingLevel, RulingNumber};

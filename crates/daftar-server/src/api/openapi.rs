@@ -58,6 +58,8 @@ use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, vi
         violation::review::review,
         violation::ruling::rule,
         violation::permit::record,
+        violation::firms::register,
+        violation::firms::list,
         document,
     ),
     modifiers(&BearerToken),

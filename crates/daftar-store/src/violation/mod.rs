@@ -48,6 +48,31 @@ pub trait ViolationStore: Send + Sync + std::fmt::Debug {
         year: i32,
         first: u8,
     ) -> Result<Option<(i64, u8)>>;
+    /// Registers a fire-safety firm; a legal ID already registered is a
+    /// [`StoreError::Conflict`].
+    async fn register_firm(&self, firm: &NewFirm) -> Result<i64>;
+    /// Every registered firm, by name.
+    async fn firms(&self) -> Result<Vec<StoredFirm>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFirm {
+    pub name: String,
+    pub legal_id: String,
+    pub licence_number: String,
+    /// Jalali, `1405-09-30`.
+    pub licence_valid_until: String,
+    pub registered_by: StaffId,
+    pub registered_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct StoredFirm {
+    pub id: i64,
+    pub name: String,
+    pub legal_id: String,
+    pub licence_number: String,
+    pub licence_valid_until: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,7 +194,43 @@ where
     for<'r> crate::billing::sql::BillViewRow: FromRow<'r, <S::Db as Database>::Row>,
     for<'r> (i64,): FromRow<'r, <S::Db as Database>::Row>,
     for<'r> (i64, i64): FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> StoredFirm: FromRow<'r, <S::Db as Database>::Row>,
 {
+    async fn register_firm(&self, firm: &NewFirm) -> Result<i64> {
+        let mut tx = self.writer().begin().await?;
+        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO fire_safety_firms (name, legal_id, licence_number, licence_valid_until,
+                 registered_by, registered_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(firm.name.as_str())
+        .bind(firm.legal_id.as_str())
+        .bind(firm.licence_number.as_str())
+        .bind(firm.licence_valid_until.as_str())
+        .bind(firm.registered_by.0)
+        .bind(to_db_time(firm.registered_at))
+        .fetch_one(&mut *tx)
+        .await;
+        let (id,) = match inserted {
+            Ok(row) => row,
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(StoreError::Conflict("firm.registered"));
+            }
+            Err(error) => return Err(error.into()),
+        };
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn firms(&self) -> Result<Vec<StoredFirm>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, legal_id, licence_number, licence_valid_until
+             FROM fire_safety_firms ORDER BY name, id",
+        )
+        .fetch_all(self.reader())
+        .await?)
+    }
+
     async fn save_permit(&self, permit: &NewPermit) -> Result<()> {
         let mut tx = self.writer().begin().await?;
         sqlx::query(

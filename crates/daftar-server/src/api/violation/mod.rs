@@ -4,11 +4,13 @@
 //!   the fines' bills.
 //! - [`review`]: `POST /cases/{id}/violations/review` (violation review).
 //! - [`ruling`]: `POST /cases/{id}/ruling` (the commission's secretary).
+//! - [`firms`]: `POST` and `GET /fire-safety-firms`, the register of fire-safety firms.
 //! - [`permit`]: `POST /properties/{district}/{renewal_code}/permit` (permit drafting).
 //!
 //! The commission's steps themselves (refer, defence, issue, object, finalise, settle) are
 //! the workflow's actions, through `POST /cases/{id}/actions`.
 
+pub(super) mod firms;
 pub(super) mod list;
 pub(super) mod permit;
 pub(super) mod review;
@@ -27,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/violations", get(list::list))
         .route("/api/v1/cases/{id}/violations/review", post(review::review))
         .route("/api/v1/cases/{id}/ruling", post(ruling::rule))
+        .route(
+            "/api/v1/fire-safety-firms",
+            get(firms::list).post(firms::register),
+        )
         .route(
             "/api/v1/properties/{district}/{renewal_code}/permit",
             post(permit::record),

@@ -1,13 +1,14 @@
 //! Violations on the case page: what the sketch shows against the permit and the plan,
 //! the review, the commission's rulings, the deadlines and the fine's bill; the review
 //! form for the violation-review unit ([`review`]) and the ruling form for the
-//! commission's secretary ([`ruling`]).
+//! commission's secretary ([`ruling`]); and the register of fire-safety firms ([`firms`]).
 
+mod firms;
 mod review;
 mod ruling;
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 use daftar_app::Violations;
 use daftar_app::cases::{CaseView, Standing};
 use daftar_core::calendar::JalaliDate;
@@ -30,6 +31,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/violations/review", post(review::review))
         .route("/cases/{id}/ruling", post(ruling::rule))
+        .route(
+            "/staff/fire-safety-firms",
+            get(firms::firms_page).post(firms::register),
+        )
 }
 
 /// The violations section of a case page.
