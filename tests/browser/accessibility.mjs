@@ -153,7 +153,7 @@ try {
       casePath, `${casePath}?applied=1`, receiptPath, gatewayPath, '/properties/1/01-101-12-0']],
     [clerk, ['/staff', '/staff/queues/formation', '/staff/units/formation', casePath, `${casePath}?done=1`,
       '/staff/zoning?lon=51.425&lat=35.805', '/staff/zoning?lon=abc&lat=35', '/staff/visits',
-      '/properties/1/01-101-12-0']],
+      '/properties/1/01-101-12-0', '/staff/fire-safety-firms']],
   ];
   let checked = 0;
   for (const [context, paths] of visits) {

@@ -13,7 +13,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { ascii, lastCode, launchBrowser, startServer } from './support.mjs';
 
@@ -25,10 +26,27 @@ const VIOLATION_REVIEW = '10010101011th01';
 const NO_VIOLATION_CERTIFICATE = '10010101015th01';
 const PDF = { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%test\n') };
 
+const axeSource = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js');
 const { server, base } = await startServer(daftar, dataDir);
+
+// axe-core's serious and critical findings on the page as it is, in Persian and English.
+async function accessible(page, label, path) {
+  for (const lang of ['fa', 'en']) {
+    await page.goto(`${base}${path}?lang=${lang}`);
+    await page.addScriptTag({ path: axeSource });
+    const found = await page.evaluate(async () =>
+      (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`));
+    assert.deepEqual(found, [], `${label} [${lang}]`);
+    if (lang === 'en') await page.screenshot({ path: join(screenshots, `${label}-en.png`), fullPage: true });
+  }
+  await page.goto(`${base}/lang/fa?next=${encodeURIComponent(path)}`);
+}
 const browser = await launchBrowser();
 const newPage = async (viewport) => {
-  const page = await (await browser.newContext({ viewport })).newPage();
+  // The page's policy is kept by the server's own tests; axe is injected past it here.
+  const page = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
   page.setDefaultTimeout(20000);
   return page;
 };
@@ -138,6 +156,8 @@ try {
   await reviewer.setViewportSize({ width: 390, height: 844 });
   await reviewer.screenshot({ path: join(screenshots, 'violations-review-390.png'), fullPage: true });
   await reviewer.setViewportSize({ width: 1366, height: 900 });
+  await accessible(reviewer, 'violations-review', casePath);
+  await reviewer.goto(base + casePath);
   // A correction with no reason is refused at the form, then made with one.
   await reviewer.locator('input[name="decision_2"][value="corrected"]').check();
   await reviewer.locator('#quantity-2').fill('۲');
@@ -168,6 +188,10 @@ try {
   assert.match(await secretary.locator('#ruling-error').innerText(), /خارج از دامنه/);
   await secretary.screenshot({ path: join(screenshots, 'ruling-refused-1366.png'), fullPage: true });
   await secretary.locator('#violations').screenshot({ path: join(screenshots, 'ruling-form-1366.png') });
+  await accessible(secretary, 'ruling-form', casePath);
+  await secretary.goto(base + casePath);
+  await secretary.locator('#ruling-number').fill('3/05/7834');
+  await secretary.locator('#amount-2').fill('3000000000');
   await secretary.locator('#amount-1').fill('10000000000');
   await secretary.locator('#save-ruling').click();
   await secretary.locator('.ruling').waitFor();

@@ -237,6 +237,7 @@ case-action-done = The action was recorded.
 case-track-title = Follow a case
 case-track-not-found = No case has this tracking code.
 case-field-inspection-date = Inspection date
+case-field-served-date = Day the owner was served the ruling
 case-field-built-area-m2 = Built area (m²)
 case-field-permit-number = Permit number
 case-field-certificate-number = Certificate number

@@ -237,6 +237,7 @@ case-action-done = اقدام ثبت شد.
 case-track-title = پیگیری پرونده
 case-track-not-found = پرونده‌ای با این کد رهگیری پیدا نشد.
 case-field-inspection-date = تاریخ بازدید
+case-field-served-date = تاریخ ابلاغ رای به مالک
 case-field-built-area-m2 = مساحت زیربنا (متر مربع)
 case-field-permit-number = شماره پروانه
 case-field-certificate-number = شماره گواهی
