@@ -110,6 +110,15 @@ const owner = {
 };
 
 try {
+  // Permit drafting sees the demo permit on the property file, with the form to replace it.
+  const drafting = await staffPage('permit_drafting');
+  await drafting.goto(base + '/properties/1/01-101-12-0');
+  assert.match(await drafting.locator('#permit').innerText(), /۱۳۹۸-۰۱۰۱-۴۵۱۲[\s\S]*طبقه ۲: مسکونی/);
+  await drafting.locator('#permit summary').click();
+  await drafting.locator('#permit').screenshot({ path: join(screenshots, 'permit-1366.png') });
+  await drafting.setViewportSize({ width: 390, height: 844 });
+  await drafting.screenshot({ path: join(screenshots, 'permit-390.png'), fullPage: true });
+
   // The owner asks for the violation review of their building, on a phone.
   const citizen = await citizenPage();
   await apply(citizen, VIOLATION_REVIEW, owner);

@@ -478,6 +478,7 @@ mod tests {
         "permit.parking",
         "permit.use",
         "permit.drafting_only",
+        "permit.floor_line",
         "firm.name",
         "firm.legal_id",
         "firm.licence",

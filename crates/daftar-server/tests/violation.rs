@@ -14,6 +14,7 @@ on_both_databases!(
     a_late_objection_is_refused_saying_the_deadline,
     only_permit_drafting_records_a_permit_and_a_bad_one_is_refused_by_rule,
     violation_review_registers_fire_safety_firms_and_an_expired_licence_shows,
+    permit_drafting_records_a_permit_on_the_property_file_and_a_bad_line_is_named,
 );
 
 const VIOLATION_REVIEW: &str = "10010101011th01";
@@ -523,4 +524,83 @@ async fn violation_review_registers_fire_safety_firms_and_an_expired_licence_sho
     let owner = app.citizen_token(OWNER.0, OWNER.1).await;
     let citizen = app.get("/api/v1/fire-safety-firms", Some(&owner)).await;
     assert_eq!(citizen.status, StatusCode::FORBIDDEN);
+}
+
+async fn permit_drafting_records_a_permit_on_the_property_file_and_a_bad_line_is_named(
+    app: TestApp,
+) {
+    let drafting = format!(
+        "{}={}",
+        daftar_server::auth::SESSION_COOKIE,
+        app.staff_token("permit_drafting").await
+    );
+    let file = "/properties/1/01-101-12-0";
+    let page = app.get_page(file, &drafting).await;
+    assert!(
+        page.body.contains("id=\"record-permit\""),
+        "the form is offered"
+    );
+    let csrf = page.hidden("csrf");
+    let refused = app
+        .post_form(
+            &format!("{file}/permit"),
+            &[
+                ("csrf", &csrf),
+                ("number", "1405-77"),
+                ("parking", "2"),
+                ("floors", "0 parking 100\n1 balcony 90"),
+            ],
+            &drafting,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"permit-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("1 balcony 90"),
+        "what was typed is kept"
+    );
+    let recorded = app
+        .post_form(
+            &format!("{file}/permit"),
+            &[
+                ("csrf", &csrf),
+                ("number", "1405-77"),
+                ("parking", "۲"),
+                ("floors", "0 parking 100\n۱ مسکونی ۹۰٫۵"),
+            ],
+            &drafting,
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let permit = app
+        .state
+        .services
+        .violations
+        .permit(
+            1,
+            &daftar_core::property::RenewalCode::parse("01-101-12-0").unwrap(),
+        )
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(permit.number, "1405-77");
+    assert_eq!(permit.parking_spaces, 2);
+    assert_eq!(permit.floors[1].area_centi_m2, 9_050);
+    assert_eq!(
+        permit.floors[1].floor_use,
+        daftar_core::sketch::PartUse::Residential
+    );
+    // The owner sees it on their file, without the form.
+    let owner = format!(
+        "{}={}",
+        daftar_server::auth::SESSION_COOKIE,
+        app.citizen_token(OWNER.0, OWNER.1).await
+    );
+    let seen = app.get_page(file, &owner).await;
+    assert!(seen.body.contains("id=\"permit\""));
+    assert!(!seen.body.contains("id=\"record-permit\""));
 }

@@ -1,13 +1,14 @@
 //! `/properties/{district}/{renewal_code}`: a property's file — the register's facts and
 //! owners, the deed, the cases on it, the documents the office approved on them, its
-//! clearances and, for staff, who read it. A staff read is recorded; an owner sees their
+//! clearances, the permit recorded for it (with permit drafting's form) and, for staff,
+//! who read it. A staff read is recorded; an owner sees their
 //! own; anyone else is told there is no such file.
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use daftar_app::property::parse_property;
-use daftar_app::{Cases, Properties};
 use daftar_core::calendar::JalaliDate;
 
 use crate::error::AppError;
@@ -36,6 +37,8 @@ struct DocumentRow {
 struct FilePage {
     layout: Layout,
     district: String,
+    /// The district in Latin digits, for the form's address.
+    district_ascii: u16,
     renewal_code: String,
     staff: bool,
     address: Option<String>,
@@ -48,19 +51,45 @@ struct FilePage {
     clearances: Vec<(String, String)>,
     /// Who read the file, and when.
     reads: Vec<(String, String)>,
+    /// The permit recorded for the property: its number, each floor, the parking.
+    permit: Option<PermitView>,
+    /// Permit drafting's form: what was typed and a refusal's message.
+    permit_form: Option<crate::web::violation::PermitForm>,
+}
+
+struct PermitView {
+    number: String,
+    floors: Vec<String>,
+    parking: String,
 }
 
 pub(super) async fn file_page(
-    State(properties): State<Properties>,
-    State(cases): State<Cases>,
+    State(state): State<crate::app::AppState>,
     page: Page,
     Path((district, renewal_code)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
+    let (district, code) = parse_property(&district, &renewal_code)?;
+    file_response(&state, page, district, &code, None, StatusCode::OK).await
+}
+
+/// The property file's page, with permit drafting's form as typed (after a refusal).
+pub(in crate::web) async fn file_response(
+    state: &crate::app::AppState,
+    page: Page,
+    district: u16,
+    code: &daftar_core::property::RenewalCode,
+    typed: Option<crate::web::violation::PermitForm>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let (properties, cases, violations) = (
+        &state.services.properties,
+        &state.services.cases,
+        &state.services.violations,
+    );
     let Some(user) = page.user.as_ref() else {
         return Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response());
     };
-    let (district, code) = parse_property(&district, &renewal_code)?;
-    let file = properties.file(&user.principal, district, &code).await?;
+    let file = properties.file(&user.principal, district, code).await?;
     let tr = page.layout.tr;
     let staff = user.staff().is_some();
     let m2 = |centi: i64| {
@@ -178,9 +207,60 @@ pub(super) async fn file_page(
             approved: day(document.approved_at),
         })
         .collect();
-    page.render(&FilePage {
+    let recorded = violations.permit(district, code).await?;
+    // A new permit starts from the one recorded.
+    let from_recorded = || {
+        recorded
+            .as_ref()
+            .map(|permit| crate::web::violation::PermitForm {
+                number: permit.number.clone(),
+                parking: permit.parking_spaces.to_string(),
+                floors: permit
+                    .floors
+                    .iter()
+                    .map(|floor| {
+                        format!(
+                            "{} {} {}",
+                            floor.level,
+                            floor.floor_use.slug(),
+                            daftar_core::sketch::centi_m2_text(floor.area_centi_m2)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                ..Default::default()
+            })
+            .unwrap_or_default()
+    };
+    let permit = recorded.as_ref().map(|permit| PermitView {
+        number: tr.digits(&permit.number),
+        floors: permit
+            .floors
+            .iter()
+            .map(|floor| {
+                tr.tn(
+                    "permit-floor",
+                    &[
+                        ("level", tr.digits(&floor.level.to_string())),
+                        ("use", tr.text(&floor.floor_use.name())),
+                        ("area", m2(floor.area_centi_m2)),
+                    ],
+                )
+            })
+            .collect(),
+        parking: tr.number(u64::from(permit.parking_spaces)),
+    });
+    let drafts = user.staff().is_some_and(|account| {
+        account
+            .roles
+            .iter()
+            .any(|(_, role)| *role == daftar_core::roles::Role::PermitDrafting)
+    });
+    let permit_form = drafts.then(|| typed.unwrap_or_else(from_recorded));
+    let body = page.render(&FilePage {
         layout: page.layout.clone(),
         district: tr.number(u64::from(district)),
+        district_ascii: district,
         renewal_code: code.as_str().to_owned(),
         staff,
         address: registered.map(|registered| tr.digits(&registered.address)),
@@ -199,5 +279,8 @@ pub(super) async fn file_page(
             .iter()
             .map(|read| (read.staff_name.clone(), tr.moment(read.at)))
             .collect(),
-    })
+        permit,
+        permit_form,
+    })?;
+    Ok((status, body).into_response())
 }

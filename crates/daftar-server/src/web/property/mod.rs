@@ -5,6 +5,8 @@
 
 mod file;
 
+pub(in crate::web) use file::file_response;
+
 use axum::Router;
 use axum::routing::get;
 

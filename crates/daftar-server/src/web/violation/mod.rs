@@ -1,9 +1,11 @@
 //! Violations on the case page: what the sketch shows against the permit and the plan,
 //! the review, the commission's rulings, the deadlines and the fine's bill; the review
 //! form for the violation-review unit ([`review`]) and the ruling form for the
-//! commission's secretary ([`ruling`]); and the register of fire-safety firms ([`firms`]).
+//! commission's secretary ([`ruling`]); permit drafting's form on the property file
+//! ([`permit`]); and the register of fire-safety firms ([`firms`]).
 
 mod firms;
+mod permit;
 mod review;
 mod ruling;
 
@@ -18,6 +20,7 @@ use daftar_core::violation::{
 };
 use jiff::Timestamp;
 
+pub use permit::PermitForm;
 pub use review::ReviewForm;
 pub use ruling::RulingForm;
 
@@ -31,6 +34,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/violations/review", post(review::review))
         .route("/cases/{id}/ruling", post(ruling::rule))
+        .route(
+            "/properties/{district}/{renewal_code}/permit",
+            post(permit::record),
+        )
         .route(
             "/staff/fire-safety-firms",
             get(firms::firms_page).post(firms::register),
