@@ -15,6 +15,7 @@ on_both_databases!(
     only_permit_drafting_records_a_permit_and_a_bad_one_is_refused_by_rule,
     violation_review_registers_fire_safety_firms_and_an_expired_licence_shows,
     permit_drafting_records_a_permit_on_the_property_file_and_a_bad_line_is_named,
+    a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_future,
 );
 
 const VIOLATION_REVIEW: &str = "10010101011th01";
@@ -603,4 +604,73 @@ async fn permit_drafting_records_a_permit_on_the_property_file_and_a_bad_line_is
     let seen = app.get_page(file, &owner).await;
     assert!(seen.body.contains("id=\"permit\""));
     assert!(!seen.body.contains("id=\"record-permit\""));
+}
+
+async fn a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_future(app: TestApp) {
+    let case = refer_to_commission(&app, case_at_review(&app).await).await;
+    let secretary = app.staff_token("commission_secretary").await;
+    let ruled = app
+        .post_json(
+            &format!("/api/v1/cases/{}/ruling", case["id"]),
+            json!({"version": case["version"], "number": "3/05/9", "date": "1405-01-20",
+            "items": [
+                {"decision": "fine", "amount_rials": 5_000_000_000i64},
+                {"decision": "fine", "amount_rials": 2_500_000_500i64},
+            ]}),
+            Some(&secretary),
+        )
+        .await;
+    assert_eq!(ruled.error_code(), "ruling.amount_thousands");
+    let ruled = app
+        .post_json(
+            &format!("/api/v1/cases/{}/ruling", case["id"]),
+            json!({"version": case["version"], "number": "3/05/9", "date": "1405-01-20",
+            "items": [
+                {"decision": "fine", "amount_rials": 5_000_000_000i64},
+                {"decision": "fine", "amount_rials": 2_500_000_000i64},
+            ]}),
+            Some(&secretary),
+        )
+        .await;
+    assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    assert_eq!(
+        violations(&app, &owner, &case).await["rulings"],
+        json!([]),
+        "a draft is not the owner's"
+    );
+    let seen = violations(&app, &secretary, &case).await;
+    assert_eq!(seen["rulings"][0]["issued"], false);
+    let case = reread(&app, &case).await;
+    let tomorrow =
+        daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now()).add_days(1);
+    let future = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "issue_ruling",
+        "fields": {"served_date": tomorrow.to_string()}}),
+    )
+    .await;
+    assert_eq!(
+        future.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        future.body
+    );
+    assert_eq!(future.error_code(), "violation.served_date");
+    let before = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "issue_ruling",
+        "fields": {"served_date": "1405-01-19"}}),
+    )
+    .await;
+    assert_eq!(
+        before.error_code(),
+        "violation.served_date",
+        "not before the ruling's date"
+    );
+    assert_eq!(reread(&app, &case).await["state"], "commission");
 }

@@ -112,6 +112,11 @@ impl Cases {
             code: error.code,
             field: error.field,
         })?;
+        if let (Some(store), Some(served)) = (&self.work, answers.get("served_date"))
+            && changes.iter().any(|change| change.field == "served_date")
+        {
+            crate::violation::check_served(&**store, id, served).await?;
+        }
         let applicant = matches!(editor, Editor::Applicant).then_some(&case.applicant);
         self.check_document_limits(Some(id), applicant, request.uploads.len())
             .await?;

@@ -27,11 +27,7 @@ impl Violations {
         let Principal::Staff(account) = who else {
             return Err(CaseError::NotAllowed("auth.staff_only"));
         };
-        if !account
-            .roles
-            .iter()
-            .any(|(_, role)| *role == Role::ViolationReview)
-        {
+        if !account.has_role(Role::ViolationReview) {
             return Err(CaseError::NotAllowed("firm.violation_review_only"));
         }
         self.store

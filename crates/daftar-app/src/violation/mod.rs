@@ -110,10 +110,7 @@ impl Violations {
         let Principal::Staff(account) = who else {
             return Err(CaseError::NotAllowed("auth.forbidden"));
         };
-        let may = account
-            .roles
-            .iter()
-            .any(|(_, role)| matches!(role, Role::PermitDrafting | Role::SystemAdmin));
+        let may = account.has_role(Role::PermitDrafting) || account.has_role(Role::SystemAdmin);
         if !may {
             return Err(CaseError::NotAllowed("permit.drafting_only"));
         }
@@ -199,11 +196,16 @@ impl Violations {
     /// case (a staff member's read is recorded).
     pub async fn of_case(&self, who: &Principal, id: CaseId) -> Result<CaseViolations, CaseError> {
         let view = self.cases.view(who, id).await?;
-        self.of_case_seen(&view.case).await
+        self.of_case_seen(&view.case, who.staff().is_some()).await
     }
 
-    /// The same, for a page that has just shown the case through [`Cases::view`].
-    pub async fn of_case_seen(&self, case: &CaseRecord) -> Result<CaseViolations, CaseError> {
+    /// The same, for a page that has just shown the case through [`Cases::view`]. Only
+    /// `staff` see a ruling before it is issued.
+    pub async fn of_case_seen(
+        &self,
+        case: &CaseRecord,
+        staff: bool,
+    ) -> Result<CaseViolations, CaseError> {
         let id = case.id;
         let stored = self.store.case_violations(id).await?;
         let unreadable = |what: &str, e: serde_json::Error| {
@@ -240,8 +242,12 @@ impl Violations {
                 RulingLevel::First => "issue_ruling",
                 RulingLevel::Appeal => "issue_appeal_ruling",
             };
+            let issued = issued_at(action).is_some_and(|at| at >= stored.at);
+            if !issued && !staff {
+                continue;
+            }
             rulings.push(RecordedRuling {
-                issued: issued_at(action).is_some_and(|at| at >= stored.at),
+                issued,
                 ruling,
                 by_name: stored.by_name,
                 at: stored.at,
@@ -333,6 +339,32 @@ pub fn objection_deadline(schedule: &FineSchedule, case: &CaseRecord) -> Option<
     Some(served.add_days(i64::from(schedule.objection_days)))
 }
 
+/// A ruling's service day as issuing it records it: on or after the ruling's own date and
+/// not after today, so that the objection period can be neither stretched nor skipped.
+pub(crate) async fn check_served(
+    store: &dyn Store,
+    id: CaseId,
+    served: &str,
+) -> Result<(), CaseError> {
+    let refused = || CaseError::InvalidField {
+        code: "violation.served_date",
+        field: "served_date".into(),
+    };
+    let served = JalaliDate::parse(served).map_err(|_| refused())?;
+    let ruled = store
+        .rulings(id)
+        .await?
+        .into_iter()
+        .find(|stored| stored.level == "first")
+        .and_then(|stored| serde_json::from_str::<Ruling>(&stored.ruling_json).ok())
+        .map(|ruling| ruling.date);
+    let today = JalaliDate::from_timestamp(Timestamp::now());
+    if served > today || ruled.is_some_and(|ruled| served < ruled) {
+        return Err(refused());
+    }
+    Ok(())
+}
+
 /// The ruling that stands: the appeal's when there is one, else the first instance's.
 async fn final_ruling(store: &dyn Store, id: CaseId) -> Result<Option<Ruling>, CaseError> {
     let mut rulings = store.rulings(id).await?;
@@ -383,9 +415,7 @@ pub(crate) async fn fine_bills(
         year,
         period,
     )
-    .map_err(|e| anyhow::anyhow!("case {}: the fine's bill numbers: {e}", case.id.0))?;
-    // The payment ID carries thousands of rials: the bill asks for what it can carry.
-    let amount = numbers.payment_id.amount_rials();
+    .map_err(|_| CaseError::Invalid("ruling.total_too_large"))?;
     let lines = vec![daftar_core::billing::DemandLine {
         kind: daftar_core::billing::LineKind::ViolationFine,
         amount_rials: i64::try_from(amount).unwrap_or(i64::MAX),

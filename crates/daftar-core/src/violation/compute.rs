@@ -203,6 +203,9 @@ fn against_plan(
         let already = found
             .iter()
             .any(|f| f.floor == Some(floor.level) && f.kind == ViolationKind::ExtraFloor);
+        // Built with no permit and beyond the plan: the floor is against the plan (Note 1),
+        // not fined as built with no permit as well.
+        found.retain(|f| !(f.floor == Some(floor.level) && f.kind == ViolationKind::NoPermit));
         if !permitted && !already {
             found.push(Found::on(
                 floor,

@@ -81,8 +81,9 @@ pub struct RulingError {
     pub code: &'static str,
 }
 
-/// The largest fine a ruling may set: a quadrillion rials.
-pub const MAX_FINE_RIALS: i64 = 1_000_000_000_000_000;
+/// The most a ruling's fines may come to: what one bill's payment ID can carry
+/// (99,999,999,999 thousand rials).
+pub const MAX_FINE_RIALS: i64 = 99_999_999_999_000;
 
 impl Ruling {
     /// Checks a ruling against the reviewed violations it rules on.
@@ -127,8 +128,13 @@ impl Ruling {
                 }
                 RulingDecision::RestoreUse => {}
                 RulingDecision::Fine { amount_rials } => {
+                    // Whole thousands: a bill's payment ID carries thousands of rials, and
+                    // the bill asks for exactly what was ruled.
                     if *amount_rials <= 0 || *amount_rials > MAX_FINE_RIALS {
                         return Err(fail("ruling.amount"));
+                    }
+                    if amount_rials % 1000 != 0 {
+                        return Err(fail("ruling.amount_thousands"));
                     }
                     let range = &violation.violation.fine;
                     let within = (range.min_rials..=range.max_rials).contains(amount_rials);
@@ -142,12 +148,23 @@ impl Ruling {
                 outside_range_reason: reason,
             });
         }
-        Ok(Ruling {
+        let ruling = Ruling {
             level,
             number,
             date,
             items: kept,
-        })
+        };
+        if ruling
+            .fines()
+            .try_fold(0_i64, i64::checked_add)
+            .is_none_or(|total| total > MAX_FINE_RIALS)
+        {
+            return Err(RulingError {
+                item: None,
+                code: "ruling.total_too_large",
+            });
+        }
+        Ok(ruling)
     }
 
     /// The fines the ruling sets, in rials, in order.
@@ -232,20 +249,20 @@ mod tests {
     fn a_fine_outside_the_range_needs_a_reason() {
         let list = [reviewed(
             ViolationKind::ExcessArea,
-            100,
-            600,
+            100_000,
+            600_000,
             ReviewDecision::Confirmed,
         )];
-        assert!(check(vec![fine(100, None)], &list).is_ok());
-        assert!(check(vec![fine(600, None)], &list).is_ok());
+        assert!(check(vec![fine(100_000, None)], &list).is_ok());
+        assert!(check(vec![fine(600_000, None)], &list).is_ok());
         assert_eq!(
-            check(vec![fine(601, None)], &list).unwrap_err(),
+            check(vec![fine(601_000, None)], &list).unwrap_err(),
             RulingError {
                 item: Some(0),
                 code: "ruling.outside_range"
             }
         );
-        let marked = check(vec![fine(50, Some("  the owner's hardship "))], &list).unwrap();
+        let marked = check(vec![fine(50_000, Some("  the owner's hardship "))], &list).unwrap();
         assert_eq!(
             marked.items[0].outside_range_reason.as_deref(),
             Some("the owner's hardship")
@@ -253,6 +270,24 @@ mod tests {
         assert_eq!(
             check(vec![fine(0, Some("x"))], &list).unwrap_err().code,
             "ruling.amount"
+        );
+        assert_eq!(
+            check(vec![fine(1_500, Some("x"))], &list).unwrap_err().code,
+            "ruling.amount_thousands",
+            "a payment ID carries whole thousands of rials"
+        );
+        let two = [
+            reviewed(ViolationKind::ExcessArea, 1, 10, ReviewDecision::Confirmed),
+            reviewed(ViolationKind::ExcessArea, 1, 10, ReviewDecision::Confirmed),
+        ];
+        assert_eq!(
+            check(
+                vec![fine(MAX_FINE_RIALS, Some("x")), fine(1_000, Some("x"))],
+                &two
+            )
+            .unwrap_err()
+            .code,
+            "ruling.total_too_large"
         );
     }
 

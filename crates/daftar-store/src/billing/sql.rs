@@ -128,10 +128,12 @@ pub(crate) const BILLING_PROPERTIES: &str =
 
 /// The unpaid bills of earlier years than `$3` of the properties with ids `$1` to `$2`,
 /// summed per property: one range of the (property, year, period) index per page, instead
-/// of a subquery per property.
+/// of a subquery per property. A commission's fine (period 10 and up) is owed on its own
+/// bill and settles its case; it never rolls into the renewal bill.
 pub(crate) const BILLING_ARREARS: &str =
     "SELECT b.property_id, CAST(SUM(b.amount_rials) AS BIGINT) FROM bills b
      WHERE b.property_id BETWEEN $1 AND $2 AND b.year < $3 AND b.cancelled_at IS NULL
+       AND b.period < 10
        AND NOT EXISTS (SELECT 1 FROM bill_payments paying WHERE paying.bill_row = b.id)
      GROUP BY b.property_id";
 

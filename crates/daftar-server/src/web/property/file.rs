@@ -250,12 +250,9 @@ pub(in crate::web) async fn file_response(
             .collect(),
         parking: tr.number(u64::from(permit.parking_spaces)),
     });
-    let drafts = user.staff().is_some_and(|account| {
-        account
-            .roles
-            .iter()
-            .any(|(_, role)| *role == daftar_core::roles::Role::PermitDrafting)
-    });
+    let drafts = user
+        .staff()
+        .is_some_and(|account| account.has_role(daftar_core::roles::Role::PermitDrafting));
     let permit_form = drafts.then(|| typed.unwrap_or_else(from_recorded));
     let body = page.render(&FilePage {
         layout: page.layout.clone(),

@@ -69,12 +69,9 @@ async fn render(
             expired: registered.expired,
         })
         .collect();
-    let keeps = user.staff().is_some_and(|account| {
-        account
-            .roles
-            .iter()
-            .any(|(_, role)| *role == Role::ViolationReview)
-    });
+    let keeps = user
+        .staff()
+        .is_some_and(|account| account.has_role(Role::ViolationReview));
     let form = keeps.then(|| typed.unwrap_or_default());
     let template = FirmsPage {
         layout: page.layout.clone(),

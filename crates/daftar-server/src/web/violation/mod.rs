@@ -106,7 +106,8 @@ pub async fn for_case_page(
     typed_ruling: Option<RulingForm>,
 ) -> Result<Option<ViolationSection>, AppError> {
     let case = &view.case;
-    let found = violations.of_case_seen(case).await?;
+    let staff = matches!(&view.standing, Standing::Staff(_));
+    let found = violations.of_case_seen(case, staff).await?;
     let is_violation_case = case.workflow_id == daftar_app::violation::VIOLATION_WORKFLOW;
     if found.computed.is_empty() && found.computed_at.is_none() && !is_violation_case {
         return Ok(None);
