@@ -118,6 +118,7 @@ try {
   await drafting.locator('#permit').screenshot({ path: join(screenshots, 'permit-1366.png') });
   await drafting.setViewportSize({ width: 390, height: 844 });
   await drafting.screenshot({ path: join(screenshots, 'permit-390.png'), fullPage: true });
+  await accessible(drafting, 'permit-390', '/properties/1/01-101-12-0');
 
   // The owner asks for the violation review of their building, on a phone.
   const citizen = await citizenPage();
@@ -231,6 +232,7 @@ try {
   assert.match(await bill.innerText(), /۶٬۰۰۰٬۰۰۰٬۰۰۰ ریال/);
   await citizen.screenshot({ path: join(screenshots, 'violations-owner-bill-390.png'), fullPage: true });
   await citizen.locator('#violations').screenshot({ path: join(screenshots, 'violations-owner-section-390.png') });
+  await accessible(citizen, 'violations-owner-390', casePath);
   const [billId, paymentId] = (await bill.locator('bdi.code').allInnerTexts()).map(ascii);
   await apply(citizen, NO_VIOLATION_CERTIFICATE, owner);
   await citizen.locator('#error-summary').waitFor();
@@ -266,6 +268,7 @@ try {
   await reviewer.screenshot({ path: join(screenshots, 'firms-1366.png'), fullPage: true });
   await reviewer.setViewportSize({ width: 390, height: 844 });
   await reviewer.screenshot({ path: join(screenshots, 'firms-390.png'), fullPage: true });
+  await accessible(reviewer, 'firms-390', '/staff/fire-safety-firms');
   console.log('violation: the sketch to the commission to a paid fine, and the certificate after');
 } finally {
   await browser.close();

@@ -44,9 +44,17 @@ impl Cases {
             .workflow
             .as_deref()
             .ok_or(CaseError::Invalid("service.instant"))?;
-        self.workflows
+        let definition = self
+            .workflows
             .latest(workflow)
             .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
+        // A workflow whose certificate needs no open violation on the property (Note 8 of
+        // Article 100) is not even applied for while one is open.
+        let bars_open_violations = definition.actions.iter().any(|action| {
+            action
+                .needs
+                .contains(&daftar_core::workflow::Work::NoOpenViolation)
+        });
         let (answers, mut problems) = match service.form.check_answers(&application.answers) {
             Ok(answers) => (answers, Vec::new()),
             Err(problems) => (BTreeMap::new(), problems),
@@ -65,14 +73,12 @@ impl Cases {
         }
         self.check_document_limits(None, Some(national_id), application.uploads.len())
             .await?;
-        // Note 8 of Article 100: no certificate while a violation on the property is open.
-        if matches!(
-            workflow,
-            "no_violation_certificate" | "completion_certificate"
-        ) && let (Some(district), Some(code)) = (
-            answers.get("district").and_then(|d| d.parse::<u16>().ok()),
-            answers.get("renewal_code"),
-        ) && self.open_violation_on(district, code).await?
+        if bars_open_violations
+            && let (Some(district), Some(code)) = (
+                answers.get("district").and_then(|d| d.parse::<u16>().ok()),
+                answers.get("renewal_code"),
+            )
+            && self.open_violation_on(district, code).await?
         {
             return Err(CaseError::InvalidField {
                 code: "case.open_violation",

@@ -96,6 +96,16 @@ pub enum Unit {
     Count,
 }
 
+impl Unit {
+    /// A quantity in this unit as the API sends it: m² to two decimals, or the count.
+    pub fn number(self, quantity: i64) -> f64 {
+        match self {
+            Unit::M2 => quantity as f64 / 100.0,
+            Unit::Count => quantity as f64,
+        }
+    }
+}
+
 /// The note (تبصره) of Article 100 a violation falls under; a change of use falls under
 /// item 24 of Article 55 instead, and is ruled on by the same commission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -183,10 +193,7 @@ pub struct Violation {
 impl Violation {
     /// The quantity as the API sends it: square metres (two decimals) or a count.
     pub fn quantity_number(&self) -> f64 {
-        match self.unit {
-            Unit::M2 => self.quantity as f64 / 100.0,
-            Unit::Count => self.quantity as f64,
-        }
+        self.unit.number(self.quantity)
     }
 }
 

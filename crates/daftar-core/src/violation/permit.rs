@@ -16,6 +16,25 @@ pub struct PermitFloor {
     pub floor_use: PartUse,
 }
 
+impl PermitFloor {
+    /// A floor as typed, its area in square metres; an area that is not a number, or
+    /// beyond the permit's bounds, is refused.
+    pub fn from_m2(
+        level: i16,
+        area_m2: f64,
+        floor_use: PartUse,
+    ) -> Result<PermitFloor, PermitError> {
+        if !area_m2.is_finite() || area_m2 <= 0.0 || area_m2 > 1_000_000.0 {
+            return Err(PermitError::Area);
+        }
+        Ok(PermitFloor {
+            level,
+            area_centi_m2: (area_m2 * 100.0).round() as i64,
+            floor_use,
+        })
+    }
+}
+
 /// What a permit allows, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PermitAllowance {

@@ -175,6 +175,35 @@ const MOVE_VERSION: &str = "UPDATE cases SET version = version + 1, updated_at =
      WHERE id = $1 AND version = $2 AND closed_at IS NULL
        AND EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = $1 AND t.role = $4)";
 
+/// Runs [`MOVE_VERSION`] in `tx`: a case no longer at `expected` (or not held by `role`)
+/// is a [`StoreError::Conflict`], and the caller's transaction writes nothing.
+async fn move_version<S>(
+    tx: &mut sqlx::Transaction<'_, S::Db>,
+    case: CaseId,
+    expected: i64,
+    at: Timestamp,
+    role: &str,
+) -> Result<()>
+where
+    S: SqlBackend,
+    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
+    for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
+    for<'q> i64: Encode<'q, S::Db> + Type<S::Db>,
+    for<'q> &'q str: Encode<'q, S::Db> + Type<S::Db>,
+{
+    let moved = sqlx::query(MOVE_VERSION)
+        .bind(case.0)
+        .bind(expected)
+        .bind(to_db_time(at))
+        .bind(role)
+        .execute(&mut **tx)
+        .await?;
+    if S::rows_affected(&moved) != 1 {
+        return Err(StoreError::Conflict("case version"));
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl<S> ViolationStore for S
 where
@@ -294,16 +323,14 @@ where
 
     async fn save_review(&self, review: &NewReview, expected_version: i64) -> Result<i64> {
         let mut tx = self.writer().begin().await?;
-        let moved = sqlx::query(MOVE_VERSION)
-            .bind(review.case.0)
-            .bind(expected_version)
-            .bind(to_db_time(review.at))
-            .bind("violation_review")
-            .execute(&mut *tx)
-            .await?;
-        if S::rows_affected(&moved) != 1 {
-            return Err(StoreError::Conflict("case version"));
-        }
+        move_version::<S>(
+            &mut tx,
+            review.case,
+            expected_version,
+            review.at,
+            "violation_review",
+        )
+        .await?;
         let updated = sqlx::query(
             "UPDATE case_violations SET reviewed = $2, reviewed_of = $3, reviewed_by = $4,
                  reviewed_at = $5
@@ -326,16 +353,14 @@ where
 
     async fn save_ruling(&self, ruling: &NewRuling, expected_version: i64) -> Result<i64> {
         let mut tx = self.writer().begin().await?;
-        let moved = sqlx::query(MOVE_VERSION)
-            .bind(ruling.case.0)
-            .bind(expected_version)
-            .bind(to_db_time(ruling.at))
-            .bind("commission_secretary")
-            .execute(&mut *tx)
-            .await?;
-        if S::rows_affected(&moved) != 1 {
-            return Err(StoreError::Conflict("case version"));
-        }
+        move_version::<S>(
+            &mut tx,
+            ruling.case,
+            expected_version,
+            ruling.at,
+            "commission_secretary",
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO case_rulings (case_id, level, ruling, recorded_by, recorded_at)
              VALUES ($1, $2, $3, $4, $5)

@@ -105,10 +105,7 @@ pub(in crate::api) async fn list(
                             ReviewDecision::Corrected => "corrected",
                             ReviewDecision::Dismissed => "dismissed",
                         },
-                        computed_quantity: match v.violation.unit {
-                            daftar_core::violation::Unit::M2 => v.computed_quantity as f64 / 100.0,
-                            daftar_core::violation::Unit::Count => v.computed_quantity as f64,
-                        },
+                        computed_quantity: v.violation.unit.number(v.computed_quantity),
                         reason: v.reason.clone(),
                     })
                     .collect()

@@ -65,14 +65,10 @@ pub(in crate::api) async fn record(
             code: "permit.use",
             field: floor.level.to_string(),
         })?;
-        if !floor.area_m2.is_finite() || floor.area_m2.abs() > 1e7 {
-            return Err(AppError::Invalid("permit.area"));
-        }
-        floors.push(PermitFloor {
-            level: floor.level,
-            area_centi_m2: (floor.area_m2 * 100.0).round() as i64,
-            floor_use,
-        });
+        floors.push(
+            PermitFloor::from_m2(floor.level, floor.area_m2, floor_use)
+                .map_err(|error| AppError::Invalid(error.code()))?,
+        );
     }
     let permit = PermitAllowance::new(&body.number, floors, body.parking_spaces)
         .map_err(|error| AppError::Invalid(error.code()))?;

@@ -53,14 +53,8 @@ fn parse_floors(text: &str) -> Result<Vec<PermitFloor>, AppError> {
             let floor_use = PartUse::from_slug(floor_use)
                 .or_else(|| PartUse::ALL.into_iter().find(|u| u.name().fa == floor_use))
                 .ok_or_else(|| bad(n + 1))?;
-            let area = daftar_core::fa::parse_decimal(area)
-                .filter(|a| a.is_finite() && *a > 0.0 && *a < 1e7)
-                .ok_or_else(|| bad(n + 1))?;
-            Ok(PermitFloor {
-                level,
-                area_centi_m2: (area * 100.0).round() as i64,
-                floor_use,
-            })
+            let area = daftar_core::fa::parse_decimal(area).ok_or_else(|| bad(n + 1))?;
+            PermitFloor::from_m2(level, area, floor_use).map_err(|_| bad(n + 1))
         })
         .collect()
 }
