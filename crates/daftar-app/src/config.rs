@@ -36,6 +36,11 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_CATALOG_DIR")]
     pub catalog_dir: Option<PathBuf>,
 
+    /// A fine schedule of building violations (transaction values by district and block,
+    /// each note's rule) to use instead of the built-in `fines/1405.toml`.
+    #[arg(long, env = "DAFTAR_FINE_SCHEDULE")]
+    pub fine_schedule: Option<PathBuf>,
+
     /// The municipality's three-digit company code in bill IDs.
     #[arg(long, env = "DAFTAR_COMPANY_CODE", default_value_t = 101)]
     pub company_code: u16,
@@ -227,6 +232,7 @@ impl std::fmt::Debug for Config {
             )
             .field("secure_cookies", &self.secure_cookies)
             .field("catalog_dir", &self.catalog_dir)
+            .field("fine_schedule", &self.fine_schedule)
             .field("company_code", &self.company_code)
             .field("lookup_rate_limit", &self.lookup_rate_limit)
             .field("trust_forwarded_for", &self.trust_forwarded_for)

@@ -85,7 +85,10 @@ impl Services {
             let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
             anyhow::anyhow!("the built-in workflows do not load:\n{}", lines.join("\n"))
         })?);
-        let fine_schedule = Arc::new(violation::built_in_schedule());
+        let fine_schedule = Arc::new(match &config.fine_schedule {
+            Some(path) => violation::schedule_from_file(path)?,
+            None => violation::built_in_schedule(),
+        });
         let cases = Cases::new(
             store.clone(),
             store.clone(),

@@ -296,6 +296,7 @@ impl NoViolationCases {
                         }],
                         documents: vec![],
                         bills: vec![],
+                        cancel_unpaid_bills: false,
                     },
                     jiff::Timestamp::now(),
                 )

@@ -4,42 +4,14 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use daftar_core::catalog::FieldKind;
 use daftar_server::auth::SESSION_COOKIE;
-use support::TestApp;
+use support::{TestApp, multipart, post_multipart};
 
 on_both_databases!(a_citizen_applies_and_staff_work_the_case_through_the_pages);
 
 const PERMIT: &str = "10010101018th01";
-const BOUNDARY: &str = "daftar-test-boundary";
-
-/// A multipart body of text fields and (name, file name, bytes) files.
-fn multipart(text: &[(String, String)], files: &[(String, &str, &[u8])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in text {
-        body.extend(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (name, file_name, bytes) in files {
-        body.extend(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend(*bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
 /// The hidden inputs of a page, as (name, value), in order.
 fn hidden_inputs(body: &str) -> Vec<(String, String)> {
     body.split("<input type=\"hidden\" name=\"")
@@ -60,23 +32,6 @@ fn files_under(dir: &std::path::Path) -> usize {
             .map(|path| if path.is_dir() { files_under(&path) } else { 1 })
             .sum()
     })
-}
-
-async fn post_multipart(
-    app: &TestApp,
-    path: &str,
-    cookies: &str,
-    body: Vec<u8>,
-) -> support::TestResponse {
-    let request = Request::post(path)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .header(header::COOKIE, cookies)
-        .body(Body::from(body))
-        .unwrap();
-    app.send(request).await
 }
 
 async fn a_citizen_applies_and_staff_work_the_case_through_the_pages(app: TestApp) {

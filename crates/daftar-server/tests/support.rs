@@ -95,6 +95,7 @@ impl TestApp {
             secure_cookies: false,
             session_hours: 12,
             catalog_dir: None,
+            fine_schedule: None,
             company_code: 101,
             // Every in-process request shares one address: only the rate-limit tests
             // set a low limit.
@@ -493,4 +494,49 @@ pub async fn apply_for_permit(app: &TestApp) -> Value {
         .await;
     assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
     applied.json()
+}
+
+pub const BOUNDARY: &str = "daftar-test-boundary";
+
+/// A multipart body of text fields and (name, file name, bytes) files.
+pub fn multipart(text: &[(String, String)], files: &[(String, &str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in text {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// Posts a multipart form (see [`multipart`]) with the session `cookies`.
+pub async fn post_multipart(
+    app: &TestApp,
+    path: &str,
+    cookies: &str,
+    body: Vec<u8>,
+) -> TestResponse {
+    let request = Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::COOKIE, cookies)
+        .body(Body::from(body))
+        .unwrap();
+    app.send(request).await
 }

@@ -16,6 +16,11 @@ on_both_databases!(
     violation_review_registers_fire_safety_firms_and_an_expired_licence_shows,
     permit_drafting_records_a_permit_on_the_property_file_and_a_bad_line_is_named,
     a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_future,
+    an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition,
+    a_registry_letter_opens_a_violation_case_for_the_registered_owner,
+    formation_registers_a_tenants_objection_with_their_national_id,
+    a_district_the_fine_schedule_lacks_is_refused_at_review_naming_it,
+    the_property_file_takes_a_registry_letter_and_shows_a_refusal_with_what_was_typed,
 );
 
 const VIOLATION_REVIEW: &str = "10010101011th01";
@@ -71,6 +76,11 @@ async fn reread(app: &TestApp, case: &Value) -> Value {
 /// A violation-review case on the demo property, its sketch recorded with one floor more
 /// than the permit and four spaces of parking where five are due, at violation review.
 async fn case_at_review(app: &TestApp) -> Value {
+    case_at_review_with(app, "residential").await
+}
+
+/// The same, with the extra floor in `extra_use` (`commercial` falls under Note 3).
+async fn case_at_review_with(app: &TestApp, extra_use: &str) -> Value {
     record_permit(app).await;
     let owner = app.citizen_token(OWNER.0, OWNER.1).await;
     let applied = app
@@ -100,7 +110,7 @@ async fn case_at_review(app: &TestApp) -> Value {
             json!({"version": case["version"], "floors": [
                 {"level": 0, "parts": [{"use": "parking", "corners": rectangle(12.0, 9.5)}]},
                 {"level": 1, "parts": [{"use": "residential", "corners": rectangle(12.0, 9.5)}]},
-                {"level": 2, "parts": [{"use": "residential", "corners": rectangle(12.0, 9.5)}]},
+                {"level": 2, "parts": [{"use": extra_use, "corners": rectangle(12.0, 9.5)}]},
             ]}),
             Some(&inspector),
         )
@@ -673,4 +683,444 @@ async fn a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_futur
         "not before the ruling's date"
     );
     assert_eq!(reread(&app, &case).await["state"], "commission");
+}
+
+/// Moves every fine bill's due date to yesterday, as the days passing would.
+async fn fine_bills_fall_due(app: &TestApp) {
+    let url = app.state.config.database_url.clone().unwrap();
+    let yesterday = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now())
+        .add_days(-1)
+        .iso_jalali();
+    let sql = "UPDATE bills SET due_date = $1
+               WHERE id IN (SELECT bill_row FROM case_fine_bills)";
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(sql)
+            .bind(yesterday)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        sqlx::query(sql)
+            .bind(yesterday)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+}
+
+async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(app: TestApp) {
+    let case = case_at_review_with(&app, "commercial").await;
+    let reviewer = app.staff_token("violation_review").await;
+    let found = violations(&app, &reviewer, &case).await;
+    assert_eq!(found["computed"][0]["note"], "3", "{found}");
+    // 114 m² at 2 to 4 × 40,000,000 rials.
+    assert_eq!(found["computed"][0]["fine_min_rials"], 9_120_000_000i64);
+    let case = refer_to_commission(&app, case).await;
+    let served =
+        daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now()).add_days(-11);
+    let case = first_ruling(
+        &app,
+        &case,
+        10_000_000_000,
+        3_000_000_000,
+        &served.to_string(),
+    )
+    .await;
+    let secretary = app.staff_token("commission_secretary").await;
+    let case = acted(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "finalise_ruling"}),
+    )
+    .await;
+    assert_eq!(case["state"], "enforcement");
+
+    // Not before the bill is due.
+    let early = act(
+        &app,
+        &reviewer,
+        &case,
+        json!({"action": "back_to_commission", "comment": "Unpaid."}),
+    )
+    .await;
+    assert_eq!(
+        early.error_code(),
+        "case.needs_unpaid_commercial_fine",
+        "{}",
+        early.body
+    );
+    fine_bills_fall_due(&app).await;
+    let case = acted(
+        &app,
+        &reviewer,
+        &case,
+        json!({"action": "back_to_commission", "comment": "The Note 3 fine is unpaid past its due date."}),
+    )
+    .await;
+    assert_eq!(case["state"], "commission");
+    let seen = violations(&app, &reviewer, &case).await;
+    let first_bill = seen["bills"][0].clone();
+    assert_eq!(first_bill["cancelled"], true, "{seen}");
+    let track = format!(
+        "/api/v1/bills/track?bill_id={}&payment_id={}",
+        first_bill["bill_id"].as_str().unwrap(),
+        first_bill["payment_id"].as_str().unwrap()
+    );
+    assert_eq!(app.get(&track, None).await.json()["status"], "cancelled");
+    assert_eq!(seen["rulings"].as_array().unwrap().len(), 1);
+    assert_eq!(seen["rulings"][0]["round"], 1);
+
+    // The second round: the first round's ruling does not count for it.
+    let issue_early = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
+    )
+    .await;
+    assert_eq!(issue_early.error_code(), "case.needs_first_ruling");
+    let ruled = app
+        .post_json(
+            &format!("/api/v1/cases/{}/ruling", case["id"]),
+            json!({"version": case["version"], "number": "3/05/9001", "date": served.to_string(),
+            "items": [
+                {"decision": "demolition"},
+                {"decision": "fine", "amount_rials": 3_000_000_000i64},
+            ]}),
+            Some(&secretary),
+        )
+        .await;
+    assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
+    let case = reread(&app, &case).await;
+    let case = acted(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
+    )
+    .await;
+    let case = acted(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "finalise_ruling"}),
+    )
+    .await;
+    let seen = violations(&app, &reviewer, &case).await;
+    let rounds: Vec<(i64, String)> = seen["rulings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["round"].as_i64().unwrap(),
+                r["number"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rounds,
+        vec![(1, "3/05/7834".to_owned()), (2, "3/05/9001".to_owned())]
+    );
+    let bills = seen["bills"].as_array().unwrap();
+    assert_eq!(bills.len(), 2, "{seen}");
+    assert_eq!(bills[1]["amount_rials"], 3_000_000_000i64);
+    assert_eq!(bills[1]["cancelled"], false);
+
+    // Settled once the new fine is paid and the demolition recorded.
+    let file = format!(
+        "bill_id,payment_id,amount_rials,paid_at,trace_number\n{},{},{},1405-02-10 14:30,BANK-FINE-2\n",
+        bills[1]["bill_id"].as_str().unwrap(),
+        bills[1]["payment_id"].as_str().unwrap(),
+        bills[1]["amount_rials"]
+    );
+    daftar_app::billing::import_payments(app.store.as_ref(), &file, "test")
+        .await
+        .unwrap()
+        .unwrap();
+    let undemolished = act(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    assert_eq!(undemolished.error_code(), "case.needs_fines_settled");
+    let case = acted(
+        &app,
+        &reviewer,
+        &case,
+        json!({"action": "record_demolition", "comment": "The third floor is taken down."}),
+    )
+    .await;
+    let case = acted(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    assert_eq!(case["state"], "settled");
+}
+
+fn letter(date: &str) -> Value {
+    use base64::Engine;
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(2048, b' ');
+    json!({
+        "number": "۱۳۹/۴۵/۱۲۸۷۳",
+        "date": date,
+        "summary": "The completion certificate shows three floors; the council's drawings show two.",
+        "scan_file_name": "letter.pdf",
+        "scan_base64": base64::engine::general_purpose::STANDARD.encode(&pdf),
+    })
+}
+
+async fn a_registry_letter_opens_a_violation_case_for_the_registered_owner(app: TestApp) {
+    let letters = format!("{PROPERTY}/registry-letters");
+    let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let citizen = app
+        .post_json(&letters, letter(&today.to_string()), Some(&owner))
+        .await;
+    assert_eq!(citizen.status, StatusCode::FORBIDDEN, "{}", citizen.body);
+    let inspector = app.staff_token("inspection").await;
+    let other_unit = app
+        .post_json(&letters, letter(&today.to_string()), Some(&inspector))
+        .await;
+    assert_eq!(other_unit.error_code(), "letter.not_allowed");
+
+    let reviewer = app.staff_token("violation_review").await;
+    let future = app
+        .post_json(
+            &letters,
+            letter(&today.add_days(1).to_string()),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(future.error_code(), "letter.date");
+    let unregistered = app
+        .post_json(
+            "/api/v1/properties/1/01-101-99-0/registry-letters",
+            letter(&today.to_string()),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(unregistered.error_code(), "letter.property_not_registered");
+    let mine = |answer: support::TestResponse| answer.json()["cases"].as_array().unwrap().len();
+    let before = mine(app.get("/api/v1/cases", Some(&owner)).await);
+
+    let opened = app
+        .post_json(&letters, letter(&today.to_string()), Some(&reviewer))
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let case = opened.json();
+    assert_eq!(case["service_id"], VIOLATION_REVIEW);
+    assert_eq!(case["state"], "file_opening");
+    let history = case["history"].as_array().unwrap();
+    assert_eq!(history[0]["action"], "open_from_registry_letter", "{case}");
+    assert!(
+        history[0]["comment"]
+            .as_str()
+            .unwrap()
+            .contains("council's drawings")
+    );
+    let documents = case["documents"].as_array().unwrap();
+    assert_eq!(documents.len(), 1, "{case}");
+    assert_eq!(documents[0]["kind"], "registry_letter");
+    // The register's owner follows it as its applicant.
+    assert_eq!(
+        mine(app.get("/api/v1/cases", Some(&owner)).await),
+        before + 1
+    );
+    let owners_view = app
+        .get(&format!("/api/v1/cases/{}", case["id"]), Some(&owner))
+        .await;
+    assert_eq!(owners_view.status, StatusCode::OK, "{}", owners_view.body);
+
+    let again = app
+        .post_json(&letters, letter(&today.to_string()), Some(&reviewer))
+        .await;
+    assert_eq!(again.error_code(), "letter.case_open");
+}
+
+async fn formation_registers_a_tenants_objection_with_their_national_id(app: TestApp) {
+    let case = refer_to_commission(&app, case_at_review(&app).await).await;
+    let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
+    let case = first_ruling(
+        &app,
+        &case,
+        10_000_000_000,
+        3_000_000_000,
+        &today.to_string(),
+    )
+    .await;
+    let formation = app.staff_token("formation").await;
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let by_owner = act(
+        &app,
+        &owner,
+        &case,
+        json!({"action": "object_as_representative", "comment": "x",
+               "fields": {"objector_national_id": "0013542419"}}),
+    )
+    .await;
+    assert_eq!(by_owner.status, StatusCode::FORBIDDEN, "{}", by_owner.body);
+    let bad_id = act(
+        &app,
+        &formation,
+        &case,
+        json!({"action": "object_as_representative", "comment": "The tenant objects.",
+               "fields": {"objector_national_id": "0013542418"}}),
+    )
+    .await;
+    assert_eq!(
+        bad_id.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad_id.body
+    );
+    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    let case = acted(
+        &app,
+        &formation,
+        &case,
+        json!({"action": "object_as_representative",
+               "comment": "The tenant of the ground floor objects on paper.",
+               "fields": {"objector_national_id": "0013542419"}}),
+    )
+    .await;
+    assert_eq!(case["state"], "appeal");
+    assert_eq!(
+        case["fields"]["objector_national_id"], "0013542419",
+        "{case}"
+    );
+}
+
+async fn a_district_the_fine_schedule_lacks_is_refused_at_review_naming_it(app: TestApp) {
+    // The same app on a schedule of its own that covers district 2 only.
+    let schedule = app.data_dir.path().join("fines-no-district-1.toml");
+    let built_in = include_str!("../../../fines/1405.toml");
+    let start = built_in.find("[[district]]").unwrap();
+    let district_2 = built_in[start..].find("\n[[district]]").unwrap() + start + 1;
+    std::fs::write(
+        &schedule,
+        format!("{}{}", &built_in[..start], &built_in[district_2..]),
+    )
+    .unwrap();
+    let mut config = app.state.config.clone();
+    config.fine_schedule = Some(schedule);
+    let state = daftar_server::app::AppState::new(config, app.store.clone()).unwrap();
+    let app = TestApp {
+        state,
+        store: app.store.clone(),
+        data_dir: app.data_dir,
+    };
+    let case = case_at_review(&app).await;
+    let reviewer = app.staff_token("violation_review").await;
+    let reviewed = app
+        .post_json(
+            &format!("/api/v1/cases/{}/violations/review", case["id"]),
+            json!({"version": case["version"], "items": [
+                {"decision": "confirmed"}, {"decision": "confirmed"},
+            ]}),
+            Some(&reviewer),
+        )
+        .await;
+    assert_eq!(
+        reviewed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reviewed.body
+    );
+    assert_eq!(reviewed.error_code(), "violation.no_fine_values");
+    assert!(
+        reviewed.body.contains("\u{2066}۱\u{2069}"),
+        "{}",
+        reviewed.body
+    );
+    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+}
+
+async fn the_property_file_takes_a_registry_letter_and_shows_a_refusal_with_what_was_typed(
+    app: TestApp,
+) {
+    let file = "/properties/1/01-101-12-0";
+    let cookie = |token: String| format!("{}={token}", daftar_server::auth::SESSION_COOKIE);
+    let inspector = cookie(app.staff_token("inspection").await);
+    let page = app.get_page(file, &inspector).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("registry-letter\""),
+        "only the units that take letters"
+    );
+
+    let reviewer = cookie(app.staff_token("violation_review").await);
+    let page = app.get_page(file, &reviewer).await;
+    assert!(
+        page.body.contains("id=\"registry-letter\""),
+        "{}",
+        page.body
+    );
+    let csrf = page.hidden("csrf");
+    let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
+    let text = |date: &str| {
+        vec![
+            ("csrf".to_owned(), csrf.clone()),
+            ("number".to_owned(), "۱۳۹/۴۵/۱۲۸۷۳".to_owned()),
+            ("date".to_owned(), date.to_owned()),
+            (
+                "summary".to_owned(),
+                "سه طبقه در پایان‌کار، دو طبقه در نقشه".to_owned(),
+            ),
+        ]
+    };
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(2048, b' ');
+    let action = format!("{file}/registry-letter");
+
+    // No scan: the file comes back saying so, with what was typed.
+    let refused = support::post_multipart(
+        &app,
+        &action,
+        &reviewer,
+        support::multipart(&text("1405-09-01"), &[]),
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("id=\"letter-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("سه طبقه در پایان‌کار"));
+    let later = daftar_core::fa::to_persian_digits(&today.add_days(3).to_string());
+    let future = support::post_multipart(
+        &app,
+        &action,
+        &reviewer,
+        support::multipart(&text(&later), &[("scan".to_owned(), "letter.pdf", &pdf)]),
+    )
+    .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(future.body.contains("id=\"letter-error\""));
+
+    let opened = support::post_multipart(
+        &app,
+        &action,
+        &reviewer,
+        support::multipart(
+            &text(&today.to_string()),
+            &[("scan".to_owned(), "letter.pdf", &pdf)],
+        ),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let case_page = opened.headers["location"].to_str().unwrap().to_owned();
+    let case = app.get_page(&case_page, &reviewer).await;
+    assert_eq!(case.status, StatusCode::OK);
+    assert!(
+        case.body.contains("تشکیل پرونده از نامه اداره ثبت"),
+        "{}",
+        case.body
+    );
+    assert!(case.body.contains("letter.pdf"));
 }

@@ -164,6 +164,7 @@ fn inspection(case: CaseId, expected_version: i64) -> Transition {
         notifications: told_applicant("inspection booked"),
         documents: Vec::new(),
         bills: Vec::new(),
+        cancel_unpaid_bills: false,
     }
 }
 

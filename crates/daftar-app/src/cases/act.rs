@@ -196,6 +196,9 @@ impl Cases {
             notifications,
             documents: stored.documents,
             bills,
+            cancel_unpaid_bills: action
+                .effects
+                .contains(&daftar_core::workflow::Effect::CancelFineBills),
         };
         if let Err(error) = self.store.apply_transition(&transition, now).await {
             self.discard_unused(&stored.created).await;
@@ -329,6 +332,7 @@ impl Cases {
             notifications: Vec::new(),
             documents: Vec::new(),
             bills: Vec::new(),
+            cancel_unpaid_bills: false,
         };
         self.store
             .apply_transition(&transition, Timestamp::now())

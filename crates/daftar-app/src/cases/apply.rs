@@ -18,6 +18,38 @@ use super::{Application, CaseError, Cases, status_notice, tasks_for};
 use crate::accounts::Principal;
 use crate::codes::CODE_DRAWS;
 
+/// A case the office opens on a registered property for its owner
+/// ([`Cases::open_for_owner`]).
+#[derive(Debug)]
+pub struct OwnerOpening<'a> {
+    pub service_id: &'a str,
+    pub district: u16,
+    pub renewal_code: &'a daftar_core::property::RenewalCode,
+    /// The owner the register names: the case's applicant.
+    pub owner: daftar_core::ir::NationalId,
+    /// Answers beyond the property (kept with the case as an application's are).
+    pub answers: BTreeMap<String, String>,
+    pub uploads: &'a [super::Upload],
+    /// The history's name for the opening, e.g. `open_from_registry_letter`.
+    pub action: &'a str,
+    /// What the history says of it.
+    pub comment: String,
+}
+
+/// What [`Cases::open`] needs of a case to open, whoever opens it.
+struct Opening<'a> {
+    service_id: &'a str,
+    applicant: daftar_core::ir::NationalId,
+    applicant_verified: bool,
+    acting_for: Option<daftar_core::ir::LegalId>,
+    answers: BTreeMap<String, String>,
+    uploads: &'a [super::Upload],
+    uploaded_by: String,
+    actor: Actor,
+    action: &'a str,
+    comment: Option<String>,
+}
+
 impl Cases {
     /// Checks an application as [`Cases::apply`] would, opening nothing: for the page
     /// where the applicant checks their answers before sending them.
@@ -103,7 +135,65 @@ impl Cases {
         else {
             return Err(CaseError::NotAllowed("case.applicants_only"));
         };
-        let service = self.service_of(&application.service_id)?;
+        self.open(Opening {
+            service_id: &application.service_id,
+            applicant: national_id.clone(),
+            applicant_verified: *verified,
+            acting_for: acting_for.clone(),
+            answers,
+            uploads: &application.uploads,
+            uploaded_by: "applicant".into(),
+            actor: Actor::Applicant,
+            action: "apply",
+            comment: None,
+        })
+        .await
+    }
+
+    /// Opens a case the office starts itself on a registered property, for the owner the
+    /// register names (who then follows it as its applicant): a violation case from a
+    /// registry letter. The caller has checked the staff member may; the uploads are
+    /// checked here as an application's are.
+    pub async fn open_for_owner(
+        &self,
+        account: &daftar_store::StaffAccount,
+        opening: OwnerOpening<'_>,
+    ) -> Result<CaseRecord, CaseError> {
+        let service = self.service_of(opening.service_id)?;
+        let problems = upload_problems(service, opening.uploads);
+        if !problems.is_empty() {
+            return Err(CaseError::InvalidFields(problems));
+        }
+        self.check_document_limits(None, None, opening.uploads.len())
+            .await?;
+        let mut answers = opening.answers;
+        answers.insert("district".into(), opening.district.to_string());
+        answers.insert(
+            "renewal_code".into(),
+            opening.renewal_code.as_str().to_owned(),
+        );
+        self.open(Opening {
+            service_id: opening.service_id,
+            applicant: opening.owner,
+            applicant_verified: false,
+            acting_for: None,
+            answers,
+            uploads: opening.uploads,
+            uploaded_by: format!("staff:{}", account.username),
+            actor: Actor::Staff {
+                id: account.id,
+                name: account.display_name.clone(),
+            },
+            action: opening.action,
+            comment: Some(opening.comment),
+        })
+        .await
+    }
+
+    /// Opens a case with its first tasks, history row, notice and documents, in one
+    /// transaction; documents stored for a case that did not open are removed.
+    async fn open(&self, opening: Opening<'_>) -> Result<CaseRecord, CaseError> {
+        let service = self.service_of(opening.service_id)?;
         let workflow = service
             .workflow
             .as_deref()
@@ -112,14 +202,13 @@ impl Cases {
             .workflows
             .latest(workflow)
             .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
-        let office = self
-            .office_for(answers.get("district").and_then(|d| d.parse::<u16>().ok()))
-            .await?;
+        let answers = opening.answers;
+        let district = answers.get("district").and_then(|d| d.parse::<u16>().ok());
+        let office = self.office_for(district).await?;
         let stored = self
-            .store_uploads(service, &application.uploads, "applicant")
+            .store_uploads(service, opening.uploads, &opening.uploaded_by)
             .await?;
         let documents = stored.documents;
-        let district = answers.get("district").and_then(|d| d.parse::<u16>().ok());
         let now = Timestamp::now();
         let today = JalaliDate::from_timestamp(now);
         let position = definition.start_position();
@@ -131,11 +220,11 @@ impl Cases {
             .map(|s| s.name.fa.clone())
             .unwrap_or_default();
         let history = NewHistory {
-            actor: Actor::Applicant,
-            action: "apply".into(),
+            actor: opening.actor,
+            action: opening.action.into(),
             from_state: None,
             to_state: position.state.clone(),
-            comment: None,
+            comment: opening.comment,
             changes: None,
         };
         let tasks = tasks_for(definition, service.owner_unit, &position, due);
@@ -144,9 +233,9 @@ impl Cases {
             service_id: service.identifier.clone(),
             workflow_id: definition.id.clone(),
             workflow_version: definition.version,
-            applicant: national_id.clone(),
-            applicant_verified: *verified,
-            acting_for: acting_for.clone(),
+            applicant: opening.applicant.clone(),
+            applicant_verified: opening.applicant_verified,
+            acting_for: opening.acting_for,
             office,
             district,
             // The answer is a checked renewal code already (the form's kind for it).
@@ -161,7 +250,7 @@ impl Cases {
         for _ in 0..CODE_DRAWS {
             case.tracking_code = TrackingCode::from_random(self.codes.draw()).to_string();
             let notice = NewNotification {
-                to: Recipient::Citizen(national_id.clone()),
+                to: Recipient::Citizen(opening.applicant.clone()),
                 text: status_notice(&case.tracking_code, &first_state),
             };
             let opened = self

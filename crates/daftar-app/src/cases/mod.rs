@@ -8,6 +8,7 @@
 
 mod act;
 mod apply;
+pub use apply::OwnerOpening;
 mod audit;
 pub use audit::ChainReport;
 mod documents;
@@ -128,6 +129,8 @@ impl Cases {
                     bills
                         .extend(crate::violation::fine_bills(&**store, *company_code, case).await?);
                 }
+                // Written by the store in the action's transaction (Transition).
+                daftar_core::workflow::Effect::CancelFineBills => {}
             }
         }
         Ok(bills)

@@ -8,6 +8,7 @@
 //! [`fine_bills`], both in the action's own use case.
 
 mod firms;
+mod letter;
 mod record;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use daftar_store::{BillView, CaseId, CaseRecord, ComputedViolations, Store};
 use jiff::Timestamp;
 
 pub use firms::RegisteredFirm;
+pub use letter::{LETTER_DOCUMENT, RegistryLetter};
 pub use record::{ReviewInput, ReviewRequest, RulingRequest};
 
 use crate::accounts::Principal;
@@ -43,6 +45,15 @@ pub const FINE_DUE_DAYS: i64 = 30;
 pub fn built_in_schedule() -> FineSchedule {
     FineSchedule::parse(include_str!("../../../../fines/1405.toml"))
         .expect("the built-in fine schedule parses (a unit test reads it)")
+}
+
+/// A fine schedule from a file, as a municipality keeps its own (`--fine-schedule`); a
+/// file that does not parse stops the program at start, naming what is wrong.
+pub fn schedule_from_file(path: &std::path::Path) -> anyhow::Result<FineSchedule> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("the fine schedule {} cannot be read: {e}", path.display()))?;
+    FineSchedule::parse(&text)
+        .map_err(|e| anyhow::anyhow!("the fine schedule {} is wrong: {e}", path.display()))
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +88,8 @@ pub struct Review {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedRuling {
+    /// Which time the case was before the commission, from 1.
+    pub round: i64,
     pub ruling: Ruling,
     pub by_name: String,
     pub at: Timestamp,
@@ -234,6 +247,7 @@ impl Violations {
                 .find(|row| row.action == action)
                 .map(|row| row.at)
         };
+        let round = ruling_round(&history);
         let mut rulings = Vec::new();
         for stored in self.store.rulings(id).await? {
             let ruling: Ruling =
@@ -242,11 +256,14 @@ impl Violations {
                 RulingLevel::First => "issue_ruling",
                 RulingLevel::Appeal => "issue_appeal_ruling",
             };
-            let issued = issued_at(action).is_some_and(|at| at >= stored.at);
+            // An earlier round's ruling was issued before the case went back.
+            let issued =
+                stored.round < round || issued_at(action).is_some_and(|at| at >= stored.at);
             if !issued && !staff {
                 continue;
             }
             rulings.push(RecordedRuling {
+                round: stored.round,
                 issued,
                 ruling,
                 by_name: stored.by_name,
@@ -258,9 +275,19 @@ impl Violations {
             _ => None,
         };
         let defence_deadline = match case.state.as_str() {
-            "commission" => issued_at("refer_to_commission").map(|at| {
-                JalaliDate::from_timestamp(at).add_days(i64::from(self.schedule.defence_days))
-            }),
+            "commission" => history
+                .iter()
+                .rev()
+                .find(|row| {
+                    matches!(
+                        row.action.as_str(),
+                        "refer_to_commission" | BACK_TO_COMMISSION
+                    )
+                })
+                .map(|row| row.at)
+                .map(|at| {
+                    JalaliDate::from_timestamp(at).add_days(i64::from(self.schedule.defence_days))
+                }),
             _ => None,
         };
         Ok(CaseViolations {
@@ -287,9 +314,12 @@ pub(crate) async fn work_done(
     let id = case.id;
     let today = JalaliDate::from_timestamp(Timestamp::now());
     let rulings = || async {
+        let round = ruling_round(&store.case_history(id).await?);
         let mut levels = Vec::new();
         for stored in store.rulings(id).await? {
-            levels.push(stored.level);
+            if stored.round == round {
+                levels.push(stored.level);
+            }
         }
         Ok::<_, CaseError>(levels)
     };
@@ -310,14 +340,32 @@ pub(crate) async fn work_done(
                 .all(|bill| bill.paid_at.is_some() || bill.cancelled);
             let final_ruling = final_ruling(store, id).await?;
             let demolished = match &final_ruling {
+                // Recorded since the case last came back from the commission.
                 Some(ruling) if ruling.demolishes() => store
                     .case_history(id)
                     .await?
                     .iter()
+                    .rev()
+                    .take_while(|row| row.action != BACK_TO_COMMISSION)
                     .any(|row| row.action == "record_demolition"),
                 _ => true,
             };
             final_ruling.is_some() && paid && demolished
+        }
+        Work::UnpaidCommercialFine => {
+            let fines_commercial_area = match final_ruling(store, id).await? {
+                Some(ruling) => {
+                    let reviewed = reviewed_of(store, id).await?;
+                    fines_note(&ruling, &reviewed, daftar_core::violation::Note::Note3)
+                }
+                None => false,
+            };
+            fines_commercial_area
+                && store
+                    .fine_bills(id)
+                    .await?
+                    .iter()
+                    .any(|bill| bill.paid_at.is_none() && !bill.cancelled && bill.due_date < today)
         }
         Work::NoOpenViolation => match property_of(case) {
             Some((district, code)) => store
@@ -351,11 +399,12 @@ pub(crate) async fn check_served(
         field: "served_date".into(),
     };
     let served = JalaliDate::parse(served).map_err(|_| refused())?;
+    let round = ruling_round(&store.case_history(id).await?);
     let ruled = store
         .rulings(id)
         .await?
         .into_iter()
-        .find(|stored| stored.level == "first")
+        .find(|stored| stored.round == round && stored.level == "first")
         .and_then(|stored| serde_json::from_str::<Ruling>(&stored.ruling_json).ok())
         .map(|ruling| ruling.date);
     let today = JalaliDate::from_timestamp(Timestamp::now());
@@ -365,20 +414,68 @@ pub(crate) async fn check_served(
     Ok(())
 }
 
-/// The ruling that stands: the appeal's when there is one, else the first instance's.
+/// The action that sends a case back to the commission for a new round: an unpaid
+/// commercial fine (Note 3), for demolition.
+pub const BACK_TO_COMMISSION: &str = "back_to_commission";
+
+/// Which time the case is before the commission (or was last), from 1: each
+/// [`BACK_TO_COMMISSION`] in its history starts a new round of rulings.
+pub fn ruling_round(history: &[daftar_store::HistoryRecord]) -> i64 {
+    let back = history
+        .iter()
+        .filter(|row| row.action == BACK_TO_COMMISSION)
+        .count();
+    1 + i64::try_from(back).unwrap_or(i64::MAX - 1)
+}
+
+/// The ruling that stands: the current round's appeal ruling when there is one, else its
+/// first instance's.
 async fn final_ruling(store: &dyn Store, id: CaseId) -> Result<Option<Ruling>, CaseError> {
-    let mut rulings = store.rulings(id).await?;
-    rulings.sort_by(|a, b| a.level.cmp(&b.level));
+    let round = ruling_round(&store.case_history(id).await?);
+    let rulings: Vec<_> = store
+        .rulings(id)
+        .await?
+        .into_iter()
+        .filter(|r| r.round == round)
+        .collect();
     let Some(last) = rulings
         .iter()
         .find(|r| r.level == "appeal")
-        .or(rulings.first())
+        .or_else(|| rulings.iter().find(|r| r.level == "first"))
     else {
         return Ok(None);
     };
     serde_json::from_str(&last.ruling_json)
         .map(Some)
         .map_err(|e| anyhow::anyhow!("case {}: ruling unreadable: {e}", id.0).into())
+}
+
+/// The case's reviewed violations (none before the review).
+async fn reviewed_of(store: &dyn Store, id: CaseId) -> Result<Vec<ReviewedViolation>, CaseError> {
+    match store.case_violations(id).await?.and_then(|v| v.reviewed) {
+        Some(review) => serde_json::from_str(&review.json)
+            .map_err(|e| anyhow::anyhow!("case {}: review unreadable: {e}", id.0).into()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Whether `ruling` fines a violation under `note`: its items follow the standing
+/// reviewed violations in order.
+fn fines_note(
+    ruling: &Ruling,
+    reviewed: &[ReviewedViolation],
+    note: daftar_core::violation::Note,
+) -> bool {
+    ruling
+        .items
+        .iter()
+        .zip(reviewed.iter().filter(|v| v.stands()))
+        .any(|(item, violation)| {
+            matches!(
+                item.decision,
+                daftar_core::violation::RulingDecision::Fine { .. }
+            ) && violation.violation.note == note
+        })
 }
 
 /// The bills the case's final ruling's fines become: one bill for their sum, by the

@@ -65,9 +65,19 @@ impl Violations {
             .ok_or(CaseError::Invalid("violation.no_sketch"))?;
         let computed: Vec<Violation> = serde_json::from_str(&stored.computed_json)
             .map_err(|e| anyhow::anyhow!("case {}: violations unreadable: {e}", id.0))?;
-        let values = property_of(&case)
-            .and_then(|(district, code)| self.schedule.values_at(district, &code))
-            .unwrap_or((0, 0));
+        // A district the fine schedule does not cover has no fine ranges to review: the
+        // schedule is completed first (`--fine-schedule`), not ruled on with ranges of 0.
+        let values = match property_of(&case) {
+            Some((district, code)) => {
+                self.schedule
+                    .values_at(district, &code)
+                    .ok_or(CaseError::InvalidField {
+                        code: "violation.no_fine_values",
+                        field: district.to_string(),
+                    })?
+            }
+            None => (0, 0),
+        };
         let items: Vec<ReviewItem> = request
             .items
             .iter()
@@ -168,6 +178,7 @@ impl Violations {
             .save_ruling(
                 &NewRuling {
                     case: id,
+                    round: super::ruling_round(&self.store.case_history(id).await?),
                     level: level.slug().to_owned(),
                     ruling_json: serde_json::to_string(&ruling).map_err(anyhow::Error::from)?,
                     by: account.id,

@@ -163,12 +163,15 @@ pub struct Action {
 pub enum Effect {
     /// The final ruling's fines become bills.
     FineBills,
+    /// The case's fine bills not yet paid are cancelled (it goes back to the commission).
+    CancelFineBills,
 }
 
 impl Effect {
     pub fn from_slug(slug: &str) -> Option<Effect> {
         match slug {
             "fine_bills" => Some(Effect::FineBills),
+            "cancel_fine_bills" => Some(Effect::CancelFineBills),
             _ => None,
         }
     }
@@ -203,10 +206,13 @@ pub enum Work {
     FinesSettled,
     /// No violation case on the property is open (Note 8: no certificate while one is).
     NoOpenViolation,
+    /// The final ruling fines commercial area (Note 3) and its bill is past due unpaid:
+    /// what sends the case back to the commission for demolition.
+    UnpaidCommercialFine,
 }
 
 impl Work {
-    pub const ALL: [Work; 12] = [
+    pub const ALL: [Work; 13] = [
         Work::Inquiry,
         Work::Visit,
         Work::Sketch,
@@ -219,6 +225,7 @@ impl Work {
         Work::ObjectionClosed,
         Work::FinesSettled,
         Work::NoOpenViolation,
+        Work::UnpaidCommercialFine,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -235,6 +242,7 @@ impl Work {
             Work::ObjectionClosed => "objection_closed",
             Work::FinesSettled => "fines_settled",
             Work::NoOpenViolation => "no_open_violation",
+            Work::UnpaidCommercialFine => "unpaid_commercial_fine",
         }
     }
 

@@ -114,6 +114,9 @@ impl Refusal {
             Refusal::MissingWork(super::Work::ObjectionClosed) => "case.needs_objection_closed",
             Refusal::MissingWork(super::Work::FinesSettled) => "case.needs_fines_settled",
             Refusal::MissingWork(super::Work::NoOpenViolation) => "case.needs_no_open_violation",
+            Refusal::MissingWork(super::Work::UnpaidCommercialFine) => {
+                "case.needs_unpaid_commercial_fine"
+            }
         }
     }
 }

@@ -19,10 +19,13 @@ pub struct FieldChange {
 }
 
 /// The kind of a field an action names, read from its name, as docs/WORKFLOWS.md says:
-/// `…_date` is a Jalali date, `…_m2` an area in square metres, anything else a text.
+/// `…_date` is a Jalali date, `…_m2` an area in square metres, `…_national_id` a national
+/// ID, anything else a text.
 pub fn action_field_kind(name: &str) -> FieldKind {
     if name.ends_with("_date") {
         FieldKind::Date
+    } else if name.ends_with("_national_id") {
+        FieldKind::NationalId
     } else if name.ends_with("_m2") {
         FieldKind::AreaM2
     } else {

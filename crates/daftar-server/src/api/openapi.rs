@@ -58,6 +58,7 @@ use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, vi
         violation::review::review,
         violation::ruling::rule,
         violation::permit::record,
+        violation::letter::open,
         violation::firms::register,
         violation::firms::list,
         document,

@@ -245,6 +245,7 @@ mod tests {
             notifications: Vec::new(),
             documents: Vec::new(),
             bills: Vec::new(),
+            cancel_unpaid_bills: false,
         }
     }
 

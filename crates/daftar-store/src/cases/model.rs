@@ -109,6 +109,9 @@ pub struct Transition {
     /// Bills the action issues against the case (a final ruling's fines), each kept as
     /// one of the case's fine bills.
     pub bills: Vec<crate::NewBill>,
+    /// Cancels the case's fine bills not yet paid (the case goes back to the commission,
+    /// whose new ruling bills anew).
+    pub cancel_unpaid_bills: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::writes::{
-    insert_case_bill, insert_document, insert_history, insert_notifications, insert_tasks,
+    cancel_unpaid_case_bills, insert_case_bill, insert_document, insert_history,
+    insert_notifications, insert_tasks,
 };
 use crate::sql::{SqlBackend, Statement};
 use crate::*;
@@ -177,7 +178,10 @@ where
     ) -> crate::Result<i64> {
         // Without documents, it is written with those arriving beside it
         // (crate::cases::group_commit); documents' versions are numbered here.
-        if transition.documents.is_empty() && transition.bills.is_empty() {
+        if transition.documents.is_empty()
+            && transition.bills.is_empty()
+            && !transition.cancel_unpaid_bills
+        {
             return self.transitions().apply(transition, now).await;
         }
         let now = crate::to_db_time(now);
@@ -217,6 +221,9 @@ where
         .await?;
         for document in &transition.documents {
             insert_document::<S::Db>(&mut tx, transition.case.0, document, now).await?;
+        }
+        if transition.cancel_unpaid_bills {
+            cancel_unpaid_case_bills::<S::Db>(&mut tx, transition.case.0, now).await?;
         }
         for bill in &transition.bills {
             insert_case_bill::<S::Db>(&mut tx, transition.case.0, bill, now).await?;

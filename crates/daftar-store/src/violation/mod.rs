@@ -23,11 +23,11 @@ pub trait ViolationStore: Send + Sync + std::fmt::Debug {
     /// version on (else a [`StoreError::Conflict`], keeping nothing); returns the new
     /// version.
     async fn save_review(&self, review: &NewReview, expected_version: i64) -> Result<i64>;
-    /// Keeps a ruling as its level's (replacing a draft of the same level), in the
-    /// transaction that checks the case is still at `expected_version` with an open task
+    /// Keeps a ruling as its round's and level's (replacing a draft of the same round and
+    /// level), in the transaction that checks the case is still at `expected_version` with an open task
     /// for the commission's secretary and moves its version on.
     async fn save_ruling(&self, ruling: &NewRuling, expected_version: i64) -> Result<i64>;
-    /// The case's rulings, first instance first.
+    /// The case's rulings, by round, first instance first.
     async fn rulings(&self, case: CaseId) -> Result<Vec<StoredRuling>>;
     /// The bills the case's fines became, oldest first.
     async fn fine_bills(&self, case: CaseId) -> Result<Vec<BillView>>;
@@ -48,6 +48,9 @@ pub trait ViolationStore: Send + Sync + std::fmt::Debug {
         year: i32,
         first: u8,
     ) -> Result<Option<(i64, u8)>>;
+    /// The national ID of the property's registered owner with the largest share (the
+    /// register's order breaks a tie): whom a case the office opens on the property is for.
+    async fn register_owner(&self, district: u16, renewal_code: &str) -> Result<Option<String>>;
     /// Registers a fire-safety firm; a legal ID already registered is a
     /// [`StoreError::Conflict`].
     async fn register_firm(&self, firm: &NewFirm) -> Result<i64>;
@@ -129,6 +132,9 @@ pub struct NewReview {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRuling {
     pub case: CaseId,
+    /// Which time the case is before the commission, from 1: an unpaid commercial fine
+    /// sends it back for a new round.
+    pub round: i64,
     /// `first` or `appeal`.
     pub level: String,
     pub ruling_json: String,
@@ -138,6 +144,7 @@ pub struct NewRuling {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRuling {
+    pub round: i64,
     pub level: String,
     pub ruling_json: String,
     pub by_name: String,
@@ -156,6 +163,7 @@ struct ViolationsRow {
 
 #[derive(Debug, FromRow)]
 struct RulingRow {
+    round: i64,
     level: String,
     ruling: String,
     by_name: String,
@@ -222,6 +230,7 @@ where
     for<'r> PermitRow: FromRow<'r, <S::Db as Database>::Row>,
     for<'r> crate::billing::sql::BillViewRow: FromRow<'r, <S::Db as Database>::Row>,
     for<'r> (i64,): FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> (String,): FromRow<'r, <S::Db as Database>::Row>,
     for<'r> (i64, i64): FromRow<'r, <S::Db as Database>::Row>,
     for<'r> StoredFirm: FromRow<'r, <S::Db as Database>::Row>,
 {
@@ -249,6 +258,20 @@ where
         };
         tx.commit().await?;
         Ok(id)
+    }
+
+    async fn register_owner(&self, district: u16, renewal_code: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT o.national_id FROM properties p
+             JOIN property_owners o ON o.property_id = p.id
+             WHERE p.district = $1 AND p.renewal_code = $2
+             ORDER BY o.share_hundredths DESC, o.national_id LIMIT 1",
+        )
+        .bind(i64::from(district))
+        .bind(renewal_code)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|(national_id,)| national_id))
     }
 
     async fn firms(&self) -> Result<Vec<StoredFirm>> {
@@ -362,12 +385,13 @@ where
         )
         .await?;
         sqlx::query(
-            "INSERT INTO case_rulings (case_id, level, ruling, recorded_by, recorded_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (case_id, level) DO UPDATE SET ruling = excluded.ruling,
+            "INSERT INTO case_rulings (case_id, round, level, ruling, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (case_id, round, level) DO UPDATE SET ruling = excluded.ruling,
                  recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
         )
         .bind(ruling.case.0)
+        .bind(ruling.round)
         .bind(ruling.level.as_str())
         .bind(ruling.ruling_json.as_str())
         .bind(ruling.by.0)
@@ -380,9 +404,9 @@ where
 
     async fn rulings(&self, case: CaseId) -> Result<Vec<StoredRuling>> {
         let rows: Vec<RulingRow> = sqlx::query_as(
-            "SELECT r.level, r.ruling, s.display_name AS by_name, r.recorded_at
+            "SELECT r.round, r.level, r.ruling, s.display_name AS by_name, r.recorded_at
              FROM case_rulings r JOIN staff_users s ON s.id = r.recorded_by
-             WHERE r.case_id = $1 ORDER BY r.level DESC",
+             WHERE r.case_id = $1 ORDER BY r.round, r.level DESC",
         )
         .bind(case.0)
         .fetch_all(self.reader())
@@ -390,6 +414,7 @@ where
         Ok(rows
             .into_iter()
             .map(|row| StoredRuling {
+                round: row.round,
                 level: row.level,
                 ruling_json: row.ruling,
                 by_name: row.by_name,

@@ -71,9 +71,22 @@ pub(crate) struct DocumentUpload {
     content_base64: String,
 }
 
+impl DocumentUpload {
+    pub(crate) fn new(kind: &str, file_name: String, content_base64: String) -> DocumentUpload {
+        DocumentUpload {
+            kind: kind.to_owned(),
+            file_name,
+            content_base64,
+        }
+    }
+}
+
 /// Decodes each document into a file of its own as it goes, a slice of its base64 at a
 /// time, so that a document is not held decoded beside its text.
-async fn uploads(cases: &Cases, documents: Vec<DocumentUpload>) -> Result<Vec<Upload>, AppError> {
+pub(crate) async fn uploads(
+    cases: &Cases,
+    documents: Vec<DocumentUpload>,
+) -> Result<Vec<Upload>, AppError> {
     // A multiple of four characters decodes alone: padding comes only at the very end.
     const SLICE: usize = 4 * 16 * 1024;
     let mut uploads = Vec::with_capacity(documents.len());
@@ -219,7 +232,7 @@ pub(crate) struct TaskEntry {
 }
 
 impl CaseAnswer {
-    fn of(view: &CaseView) -> CaseAnswer {
+    pub(crate) fn of(view: &CaseView) -> CaseAnswer {
         CaseAnswer {
             summary: CaseSummary::of(&view.case),
             service_title: (&view.service_title).into(),

@@ -46,6 +46,9 @@ pub(crate) struct ReviewedAnswer {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct RulingAnswer {
+    /// Which time the case was before the commission, from 1: an unpaid commercial fine
+    /// sends it back for a second round.
+    round: i64,
     /// `first` or `appeal`.
     level: &'static str,
     #[schema(example = "3/92/7834")]
@@ -73,6 +76,8 @@ pub(crate) struct FineBillAnswer {
     /// Jalali.
     due_date: String,
     paid: bool,
+    /// Cancelled: the case went back to the commission, whose new ruling bills anew.
+    cancelled: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/violations", tag = "cases",
@@ -116,6 +121,7 @@ pub(in crate::api) async fn list(
             .rulings
             .iter()
             .map(|recorded| RulingAnswer {
+                round: recorded.round,
                 level: recorded.ruling.level.slug(),
                 number: recorded.ruling.number.as_str().to_owned(),
                 date: recorded.ruling.date.to_string(),
@@ -148,6 +154,7 @@ pub(in crate::api) async fn list(
                 amount_rials: bill.amount_rials,
                 due_date: bill.due_date.to_string(),
                 paid: bill.paid_at.is_some(),
+                cancelled: bill.cancelled,
             })
             .collect(),
         objection_deadline: found.objection_deadline.map(|d| d.to_string()),

@@ -6,11 +6,14 @@
 //! - [`ruling`]: `POST /cases/{id}/ruling` (the commission's secretary).
 //! - [`firms`]: `POST` and `GET /fire-safety-firms`, the register of fire-safety firms.
 //! - [`permit`]: `POST /properties/{district}/{renewal_code}/permit` (permit drafting).
+//! - [`letter`]: `POST /properties/{district}/{renewal_code}/registry-letters`, a registry
+//!   letter opening a violation case (violation review).
 //!
 //! The commission's steps themselves (refer, defence, issue, object, finalise, settle) are
 //! the workflow's actions, through `POST /cases/{id}/actions`.
 
 pub(super) mod firms;
+pub(super) mod letter;
 pub(super) mod list;
 pub(super) mod permit;
 pub(super) mod review;
@@ -36,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/properties/{district}/{renewal_code}/permit",
             post(permit::record),
+        )
+        .route(
+            "/api/v1/properties/{district}/{renewal_code}/registry-letters",
+            post(letter::open),
         )
 }
 

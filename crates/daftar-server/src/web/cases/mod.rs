@@ -7,7 +7,7 @@
 mod act;
 mod apply;
 mod documents;
-mod multipart;
+pub(in crate::web) mod multipart;
 mod queue;
 
 pub(super) use queue::shown_count;

@@ -12,13 +12,13 @@ use crate::extract::Multipart;
 /// A multipart form read whole: its text fields, and its files each received into a file
 /// of its own as it arrives (never held whole in memory).
 #[derive(Debug, Default)]
-pub(super) struct Submitted {
-    pub(super) text: BTreeMap<String, String>,
+pub(in crate::web) struct Submitted {
+    pub(in crate::web) text: BTreeMap<String, String>,
     /// Each file's field name, its name on the sender's disk, and its content.
-    pub(super) files: Vec<(String, String, Received)>,
+    pub(in crate::web) files: Vec<(String, String, Received)>,
 }
 
-pub(super) async fn read_multipart(
+pub(in crate::web) async fn read_multipart(
     cases: &Cases,
     Multipart(mut multipart): Multipart,
 ) -> Result<Submitted, AppError> {

@@ -55,6 +55,8 @@ struct FilePage {
     permit: Option<PermitView>,
     /// Permit drafting's form: what was typed and a refusal's message.
     permit_form: Option<crate::web::violation::PermitForm>,
+    /// The registry letter's form, for violation review and formation.
+    letter_form: Option<crate::web::violation::LetterForm>,
 }
 
 struct PermitView {
@@ -69,16 +71,31 @@ pub(super) async fn file_page(
     Path((district, renewal_code)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (district, code) = parse_property(&district, &renewal_code)?;
-    file_response(&state, page, district, &code, None, StatusCode::OK).await
+    file_response(
+        &state,
+        page,
+        district,
+        &code,
+        FileForms::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-/// The property file's page, with permit drafting's form as typed (after a refusal).
+/// The forms on the property file as typed, after a refusal.
+#[derive(Debug, Default)]
+pub(in crate::web) struct FileForms {
+    pub permit: Option<crate::web::violation::PermitForm>,
+    pub letter: Option<crate::web::violation::LetterForm>,
+}
+
+/// The property file's page, with its forms as typed (after a refusal).
 pub(in crate::web) async fn file_response(
     state: &crate::app::AppState,
     page: Page,
     district: u16,
     code: &daftar_core::property::RenewalCode,
-    typed: Option<crate::web::violation::PermitForm>,
+    typed: FileForms,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let (properties, cases, violations) = (
@@ -253,7 +270,13 @@ pub(in crate::web) async fn file_response(
     let drafts = user
         .staff()
         .is_some_and(|account| account.has_role(daftar_core::roles::Role::PermitDrafting));
-    let permit_form = drafts.then(|| typed.unwrap_or_else(from_recorded));
+    let permit_form = drafts.then(|| typed.permit.unwrap_or_else(from_recorded));
+    // A registry letter opens a case for the register's owner: only on a registered file.
+    let letter_form = (registered.is_some_and(|r| !r.owners.is_empty())
+        && user
+            .staff()
+            .is_some_and(crate::web::violation::may_record_letter))
+    .then(|| typed.letter.unwrap_or_default());
     let body = page.render(&FilePage {
         layout: page.layout.clone(),
         district: tr.number(u64::from(district)),
@@ -278,6 +301,7 @@ pub(in crate::web) async fn file_response(
             .collect(),
         permit,
         permit_form,
+        letter_form,
     })?;
     Ok((status, body).into_response())
 }

@@ -5,7 +5,7 @@
 
 mod file;
 
-pub(in crate::web) use file::file_response;
+pub(in crate::web) use file::{FileForms, file_response};
 
 use axum::Router;
 use axum::routing::get;

@@ -2,14 +2,17 @@
 //! the review, the commission's rulings, the deadlines and the fine's bill; the review
 //! form for the violation-review unit ([`review`]) and the ruling form for the
 //! commission's secretary ([`ruling`]); permit drafting's form on the property file
-//! ([`permit`]); and the register of fire-safety firms ([`firms`]).
+//! ([`permit`]); the registry letter that opens a violation case, from the property file
+//! ([`letter`]); and the register of fire-safety firms ([`firms`]).
 
 mod firms;
+mod letter;
 mod permit;
 mod review;
 mod ruling;
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use daftar_app::Violations;
 use daftar_app::cases::{CaseView, Standing};
@@ -20,6 +23,7 @@ use daftar_core::violation::{
 };
 use jiff::Timestamp;
 
+pub use letter::{LetterForm, may_record as may_record_letter};
 pub use permit::PermitForm;
 pub use review::ReviewForm;
 pub use ruling::RulingForm;
@@ -37,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/properties/{district}/{renewal_code}/permit",
             post(permit::record),
+        )
+        .route(
+            "/properties/{district}/{renewal_code}/registry-letter",
+            post(letter::open.layer(crate::app::upload_limit())),
         )
         .route(
             "/staff/fire-safety-firms",
@@ -92,7 +100,7 @@ pub struct FineBillRow {
     pub payment_id: String,
     pub amount: String,
     pub status: String,
-    pub paid: bool,
+    pub payable: bool,
     pub href: String,
 }
 
@@ -204,10 +212,20 @@ pub async fn for_case_page(
         .iter()
         .map(|recorded| {
             let ruling = &recorded.ruling;
-            let level = match ruling.level {
+            let mut level = match ruling.level {
                 RulingLevel::First => tr.t("ruling-first"),
                 RulingLevel::Appeal => tr.t("ruling-appeal"),
             };
+            // A case sent back for an unpaid commercial fine is ruled on again.
+            if recorded.round > 1 {
+                level = tr.tn(
+                    "ruling-round",
+                    &[
+                        ("level", level),
+                        ("round", tr.number(recorded.round.unsigned_abs())),
+                    ],
+                );
+            }
             let fines: i64 = ruling.fines().sum();
             RulingView {
                 title: tr.tn(
@@ -271,10 +289,13 @@ pub async fn for_case_page(
             amount: rials(&tr, i64::try_from(bill.amount_rials).unwrap_or(i64::MAX)),
             status: if bill.paid_at.is_some() {
                 tr.t("bill-status-paid")
+            } else if bill.cancelled {
+                tr.t("bill-status-cancelled")
             } else {
                 tr.t1("violations-bill-due", "date", &tr.day(bill.due_date))
             },
-            paid: bill.paid_at.is_some(),
+            // Nothing left to pay on a paid or a cancelled bill.
+            payable: bill.paid_at.is_none() && !bill.cancelled,
             href: format!(
                 "/bills/track?bill_id={}&payment_id={}",
                 bill.bill_id, bill.payment_id

@@ -91,12 +91,14 @@ pub(super) async fn record(
         .into_response()),
         Err(error) => {
             let (status, message) = page.form_error(error)?;
-            let typed = PermitForm {
-                error: Some(message),
-                ..form
+            let forms = crate::web::property::FileForms {
+                permit: Some(PermitForm {
+                    error: Some(message),
+                    ..form
+                }),
+                ..Default::default()
             };
-            crate::web::property::file_response(&state, page, district, &code, Some(typed), status)
-                .await
+            crate::web::property::file_response(&state, page, district, &code, forms, status).await
         }
     }
 }
