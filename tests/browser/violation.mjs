@@ -5,7 +5,8 @@
 // a defence; the secretary's ruling is refused outside the range, then set; the owner
 // objects in time and the appeal lowers the fine; the bank's settlement file pays the
 // fine's bill; the unit settles the violation; and the owner, refused a no-violation
-// certificate while the violation was open, can now apply for one.
+// certificate while the violation was open, can now apply for one. Then a registry letter
+// about the completion certificate opens a new violation case on the property.
 // Starts its own `daftar serve --demo`; DAFTAR_DATABASE_URL runs it on that database.
 //
 //   node violation.mjs path/to/daftar
@@ -269,6 +270,29 @@ try {
   await reviewer.setViewportSize({ width: 390, height: 844 });
   await reviewer.screenshot({ path: join(screenshots, 'firms-390.png'), fullPage: true });
   await accessible(reviewer, 'firms-390', '/staff/fire-safety-firms');
+
+  // A registry letter about the completion certificate opens a new violation case on the
+  // property (the first is settled), for the owner the register names.
+  await reviewer.goto(base + '/properties/1/01-101-12-0');
+  await reviewer.locator('#registry-letter summary').click();
+  await reviewer.locator('#letter-number').fill('۱۳۹/۴۵/۱۲۸۷۳');
+  await reviewer.locator('#letter-date').fill('1405-09-01');
+  await reviewer.locator('#letter-summary').fill('پایان‌کار سه طبقه را نشان می‌دهد و نقشه‌های نظام مهندسی دو طبقه را.');
+  await reviewer.screenshot({ path: join(screenshots, 'registry-letter-390.png'), fullPage: true });
+  await reviewer.locator('#open-from-letter').click();
+  // No scan: refused, with what was typed kept.
+  await reviewer.locator('#letter-error, #letter-scan:invalid').first().waitFor();
+  await reviewer.locator('#letter-scan').setInputFiles(PDF);
+  await reviewer.locator('#open-from-letter').click();
+  await reviewer.waitForURL(/\/cases\/\d+$/);
+  assert.match(await reviewer.locator('main').innerText(), /تشکیل پرونده از نامه اداره ثبت[\s\S]*نقشه‌های نظام مهندسی/);
+  await reviewer.screenshot({ path: join(screenshots, 'registry-letter-case-390.png'), fullPage: true });
+  await reviewer.setViewportSize({ width: 1366, height: 900 });
+  await reviewer.screenshot({ path: join(screenshots, 'registry-letter-case-1366.png'), fullPage: true });
+  await reviewer.goto(base + '/properties/1/01-101-12-0');
+  await reviewer.locator('#registry-letter summary').click();
+  await reviewer.screenshot({ path: join(screenshots, 'registry-letter-1366.png'), fullPage: true });
+  await accessible(reviewer, 'registry-letter-1366', '/properties/1/01-101-12-0');
   console.log('violation: the sketch to the commission to a paid fine, and the certificate after');
 } finally {
   await browser.close();

@@ -184,9 +184,15 @@ fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> S
             FieldKind::Select { options } => options.iter().find(|o| o.value == value),
             _ => None,
         });
-    match option {
-        Some(option) => tr.text(&option.label()),
-        None => tr.digits(value),
+    let date = name
+        .ends_with("_date")
+        .then(|| daftar_core::calendar::JalaliDate::parse(value).ok())
+        .flatten();
+    match (option, date) {
+        (Some(option), _) => tr.text(&option.label()),
+        // A date (`…_date`) reads as a day, as everywhere else on the page.
+        (None, Some(date)) => tr.day(date),
+        (None, None) => tr.digits(value),
     }
 }
 
@@ -236,9 +242,11 @@ fn field_direction(service: Option<&Service>, name: &str) -> &'static str {
         .and_then(|s| s.form.fields.iter().find(|f| f.name == name))
         .map(|f| &f.kind);
     match kind {
-        Some(FieldKind::Text | FieldKind::Select { .. }) => "auto",
+        // A date reads as a day in words ([`field_value`]), in the page's direction.
+        Some(FieldKind::Text | FieldKind::Select { .. } | FieldKind::Date) => "auto",
         Some(_) => "ltr",
-        None if name.ends_with("_date") || name.ends_with("_m2") => "ltr",
+        None if name.ends_with("_date") => "auto",
+        None if name.ends_with("_m2") => "ltr",
         None => "auto",
     }
 }
