@@ -78,6 +78,15 @@ async function staffPage(username) {
   return page;
 }
 
+// The Jalali date `days` from today in Tehran, as a form takes it (`1405-09-24`).
+function jalaliFromToday(days) {
+  const parts = new Intl.DateTimeFormat('en-US-u-ca-persian', {
+    year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Asia/Tehran',
+  }).formatToParts(new Date(Date.now() + days * 86_400_000));
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
 // Takes `action` on the case page: fills the form's inputs, submits, waits for the notice.
 async function act(page, casePath, action, fill = {}) {
   await page.goto(base + casePath);
@@ -186,10 +195,21 @@ try {
   await citizen.goto(base + casePath);
   assert.match(await citizen.locator('#violations').innerText(), /دفاعیه/);
   await citizen.screenshot({ path: join(screenshots, 'violations-owner-defence-390.png'), fullPage: true });
-  assert.match(await act(citizen, casePath, 'send_defence', { comment: 'طبقه سوم پیش از ۱۴۰۴ ساخته شده است.' }), /کمیسیون بدوی/);
+  // The defence goes with its evidence.
+  await citizen.goto(base + casePath);
+  const defence = citizen.locator('form[data-action="send_defence"]');
+  await defence.locator('select[name="document_kind"]').selectOption('defence');
+  await defence.locator('input[type="file"]').setInputFiles(PDF);
+  await defence.locator('textarea[name="comment"]').fill('طبقه سوم پیش از ۱۴۰۴ ساخته شده است.');
+  await defence.locator('button[type="submit"]').click();
+  await citizen.locator('#notice').waitFor();
+  assert.match(await citizen.locator('main').innerText(), /لایحه دفاعیه/);
 
-  // The secretary's ruling: a fine beyond the range is refused without a reason.
+  // The secretary puts the case on the docket, the session after the defence period, and
+  // records the ruling: a fine beyond the range is refused without a reason.
   const secretary = await staffPage('commission_secretary');
+  assert.match(await act(secretary, casePath, 'schedule_session', { 'field:session_date': jalaliFromToday(11) }), /کمیسیون بدوی/);
+  assert.match(await secretary.locator('#violations').innerText(), /جلسه کمیسیون/);
   await secretary.goto(base + casePath);
   await secretary.locator('#ruling-number').fill('3/05/7834');
   await secretary.locator('#amount-1').fill('20000000000');

@@ -21,6 +21,7 @@ on_both_databases!(
     formation_registers_a_tenants_objection_with_their_national_id,
     a_district_the_fine_schedule_lacks_is_refused_at_review_naming_it,
     the_property_file_takes_a_registry_letter_and_shows_a_refusal_with_what_was_typed,
+    a_late_defence_is_refused_saying_the_deadline,
 );
 
 const VIOLATION_REVIEW: &str = "10010101011th01";
@@ -164,6 +165,21 @@ async fn refer_to_commission(app: &TestApp, case: Value) -> Value {
     .await
 }
 
+/// Puts the case on the commission's docket, the session the day after the defence period.
+async fn schedule_session(app: &TestApp, case: &Value) -> Value {
+    let secretary = app.staff_token("commission_secretary").await;
+    let session = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now())
+        .add_days(11)
+        .to_string();
+    acted(
+        app,
+        &secretary,
+        case,
+        json!({"action": "schedule_session", "fields": {"session_date": session}}),
+    )
+    .await
+}
+
 /// Records and issues the first ruling: the extra floor fined `floor` rials, the parking
 /// `parking`.
 async fn first_ruling(
@@ -174,6 +190,7 @@ async fn first_ruling(
     served: &str,
 ) -> Value {
     let secretary = app.staff_token("commission_secretary").await;
+    let case = schedule_session(app, case).await;
     let ruled = app
         .post_json(
             &format!("/api/v1/cases/{}/ruling", case["id"]),
@@ -186,7 +203,7 @@ async fn first_ruling(
         )
         .await;
     assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
-    let case = reread(app, case).await;
+    let case = reread(app, &case).await;
     acted(
         app,
         &secretary,
@@ -235,6 +252,7 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
     );
 
     let case = refer_to_commission(&app, case).await;
+    let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
     let owner = app.citizen_token(OWNER.0, OWNER.1).await;
     let seen = violations(&app, &owner, &case).await;
     assert_eq!(seen["reviewed"][1]["decision"], "corrected");
@@ -270,6 +288,31 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
     assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(beyond.error_code(), "ruling.outside_range");
     assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    // Not issued before the case is on the docket; the session is after the defence period.
+    let unscheduled = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "issue_ruling", "fields": {"served_date": "1405-01-21"}}),
+    )
+    .await;
+    assert_eq!(unscheduled.error_code(), "case.needs_session_scheduled");
+    let defence_ends = today.add_days(10).to_string();
+    let too_early = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "schedule_session", "fields": {"session_date": defence_ends}}),
+    )
+    .await;
+    assert_eq!(too_early.error_code(), "violation.session_after_defence");
+    let case = schedule_session(&app, &case).await;
+    let seen = violations(&app, &owner, &case).await;
+    assert_eq!(
+        seen["session_date"],
+        today.add_days(11).to_string(),
+        "{seen}"
+    );
     let issue_early = act(
         &app,
         &secretary,
@@ -279,7 +322,6 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
     .await;
     assert_eq!(issue_early.error_code(), "case.needs_first_ruling");
 
-    let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
     let case = first_ruling(
         &app,
         &case,
@@ -652,6 +694,7 @@ async fn a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_futur
     let seen = violations(&app, &secretary, &case).await;
     assert_eq!(seen["rulings"][0]["issued"], false);
     let case = reread(&app, &case).await;
+    let case = schedule_session(&app, &case).await;
     let tomorrow =
         daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now()).add_days(1);
     let future = act(
@@ -685,31 +728,65 @@ async fn a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_futur
     assert_eq!(reread(&app, &case).await["state"], "commission");
 }
 
+/// Runs `sql` with one text value on the test's database: how a test lets days pass.
+async fn on_the_database(app: &TestApp, sql: &str, value: String) {
+    let url = app.state.config.database_url.clone().unwrap();
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(sql).bind(value).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        sqlx::query(sql).bind(value).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
 /// Moves every fine bill's due date to yesterday, as the days passing would.
 async fn fine_bills_fall_due(app: &TestApp) {
-    let url = app.state.config.database_url.clone().unwrap();
     let yesterday = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now())
         .add_days(-1)
         .iso_jalali();
     let sql = "UPDATE bills SET due_date = $1
                WHERE id IN (SELECT bill_row FROM case_fine_bills)";
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::query(sql)
-            .bind(yesterday)
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    } else {
-        let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        sqlx::query(sql)
-            .bind(yesterday)
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    }
+    on_the_database(app, sql, yesterday).await;
+}
+
+async fn a_late_defence_is_refused_saying_the_deadline(app: TestApp) {
+    let case = refer_to_commission(&app, case_at_review(&app).await).await;
+    // The referral eleven days ago: the ten days of the defence period have passed.
+    let eleven_days = (11 * 24 * 3600).to_string();
+    on_the_database(
+        &app,
+        "UPDATE case_history SET at = at - CAST($1 AS BIGINT)
+         WHERE action = 'refer_to_commission'",
+        eleven_days,
+    )
+    .await;
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let late = act(
+        &app,
+        &owner,
+        &case,
+        json!({"action": "send_defence", "comment": "Built before 1404."}),
+    )
+    .await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.body
+    );
+    assert_eq!(late.error_code(), "violation.defence_late");
+    let referred = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(11 * 24);
+    let last_day = daftar_core::calendar::JalaliDate::from_timestamp(referred).add_days(10);
+    assert!(
+        late.body
+            .contains(&daftar_core::fa::to_persian_digits(&last_day.to_string())),
+        "the message names the last day: {}",
+        late.body
+    );
+    assert_eq!(reread(&app, &case).await["version"], case["version"]);
 }
 
 async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(app: TestApp) {
@@ -783,7 +860,8 @@ async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(ap
         json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
     )
     .await;
-    assert_eq!(issue_early.error_code(), "case.needs_first_ruling");
+    assert_eq!(issue_early.error_code(), "case.needs_session_scheduled");
+    let case = schedule_session(&app, &case).await;
     let ruled = app
         .post_json(
             &format!("/api/v1/cases/{}/ruling", case["id"]),

@@ -90,7 +90,11 @@ impl Cases {
                     work,
                 },
             )
-            .map_err(|refusal| self.refused(&case, refusal))?;
+            .map_err(|refusal| (&case, refusal));
+        let step = match step {
+            Ok(step) => step,
+            Err((case, refusal)) => return Err(self.refused(case, refusal).await),
+        };
         // Every check before the first file is written: a refusal leaves nothing behind.
         let (action, state) = definition
             .action(&request.action)
@@ -116,6 +120,12 @@ impl Cases {
             && changes.iter().any(|change| change.field == "served_date")
         {
             crate::violation::check_served(&**store, id, served).await?;
+        }
+        if let (Some(store), Some((schedule, _)), Some(session)) =
+            (&self.work, &self.fines, answers.get("session_date"))
+            && changes.iter().any(|change| change.field == "session_date")
+        {
+            crate::violation::check_session(&**store, schedule, id, session).await?;
         }
         let applicant = matches!(editor, Editor::Applicant).then_some(&case.applicant);
         self.check_document_limits(Some(id), applicant, request.uploads.len())
@@ -207,17 +217,33 @@ impl Cases {
         self.load(id).await
     }
 
-    /// A refusal as the actor is told it: a late objection names the day the period ended.
-    fn refused(&self, case: &CaseRecord, refusal: daftar_core::workflow::Refusal) -> CaseError {
+    /// A refusal as the actor is told it: a late objection or defence names the day its
+    /// period ended.
+    async fn refused(
+        &self,
+        case: &CaseRecord,
+        refusal: daftar_core::workflow::Refusal,
+    ) -> CaseError {
         use daftar_core::workflow::{Refusal, Work};
+        let late = |code: &'static str, last: Option<JalaliDate>| match last {
+            Some(last) => CaseError::InvalidField {
+                code,
+                field: last.to_string(),
+            },
+            None => CaseError::Refused(refusal.clone()),
+        };
         match (&refusal, &self.fines) {
-            (Refusal::MissingWork(Work::ObjectionOpen), Some((schedule, _))) => {
-                match crate::violation::objection_deadline(schedule, case) {
-                    Some(last) => CaseError::InvalidField {
-                        code: "violation.objection_late",
-                        field: last.to_string(),
-                    },
-                    None => CaseError::Refused(refusal),
+            (Refusal::MissingWork(Work::ObjectionOpen), Some((schedule, _))) => late(
+                "violation.objection_late",
+                crate::violation::objection_deadline(schedule, case),
+            ),
+            (Refusal::MissingWork(Work::DefenceOpen), Some((schedule, _))) => {
+                match self.store.case_history(case.id).await {
+                    Ok(history) => late(
+                        "violation.defence_late",
+                        crate::violation::defence_deadline(schedule, &history),
+                    ),
+                    Err(error) => error.into(),
                 }
             }
             _ => CaseError::Refused(refusal),

@@ -63,6 +63,8 @@ pub struct AvailableAction {
     pub kind: daftar_core::workflow::ActionKind,
     pub fields: Vec<String>,
     pub comment_required: bool,
+    /// Documents may be sent with it (a resubmission always, else `uploads = true`).
+    pub takes_documents: bool,
 }
 
 /// What anyone holding a tracking code may know: the status and the dates.
@@ -111,6 +113,8 @@ impl Cases {
                 kind: action.kind,
                 fields: action.fields.clone(),
                 comment_required: action.comment_required,
+                takes_documents: action.kind == daftar_core::workflow::ActionKind::Resubmit
+                    || action.takes_uploads,
             })
             .collect();
         let sees_documents = match &standing {

@@ -76,6 +76,8 @@ pub struct CaseViolations {
     pub objection_deadline: Option<JalaliDate>,
     /// When a defence may be sent until, while the case is before the first commission.
     pub defence_deadline: Option<JalaliDate>,
+    /// The commission's session on the case, once the secretary has put it on the docket.
+    pub session_date: Option<JalaliDate>,
     pub made_for_demo: bool,
 }
 
@@ -275,19 +277,14 @@ impl Violations {
             _ => None,
         };
         let defence_deadline = match case.state.as_str() {
-            "commission" => history
-                .iter()
-                .rev()
-                .find(|row| {
-                    matches!(
-                        row.action.as_str(),
-                        "refer_to_commission" | BACK_TO_COMMISSION
-                    )
-                })
-                .map(|row| row.at)
-                .map(|at| {
-                    JalaliDate::from_timestamp(at).add_days(i64::from(self.schedule.defence_days))
-                }),
+            "commission" => defence_deadline(&self.schedule, &history),
+            _ => None,
+        };
+        let session_date = match case.state.as_str() {
+            "commission" => session_scheduled(&history)
+                .then(|| crate::cases::fields_of(case).get("session_date").cloned())
+                .flatten()
+                .and_then(|date| JalaliDate::parse(&date).ok()),
             _ => None,
         };
         Ok(CaseViolations {
@@ -298,6 +295,7 @@ impl Violations {
             bills: self.store.fine_bills(id).await?,
             objection_deadline,
             defence_deadline,
+            session_date,
             made_for_demo: self.schedule.made_for_demo,
         })
     }
@@ -352,6 +350,9 @@ pub(crate) async fn work_done(
             };
             final_ruling.is_some() && paid && demolished
         }
+        Work::DefenceOpen => defence_deadline(schedule, &store.case_history(id).await?)
+            .is_some_and(|last| today <= last),
+        Work::SessionScheduled => session_scheduled(&store.case_history(id).await?),
         Work::UnpaidCommercialFine => {
             let fines_commercial_area = match final_ruling(store, id).await? {
                 Some(ruling) => {
@@ -426,6 +427,62 @@ pub fn ruling_round(history: &[daftar_store::HistoryRecord]) -> i64 {
         .filter(|row| row.action == BACK_TO_COMMISSION)
         .count();
     1 + i64::try_from(back).unwrap_or(i64::MAX - 1)
+}
+
+/// The action of the commission's secretary that puts the case on the docket, with the
+/// session's date (`session_date`).
+pub const SCHEDULE_SESSION: &str = "schedule_session";
+
+/// The case's latest referral to the commission (a new round starts one too).
+fn last_referral(history: &[daftar_store::HistoryRecord]) -> Option<usize> {
+    history.iter().rposition(|row| {
+        matches!(
+            row.action.as_str(),
+            "refer_to_commission" | BACK_TO_COMMISSION
+        )
+    })
+}
+
+/// The last day the owner may send a defence: the schedule's `defence_days` from the
+/// case's latest referral to the commission.
+pub fn defence_deadline(
+    schedule: &FineSchedule,
+    history: &[daftar_store::HistoryRecord],
+) -> Option<JalaliDate> {
+    let referred = &history[last_referral(history)?];
+    Some(JalaliDate::from_timestamp(referred.at).add_days(i64::from(schedule.defence_days)))
+}
+
+/// Whether the secretary put the case on the docket since its latest referral.
+fn session_scheduled(history: &[daftar_store::HistoryRecord]) -> bool {
+    last_referral(history).is_some_and(|from| {
+        history[from..]
+            .iter()
+            .any(|row| row.action == SCHEDULE_SESSION)
+    })
+}
+
+/// A session's date as the secretary puts the case on the docket: after the owner's
+/// defence period, so that a defence sent in time is before the commission.
+pub(crate) async fn check_session(
+    store: &dyn Store,
+    schedule: &FineSchedule,
+    id: CaseId,
+    session: &str,
+) -> Result<(), CaseError> {
+    let session = JalaliDate::parse(session).map_err(|_| CaseError::InvalidField {
+        code: "violation.session_date",
+        field: "session_date".into(),
+    })?;
+    let today = JalaliDate::from_timestamp(Timestamp::now());
+    let last_defence = defence_deadline(schedule, &store.case_history(id).await?).unwrap_or(today);
+    if session <= last_defence {
+        return Err(CaseError::InvalidField {
+            code: "violation.session_after_defence",
+            field: last_defence.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// The ruling that stands: the current round's appeal ruling when there is one, else its

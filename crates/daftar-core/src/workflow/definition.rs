@@ -156,6 +156,9 @@ pub struct Action {
     /// What taking the action does beside the move (`effects = [...]`).
     pub effects: Vec<Effect>,
     pub comment_required: bool,
+    /// The actor may attach documents (`uploads = true`), as a resubmission always may:
+    /// a defence with its evidence.
+    pub takes_uploads: bool,
 }
 
 /// Something an action does beside moving the case, written in its transaction.
@@ -206,13 +209,18 @@ pub enum Work {
     FinesSettled,
     /// No violation case on the property is open (Note 8: no certificate while one is).
     NoOpenViolation,
+    /// The owner's defence period before the commission has not ended.
+    DefenceOpen,
+    /// The commission's secretary put the case on the docket with its session's date,
+    /// since it was last referred.
+    SessionScheduled,
     /// The final ruling fines commercial area (Note 3) and its bill is past due unpaid:
     /// what sends the case back to the commission for demolition.
     UnpaidCommercialFine,
 }
 
 impl Work {
-    pub const ALL: [Work; 13] = [
+    pub const ALL: [Work; 15] = [
         Work::Inquiry,
         Work::Visit,
         Work::Sketch,
@@ -226,6 +234,8 @@ impl Work {
         Work::FinesSettled,
         Work::NoOpenViolation,
         Work::UnpaidCommercialFine,
+        Work::DefenceOpen,
+        Work::SessionScheduled,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -243,6 +253,8 @@ impl Work {
             Work::FinesSettled => "fines_settled",
             Work::NoOpenViolation => "no_open_violation",
             Work::UnpaidCommercialFine => "unpaid_commercial_fine",
+            Work::DefenceOpen => "defence_open",
+            Work::SessionScheduled => "session_scheduled",
         }
     }
 

@@ -117,6 +117,8 @@ impl Refusal {
             Refusal::MissingWork(super::Work::UnpaidCommercialFine) => {
                 "case.needs_unpaid_commercial_fine"
             }
+            Refusal::MissingWork(super::Work::DefenceOpen) => "case.needs_defence_open",
+            Refusal::MissingWork(super::Work::SessionScheduled) => "case.needs_session_scheduled",
         }
     }
 }

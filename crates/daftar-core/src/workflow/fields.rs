@@ -110,6 +110,7 @@ mod tests {
             needs: vec![],
             effects: vec![],
             comment_required: false,
+            takes_uploads: false,
         }
     }
 

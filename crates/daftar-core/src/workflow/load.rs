@@ -82,6 +82,8 @@ struct RawAction {
     effects: Vec<String>,
     #[serde(default)]
     comment: bool,
+    #[serde(default)]
+    uploads: bool,
 }
 
 fn default_kind() -> ActionKind {
@@ -194,6 +196,7 @@ fn action_of(raw: RawAction) -> Result<Action, String> {
         needs,
         effects,
         comment_required: raw.comment,
+        takes_uploads: raw.uploads,
     })
 }
 

@@ -220,6 +220,8 @@ pub(crate) struct ActionEntry {
     /// The fields the action records.
     fields: Vec<String>,
     comment_required: bool,
+    /// Documents may be sent with it (a resubmission, a defence).
+    takes_documents: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -285,6 +287,7 @@ impl CaseAnswer {
                     kind: a.kind,
                     fields: a.fields.clone(),
                     comment_required: a.comment_required,
+                    takes_documents: a.takes_documents,
                 })
                 .collect(),
             tasks: view

@@ -29,6 +29,8 @@ pub(crate) struct ViolationsAnswer {
     objection_deadline: Option<String>,
     /// The last day (Jalali) a defence is expected, while the case is before the commission.
     defence_deadline: Option<String>,
+    /// Jalali: the commission's session, once the case is on its docket.
+    session_date: Option<String>,
     /// The fine schedule was made up for the demo.
     made_for_demo: bool,
 }
@@ -159,6 +161,7 @@ pub(in crate::api) async fn list(
             .collect(),
         objection_deadline: found.objection_deadline.map(|d| d.to_string()),
         defence_deadline: found.defence_deadline.map(|d| d.to_string()),
+        session_date: found.session_date.map(|d| d.to_string()),
         made_for_demo: found.made_for_demo,
     }))
 }

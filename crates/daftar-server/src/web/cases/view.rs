@@ -434,7 +434,7 @@ pub(super) fn case_template(
                 comment_required: a.comment_required,
                 decide: a.kind == ActionKind::Decide,
                 assign: a.kind == ActionKind::Assign,
-                upload: a.kind == ActionKind::Resubmit,
+                upload: a.takes_documents,
                 danger: ["reject", "withdraw", "cancel"]
                     .iter()
                     .any(|word| a.id.contains(word)),

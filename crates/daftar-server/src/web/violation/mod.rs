@@ -180,6 +180,9 @@ pub async fn for_case_page(
     });
     let today = JalaliDate::from_timestamp(Timestamp::now());
     let mut deadlines = Vec::new();
+    if let Some(session) = found.session_date {
+        deadlines.push(tr.t1("violations-session-on", "date", &tr.day(session)));
+    }
     if let Some(last) = found.defence_deadline {
         deadlines.push(tr.t1("violations-defence-until", "date", &tr.day(last)));
     }
