@@ -36,6 +36,12 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_CATALOG_DIR")]
     pub catalog_dir: Option<PathBuf>,
 
+    /// The office's Ed25519 signing key (a file holding the 32-byte secret in hex) to use
+    /// instead of the one created in the data directory (`keys/office-ed25519.key`):
+    /// every instance of one office signs with the same key.
+    #[arg(long, env = "DAFTAR_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
+
     /// A fine schedule of building violations (transaction values by district and block,
     /// each note's rule) to use instead of the built-in `fines/1405.toml`.
     #[arg(long, env = "DAFTAR_FINE_SCHEDULE")]
@@ -233,6 +239,7 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("catalog_dir", &self.catalog_dir)
             .field("fine_schedule", &self.fine_schedule)
+            .field("signing_key", &self.signing_key)
             .field("company_code", &self.company_code)
             .field("lookup_rate_limit", &self.lookup_rate_limit)
             .field("trust_forwarded_for", &self.trust_forwarded_for)

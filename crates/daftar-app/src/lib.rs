@@ -26,6 +26,7 @@ pub mod config;
 pub mod demo;
 pub mod files;
 pub mod inspection;
+pub mod issued;
 pub mod notify;
 pub mod outbox;
 pub mod payments;
@@ -58,6 +59,7 @@ pub struct Services {
     pub billing: Billing,
     pub cases: Cases,
     pub inspection: Inspection,
+    pub issuing: issued::Issuing,
     pub outbox: Outbox,
     pub payments: Payments,
     pub properties: Properties,
@@ -138,6 +140,10 @@ impl Services {
                 &config.office_visit_slots,
             )
             .map_err(|problem| anyhow::anyhow!("the visit slots: {problem}"))?,
+            issuing: issued::Issuing::new(
+                store.clone(),
+                issued::office_key(&config.data_dir, config.signing_key.as_deref())?,
+            ),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

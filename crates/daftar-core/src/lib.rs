@@ -27,6 +27,7 @@ pub mod cases;
 pub mod catalog;
 pub mod fa;
 pub mod ir;
+pub mod issued;
 pub mod otp;
 pub mod property;
 pub mod roles;

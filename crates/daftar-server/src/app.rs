@@ -133,6 +133,12 @@ impl FromRef<AppState> for daftar_app::Violations {
     }
 }
 
+impl FromRef<AppState> for daftar_app::issued::Issuing {
+    fn from_ref(state: &AppState) -> daftar_app::issued::Issuing {
+        state.services.issuing.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::Zoning {
     fn from_ref(state: &AppState) -> daftar_app::Zoning {
         state.services.zoning.clone()

@@ -96,6 +96,7 @@ impl TestApp {
             session_hours: 12,
             catalog_dir: None,
             fine_schedule: None,
+            signing_key: None,
             company_code: 101,
             // Every in-process request shares one address: only the rate-limit tests
             // set a low limit.

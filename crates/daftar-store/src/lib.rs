@@ -20,6 +20,7 @@ mod billing;
 mod cases;
 mod decode;
 mod inspection;
+mod issued;
 pub mod outbox;
 mod payments;
 mod postgres;
@@ -43,6 +44,7 @@ pub use billing::model::*;
 pub use cases::CaseStore;
 pub use cases::model::*;
 pub use inspection::{DayVisit, InspectionStore, NewVisit, StoredVisit};
+pub use issued::{IssuedStore, NewIssued, NewKey, NewRevocation, StoredIssued, StoredKey};
 pub use outbox::{Attempt, OutboxStore};
 pub use payments::{
     NewOnlinePayment, OnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, PaymentStore,
@@ -97,6 +99,7 @@ pub trait Store:
     + BillingStore
     + CaseStore
     + InspectionStore
+    + IssuedStore
     + OutboxStore
     + PaymentStore
     + PropertyStore

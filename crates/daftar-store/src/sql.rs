@@ -114,6 +114,7 @@ where
         + BillingStore
         + CaseStore
         + crate::InspectionStore
+        + crate::IssuedStore
         + OutboxStore
         + PaymentStore
         + crate::PropertyStore

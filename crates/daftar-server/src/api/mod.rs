@@ -7,6 +7,7 @@ mod bills;
 pub(crate) mod cases;
 mod catalog;
 mod inspection;
+mod issued;
 mod openapi;
 mod property;
 mod sketch;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(catalog::routes())
         .merge(inspection::routes())
+        .merge(issued::routes())
         .merge(property::routes())
         .merge(sketch::routes())
         .merge(violation::routes())

@@ -8,7 +8,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::OpenApi;
 
-use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, violation, zoning};
+use super::{
+    auth, bills, cases, catalog, inspection, issued, property, sketch, staff, violation, zoning,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -59,6 +61,9 @@ use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, vi
         violation::ruling::rule,
         violation::permit::record,
         violation::letter::open,
+        issued::look_up::look_up,
+        issued::revoke::revoke,
+        issued::keys::keys,
         violation::firms::register,
         violation::firms::list,
         document,
@@ -72,6 +77,7 @@ use super::{auth, bills, cases, catalog, inspection, property, sketch, staff, vi
         (name = "staff", description = "The office's units"),
         (name = "zoning", description = "The detailed plan: the inquiry"),
         (name = "properties", description = "The property file"),
+        (name = "issued", description = "Issued documents: verifying a serial, revoking, the office's public keys"),
     )
 )]
 struct ApiDoc;

@@ -1,0 +1,286 @@
+//! Issuing the office's documents and answering for them: each gets a serial with a check
+//! digit and the office's Ed25519 signature over its canonical record; anyone can look a
+//! serial up (valid, revoked or superseded), and the keys that signed are published.
+//! The office's key lives in the data directory (`keys/office-ed25519.key`, created at
+//! first start, readable by the program's user only) or a file the configuration names.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use daftar_core::calendar::JalaliDate;
+use daftar_core::issued::{
+    Compact, DocumentKind, IssuedRecord, OfficeKey, PublicKey, Serial, Subject, verify,
+};
+use daftar_core::roles::Role;
+use daftar_store::{CaseId, NewIssued, NewKey, NewRevocation, StaffId, Store, StoreError};
+use jiff::Timestamp;
+use tokio::sync::OnceCell;
+
+use crate::accounts::Principal;
+use crate::cases::CaseError;
+
+/// Where the office's key is kept in the data directory.
+pub const KEY_FILE: &str = "keys/office-ed25519.key";
+
+/// The office's key: the file `configured` names, else the data directory's, created
+/// with a fresh secret when there is none. The file holds the secret in hex.
+pub fn office_key(data_dir: &Path, configured: Option<&Path>) -> anyhow::Result<OfficeKey> {
+    let path = configured.map_or_else(|| data_dir.join(KEY_FILE), Path::to_path_buf);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let bytes = hex::decode(text.trim())
+                .ok()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("{} does not hold a 32-byte key in hex", path.display())
+                })?;
+            Ok(OfficeKey::from_secret(&bytes))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && configured.is_none() => {
+            let key = OfficeKey::from_secret(&rand::random::<[u8; 32]>());
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)?;
+            file.write_all(hex::encode(key.secret()).as_bytes())?;
+            file.sync_all()?;
+            tracing::info!(key = key.id().as_str(), "Created the office's signing key.");
+            Ok(key)
+        }
+        Err(error) => Err(anyhow::anyhow!(
+            "{} cannot be read: {error}",
+            path.display()
+        )),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Issuing {
+    store: Arc<dyn Store>,
+    key: Arc<OfficeKey>,
+    published: Arc<OnceCell<()>>,
+}
+
+/// A document to issue.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub kind: DocumentKind,
+    pub subject: Subject,
+    pub facts: BTreeMap<String, String>,
+    pub valid_until: Option<JalaliDate>,
+    pub case: Option<CaseId>,
+    pub issued_by: Option<(StaffId, Role)>,
+    /// A serial drawn by the caller (a clearance's code is its serial); else one is drawn.
+    pub serial: Option<Serial>,
+    /// The document this one replaces.
+    pub supersedes: Option<Serial>,
+}
+
+/// What a serial's look-up answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub record: IssuedRecord,
+    pub status: Status,
+    /// The record and its signature, as the QR code carries them.
+    pub compact: String,
+    pub issued_at: Timestamp,
+    pub case: Option<CaseId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Valid,
+    Revoked { at: Timestamp, reason: String },
+    Superseded { by: String },
+}
+
+/// The longest revocation reason kept.
+const MAX_REASON_CHARS: usize = 1000;
+
+impl Issuing {
+    pub fn new(store: Arc<dyn Store>, key: OfficeKey) -> Issuing {
+        Issuing {
+            store,
+            key: Arc::new(key),
+            published: Arc::new(OnceCell::new()),
+        }
+    }
+
+    /// Lists this process's key among the published ones, once.
+    async fn publish(&self) -> Result<(), CaseError> {
+        self.published
+            .get_or_try_init(|| async {
+                self.store
+                    .publish_key(&NewKey {
+                        id: self.key.id().as_str().to_owned(),
+                        public_key: STANDARD.encode(self.key.public().as_bytes()),
+                        from: Timestamp::now(),
+                    })
+                    .await
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Every key that signed or signs, for `/.well-known/daftar-keys.json`.
+    pub async fn keys(&self) -> Result<Vec<daftar_store::StoredKey>, CaseError> {
+        self.publish().await?;
+        Ok(self.store.keys().await?)
+    }
+
+    /// Signs and keeps a document; returns its record as signed.
+    pub async fn issue(&self, document: NewDocument) -> Result<IssuedRecord, CaseError> {
+        self.publish().await?;
+        let today = JalaliDate::from_timestamp(Timestamp::now());
+        for _ in 0..crate::codes::CODE_DRAWS {
+            let serial = document
+                .serial
+                .clone()
+                .unwrap_or_else(|| Serial::from_random(rand::random()));
+            let record = IssuedRecord::new(
+                document.kind,
+                &serial,
+                document.subject.clone(),
+                document.facts.clone(),
+                today,
+                document.valid_until,
+                &self.key.id(),
+            )
+            .map_err(|e| anyhow::anyhow!("an issued record was refused: {e}"))?;
+            let signature = self.key.sign(&record);
+            let property = match &document.subject {
+                Subject::Property {
+                    district,
+                    renewal_code,
+                } => Some((*district, renewal_code.clone())),
+                Subject::Case { .. } => None,
+            };
+            let saved = self
+                .store
+                .save_issued(&NewIssued {
+                    serial: serial.as_str().to_owned(),
+                    kind: document.kind.slug().to_owned(),
+                    record: String::from_utf8(record.canonical_bytes())
+                        .map_err(anyhow::Error::from)?,
+                    signature: STANDARD.encode(signature),
+                    case: document.case,
+                    property,
+                    issued_at: Timestamp::now(),
+                    issued_by: document.issued_by.map(|(id, _)| id),
+                    issued_role: document.issued_by.map(|(_, role)| role.slug().to_owned()),
+                    supersedes: document.supersedes.as_ref().map(|s| s.as_str().to_owned()),
+                })
+                .await;
+            match saved {
+                Ok(()) => return Ok(record),
+                Err(StoreError::Conflict(_)) if document.serial.is_none() => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(anyhow::anyhow!("serials drawn in a row were taken").into())
+    }
+
+    /// What a serial's document states, and whether it still holds. Its signature is
+    /// checked against the published keys: a stored record that fails is an internal
+    /// error, never shown as valid.
+    pub async fn look_up(&self, serial: &Serial) -> Result<Option<Found>, CaseError> {
+        let Some(stored) = self.store.issued(serial.as_str()).await? else {
+            return Ok(None);
+        };
+        let record = IssuedRecord::from_canonical(stored.record.as_bytes())
+            .map_err(|e| anyhow::anyhow!("document {serial}: {e}"))?;
+        let signature: [u8; 64] = STANDARD
+            .decode(&stored.signature)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| anyhow::anyhow!("document {serial}: the signature is unreadable"))?;
+        let keys = self.published_keys().await?;
+        verify(&record, &signature, &keys)
+            .map_err(|e| anyhow::anyhow!("document {serial} fails its signature: {e}"))?;
+        let status = match (stored.revoked, stored.superseded_by) {
+            (Some((at, reason)), _) => Status::Revoked { at, reason },
+            (None, Some(by)) => Status::Superseded { by },
+            (None, None) => Status::Valid,
+        };
+        let compact = Compact {
+            record: record.clone(),
+            signature,
+        }
+        .encode();
+        Ok(Some(Found {
+            record,
+            status,
+            compact,
+            issued_at: stored.issued_at,
+            case: stored.case,
+        }))
+    }
+
+    /// The published keys, as a verifier reads them.
+    pub async fn published_keys(&self) -> Result<Vec<PublicKey>, CaseError> {
+        Ok(self
+            .keys()
+            .await?
+            .iter()
+            .filter_map(|key| {
+                STANDARD
+                    .decode(&key.public_key)
+                    .ok()
+                    .and_then(|bytes| PublicKey::from_bytes(&bytes))
+            })
+            .collect())
+    }
+
+    /// Revokes a document, with a reason: a staff member holding the role it was issued
+    /// in, or the system admin.
+    pub async fn revoke(
+        &self,
+        who: &Principal,
+        serial: &Serial,
+        reason: &str,
+    ) -> Result<(), CaseError> {
+        let Principal::Staff(account) = who else {
+            return Err(CaseError::NotAllowed("issued.revoke_not_allowed"));
+        };
+        let stored = self
+            .store
+            .issued(serial.as_str())
+            .await?
+            .ok_or(CaseError::NotFound)?;
+        let issuer_role = stored.issued_role.as_deref().and_then(Role::from_slug);
+        let may = account.has_role(Role::SystemAdmin)
+            || issuer_role.is_some_and(|role| account.has_role(role));
+        if !may {
+            return Err(CaseError::NotAllowed("issued.revoke_not_allowed"));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+            return Err(CaseError::InvalidField {
+                code: "issued.reason",
+                field: "reason".into(),
+            });
+        }
+        let revoked = self
+            .store
+            .revoke_issued(&NewRevocation {
+                serial: serial.as_str().to_owned(),
+                by: account.id,
+                reason: reason.to_owned(),
+                at: Timestamp::now(),
+            })
+            .await?;
+        if !revoked {
+            return Err(CaseError::Invalid("issued.already_revoked"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,166 @@
+//! Issued documents through the API, on SQLite and PostgreSQL: a signed document looked up
+//! by its serial (a wrong check digit refused before any look-up), checked offline against
+//! the published key, a changed fact failing that check, and revocation by the role that
+//! issued it.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use base64::Engine;
+use daftar_core::issued::{Compact, DocumentKind, PublicKey, Serial, Subject, verify};
+use daftar_core::roles::Role;
+use serde_json::{Value, json};
+use support::TestApp;
+
+on_both_databases!(
+    an_issued_document_is_looked_up_by_serial_and_verifies_offline,
+    a_wrong_check_digit_and_an_unknown_serial_are_told_apart,
+    only_the_issuing_role_revokes_and_the_look_up_says_revoked,
+    the_office_key_is_kept_and_published_once,
+);
+
+/// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
+async fn issue(app: &TestApp) -> Serial {
+    let drafting = app
+        .store
+        .staff_by_username("certificate_drafting")
+        .await
+        .unwrap()
+        .unwrap();
+    let record = app
+        .state
+        .services
+        .issuing
+        .issue(daftar_app::issued::NewDocument {
+            kind: DocumentKind::NoViolationCertificate,
+            subject: Subject::Property {
+                district: 1,
+                renewal_code: "01-101-12-0".into(),
+            },
+            facts: BTreeMap::from([
+                ("district".to_owned(), "1".to_owned()),
+                ("renewal_code".to_owned(), "01-101-12-0".to_owned()),
+                ("floors".to_owned(), "3".to_owned()),
+            ]),
+            valid_until: daftar_core::calendar::JalaliDate::parse("1406-09-12").ok(),
+            case: None,
+            issued_by: Some((drafting.id, Role::CertificateDrafting)),
+            serial: None,
+            supersedes: None,
+        })
+        .await
+        .unwrap();
+    Serial::parse(&record.serial).unwrap()
+}
+
+async fn published_keys(app: &TestApp) -> Vec<PublicKey> {
+    let keys = app.get("/.well-known/daftar-keys.json", None).await;
+    assert_eq!(keys.status, StatusCode::OK, "{}", keys.body);
+    keys.json()["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|key| {
+            assert_eq!(key["algorithm"], "Ed25519");
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(key["public_key"].as_str().unwrap())
+                .unwrap();
+            PublicKey::from_bytes(&bytes).unwrap()
+        })
+        .collect()
+}
+
+async fn an_issued_document_is_looked_up_by_serial_and_verifies_offline(app: TestApp) {
+    let serial = issue(&app).await;
+    let found = app
+        .get(&format!("/api/v1/issued/{}", serial.grouped()), None)
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let answer: Value = found.json();
+    assert_eq!(answer["kind"], "no_violation_certificate");
+    assert_eq!(answer["status"], "valid");
+    assert_eq!(answer["serial"], serial.as_str());
+    assert_eq!(answer["facts"]["floors"], "3");
+    assert_eq!(answer["valid_until"], "1406-09-12");
+    assert!(!found.body.contains("0499370899"), "no owner's national ID");
+
+    // Offline: the signed record checks against the published key, and one changed fact
+    // does not.
+    let keys = published_keys(&app).await;
+    let signed = Compact::decode(answer["signed"].as_str().unwrap()).unwrap();
+    assert_eq!(verify(&signed.record, &signed.signature, &keys), Ok(()));
+    let mut tampered = signed.record.clone();
+    tampered.facts.insert("floors".into(), "2".into());
+    assert!(verify(&tampered, &signed.signature, &keys).is_err());
+}
+
+async fn a_wrong_check_digit_and_an_unknown_serial_are_told_apart(app: TestApp) {
+    let serial = issue(&app).await;
+    let mut wrong = serial.as_str().to_owned();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '0' { '1' } else { '0' });
+    let refused = app.get(&format!("/api/v1/issued/{wrong}"), None).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.error_code(), "serial.check_digit");
+    let unknown = Serial::from_random(11_111_111_111);
+    let missing = app.get(&format!("/api/v1/issued/{unknown}"), None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+}
+
+async fn only_the_issuing_role_revokes_and_the_look_up_says_revoked(app: TestApp) {
+    let serial = issue(&app).await;
+    let path = format!("/api/v1/issued/{serial}/revocation");
+    let owner = app.citizen_token("0499370899", "09120000001").await;
+    let citizen = app
+        .post_json(&path, json!({"reason": "mine"}), Some(&owner))
+        .await;
+    assert_eq!(citizen.status, StatusCode::FORBIDDEN);
+    let inspector = app.staff_token("inspection").await;
+    let other_unit = app
+        .post_json(&path, json!({"reason": "wrong"}), Some(&inspector))
+        .await;
+    assert_eq!(other_unit.error_code(), "issued.revoke_not_allowed");
+    let drafting = app.staff_token("certificate_drafting").await;
+    let no_reason = app
+        .post_json(&path, json!({"reason": "  "}), Some(&drafting))
+        .await;
+    assert_eq!(no_reason.error_code(), "issued.reason");
+    let lookup = format!("/api/v1/issued/{serial}");
+    assert_eq!(app.get(&lookup, None).await.json()["status"], "valid");
+
+    let revoked = app
+        .post_json(
+            &path,
+            json!({"reason": "Issued on a sketch later found wrong."}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    let answer = app.get(&lookup, None).await.json();
+    assert_eq!(answer["status"], "revoked");
+    assert_eq!(
+        answer["revoked"]["reason"],
+        "Issued on a sketch later found wrong."
+    );
+    let again = app
+        .post_json(&path, json!({"reason": "again"}), Some(&drafting))
+        .await;
+    assert_eq!(again.error_code(), "issued.already_revoked");
+}
+
+async fn the_office_key_is_kept_and_published_once(app: TestApp) {
+    let key_file = app.data_dir.path().join(daftar_app::issued::KEY_FILE);
+    let _ = issue(&app).await;
+    let keys = published_keys(&app).await;
+    assert_eq!(keys.len(), 1);
+    let secret = std::fs::read_to_string(&key_file).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "the key is the program's user's alone");
+    // The same data directory, another start: the same key, not a second one.
+    let again = daftar_app::issued::office_key(app.data_dir.path(), None).unwrap();
+    assert_eq!(hex::encode(again.secret()), secret.trim());
+    assert_eq!(again.public(), keys[0]);
+}

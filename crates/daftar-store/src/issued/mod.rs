@@ -1,0 +1,262 @@
+//! Issued documents' storage: the office's signing keys (public halves only) and each
+//! issued document by its serial, with its signed record, its signature and its fate
+//! (revoked, or superseded by a later one). The record is the domain's canonical JSON
+//! (`daftar_core::issued::IssuedRecord`), stored as it was signed.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
+
+use crate::sql::SqlBackend;
+use crate::{CaseId, Result, StaffId, StoreError, from_db_time, to_db_time};
+
+/// The issued documents' side of storage. One method is one transaction.
+#[async_trait]
+pub trait IssuedStore: Send + Sync + std::fmt::Debug {
+    /// Lists a signing key's public half from `from`, unless it is listed already.
+    async fn publish_key(&self, key: &NewKey) -> Result<()>;
+    /// Every key ever published, oldest first.
+    async fn keys(&self) -> Result<Vec<StoredKey>>;
+    /// Keeps an issued document; a serial already taken is a [`StoreError::Conflict`],
+    /// keeping nothing. A document it supersedes is marked so in the same transaction.
+    async fn save_issued(&self, issued: &NewIssued) -> Result<()>;
+    async fn issued(&self, serial: &str) -> Result<Option<StoredIssued>>;
+    /// The documents issued for a case, oldest first.
+    async fn issued_of_case(&self, case: CaseId) -> Result<Vec<StoredIssued>>;
+    /// Revokes a document that is not revoked yet; false when it already was (or is
+    /// unknown).
+    async fn revoke_issued(&self, revocation: &NewRevocation) -> Result<bool>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKey {
+    pub id: String,
+    /// Base64.
+    pub public_key: String,
+    pub from: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    pub id: String,
+    pub public_key: String,
+    pub from: Timestamp,
+    pub until: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIssued {
+    pub serial: String,
+    pub kind: String,
+    /// The canonical record, as signed.
+    pub record: String,
+    /// Base64.
+    pub signature: String,
+    pub case: Option<CaseId>,
+    pub property: Option<(u16, String)>,
+    pub issued_at: Timestamp,
+    pub issued_by: Option<StaffId>,
+    /// The role it was issued in: who may revoke it.
+    pub issued_role: Option<String>,
+    /// The document this one replaces.
+    pub supersedes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredIssued {
+    pub serial: String,
+    pub kind: String,
+    pub record: String,
+    pub signature: String,
+    pub case: Option<CaseId>,
+    pub issued_at: Timestamp,
+    pub issued_role: Option<String>,
+    pub revoked: Option<(Timestamp, String)>,
+    pub superseded_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRevocation {
+    pub serial: String,
+    pub by: StaffId,
+    pub reason: String,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, FromRow)]
+struct IssuedRow {
+    serial: String,
+    kind: String,
+    record: String,
+    signature: String,
+    case_id: Option<i64>,
+    issued_at: i64,
+    issued_role: Option<String>,
+    revoked_at: Option<i64>,
+    revoke_reason: Option<String>,
+    superseded_by: Option<String>,
+}
+
+#[derive(Debug, FromRow)]
+struct KeyRow {
+    id: String,
+    public_key: String,
+    valid_from: i64,
+    valid_until: Option<i64>,
+}
+
+const ISSUED_COLUMNS: &str = "serial, kind, record, signature, case_id, issued_at, issued_role,
+     revoked_at, revoke_reason, superseded_by";
+
+fn stored(row: IssuedRow) -> StoredIssued {
+    StoredIssued {
+        serial: row.serial,
+        kind: row.kind,
+        record: row.record,
+        signature: row.signature,
+        case: row.case_id.map(CaseId),
+        issued_at: from_db_time(row.issued_at),
+        issued_role: row.issued_role,
+        revoked: row
+            .revoked_at
+            .map(|at| (from_db_time(at), row.revoke_reason.unwrap_or_default())),
+        superseded_by: row.superseded_by,
+    }
+}
+
+#[async_trait]
+impl<S> IssuedStore for S
+where
+    S: SqlBackend,
+    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
+    for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
+    for<'q> i64: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<i64>: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> String: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<String>: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
+    for<'q> &'q str: Encode<'q, S::Db> + Type<S::Db>,
+    for<'q> Option<&'q str>: Encode<'q, S::Db> + Type<S::Db>,
+    usize: ColumnIndex<<S::Db as Database>::Row>,
+    for<'a> &'a str: ColumnIndex<<S::Db as Database>::Row>,
+    for<'r> IssuedRow: FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> KeyRow: FromRow<'r, <S::Db as Database>::Row>,
+{
+    async fn publish_key(&self, key: &NewKey) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        sqlx::query(
+            "INSERT INTO office_keys (id, public_key, valid_from) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(key.id.as_str())
+        .bind(key.public_key.as_str())
+        .bind(to_db_time(key.from))
+        .execute(&mut *tx)
+        .await?;
+        // A key published after another ends the other's signing (it stays listed).
+        sqlx::query(
+            "UPDATE office_keys SET valid_until = $2
+             WHERE id <> $1 AND valid_until IS NULL AND valid_from <= $2",
+        )
+        .bind(key.id.as_str())
+        .bind(to_db_time(key.from))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn keys(&self) -> Result<Vec<StoredKey>> {
+        let rows: Vec<KeyRow> = sqlx::query_as(
+            "SELECT id, public_key, valid_from, valid_until FROM office_keys
+             ORDER BY valid_from, id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StoredKey {
+                id: row.id,
+                public_key: row.public_key,
+                from: from_db_time(row.valid_from),
+                until: row.valid_until.map(from_db_time),
+            })
+            .collect())
+    }
+
+    async fn save_issued(&self, issued: &NewIssued) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO issued_documents (serial, kind, record, signature, case_id, district,
+                 renewal_code, issued_at, issued_by, issued_role)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(issued.serial.as_str())
+        .bind(issued.kind.as_str())
+        .bind(issued.record.as_str())
+        .bind(issued.signature.as_str())
+        .bind(issued.case.map(|c| c.0))
+        .bind(issued.property.as_ref().map(|(d, _)| i64::from(*d)))
+        .bind(issued.property.as_ref().map(|(_, code)| code.as_str()))
+        .bind(to_db_time(issued.issued_at))
+        .bind(issued.issued_by.map(|s| s.0))
+        .bind(issued.issued_role.as_deref())
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Conflict("serial"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(old) = &issued.supersedes {
+            sqlx::query(
+                "UPDATE issued_documents SET superseded_by = $2
+                 WHERE serial = $1 AND superseded_by IS NULL",
+            )
+            .bind(old.as_str())
+            .bind(issued.serial.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn issued(&self, serial: &str) -> Result<Option<StoredIssued>> {
+        let row: Option<IssuedRow> = sqlx::query_as(&format!(
+            "SELECT {ISSUED_COLUMNS} FROM issued_documents WHERE serial = $1"
+        ))
+        .bind(serial)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(stored))
+    }
+
+    async fn issued_of_case(&self, case: CaseId) -> Result<Vec<StoredIssued>> {
+        let rows: Vec<IssuedRow> = sqlx::query_as(&format!(
+            "SELECT {ISSUED_COLUMNS} FROM issued_documents WHERE case_id = $1
+             ORDER BY issued_at, serial"
+        ))
+        .bind(case.0)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(stored).collect())
+    }
+
+    async fn revoke_issued(&self, revocation: &NewRevocation) -> Result<bool> {
+        let mut tx = self.writer().begin().await?;
+        let revoked = sqlx::query(
+            "UPDATE issued_documents SET revoked_at = $2, revoked_by = $3, revoke_reason = $4
+             WHERE serial = $1 AND revoked_at IS NULL",
+        )
+        .bind(revocation.serial.as_str())
+        .bind(to_db_time(revocation.at))
+        .bind(revocation.by.0)
+        .bind(revocation.reason.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(S::rows_affected(&revoked) == 1)
+    }
+}
