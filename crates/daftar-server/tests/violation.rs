@@ -165,17 +165,35 @@ async fn refer_to_commission(app: &TestApp, case: Value) -> Value {
     .await
 }
 
-/// Puts the case on the commission's docket, the session the day after the defence period.
+/// How many days before today the session of [`schedule_session`] is.
+const SESSION_DAYS_AGO: i64 = 12;
+
+/// The day of the session [`schedule_session`] puts on the docket.
+fn session_day() -> daftar_core::calendar::JalaliDate {
+    daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now())
+        .add_days(-SESSION_DAYS_AGO)
+}
+
+/// Lets the days pass as a real docket would: the case's referral moves 23 days back (its
+/// defence period long over), and the secretary puts it on the docket with a session 12
+/// days ago, so that a ruling of that day, served that day, is past its objection period.
 async fn schedule_session(app: &TestApp, case: &Value) -> Value {
+    on_the_database(
+        app,
+        &format!(
+            "UPDATE case_history SET at = at - CAST($1 AS BIGINT)
+             WHERE case_id = {} AND action IN ('refer_to_commission', 'back_to_commission')",
+            case["id"].as_i64().unwrap()
+        ),
+        (23 * 24 * 3600).to_string(),
+    )
+    .await;
     let secretary = app.staff_token("commission_secretary").await;
-    let session = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now())
-        .add_days(11)
-        .to_string();
     acted(
         app,
         &secretary,
         case,
-        json!({"action": "schedule_session", "fields": {"session_date": session}}),
+        json!({"action": "schedule_session", "fields": {"session_date": session_day().to_string()}}),
     )
     .await
 }
@@ -194,7 +212,7 @@ async fn first_ruling(
     let ruled = app
         .post_json(
             &format!("/api/v1/cases/{}/ruling", case["id"]),
-            json!({"version": case["version"], "number": "۳/۰۵/۷۸۳۴", "date": "1405-01-20",
+            json!({"version": case["version"], "number": "۳/۰۵/۷۸۳۴", "date": session_day().to_string(),
             "items": [
                 {"decision": "fine", "amount_rials": floor},
                 {"decision": "fine", "amount_rials": parking},
@@ -296,23 +314,31 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
         json!({"action": "issue_ruling", "fields": {"served_date": "1405-01-21"}}),
     )
     .await;
-    assert_eq!(unscheduled.error_code(), "case.needs_session_scheduled");
-    let defence_ends = today.add_days(10).to_string();
-    let too_early = act(
+    assert_eq!(unscheduled.error_code(), "case.needs_session_held");
+    // The owner's defence is in: the commission may sit before the period's end.
+    let case = acted(
         &app,
         &secretary,
         &case,
-        json!({"action": "schedule_session", "fields": {"session_date": defence_ends}}),
+        json!({"action": "schedule_session", "fields": {"session_date": today.to_string()}}),
     )
     .await;
-    assert_eq!(too_early.error_code(), "violation.session_after_defence");
     let case = schedule_session(&app, &case).await;
     let seen = violations(&app, &owner, &case).await;
-    assert_eq!(
-        seen["session_date"],
-        today.add_days(11).to_string(),
-        "{seen}"
-    );
+    assert_eq!(seen["session_date"], session_day().to_string(), "{seen}");
+    // A first ruling dated before its session is refused.
+    let before_session = app
+        .post_json(
+            &format!("/api/v1/cases/{}/ruling", case["id"]),
+            json!({"version": case["version"], "number": "3/05/7834",
+            "date": session_day().add_days(-1).to_string(), "items": [
+                {"decision": "fine", "amount_rials": 10_000_000_000i64},
+                {"decision": "fine", "amount_rials": 3_000_000_000i64},
+            ]}),
+            Some(&secretary),
+        )
+        .await;
+    assert_eq!(before_session.error_code(), "ruling.before_session");
     let issue_early = act(
         &app,
         &secretary,
@@ -860,8 +886,9 @@ async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(ap
         json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
     )
     .await;
-    assert_eq!(issue_early.error_code(), "case.needs_session_scheduled");
+    assert_eq!(issue_early.error_code(), "case.needs_session_held");
     let case = schedule_session(&app, &case).await;
+    let served = session_day();
     let ruled = app
         .post_json(
             &format!("/api/v1/cases/{}/ruling", case["id"]),
@@ -1018,6 +1045,24 @@ async fn a_registry_letter_opens_a_violation_case_for_the_registered_owner(app: 
 async fn formation_registers_a_tenants_objection_with_their_national_id(app: TestApp) {
     let case = refer_to_commission(&app, case_at_review(&app).await).await;
     let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
+    // No defence yet: the session is not before the defence period's last day.
+    let secretary = app.staff_token("commission_secretary").await;
+    let too_early = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "schedule_session",
+               "fields": {"session_date": today.add_days(9).to_string()}}),
+    )
+    .await;
+    assert_eq!(too_early.error_code(), "violation.session_after_defence");
+    assert!(
+        too_early.body.contains(&daftar_core::fa::to_persian_digits(
+            &today.add_days(10).to_string()
+        )),
+        "the message names the period's last day: {}",
+        too_early.body
+    );
     let case = first_ruling(
         &app,
         &case,

@@ -116,14 +116,22 @@ impl Cases {
             code: error.code,
             field: error.field,
         })?;
+        // Checked whenever they are sent, changed or not: a date kept from an earlier
+        // round is checked against this one.
+        let sent = |field: &str| {
+            request
+                .fields
+                .get(field)
+                .is_some_and(|v| !v.trim().is_empty())
+        };
         if let (Some(store), Some(served)) = (&self.work, answers.get("served_date"))
-            && changes.iter().any(|change| change.field == "served_date")
+            && sent("served_date")
         {
             crate::violation::check_served(&**store, id, served).await?;
         }
         if let (Some(store), Some((schedule, _)), Some(session)) =
             (&self.work, &self.fines, answers.get("session_date"))
-            && changes.iter().any(|change| change.field == "session_date")
+            && sent("session_date")
         {
             crate::violation::check_session(&**store, schedule, id, session).await?;
         }

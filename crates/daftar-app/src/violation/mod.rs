@@ -281,10 +281,7 @@ impl Violations {
             _ => None,
         };
         let session_date = match case.state.as_str() {
-            "commission" => session_scheduled(&history)
-                .then(|| crate::cases::fields_of(case).get("session_date").cloned())
-                .flatten()
-                .and_then(|date| JalaliDate::parse(&date).ok()),
+            "commission" if session_scheduled(&history) => session_date(case),
             _ => None,
         };
         Ok(CaseViolations {
@@ -352,7 +349,10 @@ pub(crate) async fn work_done(
         }
         Work::DefenceOpen => defence_deadline(schedule, &store.case_history(id).await?)
             .is_some_and(|last| today <= last),
-        Work::SessionScheduled => session_scheduled(&store.case_history(id).await?),
+        Work::SessionHeld => {
+            session_scheduled(&store.case_history(id).await?)
+                && session_date(case).is_some_and(|session| session <= today)
+        }
         Work::UnpaidCommercialFine => {
             let fines_commercial_area = match final_ruling(store, id).await? {
                 Some(ruling) => {
@@ -453,6 +453,13 @@ pub fn defence_deadline(
     Some(JalaliDate::from_timestamp(referred.at).add_days(i64::from(schedule.defence_days)))
 }
 
+/// The day of the commission's session on the case, as last put on the docket.
+pub fn session_date(case: &CaseRecord) -> Option<JalaliDate> {
+    crate::cases::fields_of(case)
+        .get("session_date")
+        .and_then(|date| JalaliDate::parse(date).ok())
+}
+
 /// Whether the secretary put the case on the docket since its latest referral.
 fn session_scheduled(history: &[daftar_store::HistoryRecord]) -> bool {
     last_referral(history).is_some_and(|from| {
@@ -462,8 +469,9 @@ fn session_scheduled(history: &[daftar_store::HistoryRecord]) -> bool {
     })
 }
 
-/// A session's date as the secretary puts the case on the docket: after the owner's
-/// defence period, so that a defence sent in time is before the commission.
+/// A session's date as the secretary puts the case on the docket: not before the last day
+/// of the owner's defence period (unless their defence is in), so that a defence sent in
+/// time is before the commission.
 pub(crate) async fn check_session(
     store: &dyn Store,
     schedule: &FineSchedule,
@@ -474,9 +482,16 @@ pub(crate) async fn check_session(
         code: "violation.session_date",
         field: "session_date".into(),
     })?;
+    let history = store.case_history(id).await?;
     let today = JalaliDate::from_timestamp(Timestamp::now());
-    let last_defence = defence_deadline(schedule, &store.case_history(id).await?).unwrap_or(today);
-    if session <= last_defence {
+    let last_defence = defence_deadline(schedule, &history).unwrap_or(today);
+    // Once the owner's defence is in, the commission need not wait for the period's end.
+    let defended = last_referral(&history).is_some_and(|from| {
+        history[from..]
+            .iter()
+            .any(|row| row.action == "send_defence")
+    });
+    if !defended && session < last_defence {
         return Err(CaseError::InvalidField {
             code: "violation.session_after_defence",
             field: last_defence.to_string(),

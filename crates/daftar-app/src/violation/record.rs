@@ -159,6 +159,16 @@ impl Violations {
                 field: "date".into(),
             });
         }
+        // The first-instance commission rules at its session, not before.
+        if level == RulingLevel::First
+            && let Some(session) = super::session_date(&case)
+            && date < session
+        {
+            return Err(CaseError::InvalidField {
+                code: "ruling.before_session",
+                field: session.to_string(),
+            });
+        }
         let reviewed = self
             .store
             .case_violations(id)

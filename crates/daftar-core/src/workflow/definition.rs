@@ -211,9 +211,9 @@ pub enum Work {
     NoOpenViolation,
     /// The owner's defence period before the commission has not ended.
     DefenceOpen,
-    /// The commission's secretary put the case on the docket with its session's date,
-    /// since it was last referred.
-    SessionScheduled,
+    /// The case is on the commission's docket since it was last referred, and the day of
+    /// its session has come.
+    SessionHeld,
     /// The final ruling fines commercial area (Note 3) and its bill is past due unpaid:
     /// what sends the case back to the commission for demolition.
     UnpaidCommercialFine,
@@ -235,7 +235,7 @@ impl Work {
         Work::NoOpenViolation,
         Work::UnpaidCommercialFine,
         Work::DefenceOpen,
-        Work::SessionScheduled,
+        Work::SessionHeld,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -254,7 +254,7 @@ impl Work {
             Work::NoOpenViolation => "no_open_violation",
             Work::UnpaidCommercialFine => "unpaid_commercial_fine",
             Work::DefenceOpen => "defence_open",
-            Work::SessionScheduled => "session_scheduled",
+            Work::SessionHeld => "session_held",
         }
     }
 

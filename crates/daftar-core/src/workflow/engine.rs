@@ -118,7 +118,7 @@ impl Refusal {
                 "case.needs_unpaid_commercial_fine"
             }
             Refusal::MissingWork(super::Work::DefenceOpen) => "case.needs_defence_open",
-            Refusal::MissingWork(super::Work::SessionScheduled) => "case.needs_session_scheduled",
+            Refusal::MissingWork(super::Work::SessionHeld) => "case.needs_session_held",
         }
     }
 }
