@@ -22,6 +22,7 @@ on_both_databases!(
     a_district_the_fine_schedule_lacks_is_refused_at_review_naming_it,
     the_property_file_takes_a_registry_letter_and_shows_a_refusal_with_what_was_typed,
     a_late_defence_is_refused_saying_the_deadline,
+    documents_go_only_with_actions_that_take_them,
 );
 
 const VIOLATION_REVIEW: &str = "10010101011th01";
@@ -1246,4 +1247,48 @@ async fn the_property_file_takes_a_registry_letter_and_shows_a_refusal_with_what
         case.body
     );
     assert!(case.body.contains("letter.pdf"));
+}
+
+async fn documents_go_only_with_actions_that_take_them(app: TestApp) {
+    let case = refer_to_commission(&app, case_at_review(&app).await).await;
+    let owner = app.citizen_token(OWNER.0, OWNER.1).await;
+    let document = |kind: &str| {
+        let mut application = support::application_with_a_pdf_of(&app, VIOLATION_REVIEW, 64);
+        let mut upload = application["documents"][0].take();
+        upload["kind"] = json!(kind);
+        upload
+    };
+    // Not with the secretary's docket entry, whoever sends it.
+    let secretary = app.staff_token("commission_secretary").await;
+    let refused = act(
+        &app,
+        &secretary,
+        &case,
+        json!({"action": "schedule_session", "documents": [document("defence")],
+               "fields": {"session_date": "1406-01-20"}}),
+    )
+    .await;
+    assert_eq!(
+        refused.error_code(),
+        "case.no_documents_for_action",
+        "{}",
+        refused.body
+    );
+    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    // With the defence, they go in.
+    let defended = acted(
+        &app,
+        &owner,
+        &case,
+        json!({"action": "send_defence", "comment": "The evidence is attached.",
+               "documents": [document("defence")]}),
+    )
+    .await;
+    let kinds: Vec<&str> = defended["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"defence"), "{kinds:?}");
 }

@@ -135,6 +135,12 @@ impl Cases {
         {
             crate::violation::check_session(&**store, schedule, id, session).await?;
         }
+        // Documents come with a resubmission or an action that takes them (a defence).
+        let takes_documents =
+            action.kind == daftar_core::workflow::ActionKind::Resubmit || action.takes_uploads;
+        if !request.uploads.is_empty() && !takes_documents {
+            return Err(CaseError::Invalid("case.no_documents_for_action"));
+        }
         let applicant = matches!(editor, Editor::Applicant).then_some(&case.applicant);
         self.check_document_limits(Some(id), applicant, request.uploads.len())
             .await?;

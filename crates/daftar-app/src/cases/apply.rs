@@ -32,6 +32,10 @@ pub struct OwnerOpening<'a> {
     pub uploads: &'a [super::Upload],
     /// The history's name for the opening, e.g. `open_from_registry_letter`.
     pub action: &'a str,
+    /// The roles that may open it, held in the office the property's district goes to;
+    /// anyone else is refused with `refusal`.
+    pub roles: &'a [daftar_core::roles::Role],
+    pub refusal: &'static str,
     /// What the history says of it.
     pub comment: String,
 }
@@ -159,6 +163,11 @@ impl Cases {
         account: &daftar_store::StaffAccount,
         opening: OwnerOpening<'_>,
     ) -> Result<CaseRecord, CaseError> {
+        let office = self.office_for(Some(opening.district)).await?;
+        let held = super::roles_in(account, &office);
+        if !opening.roles.iter().any(|role| held.contains(role)) {
+            return Err(CaseError::NotAllowed(opening.refusal));
+        }
         let service = self.service_of(opening.service_id)?;
         let problems = upload_problems(service, opening.uploads);
         if !problems.is_empty() {

@@ -19,6 +19,16 @@ use crate::cases::{CaseError, OwnerOpening, Upload};
 /// The document kind the scanned letter is kept as (in the violation service's form).
 pub const LETTER_DOCUMENT: &str = "registry_letter";
 
+/// Who types registry letters in: violation review, or formation, which receives the
+/// office's mail (in the office the property's district goes to).
+const LETTER_ROLES: [Role; 2] = [Role::ViolationReview, Role::Formation];
+
+/// Whether a staff member holds a role that records registry letters in some office: what
+/// a page or a call asks before it reads a letter's scan.
+pub fn may_record_letters(account: &daftar_store::StaffAccount) -> bool {
+    LETTER_ROLES.iter().any(|role| account.has_role(*role))
+}
+
 /// The longest letter number and summary kept.
 const MAX_NUMBER_CHARS: usize = 40;
 const MAX_SUMMARY_CHARS: usize = 2000;
@@ -50,7 +60,7 @@ impl Violations {
         let Principal::Staff(account) = who else {
             return Err(CaseError::NotAllowed("auth.forbidden"));
         };
-        if !account.has_role(Role::ViolationReview) && !account.has_role(Role::Formation) {
+        if !may_record_letters(account) {
             return Err(CaseError::NotAllowed("letter.not_allowed"));
         }
         let invalid = |code: &'static str, field: &str| CaseError::InvalidField {
@@ -111,6 +121,8 @@ impl Violations {
                     answers,
                     uploads: std::slice::from_ref(&scan),
                     action: "open_from_registry_letter",
+                    roles: &LETTER_ROLES,
+                    refusal: "letter.not_allowed",
                     comment: summary.to_owned(),
                 },
             )

@@ -25,7 +25,7 @@ use daftar_store::{BillView, CaseId, CaseRecord, ComputedViolations, Store};
 use jiff::Timestamp;
 
 pub use firms::RegisteredFirm;
-pub use letter::{LETTER_DOCUMENT, RegistryLetter};
+pub use letter::{LETTER_DOCUMENT, RegistryLetter, may_record_letters};
 pub use record::{ReviewInput, ReviewRequest, RulingRequest};
 
 use crate::accounts::Principal;

@@ -50,7 +50,9 @@ impl Violations {
         let Principal::Staff(account) = who else {
             return Err(CaseError::NotFound);
         };
-        if !roles.contains(&Role::ViolationReview)
+        // Reviewed in its own step only: the rulings are read against this review.
+        if case.state != "violation_review"
+            || !roles.contains(&Role::ViolationReview)
             || !tasks.iter().any(|t| t.role == Role::ViolationReview)
         {
             return Err(CaseError::NotAllowed("violation.review_not_now"));

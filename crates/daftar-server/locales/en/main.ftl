@@ -547,6 +547,7 @@ err-violation-session-date = Write the session's date as a Jalali date, such as 
 err-violation-session-after-defence = The commission's session is not before the owner's defence period ends ({ $field }).
 case-field-session-date = Commission session date
 violations-session-on = Commission session: { $date }
+err-case-no-documents-for-action = This action takes no documents: send them with an answer to a return or with a defence.
 err-letter-not-allowed = A registry letter is recorded by violation review or formation.
 err-letter-number = Enter the letter's number, up to 40 characters.
 err-letter-date = Write the letter's date as a Jalali date, not after today, such as 1405-09-10.

@@ -547,6 +547,7 @@ err-violation-session-date = تاریخ جلسه را به تاریخ شمسی �
 err-violation-session-after-defence = جلسه کمیسیون نباید پیش از پایان مهلت دفاعیه مالک ({ $field }) باشد.
 case-field-session-date = تاریخ جلسه کمیسیون
 violations-session-on = جلسه کمیسیون: { $date }
+err-case-no-documents-for-action = این اقدام مدرک نمی‌پذیرد؛ مدرک را با پاسخ به نقص یا دفاعیه بفرستید.
 err-letter-not-allowed = نامه اداره ثبت را واحد بررسی خلاف یا تشکیل پرونده ثبت می‌کند.
 err-letter-number = شماره نامه را، تا ۴۰ نویسه، وارد کنید.
 err-letter-date = تاریخ نامه را به تاریخ شمسی و نه پس از امروز بنویسید، مانند ⁦1405-09-10⁩.

@@ -223,7 +223,12 @@ where
             insert_document::<S::Db>(&mut tx, transition.case.0, document, now).await?;
         }
         if transition.cancel_unpaid_bills {
-            cancel_unpaid_case_bills::<S::Db>(&mut tx, transition.case.0, now).await?;
+            let cancelled =
+                cancel_unpaid_case_bills::<S::Db>(&mut tx, transition.case.0, now).await?;
+            // Paid between the action's check and now: nothing goes back, nothing is written.
+            if S::rows_affected(&cancelled) == 0 {
+                return Err(crate::StoreError::Conflict("fine bills paid meanwhile"));
+            }
         }
         for bill in &transition.bills {
             insert_case_bill::<S::Db>(&mut tx, transition.case.0, bill, now).await?;

@@ -224,19 +224,20 @@ where
 }
 
 /// Cancels the case's fine bills that are not paid: a payment arriving later for one is
-/// refused as for any cancelled bill.
+/// refused as for any cancelled bill. Returns the statement's result: the caller counts
+/// what was cancelled.
 pub(super) async fn cancel_unpaid_case_bills<DB>(
     tx: &mut sqlx::Transaction<'_, DB>,
     case: i64,
     now: i64,
-) -> crate::Result<()>
+) -> crate::Result<<DB as Database>::QueryResult>
 where
     DB: Database,
     for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
     for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
 {
-    sqlx::query(
+    Ok(sqlx::query(
         "UPDATE bills SET cancelled_at = $2
          WHERE id IN (SELECT f.bill_row FROM case_fine_bills f WHERE f.case_id = $1)
            AND cancelled_at IS NULL
@@ -245,6 +246,5 @@ where
     .bind(case)
     .bind(now)
     .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await?)
 }

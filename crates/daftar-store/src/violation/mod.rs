@@ -49,7 +49,7 @@ pub trait ViolationStore: Send + Sync + std::fmt::Debug {
         first: u8,
     ) -> Result<Option<(i64, u8)>>;
     /// The national ID of the property's registered owner with the largest share (the
-    /// register's order breaks a tie): whom a case the office opens on the property is for.
+    /// lowest ID breaks a tie): whom a case the office opens on the property is for.
     async fn register_owner(&self, district: u16, renewal_code: &str) -> Result<Option<String>>;
     /// Registers a fire-safety firm; a legal ID already registered is a
     /// [`StoreError::Conflict`].

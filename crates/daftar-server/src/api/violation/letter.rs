@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use daftar_app::property::parse_property;
-use daftar_app::violation::{LETTER_DOCUMENT, RegistryLetter};
+use daftar_app::violation::{LETTER_DOCUMENT, RegistryLetter, may_record_letters};
 use daftar_app::{Cases, Violations};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -58,6 +58,10 @@ pub(in crate::api) async fn open(
     ApiJson(body): ApiJson<LetterBody>,
 ) -> Result<Response, AppError> {
     let (district, code) = parse_property(&district, &renewal_code)?;
+    // Nobody's scan is decoded before they are known to record letters.
+    if !user.principal.staff().is_some_and(may_record_letters) {
+        return Err(AppError::Forbidden("letter.not_allowed"));
+    }
     let mut scans = uploads(
         &cases,
         vec![DocumentUpload::new(

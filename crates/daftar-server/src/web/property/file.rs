@@ -275,7 +275,7 @@ pub(in crate::web) async fn file_response(
     let letter_form = (registered.is_some_and(|r| !r.owners.is_empty())
         && user
             .staff()
-            .is_some_and(crate::web::violation::may_record_letter))
+            .is_some_and(daftar_app::violation::may_record_letters))
     .then(|| typed.letter.unwrap_or_default());
     let body = page.render(&FilePage {
         layout: page.layout.clone(),

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_app::cases::Upload;
 use daftar_app::property::parse_property;
-use daftar_app::violation::RegistryLetter;
+use daftar_app::violation::{RegistryLetter, may_record_letters};
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -33,13 +33,17 @@ pub(super) async fn open(
 ) -> Result<Response, AppError> {
     let (district, code) = parse_property(&district, &renewal_code)?;
     let mut typed = LetterForm::default();
+    // Nobody's scan is read before they are known to be signed in and to record letters.
+    let Some(user) = page.user.as_ref() else {
+        return Err(AppError::Unauthorized("auth.required"));
+    };
+    if !user.staff().is_some_and(may_record_letters) {
+        return Err(AppError::Forbidden("letter.not_allowed"));
+    }
     let attempt = async {
         let submitted = read_multipart(&state.services.cases, multipart).await?;
         let text = |name: &str| submitted.text.get(name).cloned().unwrap_or_default();
         page.csrf.verify(&text("csrf"))?;
-        let Some(user) = page.user.as_ref() else {
-            return Err(AppError::Unauthorized("auth.required"));
-        };
         typed.number = text("number");
         typed.date = text("date");
         typed.summary = text("summary");
@@ -83,10 +87,4 @@ pub(super) async fn open(
             file_response(&state, page, district, &code, forms, status).await
         }
     }
-}
-
-/// Whether the page's user may type in a registry letter.
-pub fn may_record(account: &daftar_store::StaffAccount) -> bool {
-    use daftar_core::roles::Role;
-    account.has_role(Role::ViolationReview) || account.has_role(Role::Formation)
 }

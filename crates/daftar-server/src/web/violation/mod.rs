@@ -23,7 +23,7 @@ use daftar_core::violation::{
 };
 use jiff::Timestamp;
 
-pub use letter::{LetterForm, may_record as may_record_letter};
+pub use letter::LetterForm;
 pub use permit::PermitForm;
 pub use review::ReviewForm;
 pub use ruling::RulingForm;
