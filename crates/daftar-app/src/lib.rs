@@ -87,6 +87,10 @@ impl Services {
             let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
             anyhow::anyhow!("the built-in workflows do not load:\n{}", lines.join("\n"))
         })?);
+        let issuing = issued::Issuing::new(
+            store.clone(),
+            issued::office_key(&config.data_dir, config.signing_key.as_deref())?,
+        );
         let fine_schedule = Arc::new(match &config.fine_schedule {
             Some(path) => violation::schedule_from_file(path)?,
             None => violation::built_in_schedule(),
@@ -101,6 +105,7 @@ impl Services {
         )
         .with_work(store.clone())
         .with_fines(fine_schedule.clone(), config.company_code)
+        .with_issuing(issuing.clone())
         .with_document_limits(cases::DocumentLimits {
             documents_per_case: config.documents_per_case,
             documents_per_applicant_per_day: config.documents_per_applicant_per_day,
@@ -140,10 +145,7 @@ impl Services {
                 &config.office_visit_slots,
             )
             .map_err(|problem| anyhow::anyhow!("the visit slots: {problem}"))?,
-            issuing: issued::Issuing::new(
-                store.clone(),
-                issued::office_key(&config.data_dir, config.signing_key.as_deref())?,
-            ),
+            issuing,
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

@@ -19,6 +19,7 @@ on_both_databases!(
     a_wrong_check_digit_and_an_unknown_serial_are_told_apart,
     only_the_issuing_role_revokes_and_the_look_up_says_revoked,
     the_office_key_is_kept_and_published_once,
+    issuing_a_no_violation_certificate_signs_it_in_the_same_step,
 );
 
 /// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
@@ -163,4 +164,76 @@ async fn the_office_key_is_kept_and_published_once(app: TestApp) {
     let again = daftar_app::issued::office_key(app.data_dir.path(), None).unwrap();
     assert_eq!(hex::encode(again.secret()), secret.trim());
     assert_eq!(again.public(), keys[0]);
+}
+
+async fn issuing_a_no_violation_certificate_signs_it_in_the_same_step(app: TestApp) {
+    let owner = app.citizen_token("0499370899", "09120000001").await;
+    let applied = app
+        .post_json(
+            "/api/v1/cases",
+            support::application_with_a_pdf_of(&app, "10010101015th01", 64),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
+    let mut case = applied.json();
+    let steps = [
+        (
+            "certificate_drafting",
+            json!({"action": "book_inspection", "fields": {"inspection_date": "1405-09-20"}}),
+        ),
+        (
+            "inspection",
+            json!({"action": "record_inspection", "fields": {"built_area_m2": "150"}}),
+        ),
+        ("office_head", json!({"action": "head_approves"})),
+        (
+            "certificate_drafting",
+            json!({"action": "issue_certificate", "fields": {"certificate_number": "1405/88"}}),
+        ),
+    ];
+    for (user, mut body) in steps {
+        let token = app.staff_token(user).await;
+        body["version"] = case["version"].clone();
+        let acted = app
+            .post_json(
+                &format!("/api/v1/cases/{}/actions", case["id"]),
+                body,
+                Some(&token),
+            )
+            .await;
+        assert_eq!(acted.status, StatusCode::OK, "{user}: {}", acted.body);
+        case = acted.json();
+    }
+    assert_eq!(case["state"], "issued");
+    let issued = case["issued"].as_array().unwrap();
+    assert_eq!(issued.len(), 1, "{case}");
+    assert_eq!(issued[0]["kind"], "no_violation_certificate");
+    let serial = issued[0]["serial"].as_str().unwrap();
+    let found = app
+        .get(&format!("/api/v1/issued/{serial}"), None)
+        .await
+        .json();
+    assert_eq!(found["status"], "valid");
+    assert_eq!(found["facts"]["tracking_code"], case["tracking_code"]);
+    assert_eq!(
+        found["facts"]["renewal_code"],
+        case["fields"]["renewal_code"]
+    );
+    // The owner sees it on their case too.
+    let seen = app
+        .get(&format!("/api/v1/cases/{}", case["id"]), Some(&owner))
+        .await
+        .json();
+    assert_eq!(seen["issued"][0]["serial"], serial);
+    // Certificate drafting issued it: its unit may revoke it.
+    let drafting = app.staff_token("certificate_drafting").await;
+    let revoked = app
+        .post_json(
+            &format!("/api/v1/issued/{serial}/revocation"),
+            json!({"reason": "Issued on the wrong plate."}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
 }

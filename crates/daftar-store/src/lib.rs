@@ -20,7 +20,7 @@ mod billing;
 mod cases;
 mod decode;
 mod inspection;
-mod issued;
+pub(crate) mod issued;
 pub mod outbox;
 mod payments;
 mod postgres;

@@ -145,6 +145,23 @@ impl Cases {
         self.check_document_limits(Some(id), applicant, request.uploads.len())
             .await?;
         let bills = self.effect_bills(&case, &action.effects).await?;
+        let issuer = match (&standing, who) {
+            (Standing::Staff(roles), Principal::Staff(account)) => action
+                .by
+                .iter()
+                .filter_map(|by| match by {
+                    daftar_core::workflow::ActorRef::Role(role) => {
+                        Some(role.resolve(service.owner_unit))
+                    }
+                    daftar_core::workflow::ActorRef::Applicant => None,
+                })
+                .find(|role| roles.contains(role))
+                .map(|role| (account.id, role)),
+            _ => None,
+        };
+        let issued = self
+            .effect_documents(&case, &action.effects, issuer)
+            .await?;
         let stored = self
             .store_uploads(service, &request.uploads, &uploaded_by)
             .await?;
@@ -223,6 +240,7 @@ impl Cases {
             cancel_unpaid_bills: action
                 .effects
                 .contains(&daftar_core::workflow::Effect::CancelFineBills),
+            issued,
         };
         if let Err(error) = self.store.apply_transition(&transition, now).await {
             self.discard_unused(&stored.created).await;
@@ -373,6 +391,7 @@ impl Cases {
             documents: Vec::new(),
             bills: Vec::new(),
             cancel_unpaid_bills: false,
+            issued: Vec::new(),
         };
         self.store
             .apply_transition(&transition, Timestamp::now())

@@ -51,6 +51,8 @@ pub struct Cases {
     work: Option<Arc<dyn daftar_store::Store>>,
     /// The fine schedule and the company code a final ruling's fines are billed with.
     fines: Option<(Arc<daftar_core::violation::FineSchedule>, u16)>,
+    /// The office's key, for actions that issue signed documents.
+    issuing: Option<crate::issued::Issuing>,
 }
 
 /// How many documents may be uploaded, as configured.
@@ -90,6 +92,7 @@ impl Cases {
             limits: DocumentLimits::default(),
             work: None,
             fines: None,
+            issuing: None,
         }
     }
 
@@ -108,6 +111,12 @@ impl Cases {
         company_code: u16,
     ) -> Cases {
         self.fines = Some((schedule, company_code));
+        self
+    }
+
+    /// Lets actions issue signed documents (`effects = ["issue:…"]`).
+    pub fn with_issuing(mut self, issuing: crate::issued::Issuing) -> Cases {
+        self.issuing = Some(issuing);
         self
     }
 
@@ -130,10 +139,63 @@ impl Cases {
                         .extend(crate::violation::fine_bills(&**store, *company_code, case).await?);
                 }
                 // Written by the store in the action's transaction (Transition).
-                daftar_core::workflow::Effect::CancelFineBills => {}
+                daftar_core::workflow::Effect::CancelFineBills
+                | daftar_core::workflow::Effect::IssueDocument(_) => {}
             }
         }
         Ok(bills)
+    }
+
+    /// The documents an action's effects issue for the case, signed: about the case's
+    /// property when it names one, else the case; issued in `role` by `by`.
+    async fn effect_documents(
+        &self,
+        case: &CaseRecord,
+        effects: &[daftar_core::workflow::Effect],
+        by: Option<(daftar_store::StaffId, Role)>,
+    ) -> Result<Vec<daftar_store::NewIssued>, CaseError> {
+        let mut issued = Vec::new();
+        for effect in effects {
+            let daftar_core::workflow::Effect::IssueDocument(kind) = effect else {
+                continue;
+            };
+            let issuing = self
+                .issuing
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("a document is issued with no office key"))?;
+            let service = self.service_of(&case.service_id)?;
+            let mut facts = BTreeMap::from([
+                ("tracking_code".to_owned(), case.tracking_code.clone()),
+                ("service".to_owned(), service.title.fa.clone()),
+            ]);
+            let subject = match property_of(case) {
+                Some((district, code)) => {
+                    facts.insert("district".into(), district.to_string());
+                    facts.insert("renewal_code".into(), code.as_str().to_owned());
+                    daftar_core::issued::Subject::Property {
+                        district,
+                        renewal_code: code.as_str().to_owned(),
+                    }
+                }
+                None => daftar_core::issued::Subject::Case {
+                    tracking_code: case.tracking_code.clone(),
+                },
+            };
+            let (_, row) = issuing
+                .prepare(&crate::issued::NewDocument {
+                    kind: *kind,
+                    subject,
+                    facts,
+                    valid_until: None,
+                    case: Some(case.id),
+                    issued_by: by,
+                    serial: None,
+                    supersedes: None,
+                })
+                .await?;
+            issued.push(row);
+        }
+        Ok(issued)
     }
 
     /// Whether the property a new case names has an open violation case: what bars its

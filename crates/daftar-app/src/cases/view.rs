@@ -54,6 +54,8 @@ pub struct CaseView {
     pub expected: Option<JalaliDate>,
     /// The required documents of the service with no version uploaded yet, by id.
     pub missing_documents: Vec<String>,
+    /// The signed documents the office issued for the case (a certificate), oldest first.
+    pub issued: Vec<daftar_core::issued::IssuedRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +163,12 @@ impl Cases {
         } else {
             Vec::new()
         };
+        let issued = match &self.issuing {
+            Some(issuing) => issuing.of_case(id).await?,
+            None => Vec::new(),
+        };
         Ok(CaseView {
+            issued,
             history: self.store.case_history(id).await?,
             tasks,
             colleagues,

@@ -137,56 +137,77 @@ impl Issuing {
         Ok(self.store.keys().await?)
     }
 
-    /// Signs and keeps a document; returns its record as signed.
+    /// Signs and keeps a document on its own; returns its record as signed.
     pub async fn issue(&self, document: NewDocument) -> Result<IssuedRecord, CaseError> {
-        self.publish().await?;
-        let today = JalaliDate::from_timestamp(Timestamp::now());
         for _ in 0..crate::codes::CODE_DRAWS {
-            let serial = document
-                .serial
-                .clone()
-                .unwrap_or_else(|| Serial::from_random(rand::random()));
-            let record = IssuedRecord::new(
-                document.kind,
-                &serial,
-                document.subject.clone(),
-                document.facts.clone(),
-                today,
-                document.valid_until,
-                &self.key.id(),
-            )
-            .map_err(|e| anyhow::anyhow!("an issued record was refused: {e}"))?;
-            let signature = self.key.sign(&record);
-            let property = match &document.subject {
-                Subject::Property {
-                    district,
-                    renewal_code,
-                } => Some((*district, renewal_code.clone())),
-                Subject::Case { .. } => None,
-            };
-            let saved = self
-                .store
-                .save_issued(&NewIssued {
-                    serial: serial.as_str().to_owned(),
-                    kind: document.kind.slug().to_owned(),
-                    record: String::from_utf8(record.canonical_bytes())
-                        .map_err(anyhow::Error::from)?,
-                    signature: STANDARD.encode(signature),
-                    case: document.case,
-                    property,
-                    issued_at: Timestamp::now(),
-                    issued_by: document.issued_by.map(|(id, _)| id),
-                    issued_role: document.issued_by.map(|(_, role)| role.slug().to_owned()),
-                    supersedes: document.supersedes.as_ref().map(|s| s.as_str().to_owned()),
-                })
-                .await;
-            match saved {
+            let (record, row) = self.prepare(&document).await?;
+            match self.store.save_issued(&row).await {
                 Ok(()) => return Ok(record),
                 Err(StoreError::Conflict(_)) if document.serial.is_none() => continue,
                 Err(error) => return Err(error.into()),
             }
         }
         Err(anyhow::anyhow!("serials drawn in a row were taken").into())
+    }
+
+    /// A document signed and ready to keep, under a serial drawn now (unless the caller
+    /// gave one): kept on its own ([`Issuing::issue`]) or in the transaction of the action
+    /// that issues it.
+    pub async fn prepare(
+        &self,
+        document: &NewDocument,
+    ) -> Result<(IssuedRecord, NewIssued), CaseError> {
+        self.publish().await?;
+        let today = JalaliDate::from_timestamp(Timestamp::now());
+        let serial = document
+            .serial
+            .clone()
+            .unwrap_or_else(|| Serial::from_random(rand::random()));
+        let record = IssuedRecord::new(
+            document.kind,
+            &serial,
+            document.subject.clone(),
+            document.facts.clone(),
+            today,
+            document.valid_until,
+            &self.key.id(),
+        )
+        .map_err(|e| anyhow::anyhow!("an issued record was refused: {e}"))?;
+        let signature = self.key.sign(&record);
+        let property = match &document.subject {
+            Subject::Property {
+                district,
+                renewal_code,
+            } => Some((*district, renewal_code.clone())),
+            Subject::Case { .. } => None,
+        };
+        let row = NewIssued {
+            serial: serial.as_str().to_owned(),
+            kind: document.kind.slug().to_owned(),
+            record: String::from_utf8(record.canonical_bytes()).map_err(anyhow::Error::from)?,
+            signature: STANDARD.encode(signature),
+            case: document.case,
+            property,
+            issued_at: Timestamp::now(),
+            issued_by: document.issued_by.map(|(id, _)| id),
+            issued_role: document.issued_by.map(|(_, role)| role.slug().to_owned()),
+            supersedes: document.supersedes.as_ref().map(|s| s.as_str().to_owned()),
+        };
+        Ok((record, row))
+    }
+
+    /// The documents issued for a case, as the case page lists them.
+    pub async fn of_case(&self, case: CaseId) -> Result<Vec<IssuedRecord>, CaseError> {
+        self.store
+            .issued_of_case(case)
+            .await?
+            .iter()
+            .map(|stored| {
+                IssuedRecord::from_canonical(stored.record.as_bytes()).map_err(|e| {
+                    CaseError::Internal(anyhow::anyhow!("document {}: {e}", stored.serial))
+                })
+            })
+            .collect()
     }
 
     /// What a serial's document states, and whether it still holds. Its signature is

@@ -168,6 +168,9 @@ pub enum Effect {
     FineBills,
     /// The case's fine bills not yet paid are cancelled (it goes back to the commission).
     CancelFineBills,
+    /// The office issues a document of this kind for the case, signed
+    /// (`issue:no_violation_certificate`).
+    IssueDocument(crate::issued::DocumentKind),
 }
 
 impl Effect {
@@ -175,7 +178,10 @@ impl Effect {
         match slug {
             "fine_bills" => Some(Effect::FineBills),
             "cancel_fine_bills" => Some(Effect::CancelFineBills),
-            _ => None,
+            other => other
+                .strip_prefix("issue:")
+                .and_then(crate::issued::DocumentKind::from_slug)
+                .map(Effect::IssueDocument),
         }
     }
 }

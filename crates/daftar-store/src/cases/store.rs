@@ -181,6 +181,7 @@ where
         if transition.documents.is_empty()
             && transition.bills.is_empty()
             && !transition.cancel_unpaid_bills
+            && transition.issued.is_empty()
         {
             return self.transitions().apply(transition, now).await;
         }
@@ -232,6 +233,9 @@ where
         }
         for bill in &transition.bills {
             insert_case_bill::<S::Db>(&mut tx, transition.case.0, bill, now).await?;
+        }
+        for issued in &transition.issued {
+            crate::issued::insert_issued::<S::Db>(&mut tx, issued).await?;
         }
         tx.commit().await?;
         Ok(version)

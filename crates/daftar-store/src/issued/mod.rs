@@ -124,6 +124,58 @@ fn stored(row: IssuedRow) -> StoredIssued {
     }
 }
 
+/// Keeps an issued document in `tx` (on its own, or with the action that issues it); a
+/// serial already taken is a [`StoreError::Conflict`]. A document it supersedes is marked.
+pub(crate) async fn insert_issued<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    issued: &NewIssued,
+) -> Result<()>
+where
+    DB: Database,
+    for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+{
+    let inserted = sqlx::query(
+        "INSERT INTO issued_documents (serial, kind, record, signature, case_id, district,
+             renewal_code, issued_at, issued_by, issued_role)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(issued.serial.as_str())
+    .bind(issued.kind.as_str())
+    .bind(issued.record.as_str())
+    .bind(issued.signature.as_str())
+    .bind(issued.case.map(|c| c.0))
+    .bind(issued.property.as_ref().map(|(d, _)| i64::from(*d)))
+    .bind(issued.property.as_ref().map(|(_, code)| code.as_str()))
+    .bind(to_db_time(issued.issued_at))
+    .bind(issued.issued_by.map(|s| s.0))
+    .bind(issued.issued_role.as_deref())
+    .execute(&mut **tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(StoreError::Conflict("serial"));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(old) = &issued.supersedes {
+        sqlx::query(
+            "UPDATE issued_documents SET superseded_by = $2
+             WHERE serial = $1 AND superseded_by IS NULL",
+        )
+        .bind(old.as_str())
+        .bind(issued.serial.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl<S> IssuedStore for S
 where
@@ -185,40 +237,7 @@ where
 
     async fn save_issued(&self, issued: &NewIssued) -> Result<()> {
         let mut tx = self.writer().begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO issued_documents (serial, kind, record, signature, case_id, district,
-                 renewal_code, issued_at, issued_by, issued_role)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(issued.serial.as_str())
-        .bind(issued.kind.as_str())
-        .bind(issued.record.as_str())
-        .bind(issued.signature.as_str())
-        .bind(issued.case.map(|c| c.0))
-        .bind(issued.property.as_ref().map(|(d, _)| i64::from(*d)))
-        .bind(issued.property.as_ref().map(|(_, code)| code.as_str()))
-        .bind(to_db_time(issued.issued_at))
-        .bind(issued.issued_by.map(|s| s.0))
-        .bind(issued.issued_role.as_deref())
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::Conflict("serial"));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        if let Some(old) = &issued.supersedes {
-            sqlx::query(
-                "UPDATE issued_documents SET superseded_by = $2
-                 WHERE serial = $1 AND superseded_by IS NULL",
-            )
-            .bind(old.as_str())
-            .bind(issued.serial.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_issued::<S::Db>(&mut tx, issued).await?;
         tx.commit().await?;
         Ok(())
     }

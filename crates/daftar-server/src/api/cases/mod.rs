@@ -171,6 +171,8 @@ pub(crate) struct CaseAnswer {
     fields: BTreeMap<String, String>,
     history: Vec<HistoryEntry>,
     documents: Vec<DocumentEntry>,
+    /// The signed documents issued for the case: each verified at `/verify/{serial}`.
+    issued: Vec<IssuedEntry>,
     actions: Vec<ActionEntry>,
     tasks: Vec<TaskEntry>,
 }
@@ -208,6 +210,16 @@ pub(crate) struct DocumentEntry {
     #[schema(value_type = String, format = DateTime)]
     uploaded_at: Timestamp,
     approved: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct IssuedEntry {
+    #[schema(example = "123456789014")]
+    serial: String,
+    /// As `GET /issued/{serial}` names it, e.g. `no_violation_certificate`.
+    kind: &'static str,
+    /// Jalali.
+    issued_on: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -260,6 +272,15 @@ impl CaseAnswer {
                         .as_deref()
                         .and_then(|json| serde_json::from_str(json).ok())
                         .unwrap_or_default(),
+                })
+                .collect(),
+            issued: view
+                .issued
+                .iter()
+                .map(|record| IssuedEntry {
+                    serial: record.serial.clone(),
+                    kind: record.kind.slug(),
+                    issued_on: record.issued_on.clone(),
                 })
                 .collect(),
             documents: view
