@@ -20,6 +20,7 @@ on_both_databases!(
     only_the_issuing_role_revokes_and_the_look_up_says_revoked,
     the_office_key_is_kept_and_published_once,
     issuing_a_no_violation_certificate_signs_it_in_the_same_step,
+    the_verify_page_says_valid_then_revoked_and_refuses_a_wrong_check_digit,
 );
 
 /// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
@@ -236,4 +237,54 @@ async fn issuing_a_no_violation_certificate_signs_it_in_the_same_step(app: TestA
         )
         .await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+}
+
+async fn the_verify_page_says_valid_then_revoked_and_refuses_a_wrong_check_digit(app: TestApp) {
+    let serial = issue(&app).await;
+    let page = app.get_page(&format!("/verify/{serial}"), "").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("data-status=\"valid\""), "{}", page.body);
+    assert!(page.body.contains("گواهی عدم خلاف"));
+    assert!(!page.body.contains("0499370899") && !page.body.contains("مریم"));
+    // Typed with Persian digits and dashes, the form goes to the serial's page.
+    let typed = daftar_core::fa::to_persian_digits(&serial.grouped());
+    let form = app
+        .get_page(&format!("/verify?serial={}", urlencode(&typed)), "")
+        .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER);
+    assert_eq!(form.headers["location"], format!("/verify/{serial}"));
+
+    let mut wrong = serial.as_str().to_owned();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '0' { '1' } else { '0' });
+    let refused = app.get_page(&format!("/verify/{wrong}"), "").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"form-error\""));
+    let unknown = app
+        .get_page(
+            &format!("/verify/{}", Serial::from_random(22_222_222_222)),
+            "",
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let drafting = app.staff_token("certificate_drafting").await;
+    app.post_json(
+        &format!("/api/v1/issued/{serial}/revocation"),
+        json!({"reason": "صادرشده با پلاک نادرست"}),
+        Some(&drafting),
+    )
+    .await;
+    let revoked = app.get_page(&format!("/verify/{serial}"), "").await;
+    assert!(revoked.body.contains("data-status=\"revoked\""));
+    assert!(revoked.body.contains("صادرشده با پلاک نادرست"));
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

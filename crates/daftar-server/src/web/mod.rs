@@ -8,6 +8,7 @@ mod catalog;
 pub(crate) mod design;
 mod home;
 mod inspection;
+mod issued;
 mod payments;
 mod property;
 mod sign_in;
@@ -46,6 +47,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(catalog::routes())
         .merge(sign_in::routes())
         .merge(inspection::routes())
+        .merge(issued::routes())
         .merge(property::routes())
         .merge(sketch::routes())
         .merge(violation::routes())

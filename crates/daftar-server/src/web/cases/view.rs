@@ -136,6 +136,9 @@ pub(super) struct CaseTemplate {
     fields: Vec<(String, String, &'static str)>,
     history: Vec<HistoryRow>,
     documents: Vec<DocumentRow>,
+    /// The signed documents issued for the case: kind, serial (printed, and for the link),
+    /// issue day.
+    issued: Vec<(String, String, String, String)>,
     document_kinds: Vec<(String, String)>,
     actions: Vec<ActionForm>,
     /// Staff who see the documents may approve them.
@@ -394,6 +397,22 @@ pub(super) fn case_template(
                     state_name(&h.to_state)
                 ),
                 comment: h.comment.clone().unwrap_or_default(),
+            })
+            .collect(),
+        issued: view
+            .issued
+            .iter()
+            .filter_map(|record| {
+                let serial = daftar_core::issued::Serial::parse(&record.serial).ok()?;
+                Some((
+                    tr.text(&record.kind.name()),
+                    tr.digits(&serial.grouped()),
+                    serial.as_str().to_owned(),
+                    record
+                        .issued_on()
+                        .map(|day| tr.day(day))
+                        .unwrap_or_default(),
+                ))
             })
             .collect(),
         documents: view
