@@ -129,7 +129,7 @@ impl Services {
         Ok(Services {
             payments,
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
-            billing: Billing::new(store.clone()),
+            billing: Billing::new(store.clone()).with_issuing(issuing.clone()),
             zoning: Zoning::new(store.clone(), Properties::new(store.clone())),
             properties: Properties::new(store.clone()),
             sketches: Sketches::new(

@@ -372,6 +372,20 @@ async fn a_clearance_is_refused_with_the_unpaid_bills_then_issued_and_verified(a
     let code = issued.json()["code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 12);
 
+    // The clearance is an issued document under its code, signed and verifiable.
+    assert_eq!(issued.json()["serial"], code.as_str());
+    let document = app.get(&format!("/api/v1/issued/{code}"), None).await;
+    assert_eq!(document.status, StatusCode::OK, "{}", document.body);
+    assert_eq!(document.json()["kind"], "renewal_clearance");
+    assert_eq!(document.json()["status"], "valid");
+    assert_eq!(document.json()["facts"]["renewal_code"], RENEWAL_CODE);
+    assert_no_owner_data(&document.body);
+    // Asked again within its year: the same clearance, signed once.
+    let again = app
+        .post_json("/api/v1/clearances", clearance_request(), Some(&owner))
+        .await;
+    assert_eq!(again.json()["serial"], code.as_str());
+
     let verified = app.get(&format!("/api/v1/clearances/{code}"), None).await;
     assert_eq!(verified.status, StatusCode::OK);
     assert_eq!(verified.json()["renewal_code"], RENEWAL_CODE);

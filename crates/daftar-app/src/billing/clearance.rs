@@ -85,7 +85,10 @@ impl Billing {
             .issue_with_a_free_code(district, code.as_str(), &issued_by)
             .await?;
         match outcome {
-            ClearanceOutcome::Issued(clearance) => Ok(ClearanceResult::Issued(clearance)),
+            ClearanceOutcome::Issued(clearance) => {
+                self.sign_clearance(who, &clearance).await?;
+                Ok(ClearanceResult::Issued(clearance))
+            }
             ClearanceOutcome::Owes(bills) => Ok(ClearanceResult::Owes(
                 bills
                     .into_iter()
@@ -94,6 +97,58 @@ impl Billing {
             )),
             ClearanceOutcome::UnknownProperty => Err(BillingError::NotFound),
         }
+    }
+
+    /// Keeps the clearance as a signed document under its code, unless it is kept already
+    /// (the same clearance handed out again within its year). Written after the clearance
+    /// itself: should it fail, asking again signs it.
+    async fn sign_clearance(
+        &self,
+        who: &Principal,
+        clearance: &Clearance,
+    ) -> Result<(), BillingError> {
+        let Some(issuing) = &self.issuing else {
+            return Ok(());
+        };
+        let serial = daftar_core::issued::Serial::parse(&clearance.code)
+            .map_err(|_| anyhow::anyhow!("clearance code {} is not a serial", clearance.code))?;
+        if issuing
+            .look_up(&serial)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let issued_on = JalaliDate::from_timestamp(clearance.issued_at);
+        let year_end = JalaliDate::new(issued_on.year() + 1, 1, 1)
+            .map(|next| next.add_days(-1))
+            .map_err(|e| anyhow::anyhow!("the year's last day: {e}"))?;
+        let facts = std::collections::BTreeMap::from([
+            ("district".to_owned(), clearance.district.to_string()),
+            ("renewal_code".to_owned(), clearance.renewal_code.clone()),
+            ("year".to_owned(), issued_on.year().to_string()),
+        ]);
+        let issued_by = who
+            .staff()
+            .map(|account| (account.id, Role::RenewalClearance));
+        issuing
+            .issue(crate::issued::NewDocument {
+                kind: daftar_core::issued::DocumentKind::RenewalClearance,
+                subject: daftar_core::issued::Subject::Property {
+                    district: clearance.district,
+                    renewal_code: clearance.renewal_code.clone(),
+                },
+                facts,
+                valid_until: Some(year_end),
+                case: None,
+                issued_by,
+                serial: Some(serial),
+                supersedes: None,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("signing clearance {}: {e}", clearance.code))?;
+        Ok(())
     }
 
     /// Draws a clearance code until one is free. Eleven random digits collide with one of

@@ -37,6 +37,8 @@ pub struct Billing {
     store: Arc<dyn BillingStore>,
     /// Where clearance codes are drawn from.
     codes: RandomCodes,
+    /// Signs each clearance as an issued document (its code is its serial).
+    issuing: Option<crate::issued::Issuing>,
 }
 
 impl Billing {
@@ -46,7 +48,18 @@ impl Billing {
 
     /// Draws clearance codes from `codes` (a test makes two draws collide).
     pub fn with_codes(store: Arc<dyn BillingStore>, codes: RandomCodes) -> Billing {
-        Billing { store, codes }
+        Billing {
+            store,
+            codes,
+            issuing: None,
+        }
+    }
+
+    /// Signs every clearance issued from now as an issued document, verifiable at
+    /// `/verify/{code}` like any other.
+    pub fn with_issuing(mut self, issuing: crate::issued::Issuing) -> Billing {
+        self.issuing = Some(issuing);
+        self
     }
 }
 

@@ -224,6 +224,9 @@ pub(crate) struct ClearanceRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ClearanceAnswer {
     code: String,
+    /// The clearance as an issued document: its serial is its code, verified at
+    /// `/verify/{serial}` and `GET /issued/{serial}` as any document is.
+    serial: String,
     district: u16,
     renewal_code: String,
     #[schema(value_type = String, format = DateTime)]
@@ -237,6 +240,7 @@ impl ClearanceAnswer {
     fn of(clearance: &Clearance) -> ClearanceAnswer {
         ClearanceAnswer {
             code: clearance.code.clone(),
+            serial: clearance.code.clone(),
             district: clearance.district,
             renewal_code: clearance.renewal_code.clone(),
             issued_at: clearance.issued_at,
