@@ -1112,6 +1112,12 @@ async fn formation_registers_a_tenants_objection_with_their_national_id(app: Tes
         case["fields"]["objector_national_id"], "0013542419",
         "{case}"
     );
+    // The representative's national ID is the office's to see, not the owner's.
+    let owners = app
+        .get(&format!("/api/v1/cases/{}", case["id"]), Some(&owner))
+        .await;
+    assert_eq!(owners.status, StatusCode::OK);
+    assert!(!owners.body.contains("0013542419"), "{}", owners.body);
 }
 
 async fn a_district_the_fine_schedule_lacks_is_refused_at_review_naming_it(app: TestApp) {

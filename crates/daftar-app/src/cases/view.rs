@@ -169,12 +169,12 @@ impl Cases {
         };
         Ok(CaseView {
             issued,
-            history: self.store.case_history(id).await?,
+            history: visible_history(self.store.case_history(id).await?, &standing),
             tasks,
             colleagues,
             expected,
             missing_documents,
-            fields: fields_of(&case),
+            fields: visible_fields(&case, &standing),
             service_title: service.title.clone(),
             state_name: self.state_name(&case.workflow_id, case.workflow_version, &position.state),
             case,
@@ -237,4 +237,36 @@ impl Cases {
             .cases_of_applicant(national_id, acting_for.as_ref(), MY_CASES)
             .await?)
     }
+}
+
+/// A case's answers as this user may see them: the applicant does not see another
+/// person's national ID that staff recorded on it (a representative's, say); staff see all.
+fn visible_fields(case: &CaseRecord, standing: &Standing) -> BTreeMap<String, String> {
+    let mut fields = fields_of(case);
+    if matches!(standing, Standing::Applicant) {
+        fields.retain(|name, _| name == "applicant_national_id" || !name.ends_with("_national_id"));
+    }
+    fields
+}
+
+/// The history as this user may see it: the same rule as [`visible_fields`] for the values
+/// an action changed.
+fn visible_history(mut history: Vec<HistoryRecord>, standing: &Standing) -> Vec<HistoryRecord> {
+    if matches!(standing, Standing::Applicant) {
+        for row in &mut history {
+            let Some(changes) = &row.changes else {
+                continue;
+            };
+            let Ok(mut list) = serde_json::from_str::<Vec<serde_json::Value>>(changes) else {
+                continue;
+            };
+            list.retain(|change| {
+                change["field"].as_str().is_none_or(|name| {
+                    name == "applicant_national_id" || !name.ends_with("_national_id")
+                })
+            });
+            row.changes = serde_json::to_string(&list).ok();
+        }
+    }
+    history
 }
