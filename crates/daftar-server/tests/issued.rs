@@ -46,15 +46,21 @@ async fn issue(app: &TestApp) -> Serial {
                 ("renewal_code".to_owned(), "01-101-12-0".to_owned()),
                 ("floors".to_owned(), "3".to_owned()),
             ]),
-            valid_until: daftar_core::calendar::JalaliDate::parse("1406-09-12").ok(),
+            valid_until: Some(valid_until()),
             case: None,
             issued_by: Some((drafting.id, Role::CertificateDrafting)),
+            office: None,
             serial: None,
             supersedes: None,
         })
         .await
         .unwrap();
     Serial::parse(&record.serial).unwrap()
+}
+
+/// A year from today: the helper's certificate holds that long.
+fn valid_until() -> daftar_core::calendar::JalaliDate {
+    daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now()).add_days(365)
 }
 
 async fn published_keys(app: &TestApp) -> Vec<PublicKey> {
@@ -85,7 +91,7 @@ async fn an_issued_document_is_looked_up_by_serial_and_verifies_offline(app: Tes
     assert_eq!(answer["status"], "valid");
     assert_eq!(answer["serial"], serial.as_str());
     assert_eq!(answer["facts"]["floors"], "3");
-    assert_eq!(answer["valid_until"], "1406-09-12");
+    assert_eq!(answer["valid_until"], valid_until().to_string());
     assert!(!found.body.contains("0499370899"), "no owner's national ID");
 
     // Offline: the signed record checks against the published key, and one changed fact
@@ -157,6 +163,11 @@ async fn the_office_key_is_kept_and_published_once(app: TestApp) {
     let _ = issue(&app).await;
     let keys = published_keys(&app).await;
     assert_eq!(keys.len(), 1);
+    let listed = app.get("/.well-known/daftar-keys.json", None).await.json();
+    assert!(
+        listed["keys"][0].get("until").is_none(),
+        "the key in use has no end: {listed}"
+    );
     let secret = std::fs::read_to_string(&key_file).unwrap();
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
@@ -211,10 +222,14 @@ async fn issuing_a_no_violation_certificate_signs_it_in_the_same_step(app: TestA
     assert_eq!(issued.len(), 1, "{case}");
     assert_eq!(issued[0]["kind"], "no_violation_certificate");
     let serial = issued[0]["serial"].as_str().unwrap();
-    let found = app
-        .get(&format!("/api/v1/issued/{serial}"), None)
-        .await
-        .json();
+    let answer = app.get(&format!("/api/v1/issued/{serial}"), None).await;
+    assert!(
+        !answer.body.contains("0499370899") && !answer.body.contains("09120000001"),
+        "no owner's national ID or mobile: {}",
+        answer.body
+    );
+    let found = answer.json();
+    assert_eq!(found["facts"]["certificate_number"], "1405/88");
     assert_eq!(found["status"], "valid");
     assert_eq!(found["facts"]["tracking_code"], case["tracking_code"]);
     assert_eq!(

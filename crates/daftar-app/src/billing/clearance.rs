@@ -112,12 +112,18 @@ impl Billing {
         };
         let serial = daftar_core::issued::Serial::parse(&clearance.code)
             .map_err(|_| anyhow::anyhow!("clearance code {} is not a serial", clearance.code))?;
-        if issuing
+        let kept = issuing
             .look_up(&serial)
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .is_some()
-        {
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let Some(found) = kept {
+            if found.record.kind != daftar_core::issued::DocumentKind::RenewalClearance {
+                return Err(anyhow::anyhow!(
+                    "clearance code {} is another document's serial",
+                    clearance.code
+                )
+                .into());
+            }
             return Ok(());
         }
         let issued_on = JalaliDate::from_timestamp(clearance.issued_at);
@@ -132,7 +138,7 @@ impl Billing {
         let issued_by = who
             .staff()
             .map(|account| (account.id, Role::RenewalClearance));
-        issuing
+        let signed = issuing
             .issue(crate::issued::NewDocument {
                 kind: daftar_core::issued::DocumentKind::RenewalClearance,
                 subject: daftar_core::issued::Subject::Property {
@@ -143,12 +149,17 @@ impl Billing {
                 valid_until: Some(year_end),
                 case: None,
                 issued_by,
+                office: None,
                 serial: Some(serial),
                 supersedes: None,
             })
-            .await
-            .map_err(|e| anyhow::anyhow!("signing clearance {}: {e}", clearance.code))?;
-        Ok(())
+            .await;
+        match signed {
+            Ok(_) => Ok(()),
+            // Signed by a request beside this one, in the same moment.
+            Err(crate::cases::CaseError::Store(StoreError::Conflict(_))) => Ok(()),
+            Err(e) => Err(anyhow::anyhow!("signing clearance {}: {e}", clearance.code).into()),
+        }
     }
 
     /// Draws a clearance code until one is free. Eleven random digits collide with one of

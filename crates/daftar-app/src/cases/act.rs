@@ -160,7 +160,7 @@ impl Cases {
             _ => None,
         };
         let issued = self
-            .effect_documents(&case, &action.effects, issuer)
+            .effect_documents(&case, &answers, &action.effects, issuer)
             .await?;
         let stored = self
             .store_uploads(service, &request.uploads, &uploaded_by)

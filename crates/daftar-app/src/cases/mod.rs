@@ -147,10 +147,12 @@ impl Cases {
     }
 
     /// The documents an action's effects issue for the case, signed: about the case's
-    /// property when it names one, else the case; issued in `role` by `by`.
+    /// property when it names one, else the case, with the case's `answers` as the action
+    /// leaves them; issued by `by` in their role.
     async fn effect_documents(
         &self,
         case: &CaseRecord,
+        answers: &BTreeMap<String, String>,
         effects: &[daftar_core::workflow::Effect],
         by: Option<(daftar_store::StaffId, Role)>,
     ) -> Result<Vec<daftar_store::NewIssued>, CaseError> {
@@ -168,6 +170,10 @@ impl Cases {
                 ("tracking_code".to_owned(), case.tracking_code.clone()),
                 ("service".to_owned(), service.title.fa.clone()),
             ]);
+            // The number the office's secretariat gave it (with this action), as printed.
+            if let Some(number) = answers.get("certificate_number") {
+                facts.insert("certificate_number".into(), number.clone());
+            }
             let subject = match property_of(case) {
                 Some((district, code)) => {
                     facts.insert("district".into(), district.to_string());
@@ -189,6 +195,7 @@ impl Cases {
                     valid_until: None,
                     case: Some(case.id),
                     issued_by: by,
+                    office: Some(case.office.as_str().to_owned()),
                     serial: None,
                     supersedes: None,
                 })

@@ -44,17 +44,33 @@ pub fn office_key(data_dir: &Path, configured: Option<&Path>) -> anyhow::Result<
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)?;
-            file.write_all(hex::encode(key.secret()).as_bytes())?;
-            file.sync_all()?;
-            tracing::info!(key = key.id().as_str(), "Created the office's signing key.");
-            Ok(key)
+            // Written whole under another name, then linked into place: a crash leaves no
+            // half-written key, and of two processes starting at once the second reads
+            // the first's.
+            let partial = path.with_extension(format!("partial-{:016x}", rand::random::<u64>()));
+            {
+                use std::io::Write;
+                use std::os::unix::fs::OpenOptionsExt;
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&partial)?;
+                file.write_all(hex::encode(key.secret()).as_bytes())?;
+                file.sync_all()?;
+            }
+            let linked = std::fs::hard_link(&partial, &path);
+            let _ = std::fs::remove_file(&partial);
+            match linked {
+                Ok(()) => {
+                    tracing::info!(key = key.id().as_str(), "Created the office's signing key.");
+                    Ok(key)
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                    office_key(data_dir, configured)
+                }
+                Err(error) => Err(error.into()),
+            }
         }
         Err(error) => Err(anyhow::anyhow!(
             "{} cannot be read: {error}",
@@ -79,6 +95,8 @@ pub struct NewDocument {
     pub valid_until: Option<JalaliDate>,
     pub case: Option<CaseId>,
     pub issued_by: Option<(StaffId, Role)>,
+    /// The office it is issued in (the case's): its holders of the issuing role revoke it.
+    pub office: Option<String>,
     /// A serial drawn by the caller (a clearance's code is its serial); else one is drawn.
     pub serial: Option<Serial>,
     /// The document this one replaces.
@@ -115,17 +133,28 @@ impl Issuing {
         }
     }
 
-    /// Lists this process's key among the published ones, once.
+    /// Lists this process's key among the published ones, once. A key a newer one has
+    /// ended still signs, but says so in the log: every instance of an office is to sign
+    /// with the same key (`--signing-key`).
     async fn publish(&self) -> Result<(), CaseError> {
         self.published
             .get_or_try_init(|| async {
+                let id = self.key.id().as_str().to_owned();
                 self.store
                     .publish_key(&NewKey {
-                        id: self.key.id().as_str().to_owned(),
+                        id: id.clone(),
                         public_key: STANDARD.encode(self.key.public().as_bytes()),
                         from: Timestamp::now(),
                     })
-                    .await
+                    .await?;
+                let keys = self.store.keys().await?;
+                if keys.iter().any(|key| key.id == id && key.until.is_some()) {
+                    tracing::error!(
+                        key = id.as_str(),
+                        "This instance signs with a key a newer one replaced: give every instance the office's key with --signing-key."
+                    );
+                }
+                Ok::<_, StoreError>(())
             })
             .await?;
         Ok(())
@@ -191,6 +220,7 @@ impl Issuing {
             issued_at: Timestamp::now(),
             issued_by: document.issued_by.map(|(id, _)| id),
             issued_role: document.issued_by.map(|(_, role)| role.slug().to_owned()),
+            office: document.office.clone(),
             supersedes: document.supersedes.as_ref().map(|s| s.as_str().to_owned()),
         };
         Ok((record, row))
@@ -219,6 +249,10 @@ impl Issuing {
         };
         let record = IssuedRecord::from_canonical(stored.record.as_bytes())
             .map_err(|e| anyhow::anyhow!("document {serial}: {e}"))?;
+        // A signed record under another row's serial is not this document.
+        if record.serial != serial.as_str() || record.kind.slug() != stored.kind {
+            return Err(anyhow::anyhow!("document {serial}: its record is another's").into());
+        }
         let signature: [u8; 64] = STANDARD
             .decode(&stored.signature)
             .ok()
@@ -278,8 +312,15 @@ impl Issuing {
             .await?
             .ok_or(CaseError::NotFound)?;
         let issuer_role = stored.issued_role.as_deref().and_then(Role::from_slug);
-        let may = account.has_role(Role::SystemAdmin)
-            || issuer_role.is_some_and(|role| account.has_role(role));
+        // The issuing role in the office it was issued in (any office when none is kept).
+        let holds = |role: Role| match &stored.office {
+            Some(office) => account
+                .roles
+                .iter()
+                .any(|(held_in, held)| held_in.as_str() == office && *held == role),
+            None => account.has_role(role),
+        };
+        let may = account.has_role(Role::SystemAdmin) || issuer_role.is_some_and(holds);
         if !may {
             return Err(CaseError::NotAllowed("issued.revoke_not_allowed"));
         }

@@ -1,8 +1,8 @@
 -- Issued documents (docs/DOCUMENTS.md): the office's signing keys by their id, with the
 -- public half and when each signed (old keys stay listed to verify what they signed); and
 -- each issued document by its serial: its kind, the canonical record that was signed and
--- the signature, what it is about (a case and/or a property), who issued it in which role,
--- and its revocation or the document that superseded it.
+-- the signature, what it is about (a case and/or a property), who issued it in which role
+-- and office, and its revocation or the document that superseded it.
 -- Kept in step with ../postgres/0019_issued_documents.sql.
 
 CREATE TABLE office_keys (
@@ -23,6 +23,7 @@ CREATE TABLE issued_documents (
     issued_at BIGINT NOT NULL,
     issued_by BIGINT REFERENCES staff_users (id),
     issued_role TEXT,
+    office_code TEXT,
     revoked_at BIGINT,
     revoked_by BIGINT REFERENCES staff_users (id),
     revoke_reason TEXT,

@@ -13,7 +13,8 @@ use crate::{CaseId, Result, StaffId, StoreError, from_db_time, to_db_time};
 /// The issued documents' side of storage. One method is one transaction.
 #[async_trait]
 pub trait IssuedStore: Send + Sync + std::fmt::Debug {
-    /// Lists a signing key's public half from `from`, unless it is listed already.
+    /// Lists a signing key's public half from `from`, unless it is listed already; a key
+    /// newly listed ends the signing of the keys before it (they stay listed).
     async fn publish_key(&self, key: &NewKey) -> Result<()>;
     /// Every key ever published, oldest first.
     async fn keys(&self) -> Result<Vec<StoredKey>>;
@@ -56,8 +57,9 @@ pub struct NewIssued {
     pub property: Option<(u16, String)>,
     pub issued_at: Timestamp,
     pub issued_by: Option<StaffId>,
-    /// The role it was issued in: who may revoke it.
+    /// The role it was issued in, and the office: who may revoke it.
     pub issued_role: Option<String>,
+    pub office: Option<String>,
     /// The document this one replaces.
     pub supersedes: Option<String>,
 }
@@ -71,6 +73,7 @@ pub struct StoredIssued {
     pub case: Option<CaseId>,
     pub issued_at: Timestamp,
     pub issued_role: Option<String>,
+    pub office: Option<String>,
     pub revoked: Option<(Timestamp, String)>,
     pub superseded_by: Option<String>,
 }
@@ -92,6 +95,7 @@ struct IssuedRow {
     case_id: Option<i64>,
     issued_at: i64,
     issued_role: Option<String>,
+    office_code: Option<String>,
     revoked_at: Option<i64>,
     revoke_reason: Option<String>,
     superseded_by: Option<String>,
@@ -106,7 +110,7 @@ struct KeyRow {
 }
 
 const ISSUED_COLUMNS: &str = "serial, kind, record, signature, case_id, issued_at, issued_role,
-     revoked_at, revoke_reason, superseded_by";
+     office_code, revoked_at, revoke_reason, superseded_by";
 
 fn stored(row: IssuedRow) -> StoredIssued {
     StoredIssued {
@@ -117,6 +121,7 @@ fn stored(row: IssuedRow) -> StoredIssued {
         case: row.case_id.map(CaseId),
         issued_at: from_db_time(row.issued_at),
         issued_role: row.issued_role,
+        office: row.office_code,
         revoked: row
             .revoked_at
             .map(|at| (from_db_time(at), row.revoke_reason.unwrap_or_default())),
@@ -141,8 +146,8 @@ where
 {
     let inserted = sqlx::query(
         "INSERT INTO issued_documents (serial, kind, record, signature, case_id, district,
-             renewal_code, issued_at, issued_by, issued_role)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             renewal_code, issued_at, issued_by, issued_role, office_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(issued.serial.as_str())
     .bind(issued.kind.as_str())
@@ -154,6 +159,7 @@ where
     .bind(to_db_time(issued.issued_at))
     .bind(issued.issued_by.map(|s| s.0))
     .bind(issued.issued_role.as_deref())
+    .bind(issued.office.as_deref())
     .execute(&mut **tx)
     .await;
     match inserted {
@@ -195,7 +201,7 @@ where
 {
     async fn publish_key(&self, key: &NewKey) -> Result<()> {
         let mut tx = self.writer().begin().await?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO office_keys (id, public_key, valid_from) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO NOTHING",
         )
@@ -204,6 +210,11 @@ where
         .bind(to_db_time(key.from))
         .execute(&mut *tx)
         .await?;
+        if S::rows_affected(&inserted) == 0 {
+            // Listed already (a restart): it ends no other key.
+            tx.commit().await?;
+            return Ok(());
+        }
         // A key published after another ends the other's signing (it stays listed).
         sqlx::query(
             "UPDATE office_keys SET valid_until = $2
