@@ -58,24 +58,6 @@ async fn apply(app: &TestApp, token: &str) -> Value {
     response.json()
 }
 
-/// Takes an action as `token`, at the case's current version; returns the response.
-async fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> support::TestResponse {
-    let mut body = body;
-    body["version"] = case["version"].clone();
-    app.post_json(
-        &format!("/api/v1/cases/{}/actions", case["id"]),
-        body,
-        Some(token),
-    )
-    .await
-}
-
-async fn act_ok(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
-    let response = act(app, token, case, body.clone()).await;
-    assert_eq!(response.status, StatusCode::OK, "{body}: {}", response.body);
-    response.json()
-}
-
 /// Finding 6: `act` merged every `fields` key into the case: the applicant's withdrawal
 /// rewrote the mobile and added keys, and the history showed none of it. Now an action
 /// sets only the fields it names (checked by kind), the applicant edits answers only by
@@ -92,13 +74,13 @@ async fn finding_6_an_action_sets_only_the_fields_it_names_and_the_history_shows
     assert_eq!(case.status, StatusCode::CREATED, "{}", case.body);
     let case = case.json();
     let before = case["fields"].clone();
-    let withdraw = act(
-        &app,
-        &citizen,
-        &case,
-        json!({"action": "withdraw", "fields": {"mobile": "not-a-mobile", "extra": "x"}}),
-    )
-    .await;
+    let withdraw = app
+        .act(
+            &citizen,
+            &case,
+            json!({"action": "withdraw", "fields": {"mobile": "not-a-mobile", "extra": "x"}}),
+        )
+        .await;
     assert_eq!(
         withdraw.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,20 +95,20 @@ async fn finding_6_an_action_sets_only_the_fields_it_names_and_the_history_shows
     assert_eq!(unchanged["fields"], before);
     assert_eq!(unchanged["version"], case["version"]);
     // Returned for a deficiency, the applicant corrects an answer by resubmitting.
-    let returned = act_ok(
-        &app,
-        &formation,
-        &case,
-        json!({"action": "return_for_deficiency", "comment": "شماره همراه را اصلاح کنید"}),
-    )
-    .await;
-    let corrected = act_ok(
-        &app,
-        &citizen,
-        &returned,
-        json!({"action": "resubmit", "fields": {"mobile": "09120000009"}}),
-    )
-    .await;
+    let returned = app
+        .acted(
+            &formation,
+            &case,
+            json!({"action": "return_for_deficiency", "comment": "شماره همراه را اصلاح کنید"}),
+        )
+        .await;
+    let corrected = app
+        .acted(
+            &citizen,
+            &returned,
+            json!({"action": "resubmit", "fields": {"mobile": "09120000009"}}),
+        )
+        .await;
     assert_eq!(corrected["fields"]["mobile"], "09120000009");
     let last = corrected["history"]
         .as_array()
@@ -137,22 +119,22 @@ async fn finding_6_an_action_sets_only_the_fields_it_names_and_the_history_shows
     assert_eq!(last["changes"][0]["old"], OWNER.1);
     assert_eq!(last["changes"][0]["new"], "09120000009");
     // A field the action names, but wrong for its kind.
-    let bad_date = act(
-        &app,
-        &formation,
-        &corrected,
-        json!({"action": "book_inspection", "fields": {"inspection_date": "soon"}}),
-    )
-    .await;
+    let bad_date = app
+        .act(
+            &formation,
+            &corrected,
+            json!({"action": "book_inspection", "fields": {"inspection_date": "soon"}}),
+        )
+        .await;
     assert_eq!(bad_date.error_code(), "field.date");
     // The right field: set, normalised, and recorded with its old and new value.
-    let booked = act_ok(
-        &app,
-        &formation,
-        &corrected,
-        json!({"action": "book_inspection", "fields": {"inspection_date": "۱۴۰۵/۰۳/۰۵"}}),
-    )
-    .await;
+    let booked = app
+        .acted(
+            &formation,
+            &corrected,
+            json!({"action": "book_inspection", "fields": {"inspection_date": "۱۴۰۵/۰۳/۰۵"}}),
+        )
+        .await;
     assert_eq!(booked["fields"]["inspection_date"], "1405-03-05");
     let last = booked["history"]
         .as_array()
@@ -179,21 +161,21 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
     assert_eq!(code.len(), 12);
 
     // Formation finds a deficiency; the applicant answers with a new deed.
-    let refused = act(
-        &app,
-        &formation,
-        &case,
-        json!({"action": "return_for_deficiency"}),
-    )
-    .await;
+    let refused = app
+        .act(
+            &formation,
+            &case,
+            json!({"action": "return_for_deficiency"}),
+        )
+        .await;
     assert_eq!(refused.error_code(), "case.comment_required");
-    case = act_ok(
-        &app,
-        &formation,
-        &case,
-        json!({"action": "return_for_deficiency", "comment": "سند خوانا نیست"}),
-    )
-    .await;
+    case = app
+        .acted(
+            &formation,
+            &case,
+            json!({"action": "return_for_deficiency", "comment": "سند خوانا نیست"}),
+        )
+        .await;
     assert_eq!(case["state"], "awaiting_applicant");
     let as_applicant = app
         .get(&format!("/api/v1/cases/{}", case["id"]), Some(&citizen))
@@ -206,13 +188,13 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
         .map(|a| a["id"].as_str().unwrap())
         .collect();
     assert_eq!(offered, vec!["resubmit", "withdraw"]);
-    case = act_ok(
-        &app,
-        &citizen,
-        &case,
-        json!({"action": "resubmit", "documents": [pdf("title_deed")]}),
-    )
-    .await;
+    case = app
+        .acted(
+            &citizen,
+            &case,
+            json!({"action": "resubmit", "documents": [pdf("title_deed")]}),
+        )
+        .await;
     assert_eq!(
         case["state"], "file_opening",
         "back where it was returned from"
@@ -226,13 +208,9 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
     assert_eq!(deeds.len(), 2, "both versions are kept");
 
     // Formation may not refer the file on before the inquiry and the visit.
-    let early = act(
-        &app,
-        &formation,
-        &case,
-        json!({"action": "book_inspection"}),
-    )
-    .await;
+    let early = app
+        .act(&formation, &case, json!({"action": "book_inspection"}))
+        .await;
     assert_eq!(early.error_code(), "case.needs_inquiry", "{}", early.body);
     case = support::ready_for_inspection(&app, &case).await;
     let steps: [(&str, Value); 10] = [
@@ -264,7 +242,7 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
         let before = case["state"].clone();
         if body["action"] == "record_inspection" {
             // The inspection needs the building's sketch first.
-            let early = act(&app, &token, &case, body.clone()).await;
+            let early = app.act(&token, &case, body.clone()).await;
             assert_eq!(
                 early.status,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -290,7 +268,7 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
             assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.body);
             case["version"] = drawn.json()["case_version"].clone();
         }
-        case = act_ok(&app, &token, &case, body.clone()).await;
+        case = app.acted(&token, &case, body.clone()).await;
         if *role == "municipal_liaison" {
             assert_eq!(
                 case["state"], "specialist_review",
@@ -306,7 +284,7 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
     assert_eq!(case["state"], "sent_to_district");
     assert_eq!(case["closed"], true);
     let (role, body) = &steps[9];
-    let closed = act(&app, &staff(role).await, &case, body.clone()).await;
+    let closed = app.act(&staff(role).await, &case, body.clone()).await;
     assert_eq!(closed.status, StatusCode::CONFLICT);
     assert_eq!(closed.error_code(), "case.closed");
 
@@ -497,8 +475,8 @@ async fn of_two_staff_acting_at_once_exactly_one_wins(app: TestApp) {
     let book = json!({"action": "book_inspection"});
     let back = json!({"action": "return_for_deficiency", "comment": "کسری مدارک"});
     let (a, b) = tokio::join!(
-        act(&app, &formation, &case, book),
-        act(&app, &formation, &case, back)
+        app.act(&formation, &case, book),
+        app.act(&formation, &case, back)
     );
     let statuses = [a.status, b.status];
     assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");

@@ -265,6 +265,33 @@ impl TestApp {
         verified.json()["token"].as_str().unwrap().to_owned()
     }
 
+    /// Takes an action as `token`, at the case's current version; returns the answer.
+    pub async fn act(&self, token: &str, case: &Value, body: Value) -> TestResponse {
+        let mut body = body;
+        body["version"] = case["version"].clone();
+        self.post_json(
+            &format!("/api/v1/cases/{}/actions", case["id"]),
+            body,
+            Some(token),
+        )
+        .await
+    }
+
+    /// The same, which must succeed; returns the case as it is after.
+    pub async fn acted(&self, token: &str, case: &Value, body: Value) -> Value {
+        let answer = self.act(token, case, body.clone()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{body}: {}", answer.body);
+        answer.json()
+    }
+
+    /// The case as the office head reads it now.
+    pub async fn reread(&self, case: &Value) -> Value {
+        let head = self.staff_token("office_head").await;
+        self.get(&format!("/api/v1/cases/{}", case["id"]), Some(&head))
+            .await
+            .json()
+    }
+
     pub async fn staff_token(&self, username: &str) -> String {
         let response = self
             .post_json(

@@ -51,30 +51,6 @@ async fn record_permit(app: &TestApp) {
     assert_eq!(recorded.status, StatusCode::NO_CONTENT, "{}", recorded.body);
 }
 
-async fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> support::TestResponse {
-    let mut body = body;
-    body["version"] = case["version"].clone();
-    app.post_json(
-        &format!("/api/v1/cases/{}/actions", case["id"]),
-        body,
-        Some(token),
-    )
-    .await
-}
-
-async fn acted(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
-    let answer = act(app, token, case, body.clone()).await;
-    assert_eq!(answer.status, StatusCode::OK, "{body}: {}", answer.body);
-    answer.json()
-}
-
-async fn reread(app: &TestApp, case: &Value) -> Value {
-    let head = app.staff_token("office_head").await;
-    app.get(&format!("/api/v1/cases/{}", case["id"]), Some(&head))
-        .await
-        .json()
-}
-
 /// A violation-review case on the demo property, its sketch recorded with one floor more
 /// than the permit and four spaces of parking where five are due, at violation review.
 async fn case_at_review(app: &TestApp) -> Value {
@@ -103,8 +79,10 @@ async fn case_at_review_with(app: &TestApp, extra_use: &str) -> Value {
         )
         .await;
     assert_eq!(inquired.status, StatusCode::CREATED, "{}", inquired.body);
-    let case = reread(app, &case).await;
-    let case = acted(app, &formation, &case, json!({"action": "book_inspection"})).await;
+    let case = app.reread(&case).await;
+    let case = app
+        .acted(&formation, &case, json!({"action": "book_inspection"}))
+        .await;
     let inspector = app.staff_token("inspection").await;
     let sketched = app
         .post_json(
@@ -118,8 +96,9 @@ async fn case_at_review_with(app: &TestApp, extra_use: &str) -> Value {
         )
         .await;
     assert_eq!(sketched.status, StatusCode::CREATED, "{}", sketched.body);
-    let case = reread(app, &case).await;
-    acted(app, &inspector, &case, json!({"action": "send_to_review"})).await
+    let case = app.reread(&case).await;
+    app.acted(&inspector, &case, json!({"action": "send_to_review"}))
+        .await
 }
 
 async fn violations(app: &TestApp, token: &str, case: &Value) -> Value {
@@ -137,13 +116,9 @@ async fn violations(app: &TestApp, token: &str, case: &Value) -> Value {
 /// it to the commission.
 async fn refer_to_commission(app: &TestApp, case: Value) -> Value {
     let reviewer = app.staff_token("violation_review").await;
-    let too_soon = act(
-        app,
-        &reviewer,
-        &case,
-        json!({"action": "refer_to_commission"}),
-    )
-    .await;
+    let too_soon = app
+        .act(&reviewer, &case, json!({"action": "refer_to_commission"}))
+        .await;
     assert_eq!(too_soon.error_code(), "case.needs_violations_reviewed");
     let reviewed = app
         .post_json(
@@ -156,14 +131,9 @@ async fn refer_to_commission(app: &TestApp, case: Value) -> Value {
         )
         .await;
     assert_eq!(reviewed.status, StatusCode::OK, "{}", reviewed.body);
-    let case = reread(app, &case).await;
-    acted(
-        app,
-        &reviewer,
-        &case,
-        json!({"action": "refer_to_commission"}),
-    )
-    .await
+    let case = app.reread(&case).await;
+    app.acted(&reviewer, &case, json!({"action": "refer_to_commission"}))
+        .await
 }
 
 /// How many days before today the session of [`schedule_session`] is.
@@ -190,9 +160,7 @@ async fn schedule_session(app: &TestApp, case: &Value) -> Value {
     )
     .await;
     let secretary = app.staff_token("commission_secretary").await;
-    acted(
-        app,
-        &secretary,
+    app.acted(&secretary,
         case,
         json!({"action": "schedule_session", "fields": {"session_date": session_day().to_string()}}),
     )
@@ -222,9 +190,8 @@ async fn first_ruling(
         )
         .await;
     assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
-    let case = reread(app, &case).await;
-    acted(
-        app,
+    let case = app.reread(&case).await;
+    app.acted(
         &secretary,
         &case,
         json!({"action": "issue_ruling", "fields": {"served_date": served}}),
@@ -282,13 +249,13 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
     assert!(seen["defence_deadline"].is_string(), "{seen}");
 
     // The owner's defence.
-    let case = acted(
-        &app,
-        &owner,
-        &case,
-        json!({"action": "send_defence", "comment": "The third floor was built before 1404."}),
-    )
-    .await;
+    let case = app
+        .acted(
+            &owner,
+            &case,
+            json!({"action": "send_defence", "comment": "The third floor was built before 1404."}),
+        )
+        .await;
     assert_eq!(case["state"], "commission");
 
     // A fine beyond the range with no reason is refused, and nothing is kept.
@@ -306,24 +273,24 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
         .await;
     assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(beyond.error_code(), "ruling.outside_range");
-    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    assert_eq!(app.reread(&case).await["version"], case["version"]);
     // Not issued before the case is on the docket; the session is after the defence period.
-    let unscheduled = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "issue_ruling", "fields": {"served_date": "1405-01-21"}}),
-    )
-    .await;
+    let unscheduled = app
+        .act(
+            &secretary,
+            &case,
+            json!({"action": "issue_ruling", "fields": {"served_date": "1405-01-21"}}),
+        )
+        .await;
     assert_eq!(unscheduled.error_code(), "case.needs_session_held");
     // The owner's defence is in: the commission may sit before the period's end.
-    let case = acted(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "schedule_session", "fields": {"session_date": today.to_string()}}),
-    )
-    .await;
+    let case = app
+        .acted(
+            &secretary,
+            &case,
+            json!({"action": "schedule_session", "fields": {"session_date": today.to_string()}}),
+        )
+        .await;
     let case = schedule_session(&app, &case).await;
     let seen = violations(&app, &owner, &case).await;
     assert_eq!(seen["session_date"], session_day().to_string(), "{seen}");
@@ -340,13 +307,13 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
         )
         .await;
     assert_eq!(before_session.error_code(), "ruling.before_session");
-    let issue_early = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "issue_ruling", "fields": {"served_date": "1405-01-21"}}),
-    )
-    .await;
+    let issue_early = app
+        .act(
+            &secretary,
+            &case,
+            json!({"action": "issue_ruling", "fields": {"served_date": "1405-01-21"}}),
+        )
+        .await;
     assert_eq!(issue_early.error_code(), "case.needs_first_ruling");
 
     let case = first_ruling(
@@ -363,23 +330,19 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
     assert_eq!(seen["rulings"][0]["issued"], true);
     assert_eq!(seen["objection_deadline"], today.add_days(10).to_string());
     // The secretary cannot make it final while the owner may still object.
-    let early = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "finalise_ruling"}),
-    )
-    .await;
+    let early = app
+        .act(&secretary, &case, json!({"action": "finalise_ruling"}))
+        .await;
     assert_eq!(early.error_code(), "case.needs_objection_closed");
 
     // The owner objects in time; the appeal lowers the floor's fine.
-    let case = acted(
-        &app,
-        &owner,
-        &case,
-        json!({"action": "object", "comment": "The fine is too high for a side street."}),
-    )
-    .await;
+    let case = app
+        .acted(
+            &owner,
+            &case,
+            json!({"action": "object", "comment": "The fine is too high for a side street."}),
+        )
+        .await;
     assert_eq!(case["state"], "appeal");
     let appealed = app
         .post_json(
@@ -393,14 +356,10 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
         )
         .await;
     assert_eq!(appealed.status, StatusCode::OK, "{}", appealed.body);
-    let case = reread(&app, &case).await;
-    let case = acted(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "issue_appeal_ruling"}),
-    )
-    .await;
+    let case = app.reread(&case).await;
+    let case = app
+        .acted(&secretary, &case, json!({"action": "issue_appeal_ruling"}))
+        .await;
     assert_eq!(case["state"], "enforcement");
 
     // The fine is a bill by the national rules, tracked publicly by its numbers.
@@ -430,7 +389,7 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
         refused.body
     );
     assert_eq!(refused.error_code(), "case.open_violation");
-    let unpaid = act(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    let unpaid = app.act(&reviewer, &case, json!({"action": "settle"})).await;
     assert_eq!(unpaid.error_code(), "case.needs_fines_settled");
 
     // The bank's settlement file pays it; the unit settles the violation.
@@ -449,7 +408,9 @@ async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(
         vec![daftar_core::billing::PaymentOutcome::Applied]
     );
     assert_eq!(app.get(&track, None).await.json()["status"], "paid");
-    let case = acted(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    let case = app
+        .acted(&reviewer, &case, json!({"action": "settle"}))
+        .await;
     assert_eq!(case["state"], "settled");
 
     let applied = app
@@ -471,13 +432,13 @@ async fn a_late_objection_is_refused_saying_the_deadline(app: TestApp) {
     )
     .await;
     let owner = app.citizen_token(OWNER.0, OWNER.1).await;
-    let late = act(
-        &app,
-        &owner,
-        &case,
-        json!({"action": "object", "comment": "Too high."}),
-    )
-    .await;
+    let late = app
+        .act(
+            &owner,
+            &case,
+            json!({"action": "object", "comment": "Too high."}),
+        )
+        .await;
     assert_eq!(
         late.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -491,18 +452,14 @@ async fn a_late_objection_is_refused_saying_the_deadline(app: TestApp) {
         "the message names the last day: {}",
         late.body
     );
-    let unchanged = reread(&app, &case).await;
+    let unchanged = app.reread(&case).await;
     assert_eq!(unchanged["version"], case["version"]);
     assert_eq!(unchanged["state"], "objection_period");
     // Past the period, the secretary makes the ruling final and its fines are billed.
     let secretary = app.staff_token("commission_secretary").await;
-    let case = acted(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "finalise_ruling"}),
-    )
-    .await;
+    let case = app
+        .acted(&secretary, &case, json!({"action": "finalise_ruling"}))
+        .await;
     assert_eq!(case["state"], "enforcement");
     let seen = violations(&app, &secretary, &case).await;
     assert_eq!(seen["bills"][0]["amount_rials"], 13_000_000_000i64);
@@ -720,18 +677,18 @@ async fn a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_futur
     );
     let seen = violations(&app, &secretary, &case).await;
     assert_eq!(seen["rulings"][0]["issued"], false);
-    let case = reread(&app, &case).await;
+    let case = app.reread(&case).await;
     let case = schedule_session(&app, &case).await;
     let tomorrow =
         daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now()).add_days(1);
-    let future = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "issue_ruling",
+    let future = app
+        .act(
+            &secretary,
+            &case,
+            json!({"action": "issue_ruling",
         "fields": {"served_date": tomorrow.to_string()}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         future.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -739,20 +696,20 @@ async fn a_draft_ruling_is_the_staffs_and_its_service_day_cannot_be_in_the_futur
         future.body
     );
     assert_eq!(future.error_code(), "violation.served_date");
-    let before = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "issue_ruling",
+    let before = app
+        .act(
+            &secretary,
+            &case,
+            json!({"action": "issue_ruling",
         "fields": {"served_date": "1405-01-19"}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         before.error_code(),
         "violation.served_date",
         "not before the ruling's date"
     );
-    assert_eq!(reread(&app, &case).await["state"], "commission");
+    assert_eq!(app.reread(&case).await["state"], "commission");
 }
 
 /// Runs `sql` with one text value on the test's database: how a test lets days pass.
@@ -791,13 +748,13 @@ async fn a_late_defence_is_refused_saying_the_deadline(app: TestApp) {
     )
     .await;
     let owner = app.citizen_token(OWNER.0, OWNER.1).await;
-    let late = act(
-        &app,
-        &owner,
-        &case,
-        json!({"action": "send_defence", "comment": "Built before 1404."}),
-    )
-    .await;
+    let late = app
+        .act(
+            &owner,
+            &case,
+            json!({"action": "send_defence", "comment": "Built before 1404."}),
+        )
+        .await;
     assert_eq!(
         late.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -813,7 +770,7 @@ async fn a_late_defence_is_refused_saying_the_deadline(app: TestApp) {
         "the message names the last day: {}",
         late.body
     );
-    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    assert_eq!(app.reread(&case).await["version"], case["version"]);
 }
 
 async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(app: TestApp) {
@@ -835,23 +792,19 @@ async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(ap
     )
     .await;
     let secretary = app.staff_token("commission_secretary").await;
-    let case = acted(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "finalise_ruling"}),
-    )
-    .await;
+    let case = app
+        .acted(&secretary, &case, json!({"action": "finalise_ruling"}))
+        .await;
     assert_eq!(case["state"], "enforcement");
 
     // Not before the bill is due.
-    let early = act(
-        &app,
-        &reviewer,
-        &case,
-        json!({"action": "back_to_commission", "comment": "Unpaid."}),
-    )
-    .await;
+    let early = app
+        .act(
+            &reviewer,
+            &case,
+            json!({"action": "back_to_commission", "comment": "Unpaid."}),
+        )
+        .await;
     assert_eq!(
         early.error_code(),
         "case.needs_unpaid_commercial_fine",
@@ -859,9 +812,7 @@ async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(ap
         early.body
     );
     fine_bills_fall_due(&app).await;
-    let case = acted(
-        &app,
-        &reviewer,
+    let case = app.acted(&reviewer,
         &case,
         json!({"action": "back_to_commission", "comment": "The Note 3 fine is unpaid past its due date."}),
     )
@@ -880,13 +831,13 @@ async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(ap
     assert_eq!(seen["rulings"][0]["round"], 1);
 
     // The second round: the first round's ruling does not count for it.
-    let issue_early = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
-    )
-    .await;
+    let issue_early = app
+        .act(
+            &secretary,
+            &case,
+            json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
+        )
+        .await;
     assert_eq!(issue_early.error_code(), "case.needs_session_held");
     let case = schedule_session(&app, &case).await;
     let served = session_day();
@@ -902,21 +853,17 @@ async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(ap
         )
         .await;
     assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
-    let case = reread(&app, &case).await;
-    let case = acted(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
-    )
-    .await;
-    let case = acted(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "finalise_ruling"}),
-    )
-    .await;
+    let case = app.reread(&case).await;
+    let case = app
+        .acted(
+            &secretary,
+            &case,
+            json!({"action": "issue_ruling", "fields": {"served_date": served.to_string()}}),
+        )
+        .await;
+    let case = app
+        .acted(&secretary, &case, json!({"action": "finalise_ruling"}))
+        .await;
     let seen = violations(&app, &reviewer, &case).await;
     let rounds: Vec<(i64, String)> = seen["rulings"]
         .as_array()
@@ -949,16 +896,18 @@ async fn an_unpaid_commercial_fine_goes_back_to_the_commission_for_demolition(ap
         .await
         .unwrap()
         .unwrap();
-    let undemolished = act(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    let undemolished = app.act(&reviewer, &case, json!({"action": "settle"})).await;
     assert_eq!(undemolished.error_code(), "case.needs_fines_settled");
-    let case = acted(
-        &app,
-        &reviewer,
-        &case,
-        json!({"action": "record_demolition", "comment": "The third floor is taken down."}),
-    )
-    .await;
-    let case = acted(&app, &reviewer, &case, json!({"action": "settle"})).await;
+    let case = app
+        .acted(
+            &reviewer,
+            &case,
+            json!({"action": "record_demolition", "comment": "The third floor is taken down."}),
+        )
+        .await;
+    let case = app
+        .acted(&reviewer, &case, json!({"action": "settle"}))
+        .await;
     assert_eq!(case["state"], "settled");
 }
 
@@ -1048,14 +997,14 @@ async fn formation_registers_a_tenants_objection_with_their_national_id(app: Tes
     let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
     // No defence yet: the session is not before the defence period's last day.
     let secretary = app.staff_token("commission_secretary").await;
-    let too_early = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "schedule_session",
+    let too_early = app
+        .act(
+            &secretary,
+            &case,
+            json!({"action": "schedule_session",
                "fields": {"session_date": today.add_days(9).to_string()}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(too_early.error_code(), "violation.session_after_defence");
     assert!(
         too_early.body.contains(&daftar_core::fa::to_persian_digits(
@@ -1074,39 +1023,39 @@ async fn formation_registers_a_tenants_objection_with_their_national_id(app: Tes
     .await;
     let formation = app.staff_token("formation").await;
     let owner = app.citizen_token(OWNER.0, OWNER.1).await;
-    let by_owner = act(
-        &app,
-        &owner,
-        &case,
-        json!({"action": "object_as_representative", "comment": "x",
+    let by_owner = app
+        .act(
+            &owner,
+            &case,
+            json!({"action": "object_as_representative", "comment": "x",
                "fields": {"objector_national_id": "0013542419"}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(by_owner.status, StatusCode::FORBIDDEN, "{}", by_owner.body);
-    let bad_id = act(
-        &app,
-        &formation,
-        &case,
-        json!({"action": "object_as_representative", "comment": "The tenant objects.",
+    let bad_id = app
+        .act(
+            &formation,
+            &case,
+            json!({"action": "object_as_representative", "comment": "The tenant objects.",
                "fields": {"objector_national_id": "0013542418"}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         bad_id.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         bad_id.body
     );
-    assert_eq!(reread(&app, &case).await["version"], case["version"]);
-    let case = acted(
-        &app,
-        &formation,
-        &case,
-        json!({"action": "object_as_representative",
+    assert_eq!(app.reread(&case).await["version"], case["version"]);
+    let case = app
+        .acted(
+            &formation,
+            &case,
+            json!({"action": "object_as_representative",
                "comment": "The tenant of the ground floor objects on paper.",
                "fields": {"objector_national_id": "0013542419"}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(case["state"], "appeal");
     assert_eq!(
         case["fields"]["objector_national_id"], "0013542419",
@@ -1162,7 +1111,7 @@ async fn a_district_the_fine_schedule_lacks_is_refused_at_review_naming_it(app: 
         "{}",
         reviewed.body
     );
-    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    assert_eq!(app.reread(&case).await["version"], case["version"]);
 }
 
 async fn the_property_file_takes_a_registry_letter_and_shows_a_refusal_with_what_was_typed(
@@ -1266,30 +1215,30 @@ async fn documents_go_only_with_actions_that_take_them(app: TestApp) {
     };
     // Not with the secretary's docket entry, whoever sends it.
     let secretary = app.staff_token("commission_secretary").await;
-    let refused = act(
-        &app,
-        &secretary,
-        &case,
-        json!({"action": "schedule_session", "documents": [document("defence")],
+    let refused = app
+        .act(
+            &secretary,
+            &case,
+            json!({"action": "schedule_session", "documents": [document("defence")],
                "fields": {"session_date": "1406-01-20"}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         refused.error_code(),
         "case.no_documents_for_action",
         "{}",
         refused.body
     );
-    assert_eq!(reread(&app, &case).await["version"], case["version"]);
+    assert_eq!(app.reread(&case).await["version"], case["version"]);
     // With the defence, they go in.
-    let defended = acted(
-        &app,
-        &owner,
-        &case,
-        json!({"action": "send_defence", "comment": "The evidence is attached.",
+    let defended = app
+        .acted(
+            &owner,
+            &case,
+            json!({"action": "send_defence", "comment": "The evidence is attached.",
                "documents": [document("defence")]}),
-    )
-    .await;
+        )
+        .await;
     let kinds: Vec<&str> = defended["documents"]
         .as_array()
         .unwrap()
