@@ -72,6 +72,7 @@ try {
   await context.addCookies([{ name: 'daftar_session', value: owner, url: base }]);
   const phone = await context.newPage();
   await phone.goto(`${base}/cases/${kase.id}`);
+  await phone.locator('#issued').screenshot({ path: join(screenshots, 'case-issued-390.png') });
   await phone.locator(`#issued a[href="/verify/${serial}"]`).click();
   await phone.waitForURL(`${base}/verify/${serial}`);
   assert.equal(await phone.locator('#issued-status').getAttribute('data-status'), 'valid');
@@ -82,9 +83,16 @@ try {
 
   const desk = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, bypassCSP: true })).newPage();
   await desk.goto(`${base}/verify/${serial}?lang=en`);
-  assert.match(await desk.locator('main').innerText(), /No-violation certificate[\s\S]*Valid/);
+  assert.match(await desk.locator('main').innerText(), /No-violation certificate[\s\S]*Valid[\s\S]*Secretariat number/);
   await desk.screenshot({ path: join(screenshots, 'verify-valid-1366-en.png'), fullPage: true });
   await accessible(desk, 'verify, en, 1366');
+  await desk.goto(`${base}/verify/${serial}?lang=fa`);
+  await desk.screenshot({ path: join(screenshots, 'verify-valid-1366.png'), fullPage: true });
+  await accessible(desk, 'verify, fa, 1366');
+  await phone.goto(`${base}/verify/${serial}?lang=en`);
+  await phone.screenshot({ path: join(screenshots, 'verify-valid-390-en.png'), fullPage: true });
+  await accessible(phone, 'verify, en, 390');
+  await phone.goto(`${base}/lang/fa?next=/verify/${serial}`);
 
   // A serial typed with one digit wrong is refused before any look-up.
   await desk.goto(`${base}/verify?lang=fa`);
