@@ -204,18 +204,9 @@ async fn issuing_a_no_violation_certificate_signs_it_in_the_same_step(app: TestA
             json!({"action": "issue_certificate", "fields": {"certificate_number": "1405/88"}}),
         ),
     ];
-    for (user, mut body) in steps {
+    for (user, body) in steps {
         let token = app.staff_token(user).await;
-        body["version"] = case["version"].clone();
-        let acted = app
-            .post_json(
-                &format!("/api/v1/cases/{}/actions", case["id"]),
-                body,
-                Some(&token),
-            )
-            .await;
-        assert_eq!(acted.status, StatusCode::OK, "{user}: {}", acted.body);
-        case = acted.json();
+        case = app.acted(&token, &case, body).await;
     }
     assert_eq!(case["state"], "issued");
     let issued = case["issued"].as_array().unwrap();

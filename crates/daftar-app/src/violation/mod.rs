@@ -308,8 +308,18 @@ pub(crate) async fn work_done(
 ) -> Result<bool, CaseError> {
     let id = case.id;
     let today = JalaliDate::from_timestamp(Timestamp::now());
+    // Read once, by the work that asks the history (rounds, referrals, the docket).
+    let history = match work {
+        Work::FirstRuling
+        | Work::AppealRuling
+        | Work::FinesSettled
+        | Work::DefenceOpen
+        | Work::SessionHeld
+        | Work::UnpaidCommercialFine => store.case_history(id).await?,
+        _ => Vec::new(),
+    };
+    let round = ruling_round(&history);
     let rulings = || async {
-        let round = ruling_round(&store.case_history(id).await?);
         let mut levels = Vec::new();
         for stored in store.rulings(id).await? {
             if stored.round == round {
@@ -333,12 +343,10 @@ pub(crate) async fn work_done(
             let paid = bills
                 .iter()
                 .all(|bill| bill.paid_at.is_some() || bill.cancelled);
-            let final_ruling = final_ruling(store, id).await?;
+            let final_ruling = final_ruling(store, id, round).await?;
             let demolished = match &final_ruling {
                 // Recorded since the case last came back from the commission.
-                Some(ruling) if ruling.demolishes() => store
-                    .case_history(id)
-                    .await?
+                Some(ruling) if ruling.demolishes() => history
                     .iter()
                     .rev()
                     .take_while(|row| row.action != BACK_TO_COMMISSION)
@@ -347,14 +355,13 @@ pub(crate) async fn work_done(
             };
             final_ruling.is_some() && paid && demolished
         }
-        Work::DefenceOpen => defence_deadline(schedule, &store.case_history(id).await?)
-            .is_some_and(|last| today <= last),
+        Work::DefenceOpen => defence_deadline(schedule, &history).is_some_and(|last| today <= last),
         Work::SessionHeld => {
-            session_scheduled(&store.case_history(id).await?)
+            session_scheduled(&history)
                 && session_date(case).is_some_and(|session| session <= today)
         }
         Work::UnpaidCommercialFine => {
-            let fines_commercial_area = match final_ruling(store, id).await? {
+            let fines_commercial_area = match final_ruling(store, id, round).await? {
                 Some(ruling) => {
                     let reviewed = reviewed_of(store, id).await?;
                     fines_note(&ruling, &reviewed, daftar_core::violation::Note::Note3)
@@ -500,10 +507,13 @@ pub(crate) async fn check_session(
     Ok(())
 }
 
-/// The ruling that stands: the current round's appeal ruling when there is one, else its
+/// The ruling that stands: round `round`'s appeal ruling when there is one, else its
 /// first instance's.
-async fn final_ruling(store: &dyn Store, id: CaseId) -> Result<Option<Ruling>, CaseError> {
-    let round = ruling_round(&store.case_history(id).await?);
+async fn final_ruling(
+    store: &dyn Store,
+    id: CaseId,
+    round: i64,
+) -> Result<Option<Ruling>, CaseError> {
     let rulings: Vec<_> = store
         .rulings(id)
         .await?
@@ -558,7 +568,8 @@ pub(crate) async fn fine_bills(
     company_code: u16,
     case: &CaseRecord,
 ) -> Result<Vec<daftar_store::NewBill>, CaseError> {
-    let Some(ruling) = final_ruling(store, case.id).await? else {
+    let round = ruling_round(&store.case_history(case.id).await?);
+    let Some(ruling) = final_ruling(store, case.id, round).await? else {
         return Err(CaseError::Invalid("ruling.none"));
     };
     let total: i64 = ruling.fines().sum();
