@@ -36,6 +36,12 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_CATALOG_DIR")]
     pub catalog_dir: Option<PathBuf>,
 
+    /// A directory of document templates (`letterhead.typ` and a `<kind>.typ` per kind
+    /// of document) to use instead of the built-in `documents/`: a municipality's own
+    /// letterhead, without rebuilding (`daftar documents check DIR` first).
+    #[arg(long, env = "DAFTAR_DOCUMENTS_DIR")]
+    pub documents_dir: Option<PathBuf>,
+
     /// The office's Ed25519 signing key (a file holding the 32-byte secret in hex) to use
     /// instead of the one created in the data directory (`keys/office-ed25519.key`):
     /// every instance of one office signs with the same key.

@@ -19,6 +19,7 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod branding;
 pub mod cases;
 pub mod catalog;
 pub mod codes;
@@ -42,6 +43,7 @@ use daftar_store::Store;
 
 pub use accounts::{AccountError, Accounts, CurrentUser, Principal};
 pub use billing::{Billing, BillingError};
+pub use branding::Branding;
 pub use cases::{CaseError, Cases};
 pub use config::Config;
 pub use inspection::Inspection;
@@ -60,6 +62,8 @@ pub struct Services {
     pub cases: Cases,
     pub inspection: Inspection,
     pub issuing: issued::Issuing,
+    /// Issued documents as PDFs, to those who may have them.
+    pub printing: issued::Printing,
     pub outbox: Outbox,
     pub payments: Payments,
     pub properties: Properties,
@@ -126,12 +130,21 @@ impl Services {
             ),
             (None, false) => Payments::new(store.clone(), store.clone(), None),
         };
+        let typesetter = issued::typeset::Typesetter::from_config(config)?;
+        let properties = Properties::new(store.clone());
+        let printing = issued::Printing::new(
+            issuing.clone(),
+            cases.clone(),
+            properties.clone(),
+            typesetter,
+        );
         Ok(Services {
+            printing,
             payments,
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
             billing: Billing::new(store.clone()).with_issuing(issuing.clone()),
             zoning: Zoning::new(store.clone(), Properties::new(store.clone())),
-            properties: Properties::new(store.clone()),
+            properties,
             sketches: Sketches::new(
                 cases.clone(),
                 store.clone(),

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRef, Request};
@@ -62,48 +61,32 @@ impl AppState {
     }
 }
 
-/// Who the pages say they are: the municipality named by the configuration, in both
-/// languages, and its emblem (an SVG or PNG file, or Daftar's own).
-#[derive(Debug, Clone)]
-pub struct Branding {
-    pub municipality_fa: String,
-    pub municipality_en: String,
-    pub emblem: Vec<u8>,
-    pub emblem_type: &'static str,
-}
+pub use daftar_app::Branding;
 
-impl Branding {
-    pub fn from_config(config: &Config) -> anyhow::Result<Branding> {
-        let (emblem, emblem_type) = match &config.emblem {
-            None => (
-                include_bytes!("../static/emblem.svg").to_vec(),
-                "image/svg+xml",
-            ),
-            Some(path) => {
-                let kind = match path.extension().and_then(|e| e.to_str()) {
-                    Some(e) if e.eq_ignore_ascii_case("svg") => "image/svg+xml",
-                    Some(e) if e.eq_ignore_ascii_case("png") => "image/png",
-                    _ => anyhow::bail!("the emblem {} is not an .svg or .png file", path.display()),
-                };
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("could not read the emblem {}", path.display()))?;
-                (bytes, kind)
-            }
-        };
-        Ok(Branding {
-            municipality_fa: config.municipality_fa.trim().to_owned(),
-            municipality_en: config.municipality_en.trim().to_owned(),
-            emblem,
-            emblem_type,
-        })
-    }
-
-    /// The municipality's name in `lang`.
-    pub fn municipality(&self, lang: crate::i18n::Lang) -> &str {
-        match lang {
-            crate::i18n::Lang::Fa => &self.municipality_fa,
-            crate::i18n::Lang::En => &self.municipality_en,
+impl AppState {
+    /// The address the citizen reaches Daftar at: `--public-url`, else the request's own
+    /// (its `Host`, over HTTPS under `--secure-cookies`). A forged `Host` only sends the
+    /// forger's own browser astray.
+    pub fn site(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(url) = &self.config.public_url {
+            return url.trim_end_matches('/').to_owned();
         }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .filter(|host| {
+                !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .unwrap_or("localhost");
+        let scheme = if self.config.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
     }
 }
 
@@ -130,6 +113,12 @@ impl FromRef<AppState> for daftar_app::Sketches {
 impl FromRef<AppState> for daftar_app::Violations {
     fn from_ref(state: &AppState) -> daftar_app::Violations {
         state.services.violations.clone()
+    }
+}
+
+impl FromRef<AppState> for daftar_app::issued::Printing {
+    fn from_ref(state: &AppState) -> daftar_app::issued::Printing {
+        state.services.printing.clone()
     }
 }
 

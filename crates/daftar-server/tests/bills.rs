@@ -378,6 +378,25 @@ async fn a_clearance_is_refused_with_the_unpaid_bills_then_issued_and_verified(a
     assert_eq!(document.status, StatusCode::OK, "{}", document.body);
     assert_eq!(document.json()["kind"], "renewal_clearance");
     assert_eq!(document.json()["status"], "valid");
+
+    // Its PDF goes to the property's owner, signed; to no other citizen.
+    let pdf = app
+        .get(&format!("/api/v1/issued/{code}/pdf"), Some(&owner))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    let keys = app.state.services.issuing.published_keys().await.unwrap();
+    match daftar_app::issued::pdf::check_pdf(&pdf.bytes, &keys) {
+        daftar_app::issued::pdf::PdfCheck::Signed(record) => {
+            assert_eq!(record.serial, code);
+            assert_eq!(record.facts["renewal_code"], RENEWAL_CODE);
+        }
+        other => panic!("the clearance's PDF does not verify: {other:?}"),
+    }
+    let stranger = app.citizen_token(OTHER_CITIZEN.0, OTHER_CITIZEN.1).await;
+    let refused = app
+        .get(&format!("/api/v1/issued/{code}/pdf"), Some(&stranger))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
     assert_eq!(document.json()["facts"]["renewal_code"], RENEWAL_CODE);
     assert_no_owner_data(&document.body);
     // Asked again within its year: the same clearance, signed once.

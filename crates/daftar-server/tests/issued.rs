@@ -21,6 +21,7 @@ on_both_databases!(
     the_office_key_is_kept_and_published_once,
     issuing_a_no_violation_certificate_signs_it_in_the_same_step,
     the_verify_page_says_valid_then_revoked_and_refuses_a_wrong_check_digit,
+    the_certificate_pdf_goes_to_its_applicant_and_staff_only_and_each_copy_is_recorded,
 );
 
 /// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
@@ -178,12 +179,14 @@ async fn the_office_key_is_kept_and_published_once(app: TestApp) {
     assert_eq!(again.public(), keys[0]);
 }
 
-async fn issuing_a_no_violation_certificate_signs_it_in_the_same_step(app: TestApp) {
+/// A no-violation certificate applied for by the demo owner and issued through its
+/// workflow: the owner's token and the case as the action left it.
+async fn certified_case(app: &TestApp) -> (String, Value) {
     let owner = app.citizen_token("0499370899", "09120000001").await;
     let applied = app
         .post_json(
             "/api/v1/cases",
-            support::application_with_a_pdf_of(&app, "10010101015th01", 64),
+            support::application_with_a_pdf_of(app, "10010101015th01", 64),
             Some(&owner),
         )
         .await;
@@ -208,6 +211,11 @@ async fn issuing_a_no_violation_certificate_signs_it_in_the_same_step(app: TestA
         let token = app.staff_token(user).await;
         case = app.acted(&token, &case, body).await;
     }
+    (owner, case)
+}
+
+async fn issuing_a_no_violation_certificate_signs_it_in_the_same_step(app: TestApp) {
+    let (owner, case) = certified_case(&app).await;
     assert_eq!(case["state"], "issued");
     let issued = case["issued"].as_array().unwrap();
     assert_eq!(issued.len(), 1, "{case}");
@@ -293,4 +301,88 @@ fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+async fn the_certificate_pdf_goes_to_its_applicant_and_staff_only_and_each_copy_is_recorded(
+    app: TestApp,
+) {
+    let (owner, case) = certified_case(&app).await;
+    let serial = case["issued"][0]["serial"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/issued/{serial}/pdf");
+
+    let download = app.get(&path, Some(&owner)).await;
+    assert_eq!(download.status, StatusCode::OK, "{}", download.body);
+    assert_eq!(download.headers["content-type"], "application/pdf");
+    assert_eq!(
+        download.headers["content-disposition"],
+        format!("attachment; filename=\"no_violation_certificate-{serial}.pdf\"").as_str()
+    );
+    assert_eq!(download.headers["cache-control"], "private, no-store");
+    // What the PDF carries is the record as signed, checked offline with the published key.
+    let keys = published_keys(&app).await;
+    match daftar_app::issued::pdf::check_pdf(&download.bytes, &keys) {
+        daftar_app::issued::pdf::PdfCheck::Signed(record) => {
+            assert_eq!(record.serial, serial);
+            assert_eq!(record.facts["certificate_number"], "1405/88");
+            assert_eq!(record.facts["tracking_code"], case["tracking_code"]);
+        }
+        other => panic!("the PDF does not verify: {other:?}"),
+    }
+    // No owner's national ID or mobile inside.
+    let text = String::from_utf8_lossy(&download.bytes);
+    assert!(!text.contains("0499370899") && !text.contains("09120000001"));
+
+    let print = app
+        .get(&format!("{path}?purpose=print"), Some(&owner))
+        .await;
+    assert_eq!(print.status, StatusCode::OK, "{}", print.body);
+    assert!(
+        print.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline;")
+    );
+    let drafting = app.staff_token("certificate_drafting").await;
+    assert_eq!(app.get(&path, Some(&drafting)).await.status, StatusCode::OK);
+
+    // Nobody else: another citizen is told it does not exist; no sign-in, 401; a wrong
+    // check digit, 422 before any look-up.
+    let stranger = app.citizen_token("0790419904", "09120000002").await;
+    let refused = app.get(&path, Some(&stranger)).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+    assert_eq!(app.get(&path, None).await.status, StatusCode::UNAUTHORIZED);
+    let mut wrong = serial.clone().into_bytes();
+    wrong[11] = if wrong[11] == b'9' {
+        b'0'
+    } else {
+        wrong[11] + 1
+    };
+    let wrong = String::from_utf8(wrong).unwrap();
+    let refused = app
+        .get(&format!("/api/v1/issued/{wrong}/pdf"), Some(&owner))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Each copy handed out is recorded, by whom and why; refusals are not.
+    let deliveries = app
+        .store
+        .deliveries_of_case(daftar_store::CaseId(case["id"].as_i64().unwrap()))
+        .await
+        .unwrap();
+    let seen: Vec<(&str, &str, Option<&str>)> = deliveries
+        .iter()
+        .map(|d| {
+            (
+                d.purpose.as_str(),
+                d.actor_kind.as_str(),
+                d.staff_name.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[0], ("download", "applicant", None));
+    assert_eq!(seen[1], ("print", "applicant", None));
+    assert_eq!(seen[2].0, "download");
+    assert_eq!(seen[2].1, "staff");
+    assert!(seen[2].2.is_some());
 }

@@ -23,6 +23,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (a PDF, say).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -97,6 +99,7 @@ impl TestApp {
             catalog_dir: None,
             fine_schedule: None,
             signing_key: None,
+            documents_dir: None,
             company_code: 101,
             // Every in-process request shares one address: only the rate-limit tests
             // set a low limit.
@@ -156,6 +159,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         };
         if path.starts_with("/api/") {
             openapi::check(&method, &path, &answer);

@@ -44,7 +44,10 @@ pub use billing::model::*;
 pub use cases::CaseStore;
 pub use cases::model::*;
 pub use inspection::{DayVisit, InspectionStore, NewVisit, StoredVisit};
-pub use issued::{IssuedStore, NewIssued, NewKey, NewRevocation, StoredIssued, StoredKey};
+pub use issued::{
+    IssuedStore, NewDelivery, NewIssued, NewKey, NewRevocation, StoredDelivery, StoredIssued,
+    StoredKey,
+};
 pub use outbox::{Attempt, OutboxStore};
 pub use payments::{
     NewOnlinePayment, OnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, PaymentStore,

@@ -1,6 +1,7 @@
 //! The `daftar` program: one binary for the server and the office's batch work.
 
 mod batch_cli;
+mod documents_cli;
 mod property_cli;
 mod zoning_cli;
 
@@ -85,6 +86,11 @@ enum Command {
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
+    },
+    /// Issued documents: checking templates, checking a PDF offline.
+    Documents {
+        #[command(subcommand)]
+        command: documents_cli::DocumentsCommand,
     },
     /// The audit trail.
     Audit {
@@ -330,6 +336,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { config },
         } => verify_history(config).await,
+        Command::Documents { command } => documents_cli::run(command),
         Command::Catalog {
             command: CatalogCommand::Check { dir },
         } => {

@@ -56,6 +56,8 @@ pub struct CaseView {
     pub missing_documents: Vec<String>,
     /// The signed documents the office issued for the case (a certificate), oldest first.
     pub issued: Vec<daftar_core::issued::IssuedRecord>,
+    /// Each time one of them was downloaded or opened to print, oldest first.
+    pub deliveries: Vec<daftar_store::StoredDelivery>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +93,7 @@ impl Cases {
 
     /// The case as `who` may see it; a staff member's read is recorded when `record`
     /// (not when the view only checks access, to a document say, which records its own).
-    pub(super) async fn seen_by(
+    pub(crate) async fn seen_by(
         &self,
         who: &Principal,
         id: CaseId,
@@ -163,12 +165,21 @@ impl Cases {
         } else {
             Vec::new()
         };
-        let issued = match &self.issuing {
-            Some(issuing) => issuing.of_case(id).await?,
-            None => Vec::new(),
+        let (issued, deliveries) = match &self.issuing {
+            Some(issuing) => {
+                let issued = issuing.of_case(id).await?;
+                let deliveries = if issued.is_empty() {
+                    Vec::new()
+                } else {
+                    issuing.deliveries_of_case(id).await?
+                };
+                (issued, deliveries)
+            }
+            None => (Vec::new(), Vec::new()),
         };
         Ok(CaseView {
             issued,
+            deliveries,
             history: visible_history(self.store.case_history(id).await?, &standing),
             tasks,
             colleagues,

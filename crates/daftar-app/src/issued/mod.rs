@@ -4,6 +4,12 @@
 //! The office's key lives in the data directory (`keys/office-ed25519.key`, created at
 //! first start, readable by the program's user only) or a file the configuration names.
 
+pub mod pdf;
+mod print;
+pub mod typeset;
+
+pub use print::{IssuedPdf, Printing, Purpose};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -238,6 +244,22 @@ impl Issuing {
                 })
             })
             .collect()
+    }
+
+    /// Records that a document was handed out as a PDF.
+    pub async fn record_delivery(
+        &self,
+        delivery: &daftar_store::NewDelivery,
+    ) -> Result<(), CaseError> {
+        Ok(self.store.record_delivery(delivery).await?)
+    }
+
+    /// Each time a case's documents were handed out as PDFs.
+    pub async fn deliveries_of_case(
+        &self,
+        case: CaseId,
+    ) -> Result<Vec<daftar_store::StoredDelivery>, CaseError> {
+        Ok(self.store.deliveries_of_case(case).await?)
     }
 
     /// What a serial's document states, and whether it still holds. Its signature is

@@ -7,7 +7,7 @@ mod bills;
 pub(crate) mod cases;
 mod catalog;
 mod inspection;
-mod issued;
+pub(crate) mod issued;
 mod openapi;
 mod property;
 mod sketch;

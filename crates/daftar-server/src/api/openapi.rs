@@ -62,6 +62,7 @@ use super::{
         violation::permit::record,
         violation::letter::open,
         issued::look_up::look_up,
+        issued::pdf::pdf,
         issued::revoke::revoke,
         issued::keys::keys,
         violation::firms::register,

@@ -1,6 +1,6 @@
 //! The files the pages load: the stylesheet, the small scripts (the inspector's drawing
 //! board and map, with Leaflet for the map), the Vazirmatn font
-//! (vendored under its OFL licence, `static/fonts/OFL.txt`), and the municipality's
+//! (vendored under its OFL licence, `fonts/OFL.txt` at the repository root), and the municipality's
 //! emblem. All are compiled into the program, so nothing is loaded from elsewhere.
 
 use axum::Router;
@@ -109,27 +109,27 @@ const FONTS: [(&str, &str, &[u8]); 5] = [
     (
         "Vazirmatn-Regular.woff2",
         "font/woff2",
-        include_bytes!("../../static/fonts/Vazirmatn-Regular.woff2"),
+        include_bytes!("../../../../fonts/Vazirmatn-Regular.woff2"),
     ),
     (
         "Vazirmatn-Bold.woff2",
         "font/woff2",
-        include_bytes!("../../static/fonts/Vazirmatn-Bold.woff2"),
+        include_bytes!("../../../../fonts/Vazirmatn-Bold.woff2"),
     ),
     (
         "Vazirmatn-Regular.ttf",
         "font/ttf",
-        include_bytes!("../../static/fonts/Vazirmatn-Regular.ttf"),
+        include_bytes!("../../../../fonts/Vazirmatn-Regular.ttf"),
     ),
     (
         "Vazirmatn-Bold.ttf",
         "font/ttf",
-        include_bytes!("../../static/fonts/Vazirmatn-Bold.ttf"),
+        include_bytes!("../../../../fonts/Vazirmatn-Bold.ttf"),
     ),
     (
         "OFL.txt",
         "text/plain; charset=utf-8",
-        include_bytes!("../../static/fonts/OFL.txt"),
+        include_bytes!("../../../../fonts/OFL.txt"),
     ),
 ];
 

@@ -27,6 +27,31 @@ pub trait IssuedStore: Send + Sync + std::fmt::Debug {
     /// Revokes a document that is not revoked yet; false when it already was (or is
     /// unknown).
     async fn revoke_issued(&self, revocation: &NewRevocation) -> Result<bool>;
+    /// Records that a document was handed out as a PDF.
+    async fn record_delivery(&self, delivery: &NewDelivery) -> Result<()>;
+    /// The hand-outs of a case's documents, oldest first.
+    async fn deliveries_of_case(&self, case: CaseId) -> Result<Vec<StoredDelivery>>;
+}
+
+/// A document handed out as a PDF: `purpose` is `download` or `print`; `actor_kind`
+/// `staff`, `applicant` or `owner`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    pub serial: String,
+    pub purpose: String,
+    pub actor_kind: String,
+    pub staff: Option<StaffId>,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDelivery {
+    pub serial: String,
+    pub purpose: String,
+    pub actor_kind: String,
+    /// The staff member's name, for a staff member's.
+    pub staff_name: Option<String>,
+    pub at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +124,15 @@ struct IssuedRow {
     revoked_at: Option<i64>,
     revoke_reason: Option<String>,
     superseded_by: Option<String>,
+}
+
+#[derive(Debug, FromRow)]
+struct DeliveryRow {
+    serial: String,
+    purpose: String,
+    actor_kind: String,
+    staff_name: Option<String>,
+    at: i64,
 }
 
 #[derive(Debug, FromRow)]
@@ -198,6 +232,7 @@ where
     for<'a> &'a str: ColumnIndex<<S::Db as Database>::Row>,
     for<'r> IssuedRow: FromRow<'r, <S::Db as Database>::Row>,
     for<'r> KeyRow: FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> DeliveryRow: FromRow<'r, <S::Db as Database>::Row>,
 {
     async fn publish_key(&self, key: &NewKey) -> Result<()> {
         let mut tx = self.writer().begin().await?;
@@ -288,5 +323,46 @@ where
         .await?;
         tx.commit().await?;
         Ok(S::rows_affected(&revoked) == 1)
+    }
+
+    async fn record_delivery(&self, delivery: &NewDelivery) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        sqlx::query(
+            "INSERT INTO issued_deliveries (serial, purpose, actor_kind, staff_id, at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(delivery.serial.as_str())
+        .bind(delivery.purpose.as_str())
+        .bind(delivery.actor_kind.as_str())
+        .bind(delivery.staff.map(|id| id.0))
+        .bind(to_db_time(delivery.at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn deliveries_of_case(&self, case: CaseId) -> Result<Vec<StoredDelivery>> {
+        let rows: Vec<DeliveryRow> = sqlx::query_as(
+            "SELECT d.serial, d.purpose, d.actor_kind, s.display_name AS staff_name, d.at
+             FROM issued_deliveries d
+             JOIN issued_documents i ON i.serial = d.serial
+             LEFT JOIN staff_users s ON s.id = d.staff_id
+             WHERE i.case_id = $1
+             ORDER BY d.at, d.id",
+        )
+        .bind(case.0)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StoredDelivery {
+                serial: row.serial,
+                purpose: row.purpose,
+                actor_kind: row.actor_kind,
+                staff_name: row.staff_name,
+                at: from_db_time(row.at),
+            })
+            .collect())
     }
 }

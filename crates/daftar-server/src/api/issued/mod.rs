@@ -2,11 +2,13 @@
 //!
 //! - [`look_up`]: `GET /issued/{serial}`, public and rate-limited: what the document
 //!   states and whether it still holds (no owner's name or national ID).
+//! - [`pdf`]: `GET /issued/{serial}/pdf`, the PDF for those who may have it.
 //! - [`revoke`]: `POST /issued/{serial}/revocation`, for the role that issued it.
 //! - [`keys`]: `GET /.well-known/daftar-keys.json`, the office's public keys.
 
 pub(super) mod keys;
 pub(super) mod look_up;
+pub(crate) mod pdf;
 pub(super) mod revoke;
 
 use axum::Router;
@@ -19,6 +21,7 @@ use crate::error::AppError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/issued/{serial}", get(look_up::look_up))
+        .route("/api/v1/issued/{serial}/pdf", get(pdf::pdf))
         .route("/api/v1/issued/{serial}/revocation", post(revoke::revoke))
         .route("/.well-known/daftar-keys.json", get(keys::keys))
 }

@@ -381,24 +381,7 @@ pub(super) fn case_template(
                 )
             })
             .collect(),
-        history: view
-            .history
-            .iter()
-            .map(|h| HistoryRow {
-                at: tr.moment(h.at),
-                who: match &h.actor {
-                    Actor::Applicant => tr.t("case-actor-applicant"),
-                    Actor::Staff { name, .. } => name.clone(),
-                    Actor::System => tr.t("case-actor-system"),
-                },
-                what: format!(
-                    "{} {arrow} {}",
-                    action_name(&h.action),
-                    state_name(&h.to_state)
-                ),
-                comment: h.comment.clone().unwrap_or_default(),
-            })
-            .collect(),
+        history: history_rows(&tr, view, action_name, state_name, arrow),
         issued: view
             .issued
             .iter()
@@ -506,4 +489,67 @@ pub(super) async fn case_page(
         &template,
         page.render(&template)?,
     ))
+}
+
+/// The case's history as its page lists it: the actions, and beside them each time one of
+/// its issued documents was downloaded or opened to print, in the order they happened.
+fn history_rows(
+    tr: &Tr,
+    view: &daftar_app::cases::CaseView,
+    action_name: impl Fn(&str) -> String,
+    state_name: impl Fn(&str) -> String,
+    arrow: &str,
+) -> Vec<HistoryRow> {
+    let mut rows: Vec<(jiff::Timestamp, HistoryRow)> = view
+        .history
+        .iter()
+        .map(|h| {
+            (
+                h.at,
+                HistoryRow {
+                    at: tr.moment(h.at),
+                    who: match &h.actor {
+                        Actor::Applicant => tr.t("case-actor-applicant"),
+                        Actor::Staff { name, .. } => name.clone(),
+                        Actor::System => tr.t("case-actor-system"),
+                    },
+                    what: format!(
+                        "{} {arrow} {}",
+                        action_name(&h.action),
+                        state_name(&h.to_state)
+                    ),
+                    comment: h.comment.clone().unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
+    for delivery in &view.deliveries {
+        let document = view
+            .issued
+            .iter()
+            .find(|record| record.serial == delivery.serial)
+            .map(|record| tr.text(&record.kind.name()))
+            .unwrap_or_default();
+        let what = match delivery.purpose.as_str() {
+            "print" => "case-delivery-print",
+            _ => "case-delivery-download",
+        };
+        rows.push((
+            delivery.at,
+            HistoryRow {
+                at: tr.moment(delivery.at),
+                who: match (&delivery.staff_name, delivery.actor_kind.as_str()) {
+                    (Some(name), _) => name.clone(),
+                    (None, "owner") => tr.t("case-actor-owner"),
+                    (None, _) => tr.t("case-actor-applicant"),
+                },
+                what: tr.t1(what, "document", &document),
+                comment: daftar_core::issued::Serial::parse(&delivery.serial)
+                    .map(|serial| tr.digits(&serial.grouped()))
+                    .unwrap_or_default(),
+            },
+        ));
+    }
+    rows.sort_by_key(|(at, _)| *at);
+    rows.into_iter().map(|(_, row)| row).collect()
 }

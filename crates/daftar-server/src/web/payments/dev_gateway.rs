@@ -68,7 +68,7 @@ pub(super) async fn decide(
         .ok_or(AppError::NotFound)?;
     // The return address is absolute, as a real gateway needs it; this site's own is
     // followed as a path, so a proxy in front sees no change of host.
-    let site = super::site(&state, &headers);
+    let site = state.site(&headers);
     let back = back.strip_prefix(&site).unwrap_or(&back).to_owned();
     Ok(Redirect::to(&back).into_response())
 }

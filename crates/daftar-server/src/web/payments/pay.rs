@@ -27,7 +27,7 @@ pub(super) async fn pay(
     Form(form): Form<PayForm>,
 ) -> Result<Response, AppError> {
     page.csrf.verify(&form.csrf)?;
-    let site = super::site(&state, &headers);
+    let site = state.site(&headers);
     let pay_url = state
         .services
         .payments
