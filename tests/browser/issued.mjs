@@ -1,17 +1,24 @@
 // An issued document checked as anyone would, in real headless Chromium: the demo owner
 // applies for a no-violation certificate through the API, the office works it to its
 // issue (which signs the certificate), and the verify page, opened from the owner's case
-// page, says it is valid and what it states, in Persian and English, at 390 and 1366 px;
-// after certificate drafting revokes it, the same page says revoked, with the reason.
+// page, says it is valid and what it states, in Persian and English, at 390 and 1366 px.
+// The owner downloads the certificate's PDF from the case page: its text (pdftotext) has
+// the Persian title, the serial and the secretariat number; its QR code, read from the
+// page rendered as an image (pdftoppm, jsQR), opens the verify page, which says valid;
+// `daftar documents verify` checks the PDF offline against the published keys. After
+// certificate drafting revokes it, the same address says revoked, with the reason.
 // Starts its own `daftar serve --demo`; DAFTAR_DATABASE_URL runs it on that database.
 //
 //   node issued.mjs path/to/daftar
 
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { lastCode, launchBrowser, startServer } from './support.mjs';
 
 const daftar = process.argv[2] ?? '../../target/debug/daftar';
@@ -73,6 +80,38 @@ try {
   const phone = await context.newPage();
   await phone.goto(`${base}/cases/${kase.id}`);
   await phone.locator('#issued').screenshot({ path: join(screenshots, 'case-issued-390.png') });
+
+  // The certificate as paper: downloaded from the case page, read back as text.
+  const [download] = await Promise.all([
+    phone.waitForEvent('download'),
+    phone.locator(`#issued a[href="/issued/${serial}/pdf"]`).click(),
+  ]);
+  const pdfPath = join(dataDir, 'certificate.pdf');
+  await download.saveAs(pdfPath);
+  const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+  const latin = text.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d)));
+  assert.match(text, /گواهی عدم خالف|گواهی عدم خلاف/, text);
+  assert.ok(latin.includes(`${serial.slice(0, 4)}-${serial.slice(4, 8)}-${serial.slice(8)}`), `serial ${serial} in ${latin}`);
+  assert.ok(latin.includes('1405/88'), latin);
+  assert.doesNotMatch(latin, /0499370899|09120000001/);
+  // Offline: the PDF's attached record against the keys the office publishes.
+  const keysPath = join(dataDir, 'daftar-keys.json');
+  writeFileSync(keysPath, JSON.stringify((await api(base, '/.well-known/daftar-keys.json')).json));
+  const offline = execFileSync(daftar, ['documents', 'verify', pdfPath, '--keys', keysPath], { encoding: 'utf8' });
+  assert.match(offline, /the signature holds[\s\S]*certificate_number: 1405\/88/);
+  // Its QR code, read from the page as an image, is the verify address and the record.
+  execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', pdfPath, join(dataDir, 'page')]);
+  const image = PNG.sync.read(readFileSync(join(dataDir, 'page-1.png')));
+  const qr = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+  assert.ok(qr, 'a QR code on the page');
+  assert.ok(qr.data.startsWith(`${base}/verify/${serial}#`), qr.data);
+  await phone.goto(qr.data);
+  assert.equal(await phone.locator('#issued-status').getAttribute('data-status'), 'valid');
+  await phone.goto(`${base}/cases/${kase.id}`);
+  assert.match(await phone.locator('#history').innerText(), /دریافت PDF/);
+  await phone.locator('#history').screenshot({ path: join(screenshots, 'case-history-download-390.png') });
+  await accessible(phone, 'case with its issued certificate, fa, 390');
+  execFileSync('cp', [join(dataDir, 'page-1.png'), join(screenshots, 'certificate-pdf-page-1.png')]);
   await phone.locator(`#issued a[href="/verify/${serial}"]`).click();
   await phone.waitForURL(`${base}/verify/${serial}`);
   assert.equal(await phone.locator('#issued-status').getAttribute('data-status'), 'valid');
@@ -104,11 +143,13 @@ try {
   // Revoked by the unit that issued it: the same page says so, and why.
   const revoked = await api(base, `/api/v1/issued/${serial}/revocation`, { reason: 'صادرشده با پلاک نادرست' }, await staff('certificate_drafting'));
   assert.equal(revoked.status, 204);
-  await phone.goto(`${base}/verify/${serial}`);
+  // (From another page: a move to the same address with another fragment reloads nothing.)
+  await phone.goto('about:blank');
+  await phone.goto(qr.data);
   assert.equal(await phone.locator('#issued-status').getAttribute('data-status'), 'revoked');
   assert.match(await phone.locator('#issued-note').innerText(), /صادرشده با پلاک نادرست/);
   await phone.screenshot({ path: join(screenshots, 'verify-revoked-390.png'), fullPage: true });
-  console.log('issued: a certificate verified valid from its case page, then revoked');
+  console.log('issued: a certificate downloaded as a PDF, read back, verified valid by its QR code and offline, then revoked');
 } finally {
   await browser.close();
   server.kill('SIGTERM');
