@@ -517,3 +517,141 @@ fn zoning_rules_and_map_are_imported_and_a_bad_feature_refuses_the_map() {
         text(&imported)
     );
 }
+
+#[test]
+fn documents_check_passes_the_built_in_templates_and_names_a_broken_line() {
+    let built_in = concat!(env!("CARGO_MANIFEST_DIR"), "/../../documents");
+    let checked = daftar(&["documents", "check", built_in], "");
+    assert!(checked.status.success(), "{}", text(&checked));
+    assert!(
+        String::from_utf8_lossy(&checked.stdout).contains("no_violation_certificate"),
+        "{}",
+        text(&checked)
+    );
+
+    // A municipality's copy with a mistake on line 5 of one template.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(built_in).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("completion_certificate.typ"),
+        "#import \"/letterhead.typ\": *\n#show: letterhead\n\nOK so far.\n#doc.shown.no_such_fact\n",
+    )
+    .unwrap();
+    let refused = daftar(&["documents", "check", dir.path().to_str().unwrap()], "");
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("completion_certificate.typ:5:"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn documents_verify_holds_for_a_signed_pdf_and_fails_for_a_changed_fact() {
+    use daftar_app::issued::pdf::render;
+    use daftar_app::issued::typeset::Typesetter;
+    use daftar_app::issued::{Found, Status};
+    use daftar_core::issued::{Compact, DocumentKind, IssuedRecord, Serial, Subject};
+
+    let dir = tempfile::tempdir().unwrap();
+    let key = daftar_app::issued::office_key(dir.path(), None).unwrap();
+    let record = IssuedRecord::new(
+        DocumentKind::RenewalClearance,
+        &Serial::from_random(7),
+        Subject::Property {
+            district: 1,
+            renewal_code: "01-101-12-0".into(),
+        },
+        std::collections::BTreeMap::from([
+            ("district".to_owned(), "1".to_owned()),
+            ("renewal_code".to_owned(), "01-101-12-0".to_owned()),
+            ("year".to_owned(), "1405".to_owned()),
+        ]),
+        daftar_core::calendar::JalaliDate::new(1405, 9, 13).unwrap(),
+        None,
+        &key.id(),
+    )
+    .unwrap();
+    let signature = key.sign(&record);
+    let typesetter = Typesetter::built_in(daftar_app::Branding::named("شهرداری", "Municipality"));
+    let write = |record: &IssuedRecord, name: &str| {
+        let found = Found {
+            record: record.clone(),
+            status: Status::Valid,
+            compact: Compact {
+                record: record.clone(),
+                signature,
+            }
+            .encode(),
+            issued_at: jiff::Timestamp::now(),
+            case: None,
+        };
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            render(&typesetter, &found, "https://daftar.example.ir").unwrap(),
+        )
+        .unwrap();
+        path
+    };
+    let data_dir = dir.path().to_str().unwrap();
+
+    let genuine = write(&record, "genuine.pdf");
+    let checked = daftar(
+        &[
+            "documents",
+            "verify",
+            genuine.to_str().unwrap(),
+            "--data-dir",
+            data_dir,
+        ],
+        "",
+    );
+    assert!(checked.status.success(), "{}", text(&checked));
+    let out = String::from_utf8_lossy(&checked.stdout);
+    assert!(out.contains("the signature holds"), "{out}");
+    assert!(out.contains("year: 1405"), "{out}");
+
+    let mut changed = record.clone();
+    changed.facts.insert("year".into(), "1406".into());
+    let forged = write(&changed, "forged.pdf");
+    let refused = daftar(
+        &[
+            "documents",
+            "verify",
+            forged.to_str().unwrap(),
+            "--data-dir",
+            data_dir,
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("does not hold"),
+        "{}",
+        text(&refused)
+    );
+
+    // A file that is not an issued document's PDF says so.
+    let other = dir.path().join("other.pdf");
+    std::fs::write(&other, b"%PDF-1.7 nothing here").unwrap();
+    let none = daftar(
+        &[
+            "documents",
+            "verify",
+            other.to_str().unwrap(),
+            "--data-dir",
+            data_dir,
+        ],
+        "",
+    );
+    assert_eq!(none.status.code(), Some(1));
+    assert!(
+        text(&none).contains("carries no signed record"),
+        "{}",
+        text(&none)
+    );
+}
