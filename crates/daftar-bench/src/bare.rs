@@ -2,7 +2,8 @@
 //! handler that reads the same query and answers a small fixed JSON object shaped like a
 //! tracking answer, with no middleware, no database and no templates. What Daftar's
 //! tracking endpoint costs beyond this is Daftar's own work. The same for the zoning
-//! inquiry at a point (bench/inquiry.sh): a fixed answer shaped like the inquiry's.
+//! inquiry at a point (bench/inquiry.sh): a fixed answer shaped like the inquiry's; and
+//! the verify page (bench/verify.sh): a fixed page of its size.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -106,6 +107,17 @@ async fn inquiry(Query(query): Query<HashMap<String, String>>) -> Json<Inquiry> 
     })
 }
 
+/// The verify page's floor (bench/verify.sh): a fixed HTML page of the verify page's
+/// size naming the serial asked for.
+async fn verify(
+    axum::extract::Path(serial): axum::extract::Path<String>,
+) -> axum::response::Html<String> {
+    let filler = "<p>گواهی عدم خلاف — معتبر</p>".repeat(60);
+    axum::response::Html(format!(
+        "<!doctype html><html lang=\"fa\" dir=\"rtl\"><title>{serial}</title><main>{filler}</main></html>"
+    ))
+}
+
 /// The sketch benchmark's floor (bench/sketch.py): the request's JSON read, 201 answered.
 async fn sketch(
     Json(body): Json<serde_json::Value>,
@@ -121,6 +133,7 @@ pub async fn serve(addr: SocketAddr) -> anyhow::Result<()> {
     let app = Router::new()
         .route("/api/v1/bills/track", get(track))
         .route("/api/v1/zoning/inquiry", get(inquiry))
+        .route("/verify/{serial}", get(verify))
         .route("/api/v1/cases/{id}/sketch", axum::routing::post(sketch))
         .route("/healthz", get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind(addr)

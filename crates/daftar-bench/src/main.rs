@@ -5,6 +5,7 @@ mod bare;
 mod billing;
 mod cases;
 mod database;
+mod documents;
 mod profile;
 mod raw;
 mod register;
@@ -67,6 +68,10 @@ enum Command {
     /// violation-review queue over 100,000 open violation cases against a queue of cases
     /// without. Prints Markdown tables.
     Violations(violation::Args),
+    /// Rendering and signing a certificate's PDF, one at a time and on every core,
+    /// against signing alone and a one-line Typst page; or, with `--issue-into`, the setup
+    /// of bench/verify.sh. Prints a Markdown table.
+    Documents(documents::Args),
     /// Scratch PostgreSQL databases for the scripts. Only databases whose name starts
     /// with `daftar_bench` are touched.
     Database {
@@ -96,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Cases(args) => cases::run(args).await,
         Command::Zoning(args) => zoning::run(args).await,
         Command::Violations(args) => violation::run(args).await,
+        Command::Documents(args) => documents::run(args).await,
         Command::Bare { addr } | Command::Serve { addr, .. } => bare::serve(addr).await,
         Command::Database {
             command: DatabaseCommand::Recreate { url },

@@ -168,7 +168,8 @@ impl Typesetter {
         Ok(Typesetter::from_files(files, branding))
     }
 
-    pub(crate) fn from_files(
+    /// Templates given as (file name, text) pairs.
+    pub fn from_files(
         files: impl IntoIterator<Item = (String, String)>,
         branding: Branding,
     ) -> Self {
