@@ -66,12 +66,23 @@ try {
     ['certificate_drafting', { action: 'book_inspection', fields: { inspection_date: '1405-09-20' } }],
     ['inspection', { action: 'record_inspection', fields: { built_area_m2: '150' } }],
     ['office_head', { action: 'head_approves' }],
-    ['certificate_drafting', { action: 'issue_certificate', fields: { certificate_number: '1405/88' } }],
   ]) {
     const acted = await api(base, `/api/v1/cases/${kase.id}/actions`, { ...step, version: kase.version }, await staff(username));
     assert.equal(acted.status, 200, `${step.action}: ${JSON.stringify(acted.json)}`);
     kase = acted.json;
   }
+  // The property's renewal toll is unpaid: the certificate waits until the bank's
+  // settlement file pays it.
+  const issue = { action: 'issue_certificate', fields: { certificate_number: '1405/88' } };
+  const refused = await api(base, `/api/v1/cases/${kase.id}/actions`, { ...issue, version: kase.version }, await staff('certificate_drafting'));
+  assert.equal(refused.json.error?.code, 'case.needs_renewal_paid', JSON.stringify(refused.json));
+  const bill = (await api(base, '/api/v1/bills/track?district=1&renewal_code=01-101-12-0')).json;
+  const settlement = join(dataDir, 'settlement.csv');
+  writeFileSync(settlement, `bill_id,payment_id,amount_rials,paid_at,trace_number\n${bill.bill_id},${bill.payment_id},${bill.amount_rials},1405-09-01 10:00,BANK-1\n`);
+  execFileSync(daftar, ['payments', 'import', '--data-dir', dataDir, settlement], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const issued = await api(base, `/api/v1/cases/${kase.id}/actions`, { ...issue, version: kase.version }, await staff('certificate_drafting'));
+  assert.equal(issued.status, 200, JSON.stringify(issued.json));
+  kase = issued.json;
   const serial = kase.issued[0].serial;
 
   // The owner's case page lists the certificate; its link opens the verify page.

@@ -498,6 +498,7 @@ mod tests {
         "case.needs_unpaid_commercial_fine",
         "case.needs_defence_open",
         "case.needs_session_held",
+        "case.needs_renewal_paid",
         "case.no_documents_for_action",
         "ruling.before_session",
         "violation.defence_late",

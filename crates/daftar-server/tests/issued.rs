@@ -179,6 +179,22 @@ async fn the_office_key_is_kept_and_published_once(app: TestApp) {
     assert_eq!(again.public(), keys[0]);
 }
 
+/// Pays the demo property 01-101-12-0's bills through the bank's settlement file.
+async fn pay_the_property_bills(app: &TestApp) {
+    let bills = app.store.bills_of_property(1, "01-101-12-0").await.unwrap();
+    let mut file = String::from("bill_id,payment_id,amount_rials,paid_at,trace_number\n");
+    for (i, bill) in bills.iter().filter(|b| b.paid_at.is_none()).enumerate() {
+        file.push_str(&format!(
+            "{},{},{},1405-09-01 10:00,BANK-{i}\n",
+            bill.bill_id, bill.payment_id, bill.amount_rials
+        ));
+    }
+    daftar_app::billing::import_payments(app.store.as_ref(), &file, "test")
+        .await
+        .unwrap()
+        .unwrap();
+}
+
 /// A no-violation certificate applied for by the demo owner and issued through its
 /// workflow: the owner's token and the case as the action left it.
 async fn certified_case(app: &TestApp) -> (String, Value) {
@@ -202,15 +218,23 @@ async fn certified_case(app: &TestApp) -> (String, Value) {
             json!({"action": "record_inspection", "fields": {"built_area_m2": "150"}}),
         ),
         ("office_head", json!({"action": "head_approves"})),
-        (
-            "certificate_drafting",
-            json!({"action": "issue_certificate", "fields": {"certificate_number": "1405/88"}}),
-        ),
     ];
     for (user, body) in steps {
         let token = app.staff_token(user).await;
         case = app.acted(&token, &case, body).await;
     }
+    // The property's renewal toll is unpaid: no certificate until it is paid.
+    let drafting = app.staff_token("certificate_drafting").await;
+    let issue = json!({"action": "issue_certificate", "fields": {"certificate_number": "1405/88"}});
+    let refused = app.act(&drafting, &case, issue.clone()).await;
+    assert_eq!(
+        refused.error_code(),
+        "case.needs_renewal_paid",
+        "{}",
+        refused.body
+    );
+    pay_the_property_bills(app).await;
+    case = app.acted(&drafting, &app.reread(&case).await, issue).await;
     (owner, case)
 }
 

@@ -382,6 +382,14 @@ pub(crate) async fn work_done(
                 .is_empty(),
             None => true,
         },
+        Work::RenewalPaid => match property_of(case) {
+            Some((district, code)) => !store
+                .bills_of_property(district, code.as_str())
+                .await?
+                .iter()
+                .any(|bill| bill.paid_at.is_none() && !bill.cancelled),
+            None => true,
+        },
         _ => false,
     })
 }

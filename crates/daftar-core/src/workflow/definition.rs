@@ -223,10 +223,13 @@ pub enum Work {
     /// The final ruling fines commercial area (Note 3) and its bill is past due unpaid:
     /// what sends the case back to the commission for demolition.
     UnpaidCommercialFine,
+    /// No renewal-toll bill of the property is left unpaid: what a certificate about the
+    /// property waits for, as the renewal clearance does.
+    RenewalPaid,
 }
 
 impl Work {
-    pub const ALL: [Work; 15] = [
+    pub const ALL: [Work; 16] = [
         Work::Inquiry,
         Work::Visit,
         Work::Sketch,
@@ -242,6 +245,7 @@ impl Work {
         Work::UnpaidCommercialFine,
         Work::DefenceOpen,
         Work::SessionHeld,
+        Work::RenewalPaid,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -261,6 +265,7 @@ impl Work {
             Work::UnpaidCommercialFine => "unpaid_commercial_fine",
             Work::DefenceOpen => "defence_open",
             Work::SessionHeld => "session_held",
+            Work::RenewalPaid => "renewal_paid",
         }
     }
 

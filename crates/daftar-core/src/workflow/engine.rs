@@ -119,6 +119,7 @@ impl Refusal {
             }
             Refusal::MissingWork(super::Work::DefenceOpen) => "case.needs_defence_open",
             Refusal::MissingWork(super::Work::SessionHeld) => "case.needs_session_held",
+            Refusal::MissingWork(super::Work::RenewalPaid) => "case.needs_renewal_paid",
         }
     }
 }

@@ -527,6 +527,7 @@ err-case-needs-objection-open = The objection period has ended.
 err-case-needs-objection-closed = The owner may still object: the ruling becomes final when the objection period ends.
 err-case-needs-fines-settled = The violation is settled only when every fine is paid and every demolition is recorded as done.
 err-case-needs-no-open-violation = The property has an open violation case: no certificate until it is settled (Article 100, Note 8).
+err-case-needs-renewal-paid = The property has unpaid renewal-toll bills: no certificate until they are paid. The owner can pay them from the bill tracking page.
 err-case-open-violation = This property has an open violation case: no certificate can be applied for until it is settled (Article 100, Note 8).
 err-violation-objection-late = The objection period ended on { $field }: an objection can no longer be registered.
 err-violation-review-count = Give one decision for each computed violation.
