@@ -133,6 +133,7 @@ impl Services {
         let typesetter = issued::typeset::Typesetter::from_config(config)?;
         let properties = Properties::new(store.clone());
         let printing = issued::Printing::new(
+            store.clone(),
             issuing.clone(),
             cases.clone(),
             properties.clone(),

@@ -70,7 +70,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         timed(args.count, |i| {
             let record = certificate(&key, i);
             let data = document_data(&record, &Status::Valid, "", &bare, base);
-            std::hint::black_box(bare.render(&data, "").expect("a one-line page renders"));
+            std::hint::black_box(
+                bare.render(&data, "", None)
+                    .expect("a one-line page renders"),
+            );
         })
     };
     let full = timed(args.count, |i| {
@@ -157,7 +160,7 @@ fn signed_pdf(typesetter: &Typesetter, key: &OfficeKey, i: usize, base: &str) ->
         issued_at: jiff::Timestamp::now(),
         case: None,
     };
-    render(typesetter, &found, base).expect("the certificate renders")
+    render(typesetter, &found, base, None).expect("the certificate renders")
 }
 
 /// Milliseconds of each of `count` runs, after 20 not measured.

@@ -592,7 +592,7 @@ fn documents_verify_holds_for_a_signed_pdf_and_fails_for_a_changed_fact() {
         let path = dir.path().join(name);
         std::fs::write(
             &path,
-            render(&typesetter, &found, "https://daftar.example.ir").unwrap(),
+            render(&typesetter, &found, "https://daftar.example.ir", None).unwrap(),
         )
         .unwrap();
         path

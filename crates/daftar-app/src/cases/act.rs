@@ -278,6 +278,19 @@ impl Cases {
                     Err(error) => error.into(),
                 }
             }
+            (Refusal::MissingWork(Work::ChecklistDone), _) => {
+                match self.open_checklist_items(case).await {
+                    Ok(open) => CaseError::InvalidField {
+                        code: "case.checklist_open",
+                        field: open
+                            .iter()
+                            .map(|item| item.name.fa.as_str())
+                            .collect::<Vec<_>>()
+                            .join("، "),
+                    },
+                    Err(error) => error,
+                }
+            }
             _ => CaseError::Refused(refusal),
         }
     }

@@ -10,8 +10,10 @@ mod act;
 mod apply;
 pub use apply::OwnerOpening;
 mod audit;
+pub mod checklist;
 pub use audit::ChainReport;
 mod documents;
+mod permit;
 mod queue;
 mod view;
 
@@ -138,6 +140,12 @@ impl Cases {
                     bills
                         .extend(crate::violation::fine_bills(&**store, *company_code, case).await?);
                 }
+                daftar_core::workflow::Effect::FeeBills => {
+                    let (Some(store), Some((_, company_code))) = (&self.work, &self.fines) else {
+                        return Err(anyhow::anyhow!("fees are billed with no company code").into());
+                    };
+                    bills.extend(permit::fee_bills(&**store, *company_code, case).await?);
+                }
                 // Written by the store in the action's transaction (Transition).
                 daftar_core::workflow::Effect::CancelFineBills
                 | daftar_core::workflow::Effect::IssueDocument(_) => {}
@@ -174,6 +182,16 @@ impl Cases {
             if let Some(number) = answers.get("certificate_number") {
                 facts.insert("certificate_number".into(), number.clone());
             }
+            let mut valid_until = None;
+            if *kind == daftar_core::issued::DocumentKind::BuildingPermit {
+                let store = self
+                    .work
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("a permit is issued with no work store"))?;
+                let (permit, until) = permit::permit_facts(&**store, case, answers).await?;
+                facts.extend(permit);
+                valid_until = Some(until);
+            }
             let subject = match property_of(case) {
                 Some((district, code)) => {
                     facts.insert("district".into(), district.to_string());
@@ -192,7 +210,7 @@ impl Cases {
                     kind: *kind,
                     subject,
                     facts,
-                    valid_until: None,
+                    valid_until,
                     case: Some(case.id),
                     issued_by: by,
                     office: Some(case.office.as_str().to_owned()),
@@ -238,6 +256,7 @@ impl Cases {
                 Work::Inquiry => !store.case_inquiries(id).await?.is_empty(),
                 Work::Visit => store.live_visit(id).await?.is_some(),
                 Work::Sketch => store.has_sketch(id).await?,
+                Work::ChecklistDone => self.open_checklist_items(case).await?.is_empty(),
                 Work::MapOrder | Work::NotBuildable => {
                     let order = store
                         .case_inquiries(id)

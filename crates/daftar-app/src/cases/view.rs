@@ -58,6 +58,8 @@ pub struct CaseView {
     pub issued: Vec<daftar_core::issued::IssuedRecord>,
     /// Each time one of them was downloaded or opened to print, oldest first.
     pub deliveries: Vec<daftar_store::StoredDelivery>,
+    /// The checklist of the case's state, and what was ticked before (staff only).
+    pub checklist: Vec<super::checklist::ChecklistRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,7 +179,12 @@ impl Cases {
             }
             None => (Vec::new(), Vec::new()),
         };
+        let checklist = match &standing {
+            Standing::Staff(_) => self.checklist_of(&case).await?,
+            Standing::Applicant => Vec::new(),
+        };
         Ok(CaseView {
+            checklist,
             issued,
             deliveries,
             history: visible_history(self.store.case_history(id).await?, &standing),

@@ -92,6 +92,7 @@ pub fn document_data(
             Status::Revoked { .. } => "revoked",
             Status::Superseded { .. } => "superseded",
         },
+        sketch: false,
     }
 }
 
@@ -102,21 +103,24 @@ fn printed_day(iso: &str) -> String {
         .unwrap_or_else(|_| to_persian_digits(iso))
 }
 
-/// The PDF of a document as found: its template, its facts, its QR code.
+/// The PDF of a document as found: its template, its facts, its QR code, and the
+/// building's sketch (as an SVG drawing) when it has one.
 pub fn render(
     typesetter: &Typesetter,
     found: &Found,
     base_url: &str,
+    sketch_svg: Option<&str>,
 ) -> Result<Vec<u8>, RenderError> {
-    let data = document_data(
+    let mut data = document_data(
         &found.record,
         &found.status,
         &found.compact,
         typesetter,
         base_url,
     );
+    data.sketch = sketch_svg.is_some();
     let qr = qr_svg(&qr_payload(base_url, &found.record.serial, &found.compact))?;
-    typesetter.render(&data, &qr)
+    typesetter.render(&data, &qr, sketch_svg)
 }
 
 /// The signed record a PDF carries, as attached by the letterhead; `None` when it carries
@@ -173,6 +177,20 @@ pub fn sample_data(kind: DocumentKind, typesetter: &Typesetter) -> DocumentData 
         ("certificate_number", "1405/3/1234"),
         ("year", "1405"),
         ("amount_rials", "12500000"),
+        ("permit_number", "1405/3/77"),
+        ("floors", "4"),
+        ("total_area_m2", "420.5"),
+        ("area_residential_m2", "360"),
+        ("area_parking_m2", "60.5"),
+        ("parking_spaces", "3"),
+        ("supervisor_name", "مهندس نمونه"),
+        ("supervisor_code", "1-23-45678"),
+        ("deed_area_m2", "200"),
+        ("setback_m2", "12.5"),
+        ("allowed_floors", "4"),
+        ("allowed_floor_m2", "120"),
+        ("allowed_total_m2", "480"),
+        ("extension", "1x12"),
     ]
     .into_iter()
     .map(|(key, value)| (key.to_owned(), value.to_owned()))
@@ -195,13 +213,18 @@ pub fn sample_data(kind: DocumentKind, typesetter: &Typesetter) -> DocumentData 
         signature: [0; 64],
     }
     .encode();
-    document_data(
+    let mut data = document_data(
         &record,
         &Status::Valid,
         &compact,
         typesetter,
         "https://daftar.example.ir",
-    )
+    );
+    data.sketch = matches!(
+        kind,
+        DocumentKind::BuildingPermit | DocumentKind::InspectionReport
+    );
+    data
 }
 
 #[cfg(test)]
@@ -272,6 +295,7 @@ mod tests {
             &typesetter(),
             &found(record.clone(), signature),
             "https://daftar.example.ir",
+            None,
         )
         .unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
@@ -287,6 +311,7 @@ mod tests {
             &typesetter(),
             &found(tampered, signature),
             "https://daftar.example.ir",
+            None,
         )
         .unwrap();
         assert!(matches!(

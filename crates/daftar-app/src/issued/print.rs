@@ -4,7 +4,9 @@
 //! case page lists them.
 
 use daftar_core::issued::{Serial, Subject};
-use daftar_store::NewDelivery;
+use std::sync::Arc;
+
+use daftar_store::{NewDelivery, Store};
 use jiff::Timestamp;
 
 use super::Issuing;
@@ -15,6 +17,7 @@ use crate::{Cases, Properties};
 
 #[derive(Debug, Clone)]
 pub struct Printing {
+    store: Arc<dyn Store>,
     issuing: Issuing,
     cases: Cases,
     properties: Properties,
@@ -46,12 +49,14 @@ pub struct IssuedPdf {
 
 impl Printing {
     pub fn new(
+        store: Arc<dyn Store>,
         issuing: Issuing,
         cases: Cases,
         properties: Properties,
         typesetter: Typesetter,
     ) -> Printing {
         Printing {
+            store,
             issuing,
             cases,
             properties,
@@ -107,11 +112,12 @@ impl Printing {
             }
             (None, Subject::Case { .. }) => return Err(CaseError::NotFound),
         };
+        let sketch = self.sketch_of(&found).await?;
         let typesetter = self.typesetter.clone();
         let base_url = base_url.to_owned();
         let rendered = found.clone();
         let bytes = tokio::task::spawn_blocking(move || {
-            super::pdf::render(&typesetter, &rendered, &base_url)
+            super::pdf::render(&typesetter, &rendered, &base_url, sketch.as_deref())
         })
         .await
         .map_err(anyhow::Error::from)?
@@ -129,5 +135,31 @@ impl Printing {
             bytes,
             file_name: format!("{}-{}.pdf", found.record.kind.slug(), serial.as_str()),
         })
+    }
+
+    /// The drawing of the sketch a document names (`sketch_version`), as an SVG.
+    async fn sketch_of(&self, found: &super::Found) -> Result<Option<String>, CaseError> {
+        let (Some(case), Some(version)) = (
+            found.case,
+            found
+                .record
+                .facts
+                .get("sketch_version")
+                .and_then(|v| v.parse::<i64>().ok()),
+        ) else {
+            return Ok(None);
+        };
+        let Some(stored) = self
+            .store
+            .sketches_of_case(case)
+            .await?
+            .into_iter()
+            .find(|sketch| sketch.version == version)
+        else {
+            return Ok(None);
+        };
+        let sketch: daftar_core::sketch::Sketch =
+            serde_json::from_str(&stored.sketch_json).map_err(anyhow::Error::from)?;
+        Ok(Some(daftar_core::sketch::svg::render(&sketch, true)))
     }
 }

@@ -51,6 +51,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../../documents/no_objection_letter.typ"),
     ),
     (
+        "building_permit.typ",
+        include_str!("../../../../documents/building_permit.typ"),
+    ),
+    (
         "renewal_clearance.typ",
         include_str!("../../../../documents/renewal_clearance.typ"),
     ),
@@ -82,6 +86,8 @@ pub struct DocumentData {
     pub key: String,
     /// `valid`, `revoked` or `superseded`: a document no longer valid is stamped so.
     pub status: &'static str,
+    /// Whether `/sketch.svg` holds the building's sketch (a permit, an inspection report).
+    pub sketch: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -208,8 +214,13 @@ impl Typesetter {
     }
 
     /// The document as a PDF: its template filled with `data`, with `qr_svg` as its QR
-    /// code.
-    pub fn render(&self, data: &DocumentData, qr_svg: &str) -> Result<Vec<u8>, RenderError> {
+    /// code and `sketch_svg`, when given, as `/sketch.svg`.
+    pub fn render(
+        &self,
+        data: &DocumentData,
+        qr_svg: &str,
+        sketch_svg: Option<&str>,
+    ) -> Result<Vec<u8>, RenderError> {
         let kind = DocumentKind::from_slug(&data.kind)
             .ok_or_else(|| RenderError::Template(vec![format!("unknown kind {}", data.kind)]))?;
         let main = self
@@ -224,6 +235,7 @@ impl Typesetter {
             main: main.id(),
             document_json: Bytes::new(json),
             qr_svg: Bytes::from_string(qr_svg.to_owned()),
+            sketch_svg: sketch_svg.map(|svg| Bytes::from_string(svg.to_owned())),
             emblem: (
                 format!("emblem.{}", data.emblem),
                 Bytes::new(self.inner.branding.emblem.clone()),
@@ -262,7 +274,8 @@ impl Typesetter {
                 continue;
             };
             let data = sample(kind);
-            match self.render(&data, SAMPLE_QR) {
+            let sketch = data.sketch.then_some(SAMPLE_QR);
+            match self.render(&data, SAMPLE_QR, sketch) {
                 Ok(pdf) => match super::pdf::pdf_record(&pdf) {
                     Some(compact) if compact == data.compact => {}
                     _ => problems.push(format!(
@@ -317,6 +330,7 @@ struct DocumentWorld<'a> {
     main: FileId,
     document_json: Bytes,
     qr_svg: Bytes,
+    sketch_svg: Option<Bytes>,
     emblem: (String, Bytes),
 }
 
@@ -347,6 +361,10 @@ impl World for DocumentWorld<'_> {
         match name {
             "document.json" => Ok(self.document_json.clone()),
             "qr.svg" => Ok(self.qr_svg.clone()),
+            "sketch.svg" => self
+                .sketch_svg
+                .clone()
+                .ok_or_else(|| FileError::NotFound(name.into())),
             _ if name == self.emblem.0 => Ok(self.emblem.1.clone()),
             _ => self
                 .inner

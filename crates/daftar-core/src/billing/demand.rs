@@ -15,6 +15,8 @@ pub enum LineKind {
     Discount,
     /// A fine of the Article 100 commission's final ruling.
     ViolationFine,
+    /// A building permit's fee (`tariffs/permit-<year>.toml`).
+    PermitFee,
 }
 
 /// One line of a demand; discounts are negative.

@@ -14,6 +14,7 @@ mod clearance;
 mod demand;
 mod paid_at;
 mod payment;
+pub mod permit_fees;
 mod property;
 mod tariff;
 

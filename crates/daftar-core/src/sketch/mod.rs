@@ -14,7 +14,7 @@ pub use check::{EDGE_TOLERANCE_CM, EDGE_TOLERANCE_PERMILLE, MAX_COORDINATE_M};
 use serde::{Deserialize, Serialize};
 
 /// What a part of a floor is used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartUse {
     Residential,

@@ -2,7 +2,7 @@
 
 use super::load::{Registry, WorkflowError};
 
-const FILES: [(&str, &str); 12] = [
+const FILES: [(&str, &str); 13] = [
     (
         "building_violation.toml",
         include_str!("../../../../workflows/building_violation.toml"),
@@ -14,6 +14,10 @@ const FILES: [(&str, &str); 12] = [
     (
         "building_permit-v2.toml",
         include_str!("../../../../workflows/building_permit-v2.toml"),
+    ),
+    (
+        "building_permit-v3.toml",
+        include_str!("../../../../workflows/building_permit-v3.toml"),
     ),
     (
         "completion_certificate.toml",

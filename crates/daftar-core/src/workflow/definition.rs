@@ -168,6 +168,8 @@ pub enum Effect {
     FineBills,
     /// The case's fine bills not yet paid are cancelled (it goes back to the commission).
     CancelFineBills,
+    /// The case's fees become bills (a building permit's, by `tariffs/permit-<year>.toml`).
+    FeeBills,
     /// The office issues a document of this kind for the case, signed
     /// (`issue:no_violation_certificate`).
     IssueDocument(crate::issued::DocumentKind),
@@ -178,6 +180,7 @@ impl Effect {
         match slug {
             "fine_bills" => Some(Effect::FineBills),
             "cancel_fine_bills" => Some(Effect::CancelFineBills),
+            "fee_bills" => Some(Effect::FeeBills),
             other => other
                 .strip_prefix("issue:")
                 .and_then(crate::issued::DocumentKind::from_slug)
@@ -223,13 +226,15 @@ pub enum Work {
     /// The final ruling fines commercial area (Note 3) and its bill is past due unpaid:
     /// what sends the case back to the commission for demolition.
     UnpaidCommercialFine,
+    /// Every checklist item of the case's state is done ([`super::checklist`]).
+    ChecklistDone,
     /// No renewal-toll bill of the property is left unpaid: what a certificate about the
     /// property waits for, as the renewal clearance does.
     RenewalPaid,
 }
 
 impl Work {
-    pub const ALL: [Work; 16] = [
+    pub const ALL: [Work; 17] = [
         Work::Inquiry,
         Work::Visit,
         Work::Sketch,
@@ -246,6 +251,7 @@ impl Work {
         Work::DefenceOpen,
         Work::SessionHeld,
         Work::RenewalPaid,
+        Work::ChecklistDone,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -266,6 +272,7 @@ impl Work {
             Work::DefenceOpen => "defence_open",
             Work::SessionHeld => "session_held",
             Work::RenewalPaid => "renewal_paid",
+            Work::ChecklistDone => "checklist_done",
         }
     }
 
@@ -293,6 +300,8 @@ pub struct Definition {
     pub start: String,
     pub states: BTreeMap<String, State>,
     pub actions: Vec<Action>,
+    /// What the units tick before moving a case on ([`super::checklist`]).
+    pub checklist: Vec<super::checklist::ChecklistItem>,
 }
 
 impl Definition {

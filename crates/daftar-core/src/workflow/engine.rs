@@ -120,6 +120,7 @@ impl Refusal {
             Refusal::MissingWork(super::Work::DefenceOpen) => "case.needs_defence_open",
             Refusal::MissingWork(super::Work::SessionHeld) => "case.needs_session_held",
             Refusal::MissingWork(super::Work::RenewalPaid) => "case.needs_renewal_paid",
+            Refusal::MissingWork(super::Work::ChecklistDone) => "case.checklist_open",
         }
     }
 }

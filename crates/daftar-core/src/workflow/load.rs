@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use super::checklist::ChecklistItem;
 use super::definition::{
     Action, ActionKind, ActorRef, Branch, Decision, Definition, Outcome, Owner, RoleRef, State,
 };
@@ -29,6 +30,21 @@ struct RawDefinition {
     states: BTreeMap<String, RawState>,
     #[serde(default)]
     actions: Vec<RawAction>,
+    #[serde(default)]
+    checklist: Vec<RawChecklistItem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecklistItem {
+    id: String,
+    state: String,
+    name_fa: String,
+    name_en: String,
+    #[serde(default)]
+    document: bool,
+    /// `fee_bills`: ticked by the payment of the case's fee bills.
+    settled_by: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -219,6 +235,29 @@ impl Definition {
             .map(action_of)
             .collect::<Result<Vec<_>, _>>()
             .map_err(fail)?;
+        let checklist = raw
+            .checklist
+            .into_iter()
+            .map(|item| {
+                let settled_by_fees = match item.settled_by.as_deref() {
+                    None => false,
+                    Some("fee_bills") => true,
+                    Some(other) => {
+                        return Err(fail(format!(
+                            "checklist item \"{}\": settled_by is \"fee_bills\" or nothing, not \"{other}\"",
+                            item.id
+                        )));
+                    }
+                };
+                Ok(ChecklistItem {
+                    id: item.id,
+                    name: Text::new(item.name_fa, item.name_en),
+                    state: item.state,
+                    document: item.document,
+                    settled_by_fees,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let definition = Definition {
             id: raw.id,
             version: raw.version,
@@ -226,6 +265,7 @@ impl Definition {
             start: raw.start,
             states,
             actions,
+            checklist,
         };
         definition.check().map_err(fail)?;
         Ok(definition)
@@ -237,6 +277,24 @@ impl Definition {
             .ok_or_else(|| format!("the start state \"{}\" does not exist", self.start))?;
         if start.is_terminal() {
             return Err("the start state is terminal".into());
+        }
+        let mut items = BTreeSet::new();
+        for item in &self.checklist {
+            if self.state(&item.state).is_none() {
+                return Err(format!(
+                    "checklist item \"{}\": no state \"{}\"",
+                    item.id, item.state
+                ));
+            }
+            if !items.insert(&item.id) {
+                return Err(format!("checklist item \"{}\" is defined twice", item.id));
+            }
+            if item.settled_by_fees && item.document {
+                return Err(format!(
+                    "checklist item \"{}\": one settled by fee bills takes no document",
+                    item.id
+                ));
+            }
         }
         let mut ids = BTreeSet::new();
         for action in &self.actions {

@@ -14,6 +14,7 @@
 //! A case keeps the version it started under: the [`Registry`] holds every version.
 
 mod builtin;
+pub mod checklist;
 mod definition;
 mod engine;
 mod fields;

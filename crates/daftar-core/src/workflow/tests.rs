@@ -513,7 +513,7 @@ fn the_building_permit_goes_from_application_to_the_district() {
             "decide",
             Some(Decision::Approved),
         ),
-        (&[Role::PermitDrafting], "draft_permit", None),
+        (&[Role::PermitDrafting], "issue_permit", None),
         (&[Role::OfficeHead], "send_to_district", None),
         (&[Role::OfficeHead], "head_approves", None),
     ];
@@ -530,7 +530,13 @@ fn the_building_permit_goes_from_application_to_the_district() {
                 actor,
                 &Attempt {
                     action,
-                    fields: vec!["inspection_date", "built_area_m2", "permit_number"],
+                    fields: vec![
+                        "inspection_date",
+                        "built_area_m2",
+                        "permit_number",
+                        "supervisor_name",
+                        "supervisor_code",
+                    ],
                     documents: vec![],
                     comment: Some("ok"),
                     decision: *decision,
@@ -539,6 +545,24 @@ fn the_building_permit_goes_from_application_to_the_district() {
                 },
             )
             .unwrap_or_else(|e| panic!("{action} in {}: {e}", position.state));
+        if *action == "issue_permit" {
+            // Not while an item of permit drafting's checklist is open.
+            let open = def.decide(
+                owner,
+                &position,
+                WorkflowActor::Staff(roles),
+                &Attempt {
+                    action,
+                    fields: vec!["permit_number", "supervisor_name", "supervisor_code"],
+                    work: vec![crate::workflow::Work::Sketch],
+                    ..Attempt::default()
+                },
+            );
+            assert_eq!(
+                open.unwrap_err(),
+                Refusal::MissingWork(crate::workflow::Work::ChecklistDone)
+            );
+        }
         position = step.position;
     }
     assert_eq!(position.state, "sent_to_district");
@@ -552,4 +576,72 @@ fn the_building_permit_goes_from_application_to_the_district() {
         ),
         Err(Refusal::Closed)
     );
+}
+
+#[test]
+fn the_permit_checklist_is_permit_draftings_with_the_fees_settled_by_payment() {
+    use crate::workflow::checklist::{ChecklistProgress, open_items};
+    let registry = built_in().unwrap();
+    let def = registry.latest("building_permit").unwrap();
+    let ids = |items: Vec<&crate::workflow::checklist::ChecklistItem>| {
+        items.iter().map(|item| item.id.clone()).collect::<Vec<_>>()
+    };
+    let all = ids(open_items(
+        &def.checklist,
+        "permit_drafting",
+        ChecklistProgress {
+            ticked: &[],
+            fees_paid: false,
+        },
+    ));
+    assert_eq!(
+        all,
+        [
+            "electrical_sheets",
+            "mechanical_sheets",
+            "structural_sheets",
+            "commitments",
+            "technical_id_card",
+            "architecture_sheets",
+            "permit_fees"
+        ]
+    );
+    // Ticking the fee item does nothing: only the payment settles it.
+    let ticked = [
+        "electrical_sheets",
+        "mechanical_sheets",
+        "structural_sheets",
+        "commitments",
+        "technical_id_card",
+        "architecture_sheets",
+        "permit_fees",
+    ];
+    let progress = |fees_paid| ChecklistProgress {
+        ticked: &ticked,
+        fees_paid,
+    };
+    assert_eq!(
+        ids(open_items(
+            &def.checklist,
+            "permit_drafting",
+            progress(false)
+        )),
+        ["permit_fees"]
+    );
+    assert!(open_items(&def.checklist, "permit_drafting", progress(true)).is_empty());
+    assert!(open_items(&def.checklist, "dispatch", progress(false)).is_empty());
+}
+
+#[test]
+fn a_checklist_item_of_no_state_or_settled_by_anything_else_is_refused() {
+    let item =
+        "\n[[checklist]]\nid = \"x\"\nstate = \"nowhere\"\nname_fa = \"x\"\nname_en = \"x\"\n";
+    let error = Definition::load("small.toml", &format!("{SMALL}{item}")).unwrap_err();
+    assert!(error.problem.contains("no state \"nowhere\""), "{error}");
+    let settled = format!(
+        "{SMALL}{}settled_by = \"magic\"\n",
+        item.replace("nowhere", "review")
+    );
+    let error = Definition::load("small.toml", &settled).unwrap_err();
+    assert!(error.problem.contains("settled_by"), "{error}");
 }

@@ -123,6 +123,7 @@ line-waste-fee = Waste fee
 line-arrears-penalty = Penalty on earlier years' arrears
 line-discount = Discount
 line-violation-fine = Article 100 commission fine
+line-permit-fee = Building permit fee
 field-bill-id = Bill ID
 field-payment-id = Payment ID
 field-district = District

@@ -67,6 +67,7 @@ pub(super) fn bill_card(tr: &Tr, bill: &TrackedBill) -> BillCard {
         LineKind::ArrearsPenalty => "line-arrears-penalty",
         LineKind::Discount => "line-discount",
         LineKind::ViolationFine => "line-violation-fine",
+        LineKind::PermitFee => "line-permit-fee",
     };
     BillCard {
         status: bill.status.slug(),

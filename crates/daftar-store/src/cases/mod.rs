@@ -72,6 +72,19 @@ pub trait CaseStore: Send + Sync + std::fmt::Debug {
     ) -> Result<DocumentRecord>;
     /// Every version of every document of a case.
     async fn documents_of_case(&self, case: CaseId) -> Result<Vec<DocumentRecord>>;
+    /// Ticks a checklist item of a case, with the document that goes with it (kept as
+    /// the case's document of the item's kind) in the same transaction. An item ticked
+    /// already is a [`StoreError::Conflict`], writing nothing.
+    async fn tick_checklist(
+        &self,
+        case: CaseId,
+        item: &str,
+        staff: StaffId,
+        document: Option<&NewDocument>,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The checklist items ticked on a case, in the order they were.
+    async fn checklist_ticks(&self, case: CaseId) -> Result<Vec<ChecklistTick>>;
     /// Records that a staff member read a case (`document`: one of its documents).
     async fn record_staff_read(
         &self,

@@ -349,3 +349,12 @@ pub struct HistoryLinkRow {
     pub hash: Option<String>,
     pub case_hash: Option<String>,
 }
+
+/// A checklist item ticked: by whom (their name as shown), when, with which document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistTick {
+    pub item: String,
+    pub staff_name: String,
+    pub at: Timestamp,
+    pub document: Option<i64>,
+}

@@ -435,6 +435,66 @@ where
         Ok(record)
     }
 
+    async fn tick_checklist(
+        &self,
+        case: crate::CaseId,
+        item: &str,
+        staff: crate::StaffId,
+        document: Option<&crate::NewDocument>,
+        now: jiff::Timestamp,
+    ) -> crate::Result<()> {
+        let now = crate::to_db_time(now);
+        let mut tx = self.writer().begin().await?;
+        let document = match document {
+            Some(document) => Some(
+                insert_document::<S::Db>(&mut tx, case.0, document, now)
+                    .await?
+                    .id,
+            ),
+            None => None,
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO checklist_ticks (case_id, item, staff_id, document_id, at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, item) DO NOTHING",
+        )
+        .bind(case.0)
+        .bind(item)
+        .bind(staff.0)
+        .bind(document)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if S::rows_affected(&inserted) == 0 {
+            // Ticked by someone else meanwhile: the document goes with no tick either.
+            return Err(crate::StoreError::Conflict("checklist item ticked already"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn checklist_ticks(
+        &self,
+        case: crate::CaseId,
+    ) -> crate::Result<Vec<crate::ChecklistTick>> {
+        let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT t.item, s.display_name, t.at, t.document_id
+             FROM checklist_ticks t JOIN staff_users s ON s.id = t.staff_id
+             WHERE t.case_id = $1 ORDER BY t.at, t.item",
+        )
+        .bind(case.0)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(item, staff_name, at, document)| crate::ChecklistTick {
+                item,
+                staff_name,
+                at: crate::from_db_time(at),
+                document,
+            })
+            .collect())
+    }
+
     async fn record_staff_read(
         &self,
         case: crate::CaseId,
