@@ -232,7 +232,8 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
         ),
         (
             "permit_drafting",
-            json!({"action": "draft_permit", "fields": {"permit_number": "1405-0001"}}),
+            json!({"action": "issue_permit", "fields": {"permit_number": "1405-0001",
+                   "supervisor_name": "مهندس رضایی", "supervisor_code": "1-23-4567"}}),
         ),
         ("office_head", json!({"action": "send_to_district"})),
         ("office_head", json!({"action": "head_approves"})),
@@ -240,6 +241,9 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
     for (role, body) in &steps[..9] {
         let token = staff(role).await;
         let before = case["state"].clone();
+        if body["action"] == "issue_permit" {
+            case = support::permit_checklist_done(&app, &case).await;
+        }
         if body["action"] == "record_inspection" {
             // The inspection needs the building's sketch first.
             let early = app.act(&token, &case, body.clone()).await;
@@ -291,8 +295,8 @@ async fn a_building_permit_goes_from_application_to_the_district(app: TestApp) {
     let history = case["history"].as_array().unwrap();
     assert_eq!(
         history.len(),
-        12,
-        "apply, return, resubmit and nine actions"
+        13,
+        "apply, return, resubmit, nine actions and the permit's fee bill"
     );
     assert_eq!(history[1]["comment"], "سند خوانا نیست");
     assert!(

@@ -572,3 +572,138 @@ pub async fn post_multipart(
         .unwrap();
     app.send(request).await
 }
+
+/// A building-permit case taken from file opening to permit drafting: the inquiry and
+/// visit, a sketch of a 10 × 15 m residential ground floor and a parking basement, and
+/// every approval. Returns the case as it then is.
+#[allow(dead_code)]
+pub async fn to_permit_drafting(app: &TestApp, case: &Value) -> Value {
+    let mut case = ready_for_inspection(app, case).await;
+    case = app
+        .acted(
+            &app.staff_token("formation").await,
+            &case,
+            serde_json::json!({"action": "book_inspection"}),
+        )
+        .await;
+    let inspection = app.staff_token("inspection").await;
+    let ring =
+        |w: f64, h: f64| serde_json::json!([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h], [0.0, 0.0]]);
+    let sketch = serde_json::json!({"version": case["version"], "floors": [
+        {"level": -1, "parts": [{"use": "parking", "corners": ring(10.0, 15.0)}]},
+        {"level": 0, "parts": [{"use": "residential", "corners": ring(10.0, 15.0)}]},
+    ]});
+    let drawn = app
+        .post_json(
+            &format!("/api/v1/cases/{}/sketch", case["id"]),
+            sketch,
+            Some(&inspection),
+        )
+        .await;
+    assert_eq!(drawn.status, StatusCode::CREATED, "{}", drawn.body);
+    case["version"] = drawn.json()["case_version"].clone();
+    let steps = [
+        (
+            "inspection",
+            serde_json::json!({"action": "record_inspection", "fields": {"built_area_m2": "300"}}),
+        ),
+        (
+            "office_head",
+            serde_json::json!({"action": "head_approves"}),
+        ),
+        (
+            "office_manager",
+            serde_json::json!({"action": "manager_approves"}),
+        ),
+        (
+            "plan_approval",
+            serde_json::json!({"action": "approve_plans"}),
+        ),
+        (
+            "municipal_liaison",
+            serde_json::json!({"action": "decide", "decision": "approved"}),
+        ),
+        (
+            "technical_manager",
+            serde_json::json!({"action": "decide", "decision": "approved"}),
+        ),
+    ];
+    for (user, body) in steps {
+        case = app.acted(&app.staff_token(user).await, &case, body).await;
+    }
+    assert_eq!(case["state"], "permit_drafting");
+    case
+}
+
+/// A small PDF as a base64 document of `kind`.
+#[allow(dead_code)]
+pub fn pdf_document(kind: &str) -> Value {
+    use base64::Engine;
+    serde_json::json!({
+        "kind": kind,
+        "file_name": format!("{kind}.pdf"),
+        "content_base64": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.7\n% a scan\n"),
+    })
+}
+
+/// Pays every unpaid bill the case's own (fee or fine) bills hold, by the bank's file.
+#[allow(dead_code)]
+pub async fn pay_case_bills(app: &TestApp, case: &Value) {
+    let bills = app
+        .store
+        .fine_bills(daftar_store::CaseId(case["id"].as_i64().unwrap()))
+        .await
+        .unwrap();
+    let mut file = String::from("bill_id,payment_id,amount_rials,paid_at,trace_number\n");
+    for (i, bill) in bills.iter().filter(|b| b.paid_at.is_none()).enumerate() {
+        file.push_str(&format!(
+            "{},{},{},1405-09-01 10:00,CASE-{}-{i}\n",
+            bill.bill_id, bill.payment_id, bill.amount_rials, case["id"]
+        ));
+    }
+    daftar_app::billing::import_payments(app.store.as_ref(), &file, "test")
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// Permit drafting works its whole checklist, bills the fees and the bank pays them.
+#[allow(dead_code)]
+pub async fn permit_checklist_done(app: &TestApp, case: &Value) -> Value {
+    let drafting = app.staff_token("permit_drafting").await;
+    let path = format!("/api/v1/cases/{}/checklist", case["id"]);
+    for item in [
+        "electrical_sheets",
+        "mechanical_sheets",
+        "structural_sheets",
+    ] {
+        let ticked = app
+            .post_json(
+                &format!("{path}/{item}"),
+                serde_json::json!({}),
+                Some(&drafting),
+            )
+            .await;
+        assert_eq!(ticked.status, StatusCode::OK, "{item}: {}", ticked.body);
+    }
+    for item in ["commitments", "technical_id_card", "architecture_sheets"] {
+        let ticked = app
+            .post_json(
+                &format!("{path}/{item}"),
+                serde_json::json!({"document": pdf_document(item)}),
+                Some(&drafting),
+            )
+            .await;
+        assert_eq!(ticked.status, StatusCode::OK, "{item}: {}", ticked.body);
+    }
+    let case = app.reread(case).await;
+    let billed = app
+        .acted(
+            &drafting,
+            &case,
+            serde_json::json!({"action": "issue_fee_bills"}),
+        )
+        .await;
+    pay_case_bills(app, &billed).await;
+    app.reread(&billed).await
+}

@@ -54,6 +54,14 @@ pub(crate) async fn fee_bills(
     let Some((district, code)) = super::property_of(case) else {
         return Err(CaseError::Invalid("violation.no_property"));
     };
+    if store
+        .fine_bills(case.id)
+        .await?
+        .iter()
+        .any(|bill| !bill.cancelled)
+    {
+        return Err(CaseError::Invalid("permit.fees_billed"));
+    }
     let (_, sketch) = latest_sketch(store, case).await?;
     let today = JalaliDate::from_timestamp(Timestamp::now());
     let year = today.year();

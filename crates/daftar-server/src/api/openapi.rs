@@ -42,6 +42,7 @@ use super::{
         cases::view::show,
         cases::act::act,
         cases::act::assign,
+        cases::checklist::tick,
         cases::queue::queue,
         cases::documents::document,
         cases::documents::approve,

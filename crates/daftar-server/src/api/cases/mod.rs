@@ -6,6 +6,8 @@
 //!   `GET /cases/track/{code}` (public and rate-limited; status and dates only).
 //! - [`act`]: `POST /cases/{id}/actions` (one action, at the version the actor saw; 409 if
 //!   stale), `POST /cases/{id}/assignment` (mark a case to a colleague, or claim it).
+//! - [`checklist`]: `POST /cases/{id}/checklist/{item}`, tick a checklist item (with its
+//!   document when it needs one).
 //! - [`queue`]: `GET /queues/{role}`, a role's work queue.
 //! - [`documents`]: `GET /documents/{id}`, `POST /documents/{id}/approval`.
 //! - [`audit`]: `GET /cases/{id}/reads`, `GET /staff/{username}/reads` (who read what;
@@ -14,6 +16,7 @@
 pub(super) mod act;
 pub(super) mod apply;
 pub(super) mod audit;
+pub(super) mod checklist;
 pub(super) mod documents;
 pub(super) mod queue;
 pub(super) mod view;
@@ -52,6 +55,10 @@ pub fn routes() -> Router<AppState> {
             post(act::act.layer(upload_limit())),
         )
         .route("/api/v1/cases/{id}/assignment", post(act::assign))
+        .route(
+            "/api/v1/cases/{id}/checklist/{item}",
+            post(checklist::tick.layer(upload_limit())),
+        )
         .route("/api/v1/queues/{role}", get(queue::queue))
         .route("/api/v1/documents/{id}", get(documents::document))
         .route("/api/v1/documents/{id}/approval", post(documents::approve))
@@ -173,8 +180,27 @@ pub(crate) struct CaseAnswer {
     documents: Vec<DocumentEntry>,
     /// The signed documents issued for the case: each verified at `/verify/{serial}`.
     issued: Vec<IssuedEntry>,
+    /// The checklist of the case's state and what was ticked before (staff only).
+    checklist: Vec<ChecklistEntry>,
     actions: Vec<ActionEntry>,
     tasks: Vec<TaskEntry>,
+}
+
+/// A checklist item: done or not, and who ticked it when.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ChecklistEntry {
+    id: String,
+    name: Bilingual,
+    done: bool,
+    /// Its tick goes with a document (`POST /cases/{id}/checklist/{item}` with one).
+    needs_document: bool,
+    /// Ticked by the payment of the case's fee bills, not by anyone.
+    settled_by_fees: bool,
+    ticked_by: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    ticked_at: Option<Timestamp>,
+    /// The document that went with the tick (`GET /documents/{id}`).
+    document: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -248,6 +274,20 @@ pub(crate) struct TaskEntry {
 impl CaseAnswer {
     pub(crate) fn of(view: &CaseView) -> CaseAnswer {
         CaseAnswer {
+            checklist: view
+                .checklist
+                .iter()
+                .map(|row| ChecklistEntry {
+                    id: row.item.id.clone(),
+                    name: (&row.item.name).into(),
+                    done: row.done,
+                    needs_document: row.item.document,
+                    settled_by_fees: row.item.settled_by_fees,
+                    ticked_by: row.tick.as_ref().map(|tick| tick.staff_name.clone()),
+                    ticked_at: row.tick.as_ref().map(|tick| tick.at),
+                    document: row.tick.as_ref().and_then(|tick| tick.document),
+                })
+                .collect(),
             summary: CaseSummary::of(&view.case),
             service_title: (&view.service_title).into(),
             state_name: (&view.state_name).into(),

@@ -1,11 +1,13 @@
 //! The case pages, a file an action: applying for a service ([`apply`]), "my cases" and
 //! the case page with its history, documents and only the actions this user may take now
-//! ([`view`]), acting on a case and claiming it ([`act`]), approving a document
+//! ([`view`]), acting on a case and claiming it ([`act`]), ticking its checklist
+//! ([`checklist`]), approving a document
 //! ([`documents`]), the public follow-up by tracking code ([`track`]), and each role's
 //! work queue (کارتابل, [`queue`]).
 
 mod act;
 mod apply;
+mod checklist;
 mod documents;
 pub(in crate::web) mod multipart;
 mod queue;
@@ -35,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(view::case_page))
         .route("/cases/{id}/act", post(act::act.layer(upload_limit())))
         .route("/cases/{id}/claim", post(act::claim))
+        .route(
+            "/cases/{id}/checklist/{item}",
+            post(checklist::tick.layer(upload_limit())),
+        )
         .route("/documents/{document}", get(documents::open_document))
         .route(
             "/cases/{id}/documents/{document}/approval",

@@ -74,6 +74,18 @@ struct HistoryRow {
     comment: String,
 }
 
+struct ChecklistRowView {
+    id: String,
+    name: String,
+    done: bool,
+    /// Who ticked it and when, or how it gets done.
+    note: String,
+    needs_document: bool,
+    document: Option<i64>,
+    /// Whether this user may tick it now.
+    tickable: bool,
+}
+
 struct DocumentRow {
     id: i64,
     kind: String,
@@ -139,6 +151,8 @@ pub(super) struct CaseTemplate {
     /// The signed documents issued for the case: kind, serial (printed, and for the link),
     /// issue day.
     issued: Vec<(String, String, String, String)>,
+    /// The checklist of the case's state (staff only).
+    checklist: Vec<ChecklistRowView>,
     document_kinds: Vec<(String, String)>,
     actions: Vec<ActionForm>,
     /// Staff who see the documents may approve them.
@@ -398,6 +412,29 @@ pub(super) fn case_template(
                 ))
             })
             .collect(),
+        checklist: view
+            .checklist
+            .iter()
+            .map(|row| ChecklistRowView {
+                id: row.item.id.clone(),
+                name: tr.text(&row.item.name),
+                done: row.done,
+                note: match &row.tick {
+                    Some(tick) => tr.t2(
+                        "case-checklist-by",
+                        "name",
+                        &tick.staff_name,
+                        "when",
+                        &tr.moment(tick.at),
+                    ),
+                    None if row.item.settled_by_fees => tr.t("case-checklist-fees"),
+                    None => String::new(),
+                },
+                needs_document: row.item.document,
+                document: row.tick.as_ref().and_then(|tick| tick.document),
+                tickable: !row.done && !row.item.settled_by_fees && !closed,
+            })
+            .collect(),
         documents: view
             .documents
             .iter()
@@ -406,6 +443,13 @@ pub(super) fn case_template(
                 kind: service
                     .and_then(|s| s.form.documents.iter().find(|x| x.id == d.kind))
                     .map(|x| tr.text(&x.title))
+                    // A checklist item's document goes by the item's name.
+                    .or_else(|| {
+                        view.checklist
+                            .iter()
+                            .find(|row| row.item.id == d.kind)
+                            .map(|row| tr.text(&row.item.name))
+                    })
                     .unwrap_or_else(|| d.kind.clone()),
                 version: tr.digits(&d.version.to_string()),
                 file_name: d.file_name.clone(),
