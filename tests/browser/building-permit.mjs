@@ -1,14 +1,23 @@
 // One building-permit file, in real headless Chromium, from the citizen's application
 // through every unit to "sent to district", signing in as each role: one return for a
 // deficiency (answered with a new file) and the parallel green-space and fire review.
+// Permit drafting ticks its checklist on the case page (the commitments, technical
+// identity card and architecture sheets with their scans), bills the permit's fees, the
+// bank's settlement file pays them, and the permit is issued signed. The citizen
+// downloads it: its text (pdftotext) has the permit's title, serial and floors; its QR
+// code, read from the page as an image, opens the verify page (valid); revoked, the same
+// address says so.
 // Starts its own `daftar serve --demo`; DAFTAR_DATABASE_URL runs it on that database.
 //
 //   node building-permit.mjs path/to/daftar
 
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { lastCode, launchBrowser, startServer } from './support.mjs';
 
 const daftar = process.argv[2] ?? '../../target/debug/daftar';
@@ -150,7 +159,8 @@ try {
     ['plan_approval', 'approve_plans', {}, /فضای سبز و آتش‌نشانی/],
     ['municipal_liaison', 'decide', { decision: 'approved_with_conditions', comment: 'حفظ دو درخت' }, /فضای سبز و آتش‌نشانی/],
     ['technical_manager', 'decide', { decision: 'approved' }, /پیش‌نویس صدور پروانه/],
-    ['permit_drafting', 'draft_permit', { 'field:permit_number': '1405-0001' }, /ارسال به منطقه/],
+    ['permit_drafting', 'issue_fee_bills', {}, /پیش‌نویس صدور پروانه/],
+    ['permit_drafting', 'issue_permit', { 'field:permit_number': '1405-0001', 'field:supervisor_name': 'مهندس رضایی', 'field:supervisor_code': '1-23-4567' }, /ارسال به منطقه/],
     ['office_head', 'send_to_district', {}, /ارسال‌شده به منطقه/],
   ];
   for (const [role, action, fill, expected] of steps) {
@@ -188,6 +198,38 @@ try {
       assert.match(await page.locator('#sketch figcaption').innerText(), /۲۲۸٫۰۰/);
       await page.screenshot({ path: join(screenshots, 'sketch.png'), fullPage: true });
     }
+    if (action === 'issue_fee_bills') {
+      // Permit drafting ticks its checklist: the scans go with their items.
+      await page.goto(base + casePath);
+      for (const item of ['electrical_sheets', 'mechanical_sheets', 'structural_sheets', 'commitments', 'technical_id_card', 'architecture_sheets']) {
+        const form = page.locator(`#checklist li[data-item="${item}"] form`);
+        const file = form.locator('input[type="file"]');
+        if (await file.count()) await file.setInputFiles(PDF);
+        await form.locator('button[type="submit"]').click();
+        await page.locator('#notice').waitFor();
+        assert.equal(await page.locator(`#checklist li[data-item="${item}"]`).getAttribute('data-done'), 'true', item);
+      }
+      // The permit waits for its fees.
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.locator('#checklist').screenshot({ path: join(screenshots, 'permit-checklist-1366.png') });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.locator('#checklist').screenshot({ path: join(screenshots, 'permit-checklist-390.png') });
+      assert.equal(await page.locator('#checklist li[data-item="permit_fees"]').getAttribute('data-done'), 'false');
+    }
+    if (action === 'issue_permit') {
+      // The bank's settlement file pays the fee bill the case page lists.
+      await page.goto(base + casePath);
+      const codes = (await page.locator('#case-bills bdi.code').allInnerTexts())
+        .map((text) => text.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))));
+      const amount = (await page.locator('#case-bills dd').nth(2).innerText())
+        .replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))).replace(/[^0-9]/g, '');
+      await page.screenshot({ path: join(screenshots, 'permit-fee-bill.png'), fullPage: true });
+      const settlement = join(dataDir, 'settlement.csv');
+      writeFileSync(settlement, `bill_id,payment_id,amount_rials,paid_at,trace_number\n${codes[0]},${codes[1]},${amount},1405-09-01 10:00,BANK-9\n`);
+      execFileSync(daftar, ['payments', 'import', '--data-dir', dataDir, settlement], { stdio: ['ignore', 'ignore', 'inherit'] });
+      await page.goto(base + casePath);
+      assert.equal(await page.locator('#checklist li[data-item="permit_fees"]').getAttribute('data-done'), 'true');
+    }
     if (action === 'approve_plans') {
       // Plan approval sees the map order the inquiry worked out.
       await page.goto(base + casePath);
@@ -203,8 +245,49 @@ try {
   assert.match(await citizen.locator('#case-state').innerText(), /ارسال‌شده به منطقه/);
   assert.equal(await citizen.locator('#actions').count(), 0, 'nothing left to do');
   const rows = await citizen.locator('#history tbody tr').count();
-  assert.equal(rows, 12);
+  assert.equal(rows, 13);
   await citizen.screenshot({ path: join(screenshots, 'sent-to-district.png'), fullPage: true });
+
+  // The citizen downloads the permit and reads it back.
+  const serial = await citizen.locator('#issued a[href^="/verify/"]').getAttribute('href').then((h) => h.split('/').pop());
+  const [download] = await Promise.all([
+    citizen.waitForEvent('download'),
+    citizen.locator(`#issued a[href="/issued/${serial}/pdf"]`).click(),
+  ]);
+  const pdfPath = join(dataDir, 'permit.pdf');
+  await download.saveAs(pdfPath);
+  const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+  // Persian digits read as Latin, and pdftotext's direction marks left out.
+  const latin = text.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d)))
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  assert.match(text, /پروانه ساختمانی/);
+  assert.ok(latin.includes(`${serial.slice(0, 4)}-${serial.slice(4, 8)}-${serial.slice(8)}`), `serial ${serial}`);
+  assert.match(latin, /تعداد طبقات\s+2|2\s+تعداد طبقات/, latin);
+  assert.match(text, /کروکی ساختمان/, 'the sketch on its second page');
+  execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '2', pdfPath, join(dataDir, 'permit')]);
+  execFileSync('cp', [join(dataDir, 'permit-1.png'), join(screenshots, 'permit-pdf-page-1.png')]);
+  execFileSync('cp', [join(dataDir, 'permit-2.png'), join(screenshots, 'permit-pdf-page-2.png')]);
+  const image = PNG.sync.read(readFileSync(join(dataDir, 'permit-1.png')));
+  const qr = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+  assert.ok(qr && qr.data.startsWith(`${base}/verify/${serial}#`), qr?.data);
+  await citizen.goto(qr.data);
+  assert.equal(await citizen.locator('#issued-status').getAttribute('data-status'), 'valid');
+  assert.match(await citizen.locator('main').innerText(), /پروانه ساختمانی/);
+  await citizen.screenshot({ path: join(screenshots, 'permit-verify-valid-390.png'), fullPage: true });
+
+  // Revoked by permit drafting: the same address says so.
+  const token = await fetch(base + '/api/v1/auth/token', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'permit_drafting', password: 'daftar-demo' }),
+  }).then((r) => r.json()).then((j) => j.token);
+  const revoked = await fetch(`${base}/api/v1/issued/${serial}/revocation`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ reason: 'صدور با شماره نادرست' }),
+  });
+  assert.equal(revoked.status, 204);
+  await citizen.goto('about:blank');
+  await citizen.goto(qr.data);
+  assert.equal(await citizen.locator('#issued-status').getAttribute('data-status'), 'revoked');
   console.log(`building-permit browser test passed against ${base}; screenshots in ${screenshots}`);
 } finally {
   await browser.close();

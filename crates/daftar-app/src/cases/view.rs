@@ -60,6 +60,8 @@ pub struct CaseView {
     pub deliveries: Vec<daftar_store::StoredDelivery>,
     /// The checklist of the case's state, and what was ticked before (staff only).
     pub checklist: Vec<super::checklist::ChecklistRow>,
+    /// The case's own bills: a ruling's fines, a permit's fees.
+    pub bills: Vec<daftar_store::BillView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +185,12 @@ impl Cases {
             Standing::Staff(_) => self.checklist_of(&case).await?,
             Standing::Applicant => Vec::new(),
         };
+        let bills = match &self.work {
+            Some(store) => store.fine_bills(id).await?,
+            None => Vec::new(),
+        };
         Ok(CaseView {
+            bills,
             checklist,
             issued,
             deliveries,

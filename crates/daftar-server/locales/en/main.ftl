@@ -799,3 +799,4 @@ case-checklist-by = { $name }, { $when }
 case-checklist-fees = By the payment of the fee bill
 case-checklist-tick = Tick
 case-checklist-file = File
+case-bills = Bills of this case

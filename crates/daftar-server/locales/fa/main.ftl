@@ -799,3 +799,4 @@ case-checklist-by = { $name }، { $when }
 case-checklist-fees = با پرداخت قبض عوارض
 case-checklist-tick = تیک زدن
 case-checklist-file = فایل
+case-bills = قبض‌های پرونده

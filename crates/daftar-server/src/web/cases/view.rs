@@ -153,6 +153,8 @@ pub(super) struct CaseTemplate {
     issued: Vec<(String, String, String, String)>,
     /// The checklist of the case's state (staff only).
     checklist: Vec<ChecklistRowView>,
+    /// The case's own bills (a permit's fees), when no violation section lists them.
+    bills: Vec<crate::web::violation::FineBillRow>,
     document_kinds: Vec<(String, String)>,
     actions: Vec<ActionForm>,
     /// Staff who see the documents may approve them.
@@ -412,6 +414,11 @@ pub(super) fn case_template(
                 ))
             })
             .collect(),
+        bills: if view.case.workflow_id == daftar_app::violation::VIOLATION_WORKFLOW {
+            Vec::new()
+        } else {
+            crate::web::violation::bill_rows(&tr, &view.bills)
+        },
         checklist: view
             .checklist
             .iter()

@@ -283,28 +283,13 @@ pub async fn for_case_page(
             }
         })
         .collect();
-    let bills = found
-        .bills
-        .iter()
-        .map(|bill| FineBillRow {
-            bill_id: tr.digits(&bill.bill_id),
-            payment_id: tr.digits(&bill.payment_id),
-            amount: rials(&tr, i64::try_from(bill.amount_rials).unwrap_or(i64::MAX)),
-            status: if bill.paid_at.is_some() {
-                tr.t("bill-status-paid")
-            } else if bill.cancelled {
-                tr.t("bill-status-cancelled")
-            } else {
-                tr.t1("violations-bill-due", "date", &tr.day(bill.due_date))
-            },
-            // Nothing left to pay on a paid or a cancelled bill.
-            payable: bill.paid_at.is_none() && !bill.cancelled,
-            href: format!(
-                "/bills/track?bill_id={}&payment_id={}",
-                bill.bill_id, bill.payment_id
-            ),
-        })
-        .collect();
+    // A violation case's bills are its fines; another case's own bills (a permit's fees)
+    // are listed by the case page itself.
+    let bills = if is_violation_case {
+        bill_rows(&tr, &found.bills)
+    } else {
+        Vec::new()
+    };
     let review_form = (case.state == "violation_review"
         && holds(Role::ViolationReview)
         && !found.computed.is_empty())
@@ -434,4 +419,30 @@ fn reviewed_row(tr: &Tr, n: usize, reviewed: &ReviewedViolation) -> ViolationRow
     };
     shown.dismissed = reviewed.decision == ReviewDecision::Dismissed;
     shown
+}
+
+/// A case's own bills (a ruling's fines, a permit's fees) as its page lists them, each
+/// with its IDs, amount, status and, while unpaid, the way to pay it.
+pub fn bill_rows(tr: &crate::i18n::Tr, bills: &[daftar_store::BillView]) -> Vec<FineBillRow> {
+    bills
+        .iter()
+        .map(|bill| FineBillRow {
+            bill_id: tr.digits(&bill.bill_id),
+            payment_id: tr.digits(&bill.payment_id),
+            amount: rials(tr, i64::try_from(bill.amount_rials).unwrap_or(i64::MAX)),
+            status: if bill.paid_at.is_some() {
+                tr.t("bill-status-paid")
+            } else if bill.cancelled {
+                tr.t("bill-status-cancelled")
+            } else {
+                tr.t1("violations-bill-due", "date", &tr.day(bill.due_date))
+            },
+            // Nothing left to pay on a paid or a cancelled bill.
+            payable: bill.paid_at.is_none() && !bill.cancelled,
+            href: format!(
+                "/bills/track?bill_id={}&payment_id={}",
+                bill.bill_id, bill.payment_id
+            ),
+        })
+        .collect()
 }
