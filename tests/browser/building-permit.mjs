@@ -201,6 +201,8 @@ try {
     if (action === 'issue_fee_bills') {
       // Permit drafting ticks its checklist: the scans go with their items.
       await page.goto(base + casePath);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.locator('#checklist').screenshot({ path: join(screenshots, 'permit-checklist-open-390.png') });
       for (const item of ['electrical_sheets', 'mechanical_sheets', 'structural_sheets', 'commitments', 'technical_id_card', 'architecture_sheets']) {
         const form = page.locator(`#checklist li[data-item="${item}"] form`);
         const file = form.locator('input[type="file"]');
@@ -223,7 +225,7 @@ try {
         .map((text) => text.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))));
       const amount = (await page.locator('#case-bills dd').nth(2).innerText())
         .replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))).replace(/[^0-9]/g, '');
-      await page.screenshot({ path: join(screenshots, 'permit-fee-bill.png'), fullPage: true });
+      await page.locator('#case-bills').screenshot({ path: join(screenshots, 'permit-fee-bill.png') });
       const settlement = join(dataDir, 'settlement.csv');
       writeFileSync(settlement, `bill_id,payment_id,amount_rials,paid_at,trace_number\n${codes[0]},${codes[1]},${amount},1405-09-01 10:00,BANK-9\n`);
       execFileSync(daftar, ['payments', 'import', '--data-dir', dataDir, settlement], { stdio: ['ignore', 'ignore', 'inherit'] });

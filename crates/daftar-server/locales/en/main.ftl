@@ -800,3 +800,4 @@ case-checklist-fees = By the payment of the fee bill
 case-checklist-tick = Tick
 case-checklist-file = File
 case-bills = Bills of this case
+case-bill-pay = Pay the bill

@@ -800,3 +800,4 @@ case-checklist-fees = با پرداخت قبض عوارض
 case-checklist-tick = تیک زدن
 case-checklist-file = فایل
 case-bills = قبض‌های پرونده
+case-bill-pay = پرداخت قبض
