@@ -98,6 +98,47 @@ pub async fn export_bills(
     Ok(())
 }
 
+pub async fn print_bills(
+    config: &Config,
+    year: i32,
+    district: Option<u16>,
+    output: &Path,
+) -> anyhow::Result<()> {
+    let base_url = config.public_url.as_deref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "give --public-url (the address citizens reach Daftar at): each bill's QR code leads to its tracking page there"
+        )
+    })?;
+    let typesetter = daftar_app::issued::typeset::Typesetter::from_config(config)?;
+    let store = open_store(config).await?;
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {pos} bills printed, {per_sec} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let counter = bar.clone();
+    let started = std::time::Instant::now();
+    let report = billing::print_bills(
+        store.as_ref(),
+        &typesetter,
+        year,
+        district,
+        output,
+        base_url,
+        std::sync::Arc::new(move |bills| counter.inc(bills)),
+    )
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "{} bills in {} files: {} written, {} kept from an earlier run ({:.1} s).",
+        report.bills,
+        report.files_written + report.files_kept,
+        report.files_written,
+        report.files_kept,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 pub async fn import_payments(config: &Config, file: &Path) -> anyhow::Result<()> {
     let text = read(file)?;
     let store = open_store(config).await?;

@@ -152,6 +152,20 @@ enum BillsCommand {
         #[arg(long)]
         tariff: Option<PathBuf>,
     },
+    /// Write a year's bills as PDFs for the print house, 500 bills a file, a page a bill,
+    /// with their barcodes and QR codes (to the tracking page at --public-url). A second
+    /// run writes only the files that are missing.
+    Print {
+        #[command(flatten)]
+        config: Config,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        district: Option<u16>,
+        /// The directory to write into.
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Write a year's bills as CSV for the bank and the print house.
     Export {
         #[command(flatten)]
@@ -330,6 +344,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     output,
                 },
         } => batch_cli::export_bills(&config, year, district, output.as_deref()).await,
+        Command::Bills {
+            command:
+                BillsCommand::Print {
+                    config,
+                    year,
+                    district,
+                    output,
+                },
+        } => batch_cli::print_bills(&config, year, district, &output).await,
         Command::Payments {
             command: PaymentsCommand::Import { config, file },
         } => batch_cli::import_payments(&config, &file).await,

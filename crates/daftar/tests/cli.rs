@@ -655,3 +655,62 @@ fn documents_verify_holds_for_a_signed_pdf_and_fails_for_a_changed_fact() {
         text(&none)
     );
 }
+
+#[test]
+fn bills_print_writes_a_page_a_bill_and_a_second_run_only_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data_dir = data_dir.to_str().unwrap();
+    let demo = daftar(&["demo", "--data-dir", data_dir], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+    let out = dir.path().join("print");
+    let out = out.to_str().unwrap();
+    let print = |extra: &[&str]| {
+        let mut args = vec![
+            "bills",
+            "print",
+            "--data-dir",
+            data_dir,
+            "--year",
+            "1405",
+            "--output",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        daftar(&args, "")
+    };
+    // The QR codes need the address citizens reach Daftar at.
+    let refused = print(&[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused).contains("--public-url"),
+        "{}",
+        text(&refused)
+    );
+
+    let printed = print(&["--public-url", "https://daftar.example.ir"]);
+    assert!(printed.status.success(), "{}", text(&printed));
+    let file = std::path::Path::new(out).join("bills-1405-all-00001.pdf");
+    let pdf = std::fs::read(&file).unwrap();
+    let bills = String::from_utf8_lossy(&printed.stdout).to_string();
+    let count: usize = bills.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(count > 0, "{bills}");
+    assert_eq!(
+        daftar_app::issued::pdf::page_count(&pdf),
+        Some(count),
+        "a page a bill"
+    );
+    assert!(bills.contains("1 written, 0 kept"), "{bills}");
+
+    let again = print(&["--public-url", "https://daftar.example.ir"]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 written, 1 kept"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        pdf,
+        "a kept file is not rewritten"
+    );
+}

@@ -12,6 +12,7 @@ mod csv_file;
 mod gateway;
 mod issue;
 mod payment_file;
+mod print;
 mod register;
 pub(crate) mod track;
 
@@ -28,6 +29,7 @@ pub use csv_file::RejectedRow;
 pub use gateway::GatewayPayment;
 pub use issue::{EXPORT_HEADER, IssueOptions, IssueSummary, export_bills, issue_bills};
 pub use payment_file::{PaymentFileError, PaymentImport, import_payments};
+pub use print::{BILLS_PER_FILE, PrintReport, batch_file, print_bills};
 pub use register::{PropertyImport, import_properties};
 pub use track::{TrackQuery, Tracked, TrackedBill};
 

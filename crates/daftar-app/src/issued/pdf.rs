@@ -12,7 +12,9 @@ use daftar_core::issued::{Compact, DocumentKind, IssuedRecord, PublicKey, Serial
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
-use super::typeset::{DocumentData, RenderError, Titles, Typesetter};
+use super::typeset::{
+    BillsData, DocumentData, PrintedBill, PrintedLine, RenderError, Titles, Typesetter,
+};
 use super::{Found, Status};
 
 /// The name the signed record is attached under.
@@ -142,6 +144,11 @@ pub fn pdf_record(pdf: &[u8]) -> Option<String> {
     })
 }
 
+/// How many pages a PDF has; `None` when it is not one.
+pub fn page_count(pdf: &[u8]) -> Option<usize> {
+    Some(hayro_syntax::Pdf::new(pdf.to_vec()).ok()?.pages().len())
+}
+
 /// What checking a PDF offline found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PdfCheck {
@@ -225,6 +232,141 @@ pub fn sample_data(kind: DocumentKind, typesetter: &Typesetter) -> DocumentData 
         DocumentKind::BuildingPermit | DocumentKind::InspectionReport
     );
     data
+}
+
+/// A bill's tracking page, where its QR code leads: public, and it says whether the bill
+/// is paid.
+pub fn bill_track_url(base_url: &str, bill_id: &str, payment_id: &str) -> String {
+    format!(
+        "{}/bills/track?bill_id={bill_id}&payment_id={payment_id}",
+        base_url.trim_end_matches('/')
+    )
+}
+
+/// The 26-digit barcode in Code 128 (set C, two digits a symbol), as SVG.
+pub fn barcode_svg(digits: &str) -> Result<String, RenderError> {
+    let code = barcoders::sym::code128::Code128::new(format!("\u{0106}{digits}"))
+        .map_err(|e| RenderError::Template(vec![format!("Code 128 refused {digits}: {e}")]))?;
+    barcoders::generators::svg::SVG::new(60)
+        .xmlns("http://www.w3.org/2000/svg".to_owned())
+        .xdim(2)
+        .generate(code.encode())
+        .map_err(|e| RenderError::Template(vec![format!("the barcode's SVG: {e}")]))
+}
+
+/// Bills as printed, with the files of their QR codes and barcodes (`/qr-<n>.svg`,
+/// `/barcode-<n>.svg`).
+pub fn printed_bills(
+    bills: &[daftar_store::BillView],
+    typesetter: &Typesetter,
+    base_url: &str,
+) -> Result<(BillsData, Vec<(String, String)>), RenderError> {
+    use daftar_core::fa::format_number;
+    let branding = typesetter.branding();
+    let mut images = Vec::with_capacity(bills.len() * 2);
+    let mut printed = Vec::with_capacity(bills.len());
+    for (n, bill) in bills.iter().enumerate() {
+        let lines: Vec<daftar_core::billing::DemandLine> =
+            serde_json::from_str(&bill.lines_json).unwrap_or_default();
+        let title = if lines
+            .iter()
+            .any(|line| line.kind == daftar_core::billing::LineKind::PermitFee)
+        {
+            "عوارض صدور پروانه ساختمانی"
+        } else if lines
+            .iter()
+            .any(|line| line.kind == daftar_core::billing::LineKind::ViolationFine)
+        {
+            "جریمه کمیسیون ماده ۱۰۰"
+        } else {
+            "عوارض نوسازی و پسماند"
+        };
+        let (qr, barcode) = (format!("/qr-{n}.svg"), format!("/barcode-{n}.svg"));
+        images.push((
+            qr[1..].to_owned(),
+            qr_svg(&bill_track_url(base_url, &bill.bill_id, &bill.payment_id))?,
+        ));
+        images.push((barcode[1..].to_owned(), barcode_svg(&bill.barcode)?));
+        printed.push(PrintedBill {
+            title: title.to_owned(),
+            year: to_persian_digits(&bill.year.to_string()),
+            period: to_persian_digits(&bill.period.to_string()),
+            district: to_persian_digits(&bill.district.to_string()),
+            renewal_code: to_persian_digits(&bill.renewal_code),
+            due_date: bill.due_date.format_fa(),
+            bill_id: to_persian_digits(&bill.bill_id),
+            payment_id: to_persian_digits(&bill.payment_id),
+            lines: lines
+                .iter()
+                .map(|line| PrintedLine {
+                    name: line.kind.name_fa().to_owned(),
+                    amount: if line.amount_rials < 0 {
+                        format!("−{}", format_number(line.amount_rials.unsigned_abs()))
+                    } else {
+                        format_number(line.amount_rials.unsigned_abs())
+                    },
+                })
+                .collect(),
+            amount: format_number(bill.amount_rials),
+            amount_words: amount_in_words(bill.amount_rials),
+            barcode_digits: bill.barcode.clone(),
+            qr,
+            barcode,
+        });
+    }
+    Ok((
+        BillsData {
+            municipality: Titles {
+                fa: branding.municipality_fa.clone(),
+                en: branding.municipality_en.clone(),
+            },
+            emblem: branding.emblem_extension(),
+            bills: printed,
+        },
+        images,
+    ))
+}
+
+/// Bills as one PDF, a page each.
+pub fn bills_pdf(
+    typesetter: &Typesetter,
+    bills: &[daftar_store::BillView],
+    base_url: &str,
+) -> Result<Vec<u8>, RenderError> {
+    let (data, images) = printed_bills(bills, typesetter, base_url)?;
+    typesetter.render_bills(&data, images)
+}
+
+/// A sample bill, for checking the bill template.
+pub fn sample_bills(typesetter: &Typesetter) -> (BillsData, Vec<(String, String)>) {
+    let bill = daftar_store::BillView {
+        bill_id: "1234567890123".into(),
+        payment_id: "4440051004".into(),
+        barcode: "12345678901230000444005100".into(),
+        renewal_code: "01-101-12-0".into(),
+        district: 1,
+        year: 1405,
+        period: 1,
+        amount_rials: 4_440_000,
+        lines_json: r#"[{"kind":"renewal_toll","amount_rials":3600000},{"kind":"waste_fee","amount_rials":840000}]"#.into(),
+        due_date: JalaliDate::new(1405, 3, 31).expect("a real day"),
+        paid_at: None,
+        trace_number: None,
+        cancelled: false,
+    };
+    printed_bills(&[bill], typesetter, "https://daftar.example.ir").unwrap_or_else(|_| {
+        (
+            BillsData {
+                municipality: Titles {
+                    fa: String::new(),
+                    en: String::new(),
+                },
+                emblem: "svg",
+                bills: Vec::new(),
+            },
+            Vec::new(),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ const BUILT_IN: &[(&str, &str)] = &[
         "no_objection_letter.typ",
         include_str!("../../../../documents/no_objection_letter.typ"),
     ),
+    ("bill.typ", include_str!("../../../../documents/bill.typ")),
     (
         "building_permit.typ",
         include_str!("../../../../documents/building_permit.typ"),
@@ -94,6 +95,40 @@ pub struct DocumentData {
 pub struct Titles {
     pub fa: String,
     pub en: String,
+}
+
+/// What the bill template is given as `/bills.json`: a page a bill.
+#[derive(Debug, Clone, Serialize)]
+pub struct BillsData {
+    pub municipality: Titles,
+    pub emblem: &'static str,
+    pub bills: Vec<PrintedBill>,
+}
+
+/// A bill as printed: Persian digits, Jalali dates, amounts grouped and in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrintedBill {
+    pub title: String,
+    pub year: String,
+    pub period: String,
+    pub district: String,
+    pub renewal_code: String,
+    pub due_date: String,
+    pub bill_id: String,
+    pub payment_id: String,
+    pub lines: Vec<PrintedLine>,
+    pub amount: String,
+    pub amount_words: String,
+    pub barcode_digits: String,
+    /// The files of its QR code (to the tracking page) and its Code 128 barcode.
+    pub qr: String,
+    pub barcode: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrintedLine {
+    pub name: String,
+    pub amount: String,
 }
 
 /// Why a document did not render.
@@ -230,23 +265,70 @@ impl Typesetter {
             .ok_or(RenderError::NoTemplate(kind.slug()))?;
         let json = serde_json::to_vec(data)
             .map_err(|e| RenderError::Template(vec![format!("the document's data: {e}")]))?;
+        let mut files = BTreeMap::from([
+            ("document.json".to_owned(), Bytes::new(json)),
+            ("qr.svg".to_owned(), Bytes::from_string(qr_svg.to_owned())),
+        ]);
+        if let Some(svg) = sketch_svg {
+            files.insert("sketch.svg".into(), Bytes::from_string(svg.to_owned()));
+        }
+        self.compile(main, data.serial.clone(), files)
+    }
+
+    /// Bills as one PDF, a page each (`bill.typ`), with `images` (file name, SVG) for
+    /// their QR codes and barcodes.
+    pub fn render_bills(
+        &self,
+        data: &BillsData,
+        images: Vec<(String, String)>,
+    ) -> Result<Vec<u8>, RenderError> {
+        let main = self
+            .inner
+            .sources
+            .get(&template_name(DocumentKind::Bill))
+            .ok_or(RenderError::NoTemplate(DocumentKind::Bill.slug()))?;
+        let json = serde_json::to_vec(data)
+            .map_err(|e| RenderError::Template(vec![format!("the bills' data: {e}")]))?;
+        let json = Bytes::new(json);
+        let mut files = BTreeMap::from([
+            ("bills.json".to_owned(), json.clone()),
+            // The letterhead reads the document's data on import: the same names.
+            ("document.json".to_owned(), json),
+        ]);
+        for (name, svg) in images {
+            files.insert(name, Bytes::from_string(svg));
+        }
+        let ident = data
+            .bills
+            .first()
+            .map(|bill| format!("{}-{}", bill.bill_id, bill.payment_id))
+            .unwrap_or_default();
+        self.compile(main, ident, files)
+    }
+
+    /// Compiles `main` with the emblem and `files` beside the templates, to a PDF whose
+    /// identifier derives from `ident`.
+    fn compile(
+        &self,
+        main: &Source,
+        ident: String,
+        mut files: BTreeMap<String, Bytes>,
+    ) -> Result<Vec<u8>, RenderError> {
+        files.insert(
+            format!("emblem.{}", self.inner.branding.emblem_extension()),
+            Bytes::new(self.inner.branding.emblem.clone()),
+        );
         let world = DocumentWorld {
             inner: &self.inner,
             main: main.id(),
-            document_json: Bytes::new(json),
-            qr_svg: Bytes::from_string(qr_svg.to_owned()),
-            sketch_svg: sketch_svg.map(|svg| Bytes::from_string(svg.to_owned())),
-            emblem: (
-                format!("emblem.{}", data.emblem),
-                Bytes::new(self.inner.branding.emblem.clone()),
-            ),
+            files,
         };
         let compiled = typst::compile::<PagedDocument>(&world);
         let document = compiled
             .output
             .map_err(|errors| RenderError::Template(describe(&world, errors.as_slice())))?;
         let options = typst_pdf::PdfOptions {
-            ident: typst::foundations::Smart::Custom(data.serial.clone()),
+            ident: typst::foundations::Smart::Custom(ident),
             ..Default::default()
         };
         let pdf = typst_pdf::pdf(&document, &options)
@@ -273,6 +355,19 @@ impl Typesetter {
                 ));
                 continue;
             };
+            if kind == DocumentKind::Bill {
+                let (data, images) = super::pdf::sample_bills(self);
+                if let Err(error) = self.render_bills(&data, images) {
+                    problems.extend(match error {
+                        RenderError::Template(lines) => lines
+                            .into_iter()
+                            .map(|line| format!("{name}: {line}"))
+                            .collect(),
+                        other => vec![format!("{name}: {other}")],
+                    });
+                }
+                continue;
+            }
             let data = sample(kind);
             let sketch = data.sketch.then_some(SAMPLE_QR);
             match self.render(&data, SAMPLE_QR, sketch) {
@@ -324,14 +419,11 @@ fn describe(world: &DocumentWorld<'_>, diagnostics: &[SourceDiagnostic]) -> Vec<
         .collect()
 }
 
-/// What one render sees.
+/// What one render sees: the templates, and the files made for it.
 struct DocumentWorld<'a> {
     inner: &'a Inner,
     main: FileId,
-    document_json: Bytes,
-    qr_svg: Bytes,
-    sketch_svg: Option<Bytes>,
-    emblem: (String, Bytes),
+    files: BTreeMap<String, Bytes>,
 }
 
 impl World for DocumentWorld<'_> {
@@ -358,21 +450,14 @@ impl World for DocumentWorld<'_> {
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         let name = id.get().vpath().get_without_slash();
-        match name {
-            "document.json" => Ok(self.document_json.clone()),
-            "qr.svg" => Ok(self.qr_svg.clone()),
-            "sketch.svg" => self
-                .sketch_svg
-                .clone()
-                .ok_or_else(|| FileError::NotFound(name.into())),
-            _ if name == self.emblem.0 => Ok(self.emblem.1.clone()),
-            _ => self
-                .inner
-                .sources
-                .get(name)
-                .map(|source| Bytes::from_string(source.text().to_owned()))
-                .ok_or_else(|| FileError::NotFound(name.into())),
+        if let Some(bytes) = self.files.get(name) {
+            return Ok(bytes.clone());
         }
+        self.inner
+            .sources
+            .get(name)
+            .map(|source| Bytes::from_string(source.text().to_owned()))
+            .ok_or_else(|| FileError::NotFound(name.into()))
     }
 
     fn font(&self, index: usize) -> Option<Font> {

@@ -19,6 +19,20 @@ pub enum LineKind {
     PermitFee,
 }
 
+impl LineKind {
+    /// The line's name as a printed bill gives it.
+    pub fn name_fa(self) -> &'static str {
+        match self {
+            LineKind::RenewalToll => "عوارض نوسازی",
+            LineKind::WasteFee => "بهای خدمات پسماند",
+            LineKind::ArrearsPenalty => "جریمه دیرکرد سال‌های پیش",
+            LineKind::Discount => "تخفیف",
+            LineKind::ViolationFine => "جریمه کمیسیون ماده ۱۰۰",
+            LineKind::PermitFee => "عوارض صدور پروانه ساختمانی",
+        }
+    }
+}
+
 /// One line of a demand; discounts are negative.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemandLine {
