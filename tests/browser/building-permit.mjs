@@ -251,7 +251,9 @@ try {
   await citizen.screenshot({ path: join(screenshots, 'sent-to-district.png'), fullPage: true });
 
   // The citizen downloads the permit and reads it back.
-  const serial = await citizen.locator('#issued a[href^="/verify/"]').getAttribute('href').then((h) => h.split('/').pop());
+  // The inspection report was issued at the inspection; the permit is the last.
+  const serial = await citizen.locator('#issued a[href^="/verify/"]').last().getAttribute('href').then((h) => h.split('/').pop());
+  assert.equal(await citizen.locator('#issued a[href^="/verify/"]').count(), 2);
   const [download] = await Promise.all([
     citizen.waitForEvent('download'),
     citizen.locator(`#issued a[href="/issued/${serial}/pdf"]`).click(),

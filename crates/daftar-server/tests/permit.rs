@@ -152,10 +152,18 @@ async fn permit_drafting_ticks_its_checklist_bills_the_fees_and_issues_the_signe
     case = app.reread(&case).await;
     case = app.acted(&drafting, &case, permit).await;
     assert_eq!(case["state"], "dispatch");
+    // The inspection report, signed when the inspection was recorded, then the permit.
     let issued = case["issued"].as_array().unwrap();
-    assert_eq!(issued.len(), 1, "{case}");
-    assert_eq!(issued[0]["kind"], "building_permit");
-    let serial = issued[0]["serial"].as_str().unwrap();
+    let kinds: Vec<&str> = issued.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["inspection_report", "building_permit"], "{case}");
+    let report = issued[0]["serial"].as_str().unwrap();
+    let report = app
+        .get(&format!("/api/v1/issued/{report}"), None)
+        .await
+        .json();
+    assert_eq!(report["facts"]["built_area_m2"], "300");
+    assert_eq!(report["facts"]["total_area_m2"], "300");
+    let serial = issued[1]["serial"].as_str().unwrap();
     let found = app
         .get(&format!("/api/v1/issued/{serial}"), None)
         .await

@@ -192,6 +192,16 @@ impl Cases {
                 facts.extend(permit);
                 valid_until = Some(until);
             }
+            if *kind == daftar_core::issued::DocumentKind::InspectionReport {
+                let store = self
+                    .work
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("a report is issued with no work store"))?;
+                facts.extend(permit::sketch_facts(&**store, case).await?);
+                if let Some(area) = answers.get("built_area_m2") {
+                    facts.insert("built_area_m2".into(), area.clone());
+                }
+            }
             let subject = match property_of(case) {
                 Some((district, code)) => {
                     facts.insert("district".into(), district.to_string());

@@ -117,28 +117,11 @@ pub(crate) async fn permit_facts(
 ) -> Result<(BTreeMap<String, String>, JalaliDate), CaseError> {
     let today = JalaliDate::from_timestamp(Timestamp::now());
     let tariff = tariff(today)?;
-    let (sketch_version, sketch) = latest_sketch(store, case).await?;
-    let mut facts = BTreeMap::new();
-    // The drawing printed with the permit is this version's, whatever is drawn later.
-    facts.insert("sketch_version".into(), sketch_version.to_string());
+    let mut facts = sketch_facts(store, case).await?;
     for name in ["permit_number", "supervisor_name", "supervisor_code"] {
         if let Some(value) = answers.get(name).filter(|v| !v.trim().is_empty()) {
             facts.insert(name.to_owned(), value.trim().to_owned());
         }
-    }
-    let above_ground = sketch
-        .floors
-        .iter()
-        .filter(|floor| floor.level >= 0)
-        .count();
-    facts.insert("floors".into(), above_ground.to_string());
-    facts.insert("total_area_m2".into(), centi(sketch.total_centi_m2));
-    let mut by_use: BTreeMap<&str, i64> = BTreeMap::new();
-    for part in sketch.floors.iter().flat_map(|floor| &floor.parts) {
-        *by_use.entry(part.part_use.slug()).or_default() += part.area_centi_m2;
-    }
-    for (part_use, area) in by_use {
-        facts.insert(format!("area_{part_use}_m2"), centi(area));
     }
     let order = store
         .case_inquiries(case.id)
@@ -162,6 +145,32 @@ pub(crate) async fn permit_facts(
     let valid_until = JalaliDate::new(today.year() + years, today.month(), today.day().min(29))
         .map_err(|e| anyhow::anyhow!("the permit's last day: {e}"))?;
     Ok((facts, valid_until))
+}
+
+/// What the inspector's latest sketch states: its version (the drawing printed with the
+/// document is that one's), the floors above ground, the total area and the area by use.
+pub(crate) async fn sketch_facts(
+    store: &dyn Store,
+    case: &CaseRecord,
+) -> Result<BTreeMap<String, String>, CaseError> {
+    let (sketch_version, sketch) = latest_sketch(store, case).await?;
+    let mut facts = BTreeMap::new();
+    facts.insert("sketch_version".into(), sketch_version.to_string());
+    let above_ground = sketch
+        .floors
+        .iter()
+        .filter(|floor| floor.level >= 0)
+        .count();
+    facts.insert("floors".into(), above_ground.to_string());
+    facts.insert("total_area_m2".into(), centi(sketch.total_centi_m2));
+    let mut by_use: BTreeMap<&str, i64> = BTreeMap::new();
+    for part in sketch.floors.iter().flat_map(|floor| &floor.parts) {
+        *by_use.entry(part.part_use.slug()).or_default() += part.area_centi_m2;
+    }
+    for (part_use, area) in by_use {
+        facts.insert(format!("area_{part_use}_m2"), centi(area));
+    }
+    Ok(facts)
 }
 
 /// Hundredths of a square metre as printed: `152.5`.

@@ -56,6 +56,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../../documents/building_permit.typ"),
     ),
     (
+        "inspection_report.typ",
+        include_str!("../../../../documents/inspection_report.typ"),
+    ),
+    (
         "renewal_clearance.typ",
         include_str!("../../../../documents/renewal_clearance.typ"),
     ),
