@@ -191,12 +191,32 @@ async fn first_ruling(
         .await;
     assert_eq!(ruled.status, StatusCode::OK, "{}", ruled.body);
     let case = app.reread(&case).await;
-    app.acted(
-        &secretary,
-        &case,
-        json!({"action": "issue_ruling", "fields": {"served_date": served}}),
-    )
-    .await
+    let case = app
+        .acted(
+            &secretary,
+            &case,
+            json!({"action": "issue_ruling", "fields": {"served_date": served}}),
+        )
+        .await;
+    // Serving the ruling issues its notice, signed, stating what it orders.
+    let notice = case["issued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|document| document["kind"] == "ruling_notice")
+        .expect("the ruling's notice");
+    let found = app
+        .get(
+            &format!("/api/v1/issued/{}", notice["serial"].as_str().unwrap()),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(found["facts"]["fines_rials"], (floor + parking).to_string());
+    assert_eq!(found["facts"]["fined_items"], "2");
+    assert_eq!(found["facts"]["ruling_number"], "3/05/7834");
+    case
 }
 
 async fn a_violation_goes_from_the_sketch_through_the_commission_to_a_paid_fine(app: TestApp) {

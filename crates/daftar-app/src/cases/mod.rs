@@ -192,6 +192,13 @@ impl Cases {
                 facts.extend(permit);
                 valid_until = Some(until);
             }
+            if *kind == daftar_core::issued::DocumentKind::RulingNotice {
+                let store = self
+                    .work
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("a notice is issued with no work store"))?;
+                facts.extend(crate::violation::ruling_facts(&**store, case, answers).await?);
+            }
             if *kind == daftar_core::issued::DocumentKind::InspectionReport {
                 let store = self
                     .work

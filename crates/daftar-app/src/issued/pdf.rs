@@ -58,6 +58,10 @@ pub fn document_data(
         .iter()
         .flat_map(|(key, value)| {
             let mut printed = vec![(key.clone(), to_persian_digits(value))];
+            // A day is printed as Persian writes it: «۵ آذر ۱۴۰۵».
+            if key.ends_with("_date") {
+                printed[0].1 = printed_day(value);
+            }
             if key.ends_with("_rials")
                 && let Ok(amount) = value.parse::<u64>()
             {
@@ -198,6 +202,13 @@ pub fn sample_data(kind: DocumentKind, typesetter: &Typesetter) -> DocumentData 
         ("allowed_floor_m2", "120"),
         ("allowed_total_m2", "480"),
         ("extension", "1x12"),
+        ("ruling_number", "1405/3/12"),
+        ("ruling_date", "1405-09-01"),
+        ("served_date", "1405-09-05"),
+        ("fines_rials", "450000000"),
+        ("fined_items", "2"),
+        ("demolitions", "1"),
+        ("uses_restored", "0"),
     ]
     .into_iter()
     .map(|(key, value)| (key.to_owned(), value.to_owned()))

@@ -60,6 +60,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../../documents/inspection_report.typ"),
     ),
     (
+        "ruling_notice.typ",
+        include_str!("../../../../documents/ruling_notice.typ"),
+    ),
+    (
         "renewal_clearance.typ",
         include_str!("../../../../documents/renewal_clearance.typ"),
     ),

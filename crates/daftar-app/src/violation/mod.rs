@@ -11,14 +11,15 @@ mod firms;
 mod letter;
 mod record;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use daftar_core::calendar::JalaliDate;
 use daftar_core::property::RenewalCode;
 use daftar_core::sketch::Sketch;
 use daftar_core::violation::{
-    Comparison, FineSchedule, PermitAllowance, PlotFrame, ReviewedViolation, Ruling, RulingLevel,
-    Violation, compute, totals,
+    Comparison, FineSchedule, PermitAllowance, PlotFrame, ReviewedViolation, Ruling,
+    RulingDecision, RulingLevel, Violation, compute, totals,
 };
 use daftar_core::workflow::Work;
 use daftar_store::{BillView, CaseId, CaseRecord, ComputedViolations, Store};
@@ -538,6 +539,56 @@ async fn final_ruling(
     serde_json::from_str(&last.ruling_json)
         .map(Some)
         .map_err(|e| anyhow::anyhow!("case {}: ruling unreadable: {e}", id.0).into())
+}
+
+/// What the notice of a ruling states (ابلاغ رای): the round's ruling as it stands
+/// (the first instance's, before any appeal), its number and day, the day it was served,
+/// the fines' total and how many items order a fine, a demolition or a use restored.
+pub(crate) async fn ruling_facts(
+    store: &dyn Store,
+    case: &CaseRecord,
+    answers: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, CaseError> {
+    let round = ruling_round(&store.case_history(case.id).await?);
+    let ruling = final_ruling(store, case.id, round)
+        .await?
+        .ok_or(CaseError::Invalid("ruling.none"))?;
+    let count = |wanted: fn(&RulingDecision) -> bool| {
+        ruling
+            .items
+            .iter()
+            .filter(|item| wanted(&item.decision))
+            .count()
+            .to_string()
+    };
+    let mut facts = BTreeMap::from([
+        (
+            "ruling_number".to_owned(),
+            ruling.number.as_str().to_owned(),
+        ),
+        ("ruling_date".to_owned(), ruling.date.iso_jalali()),
+        ("round".to_owned(), round.to_string()),
+        (
+            "fines_rials".to_owned(),
+            ruling.fines().sum::<i64>().to_string(),
+        ),
+        (
+            "fined_items".to_owned(),
+            count(|d| matches!(d, RulingDecision::Fine { .. })),
+        ),
+        (
+            "demolitions".to_owned(),
+            count(|d| matches!(d, RulingDecision::Demolition)),
+        ),
+        (
+            "uses_restored".to_owned(),
+            count(|d| matches!(d, RulingDecision::RestoreUse)),
+        ),
+    ]);
+    if let Some(served) = answers.get("served_date") {
+        facts.insert("served_date".into(), served.clone());
+    }
+    Ok(facts)
 }
 
 /// The case's reviewed violations (none before the review).
