@@ -160,7 +160,7 @@ try {
     ['municipal_liaison', 'decide', { decision: 'approved_with_conditions', comment: 'حفظ دو درخت' }, /فضای سبز و آتش‌نشانی/],
     ['technical_manager', 'decide', { decision: 'approved' }, /پیش‌نویس صدور پروانه/],
     ['permit_drafting', 'issue_fee_bills', {}, /پیش‌نویس صدور پروانه/],
-    ['permit_drafting', 'issue_permit', { 'field:permit_number': '1405-0001', 'field:supervisor_name': 'مهندس رضایی', 'field:supervisor_code': '1-23-4567' }, /ارسال به منطقه/],
+    ['permit_drafting', 'issue_permit', { 'field:permit_number': '1405-0001', 'field:supervisor_code': '1-23-4567' }, /ارسال به منطقه/],
     ['office_head', 'send_to_district', {}, /ارسال‌شده به منطقه/],
   ];
   for (const [role, action, fill, expected] of steps) {

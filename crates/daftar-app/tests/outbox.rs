@@ -97,6 +97,7 @@ async fn messages_given_up_do_not_keep_the_others_from_being_sent(store: Arc<dyn
                 documents: Vec::new(),
                 bills: Vec::new(),
                 cancel_unpaid_bills: false,
+                cancel_any_unpaid_bills: false,
                 issued: Vec::new(),
             },
             now,

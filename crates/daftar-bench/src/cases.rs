@@ -297,6 +297,7 @@ impl NoViolationCases {
                         documents: vec![],
                         bills: vec![],
                         cancel_unpaid_bills: false,
+                        cancel_any_unpaid_bills: false,
                         issued: Vec::new(),
                     },
                     jiff::Timestamp::now(),

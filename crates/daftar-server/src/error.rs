@@ -508,6 +508,7 @@ mod tests {
         "permit.no_tariff",
         "permit.fee_too_large",
         "permit.fees_billed",
+        "permit.field_too_long",
         "case.no_documents_for_action",
         "ruling.before_session",
         "violation.defence_late",

@@ -165,6 +165,7 @@ fn inspection(case: CaseId, expected_version: i64) -> Transition {
         documents: Vec::new(),
         bills: Vec::new(),
         cancel_unpaid_bills: false,
+        cancel_any_unpaid_bills: false,
         issued: Vec::new(),
     }
 }

@@ -690,7 +690,17 @@ fn bills_print_writes_a_page_a_bill_and_a_second_run_only_what_is_missing() {
 
     let printed = print(&["--public-url", "https://daftar.example.ir"]);
     assert!(printed.status.success(), "{}", text(&printed));
-    let file = std::path::Path::new(out).join("bills-1405-all-00001.pdf");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let file = files[0].clone();
+    let name = file.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("bills-1405-all-00001-") && name.ends_with(".pdf"),
+        "{name}"
+    );
     let pdf = std::fs::read(&file).unwrap();
     let bills = String::from_utf8_lossy(&printed.stdout).to_string();
     let count: usize = bills.split_whitespace().next().unwrap().parse().unwrap();

@@ -1,7 +1,10 @@
 //! Printing a year's bills for the print house: PDFs of [`BILLS_PER_FILE`] bills each, a
-//! page a bill, rendered on every core. A file is written whole under another name and
-//! then renamed, so a run stopped midway leaves only whole files, and the next run writes
-//! only the files that are missing.
+//! page a bill, rendered on every core: the renewal-toll and waste bills still to pay (a
+//! cancelled or paid bill, or a case's own bill of fines or fees, is not sent out). A
+//! file is written whole under another name, synced and then renamed, so a run stopped
+//! midway leaves only whole files. A file's name carries a digest of the bills it holds:
+//! the next run keeps a file whose bills are the same and writes the rest, and a batch
+//! whose bills changed meanwhile is written anew (its old file is removed).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,10 +26,58 @@ pub struct PrintReport {
     pub files_kept: u64,
 }
 
-/// The file a batch goes to: `bills-1405-all-00001.pdf`, `bills-1405-d03-00001.pdf`.
-pub fn batch_file(dir: &Path, year: i32, district: Option<u16>, index: usize) -> PathBuf {
+/// The last period a renewal bill takes; a case's own bills (fines, fees) take 10 on.
+const LAST_RENEWAL_PERIOD: u8 = 9;
+
+/// The start of a batch's file name: `bills-1405-all-00001`, `bills-1405-d03-00001`.
+fn batch_stem(year: i32, district: Option<u16>, index: usize) -> String {
     let scope = district.map_or_else(|| "all".to_owned(), |d| format!("d{d:02}"));
-    dir.join(format!("bills-{year}-{scope}-{:05}.pdf", index + 1))
+    format!("bills-{year}-{scope}-{:05}", index + 1)
+}
+
+/// The file a batch of bills goes to: its stem and a digest of its bills' IDs
+/// (`bills-1405-all-00001-3f2a9c1e.pdf`).
+pub fn batch_file(
+    dir: &Path,
+    year: i32,
+    district: Option<u16>,
+    index: usize,
+    bills: &[BillView],
+) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for bill in bills {
+        digest.update(bill.bill_id.as_bytes());
+        digest.update(b",");
+        digest.update(bill.payment_id.as_bytes());
+        digest.update(b"\n");
+    }
+    let digest = hex::encode(&digest.finalize()[..4]);
+    dir.join(format!(
+        "{}-{digest}.pdf",
+        batch_stem(year, district, index)
+    ))
+}
+
+/// Whether a bill goes to the print house.
+fn printed(bill: &BillView) -> bool {
+    !bill.cancelled && bill.paid_at.is_none() && bill.period <= LAST_RENEWAL_PERIOD
+}
+
+/// Removes the files of batch `index` other than `keep` (written for bills since changed).
+fn remove_stale(dir: &Path, year: i32, district: Option<u16>, index: usize, keep: &Path) {
+    let stem = batch_stem(year, district, index);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if path != keep && name.starts_with(&format!("{stem}-")) && name.ends_with(".pdf") {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Writes the year's bills (of one district, or all) into `dir` as PDFs; `progress` is
@@ -53,10 +104,14 @@ pub async fn print_bills(
         let Some((last, _)) = page.last() else { break };
         after = *last;
         for (_, bill) in page {
+            if !printed(&bill) {
+                continue;
+            }
             batch.push(bill);
             if batch.len() == BILLS_PER_FILE {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BILLS_PER_FILE));
-                let path = batch_file(dir, year, district, index);
+                let path = batch_file(dir, year, district, index, &full);
+                remove_stale(dir, year, district, index, &path);
                 index += 1;
                 report.bills += full.len() as u64;
                 if path.exists() {
@@ -79,7 +134,8 @@ pub async fn print_bills(
         }
     }
     if !batch.is_empty() {
-        let path = batch_file(dir, year, district, index);
+        let path = batch_file(dir, year, district, index, &batch);
+        remove_stale(dir, year, district, index, &path);
         report.bills += batch.len() as u64;
         if path.exists() {
             report.files_kept += 1;
@@ -115,8 +171,17 @@ fn spawn(
         let pdf = crate::issued::pdf::bills_pdf(&typesetter, &bills, &base_url)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let partial = path.with_extension("pdf.partial");
-        std::fs::write(&partial, pdf)?;
+        {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&partial)?;
+            file.write_all(&pdf)?;
+            file.sync_all()?;
+        }
         std::fs::rename(&partial, &path)?;
+        // The rename itself lasts once the directory is synced.
+        if let Some(dir) = path.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
         progress(bills.len() as u64);
         Ok(())
     });

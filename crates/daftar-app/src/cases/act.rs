@@ -240,6 +240,9 @@ impl Cases {
             cancel_unpaid_bills: action
                 .effects
                 .contains(&daftar_core::workflow::Effect::CancelFineBills),
+            cancel_any_unpaid_bills: action
+                .effects
+                .contains(&daftar_core::workflow::Effect::CancelFeeBills),
             issued,
         };
         if let Err(error) = self.store.apply_transition(&transition, now).await {
@@ -404,6 +407,7 @@ impl Cases {
             documents: Vec::new(),
             bills: Vec::new(),
             cancel_unpaid_bills: false,
+            cancel_any_unpaid_bills: false,
             issued: Vec::new(),
         };
         self.store

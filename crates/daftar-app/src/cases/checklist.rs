@@ -11,6 +11,9 @@ use jiff::Timestamp;
 use super::{CaseError, Cases, Standing, Upload, position_of};
 use crate::accounts::Principal;
 
+/// The action that bills a case's fees.
+const FEES_BILLED: &str = "issue_fee_bills";
+
 /// An item of the case's checklist as its page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChecklistRow {
@@ -32,8 +35,7 @@ impl Cases {
             return Ok(Vec::new());
         }
         let state = position_of(case)?.state;
-        let ticks = self.store.checklist_ticks(case.id).await?;
-        let fees_paid = self.fees_paid(case.id).await?;
+        let (ticks, fees_paid) = self.progress_of(case.id).await?;
         let ticked: Vec<&str> = ticks.iter().map(|tick| tick.item.as_str()).collect();
         let progress = ChecklistProgress {
             ticked: &ticked,
@@ -58,9 +60,8 @@ impl Cases {
     ) -> Result<Vec<ChecklistItem>, CaseError> {
         let definition = self.definition_of(case)?;
         let state = position_of(case)?.state;
-        let ticks = self.store.checklist_ticks(case.id).await?;
+        let (ticks, fees_paid) = self.progress_of(case.id).await?;
         let ticked: Vec<&str> = ticks.iter().map(|tick| tick.item.as_str()).collect();
-        let fees_paid = self.fees_paid(case.id).await?;
         Ok(open_items(
             &definition.checklist,
             &state,
@@ -74,7 +75,16 @@ impl Cases {
         .collect())
     }
 
-    /// The case's fee bills are issued and every one is paid.
+    /// What is done of a case's checklist: its ticks, and whether its fees are paid.
+    async fn progress_of(&self, case: CaseId) -> Result<(Vec<ChecklistTick>, bool), CaseError> {
+        Ok((
+            self.store.checklist_ticks(case).await?,
+            self.fees_paid(case).await?,
+        ))
+    }
+
+    /// The case's fees are billed and every bill is paid (fees that came to nothing were
+    /// billed with no bill).
     async fn fees_paid(&self, case: CaseId) -> Result<bool, CaseError> {
         let Some(store) = &self.work else {
             return Ok(false);
@@ -85,7 +95,16 @@ impl Cases {
             .into_iter()
             .filter(|bill| !bill.cancelled)
             .collect();
-        Ok(!bills.is_empty() && bills.iter().all(|bill| bill.paid_at.is_some()))
+        if bills.is_empty() {
+            let billed = self
+                .store
+                .case_history(case)
+                .await?
+                .iter()
+                .any(|row| row.action == FEES_BILLED);
+            return Ok(billed);
+        }
+        Ok(bills.iter().all(|bill| bill.paid_at.is_some()))
     }
 
     /// Ticks an item of the case's checklist: by staff holding the role of the state's
@@ -98,10 +117,9 @@ impl Cases {
         upload: Option<Upload>,
     ) -> Result<(), CaseError> {
         let case = self.load(id).await?;
-        let Principal::Staff(account) = who else {
-            return Err(CaseError::NotAllowed("checklist.not_yours"));
-        };
-        let Standing::Staff(roles) = self.standing(who, &case)? else {
+        // Whoever may not see the case is told what any look-up tells them.
+        let standing = self.standing(who, &case)?;
+        let (Principal::Staff(account), Standing::Staff(roles)) = (who, standing) else {
             return Err(CaseError::NotAllowed("checklist.not_yours"));
         };
         let definition = self.definition_of(&case)?;

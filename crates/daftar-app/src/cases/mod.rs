@@ -148,6 +148,7 @@ impl Cases {
                 }
                 // Written by the store in the action's transaction (Transition).
                 daftar_core::workflow::Effect::CancelFineBills
+                | daftar_core::workflow::Effect::CancelFeeBills
                 | daftar_core::workflow::Effect::IssueDocument(_) => {}
             }
         }
@@ -182,32 +183,30 @@ impl Cases {
             if let Some(number) = answers.get("certificate_number") {
                 facts.insert("certificate_number".into(), number.clone());
             }
+            // What each kind states beyond the case and its property, from the work
+            // beside the workflow.
             let mut valid_until = None;
-            if *kind == daftar_core::issued::DocumentKind::BuildingPermit {
-                let store = self
-                    .work
-                    .as_ref()
-                    .ok_or_else(|| anyhow::anyhow!("a permit is issued with no work store"))?;
-                let (permit, until) = permit::permit_facts(&**store, case, answers).await?;
-                facts.extend(permit);
-                valid_until = Some(until);
-            }
-            if *kind == daftar_core::issued::DocumentKind::RulingNotice {
-                let store = self
-                    .work
-                    .as_ref()
-                    .ok_or_else(|| anyhow::anyhow!("a notice is issued with no work store"))?;
-                facts.extend(crate::violation::ruling_facts(&**store, case, answers).await?);
-            }
-            if *kind == daftar_core::issued::DocumentKind::InspectionReport {
-                let store = self
-                    .work
-                    .as_ref()
-                    .ok_or_else(|| anyhow::anyhow!("a report is issued with no work store"))?;
-                facts.extend(permit::sketch_facts(&**store, case).await?);
-                if let Some(area) = answers.get("built_area_m2") {
-                    facts.insert("built_area_m2".into(), area.clone());
+            let work = || {
+                self.work.as_deref().ok_or_else(|| {
+                    anyhow::anyhow!("a {} is issued with no work store", kind.slug())
+                })
+            };
+            match kind {
+                daftar_core::issued::DocumentKind::BuildingPermit => {
+                    let (permit, until) = permit::permit_facts(work()?, case, answers).await?;
+                    facts.extend(permit);
+                    valid_until = Some(until);
                 }
+                daftar_core::issued::DocumentKind::RulingNotice => {
+                    facts.extend(crate::violation::ruling_facts(work()?, case, answers).await?);
+                }
+                daftar_core::issued::DocumentKind::InspectionReport => {
+                    facts.extend(permit::sketch_facts(work()?, case).await?);
+                    if let Some(area) = answers.get("built_area_m2") {
+                        facts.insert("built_area_m2".into(), area.clone());
+                    }
+                }
+                _ => {}
             }
             let subject = match property_of(case) {
                 Some((district, code)) => {

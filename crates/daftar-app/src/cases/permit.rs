@@ -13,6 +13,8 @@ use jiff::Timestamp;
 
 use super::CaseError;
 
+/// The longest permit number or engineer's code printed (the QR code carries them).
+const MAX_PERMIT_FIELD: usize = 40;
 /// Days a permit's fee bill gives to pay.
 const FEE_DUE_DAYS: i64 = 30;
 /// The first period of a year a property's case bills take (renewal bills take 1 to 4).
@@ -66,8 +68,8 @@ pub(crate) async fn fee_bills(
     let today = JalaliDate::from_timestamp(Timestamp::now());
     let year = today.year();
     let tariff = tariff(today)?;
-    let lines: Vec<daftar_core::billing::DemandLine> = tariff
-        .fees(&sketch)
+    let fees = tariff.fees(&sketch);
+    let lines: Vec<daftar_core::billing::DemandLine> = fees
         .iter()
         .map(|line| daftar_core::billing::DemandLine {
             kind: daftar_core::billing::LineKind::PermitFee,
@@ -118,8 +120,16 @@ pub(crate) async fn permit_facts(
     let today = JalaliDate::from_timestamp(Timestamp::now());
     let tariff = tariff(today)?;
     let mut facts = sketch_facts(store, case).await?;
-    for name in ["permit_number", "supervisor_name", "supervisor_code"] {
+    // The engineer by their engineering-organisation code: a signed fact is public on the
+    // verify page, and a person's name is not.
+    for name in ["permit_number", "supervisor_code"] {
         if let Some(value) = answers.get(name).filter(|v| !v.trim().is_empty()) {
+            if value.trim().chars().count() > MAX_PERMIT_FIELD {
+                return Err(CaseError::InvalidField {
+                    code: "permit.field_too_long",
+                    field: name.to_owned(),
+                });
+            }
             facts.insert(name.to_owned(), value.trim().to_owned());
         }
     }

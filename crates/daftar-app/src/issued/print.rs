@@ -17,6 +17,8 @@ use crate::{Cases, Properties};
 
 #[derive(Debug, Clone)]
 pub struct Printing {
+    /// Renders at once: one a core, so that downloads cannot take every thread.
+    rendering: Arc<tokio::sync::Semaphore>,
     store: Arc<dyn Store>,
     issuing: Issuing,
     cases: Cases,
@@ -55,7 +57,9 @@ impl Printing {
         properties: Properties,
         typesetter: Typesetter,
     ) -> Printing {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Printing {
+            rendering: Arc::new(tokio::sync::Semaphore::new(cores)),
             store,
             issuing,
             cases,
@@ -84,7 +88,12 @@ impl Printing {
             .ok_or(CaseError::NotFound)?;
         let actor_kind = match (&found.case, &found.record.subject) {
             (Some(case), _) => {
-                self.cases.seen_by(who, *case, false).await?;
+                // Staff of another office are told nothing either.
+                match self.cases.seen_by(who, *case, false).await {
+                    Ok(_) => {}
+                    Err(CaseError::NotAllowed(_)) => return Err(CaseError::NotFound),
+                    Err(error) => return Err(error),
+                }
                 if who.staff().is_some() {
                     "staff"
                 } else {
@@ -100,10 +109,11 @@ impl Printing {
             ) => {
                 let code = daftar_core::property::RenewalCode::parse(renewal_code)
                     .map_err(|_| CaseError::NotFound)?;
-                self.properties
-                    .file(who, *district, &code)
-                    .await
-                    .map_err(|_| CaseError::NotFound)?;
+                match self.properties.file(who, *district, &code).await {
+                    Ok(_) => {}
+                    Err(crate::PropertyError::NotFound) => return Err(CaseError::NotFound),
+                    Err(error) => return Err(anyhow::anyhow!("the property file: {error}").into()),
+                }
                 if who.staff().is_some() {
                     "staff"
                 } else {
@@ -113,6 +123,11 @@ impl Printing {
             (None, Subject::Case { .. }) => return Err(CaseError::NotFound),
         };
         let sketch = self.sketch_of(&found).await?;
+        let _turn = self
+            .rendering
+            .acquire()
+            .await
+            .map_err(|e| anyhow::anyhow!("the renderers are closed: {e}"))?;
         let typesetter = self.typesetter.clone();
         let base_url = base_url.to_owned();
         let rendered = found.clone();

@@ -186,7 +186,19 @@ impl Typesetter {
     pub fn from_config(config: &crate::Config) -> anyhow::Result<Typesetter> {
         let branding = Branding::from_config(config)?;
         match &config.documents_dir {
-            Some(dir) => Typesetter::from_dir(dir, branding),
+            Some(dir) => {
+                // A template that would fail at a citizen's download fails the start.
+                let typesetter = Typesetter::from_dir(dir, branding)?;
+                let problems = typesetter.check(|kind| super::pdf::sample_data(kind, &typesetter));
+                if !problems.is_empty() {
+                    anyhow::bail!(
+                        "the document templates of {} do not render (daftar documents check):\n{}",
+                        dir.display(),
+                        problems.join("\n")
+                    );
+                }
+                Ok(typesetter)
+            }
             None => Ok(Typesetter::built_in(branding)),
         }
     }
@@ -350,6 +362,14 @@ impl Typesetter {
     /// Each problem names its file and line.
     pub fn check(&self, sample: impl Fn(DocumentKind) -> DocumentData) -> Vec<String> {
         let mut problems = Vec::new();
+        // Every kind Daftar issues needs its template.
+        for (name, _) in BUILT_IN {
+            if !self.inner.sources.contains_key(*name) {
+                problems.push(format!(
+                    "{name}: missing (every kind Daftar issues needs one)"
+                ));
+            }
+        }
         for name in self.inner.sources.keys() {
             if name == LETTERHEAD {
                 continue;

@@ -82,15 +82,19 @@ impl PermitTariff {
         })
     }
 
-    /// The built-in tariff of `year`, if there is one.
+    /// The built-in tariff in force in `year`: the newest published for it or before
+    /// (a council's tariff holds until the next is approved); none before the first.
     pub fn built_in(year: i32) -> Option<Result<PermitTariff, PermitTariffError>> {
-        match year {
-            1405 => Some(PermitTariff::parse(
-                "tariffs/permit-1405.toml",
-                include_str!("../../../../tariffs/permit-1405.toml"),
-            )),
-            _ => None,
-        }
+        const PUBLISHED: [(i32, &str, &str); 1] = [(
+            1405,
+            "tariffs/permit-1405.toml",
+            include_str!("../../../../tariffs/permit-1405.toml"),
+        )];
+        PUBLISHED
+            .iter()
+            .rev()
+            .find(|(from, _, _)| *from <= year)
+            .map(|(_, file, text)| PermitTariff::parse(file, text))
     }
 
     /// The fee of a building as sketched: a line per use with a rate above zero, in the
@@ -132,6 +136,12 @@ mod tests {
             ],
             edges_m: None,
         }
+    }
+
+    #[test]
+    fn a_year_with_no_tariff_of_its_own_keeps_the_last_one_and_none_before_the_first() {
+        assert_eq!(PermitTariff::built_in(1407).unwrap().unwrap().year, 1405);
+        assert!(PermitTariff::built_in(1404).is_none());
     }
 
     #[test]

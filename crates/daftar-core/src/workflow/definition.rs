@@ -170,6 +170,9 @@ pub enum Effect {
     CancelFineBills,
     /// The case's fees become bills (a building permit's, by `tariffs/permit-<year>.toml`).
     FeeBills,
+    /// Whatever of the case's bills is still unpaid is cancelled (a permit withdrawn or
+    /// rejected after its fees were billed); nothing to cancel is no matter.
+    CancelFeeBills,
     /// The office issues a document of this kind for the case, signed
     /// (`issue:no_violation_certificate`).
     IssueDocument(crate::issued::DocumentKind),
@@ -181,6 +184,7 @@ impl Effect {
             "fine_bills" => Some(Effect::FineBills),
             "cancel_fine_bills" => Some(Effect::CancelFineBills),
             "fee_bills" => Some(Effect::FeeBills),
+            "cancel_fee_bills" => Some(Effect::CancelFeeBills),
             other => other
                 .strip_prefix("issue:")
                 .and_then(crate::issued::DocumentKind::from_slug)

@@ -801,3 +801,4 @@ case-checklist-tick = Tick
 case-checklist-file = File
 case-bills = Bills of this case
 case-bill-pay = Pay the bill
+err-permit-field-too-long = “{ $field }” is longer than 40 characters and cannot be printed on the permit.

@@ -801,3 +801,4 @@ case-checklist-tick = تیک زدن
 case-checklist-file = فایل
 case-bills = قبض‌های پرونده
 case-bill-pay = پرداخت قبض
+err-permit-field-too-long = «{ $field }» بیش از ۴۰ نویسه است و روی پروانه چاپ نمی‌شود.

@@ -246,6 +246,7 @@ mod tests {
             documents: Vec::new(),
             bills: Vec::new(),
             cancel_unpaid_bills: false,
+            cancel_any_unpaid_bills: false,
             issued: Vec::new(),
         }
     }

@@ -112,6 +112,9 @@ pub struct Transition {
     /// Cancels the case's fine bills not yet paid (the case goes back to the commission,
     /// whose new ruling bills anew).
     pub cancel_unpaid_bills: bool,
+    /// Cancels whatever of the case's bills is still unpaid, if anything (a withdrawn or
+    /// rejected permit's fee bill).
+    pub cancel_any_unpaid_bills: bool,
     /// Documents the action issues (a certificate), signed, kept in its transaction.
     pub issued: Vec<crate::NewIssued>,
 }

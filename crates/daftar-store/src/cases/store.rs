@@ -181,6 +181,7 @@ where
         if transition.documents.is_empty()
             && transition.bills.is_empty()
             && !transition.cancel_unpaid_bills
+            && !transition.cancel_any_unpaid_bills
             && transition.issued.is_empty()
         {
             return self.transitions().apply(transition, now).await;
@@ -230,6 +231,9 @@ where
             if S::rows_affected(&cancelled) == 0 {
                 return Err(crate::StoreError::Conflict("fine bills paid meanwhile"));
             }
+        }
+        if transition.cancel_any_unpaid_bills {
+            cancel_unpaid_case_bills::<S::Db>(&mut tx, transition.case.0, now).await?;
         }
         for bill in &transition.bills {
             insert_case_bill::<S::Db>(&mut tx, transition.case.0, bill, now).await?;
