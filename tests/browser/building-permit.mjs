@@ -226,6 +226,13 @@ try {
       const amount = (await page.locator('#case-bills dd').nth(2).innerText())
         .replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))).replace(/[^0-9]/g, '');
       await page.locator('#case-bills').screenshot({ path: join(screenshots, 'permit-fee-bill.png') });
+      // The same sections in English, at a desk's width.
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.goto(base + casePath + '?lang=en');
+      await page.locator('#checklist').screenshot({ path: join(screenshots, 'permit-checklist-1366-en.png') });
+      await page.locator('#case-bills').screenshot({ path: join(screenshots, 'permit-fee-bill-1366-en.png') });
+      await page.goto(base + `/lang/fa?next=${casePath}`);
+      await page.setViewportSize({ width: 390, height: 844 });
       const settlement = join(dataDir, 'settlement.csv');
       writeFileSync(settlement, `bill_id,payment_id,amount_rials,paid_at,trace_number\n${codes[0]},${codes[1]},${amount},1405-09-01 10:00,BANK-9\n`);
       execFileSync(daftar, ['payments', 'import', '--data-dir', dataDir, settlement], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -249,6 +256,7 @@ try {
   const rows = await citizen.locator('#history tbody tr').count();
   assert.equal(rows, 13);
   await citizen.screenshot({ path: join(screenshots, 'sent-to-district.png'), fullPage: true });
+  await citizen.locator('#issued').screenshot({ path: join(screenshots, 'permit-issued-390.png') });
 
   // The citizen downloads the permit and reads it back.
   // The inspection report was issued at the inspection; the permit is the last.

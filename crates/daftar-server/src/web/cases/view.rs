@@ -78,8 +78,10 @@ struct ChecklistRowView {
     id: String,
     name: String,
     done: bool,
-    /// Who ticked it and when, or how it gets done.
-    note: String,
+    /// Who ticked it (isolated on the page: a Persian name in an English line) and when.
+    ticked: Option<(String, String)>,
+    /// Done by the payment of the fee bill, not by a tick.
+    by_fees: bool,
     needs_document: bool,
     document: Option<i64>,
     /// Whether this user may tick it now.
@@ -426,17 +428,11 @@ pub(super) fn case_template(
                 id: row.item.id.clone(),
                 name: tr.text(&row.item.name),
                 done: row.done,
-                note: match &row.tick {
-                    Some(tick) => tr.t2(
-                        "case-checklist-by",
-                        "name",
-                        &tick.staff_name,
-                        "when",
-                        &tr.moment(tick.at),
-                    ),
-                    None if row.item.settled_by_fees => tr.t("case-checklist-fees"),
-                    None => String::new(),
-                },
+                ticked: row
+                    .tick
+                    .as_ref()
+                    .map(|tick| (tick.staff_name.clone(), tr.moment(tick.at))),
+                by_fees: row.item.settled_by_fees,
                 needs_document: row.item.document,
                 document: row.tick.as_ref().and_then(|tick| tick.document),
                 tickable: !row.done && !row.item.settled_by_fees && !closed,
