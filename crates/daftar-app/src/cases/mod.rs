@@ -13,7 +13,7 @@ mod audit;
 pub mod checklist;
 pub use audit::ChainReport;
 mod documents;
-mod permit;
+pub(crate) mod permit;
 mod queue;
 mod view;
 

@@ -18,7 +18,7 @@ const MAX_PERMIT_FIELD: usize = 40;
 /// Days a permit's fee bill gives to pay.
 const FEE_DUE_DAYS: i64 = 30;
 /// The first period of a year a property's case bills take (renewal bills take 1 to 4).
-const FIRST_CASE_BILL_PERIOD: u8 = 10;
+pub(crate) const FIRST_CASE_BILL_PERIOD: u8 = crate::violation::FIRST_FINE_PERIOD;
 
 /// The year's permit tariff.
 fn tariff(today: JalaliDate) -> Result<PermitTariff, CaseError> {
@@ -84,29 +84,72 @@ pub(crate) async fn fee_bills(
     if amount == 0 {
         return Ok(Vec::new());
     }
+    Ok(vec![
+        case_bill(
+            store,
+            CaseBill {
+                district,
+                renewal_code: code.as_str(),
+                company_code,
+                year,
+                amount,
+                lines: &lines,
+                due_date: today.add_days(FEE_DUE_DAYS),
+                too_large: "permit.fee_too_large",
+            },
+        )
+        .await?,
+    ])
+}
+
+/// A bill a case issues against its property (a ruling's fines, a permit's fees).
+pub(crate) struct CaseBill<'a> {
+    pub district: u16,
+    pub renewal_code: &'a str,
+    pub company_code: u16,
+    pub year: i32,
+    pub amount: u64,
+    pub lines: &'a [daftar_core::billing::DemandLine],
+    pub due_date: JalaliDate,
+    /// The code an amount too large for a payment ID is refused with.
+    pub too_large: &'static str,
+}
+
+/// The bill by the national rules: the property's bill ID, a payment ID for the amount,
+/// the year and the next free period from [`FIRST_CASE_BILL_PERIOD`] (renewal bills take
+/// the periods before it).
+pub(crate) async fn case_bill(
+    store: &dyn Store,
+    bill: CaseBill<'_>,
+) -> Result<daftar_store::NewBill, CaseError> {
     let Some((property_id, period)) = store
-        .billing_slot(district, code.as_str(), year, FIRST_CASE_BILL_PERIOD)
+        .billing_slot(
+            bill.district,
+            bill.renewal_code,
+            bill.year,
+            FIRST_CASE_BILL_PERIOD,
+        )
         .await?
     else {
         return Err(CaseError::Invalid("violation.property_not_registered"));
     };
     let numbers = daftar_core::billing::BillNumbers::new(
         u64::try_from(property_id).unwrap_or(0),
-        company_code,
-        amount,
-        year,
+        bill.company_code,
+        bill.amount,
+        bill.year,
         period,
     )
-    .map_err(|_| CaseError::Invalid("permit.fee_too_large"))?;
-    Ok(vec![daftar_store::NewBill {
+    .map_err(|_| CaseError::Invalid(bill.too_large))?;
+    Ok(daftar_store::NewBill {
         property_id,
-        year,
+        year: bill.year,
         period,
         numbers,
-        amount_rials: amount,
-        lines_json: serde_json::to_string(&lines).map_err(anyhow::Error::from)?,
-        due_date: today.add_days(FEE_DUE_DAYS),
-    }])
+        amount_rials: bill.amount,
+        lines_json: serde_json::to_string(bill.lines).map_err(anyhow::Error::from)?,
+        due_date: bill.due_date,
+    })
 }
 
 /// What a building permit states beside the case's tracking code and property, and the

@@ -639,33 +639,25 @@ pub(crate) async fn fine_bills(
         return Err(CaseError::Invalid("violation.no_property"));
     };
     let today = JalaliDate::from_timestamp(Timestamp::now());
-    let year = today.year();
-    let Some((property_id, period)) = store
-        .billing_slot(district, code.as_str(), year, FIRST_FINE_PERIOD)
-        .await?
-    else {
-        return Err(CaseError::Invalid("violation.property_not_registered"));
-    };
     let amount = u64::try_from(total).unwrap_or(0);
-    let numbers = daftar_core::billing::BillNumbers::new(
-        u64::try_from(property_id).unwrap_or(0),
-        company_code,
-        amount,
-        year,
-        period,
-    )
-    .map_err(|_| CaseError::Invalid("ruling.total_too_large"))?;
     let lines = vec![daftar_core::billing::DemandLine {
         kind: daftar_core::billing::LineKind::ViolationFine,
         amount_rials: i64::try_from(amount).unwrap_or(i64::MAX),
     }];
-    Ok(vec![daftar_store::NewBill {
-        property_id,
-        year,
-        period,
-        numbers,
-        amount_rials: amount,
-        lines_json: serde_json::to_string(&lines).map_err(anyhow::Error::from)?,
-        due_date: today.add_days(FINE_DUE_DAYS),
-    }])
+    Ok(vec![
+        crate::cases::permit::case_bill(
+            store,
+            crate::cases::permit::CaseBill {
+                district,
+                renewal_code: code.as_str(),
+                company_code,
+                year: today.year(),
+                amount,
+                lines: &lines,
+                due_date: today.add_days(FINE_DUE_DAYS),
+                too_large: "ruling.total_too_large",
+            },
+        )
+        .await?,
+    ])
 }
