@@ -4,9 +4,10 @@
 // Permit drafting ticks its checklist on the case page (the commitments, technical
 // identity card and architecture sheets with their scans), bills the permit's fees, the
 // bank's settlement file pays them, and the permit is issued signed. The citizen
-// downloads it: its text (pdftotext) has the permit's title, serial and floors; its QR
-// code, read from the page as an image, opens the verify page (valid); revoked, the same
-// address says so.
+// extends it from the case page (the first permit superseded), and the citizen downloads
+// the extended one: its text (pdftotext) has the permit's title, serial and floors; its QR
+// code, read from the page as an image, opens the verify page (valid); revoked on the case
+// page, the same address says so.
 // Starts its own `daftar serve --demo`; DAFTAR_DATABASE_URL runs it on that database.
 //
 //   node building-permit.mjs path/to/daftar
@@ -256,12 +257,28 @@ try {
   const rows = await citizen.locator('#history tbody tr').count();
   assert.equal(rows, 13);
   await citizen.screenshot({ path: join(screenshots, 'sent-to-district.png'), fullPage: true });
-  await citizen.locator('#issued').screenshot({ path: join(screenshots, 'permit-issued-390.png') });
 
-  // The citizen downloads the permit and reads it back.
-  // The inspection report was issued at the inspection; the permit is the last.
-  const serial = await citizen.locator('#issued a[href^="/verify/"]').last().getAttribute('href').then((h) => h.split('/').pop());
-  assert.equal(await citizen.locator('#issued a[href^="/verify/"]').count(), 2);
+  // Permit drafting extends the permit from the case page: a new permit, a year longer,
+  // takes its place, and the old one shows «جایگزین شده».
+  const first = await citizen.locator('#issued li.issued').last().getAttribute('data-serial');
+  const drafting = await staffPage('permit_drafting');
+  await drafting.setViewportSize({ width: 390, height: 844 });
+  await drafting.goto(base + casePath);
+  const firstCard = drafting.locator(`#issued-${first}`);
+  await firstCard.locator('details.manage summary').click();
+  await firstCard.screenshot({ path: join(screenshots, 'permit-manage-390.png') });
+  await firstCard.locator('button.extend').click();
+  await drafting.waitForURL(/done=1/);
+  assert.equal(await drafting.locator(`#issued-${first}`).getAttribute('data-status'), 'superseded');
+
+  // The citizen downloads the extended permit and reads it back.
+  // The inspection report was issued at the inspection; the extended permit is the last.
+  await citizen.goto(base + casePath);
+  const serial = await citizen.locator('#issued li.issued').last().getAttribute('data-serial');
+  assert.notEqual(serial, first);
+  assert.equal(await citizen.locator('#issued li.issued').count(), 3);
+  assert.equal(await citizen.locator(`#issued-${serial}`).getAttribute('data-status'), 'valid');
+  await citizen.locator('#issued').screenshot({ path: join(screenshots, 'permit-issued-390.png') });
   const [download] = await Promise.all([
     citizen.waitForEvent('download'),
     citizen.locator(`#issued a[href="/issued/${serial}/pdf"]`).click(),
@@ -274,6 +291,7 @@ try {
     .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
   assert.match(text, /پروانه ساختمانی/);
   assert.ok(latin.includes(`${serial.slice(0, 4)}-${serial.slice(4, 8)}-${serial.slice(8)}`), `serial ${serial}`);
+  assert.ok(latin.includes(`${first.slice(0, 4)}-${first.slice(4, 8)}-${first.slice(8)}`), `replaces ${first}`);
   assert.match(latin, /تعداد طبقات\s+2|2\s+تعداد طبقات/, latin);
   assert.match(text, /کروکی ساختمان/, 'the sketch on its second page');
   execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '2', pdfPath, join(dataDir, 'permit')]);
@@ -285,18 +303,21 @@ try {
   await citizen.goto(qr.data);
   assert.equal(await citizen.locator('#issued-status').getAttribute('data-status'), 'valid');
   assert.match(await citizen.locator('main').innerText(), /پروانه ساختمانی/);
+  assert.match(await citizen.locator('main').innerText(), /دفعات تمدید\s+۱/);
   await citizen.screenshot({ path: join(screenshots, 'permit-verify-valid-390.png'), fullPage: true });
+  await citizen.goto(base + `/verify/${first}`);
+  assert.equal(await citizen.locator('#issued-status').getAttribute('data-status'), 'superseded');
 
-  // Revoked by permit drafting: the same address says so.
-  const token = await fetch(base + '/api/v1/auth/token', {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'permit_drafting', password: 'daftar-demo' }),
-  }).then((r) => r.json()).then((j) => j.token);
-  const revoked = await fetch(`${base}/api/v1/issued/${serial}/revocation`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ reason: 'صدور با شماره نادرست' }),
-  });
-  assert.equal(revoked.status, 204);
+  // Revoked by permit drafting on the case page, with a reason: the same address says so.
+  await drafting.goto(base + casePath);
+  const card = drafting.locator(`#issued-${serial}`);
+  await card.locator('details.manage summary').click();
+  await card.locator('textarea[name="reason"]').fill('صدور با شماره نادرست');
+  await card.locator('button.revoke').click();
+  await drafting.waitForURL(/done=1/);
+  assert.equal(await drafting.locator(`#issued-${serial}`).getAttribute('data-status'), 'revoked');
+  await drafting.setViewportSize({ width: 1366, height: 900 });
+  await drafting.locator('#issued').screenshot({ path: join(screenshots, 'permit-issued-after-1366.png') });
   await citizen.goto('about:blank');
   await citizen.goto(qr.data);
   assert.equal(await citizen.locator('#issued-status').getAttribute('data-status'), 'revoked');

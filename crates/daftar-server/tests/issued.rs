@@ -1,7 +1,7 @@
 //! Issued documents through the API, on SQLite and PostgreSQL: a signed document looked up
 //! by its serial (a wrong check digit refused before any look-up), checked offline against
-//! the published key, a changed fact failing that check, and revocation by the role that
-//! issued it.
+//! the published key, a changed fact failing that check, and revocation and re-issue by
+//! the role that issued it.
 
 mod support;
 
@@ -22,6 +22,8 @@ on_both_databases!(
     issuing_a_no_violation_certificate_signs_it_in_the_same_step,
     the_verify_page_says_valid_then_revoked_and_refuses_a_wrong_check_digit,
     the_certificate_pdf_goes_to_its_applicant_and_staff_only_and_each_copy_is_recorded,
+    a_reissue_supersedes_the_document_for_its_issuer_only,
+    two_reissues_at_once_supersede_the_document_once,
 );
 
 /// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
@@ -416,4 +418,147 @@ async fn the_certificate_pdf_goes_to_its_applicant_and_staff_only_and_each_copy_
     assert_eq!(seen[2].0, "download");
     assert_eq!(seen[2].1, "staff");
     assert!(seen[2].2.is_some());
+}
+
+async fn a_reissue_supersedes_the_document_for_its_issuer_only(app: TestApp) {
+    let serial = issue(&app).await;
+    let path = format!("/api/v1/issued/{serial}/reissue");
+    let owner = app.citizen_token("0499370899", "09120000001").await;
+    let citizen = app.post_json(&path, json!({}), Some(&owner)).await;
+    assert_eq!(citizen.status, StatusCode::FORBIDDEN, "{}", citizen.body);
+    let inspector = app.staff_token("inspection").await;
+    let other_unit = app.post_json(&path, json!({}), Some(&inspector)).await;
+    assert_eq!(other_unit.error_code(), "issued.reissue_not_allowed");
+    let drafting = app.staff_token("certificate_drafting").await;
+    // A certificate is not a permit: it has no term to extend.
+    let extension = app
+        .post_json(
+            &format!("/api/v1/issued/{serial}/extension"),
+            json!({}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(extension.error_code(), "issued.not_extendable");
+    assert_eq!(
+        app.get(&format!("/api/v1/issued/{serial}"), None)
+            .await
+            .json()["status"],
+        "valid",
+        "a refused re-issue changes nothing"
+    );
+
+    let again = app.post_json(&path, json!({}), Some(&drafting)).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    let again = again.json();
+    let new_serial = again["serial"].as_str().unwrap().to_owned();
+    assert_ne!(new_serial, serial.as_str());
+    assert_eq!(again["supersedes"], serial.as_str());
+    let old = app
+        .get(&format!("/api/v1/issued/{serial}"), None)
+        .await
+        .json();
+    assert_eq!(old["status"], "superseded");
+    assert_eq!(old["superseded_by"], new_serial.as_str());
+    let new = app
+        .get(&format!("/api/v1/issued/{new_serial}"), None)
+        .await
+        .json();
+    assert_eq!(new["status"], "valid");
+    assert_eq!(new["kind"], "no_violation_certificate");
+    assert_eq!(new["facts"]["floors"], "3", "the same facts: {new}");
+    assert_eq!(new["facts"]["replaces"], serial.as_str());
+    assert_eq!(new["valid_until"], old["valid_until"], "the same term");
+    // The new record verifies offline with the published key, as the old one did.
+    let compact = app
+        .state
+        .services
+        .issuing
+        .look_up(&Serial::parse(&new_serial).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .compact;
+    let compact = Compact::decode(&compact).unwrap();
+    verify(
+        &compact.record,
+        &compact.signature,
+        &published_keys(&app).await,
+    )
+    .unwrap();
+
+    // Only the document that holds now is issued again or revoked.
+    let twice = app.post_json(&path, json!({}), Some(&drafting)).await;
+    assert_eq!(twice.error_code(), "issued.not_current", "{}", twice.body);
+    let revoked = app
+        .post_json(
+            &format!("/api/v1/issued/{new_serial}/revocation"),
+            json!({"reason": "Issued in error."}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    let after_revocation = app
+        .post_json(
+            &format!("/api/v1/issued/{new_serial}/reissue"),
+            json!({}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(after_revocation.error_code(), "issued.not_current");
+    let mut wrong = new_serial.clone();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '0' { '1' } else { '0' });
+    let wrong = app
+        .post_json(
+            &format!("/api/v1/issued/{wrong}/reissue"),
+            json!({}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(wrong.error_code(), "serial.check_digit", "{}", wrong.body);
+}
+
+async fn two_reissues_at_once_supersede_the_document_once(app: TestApp) {
+    let serial = issue(&app).await;
+    let drafting = app
+        .store
+        .staff_by_username("certificate_drafting")
+        .await
+        .unwrap()
+        .unwrap();
+    let who = daftar_app::accounts::Principal::Staff(drafting);
+    let issuing = &app.state.services.issuing;
+    let copy = daftar_app::issued::Reissue::Copy;
+    let (first, second) = tokio::join!(
+        issuing.reissue(&who, &serial, copy),
+        issuing.reissue(&who, &serial, copy)
+    );
+    let made: Vec<_> = [&first, &second]
+        .into_iter()
+        .filter_map(|result| result.as_ref().ok())
+        .collect();
+    assert_eq!(made.len(), 1, "{first:?} {second:?}");
+    let refused = [first.as_ref().err(), second.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap();
+    assert!(
+        matches!(
+            refused,
+            daftar_app::cases::CaseError::Changed
+                | daftar_app::cases::CaseError::Invalid("issued.not_current")
+        ),
+        "{refused:?}"
+    );
+    let old = issuing.look_up(&serial).await.unwrap().unwrap();
+    assert_eq!(
+        old.status,
+        daftar_app::issued::Status::Superseded {
+            by: made[0].serial.clone()
+        }
+    );
+    // The loser kept nothing: the case of the certificate has no third document.
+    let stored = app.store.issued(&made[0].serial).await.unwrap().unwrap();
+    assert_eq!(stored.superseded_by, None);
 }

@@ -209,4 +209,93 @@ async fn permit_drafting_ticks_its_checklist_bills_the_fees_and_issues_the_signe
         daftar_app::issued::pdf::check_pdf(&pdf.bytes, &keys),
         daftar_app::issued::pdf::PdfCheck::Signed(_)
     ));
+
+    // Extended once by permit drafting, before its term ends: a new permit, twelve months
+    // longer, that supersedes it; a second extension is refused by name.
+    let extended = app
+        .post_json(
+            &format!("/api/v1/issued/{serial}/extension"),
+            json!({}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(extended.status, StatusCode::CREATED, "{}", extended.body);
+    let extended = extended.json();
+    assert_eq!(
+        extended["valid_until"],
+        until.checked_add_months(12).unwrap().iso_jalali()
+    );
+    let longer = extended["serial"].as_str().unwrap();
+    let found = app
+        .get(&format!("/api/v1/issued/{longer}"), None)
+        .await
+        .json();
+    assert_eq!(found["facts"]["extended"], "1");
+    assert_eq!(found["facts"]["permit_number"], "1405/3/77");
+    assert_eq!(found["facts"]["replaces"], serial);
+    let old = app
+        .get(&format!("/api/v1/issued/{serial}"), None)
+        .await
+        .json();
+    assert_eq!(old["status"], "superseded");
+    let twice = app
+        .post_json(
+            &format!("/api/v1/issued/{longer}/extension"),
+            json!({}),
+            Some(&drafting),
+        )
+        .await;
+    assert_eq!(
+        twice.error_code(),
+        "issued.extensions_used",
+        "{}",
+        twice.body
+    );
+
+    // On the case page: permit drafting has the forms, the applicant does not; a revocation
+    // without a reason comes back at the permit's card, and one with a reason holds.
+    let page = format!("/cases/{}", case["id"]);
+    let cookie = format!("daftar_session={drafting}");
+    let staff_page = app.get_page(&page, &cookie).await;
+    let revocation = format!("/cases/{}/issued/{longer}/revocation", case["id"]);
+    assert!(staff_page.body.contains(&revocation), "{}", staff_page.body);
+    assert!(
+        !staff_page
+            .body
+            .contains(&format!("/issued/{serial}/revocation")),
+        "a superseded permit offers nothing to do"
+    );
+    let applicant_page = app
+        .get_page(&page, &format!("daftar_session={citizen}"))
+        .await;
+    assert!(applicant_page.body.contains(longer));
+    assert!(!applicant_page.body.contains(&revocation));
+    // A signed-in session's own token, as its forms carry it.
+    let csrf = staff_page.hidden("csrf");
+    let cookies = cookie.clone();
+    let no_reason = app
+        .post_form(&revocation, &[("csrf", &csrf), ("reason", " ")], &cookies)
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason
+            .body
+            .contains(&format!("id=\"issued-error-{longer}\"")),
+        "{}",
+        no_reason.body
+    );
+    let revoked = app
+        .post_form(
+            &revocation,
+            &[("csrf", &csrf), ("reason", "پروانه به اشتباه صادر شد.")],
+            &cookies,
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    let found = app
+        .get(&format!("/api/v1/issued/{longer}"), None)
+        .await
+        .json();
+    assert_eq!(found["status"], "revoked");
+    assert_eq!(found["revoked"]["reason"], "پروانه به اشتباه صادر شد.");
 }

@@ -45,6 +45,12 @@ pub(crate) trait SqlBackend: Send + Sync + std::fmt::Debug {
 
     /// Closes the connections the backend keeps besides its two pools.
     async fn close_own_connections(&self);
+
+    /// An issued document by its serial read on a backend's own fast path, for the public
+    /// verify page; `None` where the backend has none.
+    fn fast_issued(&self, _serial: &str) -> Option<Result<Option<crate::StoredIssued>>> {
+        None
+    }
 }
 
 #[async_trait::async_trait]
@@ -73,6 +79,12 @@ impl SqlBackend for SqliteStore {
     /// The look-ups' rusqlite connections.
     async fn close_own_connections(&self) {
         self.lookups.close();
+    }
+
+    /// Read on the calling thread through the look-ups' connections
+    /// ([`crate::billing::lookup`]).
+    fn fast_issued(&self, serial: &str) -> Option<Result<Option<crate::StoredIssued>>> {
+        Some(crate::issued::issued_by_rusqlite(&self.lookups, serial))
     }
 }
 

@@ -55,7 +55,7 @@ pub struct CaseView {
     /// The required documents of the service with no version uploaded yet, by id.
     pub missing_documents: Vec<String>,
     /// The signed documents the office issued for the case (a certificate), oldest first.
-    pub issued: Vec<daftar_core::issued::IssuedRecord>,
+    pub issued: Vec<crate::issued::CaseDocument>,
     /// Each time one of them was downloaded or opened to print, oldest first.
     pub deliveries: Vec<daftar_store::StoredDelivery>,
     /// The checklist of the case's state, and what was ticked before (staff only).
@@ -171,7 +171,7 @@ impl Cases {
         };
         let (issued, deliveries) = match &self.issuing {
             Some(issuing) => {
-                let issued = issuing.of_case(id).await?;
+                let issued = issuing.of_case(id, who).await?;
                 let deliveries = if issued.is_empty() {
                     Vec::new()
                 } else {

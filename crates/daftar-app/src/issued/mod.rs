@@ -10,9 +10,9 @@ pub mod typeset;
 
 pub use print::{IssuedPdf, Printing, Purpose};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -90,7 +90,27 @@ pub struct Issuing {
     store: Arc<dyn Store>,
     key: Arc<OfficeKey>,
     published: Arc<OnceCell<()>>,
+    /// The published keys, decoded. Keys are only ever added (an ended key still verifies
+    /// what it signed), so the list is read again only when a record names a key not in it.
+    known_keys: Arc<RwLock<Vec<PublicKey>>>,
+    /// Stored records whose signatures were checked, by serial. A record does not change
+    /// once signed (its status does, and is read on every look-up), so a look-up that finds
+    /// the same record and signature as last time skips the parse and the signature check;
+    /// one that finds them changed checks again.
+    checked: Arc<Mutex<HashMap<String, Arc<Checked>>>>,
 }
+
+/// A stored record whose signature held, as a look-up answers it.
+#[derive(Debug)]
+struct Checked {
+    stored_record: String,
+    stored_signature: String,
+    record: IssuedRecord,
+    compact: String,
+}
+
+/// How many checked records a process keeps before it starts over.
+const CHECKED_KEPT: usize = 50_000;
 
 /// A document to issue.
 #[derive(Debug, Clone)]
@@ -127,6 +147,39 @@ pub enum Status {
     Superseded { by: String },
 }
 
+impl Status {
+    /// `valid`, `revoked` or `superseded`, as the API and the templates name it.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Revoked { .. } => "revoked",
+            Status::Superseded { .. } => "superseded",
+        }
+    }
+}
+
+/// How a document is issued again; either way the new one supersedes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reissue {
+    /// The same facts and term under a new serial: a lost or damaged paper replaced.
+    Copy,
+    /// A building permit's term extended, as its own terms allow
+    /// ([`daftar_core::issued::extension`]).
+    Extension,
+}
+
+/// A document issued for a case, as the case's page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDocument {
+    pub record: IssuedRecord,
+    pub status: Status,
+    /// Whether the one looking may re-issue, extend or revoke it.
+    pub manageable: bool,
+}
+
+/// The fact a re-issued document names the one it replaces by.
+pub const REPLACES: &str = "replaces";
+
 /// The longest revocation reason kept.
 const MAX_REASON_CHARS: usize = 1000;
 
@@ -136,6 +189,8 @@ impl Issuing {
             store,
             key: Arc::new(key),
             published: Arc::new(OnceCell::new()),
+            known_keys: Arc::default(),
+            checked: Arc::default(),
         }
     }
 
@@ -178,7 +233,8 @@ impl Issuing {
             let (record, row) = self.prepare(&document).await?;
             match self.store.save_issued(&row).await {
                 Ok(()) => return Ok(record),
-                Err(StoreError::Conflict(_)) if document.serial.is_none() => continue,
+                Err(StoreError::Conflict("serial")) if document.serial.is_none() => continue,
+                Err(StoreError::Conflict("superseded")) => return Err(CaseError::Changed),
                 Err(error) => return Err(error.into()),
             }
         }
@@ -232,15 +288,29 @@ impl Issuing {
         Ok((record, row))
     }
 
-    /// The documents issued for a case, as the case page lists them.
-    pub async fn of_case(&self, case: CaseId) -> Result<Vec<IssuedRecord>, CaseError> {
+    /// The documents issued for a case, oldest first, as `who` sees them on its page.
+    pub async fn of_case(
+        &self,
+        case: CaseId,
+        who: &Principal,
+    ) -> Result<Vec<CaseDocument>, CaseError> {
         self.store
             .issued_of_case(case)
             .await?
-            .iter()
+            .into_iter()
             .map(|stored| {
-                IssuedRecord::from_canonical(stored.record.as_bytes()).map_err(|e| {
-                    CaseError::Internal(anyhow::anyhow!("document {}: {e}", stored.serial))
+                let record =
+                    IssuedRecord::from_canonical(stored.record.as_bytes()).map_err(|e| {
+                        CaseError::Internal(anyhow::anyhow!("document {}: {e}", stored.serial))
+                    })?;
+                let manageable = match who {
+                    Principal::Staff(account) => managing_role(account, &stored).is_some(),
+                    _ => false,
+                };
+                Ok(CaseDocument {
+                    record,
+                    status: status_of(&stored),
+                    manageable,
                 })
             })
             .collect()
@@ -269,37 +339,87 @@ impl Issuing {
         let Some(stored) = self.store.issued(serial.as_str()).await? else {
             return Ok(None);
         };
-        let record = IssuedRecord::from_canonical(stored.record.as_bytes())
+        let checked = self
+            .checked(serial, &stored.record, &stored.signature)
+            .await?;
+        if checked.record.kind.slug() != stored.kind {
+            return Err(anyhow::anyhow!("document {serial}: its record is another kind").into());
+        }
+        let status = status_of(&stored);
+        Ok(Some(Found {
+            record: checked.record.clone(),
+            status,
+            compact: checked.compact.clone(),
+            issued_at: stored.issued_at,
+            case: stored.case,
+        }))
+    }
+
+    /// A stored record, parsed and its signature checked against the published keys (once
+    /// for the same record and signature).
+    async fn checked(
+        &self,
+        serial: &Serial,
+        stored_record: &str,
+        stored_signature: &str,
+    ) -> Result<Arc<Checked>, CaseError> {
+        let seen = self.checked_cache().get(serial.as_str()).cloned();
+        if let Some(seen) = seen
+            && seen.stored_record == stored_record
+            && seen.stored_signature == stored_signature
+        {
+            return Ok(seen);
+        }
+        let record = IssuedRecord::from_canonical(stored_record.as_bytes())
             .map_err(|e| anyhow::anyhow!("document {serial}: {e}"))?;
         // A signed record under another row's serial is not this document.
-        if record.serial != serial.as_str() || record.kind.slug() != stored.kind {
+        if record.serial != serial.as_str() {
             return Err(anyhow::anyhow!("document {serial}: its record is another's").into());
         }
         let signature: [u8; 64] = STANDARD
-            .decode(&stored.signature)
+            .decode(stored_signature)
             .ok()
             .and_then(|bytes| bytes.try_into().ok())
             .ok_or_else(|| anyhow::anyhow!("document {serial}: the signature is unreadable"))?;
-        let keys = self.published_keys().await?;
+        let mut keys = self
+            .known_keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if !keys.iter().any(|key| key.id().as_str() == record.key) {
+            keys = self.published_keys().await?;
+            *self
+                .known_keys
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = keys.clone();
+        }
         verify(&record, &signature, &keys)
             .map_err(|e| anyhow::anyhow!("document {serial} fails its signature: {e}"))?;
-        let status = match (stored.revoked, stored.superseded_by) {
-            (Some((at, reason)), _) => Status::Revoked { at, reason },
-            (None, Some(by)) => Status::Superseded { by },
-            (None, None) => Status::Valid,
-        };
         let compact = Compact {
             record: record.clone(),
             signature,
         }
         .encode();
-        Ok(Some(Found {
+        let checked = Arc::new(Checked {
+            stored_record: stored_record.to_owned(),
+            stored_signature: stored_signature.to_owned(),
             record,
-            status,
             compact,
-            issued_at: stored.issued_at,
-            case: stored.case,
-        }))
+        });
+        let mut cache = self.checked_cache();
+        if cache.len() >= CHECKED_KEPT {
+            cache.clear();
+        }
+        cache.insert(serial.as_str().to_owned(), Arc::clone(&checked));
+        Ok(checked)
+    }
+
+    fn checked_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Checked>>> {
+        // A panic while the lock was held leaves nothing half-done in a map of finished
+        // entries, so a poisoned lock is taken as it is.
+        self.checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The published keys, as a verifier reads them.
@@ -333,17 +453,7 @@ impl Issuing {
             .issued(serial.as_str())
             .await?
             .ok_or(CaseError::NotFound)?;
-        let issuer_role = stored.issued_role.as_deref().and_then(Role::from_slug);
-        // The issuing role in the office it was issued in (any office when none is kept).
-        let holds = |role: Role| match &stored.office {
-            Some(office) => account
-                .roles
-                .iter()
-                .any(|(held_in, held)| held_in.as_str() == office && *held == role),
-            None => account.has_role(role),
-        };
-        let may = account.has_role(Role::SystemAdmin) || issuer_role.is_some_and(holds);
-        if !may {
+        if managing_role(account, &stored).is_none() {
             return Err(CaseError::NotAllowed("issued.revoke_not_allowed"));
         }
         let reason = reason.trim();
@@ -367,4 +477,99 @@ impl Issuing {
         }
         Ok(())
     }
+
+    /// Issues a document again under a new serial, superseding it: a copy of the same
+    /// facts and term, or a building permit extended. For the staff who may revoke it; a
+    /// revoked or superseded document is not issued again.
+    pub async fn reissue(
+        &self,
+        who: &Principal,
+        serial: &Serial,
+        how: Reissue,
+    ) -> Result<IssuedRecord, CaseError> {
+        let Principal::Staff(account) = who else {
+            return Err(CaseError::NotAllowed("issued.reissue_not_allowed"));
+        };
+        let stored = self
+            .store
+            .issued(serial.as_str())
+            .await?
+            .ok_or(CaseError::NotFound)?;
+        let managing = managing_role(account, &stored)
+            .ok_or(CaseError::NotAllowed("issued.reissue_not_allowed"))?;
+        // Issued in the old one's role, so that the same unit answers for the new one
+        // (and not only the system admin, when the admin issued it again).
+        let role = stored
+            .issued_role
+            .as_deref()
+            .and_then(Role::from_slug)
+            .unwrap_or(managing);
+        if status_of(&stored) != Status::Valid {
+            return Err(CaseError::Invalid("issued.not_current"));
+        }
+        let old = &self
+            .checked(serial, &stored.record, &stored.signature)
+            .await?
+            .record;
+        let today = JalaliDate::from_timestamp(Timestamp::now());
+        let (mut facts, valid_until) = match how {
+            Reissue::Copy => {
+                if old.valid_until().is_some_and(|until| until < today) {
+                    return Err(CaseError::Invalid("issued.lapsed"));
+                }
+                (old.facts.clone(), old.valid_until())
+            }
+            Reissue::Extension => {
+                let (facts, until) = daftar_core::issued::extension::extended(old, today)
+                    .map_err(|refused| CaseError::Invalid(refused.code()))?;
+                (facts, Some(until))
+            }
+        };
+        facts.insert(REPLACES.into(), serial.as_str().to_owned());
+        self.issue(NewDocument {
+            kind: old.kind,
+            subject: old.subject.clone(),
+            facts,
+            valid_until,
+            case: stored.case,
+            issued_by: Some((account.id, role)),
+            office: stored.office.clone(),
+            serial: None,
+            supersedes: Some(serial.clone()),
+        })
+        .await
+    }
+}
+
+/// Whether a stored document still holds.
+fn status_of(stored: &daftar_store::StoredIssued) -> Status {
+    match (&stored.revoked, &stored.superseded_by) {
+        (Some((at, reason)), _) => Status::Revoked {
+            at: *at,
+            reason: reason.clone(),
+        },
+        (None, Some(by)) => Status::Superseded { by: by.clone() },
+        (None, None) => Status::Valid,
+    }
+}
+
+/// The role in which `account` may revoke or re-issue a document: the role that issued
+/// it, held in the office it was issued in (any office when none is kept), or the system
+/// admin's.
+fn managing_role(
+    account: &daftar_store::StaffAccount,
+    stored: &daftar_store::StoredIssued,
+) -> Option<Role> {
+    if account.has_role(Role::SystemAdmin) {
+        return Some(Role::SystemAdmin);
+    }
+    let role = stored.issued_role.as_deref().and_then(Role::from_slug)?;
+    let holds = match &stored.office {
+        Some(office) => account
+            .roles
+            .iter()
+            .any(|(held_in, held)| held_in.as_str() == office && *held == role),
+        None => account.has_role(role),
+    };
+    holds.then_some(role)
 }

@@ -62,6 +62,11 @@ pub fn document_data(
             if key.ends_with("_date") {
                 printed[0].1 = printed_day(value);
             }
+            if key == super::REPLACES
+                && let Ok(serial) = Serial::parse(value)
+            {
+                printed[0].1 = to_persian_digits(&serial.grouped());
+            }
             if key.ends_with("_rials")
                 && let Ok(amount) = value.parse::<u64>()
             {
@@ -93,11 +98,7 @@ pub fn document_data(
         verify_url: verify_url(base_url, &record.serial),
         compact: compact.to_owned(),
         key: record.key.clone(),
-        status: match status {
-            Status::Valid => "valid",
-            Status::Revoked { .. } => "revoked",
-            Status::Superseded { .. } => "superseded",
-        },
+        status: status.slug(),
         sketch: false,
     }
 }
@@ -253,7 +254,19 @@ pub fn bill_track_url(base_url: &str, bill_id: &str, payment_id: &str) -> String
     )
 }
 
-/// The 26-digit barcode in Code 128 (set C, two digits a symbol), as SVG.
+/// The 26-digit barcode in Code 128 (set C, two digits a symbol): its bars, a module
+/// each, true for black.
+fn barcode_modules(digits: &str) -> Result<Vec<bool>, RenderError> {
+    let code = barcoders::sym::code128::Code128::new(format!("\u{0106}{digits}"))
+        .map_err(|e| RenderError::Template(vec![format!("Code 128 refused {digits}: {e}")]))?;
+    Ok(code
+        .encode()
+        .into_iter()
+        .map(|module| module == 1)
+        .collect())
+}
+
+/// The barcode as SVG, for a bill's page.
 pub fn barcode_svg(digits: &str) -> Result<String, RenderError> {
     let code = barcoders::sym::code128::Code128::new(format!("\u{0106}{digits}"))
         .map_err(|e| RenderError::Template(vec![format!("Code 128 refused {digits}: {e}")]))?;
@@ -264,13 +277,73 @@ pub fn barcode_svg(digits: &str) -> Result<String, RenderError> {
         .map_err(|e| RenderError::Template(vec![format!("the barcode's SVG: {e}")]))
 }
 
-/// Bills as printed, with the files of their QR codes and barcodes (`/qr-<n>.svg`,
-/// `/barcode-<n>.svg`).
+/// The barcode as a PNG one pixel high, a pixel a module with ten light modules each
+/// side: a template stretches it to the bars' height without smoothing
+/// (`scaling: "pixelated"`). A print run of 100,000 bills takes PNGs rather than SVGs:
+/// Typst decodes a few hundred bytes instead of parsing a path of a hundred bars.
+pub fn barcode_png(digits: &str) -> Result<Vec<u8>, RenderError> {
+    const QUIET: usize = 10;
+    let modules = barcode_modules(digits)?;
+    let width = modules.len() + 2 * QUIET;
+    bitmap_png(width, 1, |x, _| {
+        x >= QUIET && modules.get(x - QUIET).copied().unwrap_or(false)
+    })
+}
+
+/// The QR code as a PNG, a pixel a module with the standard quiet zone of four, for a
+/// template to scale up without smoothing.
+pub fn qr_png(payload: &str) -> Result<Vec<u8>, RenderError> {
+    const QUIET: usize = 4;
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
+        .map_err(|e| RenderError::Template(vec![format!("the QR code: {e}")]))?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let side = width + 2 * QUIET;
+    bitmap_png(side, side, |x, y| {
+        let inside = QUIET..QUIET + width;
+        inside.contains(&x)
+            && inside.contains(&y)
+            && colors[(y - QUIET) * width + (x - QUIET)] == qrcode::Color::Dark
+    })
+}
+
+/// A black-and-white image as a one-bit greyscale PNG.
+fn bitmap_png(
+    width: usize,
+    height: usize,
+    black: impl Fn(usize, usize) -> bool,
+) -> Result<Vec<u8>, RenderError> {
+    let failed = |e: png::EncodingError| RenderError::Template(vec![format!("a PNG: {e}")]);
+    let row_bytes = width.div_ceil(8);
+    let mut pixels = vec![0u8; row_bytes * height];
+    for y in 0..height {
+        for x in 0..width {
+            // In one-bit greyscale a set bit is white.
+            if !black(x, y) {
+                pixels[y * row_bytes + x / 8] |= 0x80 >> (x % 8);
+            }
+        }
+    }
+    let dimension = |n: usize| {
+        u32::try_from(n).map_err(|_| RenderError::Template(vec!["a PNG too large".into()]))
+    };
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, dimension(width)?, dimension(height)?);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::One);
+    let mut writer = encoder.write_header().map_err(failed)?;
+    writer.write_image_data(&pixels).map_err(failed)?;
+    writer.finish().map_err(failed)?;
+    Ok(out)
+}
+
+/// Bills as printed, with the files of their QR codes and barcodes (`/qr-<n>.png`,
+/// `/barcode-<n>.png`).
 pub fn printed_bills(
     bills: &[daftar_store::BillView],
     typesetter: &Typesetter,
     base_url: &str,
-) -> Result<(BillsData, Vec<(String, String)>), RenderError> {
+) -> Result<(BillsData, Vec<(String, Vec<u8>)>), RenderError> {
     use daftar_core::fa::format_number;
     let branding = typesetter.branding();
     let mut images = Vec::with_capacity(bills.len() * 2);
@@ -291,12 +364,12 @@ pub fn printed_bills(
         } else {
             "عوارض نوسازی و پسماند"
         };
-        let (qr, barcode) = (format!("/qr-{n}.svg"), format!("/barcode-{n}.svg"));
+        let (qr, barcode) = (format!("/qr-{n}.png"), format!("/barcode-{n}.png"));
         images.push((
             qr[1..].to_owned(),
-            qr_svg(&bill_track_url(base_url, &bill.bill_id, &bill.payment_id))?,
+            qr_png(&bill_track_url(base_url, &bill.bill_id, &bill.payment_id))?,
         ));
-        images.push((barcode[1..].to_owned(), barcode_svg(&bill.barcode)?));
+        images.push((barcode[1..].to_owned(), barcode_png(&bill.barcode)?));
         printed.push(PrintedBill {
             title: title.to_owned(),
             year: to_persian_digits(&bill.year.to_string()),
@@ -348,7 +421,7 @@ pub fn bills_pdf(
 }
 
 /// A sample bill, for checking the bill template.
-pub fn sample_bills(typesetter: &Typesetter) -> (BillsData, Vec<(String, String)>) {
+pub fn sample_bills(typesetter: &Typesetter) -> (BillsData, Vec<(String, Vec<u8>)>) {
     let bill = daftar_store::BillView {
         bill_id: "1234567890123".into(),
         payment_id: "4440051004".into(),
@@ -532,5 +605,54 @@ mod tests {
         );
         let svg = qr_svg(&payload).unwrap();
         assert!(svg.contains("<svg"));
+    }
+
+    /// A one-bit PNG read back: its width and, row by row, whether each pixel is black.
+    fn decoded(png_bytes: &[u8]) -> (usize, Vec<bool>) {
+        let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buffer).unwrap();
+        assert_eq!(
+            (info.color_type, info.bit_depth),
+            (png::ColorType::Grayscale, png::BitDepth::One)
+        );
+        let (width, height) = (info.width as usize, info.height as usize);
+        let black = (0..height)
+            .flat_map(|y| (0..width).map(move |x| (x, y)))
+            .map(|(x, y)| buffer[y * info.line_size + x / 8] & (0x80 >> (x % 8)) == 0)
+            .collect();
+        (width, black)
+    }
+
+    #[test]
+    fn the_bills_barcode_png_is_its_code_128_bars_between_quiet_zones() {
+        let digits = "12345678901234567890123456";
+        let (width, black) = decoded(&barcode_png(digits).unwrap());
+        let modules = barcode_modules(digits).unwrap();
+        assert_eq!(width, modules.len() + 20);
+        assert!(black[..10].iter().chain(&black[width - 10..]).all(|b| !b));
+        assert_eq!(&black[10..width - 10], &modules[..]);
+        // Start C, then the stop pattern: what a bank's reader looks for first and last.
+        let bars = |pattern: &str| pattern.chars().map(|c| c == '1').collect::<Vec<_>>();
+        assert_eq!(&modules[..11], &bars("11010011100")[..]);
+        assert_eq!(&modules[modules.len() - 13..], &bars("1100011101011")[..]);
+    }
+
+    #[test]
+    fn the_bills_qr_png_is_the_codes_modules_in_a_quiet_zone_of_four() {
+        let url = bill_track_url("https://daftar.example.ir", "1234567890123", "12345");
+        let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).unwrap();
+        let (side, black) = decoded(&qr_png(&url).unwrap());
+        let width = code.width();
+        assert_eq!(side, width + 8);
+        let colors = code.to_colors();
+        for y in 0..side {
+            for x in 0..side {
+                let inside = (4..4 + width).contains(&x) && (4..4 + width).contains(&y);
+                let dark = inside && colors[(y - 4) * width + (x - 4)] == qrcode::Color::Dark;
+                assert_eq!(black[y * side + x], dark, "pixel {x},{y}");
+            }
+        }
     }
 }

@@ -300,7 +300,7 @@ impl Typesetter {
     pub fn render_bills(
         &self,
         data: &BillsData,
-        images: Vec<(String, String)>,
+        images: Vec<(String, Vec<u8>)>,
     ) -> Result<Vec<u8>, RenderError> {
         let main = self
             .inner
@@ -315,8 +315,8 @@ impl Typesetter {
             // The letterhead reads the document's data on import: the same names.
             ("document.json".to_owned(), json),
         ]);
-        for (name, svg) in images {
-            files.insert(name, Bytes::from_string(svg));
+        for (name, image) in images {
+            files.insert(name, Bytes::new(image));
         }
         let ident = data
             .bills

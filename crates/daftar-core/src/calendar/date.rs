@@ -195,6 +195,17 @@ impl JalaliDate {
         Self::from_rd_clamped(self.rd.saturating_add(days))
     }
 
+    /// The same day `months` months later, or the month's last day when it is shorter
+    /// (the 31st of Shahrivar plus one month is the 30th of Mehr); `None` past the
+    /// supported years.
+    pub fn checked_add_months(self, months: u32) -> Option<Self> {
+        let index = i64::from(self.year()) * 12 + i64::from(self.month()) - 1 + i64::from(months);
+        let year = i32::try_from(index.div_euclid(12)).ok()?;
+        let month = u8::try_from(index.rem_euclid(12) + 1).ok()?;
+        let last = Self::days_in_month(year, month).ok()?;
+        Self::new(year, month, self.day().min(last)).ok()
+    }
+
     /// How many days from `self` to `other`: positive when `other` is later.
     pub fn days_until(self, other: Self) -> i64 {
         other.rd - self.rd
@@ -412,6 +423,25 @@ mod tests {
             JalaliDate::from_gregorian(date(2021, 3, 21)).unwrap(),
             jd(1400, 1, 1)
         );
+    }
+
+    #[test]
+    fn adding_months_keeps_the_day_or_takes_the_shorter_months_last() {
+        assert_eq!(
+            jd(1405, 9, 13).checked_add_months(12),
+            Some(jd(1406, 9, 13))
+        );
+        assert_eq!(jd(1405, 6, 31).checked_add_months(1), Some(jd(1405, 7, 30)));
+        assert_eq!(
+            jd(1405, 11, 20).checked_add_months(3),
+            Some(jd(1406, 2, 20))
+        );
+        // 1403 is a leap year and 1404 is not: Esfand 30th a year on is Esfand 29th.
+        assert_eq!(
+            jd(1403, 12, 30).checked_add_months(12),
+            Some(jd(1404, 12, 29))
+        );
+        assert_eq!(jd(1405, 1, 1).checked_add_months(0), Some(jd(1405, 1, 1)));
     }
 
     #[test]

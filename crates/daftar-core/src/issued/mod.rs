@@ -5,9 +5,11 @@
 //!
 //! - [`Serial`]: twelve digits, the last a Luhn check digit.
 //! - [`IssuedRecord`]: the facts a document states, in the one byte form that is signed.
+//! - [`extension`]: a building permit's free extensions of its term.
 //! - [`sign`] and [`verify`]: the signature over that form; [`Compact`] carries record and
 //!   signature in a QR code.
 
+pub mod extension;
 mod kind;
 mod record;
 mod serial;

@@ -65,6 +65,8 @@ use super::{
         issued::look_up::look_up,
         issued::pdf::pdf,
         issued::revoke::revoke,
+        issued::reissue::reissue,
+        issued::reissue::extend,
         issued::keys::keys,
         violation::firms::register,
         violation::firms::list,

@@ -344,13 +344,8 @@ async fn barcode_image(
     if digits.len() != 26 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::NotFound);
     }
-    let code = barcoders::sym::code128::Code128::new(format!("\u{0106}{digits}"))
-        .map_err(|error| anyhow::anyhow!("Code 128 refused a barcode: {error}"))?;
-    let svg = barcoders::generators::svg::SVG::new(60)
-        .xmlns("http://www.w3.org/2000/svg".to_owned())
-        .xdim(2)
-        .generate(code.encode())
-        .map_err(|error| anyhow::anyhow!("the barcode's SVG: {error}"))?;
+    let svg = daftar_app::issued::pdf::barcode_svg(digits)
+        .map_err(|error| anyhow::anyhow!("a bill's barcode: {error}"))?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "image/svg+xml"),

@@ -1,4 +1,5 @@
-//! The SQLite backend's fast path for the public bill look-up.
+//! The SQLite backend's fast path for the public look-ups: a bill by its IDs, and an
+//! issued document by its serial (`crate::issued`, the verify page).
 //!
 //! sqlx runs each SQLite connection on a thread of its own and hands every query to it
 //! over channels, then returns the connection to its pool through a spawned task: a few
@@ -186,7 +187,7 @@ impl LookupPool {
 
     /// Runs `read` on one of the pool's connections, on the calling thread, in a fresh
     /// snapshot, which it leaves for the next look-up.
-    fn read_fresh<T>(
+    pub(crate) fn read_fresh<T>(
         &self,
         read: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {

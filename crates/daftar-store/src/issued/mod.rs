@@ -19,7 +19,8 @@ pub trait IssuedStore: Send + Sync + std::fmt::Debug {
     /// Every key ever published, oldest first.
     async fn keys(&self) -> Result<Vec<StoredKey>>;
     /// Keeps an issued document; a serial already taken is a [`StoreError::Conflict`],
-    /// keeping nothing. A document it supersedes is marked so in the same transaction.
+    /// keeping nothing. A document it supersedes is marked so in the same transaction; one
+    /// superseded, revoked or unknown already is a `Conflict("superseded")`.
     async fn save_issued(&self, issued: &NewIssued) -> Result<()>;
     async fn issued(&self, serial: &str) -> Result<Option<StoredIssued>>;
     /// The documents issued for a case, oldest first.
@@ -146,6 +147,44 @@ struct KeyRow {
 const ISSUED_COLUMNS: &str = "serial, kind, record, signature, case_id, issued_at, issued_role,
      office_code, revoked_at, revoke_reason, superseded_by";
 
+static ISSUED_BY_SERIAL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT {ISSUED_COLUMNS} FROM issued_documents WHERE serial = ?1")
+});
+
+/// An issued document read through the SQLite look-ups' own connections, on the calling
+/// thread (the verify page is the public look-up of documents, as tracking is of bills).
+pub(crate) fn issued_by_rusqlite(
+    lookups: &crate::billing::lookup::LookupPool,
+    serial: &str,
+) -> Result<Option<StoredIssued>> {
+    use rusqlite::OptionalExtension;
+    let failed = crate::billing::lookup::failed;
+    let row = lookups.read_fresh(|connection| {
+        let mut statement = connection
+            .prepare_cached(ISSUED_BY_SERIAL.as_str())
+            .map_err(failed)?;
+        statement
+            .query_row([serial], |row| {
+                Ok(IssuedRow {
+                    serial: row.get(0)?,
+                    kind: row.get(1)?,
+                    record: row.get(2)?,
+                    signature: row.get(3)?,
+                    case_id: row.get(4)?,
+                    issued_at: row.get(5)?,
+                    issued_role: row.get(6)?,
+                    office_code: row.get(7)?,
+                    revoked_at: row.get(8)?,
+                    revoke_reason: row.get(9)?,
+                    superseded_by: row.get(10)?,
+                })
+            })
+            .optional()
+            .map_err(failed)
+    })?;
+    Ok(row.map(stored))
+}
+
 fn stored(row: IssuedRow) -> StoredIssued {
     StoredIssued {
         serial: row.serial,
@@ -177,6 +216,8 @@ where
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'r> Option<String>: Decode<'r, DB> + Type<DB>,
+    usize: ColumnIndex<<DB as Database>::Row>,
 {
     let inserted = sqlx::query(
         "INSERT INTO issued_documents (serial, kind, record, signature, case_id, district,
@@ -206,12 +247,22 @@ where
     if let Some(old) = &issued.supersedes {
         sqlx::query(
             "UPDATE issued_documents SET superseded_by = $2
-             WHERE serial = $1 AND superseded_by IS NULL",
+             WHERE serial = $1 AND superseded_by IS NULL AND revoked_at IS NULL",
         )
         .bind(old.as_str())
         .bind(issued.serial.as_str())
         .execute(&mut **tx)
         .await?;
+        // Two re-issues of one document at once: the second finds it superseded already
+        // (or revoked meanwhile) and keeps nothing.
+        let by: Option<Option<String>> =
+            sqlx::query_scalar("SELECT superseded_by FROM issued_documents WHERE serial = $1")
+                .bind(old.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+        if by.flatten().as_deref() != Some(issued.serial.as_str()) {
+            return Err(StoreError::Conflict("superseded"));
+        }
     }
     Ok(())
 }
@@ -289,6 +340,9 @@ where
     }
 
     async fn issued(&self, serial: &str) -> Result<Option<StoredIssued>> {
+        if let Some(found) = self.fast_issued(serial) {
+            return found;
+        }
         let row: Option<IssuedRow> = sqlx::query_as(&format!(
             "SELECT {ISSUED_COLUMNS} FROM issued_documents WHERE serial = $1"
         ))

@@ -246,6 +246,9 @@ pub(crate) struct IssuedEntry {
     kind: &'static str,
     /// Jalali.
     issued_on: String,
+    /// `valid`, `revoked` or `superseded` (by a re-issue or an extension).
+    #[schema(example = "valid")]
+    status: &'static str,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -317,10 +320,11 @@ impl CaseAnswer {
             issued: view
                 .issued
                 .iter()
-                .map(|record| IssuedEntry {
-                    serial: record.serial.clone(),
-                    kind: record.kind.slug(),
-                    issued_on: record.issued_on.clone(),
+                .map(|document| IssuedEntry {
+                    serial: document.record.serial.clone(),
+                    kind: document.record.kind.slug(),
+                    issued_on: document.record.issued_on.clone(),
+                    status: document.status.slug(),
                 })
                 .collect(),
             documents: view

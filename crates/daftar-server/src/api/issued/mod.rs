@@ -4,11 +4,14 @@
 //!   states and whether it still holds (no owner's name or national ID).
 //! - [`pdf`]: `GET /issued/{serial}/pdf`, the PDF for those who may have it.
 //! - [`revoke`]: `POST /issued/{serial}/revocation`, for the role that issued it.
+//! - [`reissue`]: `POST /issued/{serial}/reissue` and `/extension`, for the same: a new
+//!   document that supersedes it.
 //! - [`keys`]: `GET /.well-known/daftar-keys.json`, the office's public keys.
 
 pub(super) mod keys;
 pub(super) mod look_up;
 pub(crate) mod pdf;
+pub(super) mod reissue;
 pub(super) mod revoke;
 
 use axum::Router;
@@ -23,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/issued/{serial}", get(look_up::look_up))
         .route("/api/v1/issued/{serial}/pdf", get(pdf::pdf))
         .route("/api/v1/issued/{serial}/revocation", post(revoke::revoke))
+        .route("/api/v1/issued/{serial}/reissue", post(reissue::reissue))
+        .route("/api/v1/issued/{serial}/extension", post(reissue::extend))
         .route("/.well-known/daftar-keys.json", get(keys::keys))
 }
 

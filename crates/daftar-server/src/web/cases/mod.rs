@@ -50,7 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/queues/{role}/next", get(queue::next))
 }
 
-pub(super) fn case_id(raw: &str) -> Result<CaseId, AppError> {
+pub(in crate::web) fn case_id(raw: &str) -> Result<CaseId, AppError> {
     raw.parse::<i64>()
         .map(CaseId)
         .map_err(|_| AppError::NotFound)

@@ -150,9 +150,8 @@ pub(super) struct CaseTemplate {
     fields: Vec<(String, String, &'static str)>,
     history: Vec<HistoryRow>,
     documents: Vec<DocumentRow>,
-    /// The signed documents issued for the case: kind, serial (printed, and for the link),
-    /// issue day.
-    issued: Vec<(String, String, String, String)>,
+    /// The signed documents issued for the case, oldest first.
+    pub(super) issued: Vec<IssuedRow>,
     /// The checklist of the case's state (staff only).
     checklist: Vec<ChecklistRowView>,
     /// The case's own bills (a permit's fees), when no violation section lists them.
@@ -290,6 +289,57 @@ fn action_field(tr: &Tr, service: Option<&Service>, name: &str) -> ActionField {
     }
 }
 
+/// A document issued for the case, as its card shows it.
+pub(super) struct IssuedRow {
+    pub(super) kind: String,
+    /// Printed, grouped in fours.
+    pub(super) serial: String,
+    /// For the links.
+    pub(super) serial_ascii: String,
+    pub(super) day: String,
+    pub(super) valid_until: Option<String>,
+    /// `valid`, `revoked` or `superseded`, and its label.
+    pub(super) status: &'static str,
+    pub(super) status_label: String,
+    /// The one looking may re-issue or revoke it (it still holds, and they issued it).
+    pub(super) manageable: bool,
+    /// A building permit with a term: it may be extended.
+    pub(super) extendable: bool,
+    /// A refusal of one of its forms, shown at the card, and the reason typed.
+    pub(super) error: Option<String>,
+    pub(super) reason: String,
+}
+
+fn issued_row(tr: &Tr, document: &daftar_app::issued::CaseDocument) -> Option<IssuedRow> {
+    use daftar_app::issued::Status;
+    let record = &document.record;
+    let serial = daftar_core::issued::Serial::parse(&record.serial).ok()?;
+    let status = document.status.slug();
+    let status_label = tr.t(match document.status {
+        Status::Valid => "issued-valid",
+        Status::Revoked { .. } => "issued-revoked",
+        Status::Superseded { .. } => "issued-superseded",
+    });
+    let holds = document.status == Status::Valid;
+    Some(IssuedRow {
+        kind: tr.text(&record.kind.name()),
+        serial: tr.digits(&serial.grouped()),
+        serial_ascii: serial.as_str().to_owned(),
+        day: record
+            .issued_on()
+            .map(|day| tr.day(day))
+            .unwrap_or_default(),
+        valid_until: record.valid_until().map(|day| tr.day(day)),
+        status,
+        status_label,
+        manageable: holds && document.manageable,
+        extendable: record.kind == daftar_core::issued::DocumentKind::BuildingPermit
+            && record.valid_until.is_some(),
+        error: None,
+        reason: String::new(),
+    })
+}
+
 pub(super) fn case_template(
     cases: &Cases,
     page: &Page,
@@ -403,18 +453,7 @@ pub(super) fn case_template(
         issued: view
             .issued
             .iter()
-            .filter_map(|record| {
-                let serial = daftar_core::issued::Serial::parse(&record.serial).ok()?;
-                Some((
-                    tr.text(&record.kind.name()),
-                    tr.digits(&serial.grouped()),
-                    serial.as_str().to_owned(),
-                    record
-                        .issued_on()
-                        .map(|day| tr.day(day))
-                        .unwrap_or_default(),
-                ))
-            })
+            .filter_map(|document| issued_row(&tr, document))
             .collect(),
         bills: if view.case.workflow_id == daftar_app::violation::VIOLATION_WORKFLOW {
             Vec::new()
@@ -574,8 +613,8 @@ fn history_rows(
         let document = view
             .issued
             .iter()
-            .find(|record| record.serial == delivery.serial)
-            .map(|record| tr.text(&record.kind.name()))
+            .find(|document| document.record.serial == delivery.serial)
+            .map(|document| tr.text(&document.record.kind.name()))
             .unwrap_or_default();
         let what = match delivery.purpose.as_str() {
             "print" => "case-delivery-print",

@@ -45,6 +45,8 @@ pub(in crate::web) struct WorkForms {
     pub visit: Option<crate::web::inspection::VisitForm>,
     pub review: Option<crate::web::violation::ReviewForm>,
     pub ruling: Option<crate::web::violation::RulingForm>,
+    /// An issued document's form: its serial, the message, and the reason typed.
+    pub issued: Option<(String, String, String)>,
 }
 
 /// Fills the case page's sections of the work beside the workflow: the inquiry, the
@@ -101,6 +103,15 @@ pub(in crate::web) async fn case_page_refused(
     };
     let view = state.services.cases.view(&user.principal, id).await?;
     let mut template = case_template(&state.services.cases, page, &view, None, None);
+    if let Some((serial, message, reason)) = &typed.issued
+        && let Some(row) = template
+            .issued
+            .iter_mut()
+            .find(|row| &row.serial_ascii == serial)
+    {
+        row.error = Some(message.clone());
+        row.reason = reason.clone();
+    }
     with_work(state, page, &view, &mut template, typed).await?;
     let response = (status, page.render(&template)?).into_response();
     Ok(with_map_policy(state, &template, response))

@@ -3,12 +3,15 @@
 //! - [`verify`]: `/verify` and `/verify/{serial}`, public and rate-limited: what a
 //!   document states and whether it still holds, without the owner's name or ID.
 //! - [`pdf`]: `/issued/{serial}/pdf`, the document as a PDF, for those who may have it.
+//! - [`manage`]: `/cases/{id}/issued/{serial}/reissue`, `/extension` and `/revocation`,
+//!   the case page's forms for the staff who issued it.
 
+mod manage;
 mod pdf;
 mod verify;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 
@@ -17,4 +20,13 @@ pub fn routes() -> Router<AppState> {
         .route("/verify", get(verify::form))
         .route("/verify/{serial}", get(verify::verify))
         .route("/issued/{serial}/pdf", get(pdf::pdf))
+        .route("/cases/{id}/issued/{serial}/reissue", post(manage::reissue))
+        .route(
+            "/cases/{id}/issued/{serial}/extension",
+            post(manage::extend),
+        )
+        .route(
+            "/cases/{id}/issued/{serial}/revocation",
+            post(manage::revoke),
+        )
 }

@@ -148,7 +148,25 @@ pub(super) async fn verify(
         } else {
             "ltr"
         };
-        rows.push((label, tr.digits(value), dir));
+        let shown = match name.as_str() {
+            daftar_core::issued::extension::EXTENSION_TERMS => match value.split_once('x') {
+                Some((count, months)) => tr.tn(
+                    "issued-fact-extension-value",
+                    &[("count", tr.digits(count)), ("months", tr.digits(months))],
+                ),
+                None => tr.digits(value),
+            },
+            daftar_app::issued::REPLACES => tr.digits(
+                &Serial::parse(value).map_or_else(|_| value.clone(), |serial| serial.grouped()),
+            ),
+            _ => tr.digits(value),
+        };
+        let dir = if name == daftar_core::issued::extension::EXTENSION_TERMS {
+            "auto"
+        } else {
+            dir
+        };
+        rows.push((label, shown, dir));
     }
     view.found = Some(FoundView {
         kind: tr.text(&record.kind.name()),
