@@ -337,13 +337,16 @@ fn bitmap_png(
     Ok(out)
 }
 
+/// A bill's QR code or barcode as the template reads it: its file name and its PNG.
+pub type BillImage = (String, Vec<u8>);
+
 /// Bills as printed, with the files of their QR codes and barcodes (`/qr-<n>.png`,
 /// `/barcode-<n>.png`).
 pub fn printed_bills(
     bills: &[daftar_store::BillView],
     typesetter: &Typesetter,
     base_url: &str,
-) -> Result<(BillsData, Vec<(String, Vec<u8>)>), RenderError> {
+) -> Result<(BillsData, Vec<BillImage>), RenderError> {
     use daftar_core::fa::format_number;
     let branding = typesetter.branding();
     let mut images = Vec::with_capacity(bills.len() * 2);
@@ -421,7 +424,7 @@ pub fn bills_pdf(
 }
 
 /// A sample bill, for checking the bill template.
-pub fn sample_bills(typesetter: &Typesetter) -> (BillsData, Vec<(String, Vec<u8>)>) {
+pub fn sample_bills(typesetter: &Typesetter) -> (BillsData, Vec<BillImage>) {
     let bill = daftar_store::BillView {
         bill_id: "1234567890123".into(),
         payment_id: "4440051004".into(),

@@ -300,7 +300,7 @@ impl Typesetter {
     pub fn render_bills(
         &self,
         data: &BillsData,
-        images: Vec<(String, Vec<u8>)>,
+        images: Vec<super::pdf::BillImage>,
     ) -> Result<Vec<u8>, RenderError> {
         let main = self
             .inner
