@@ -62,6 +62,10 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_LOOKUP_RATE_LIMIT", default_value_t = 60)]
     pub lookup_rate_limit: u32,
 
+    /// How many hours before a planned outage every page shows its banner.
+    #[arg(long, env = "DAFTAR_OUTAGE_LEAD_HOURS", default_value_t = 48)]
+    pub outage_lead_hours: u16,
+
     /// Take the client's address from the last X-Forwarded-For entry (set this only
     /// behind a reverse proxy that writes it).
     #[arg(long, env = "DAFTAR_TRUST_FORWARDED_FOR")]
@@ -248,6 +252,7 @@ impl std::fmt::Debug for Config {
             .field("signing_key", &self.signing_key)
             .field("company_code", &self.company_code)
             .field("lookup_rate_limit", &self.lookup_rate_limit)
+            .field("outage_lead_hours", &self.outage_lead_hours)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_hours", &self.session_hours)
             .field("sms_per_mobile", &self.sms_per_mobile)

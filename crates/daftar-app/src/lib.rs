@@ -29,6 +29,7 @@ pub mod files;
 pub mod inspection;
 pub mod issued;
 pub mod notify;
+pub mod outage;
 pub mod outbox;
 pub mod payments;
 pub mod property;
@@ -65,6 +66,7 @@ pub struct Services {
     /// Issued documents as PDFs, to those who may have them.
     pub printing: issued::Printing,
     pub outbox: Outbox,
+    pub outages: outage::Outages,
     pub payments: Payments,
     pub properties: Properties,
     pub sketches: Sketches,
@@ -160,6 +162,10 @@ impl Services {
             )
             .map_err(|problem| anyhow::anyhow!("the visit slots: {problem}"))?,
             issuing,
+            outages: outage::Outages::new(
+                store.clone(),
+                jiff::SignedDuration::from_hours(i64::from(config.outage_lead_hours)),
+            ),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

@@ -29,6 +29,7 @@ pub mod fa;
 pub mod ir;
 pub mod issued;
 pub mod otp;
+pub mod outage;
 pub mod property;
 pub mod roles;
 pub mod sign_in_limits;

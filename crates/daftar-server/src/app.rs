@@ -128,6 +128,12 @@ impl FromRef<AppState> for daftar_app::issued::Issuing {
     }
 }
 
+impl FromRef<AppState> for daftar_app::outage::Outages {
+    fn from_ref(state: &AppState) -> daftar_app::outage::Outages {
+        state.services.outages.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::Zoning {
     fn from_ref(state: &AppState) -> daftar_app::Zoning {
         state.services.zoning.clone()

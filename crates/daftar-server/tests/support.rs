@@ -104,6 +104,7 @@ impl TestApp {
             // Every in-process request shares one address: only the rate-limit tests
             // set a low limit.
             lookup_rate_limit: 0,
+            outage_lead_hours: 48,
             trust_forwarded_for: false,
             sms_per_mobile: 3,
             sms_per_mobile_minutes: 10,
@@ -301,6 +302,27 @@ impl TestApp {
             .post_json(
                 "/api/v1/auth/token",
                 serde_json::json!({"username": username, "password": daftar_app::demo::DEMO_PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// The demo's system admin signed in, with the code of its second factor.
+    pub async fn admin_token(&self) -> String {
+        let now = jiff::Timestamp::now().as_second().unsigned_abs();
+        let code = daftar_app::accounts::second_factor::code_at(
+            daftar_app::demo::DEMO_TOTP_SECRET,
+            "system_admin",
+            now,
+        )
+        .unwrap();
+        let response = self
+            .post_json(
+                "/api/v1/auth/token",
+                serde_json::json!({"username": "system_admin",
+                    "password": daftar_app::demo::DEMO_PASSWORD, "second_factor": code}),
                 None,
             )
             .await;

@@ -21,6 +21,7 @@ mod cases;
 mod decode;
 mod inspection;
 pub(crate) mod issued;
+mod outage;
 pub mod outbox;
 mod payments;
 mod postgres;
@@ -48,6 +49,7 @@ pub use issued::{
     IssuedStore, NewDelivery, NewIssued, NewKey, NewRevocation, StoredDelivery, StoredIssued,
     StoredKey,
 };
+pub use outage::{NewOutage, OutageStore, StoredOutage};
 pub use outbox::{Attempt, OutboxStore};
 pub use payments::{
     NewOnlinePayment, OnlinePayment, OnlinePaymentEnding, OnlinePaymentStatus, PaymentStore,
@@ -104,6 +106,7 @@ pub trait Store:
     + InspectionStore
     + IssuedStore
     + OutboxStore
+    + OutageStore
     + PaymentStore
     + PropertyStore
     + SketchStore

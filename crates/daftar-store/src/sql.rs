@@ -128,6 +128,7 @@ where
         + crate::InspectionStore
         + crate::IssuedStore
         + OutboxStore
+        + crate::OutageStore
         + PaymentStore
         + crate::PropertyStore
         + crate::SketchStore

@@ -169,6 +169,19 @@ impl JalaliDate {
             .unwrap_or(Timestamp::UNIX_EPOCH)
     }
 
+    /// The moment of this day at `hour:minute` on Tehran's clock; `None` for a time that
+    /// is not one (24:00, 12:60).
+    pub fn at_tehran_time(&self, hour: u8, minute: u8) -> Option<Timestamp> {
+        let time =
+            jiff::civil::Time::new(i8::try_from(hour).ok()?, i8::try_from(minute).ok()?, 0, 0)
+                .ok()?;
+        self.to_gregorian()
+            .to_datetime(time)
+            .to_zoned(TEHRAN.clone())
+            .ok()
+            .map(|zoned| zoned.timestamp())
+    }
+
     pub fn from_timestamp(ts: Timestamp) -> Self {
         // `to_datetime` borrows the zone: `to_zoned` would clone it, an atomic count shared by
         // every thread, on every request that asks for today.
@@ -442,6 +455,16 @@ mod tests {
             Some(jd(1404, 12, 29))
         );
         assert_eq!(jd(1405, 1, 1).checked_add_months(0), Some(jd(1405, 1, 1)));
+    }
+
+    #[test]
+    fn a_time_of_day_is_read_on_tehrans_clock() {
+        // Tehran keeps +03:30 all year (no daylight saving since 1401).
+        let at = jd(1405, 9, 15).at_tehran_time(20, 30).unwrap();
+        assert_eq!(at.to_string(), "2026-12-06T17:00:00Z");
+        assert_eq!(JalaliDate::from_timestamp(at), jd(1405, 9, 15));
+        assert_eq!(jd(1405, 9, 15).at_tehran_time(24, 0), None);
+        assert_eq!(jd(1405, 9, 15).at_tehran_time(12, 60), None);
     }
 
     #[test]

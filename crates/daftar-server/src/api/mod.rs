@@ -9,6 +9,7 @@ mod catalog;
 mod inspection;
 pub(crate) mod issued;
 mod openapi;
+mod outage;
 mod property;
 mod sketch;
 mod staff;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(inspection::routes())
         .merge(issued::routes())
+        .merge(outage::routes())
         .merge(property::routes())
         .merge(sketch::routes())
         .merge(violation::routes())

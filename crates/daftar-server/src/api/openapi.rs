@@ -9,7 +9,8 @@ use axum::response::IntoResponse;
 use utoipa::OpenApi;
 
 use super::{
-    auth, bills, cases, catalog, inspection, issued, property, sketch, staff, violation, zoning,
+    auth, bills, cases, catalog, inspection, issued, outage, property, sketch, staff, violation,
+    zoning,
 };
 
 #[derive(OpenApi)]
@@ -68,6 +69,9 @@ use super::{
         issued::reissue::reissue,
         issued::reissue::extend,
         issued::keys::keys,
+        outage::list::list,
+        outage::announce::announce,
+        outage::announce::withdraw,
         violation::firms::register,
         violation::firms::list,
         document,
@@ -81,7 +85,8 @@ use super::{
         (name = "staff", description = "The office's units"),
         (name = "zoning", description = "The detailed plan: the inquiry"),
         (name = "properties", description = "The property file"),
-        (name = "issued", description = "Issued documents: verifying a serial, revoking, the office's public keys"),
+        (name = "issued", description = "Issued documents: verifying a serial, revoking, re-issuing, the office's public keys"),
+        (name = "outages", description = "Planned outages: announced by the system admin, listed for everyone"),
     )
 )]
 struct ApiDoc;

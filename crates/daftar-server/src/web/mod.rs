@@ -9,6 +9,7 @@ pub(crate) mod design;
 mod home;
 mod inspection;
 mod issued;
+mod outage;
 mod payments;
 mod property;
 mod sign_in;
@@ -48,6 +49,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(inspection::routes())
         .merge(issued::routes())
+        .merge(outage::routes())
         .merge(property::routes())
         .merge(sketch::routes())
         .merge(violation::routes())
@@ -105,6 +107,9 @@ pub struct Layout {
     pub today: String,
     /// A staff member's queues, each with its count of open tasks, for the navigation.
     pub queues: Vec<NavQueue>,
+    /// The planned outages coming within the lead time or under way, as their banners
+    /// say them.
+    pub outages: Vec<String>,
 }
 
 /// One of a staff member's queues in the navigation.
@@ -184,6 +189,7 @@ impl Layout {
             dev_gateway: false,
             today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
             queues: Vec::new(),
+            outages: Vec::new(),
         }
     }
 }
@@ -235,6 +241,14 @@ impl FromRequestParts<AppState> for Page {
                 Some(account) => nav_queues(state, account, &tr).await,
                 None => Vec::new(),
             },
+            outages: state
+                .services
+                .outages
+                .banners()
+                .await
+                .iter()
+                .map(|outage| outage::banner_text(&tr, outage))
+                .collect(),
         };
         Ok(Page { layout, user, csrf })
     }
