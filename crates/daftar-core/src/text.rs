@@ -80,6 +80,15 @@ impl<S: AsRef<str>> Text<S> {
     }
 }
 
+/// Text escaped for XML (an SVG drawing, an Atom feed): in element content and in
+/// double-quoted attributes alike.
+pub fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -556,6 +556,7 @@ mod tests {
         "issued.lapsed",
         "issued.extensions_used",
         "issued.not_extendable",
+        "issued.not_reissuable",
         "outage.order",
         "outage.past",
         "outage.too_long",

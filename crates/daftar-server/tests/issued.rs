@@ -24,6 +24,7 @@ on_both_databases!(
     the_certificate_pdf_goes_to_its_applicant_and_staff_only_and_each_copy_is_recorded,
     a_reissue_supersedes_the_document_for_its_issuer_only,
     two_reissues_at_once_supersede_the_document_once,
+    a_renewal_clearance_is_not_issued_again,
 );
 
 /// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
@@ -516,6 +517,55 @@ async fn a_reissue_supersedes_the_document_for_its_issuer_only(app: TestApp) {
         )
         .await;
     assert_eq!(wrong.error_code(), "serial.check_digit", "{}", wrong.body);
+}
+
+/// A renewal clearance keeps its serial, the code its owner holds: it is not issued again.
+async fn a_renewal_clearance_is_not_issued_again(app: TestApp) {
+    let staff = app
+        .store
+        .staff_by_username("renewal_clearance")
+        .await
+        .unwrap()
+        .unwrap();
+    let clearance = app
+        .state
+        .services
+        .issuing
+        .issue(daftar_app::issued::NewDocument {
+            kind: DocumentKind::RenewalClearance,
+            subject: Subject::Property {
+                district: 1,
+                renewal_code: "01-101-12-0".into(),
+            },
+            facts: BTreeMap::from([("year".to_owned(), "1405".to_owned())]),
+            valid_until: Some(valid_until()),
+            case: None,
+            issued_by: Some((staff.id, Role::RenewalClearance)),
+            office: None,
+            serial: None,
+            supersedes: None,
+        })
+        .await
+        .unwrap();
+    let token = app.staff_token("renewal_clearance").await;
+    let again = app
+        .post_json(
+            &format!("/api/v1/issued/{}/reissue", clearance.serial),
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        again.error_code(),
+        "issued.not_reissuable",
+        "{}",
+        again.body
+    );
+    let found = app
+        .get(&format!("/api/v1/issued/{}", clearance.serial), None)
+        .await
+        .json();
+    assert_eq!(found["status"], "valid");
 }
 
 async fn two_reissues_at_once_supersede_the_document_once(app: TestApp) {

@@ -174,6 +174,21 @@ async fn the_outages_page_and_feed_list_the_announcements_and_the_admin_announce
         .collect();
     assert_eq!(titles, ["پرداخت <قبض> & پیگیری"]);
 
+    // Anyone else's post is refused before it is read, and gets no form.
+    let head = format!("daftar_session={}", app.staff_token("office_head").await);
+    let head_page = app.get_page("/outages", &head).await;
+    assert!(!head_page.body.contains("id=\"outage-form\""));
+    let head_csrf = head_page.hidden("csrf");
+    let refused = app
+        .post_form(
+            "/outages",
+            &[("csrf", &head_csrf), ("from_day", "x")],
+            &head,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(!refused.body.contains("id=\"outage-form\""));
+
     // The admin's form: Jalali days and Tehran times, in either script.
     let cookie = format!("daftar_session={admin}");
     let admin_page = app.get_page("/outages", &cookie).await;

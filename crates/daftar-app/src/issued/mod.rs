@@ -103,14 +103,25 @@ pub struct Issuing {
 /// A stored record whose signature held, as a look-up answers it.
 #[derive(Debug)]
 struct Checked {
-    stored_record: String,
-    stored_signature: String,
+    /// SHA-256 of the stored record and signature, which a later look-up's must equal.
+    stored: [u8; 32],
     record: IssuedRecord,
     compact: String,
 }
 
-/// How many checked records a process keeps before it starts over.
-const CHECKED_KEPT: usize = 50_000;
+/// How many checked records a process keeps before it starts over (a few kilobytes
+/// each).
+const CHECKED_KEPT: usize = 10_000;
+
+/// What identifies a stored record and its signature: both, hashed.
+fn stored_digest(record: &str, signature: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(record.len().to_le_bytes());
+    hasher.update(record.as_bytes());
+    hasher.update(signature.as_bytes());
+    hasher.finalize().into()
+}
 
 /// A document to issue.
 #[derive(Debug, Clone)]
@@ -363,10 +374,10 @@ impl Issuing {
         stored_record: &str,
         stored_signature: &str,
     ) -> Result<Arc<Checked>, CaseError> {
+        let stored = stored_digest(stored_record, stored_signature);
         let seen = self.checked_cache().get(serial.as_str()).cloned();
         if let Some(seen) = seen
-            && seen.stored_record == stored_record
-            && seen.stored_signature == stored_signature
+            && seen.stored == stored
         {
             return Ok(seen);
         }
@@ -401,8 +412,7 @@ impl Issuing {
         }
         .encode();
         let checked = Arc::new(Checked {
-            stored_record: stored_record.to_owned(),
-            stored_signature: stored_signature.to_owned(),
+            stored,
             record,
             compact,
         });
@@ -506,6 +516,9 @@ impl Issuing {
             .unwrap_or(managing);
         if status_of(&stored) != Status::Valid {
             return Err(CaseError::Invalid("issued.not_current"));
+        }
+        if !DocumentKind::from_slug(&stored.kind).is_some_and(DocumentKind::reissuable) {
+            return Err(CaseError::Invalid("issued.not_reissuable"));
         }
         let old = &self
             .checked(serial, &stored.record, &stored.signature)

@@ -257,23 +257,25 @@ pub fn bill_track_url(base_url: &str, bill_id: &str, payment_id: &str) -> String
 /// The 26-digit barcode in Code 128 (set C, two digits a symbol): its bars, a module
 /// each, true for black.
 fn barcode_modules(digits: &str) -> Result<Vec<bool>, RenderError> {
-    let code = barcoders::sym::code128::Code128::new(format!("\u{0106}{digits}"))
-        .map_err(|e| RenderError::Template(vec![format!("Code 128 refused {digits}: {e}")]))?;
-    Ok(code
-        .encode()
+    Ok(barcode_encoded(digits)?
         .into_iter()
         .map(|module| module == 1)
         .collect())
 }
 
-/// The barcode as SVG, for a bill's page.
-pub fn barcode_svg(digits: &str) -> Result<String, RenderError> {
+/// The barcode's modules as barcoders encodes them, 1 for black.
+fn barcode_encoded(digits: &str) -> Result<Vec<u8>, RenderError> {
     let code = barcoders::sym::code128::Code128::new(format!("\u{0106}{digits}"))
         .map_err(|e| RenderError::Template(vec![format!("Code 128 refused {digits}: {e}")]))?;
+    Ok(code.encode())
+}
+
+/// The barcode as SVG, for a bill's page.
+pub fn barcode_svg(digits: &str) -> Result<String, RenderError> {
     barcoders::generators::svg::SVG::new(60)
         .xmlns("http://www.w3.org/2000/svg".to_owned())
         .xdim(2)
-        .generate(code.encode())
+        .generate(barcode_encoded(digits)?)
         .map_err(|e| RenderError::Template(vec![format!("the barcode's SVG: {e}")]))
 }
 

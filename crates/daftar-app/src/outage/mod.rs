@@ -4,6 +4,7 @@
 //! under way. The banner is read from memory, refreshed every few seconds and at once
 //! after this process announces or withdraws, so that a page costs no query for it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,9 @@ pub struct Outages {
     store: Arc<dyn Store>,
     lead: SignedDuration,
     banners: Arc<RwLock<Option<ReadBanners>>>,
+    /// Moved on by every announcement and withdrawal here: a read of the banners begun
+    /// before one is not kept after it.
+    generation: Arc<AtomicU64>,
 }
 
 /// The announcements read for the banners, and when.
@@ -41,6 +45,7 @@ impl Outages {
             store,
             lead,
             banners: Arc::default(),
+            generation: Arc::default(),
         }
     }
 
@@ -55,7 +60,9 @@ impl Outages {
     ) -> Result<i64, CaseError> {
         let admin = system_admin(who)?;
         let now = Timestamp::now();
-        let outage = PlannedOutage::new(from, to, affected_fa, affected_en, now)
+        // Kept to the second: checked as it is kept.
+        let second = |at: Timestamp| Timestamp::from_second(at.as_second()).unwrap_or(at);
+        let outage = PlannedOutage::new(second(from), second(to), affected_fa, affected_en, now)
             .map_err(|refused| CaseError::Invalid(refused.code()))?;
         let id = self
             .store
@@ -82,7 +89,12 @@ impl Outages {
         Ok(())
     }
 
-    /// The announcements of the last 90 days and to come, the latest first.
+    /// Whether `who` may announce and withdraw: the system admin.
+    pub fn may_announce(&self, who: &Principal) -> Result<(), CaseError> {
+        system_admin(who).map(|_| ())
+    }
+
+    /// The announcements of the last 90 days and to come, the soonest start first.
     pub async fn listed(&self) -> Result<Vec<StoredOutage>, CaseError> {
         let since = Timestamp::now()
             .checked_sub(PAST_LISTED_FOR)
@@ -103,6 +115,7 @@ impl Outages {
         let outages = match cached {
             Some(outages) => outages,
             None => {
+                let generation = self.generation.load(Ordering::SeqCst);
                 let read = match self.store.outages(Timestamp::now(), LISTED).await {
                     Ok(outages) => outages,
                     Err(error) => {
@@ -110,11 +123,13 @@ impl Outages {
                         Vec::new()
                     }
                 };
-                *self
+                let mut kept = self
                     .banners
                     .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                    Some((Instant::now(), read.clone()));
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if self.generation.load(Ordering::SeqCst) == generation {
+                    *kept = Some((Instant::now(), read.clone()));
+                }
                 read
             }
         };
@@ -128,6 +143,7 @@ impl Outages {
     }
 
     fn forget_banners(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         *self
             .banners
             .write()

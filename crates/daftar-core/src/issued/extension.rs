@@ -53,6 +53,9 @@ pub fn extended(
         .and_then(|terms| terms.split_once('x'))
         .and_then(|(count, months)| Some((count.parse::<u32>().ok()?, months.parse::<u32>().ok()?)))
         .ok_or(ExtensionRefused::NotExtendable)?;
+    if months == 0 {
+        return Err(ExtensionRefused::NotExtendable);
+    }
     if today > until {
         return Err(ExtensionRefused::Lapsed);
     }
@@ -61,7 +64,7 @@ pub fn extended(
         .get(EXTENDED)
         .and_then(|count| count.parse::<u32>().ok())
         .unwrap_or(0);
-    if had >= allowed || months == 0 {
+    if had >= allowed {
         return Err(ExtensionRefused::Used);
     }
     let new_until = until

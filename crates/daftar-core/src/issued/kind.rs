@@ -42,6 +42,14 @@ impl DocumentKind {
         }
     }
 
+    /// Whether a document of this kind is issued again under a new serial (a copy, an
+    /// extension). Not a renewal clearance, whose serial is the clearance code the
+    /// property's owner holds and `/clearance/verify` answers for, nor a bill, whose proof
+    /// is its bill and payment IDs.
+    pub fn reissuable(self) -> bool {
+        !matches!(self, DocumentKind::RenewalClearance | DocumentKind::Bill)
+    }
+
     pub fn from_slug(slug: &str) -> Option<DocumentKind> {
         DocumentKind::ALL
             .into_iter()

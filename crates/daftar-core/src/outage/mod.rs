@@ -88,10 +88,13 @@ impl PlannedOutage {
         if from.duration_until(to) > MAX_LENGTH {
             return Err(OutageRefused::TooLong);
         }
+        // One line or a few, of printable text: a control character has no place on a
+        // page, and breaks the Atom feed.
         let stated = |text: &str| {
             let text = text.trim().to_owned();
             let count = text.chars().count();
-            (1..=MAX_AFFECTED_CHARS).contains(&count).then_some(text)
+            let printable = !text.chars().any(|c| c.is_control() && c != '\n');
+            ((1..=MAX_AFFECTED_CHARS).contains(&count) && printable).then_some(text)
         };
         Ok(PlannedOutage {
             from,
@@ -171,6 +174,10 @@ mod tests {
         );
         assert_eq!(
             PlannedOutage::new(from, to, "الف", &"a".repeat(501), now),
+            Err(OutageRefused::Affected)
+        );
+        assert_eq!(
+            PlannedOutage::new(from, to, "الف\u{0}ب", "a", now),
             Err(OutageRefused::Affected)
         );
     }

@@ -277,9 +277,7 @@ fn centroid(points: &[(f64, f64)]) -> (f64, f64) {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    crate::text::xml_escape(text)
 }
 
 #[cfg(test)]

@@ -106,6 +106,7 @@ err-issued-not-current = This document is revoked or replaced already; only the 
 err-issued-lapsed = This document's term has ended; a permit is extended only when asked for before its term ends.
 err-issued-extensions-used = This permit has had every free extension its terms allow; a changed-plan permit is needed.
 err-issued-not-extendable = Only a building permit with a term is extended.
+err-issued-not-reissuable = A renewal clearance or a bill is not issued again: its code or IDs are its proof.
 err-clearance-code-format = A clearance code has 12 digits.
 err-clearance-code-check-digit = The clearance code is wrong: its check digit does not match.
 rials = { $amount } rials

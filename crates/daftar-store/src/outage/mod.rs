@@ -15,7 +15,7 @@ pub trait OutageStore: Send + Sync + std::fmt::Debug {
     async fn announce_outage(&self, outage: &NewOutage) -> Result<i64>;
     /// Marks an announcement withdrawn; false when it is unknown or withdrawn already.
     async fn withdraw_outage(&self, id: i64, at: Timestamp) -> Result<bool>;
-    /// The announcements not withdrawn that end after `ends_after`, the latest start
+    /// The announcements not withdrawn that end after `ends_after`, the soonest start
     /// first, at most `limit`.
     async fn outages(&self, ends_after: Timestamp, limit: u32) -> Result<Vec<StoredOutage>>;
 }
@@ -100,7 +100,7 @@ where
             "SELECT id, starts_at, ends_at, affected_fa, affected_en, announced_at
              FROM planned_outages
              WHERE withdrawn_at IS NULL AND ends_at > $1
-             ORDER BY starts_at DESC, id DESC
+             ORDER BY starts_at, id
              LIMIT $2",
         )
         .bind(to_db_time(ends_after))

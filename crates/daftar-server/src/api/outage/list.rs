@@ -1,4 +1,4 @@
-//! `GET /api/v1/outages`: the planned outages announced, the latest start first.
+//! `GET /api/v1/outages`: the planned outages announced, the soonest start first.
 
 use axum::Json;
 use axum::extract::State;

@@ -76,14 +76,14 @@ async fn manage(
         Manage::Revoke => issuing
             .revoke(&user.principal, &parsed, &form.reason)
             .await
-            .map(|()| format!("#issued-{serial}")),
+            .map(|()| format!("#issued-{parsed}")),
     };
     match done {
         Ok(anchor) => Ok(Redirect::to(&format!("/cases/{}?done=1{anchor}", id.0)).into_response()),
         Err(error) => {
             let (status, message) = page.form_error(error)?;
             let typed = WorkForms {
-                issued: Some((serial, message, form.reason)),
+                issued: Some((parsed.as_str().to_owned(), message, form.reason)),
                 ..WorkForms::default()
             };
             case_page_refused(&state, &page, id, status, typed).await

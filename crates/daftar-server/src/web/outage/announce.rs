@@ -35,6 +35,8 @@ pub(super) async fn announce(
     let Some(user) = page.user.as_ref() else {
         return Err(AppError::Unauthorized("auth.required"));
     };
+    // Nobody else's typing is read, nor shown back with the admin's form.
+    outages.may_announce(&user.principal)?;
     let attempt = async {
         let from = moment(&form.from_day, &form.from_time)?;
         let to = moment(&form.to_day, &form.to_time)?;

@@ -10,26 +10,16 @@ use daftar_core::calendar::{format_timestamp_en, format_timestamp_fa};
 use crate::app::AppState;
 use crate::error::AppError;
 
-/// Text escaped for XML.
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use daftar_core::text::xml_escape as xml;
 
 pub(super) async fn feed(
     State(state): State<AppState>,
     State(outages): State<Outages>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let listed = outages.listed().await?;
-    let base = state
-        .config
-        .public_url
-        .as_deref()
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_owned();
+    // Atom's ids are absolute: the public address, or the one this request came to.
+    let base = xml(&state.site(&headers));
     let updated = listed
         .iter()
         .map(|outage| outage.announced_at)

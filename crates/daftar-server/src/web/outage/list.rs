@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use daftar_app::outage::Outages;
 use daftar_core::outage::phase;
-use daftar_core::roles::Role;
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -112,13 +111,8 @@ pub(super) async fn render(
     let is_admin = page
         .user
         .as_ref()
-        .and_then(|user| user.staff())
-        .is_some_and(|account| account.has_role(Role::SystemAdmin));
-    let form = match typed {
-        Some(typed) => Some(typed),
-        None if is_admin => Some((AnnounceForm::default(), None)),
-        None => None,
-    };
+        .is_some_and(|user| outages.may_announce(&user.principal).is_ok());
+    let form = is_admin.then(|| typed.unwrap_or_default());
     let view = OutagesPage {
         layout: page.layout.clone(),
         outages: rows,
