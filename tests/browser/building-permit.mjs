@@ -294,7 +294,9 @@ try {
   assert.ok(latin.includes(`${first.slice(0, 4)}-${first.slice(4, 8)}-${first.slice(8)}`), `replaces ${first}`);
   assert.match(latin, /تعداد طبقات\s+2|2\s+تعداد طبقات/, latin);
   assert.match(text, /کروکی ساختمان/, 'the sketch on its second page');
-  execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '2', pdfPath, join(dataDir, 'permit')]);
+  // 300 dpi, as a phone's camera sees a printed page: a permit's QR code carries every
+  // fact (version 25 or more), and at 150 dpi its modules are under two pixels.
+  execFileSync('pdftoppm', ['-r', '300', '-png', '-f', '1', '-l', '2', pdfPath, join(dataDir, 'permit')]);
   execFileSync('cp', [join(dataDir, 'permit-1.png'), join(screenshots, 'permit-pdf-page-1.png')]);
   execFileSync('cp', [join(dataDir, 'permit-2.png'), join(screenshots, 'permit-pdf-page-2.png')]);
   const image = PNG.sync.read(readFileSync(join(dataDir, 'permit-1.png')));

@@ -111,7 +111,7 @@ try {
   const offline = execFileSync(daftar, ['documents', 'verify', pdfPath, '--keys', keysPath], { encoding: 'utf8' });
   assert.match(offline, /the signature holds[\s\S]*certificate_number: 1405\/88/);
   // Its QR code, read from the page as an image, is the verify address and the record.
-  execFileSync('pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', pdfPath, join(dataDir, 'page')]);
+  execFileSync('pdftoppm', ['-r', '300', '-png', '-f', '1', '-l', '1', pdfPath, join(dataDir, 'page')]);
   const image = PNG.sync.read(readFileSync(join(dataDir, 'page-1.png')));
   const qr = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
   assert.ok(qr, 'a QR code on the page');
