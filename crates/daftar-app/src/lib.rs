@@ -11,6 +11,8 @@
 //! - [`outbox`]: delivering the notifications, and the SLA sweep ([`Outbox`]);
 //! - [`payments`]: paying a bill online through a payment gateway ([`Payments`]);
 //! - [`sketch`]: the inspector's sketch of a case ([`Sketches`]);
+//! - [`survey`]: a closed case's satisfaction survey and the published results
+//!   ([`survey::Surveys`]);
 //! - [`zoning`]: the detailed plan's rules and map, and the inquiry ([`Zoning`]).
 //!
 //! Beside them: [`config`], the one typed configuration; [`catalog`], loading the service
@@ -34,6 +36,7 @@ pub mod outbox;
 pub mod payments;
 pub mod property;
 pub mod sketch;
+pub mod survey;
 pub mod violation;
 pub mod zoning;
 
@@ -70,6 +73,7 @@ pub struct Services {
     pub payments: Payments,
     pub properties: Properties,
     pub sketches: Sketches,
+    pub surveys: survey::Surveys,
     pub violations: Violations,
     pub zoning: Zoning,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
@@ -165,6 +169,12 @@ impl Services {
             outages: outage::Outages::new(
                 store.clone(),
                 jiff::SignedDuration::from_hours(i64::from(config.outage_lead_hours)),
+            ),
+            surveys: survey::Surveys::new(
+                store.clone(),
+                cases.clone(),
+                catalog.clone(),
+                Arc::new(daftar_core::survey::SurveyForm::built_in()),
             ),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,

@@ -17,6 +17,8 @@
 //!   and lock after wrong staff passwords.
 //! - [`sketch`]: the inspector's sketch of a building's floors: checked, measured, drawn.
 //! - [`zoning`]: the detailed plan's zones and rules, and the map order of a plot.
+//! - [`survey`]: the satisfaction survey a closed case's applicant answers, and its
+//!   published tallies.
 //! - [`text`]: the two languages of the desk, and one text in both.
 //!
 //! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
@@ -34,6 +36,7 @@ pub mod property;
 pub mod roles;
 pub mod sign_in_limits;
 pub mod sketch;
+pub mod survey;
 pub mod text;
 pub mod violation;
 pub mod workflow;

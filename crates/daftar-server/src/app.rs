@@ -128,6 +128,12 @@ impl FromRef<AppState> for daftar_app::issued::Issuing {
     }
 }
 
+impl FromRef<AppState> for daftar_app::survey::Surveys {
+    fn from_ref(state: &AppState) -> daftar_app::survey::Surveys {
+        state.services.surveys.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::outage::Outages {
     fn from_ref(state: &AppState) -> daftar_app::outage::Outages {
         state.services.outages.clone()

@@ -141,6 +141,20 @@ impl From<daftar_app::PaymentError> for AppError {
     }
 }
 
+impl From<daftar_app::survey::SurveyError> for AppError {
+    fn from(error: daftar_app::survey::SurveyError) -> AppError {
+        use daftar_app::survey::SurveyError;
+        match error {
+            SurveyError::NotFound => AppError::NotFound,
+            SurveyError::NotAllowed(code) => AppError::Forbidden(code),
+            SurveyError::Invalid(code) => AppError::Invalid(code),
+            SurveyError::Conflict(code) => AppError::Conflict(code),
+            SurveyError::Store(error) => error.into(),
+            SurveyError::Internal(error) => AppError::Internal(error),
+        }
+    }
+}
+
 impl From<daftar_app::ZoningError> for AppError {
     fn from(error: daftar_app::ZoningError) -> AppError {
         use daftar_app::ZoningError;
@@ -563,6 +577,14 @@ mod tests {
         "outage.affected",
         "outage.admin_only",
         "outage.when",
+        "survey.missing",
+        "survey.score",
+        "survey.unknown_item",
+        "survey.remark_too_long",
+        "survey.not_closed",
+        "survey.answered",
+        "survey.lapsed",
+        "survey.month",
         "case.closed",
         "case.unknown_action",
         "case.not_now",

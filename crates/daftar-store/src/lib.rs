@@ -30,6 +30,7 @@ mod sketch;
 mod sql;
 mod sqlite;
 mod sqlite_commits;
+mod survey;
 mod violation;
 mod zoning;
 
@@ -61,6 +62,7 @@ pub use property::{
 };
 pub use sketch::{NewSketch, SketchStore, StoredSketch};
 pub use sqlite::SqliteStore;
+pub use survey::{NewSurveyResponse, StoredTally, SurveyStore};
 pub use violation::{
     ComputedViolations, NewFirm, NewPermit, NewReview, NewRuling, StoredFirm, StoredPermit,
     StoredReview, StoredRuling, StoredViolations, ViolationStore,
@@ -110,6 +112,7 @@ pub trait Store:
     + PaymentStore
     + PropertyStore
     + SketchStore
+    + SurveyStore
     + ViolationStore
     + ZoningStore
 {

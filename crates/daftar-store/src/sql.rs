@@ -132,6 +132,7 @@ where
         + PaymentStore
         + crate::PropertyStore
         + crate::SketchStore
+        + crate::SurveyStore
         + crate::ViolationStore
         + crate::ZoningStore,
     for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,

@@ -17,6 +17,11 @@ use super::{
 };
 use crate::accounts::Principal;
 
+/// Added to the notice of a case's closing: the applicant's page holds the survey
+/// (`/cases/{id}/survey`), and the link on it asks them to sign in.
+pub(crate) const SURVEY_INVITATION: &str =
+    " — لطفاً در صفحهٔ این پرونده در سامانه به نظرسنجی رضایت از خدمت پاسخ دهید.";
+
 impl Cases {
     /// Takes an action on a case.
     pub async fn act(
@@ -194,12 +199,17 @@ impl Cases {
         }
         let next_state = definition.state(&step.position.state);
         let notifications = if step.changes_state() {
+            let mut text = status_notice(
+                &case.tracking_code,
+                next_state.map(|s| s.name.fa.as_str()).unwrap_or_default(),
+            );
+            if step.outcome.is_some() {
+                // The satisfaction survey's invitation rides on the closing notice: one SMS.
+                text.push_str(SURVEY_INVITATION);
+            }
             vec![NewNotification {
                 to: Recipient::Citizen(case.applicant.clone()),
-                text: status_notice(
-                    &case.tracking_code,
-                    next_state.map(|s| s.name.fa.as_str()).unwrap_or_default(),
-                ),
+                text,
             }]
         } else {
             Vec::new()

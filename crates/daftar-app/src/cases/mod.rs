@@ -503,6 +503,20 @@ impl Cases {
         self.store.case(id).await?.ok_or(CaseError::NotFound)
     }
 
+    /// A case for its applicant's own business beside the workflow (the survey): the
+    /// case, or what [`Cases::view`] would answer anyone else.
+    pub(crate) async fn applicants_case(
+        &self,
+        who: &Principal,
+        id: CaseId,
+    ) -> Result<CaseRecord, CaseError> {
+        let case = self.load(id).await?;
+        match standing(who, &case)? {
+            Standing::Applicant => Ok(case),
+            Standing::Staff(_) => Err(CaseError::NotAllowed("case.applicants_only")),
+        }
+    }
+
     /// A case for a staff member's work on it beside the workflow (the sketch): the case,
     /// the roles `who` holds in its office, and who may act on it now. Someone the case
     /// is not for gets what [`Cases::view`] would give them.

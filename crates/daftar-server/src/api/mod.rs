@@ -13,6 +13,7 @@ mod outage;
 mod property;
 mod sketch;
 mod staff;
+mod survey;
 mod violation;
 mod zoning;
 
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sketch::routes())
         .merge(violation::routes())
         .merge(staff::routes())
+        .merge(survey::routes())
         .merge(zoning::routes())
         .route(
             "/api/v1/openapi.json",

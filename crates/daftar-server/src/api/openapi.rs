@@ -9,8 +9,8 @@ use axum::response::IntoResponse;
 use utoipa::OpenApi;
 
 use super::{
-    auth, bills, cases, catalog, inspection, issued, outage, property, sketch, staff, violation,
-    zoning,
+    auth, bills, cases, catalog, inspection, issued, outage, property, sketch, staff, survey,
+    violation, zoning,
 };
 
 #[derive(OpenApi)]
@@ -72,6 +72,11 @@ use super::{
         outage::list::list,
         outage::announce::announce,
         outage::announce::withdraw,
+        survey::answer::standing,
+        survey::answer::answer,
+        survey::results::form,
+        survey::results::results,
+        survey::results::csv,
         violation::firms::register,
         violation::firms::list,
         document,
@@ -87,6 +92,7 @@ use super::{
         (name = "properties", description = "The property file"),
         (name = "issued", description = "Issued documents: verifying a serial, revoking, re-issuing, the office's public keys"),
         (name = "outages", description = "Planned outages: announced by the system admin, listed for everyone"),
+        (name = "surveys", description = "Satisfaction surveys: a closed case's applicant answers; the results are public from five responses"),
     )
 )]
 struct ApiDoc;

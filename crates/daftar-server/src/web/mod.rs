@@ -15,6 +15,7 @@ mod property;
 mod sign_in;
 mod sketch;
 mod staff;
+mod survey;
 mod violation;
 mod zoning;
 
@@ -54,6 +55,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(sketch::routes())
         .merge(violation::routes())
         .merge(staff::routes())
+        .merge(survey::routes())
         .merge(zoning::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -29,6 +29,8 @@ struct CaseRow {
     /// Returned to the applicant to correct: «نیاز به اقدام شما».
     waiting_on_me: bool,
     closed: bool,
+    /// Closed, and its survey waits for the applicant's answer.
+    survey_open: bool,
 }
 
 #[derive(Template)]
@@ -38,7 +40,11 @@ struct MyCasesView {
     cases: Vec<CaseRow>,
 }
 
-pub(super) async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<Response, AppError> {
+pub(super) async fn my_cases(
+    State(cases): State<Cases>,
+    State(surveys): State<daftar_app::survey::Surveys>,
+    page: Page,
+) -> Result<Response, AppError> {
     let Some(user) = page.user.as_ref() else {
         return Ok(crate::web::sign_in_then(&page.layout.path_and_query).into_response());
     };
@@ -47,7 +53,13 @@ pub(super) async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<R
     }
     let tr = page.layout.tr;
     let mut rows = Vec::new();
+    let answered = surveys.answered_by(&user.principal).await?;
+    let today = daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now());
     for case in cases.my_cases(&user.principal).await? {
+        let survey_open = matches!(
+            surveys.invitation_of(&case, answered.contains(&case.id), today),
+            daftar_app::survey::Invitation::Open { .. }
+        );
         let service = cases.catalog().get(&case.service_id);
         let state_name =
             tr.text(&cases.state_name(&case.workflow_id, case.workflow_version, &case.state));
@@ -59,6 +71,7 @@ pub(super) async fn my_cases(State(cases): State<Cases>, page: Page) -> Result<R
             updated: tr.moment(case.updated_at),
             waiting_on_me: cases.waits_on_applicant(&case),
             closed: case.closed_at.is_some(),
+            survey_open,
         });
     }
     page.render(&MyCasesView {
@@ -165,6 +178,8 @@ pub(super) struct CaseTemplate {
     identity_unconfirmed: bool,
     error: Option<String>,
     notice: Option<String>,
+    /// The applicant's invitation to the closed case's survey: the last day to answer.
+    pub(super) survey_until: Option<String>,
     /// Shown once after applying: the confirmation panel, to keep and print.
     applied: bool,
     /// The inspector's latest sketch, when one was drawn.
@@ -541,6 +556,7 @@ pub(super) fn case_template(
         order: None,
         visit: None,
         violations: None,
+        survey_until: None,
         property_href: daftar_app::cases::property_of(&view.case)
             .map(|(district, code)| format!("/properties/{district}/{code}")),
     }
@@ -551,6 +567,8 @@ pub(super) struct Notice {
     done: Option<String>,
     /// Just applied: the confirmation with the tracking code and what comes next.
     applied: Option<String>,
+    /// Just answered the survey: thanks.
+    survey: Option<String>,
 }
 
 pub(super) async fn case_page(
@@ -566,9 +584,23 @@ pub(super) async fn case_page(
     let cases = &state.services.cases;
     let view = cases.view(&user.principal, id).await?;
     let applied = notice.applied.is_some();
-    let notice = notice.done.map(|_| page.layout.tr.t("case-action-done"));
+    let notice = match (notice.done, notice.survey) {
+        (_, Some(_)) => Some(page.layout.tr.t("survey-thanks")),
+        (Some(_), None) => Some(page.layout.tr.t("case-action-done")),
+        (None, None) => None,
+    };
     let mut template = case_template(cases, &page, &view, None, notice);
     template.applied = applied && matches!(view.standing, Standing::Applicant);
+    if matches!(view.standing, Standing::Applicant) && view.case.closed_at.is_some() {
+        let (_, invitation) = state
+            .services
+            .surveys
+            .invitation(&user.principal, id)
+            .await?;
+        if let daftar_app::survey::Invitation::Open { until } = invitation {
+            template.survey_until = Some(page.layout.tr.day(until));
+        }
+    }
     super::work::with_work(&state, &page, &view, &mut template, Default::default()).await?;
     Ok(super::work::with_map_policy(
         &state,
