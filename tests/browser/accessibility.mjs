@@ -147,10 +147,10 @@ try {
   const visits = [
     [anonymous, ['/', '/services', `/services/${PERMIT}`, '/bills/track',
       '/bills/track?district=1&renewal_code=01-101-12-0', '/bills/track?bill_id=1&payment_id=2',
-      '/cases/track', '/clearance/verify', '/verify', '/outages', '/sign-in', '/staff/sign-in', '/design', '/no-such-page',
+      '/cases/track', '/clearance/verify', '/verify', '/outages', '/surveys', '/sign-in', '/staff/sign-in', '/design', '/no-such-page',
       '/staff/queues/formation']],
     [citizen, ['/', '/cases', `/services/${PERMIT}/apply`, '/clearance', '/bills/track?district=1&renewal_code=01-101-12-0',
-      casePath, `${casePath}?applied=1`, receiptPath, gatewayPath, '/properties/1/01-101-12-0']],
+      casePath, `${casePath}?applied=1`, `${casePath}/survey`, receiptPath, gatewayPath, '/properties/1/01-101-12-0']],
     [clerk, ['/staff', '/staff/queues/formation', '/staff/units/formation', casePath, `${casePath}?done=1`,
       '/staff/zoning?lon=51.425&lat=35.805', '/staff/zoning?lon=abc&lat=35', '/staff/visits',
       '/properties/1/01-101-12-0', '/staff/fire-safety-firms']],
