@@ -108,6 +108,8 @@ try {
   await phone.locator('#survey-error').waitFor();
   assert.match(await phone.locator('#survey-error').innerText(), /همهٔ پرسش‌ها/);
   assert.equal(await phone.locator('#item-conduct input[value="5"]').isChecked(), true, 'choices kept');
+  assert.equal(await phone.locator('fieldset[aria-invalid="true"]').count(), 1, 'the one left out is marked');
+  assert.match(await phone.locator('#item-overall-error').innerText(), /برگزینید/);
   assert.equal(await phone.locator('#survey-remark').inputValue(), 'کارها زود انجام شد.');
   await phone.screenshot({ path: join(screenshots, 'survey-refused-390.png'), fullPage: true });
   await phone.locator('#item-overall').getByLabel('۴ زیاد').check();

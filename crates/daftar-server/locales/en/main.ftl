@@ -892,6 +892,7 @@ survey-back = Back to the case
 survey-intro = Your case is closed. Tell us, in a minute, how the office served you: answer every question on the scale from 1 (very little) to 5 (very much). Your answers are counted in the public results only with at least four others, and never with your name. Open until { $until }.
 survey-remark = Anything else you would like to tell the office (optional)
 survey-remark-hint = Read by the office only, never published. Up to 1,000 characters.
+survey-choose = Choose an answer to this question.
 survey-send = Send my answers
 survey-status-answered = You have answered this case's survey. Thank you.
 survey-status-lapsed = The time to answer this case's survey has passed.

@@ -37,6 +37,8 @@ struct SurveyPage {
 
 struct ItemView {
     key: String,
+    /// Its number, in the page's digits.
+    number: String,
     question: String,
     /// The score typed, kept when the page comes back with a refusal.
     chosen: String,
@@ -129,7 +131,9 @@ fn render(
         items: form
             .items
             .iter()
-            .map(|item| ItemView {
+            .enumerate()
+            .map(|(at, item)| ItemView {
+                number: tr.number(at as u64 + 1),
                 question: tr.text(&item.question),
                 chosen: typed
                     .get(&format!("score_{}", item.key))
