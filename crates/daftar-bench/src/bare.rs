@@ -3,7 +3,8 @@
 //! tracking answer, with no middleware, no database and no templates. What Daftar's
 //! tracking endpoint costs beyond this is Daftar's own work. The same for the zoning
 //! inquiry at a point (bench/inquiry.sh): a fixed answer shaped like the inquiry's; and
-//! the verify page (bench/verify.sh): a fixed page of its size.
+//! the verify page (bench/verify.sh) and the survey results (bench/surveys.sh): a fixed
+//! page of its size.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -118,6 +119,22 @@ async fn verify(
     ))
 }
 
+/// The survey results page's floor (bench/surveys.sh): a fixed HTML page of `?bytes=`
+/// bytes, the size of Daftar's page for the month asked.
+async fn surveys(Query(query): Query<HashMap<String, String>>) -> axum::response::Html<String> {
+    let bytes: usize = query
+        .get("bytes")
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(0)
+        .min(1 << 20);
+    let mut page = String::from("<!doctype html><html lang=\"fa\" dir=\"rtl\"><main>");
+    while page.len() + 7 < bytes {
+        page.push_str("<p>نتایج</p>");
+    }
+    page.push_str("</main></html>");
+    axum::response::Html(page)
+}
+
 /// The sketch benchmark's floor (bench/sketch.py): the request's JSON read, 201 answered.
 async fn sketch(
     Json(body): Json<serde_json::Value>,
@@ -134,6 +151,7 @@ pub async fn serve(addr: SocketAddr) -> anyhow::Result<()> {
         .route("/api/v1/bills/track", get(track))
         .route("/api/v1/zoning/inquiry", get(inquiry))
         .route("/verify/{serial}", get(verify))
+        .route("/surveys", get(surveys))
         .route("/api/v1/cases/{id}/sketch", axum::routing::post(sketch))
         .route("/healthz", get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind(addr)

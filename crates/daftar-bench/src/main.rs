@@ -9,6 +9,7 @@ mod documents;
 mod profile;
 mod raw;
 mod register;
+mod survey;
 mod violation;
 mod zoning;
 
@@ -64,6 +65,10 @@ enum Command {
     /// through the R-tree, against testing every polygon; and importing the map into a
     /// database. Prints Markdown tables.
     Zoning(zoning::Args),
+    /// The survey results benchmark's set-up (bench/surveys.sh): N closed cases with a
+    /// survey response each over the months of 1405, and their month tallies. Prints the
+    /// month to ask for.
+    Surveys(survey::Args),
     /// Computing a 10-floor sketch's violations against checking the sketch, and the
     /// violation-review queue over 100,000 open violation cases against a queue of cases
     /// without. Prints Markdown tables.
@@ -100,6 +105,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Billing(args) => billing::run(args).await,
         Command::Cases(args) => cases::run(args).await,
         Command::Zoning(args) => zoning::run(args).await,
+        Command::Surveys(args) => survey::run(args).await,
         Command::Violations(args) => violation::run(args).await,
         Command::Documents(args) => documents::run(args).await,
         Command::Bare { addr } | Command::Serve { addr, .. } => bare::serve(addr).await,
