@@ -27,7 +27,7 @@ dir=$(mktemp -d)
 url=${DATABASE_URL:-sqlite://$dir/daftar.db}
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  case $url in postgres*) "$bench" database drop --url "$url" >/dev/null 2>&1 || true ;; esac
+  case $url in postgres*) "$bench" database drop "$url" >/dev/null 2>&1 || true ;; esac
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -40,7 +40,7 @@ wait_healthy() {
   done
 }
 
-case $url in postgres*) "$bench" database recreate --url "$url" >/dev/null ;; esac
+case $url in postgres*) "$bench" database recreate "$url" >/dev/null ;; esac
 month=$("$bench" surveys --into "$url" --responses "$RESPONSES")
 
 daftar_port=$((20000 + RANDOM % 20000))
