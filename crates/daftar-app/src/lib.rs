@@ -13,6 +13,7 @@
 //! - [`sketch`]: the inspector's sketch of a case ([`Sketches`]);
 //! - [`survey`]: a closed case's satisfaction survey and the published results
 //!   ([`survey::Surveys`]);
+//! - [`usage`]: the operator-usage report of an office's staff ([`usage::Usage`]);
 //! - [`zoning`]: the detailed plan's rules and map, and the inquiry ([`Zoning`]).
 //!
 //! Beside them: [`config`], the one typed configuration; [`catalog`], loading the service
@@ -37,6 +38,7 @@ pub mod payments;
 pub mod property;
 pub mod sketch;
 pub mod survey;
+pub mod usage;
 pub mod violation;
 pub mod zoning;
 
@@ -74,6 +76,7 @@ pub struct Services {
     pub properties: Properties,
     pub sketches: Sketches,
     pub surveys: survey::Surveys,
+    pub usage: usage::Usage,
     pub violations: Violations,
     pub zoning: Zoning,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
@@ -176,6 +179,7 @@ impl Services {
                 catalog.clone(),
                 Arc::new(daftar_core::survey::SurveyForm::built_in()),
             ),
+            usage: usage::Usage::new(store.clone(), cases.clone()),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

@@ -19,6 +19,7 @@
 //! - [`zoning`]: the detailed plan's zones and rules, and the map order of a plot.
 //! - [`survey`]: the satisfaction survey a closed case's applicant answers, and its
 //!   published tallies.
+//! - [`usage`]: the operator-usage report: how staff used the desk in a period.
 //! - [`text`]: the two languages of the desk, and one text in both.
 //!
 //! Nothing here reads a clock, a file or a socket: the caller passes `now` and data in.
@@ -38,6 +39,7 @@ pub mod sign_in_limits;
 pub mod sketch;
 pub mod survey;
 pub mod text;
+pub mod usage;
 pub mod violation;
 pub mod workflow;
 pub mod zoning;

@@ -128,6 +128,12 @@ impl FromRef<AppState> for daftar_app::issued::Issuing {
     }
 }
 
+impl FromRef<AppState> for daftar_app::usage::Usage {
+    fn from_ref(state: &AppState) -> daftar_app::usage::Usage {
+        state.services.usage.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::survey::Surveys {
     fn from_ref(state: &AppState) -> daftar_app::survey::Surveys {
         state.services.surveys.clone()

@@ -155,6 +155,18 @@ impl From<daftar_app::survey::SurveyError> for AppError {
     }
 }
 
+impl From<daftar_app::usage::UsageError> for AppError {
+    fn from(error: daftar_app::usage::UsageError) -> AppError {
+        use daftar_app::usage::UsageError;
+        match error {
+            UsageError::NotAllowed(code) => AppError::Forbidden(code),
+            UsageError::Period(refused) => AppError::Invalid(refused.code()),
+            UsageError::Store(error) => error.into(),
+            UsageError::Internal(error) => AppError::Internal(error),
+        }
+    }
+}
+
 impl From<daftar_app::ZoningError> for AppError {
     fn from(error: daftar_app::ZoningError) -> AppError {
         use daftar_app::ZoningError;
@@ -585,6 +597,10 @@ mod tests {
         "survey.answered",
         "survey.lapsed",
         "survey.month",
+        "usage.head_only",
+        "usage.order",
+        "usage.too_long",
+        "usage.day",
         "case.closed",
         "case.unknown_action",
         "case.not_now",

@@ -31,6 +31,7 @@ mod sql;
 mod sqlite;
 mod sqlite_commits;
 mod survey;
+mod usage;
 mod violation;
 mod zoning;
 
@@ -63,6 +64,7 @@ pub use property::{
 pub use sketch::{NewSketch, SketchStore, StoredSketch};
 pub use sqlite::SqliteStore;
 pub use survey::{NewSurveyResponse, StoredTally, SurveyStore};
+pub use usage::{SignInRow, StaffActionRow, UsageStore};
 pub use violation::{
     ComputedViolations, NewFirm, NewPermit, NewReview, NewRuling, StoredFirm, StoredPermit,
     StoredReview, StoredRuling, StoredViolations, ViolationStore,
@@ -113,6 +115,7 @@ pub trait Store:
     + PropertyStore
     + SketchStore
     + SurveyStore
+    + UsageStore
     + ViolationStore
     + ZoningStore
 {

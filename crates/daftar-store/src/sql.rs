@@ -133,6 +133,7 @@ where
         + crate::PropertyStore
         + crate::SketchStore
         + crate::SurveyStore
+        + crate::UsageStore
         + crate::ViolationStore
         + crate::ZoningStore,
     for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,

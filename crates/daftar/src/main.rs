@@ -3,6 +3,7 @@
 mod batch_cli;
 mod documents_cli;
 mod property_cli;
+mod report_cli;
 mod zoning_cli;
 
 use std::io::BufRead;
@@ -96,6 +97,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Reports: how the office's staff used the desk.
+    Report {
+        #[command(subcommand)]
+        command: report_cli::ReportCommand,
     },
     /// The property files: their plots from the GIS.
     Property {
@@ -325,6 +331,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         } => batch_cli::import_properties(&config, &file).await,
         Command::Property { command } => property_cli::run(command).await,
         Command::Zoning { command } => zoning_cli::run(command).await,
+        Command::Report { command } => report_cli::run(command).await,
         Command::Bills {
             command:
                 BillsCommand::Issue {

@@ -724,3 +724,78 @@ fn bills_print_writes_a_page_a_bill_and_a_second_run_only_what_is_missing() {
         "a kept file is not rewritten"
     );
 }
+
+/// `daftar report usage`: CSV to standard output with nothing else in it, XLSX to a file
+/// written whole, and a bad day or an XLSX with no file refused in one line.
+#[test]
+fn report_usage_writes_csv_to_standard_output_and_xlsx_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data_dir = data_dir.to_str().unwrap();
+    let loaded = daftar(&["demo", "--data-dir", data_dir], "");
+    assert!(loaded.status.success(), "{}", text(&loaded));
+    let day = "1405-09-13";
+    let csv = daftar(
+        &[
+            "report",
+            "usage",
+            "--data-dir",
+            data_dir,
+            "--from",
+            day,
+            "--to",
+            "۱۴۰۵-۰۹-۱۳",
+        ],
+        "",
+    );
+    assert!(csv.status.success(), "{}", text(&csv));
+    let out = String::from_utf8(csv.stdout).unwrap();
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("from,to,scope,key,name,measure,value"));
+    assert!(
+        lines.all(|line| line.starts_with("1405-09-13,1405-09-13,")),
+        "only the report on standard output: {out}"
+    );
+    assert!(out.contains(",office,,,actions,"), "{out}");
+
+    let file = dir.path().join("usage.xlsx");
+    let xlsx = daftar(
+        &[
+            "report",
+            "usage",
+            "--data-dir",
+            data_dir,
+            "--from",
+            "1405-09-01",
+            "--to",
+            day,
+            "--format",
+            "xlsx",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(xlsx.status.success(), "{}", text(&xlsx));
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip");
+    assert!(!dir.path().join("usage.partial").exists());
+
+    for (args, expected) in [
+        (
+            vec!["--from", "1405-13-01", "--to", day],
+            "not a Jalali day",
+        ),
+        (
+            vec!["--from", day, "--to", day, "--format", "xlsx"],
+            "needs --output",
+        ),
+        (vec!["--from", day, "--to", "1405-09-01"], "on or after"),
+    ] {
+        let mut all = vec!["report", "usage", "--data-dir", data_dir];
+        all.extend(args);
+        let refused = daftar(&all, "");
+        assert!(!refused.status.success());
+        assert!(text(&refused).contains(expected), "{}", text(&refused));
+    }
+}

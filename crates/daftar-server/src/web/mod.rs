@@ -16,6 +16,7 @@ mod sign_in;
 mod sketch;
 mod staff;
 mod survey;
+mod usage;
 mod violation;
 mod zoning;
 
@@ -56,6 +57,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(violation::routes())
         .merge(staff::routes())
         .merge(survey::routes())
+        .merge(usage::routes())
         .merge(zoning::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -38,6 +38,8 @@ struct StaffHome {
     layout: Layout,
     display_name: String,
     roles: Vec<HeldRole>,
+    /// The office head or manager: a link to the usage report.
+    usage_report: bool,
 }
 
 fn role_name(page: &Page, role: Role) -> &'static str {
@@ -46,7 +48,11 @@ fn role_name(page: &Page, role: Role) -> &'static str {
 
 /// The staff landing page, with each queue's counts; someone not signed in as staff is
 /// sent to sign in.
-async fn landing(State(cases): State<Cases>, page: Page) -> Result<Response, AppError> {
+async fn landing(
+    State(cases): State<Cases>,
+    State(usage): State<daftar_app::usage::Usage>,
+    page: Page,
+) -> Result<Response, AppError> {
     let Some(account) = page.user.as_ref().and_then(|user| user.staff()) else {
         return Ok(super::staff_sign_in_then(&page.layout.path_and_query).into_response());
     };
@@ -66,6 +72,10 @@ async fn landing(State(cases): State<Cases>, page: Page) -> Result<Response, App
         layout: page.layout.clone(),
         display_name: account.display_name.clone(),
         roles,
+        usage_report: page
+            .user
+            .as_ref()
+            .is_some_and(|user| usage.office_of(&user.principal).is_ok()),
     })
 }
 

@@ -552,6 +552,7 @@ where
                 true,
             ),
         };
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, subject_kind, subject, acting_for, csrf_token,
                  created_at, expires_at, verified)
@@ -565,8 +566,17 @@ where
         .bind(crate::to_db_time(session.created_at))
         .bind(crate::to_db_time(session.expires_at))
         .bind(verified)
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await?;
+        // Kept beyond the session, for the operator-usage report.
+        if let crate::Subject::Staff(id) = &session.subject {
+            sqlx::query("INSERT INTO staff_sign_ins (staff_id, at) VALUES ($1, $2)")
+                .bind(id.0)
+                .bind(crate::to_db_time(session.created_at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -1,0 +1,14 @@
+-- The operator-usage report (seed 000's service-level agreement; docs/SLA.md) is read
+-- from the case history and the staff's sign-ins. A session row goes at sign-out or
+-- expiry, so each staff sign-in is also kept here, written in the session's own
+-- transaction; and the history is read by time for a period.
+-- Kept in step with ../postgres/0024_usage_report.sql.
+
+CREATE TABLE staff_sign_ins (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff_id BIGINT NOT NULL REFERENCES staff_users (id),
+    at BIGINT NOT NULL
+);
+CREATE INDEX staff_sign_ins_by_time ON staff_sign_ins (at);
+
+CREATE INDEX case_history_by_time ON case_history (at);
