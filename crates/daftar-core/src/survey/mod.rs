@@ -40,6 +40,8 @@ pub struct SurveyForm {
 pub struct SurveyItem {
     /// Names the item in the results, the API and the CSV (ASCII, `a-z0-9_`).
     pub key: String,
+    /// A few words naming it in the published results.
+    pub label: Text,
     pub question: Text,
 }
 

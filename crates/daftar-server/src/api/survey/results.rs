@@ -28,6 +28,8 @@ pub(crate) struct SurveyFormView {
 pub(crate) struct SurveyItemView {
     #[schema(example = "informed")]
     key: String,
+    /// A few words naming it in the results.
+    label: Bilingual,
     question: Bilingual,
 }
 
@@ -106,6 +108,7 @@ pub(in crate::api) async fn form(State(surveys): State<Surveys>) -> Json<SurveyF
             .iter()
             .map(|item| SurveyItemView {
                 key: item.key.clone(),
+                label: Bilingual::from(&item.label),
                 question: Bilingual::from(&item.question),
             })
             .collect(),

@@ -1,13 +1,13 @@
 //! The results' charts, drawn as SVG in the page: one bar per item, the share of each
 //! score side by side, from «خیلی کم» at the line's start (the right in Persian) to
-//! «خیلی زیاد» at its end, each part titled with its share and count.
+//! «خیلی زیاد» at its end; the bar's text alternative gives each score's share and count.
 
 use daftar_core::survey::{SCALE_POINTS, Tally};
 
 use crate::i18n::Tr;
 
 /// The scale's colours, from 1 to 5: red through grey to green, told apart without
-/// colour too by each part's title and the table's figures.
+/// colour too by the bar's text alternative and the table's mean.
 pub(super) const COLOURS: [&str; SCALE_POINTS] =
     ["#a3261b", "#e0907a", "#b8c2cc", "#7fb89f", "#0b6e4f"];
 
@@ -16,11 +16,9 @@ pub(super) struct Segment {
     pub(super) x: u32,
     pub(super) width: u32,
     pub(super) colour: &'static str,
-    /// «۴ زیاد: ۴۰٪ (۱۲)».
-    pub(super) title: String,
 }
 
-/// An item's bar and its text alternative.
+/// An item's bar and its text alternative: «۴ زیاد: ۴۰٪ (۱۲)، …».
 pub(super) struct Bar {
     pub(super) segments: Vec<Segment>,
     pub(super) label: String,
@@ -34,12 +32,12 @@ pub(super) fn bar(tr: &Tr, tally: &Tally, scale: &[String]) -> Bar {
     let mut parts = Vec::new();
     for (at, share) in shares.iter().enumerate() {
         let label = scale.get(at).cloned().unwrap_or_default();
-        let title = format!(
+        let part = format!(
             "{label}: {}٪ ({})",
             tr.number(u64::from(*share)),
             tr.number(tally.counts[at])
         );
-        parts.push(title.clone());
+        parts.push(part);
         if *share > 0 {
             // Persian runs right to left: the scale's start is on the right.
             let x = if tr.is_fa() {
@@ -51,7 +49,6 @@ pub(super) fn bar(tr: &Tr, tally: &Tally, scale: &[String]) -> Bar {
                 x,
                 width: *share,
                 colour: COLOURS[at],
-                title,
             });
         }
         start += share;

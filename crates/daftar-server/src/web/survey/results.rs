@@ -40,7 +40,7 @@ struct GroupView {
 }
 
 struct ItemView {
-    question: String,
+    label: String,
     mean: String,
     bar: Bar,
 }
@@ -90,9 +90,9 @@ pub(super) async fn page(
             .items
             .iter()
             .map(|(item, tally)| ItemView {
-                question: form
+                label: form
                     .item(item)
-                    .map(|known| tr.text(&known.question))
+                    .map(|known| tr.text(&known.label))
                     .unwrap_or_else(|| item.clone()),
                 mean: chart::mean(&tr, tally),
                 bar: chart::bar(&tr, tally, &scale),
