@@ -931,6 +931,7 @@ usage-none = No staff member signed in or acted in this period.
 usage-by-kind = Actions by kind
 usage-by-service = By service
 usage-duration = { $hours } h { $minutes } min
+usage-under-a-minute = under a minute
 usage-col-name = Name
 usage-col-units = Units
 usage-col-sign_ins = Sign-ins

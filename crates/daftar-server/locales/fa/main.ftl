@@ -931,6 +931,7 @@ usage-none = در این دوره هیچ کارمندی وارد نشد و اق�
 usage-by-kind = اقدام‌ها به تفکیک نوع
 usage-by-service = به تفکیک خدمت
 usage-duration = { $hours } ساعت و { $minutes } دقیقه
+usage-under-a-minute = کمتر از یک دقیقه
 usage-col-name = نام
 usage-col-units = واحدها
 usage-col-sign_ins = ورود به سامانه

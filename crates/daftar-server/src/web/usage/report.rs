@@ -70,6 +70,9 @@ const COLUMNS: [&str; 8] = [
 
 fn duration(tr: &Tr, seconds: i64) -> String {
     let minutes = seconds.max(0) / 60;
+    if minutes == 0 {
+        return tr.t("usage-under-a-minute");
+    }
     tr.t2(
         "usage-duration",
         "hours",
