@@ -10,6 +10,7 @@ mod profile;
 mod raw;
 mod register;
 mod survey;
+mod usage;
 mod violation;
 mod zoning;
 
@@ -69,6 +70,9 @@ enum Command {
     /// survey response each over the months of 1405, and their month tallies. Prints the
     /// month to ask for.
     Surveys(survey::Args),
+    /// The operator-usage report for a month over 10,000,000 history rows, against
+    /// reading the month's history rows alone. Prints a Markdown table.
+    Usage(usage::Args),
     /// Computing a 10-floor sketch's violations against checking the sketch, and the
     /// violation-review queue over 100,000 open violation cases against a queue of cases
     /// without. Prints Markdown tables.
@@ -106,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Cases(args) => cases::run(args).await,
         Command::Zoning(args) => zoning::run(args).await,
         Command::Surveys(args) => survey::run(args).await,
+        Command::Usage(args) => usage::run(args).await,
         Command::Violations(args) => violation::run(args).await,
         Command::Documents(args) => documents::run(args).await,
         Command::Bare { addr } | Command::Serve { addr, .. } => bare::serve(addr).await,
