@@ -2,7 +2,7 @@
 //! Writes N closed cases of the catalog's services and one survey response each, spread
 //! over the twelve months of 1405, with random scores, and the month tallies those
 //! responses add up to, which is what answering them one by one keeps (the store's
-//! `answer_survey`, tested in crates/daftar-server/tests/survey.rs). Written directly
+//! `answer_survey`, tested in crates/daftar-server/tests/survey.rs), published. Written directly
 //! through sqlx in multi-row statements, so it follows the columns of the migrations'
 //! `cases`, `survey_responses` and `survey_tallies`. Prints the month to ask for.
 
@@ -156,6 +156,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 });
                 insert.build().execute(&mut *tx).await?;
             }
+            // Published as they stand (answering publishes at each fifth response; the page
+            // reads the published rows alone, as many as the tallies).
+            sqlx::query("INSERT INTO survey_published SELECT * FROM survey_tallies")
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
         }};
     }

@@ -5,7 +5,7 @@
 //! The set-up (not measured) writes 60 staff members and a million cases of the catalog's
 //! single-review services, ten history rows each (the application, eight marks to a
 //! colleague, the completion), an hour to two days apart, the cases begun over the year
-//! 1405, and a sign-in per staff member and working day, directly through sqlx in multi-row
+//! 1405, and a sign-in per staff member and day, directly through sqlx in multi-row
 //! statements (so it follows the migrations' columns). Then the report for Azar 1405 is
 //! made three times through `Usage::report_for`, as the page and the command make it: the
 //! history rows of the month with each one's row before, the sign-ins, the overdue tasks,

@@ -1,8 +1,9 @@
 //! Satisfaction surveys, on SQLite and PostgreSQL: a closed case's applicant is invited
 //! (the closing SMS, their case page, their list of cases), answers once, every item from
 //! 1 to 5; nobody else may; the results are published per unit and per service for the
-//! month the case closed, a group only from five responses, never a remark, through the
-//! API, `/surveys` with its charts, and CSV.
+//! month the case closed, a service from five responses and in steps of five, a unit as
+//! the sum of its published services, never a remark, through the API, `/surveys` with
+//! its charts, and CSV.
 
 mod support;
 
@@ -16,8 +17,9 @@ on_both_databases!(
     the_pages_invite_take_the_answer_and_draw_the_published_chart,
 );
 
-/// A single-review service of formation, and one of consulting.
+/// Two single-review services of formation, and one of consulting.
 const FORMATION_SERVICE: &str = "10010101003th01";
+const SECOND_FORMATION_SERVICE: &str = "10010101001th01";
 const CONSULTING_SERVICE: &str = "10010101024th01";
 const CITIZEN: (&str, &str) = ("0499370899", "09120000001");
 const OTHER: (&str, &str) = ("0790419904", "09120000002");
@@ -107,7 +109,7 @@ async fn a_closed_cases_applicant_answers_once_and_a_group_is_published_from_fiv
     assert_eq!(standing["status"], "open");
     assert!(standing["open_until"].as_str().unwrap().starts_with("14"));
 
-    // Four responses: the group is listed, with no figure at all.
+    // Four responses: nothing is published, not even the month.
     for (case, score) in cases.iter().zip([5, 4, 4, 2]) {
         let mut body = json!({"scores": scores(score), "remark": "کارمند باجهٔ ۳ بسیار کمک کرد"});
         body["scores"]["conduct"] = json!(5);
@@ -115,12 +117,9 @@ async fn a_closed_cases_applicant_answers_once_and_a_group_is_published_from_fiv
         assert_eq!(kept.status, StatusCode::NO_CONTENT, "{}", kept.body);
     }
     let four = results(&app).await;
-    let service = group(&four, "services", FORMATION_SERVICE);
-    assert_eq!(service["published"], false);
-    assert_eq!(service["responses"], Value::Null);
-    assert_eq!(service["items"], json!([]));
-    let unit = group(&four, "units", "formation");
-    assert_eq!(unit["published"], false);
+    assert_eq!(four["services"], json!([]), "{four}");
+    assert_eq!(four["units"], json!([]));
+    assert_eq!(four["months"], json!([]));
     let csv = app.get("/api/v1/surveys/results.csv", None).await;
     assert_eq!(
         csv.body.lines().count(),
@@ -140,7 +139,6 @@ async fn a_closed_cases_applicant_answers_once_and_a_group_is_published_from_fiv
     );
     assert_eq!(five["published_from"], 5);
     let service = group(&five, "services", FORMATION_SERVICE);
-    assert_eq!(service["published"], true);
     assert_eq!(service["responses"], 5);
     let items: Vec<&str> = service["items"]
         .as_array()
@@ -177,12 +175,43 @@ async fn a_closed_cases_applicant_answers_once_and_a_group_is_published_from_fiv
         .json();
     assert_eq!(standing["status"], "answered");
 
-    // A unit sums its services; another unit's service stands apart.
+    // A sixth response is not published on its own: results move in steps of five.
+    let sixth = closed_case(&app, &token, FORMATION_SERVICE).await;
+    answer(&app, &token, &sixth, json!({"scores": scores(5)})).await;
+    assert_eq!(
+        results(&app).await,
+        five,
+        "one more answer changes nothing shown"
+    );
+
+    // A unit sums its published services: a second formation service's five responses
+    // join the first's; a consulting service with one response is not shown, nor counted.
+    for score in [1, 2, 3, 4, 5] {
+        let case = closed_case(&app, &token, SECOND_FORMATION_SERVICE).await;
+        answer(&app, &token, &case, json!({"scores": scores(score)})).await;
+    }
     let other = closed_case(&app, &token, CONSULTING_SERVICE).await;
     answer(&app, &token, &other, json!({"scores": scores(3)})).await;
     let mixed = results(&app).await;
-    assert_eq!(group(&mixed, "units", "formation")["responses"], 5);
-    assert_eq!(group(&mixed, "units", "consulting")["published"], false);
+    let unit = group(&mixed, "units", "formation");
+    assert_eq!(unit["responses"], 10);
+    assert_eq!(
+        unit["items"][0]["counts"],
+        json!([2, 2, 1, 3, 2]),
+        "informed: 5, 4, 4, 2, 1 and 1, 2, 3, 4, 5"
+    );
+    assert_eq!(
+        group(&mixed, "services", SECOND_FORMATION_SERVICE)["responses"],
+        5
+    );
+    assert!(
+        !mixed["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["key"] == "consulting"),
+        "{mixed}"
+    );
 
     // The CSV: a row per published group and item, no remark.
     let csv = app
@@ -196,7 +225,12 @@ async fn a_closed_cases_applicant_answers_once_and_a_group_is_published_from_fiv
         .await;
     assert_eq!(csv.status, StatusCode::OK);
     let rows: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(rows.len(), 1 + 2 * 5, "{}", csv.body);
+    assert_eq!(
+        rows.len(),
+        1 + 3 * 5,
+        "a unit and two services: {}",
+        csv.body
+    );
     assert!(rows[0].starts_with("month,scope,key,name_fa,name_en,item,responses,mean,score_1"));
     assert!(
         rows.iter()
@@ -246,6 +280,11 @@ async fn bad_answers_and_the_wrong_people_are_refused_and_change_nothing(app: Te
     let refused = answer(&app, &head, &case, json!({"scores": scores(4)})).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.error_code(), "case.applicants_only");
+    // Staff whose units have no part in the case are told, as on the case page, that
+    // there is no such case.
+    let inspector = app.staff_token("inspection").await;
+    let refused = answer(&app, &inspector, &case, json!({"scores": scores(4)})).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
     let unsigned = answer(&app, "", &case, json!({"scores": scores(4)})).await;
     assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
 
@@ -278,7 +317,7 @@ async fn the_pages_invite_take_the_answer_and_draw_the_published_chart(app: Test
     let before = app.get_page("/surveys", "").await;
     assert_eq!(before.status, StatusCode::OK);
     assert!(
-        before.body.contains("class=\"hint withheld\""),
+        before.body.contains("id=\"surveys-none\""),
         "{}",
         before.body
     );

@@ -93,7 +93,9 @@ pub async fn run(command: ReportCommand) -> anyhow::Result<()> {
     match &output {
         Some(path) => {
             // Written whole, then renamed: a reader never sees half a report.
-            let partial = path.with_extension("partial");
+            let mut partial = path.as_os_str().to_owned();
+            partial.push(".partial");
+            let partial = PathBuf::from(partial);
             std::fs::write(&partial, &bytes)
                 .with_context(|| format!("could not write {}", partial.display()))?;
             std::fs::rename(&partial, path)

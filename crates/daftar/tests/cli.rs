@@ -779,7 +779,7 @@ fn report_usage_writes_csv_to_standard_output_and_xlsx_to_a_file() {
     assert!(xlsx.status.success(), "{}", text(&xlsx));
     let bytes = std::fs::read(&file).unwrap();
     assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip");
-    assert!(!dir.path().join("usage.partial").exists());
+    assert!(!dir.path().join("usage.xlsx.partial").exists());
 
     for (args, expected) in [
         (

@@ -511,7 +511,7 @@ impl Cases {
         id: CaseId,
     ) -> Result<CaseRecord, CaseError> {
         let case = self.load(id).await?;
-        match standing(who, &case)? {
+        match self.standing(who, &case)? {
             Standing::Applicant => Ok(case),
             Standing::Staff(_) => Err(CaseError::NotAllowed("case.applicants_only")),
         }

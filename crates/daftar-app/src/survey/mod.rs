@@ -1,7 +1,8 @@
 //! Satisfaction surveys: a closed case's applicant answers its survey once, within the
 //! form's days (the closing SMS and their page invite them); the results are published
-//! per service and per unit by Jalali month, a group only from five responses up, and
-//! never its remarks.
+//! per service and per unit by Jalali month: a service's in steps of five responses (so
+//! that neither a small group nor the difference between two readings shows one
+//! answer), a unit's as the sum of its published services; never the remarks.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -71,15 +72,14 @@ pub enum Invitation {
     Lapsed,
 }
 
-/// A group's published results: a unit or a service in one month.
+/// A group's published results: a unit or a service in one month, from five responses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupResult {
     /// The unit's slug or the service's id.
     pub key: String,
     pub name: Text,
-    /// `None` below five responses: nothing of the group is published.
-    pub responses: Option<u64>,
-    /// Each item's key and tally, in the form's order; empty when not published.
+    pub responses: u64,
+    /// Each item's key and tally, in the form's order.
     pub items: Vec<(String, Tally)>,
 }
 
@@ -94,9 +94,13 @@ pub struct SurveyResults {
 }
 
 impl SurveyResults {
+    /// `daftar-survey-1405-09.csv`.
+    pub fn csv_file_name(&self) -> String {
+        format!("daftar-survey-{}.csv", self.month.iso())
+    }
+
     /// The published results as CSV: a row per group and item (`scope` is `unit` or
-    /// `service`), with the mean to two decimals and the count of each score. A group
-    /// below five responses has no row.
+    /// `service`), with the mean to two decimals and the count of each score.
     pub fn to_csv(&self) -> Result<String, SurveyError> {
         let mut out = csv::Writer::from_writer(Vec::new());
         let header = [
@@ -121,9 +125,7 @@ impl SurveyResults {
         write(&mut out, &header.map(str::to_owned))?;
         for (scope, groups) in [("unit", &self.units), ("service", &self.services)] {
             for group in groups {
-                let Some(responses) = group.responses else {
-                    continue;
-                };
+                let responses = group.responses;
                 for (item, tally) in &group.items {
                     let mut row = vec![
                         self.month.iso(),
@@ -264,27 +266,32 @@ impl Surveys {
             .map(JalaliDate::from_timestamp)
             .unwrap_or_else(|| JalaliDate::from_timestamp(Timestamp::now()));
         self.store
-            .answer_survey(&NewSurveyResponse {
-                case: id,
-                service_id: case.service_id.clone(),
-                unit: unit.slug().to_owned(),
-                month: SurveyMonth::of(closed),
-                scores: response.scores,
-                remark: response.remark,
-                answered_at: Timestamp::now(),
-            })
+            .answer_survey(
+                &NewSurveyResponse {
+                    case: id,
+                    service_id: case.service_id.clone(),
+                    unit: unit.slug().to_owned(),
+                    month: SurveyMonth::of(closed),
+                    scores: response.scores,
+                    remark: response.remark,
+                    answered_at: Timestamp::now(),
+                },
+                daftar_core::survey::PUBLISHED_FROM,
+            )
             .await?;
         Ok(())
     }
 
-    /// A month's results (the latest month with responses when none is asked for): per
-    /// unit, then per service, each by its name's order in Persian.
+    /// A month's published results (the latest month with any when none is asked for):
+    /// per unit, in the units' order, summing its published services; then per service,
+    /// by identifier. Only what was published shows: a service from five responses, in
+    /// steps of five.
     pub async fn results(&self, month: Option<SurveyMonth>) -> Result<SurveyResults, SurveyError> {
         let months = self.store.survey_months().await?;
         let month = month
             .or_else(|| months.first().copied())
             .unwrap_or_else(|| SurveyMonth::of(JalaliDate::from_timestamp(Timestamp::now())));
-        let tallies = self.store.survey_tallies(month).await?;
+        let tallies = self.store.published_tallies(month).await?;
         let mut by_unit: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
         let mut by_service: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
         for stored in &tallies {
@@ -300,7 +307,15 @@ impl Surveys {
                     .add(&stored.tally);
             }
         }
-        let units = by_unit
+        let place = |slug: &str| {
+            Role::ALL
+                .iter()
+                .position(|role| role.slug() == slug)
+                .unwrap_or(usize::MAX)
+        };
+        let mut units: Vec<(String, BTreeMap<String, Tally>)> = by_unit.into_iter().collect();
+        units.sort_by_key(|(slug, _)| place(slug));
+        let units = units
             .into_iter()
             .map(|(slug, items)| {
                 let name = Role::from_slug(&slug)
@@ -316,36 +331,23 @@ impl Surveys {
             .into_iter()
             .map(|(id, items)| {
                 let name = self
-                    .catalog
-                    .get(&id)
-                    .map(|service| service.title.clone())
+                    .service_title(&id)
                     .unwrap_or_else(|| Text::new(id.clone(), id.clone()));
                 self.group(id, name, &items)
             })
             .collect();
-        let mut results = SurveyResults {
+        Ok(SurveyResults {
             month,
             months,
             units,
             services,
-        };
-        results.units.sort_by(|a, b| a.name.fa.cmp(&b.name.fa));
-        results.services.sort_by(|a, b| a.name.fa.cmp(&b.name.fa));
-        Ok(results)
+        })
     }
 
     /// One group's result: its items in the form's order (an item no longer in the form
-    /// after them), shown from five responses up.
+    /// after them).
     fn group(&self, key: String, name: Text, items: &BTreeMap<String, Tally>) -> GroupResult {
         let responses = items.values().map(Tally::responses).max().unwrap_or(0);
-        if responses < daftar_core::survey::PUBLISHED_FROM {
-            return GroupResult {
-                key,
-                name,
-                responses: None,
-                items: Vec::new(),
-            };
-        }
         let mut ordered: Vec<(String, Tally)> = items
             .iter()
             .map(|(item, tally)| (item.clone(), *tally))
@@ -361,7 +363,7 @@ impl Surveys {
         GroupResult {
             key,
             name,
-            responses: Some(responses),
+            responses,
             items: ordered,
         }
     }

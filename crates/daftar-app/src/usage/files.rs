@@ -26,6 +26,16 @@ const FIGURE_COLUMNS: [&str; 6] = [
     "کارهای معوق در دست",
 ];
 
+/// A name as a CSV cell: one that a spreadsheet would read as a formula (`=`, `+`, `-`,
+/// `@` first) is kept as text with a leading apostrophe.
+fn cell_text(name: &str) -> String {
+    if name.starts_with(['=', '+', '-', '@']) {
+        format!("'{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
 fn hours(seconds: i64) -> f64 {
     (seconds as f64 / 36.0).round() / 100.0
 }
@@ -49,6 +59,7 @@ fn figure_values(figures: &Figures) -> [Option<f64>; 6] {
 impl Usage {
     /// The report as CSV: `from,to,scope,key,name,measure,value`, a row per figure; times
     /// in minutes; a median with no action to measure is an empty value.
+    /// A name a spreadsheet would take for a formula is written as text.
     pub fn to_csv(&self, report: &UsageReport) -> Result<String, UsageError> {
         let mut out = csv::Writer::from_writer(Vec::new());
         let failed = |e: csv::Error| UsageError::Internal(anyhow::anyhow!("writing the CSV: {e}"));
@@ -60,7 +71,7 @@ impl Usage {
             groups.push((
                 "staff",
                 staff.staff.to_string(),
-                staff.name.clone(),
+                cell_text(&staff.name),
                 &staff.figures,
                 None,
             ));
@@ -222,4 +233,16 @@ fn figures(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_text;
+
+    #[test]
+    fn a_name_a_spreadsheet_would_run_is_written_as_text() {
+        assert_eq!(cell_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell_text("مریم احمدی"), "مریم احمدی");
+    }
 }

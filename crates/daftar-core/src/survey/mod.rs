@@ -17,7 +17,8 @@ use crate::text::Text;
 /// The points of the scale: 1 = خیلی کم … 5 = خیلی زیاد.
 pub const SCALE_POINTS: usize = 5;
 
-/// The fewest responses a group's results are published from.
+/// The fewest responses a service's results are published from, and the step they are
+/// published in.
 pub const PUBLISHED_FROM: u64 = 5;
 
 /// The longest remark, in characters.
@@ -174,6 +175,17 @@ impl SurveyForm {
     }
 }
 
+/// Text that is not a month such as `1405-09`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a month such as 1405-09")]
+pub struct NotAMonth;
+
+impl NotAMonth {
+    pub fn code(self) -> &'static str {
+        "survey.month"
+    }
+}
+
 /// A Jalali month as the results group by it: 140509 for Azar 1405.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SurveyMonth(u32);
@@ -197,6 +209,15 @@ impl SurveyMonth {
         let month: u32 = month.parse().ok()?;
         ((1000..=9999).contains(&year) && (1..=12).contains(&month))
             .then_some(SurveyMonth(year * 100 + month))
+    }
+
+    /// A month chosen in a form or a query: nothing typed is `Ok(None)` (the caller's
+    /// default), and text that is not a month is `Err`.
+    pub fn chosen(text: Option<&str>) -> Result<Option<SurveyMonth>, NotAMonth> {
+        match text.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => SurveyMonth::parse(text).map(Some).ok_or(NotAMonth),
+        }
     }
 
     pub fn number(self) -> u32 {
@@ -388,6 +409,9 @@ mod tests {
         assert_eq!(SurveyMonth::parse("1405-13"), None);
         assert_eq!(SurveyMonth::parse("1405"), None);
         assert_eq!(SurveyMonth::from_number(140500), None);
+        assert_eq!(SurveyMonth::chosen(Some(" ")), Ok(None));
+        assert_eq!(SurveyMonth::chosen(Some("1405-09")), Ok(Some(month)));
+        assert_eq!(SurveyMonth::chosen(Some("x")), Err(NotAMonth));
     }
 
     #[test]

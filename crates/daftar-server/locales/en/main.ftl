@@ -903,22 +903,22 @@ survey-invite-title = How did we do?
 survey-invite-body = Your case is closed. Please answer a five-question satisfaction survey by { $until }.
 survey-invite-answer = Answer the survey
 surveys-title = Survey results
-surveys-intro = How applicants rated the office's services, by the month their case closed. A unit's or service's results are shown only from { $count } responses up, so that no single answer can be told; remarks are never published.
+surveys-intro = How applicants rated the office's services, by the month their case closed. A service is shown from { $count } responses, and its figures move in steps of { $count }, so that no single answer can be told; a unit adds up its services shown. Remarks are never published.
 surveys-month = Month
 surveys-show = Show
 surveys-csv = Download this month as CSV
-surveys-none = No responses for this month yet.
+surveys-none = Nothing published for this month yet.
 surveys-by-unit = By unit
 surveys-by-service = By service
 surveys-responses = { $count } responses
 surveys-item = Question
 surveys-mean = Mean (1–5)
 surveys-distribution = Answers
-surveys-withheld = Fewer than { $count } responses: not published.
 
 ## The operator-usage report
 usage-title = Staff usage report
 usage-intro = How the office's staff used the desk in a period, from the case history and the sign-ins: a day, or any period up to a year. An action counts for the unit whose queue the case was in, whatever roles its actor holds now. Overdue tasks held are as of now.
+usage-day-hint = Jalali days, written as 1405-09-01; leave both empty for today.
 usage-from = From (Jalali day)
 usage-to = To (included)
 usage-period = { $from } to { $to }

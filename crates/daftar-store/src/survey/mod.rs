@@ -1,5 +1,7 @@
 //! Satisfaction surveys' storage: a closed case's one response, kept with its tallies in
-//! one transaction, and the tallies read back by month for the published results.
+//! one transaction; the tallies published in steps of `publish_every` responses per
+//! service (copied in the transaction of the response that completes a step), and read
+//! back by month for the published results.
 
 use async_trait::async_trait;
 use daftar_core::ir::NationalId;
@@ -14,15 +16,17 @@ use crate::{CaseId, Result, StoreError, to_db_time};
 #[async_trait]
 pub trait SurveyStore: Send + Sync + std::fmt::Debug {
     /// Keeps a case's response and adds its scores to its service's tallies for the month;
-    /// a case answered already is a `Conflict("survey")` and changes nothing.
-    async fn answer_survey(&self, response: &NewSurveyResponse) -> Result<()>;
+    /// when the service's responses that month reach a multiple of `publish_every`, its
+    /// tallies are published as they stand. A case answered already is a
+    /// `Conflict("survey")` and changes nothing.
+    async fn answer_survey(&self, response: &NewSurveyResponse, publish_every: u64) -> Result<()>;
     /// Whether the case's survey was answered.
     async fn survey_answered(&self, case: CaseId) -> Result<bool>;
     /// The cases of `applicant` whose survey was answered.
     async fn surveys_answered_by(&self, applicant: &NationalId) -> Result<Vec<CaseId>>;
-    /// Every tally of a month: one a service and item.
-    async fn survey_tallies(&self, month: SurveyMonth) -> Result<Vec<StoredTally>>;
-    /// The months that have responses, the latest first.
+    /// Every published tally of a month: one a service and item.
+    async fn published_tallies(&self, month: SurveyMonth) -> Result<Vec<StoredTally>>;
+    /// The months that have published tallies, the latest first.
     async fn survey_months(&self) -> Result<Vec<SurveyMonth>>;
 }
 
@@ -76,7 +80,7 @@ where
     for<'r> (i32,): FromRow<'r, <S::Db as Database>::Row>,
     for<'r> TallyRow: FromRow<'r, <S::Db as Database>::Row>,
 {
-    async fn answer_survey(&self, response: &NewSurveyResponse) -> Result<()> {
+    async fn answer_survey(&self, response: &NewSurveyResponse, publish_every: u64) -> Result<()> {
         // `informed=4,on_time=5,…`: the keys are a-z, 0-9 and _ (the survey form checks).
         let scores = response
             .scores
@@ -116,6 +120,7 @@ where
                      score_1, score_2, score_3, score_4, score_5)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (month, service_id, item) DO UPDATE SET
+                     unit = excluded.unit,
                      score_1 = survey_tallies.score_1 + excluded.score_1,
                      score_2 = survey_tallies.score_2 + excluded.score_2,
                      score_3 = survey_tallies.score_3 + excluded.score_3,
@@ -131,6 +136,33 @@ where
             .bind(counts[2])
             .bind(counts[3])
             .bind(counts[4])
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Every item is answered, so any item's total is the service's responses.
+        let (responses,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(MAX(score_1 + score_2 + score_3 + score_4 + score_5), 0)
+             FROM survey_tallies WHERE month = $1 AND service_id = $2",
+        )
+        .bind(month)
+        .bind(response.service_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let every = i64::try_from(publish_every.max(1)).unwrap_or(i64::MAX);
+        if responses > 0 && responses % every == 0 {
+            sqlx::query("DELETE FROM survey_published WHERE month = $1 AND service_id = $2")
+                .bind(month)
+                .bind(response.service_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO survey_published (month, service_id, unit, item,
+                     score_1, score_2, score_3, score_4, score_5)
+                 SELECT month, service_id, unit, item, score_1, score_2, score_3, score_4, score_5
+                 FROM survey_tallies WHERE month = $1 AND service_id = $2",
+            )
+            .bind(month)
+            .bind(response.service_id.as_str())
             .execute(&mut *tx)
             .await?;
         }
@@ -158,10 +190,10 @@ where
         Ok(rows.into_iter().map(|(id,)| CaseId(id)).collect())
     }
 
-    async fn survey_tallies(&self, month: SurveyMonth) -> Result<Vec<StoredTally>> {
+    async fn published_tallies(&self, month: SurveyMonth) -> Result<Vec<StoredTally>> {
         let rows: Vec<TallyRow> = sqlx::query_as(
             "SELECT service_id, unit, item, score_1, score_2, score_3, score_4, score_5
-             FROM survey_tallies WHERE month = $1
+             FROM survey_published WHERE month = $1
              ORDER BY service_id, item",
         )
         .bind(month_column(month))
@@ -189,7 +221,7 @@ where
 
     async fn survey_months(&self) -> Result<Vec<SurveyMonth>> {
         let rows: Vec<(i32,)> = sqlx::query_as(
-            "SELECT DISTINCT month FROM survey_tallies ORDER BY month DESC LIMIT 120",
+            "SELECT DISTINCT month FROM survey_published ORDER BY month DESC LIMIT 120",
         )
         .fetch_all(self.reader())
         .await?;

@@ -56,9 +56,7 @@ pub(crate) struct GroupView {
     /// The unit's slug or the service's id.
     key: String,
     name: Bilingual,
-    /// False below five responses: then neither the count nor any figure is given.
-    published: bool,
-    responses: Option<u64>,
+    responses: u64,
     items: Vec<ItemView>,
 }
 
@@ -72,18 +70,13 @@ pub(crate) struct ItemView {
 }
 
 fn month_of(params: &MonthParams) -> Result<Option<SurveyMonth>, AppError> {
-    match params.month.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => SurveyMonth::parse(text)
-            .map(Some)
-            .ok_or(AppError::Invalid("survey.month")),
-    }
+    SurveyMonth::chosen(params.month.as_deref())
+        .map_err(|refused| AppError::Invalid(refused.code()))
 }
 
 fn group_view(group: GroupResult) -> GroupView {
     GroupView {
         name: Bilingual::from(&group.name),
-        published: group.responses.is_some(),
         responses: group.responses,
         items: group
             .items
@@ -120,7 +113,7 @@ pub(in crate::api) async fn form(State(surveys): State<Surveys>) -> Json<SurveyF
 
 #[utoipa::path(get, path = "/api/v1/surveys/results", tag = "surveys", params(MonthParams),
     responses(
-        (status = 200, description = "A month's results per unit and per service; a group below five responses is not published", body = ResultsView),
+        (status = 200, description = "A month's published results per unit and per service: a service from five responses, in steps of five; a unit sums its published services", body = ResultsView),
         (status = 422, description = "Not a month", body = ApiError),
     ))]
 pub(in crate::api) async fn results(
@@ -147,10 +140,7 @@ pub(in crate::api) async fn csv(
     QueryParams(params): QueryParams<MonthParams>,
 ) -> Result<impl IntoResponse, AppError> {
     let results = surveys.results(month_of(&params)?).await?;
-    let disposition = format!(
-        "attachment; filename=\"daftar-survey-{}.csv\"",
-        results.month.iso()
-    );
+    let disposition = format!("attachment; filename=\"{}\"", results.csv_file_name());
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -1,6 +1,6 @@
 //! `/surveys`: the published results of the satisfaction survey for a Jalali month, per
-//! unit and per service, with a bar per item; a group below five responses shows no
-//! figure. `/surveys.csv` is the same month as CSV. Remarks are never shown.
+//! unit and per service, with a bar per item; a service below five responses is not
+//! listed. `/surveys.csv` is the same month as CSV. Remarks are never shown.
 
 use askama::Template;
 use axum::extract::State;
@@ -34,8 +34,7 @@ struct ResultsPage {
 struct GroupView {
     id: String,
     name: String,
-    /// `None` below five responses.
-    responses: Option<String>,
+    responses: String,
     items: Vec<ItemView>,
 }
 
@@ -52,12 +51,7 @@ pub(super) struct MonthQuery {
 }
 
 fn month_of(query: &MonthQuery) -> Result<Option<SurveyMonth>, AppError> {
-    if query.month.trim().is_empty() {
-        return Ok(None);
-    }
-    SurveyMonth::parse(&query.month)
-        .map(Some)
-        .ok_or(AppError::Invalid("survey.month"))
+    SurveyMonth::chosen(Some(&query.month)).map_err(|refused| AppError::Invalid(refused.code()))
 }
 
 fn month_name(tr: &Tr, month: SurveyMonth) -> String {
@@ -85,7 +79,7 @@ pub(super) async fn page(
     let group = |prefix: &str, group: &GroupResult| GroupView {
         id: format!("{prefix}-{}", group.key),
         name: tr.text(&group.name),
-        responses: group.responses.map(|count| tr.number(count)),
+        responses: tr.number(group.responses),
         items: group
             .items
             .iter()
@@ -129,10 +123,7 @@ pub(super) async fn csv(
     QueryParams(query): QueryParams<MonthQuery>,
 ) -> Result<Response, AppError> {
     let results = surveys.results(month_of(&query)?).await?;
-    let disposition = format!(
-        "attachment; filename=\"daftar-survey-{}.csv\"",
-        results.month.iso()
-    );
+    let disposition = format!("attachment; filename=\"{}\"", results.csv_file_name());
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
