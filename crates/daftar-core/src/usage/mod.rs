@@ -20,7 +20,7 @@ use crate::roles::Role;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffAction {
     pub staff: i64,
-    /// The name the history recorded at the time.
+    /// The staff member's name, as the staff list has it.
     pub name: String,
     /// The unit whose queue the case was in; `None` when the workflow no longer says.
     pub unit: Option<Role>,

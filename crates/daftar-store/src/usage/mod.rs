@@ -88,17 +88,33 @@ where
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<StaffActionRow>> {
-        // The row before is found through the history's (case_id, id) index.
+        // The month's rows come from the time index alone; each one's predecessor is the
+        // row before it in the month (LAG), or for a case's first row in the month, the
+        // row before that, looked up once a case; each case is joined once.
         Ok(sqlx::query_as(
-            "SELECT h.actor_staff_id AS staff_id, h.actor_name, c.service_id, c.workflow_id,
-                 c.workflow_version, h.action, h.from_state, h.to_state, h.at,
-                 (SELECT p.at FROM case_history p
-                  WHERE p.case_id = h.case_id AND p.id < h.id
-                  ORDER BY p.id DESC LIMIT 1) AS reached_at
-             FROM case_history h JOIN cases c ON c.id = h.case_id
-             WHERE h.at >= $1 AND h.at < $2 AND h.actor_staff_id IS NOT NULL
-                 AND c.office_code = $3
-             ORDER BY h.at, h.id",
+            "WITH month AS (
+                 SELECT case_id, id, at, actor_staff_id, action, from_state, to_state,
+                     LAG(at) OVER (PARTITION BY case_id ORDER BY id) AS previous_at
+                 FROM case_history WHERE at >= $1 AND at < $2
+             ),
+             firsts AS (
+                 SELECT case_id, MIN(id) AS first_id FROM month GROUP BY case_id
+             ),
+             month_cases AS (
+                 SELECT f.case_id, c.service_id, c.workflow_id, c.workflow_version,
+                     (SELECT p.at FROM case_history p
+                      WHERE p.case_id = f.case_id AND p.id < f.first_id
+                      ORDER BY p.id DESC LIMIT 1) AS before_at
+                 FROM firsts f JOIN cases c ON c.id = f.case_id
+                 WHERE c.office_code = $3
+             )
+             SELECT m.actor_staff_id AS staff_id, u.display_name AS actor_name, mc.service_id,
+                 mc.workflow_id, mc.workflow_version, m.action, m.from_state, m.to_state,
+                 m.at, COALESCE(m.previous_at, mc.before_at) AS reached_at
+             FROM month m
+             JOIN month_cases mc ON mc.case_id = m.case_id
+             JOIN staff_users u ON u.id = m.actor_staff_id
+             ORDER BY m.at, m.id",
         )
         .bind(to_db_time(from))
         .bind(to_db_time(to))
