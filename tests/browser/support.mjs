@@ -1,8 +1,10 @@
 // What every browser test shares: a demo server of its own, headless Chromium, and the
 // sign-in code the server "sent" (the demo writes messages to messages.log).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 /// Starts `daftar serve --demo` on a free port over `dataDir`, and resolves once it serves.
@@ -48,4 +50,14 @@ export function ascii(text) {
 /// ASCII digits as Persian ones, as the pages write them.
 export function persian(text) {
   return text.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+}
+
+const axeSource = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/// Fails on axe-core's serious and critical findings on the page as it stands.
+export async function accessible(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const found = await page.evaluate(async () => (await window.axe.run()).violations
+    .filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help}`));
+  assert.deepEqual(found, [], `${label}: ${found.join('; ')}`);
 }

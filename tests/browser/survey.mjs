@@ -13,7 +13,7 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { lastCode, launchBrowser, startServer } from './support.mjs';
+import { accessible, lastCode, launchBrowser, startServer } from './support.mjs';
 
 const daftar = process.argv[2];
 if (!daftar) throw new Error('usage: node survey.mjs path/to/daftar');
@@ -94,6 +94,7 @@ try {
   await phone.locator('#survey-form').waitFor();
   assert.equal(await phone.locator('#survey-form fieldset').count(), 5);
   await noOverflow(phone, 'the survey form');
+  await accessible(phone, 'the survey form');
   const items = ['informed', 'on_time', 'no_rework', 'conduct', 'overall'];
   // Every choice is a labelled radio: chosen by its label's text, as a person would.
   for (const item of items.slice(0, 4)) {
@@ -112,6 +113,7 @@ try {
   assert.match(await phone.locator('#item-overall-error').innerText(), /برگزینید/);
   assert.equal(await phone.locator('#survey-remark').inputValue(), 'کارها زود انجام شد.');
   await phone.screenshot({ path: join(screenshots, 'survey-refused-390.png'), fullPage: true });
+  await accessible(phone, 'the survey form refused');
   await phone.locator('#item-overall').getByLabel('۴ زیاد').check();
   await phone.locator('#send-survey').click();
   await phone.waitForURL(/survey=thanks/);
@@ -136,6 +138,7 @@ try {
     const body = await page.content();
     assert.ok(!body.includes('نباید منتشر شود') && !body.includes('زود انجام شد'), 'remarks are never published');
     await noOverflow(page, `/surveys at ${width}`);
+    await accessible(page, `/surveys at ${width} in ${lang}`);
     await page.screenshot({ path: join(screenshots, `surveys-${lang}-${width}.png`), fullPage: true });
   }
   const csv = await fetch(base + '/surveys.csv');

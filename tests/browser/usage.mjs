@@ -12,7 +12,7 @@ import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { lastCode, launchBrowser, persian, startServer } from './support.mjs';
+import { accessible, lastCode, launchBrowser, persian, startServer } from './support.mjs';
 
 const daftar = process.argv[2];
 if (!daftar) throw new Error('usage: node usage.mjs path/to/daftar');
@@ -83,6 +83,7 @@ try {
     const overflow = await head.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the report overflows by ${overflow}px at ${width}`);
     await head.screenshot({ path: join(screenshots, `usage-fa-${width}.png`), fullPage: true });
+    await accessible(head, `the usage report at ${width}`);
     if (width === 1366) {
       // Sorted by name on a click of its header, then the member's actions by kind.
       await head.locator('#usage-staff thead a').first().click();

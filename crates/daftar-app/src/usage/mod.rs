@@ -80,7 +80,7 @@ impl Usage {
         let start = from.start_in_tehran();
         let end = to.add_days(1).start_in_tehran();
         let rows = self.store.staff_actions(office, start, end).await?;
-        let actions: Vec<StaffAction> = rows.iter().map(|row| self.action_of(row)).collect();
+        let actions: Vec<StaffAction> = rows.into_iter().map(|row| self.action_of(row)).collect();
         let acted: BTreeSet<i64> = actions.iter().map(|a| a.staff).collect();
         let members: BTreeSet<i64> = self
             .store
@@ -108,7 +108,7 @@ impl Usage {
     /// A history row as the report counts it: the unit whose queue the case was in (the
     /// state's owner, or the deciding branch's), and whether the action closed the case,
     /// both as the case's workflow version says.
-    fn action_of(&self, row: &StaffActionRow) -> StaffAction {
+    fn action_of(&self, row: StaffActionRow) -> StaffAction {
         let version = u32::try_from(row.workflow_version).unwrap_or(0);
         let definition = self.cases.workflow(&row.workflow_id, version);
         let owner_unit = self
@@ -118,7 +118,7 @@ impl Usage {
             .map(|service| service.owner_unit);
         let mut parts = row.action.split(':');
         let kind = parts.next().unwrap_or_default().to_owned();
-        let branch = parts.next();
+        let branch = parts.next().map(str::to_owned);
         let unit = definition
             .zip(row.from_state.as_deref())
             .and_then(|(definition, from)| definition.state(from))
@@ -127,7 +127,7 @@ impl Usage {
                 Owner::Role(role) => Some(role.resolve(owner_unit)),
                 Owner::Parallel { branches, .. } => branches
                     .iter()
-                    .find(|b| Some(b.id.as_str()) == branch)
+                    .find(|b| Some(&b.id) == branch.as_ref())
                     .map(|b| b.role.resolve(owner_unit)),
                 Owner::Applicant | Owner::Nobody(_) => None,
             });
@@ -137,12 +137,12 @@ impl Usage {
                 .is_some_and(|state| state.is_terminal());
         StaffAction {
             staff: row.staff_id,
-            name: row.actor_name.clone(),
-            unit,
-            service: row.service_id.clone(),
-            kind,
             at: row.at(),
             reached: row.reached(),
+            name: row.actor_name,
+            unit,
+            service: row.service_id,
+            kind,
             closed,
         }
     }

@@ -135,12 +135,18 @@ pub fn summarize(
     }
     let mut by_staff: BTreeMap<i64, Vec<&StaffAction>> = BTreeMap::new();
     let mut by_unit: BTreeMap<Role, Vec<&StaffAction>> = BTreeMap::new();
+    let mut by_unit_member: BTreeMap<(Role, i64), Vec<&StaffAction>> = BTreeMap::new();
     for action in actions {
-        // The latest name the history recorded.
-        names.insert(action.staff, action.name.clone());
+        names
+            .entry(action.staff)
+            .or_insert_with(|| action.name.clone());
         by_staff.entry(action.staff).or_default().push(action);
         if let Some(unit) = action.unit {
             by_unit.entry(unit).or_default().push(action);
+            by_unit_member
+                .entry((unit, action.staff))
+                .or_default()
+                .push(action);
         }
     }
     let signed_in = |staff: i64| sign_ins.iter().filter(|s| s.staff == staff).count() as u64;
@@ -178,11 +184,8 @@ pub fn summarize(
             // A day's active time is each member's own, summed.
             figures.active_seconds = members
                 .iter()
-                .map(|m| {
-                    let own: Vec<&StaffAction> =
-                        theirs.iter().copied().filter(|a| a.staff == *m).collect();
-                    active_seconds(&own)
-                })
+                .filter_map(|m| by_unit_member.get(&(*unit, *m)))
+                .map(|own| active_seconds(own))
                 .sum();
             UnitUsage {
                 unit: *unit,
@@ -213,11 +216,8 @@ fn of_actions(actions: &[&StaffAction]) -> Figures {
         ..Figures::default()
     };
     for action in actions {
-        *figures.by_kind.entry(action.kind.clone()).or_default() += 1;
-        *figures
-            .by_service
-            .entry(action.service.clone())
-            .or_default() += 1;
+        count(&mut figures.by_kind, &action.kind);
+        count(&mut figures.by_service, &action.service);
         figures.cases_closed += u64::from(action.closed);
     }
     let mut waits: Vec<i64> = actions
@@ -228,13 +228,26 @@ fn of_actions(actions: &[&StaffAction]) -> Figures {
     figures
 }
 
+/// Adds one to `key`'s count, copying the key only the first time.
+fn count(counts: &mut BTreeMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(count) => *count += 1,
+        None => {
+            counts.insert(key.to_owned(), 1);
+        }
+    }
+}
+
+/// Tehran's offset from UTC: 3:30 all year since Iran ended daylight saving in 2022.
+const TEHRAN_OFFSET_SECONDS: i64 = 3 * 3600 + 1800;
+
 /// From the first to the last action of each Tehran day, summed over days.
 fn active_seconds(actions: &[&StaffAction]) -> i64 {
-    let mut days: BTreeMap<JalaliDate, (i64, i64)> = BTreeMap::new();
+    let mut days: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     for action in actions {
         let second = action.at.as_second();
         let span = days
-            .entry(JalaliDate::from_timestamp(action.at))
+            .entry((second + TEHRAN_OFFSET_SECONDS).div_euclid(86_400))
             .or_insert((second, second));
         span.0 = span.0.min(second);
         span.1 = span.1.max(second);

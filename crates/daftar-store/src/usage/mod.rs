@@ -14,7 +14,7 @@ use crate::{Result, from_db_time, to_db_time};
 #[async_trait]
 pub trait UsageStore: Send + Sync + std::fmt::Debug {
     /// The staff actions on the office's cases from `from` (included) to `to` (not), in
-    /// time order.
+    /// no order.
     async fn staff_actions(
         &self,
         office: &OfficeCode,
@@ -113,8 +113,7 @@ where
                  m.at, COALESCE(m.previous_at, mc.before_at) AS reached_at
              FROM month m
              JOIN month_cases mc ON mc.case_id = m.case_id
-             JOIN staff_users u ON u.id = m.actor_staff_id
-             ORDER BY m.at, m.id",
+             JOIN staff_users u ON u.id = m.actor_staff_id",
         )
         .bind(to_db_time(from))
         .bind(to_db_time(to))
