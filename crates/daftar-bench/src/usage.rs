@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use daftar_core::calendar::JalaliDate;
 use daftar_core::roles::{OfficeCode, Role};
-use daftar_store::{Office, UsageStore};
+use daftar_store::Office;
 use rand::{Rng, SeedableRng};
 
 use crate::database::Scratch;
