@@ -535,6 +535,20 @@ pub async fn ready_for_inspection(app: &TestApp, case: &Value) -> Value {
     ready
 }
 
+/// A complete application for `service` filed with `token`, as the API answers it.
+#[allow(dead_code)]
+pub async fn applied(app: &TestApp, token: &str, service: &str) -> Value {
+    let filed = app
+        .post_json(
+            "/api/v1/cases",
+            application_with_a_pdf_of(app, service, 64),
+            Some(token),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    filed.json()
+}
+
 /// A building-permit application by the demo owner of `01-101-12-0`, as the API answers it.
 #[allow(dead_code)]
 pub async fn apply_for_permit(app: &TestApp) -> Value {

@@ -24,21 +24,9 @@ const CONSULTING_SERVICE: &str = "10010101024th01";
 const CITIZEN: (&str, &str) = ("0499370899", "09120000001");
 const OTHER: (&str, &str) = ("0790419904", "09120000002");
 
-async fn apply(app: &TestApp, token: &str, service: &str) -> Value {
-    let filed = app
-        .post_json(
-            "/api/v1/cases",
-            support::application_with_a_pdf_of(app, service, 64),
-            Some(token),
-        )
-        .await;
-    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
-    filed.json()
-}
-
 /// A case of `service` filed and withdrawn by its applicant: closed.
 async fn closed_case(app: &TestApp, token: &str, service: &str) -> Value {
-    let case = apply(app, token, service).await;
+    let case = support::applied(app, token, service).await;
     let closed = app.acted(token, &case, json!({"action": "withdraw"})).await;
     assert_eq!(closed["closed"], true, "{closed}");
     closed
@@ -77,7 +65,7 @@ async fn a_closed_cases_applicant_answers_once_and_a_group_is_published_from_fiv
 ) {
     let token = app.citizen_token(CITIZEN.0, CITIZEN.1).await;
     // An open case has no survey yet.
-    let open = apply(&app, &token, FORMATION_SERVICE).await;
+    let open = support::applied(&app, &token, FORMATION_SERVICE).await;
     let standing = app
         .get(
             &format!("/api/v1/cases/{}/survey", open["id"]),

@@ -11,7 +11,7 @@ use std::io::Cursor;
 use axum::http::StatusCode;
 use calamine::{Data, Reader, Xlsx};
 use daftar_core::roles::{OfficeCode, Role};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::TestApp;
 
 on_both_databases!(
@@ -21,18 +21,6 @@ on_both_databases!(
 
 const FORMATION_SERVICE: &str = "10010101001th01";
 const CONSULTING_SERVICE: &str = "10010101024th01";
-
-async fn apply(app: &TestApp, token: &str, service: &str) -> Value {
-    let filed = app
-        .post_json(
-            "/api/v1/cases",
-            support::application_with_a_pdf_of(app, service, 64),
-            Some(token),
-        )
-        .await;
-    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
-    filed.json()
-}
 
 fn today() -> String {
     daftar_core::calendar::JalaliDate::from_timestamp(jiff::Timestamp::now()).iso_jalali()
@@ -52,8 +40,8 @@ async fn a_seeded_day_adds_up_per_staff_member_unit_and_office_in_the_page_csv_a
     let formation = app.staff_token("formation").await;
     let head = app.staff_token("office_head").await;
     // Formation completes one of its own cases and returns another.
-    let first = apply(&app, &citizen, FORMATION_SERVICE).await;
-    let second = apply(&app, &citizen, FORMATION_SERVICE).await;
+    let first = support::applied(&app, &citizen, FORMATION_SERVICE).await;
+    let second = support::applied(&app, &citizen, FORMATION_SERVICE).await;
     app.acted(&formation, &first, json!({"action": "complete"}))
         .await;
     app.acted(
@@ -80,7 +68,7 @@ async fn a_seeded_day_adds_up_per_staff_member_unit_and_office_in_the_page_csv_a
         .unwrap();
     // A new role is read at the next sign-in.
     let formation = app.staff_token("formation").await;
-    let third = apply(&app, &citizen, CONSULTING_SERVICE).await;
+    let third = support::applied(&app, &citizen, CONSULTING_SERVICE).await;
     app.acted(&formation, &third, json!({"action": "complete"}))
         .await;
 

@@ -2,8 +2,6 @@
 //! period (each with when its case reached the state it was taken in), the staff
 //! sign-ins, the office's members, and the overdue tasks each holds now.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use daftar_core::roles::OfficeCode;
 use jiff::Timestamp;
@@ -32,28 +30,7 @@ pub trait UsageStore: Send + Sync + std::fmt::Debug {
     async fn overdue_held(&self, office: &OfficeCode, today: &str) -> Result<Vec<(i64, u64)>>;
 }
 
-/// A staff action's history row, as the period's query reads it.
-#[derive(Debug, FromRow)]
-struct HistoryRow {
-    case_id: i64,
-    staff_id: i64,
-    action: String,
-    from_state: Option<String>,
-    to_state: String,
-    at: i64,
-    reached_at: Option<i64>,
-}
-
-/// What the report needs of a case.
-#[derive(Debug, FromRow)]
-struct CaseRow {
-    id: i64,
-    service_id: String,
-    workflow_id: String,
-    workflow_version: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct StaffActionRow {
     pub staff_id: i64,
     pub actor_name: String,
@@ -102,9 +79,7 @@ where
     usize: ColumnIndex<<S::Db as Database>::Row>,
     for<'r> (i64,): FromRow<'r, <S::Db as Database>::Row>,
     for<'r> (i64, i64): FromRow<'r, <S::Db as Database>::Row>,
-    for<'r> HistoryRow: FromRow<'r, <S::Db as Database>::Row>,
-    for<'r> CaseRow: FromRow<'r, <S::Db as Database>::Row>,
-    for<'r> (i64, String): FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> StaffActionRow: FromRow<'r, <S::Db as Database>::Row>,
     for<'r> SignInRow: FromRow<'r, <S::Db as Database>::Row>,
 {
     async fn staff_actions(
@@ -113,55 +88,38 @@ where
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<StaffActionRow>> {
-        // The period's rows from the time index alone, each one's predecessor from the
-        // steps index alone; the cases they belong to read once each, and joined here: a
-        // join in SQL reads a case once a row.
-        let actions: Vec<HistoryRow> = sqlx::query_as(
-            "SELECT h.case_id, h.actor_staff_id AS staff_id, h.action, h.from_state,
-                 h.to_state, h.at,
-                 (SELECT p.at FROM case_history p
-                  WHERE p.case_id = h.case_id AND p.id < h.id
-                  ORDER BY p.id DESC LIMIT 1) AS reached_at
-             FROM case_history h
-             WHERE h.at >= $1 AND h.at < $2 AND h.actor_staff_id IS NOT NULL",
-        )
-        .bind(to_db_time(from))
-        .bind(to_db_time(to))
-        .fetch_all(self.reader())
-        .await?;
-        let cases: Vec<CaseRow> = sqlx::query_as(
-            "SELECT c.id, c.service_id, c.workflow_id, c.workflow_version FROM cases c
-             WHERE c.office_code = $3 AND c.id IN (
-                 SELECT DISTINCT case_id FROM case_history WHERE at >= $1 AND at < $2)",
+        // The month's rows come from the time index alone; each one's predecessor is the
+        // row before it in the month (LAG), or for a case's first row in the month, the
+        // row before that, looked up once a case; each case is joined once.
+        Ok(sqlx::query_as(
+            "WITH month AS (
+                 SELECT case_id, id, at, actor_staff_id, action, from_state, to_state,
+                     LAG(at) OVER (PARTITION BY case_id ORDER BY id) AS previous_at
+                 FROM case_history WHERE at >= $1 AND at < $2
+             ),
+             firsts AS (
+                 SELECT case_id, MIN(id) AS first_id FROM month GROUP BY case_id
+             ),
+             month_cases AS (
+                 SELECT f.case_id, c.service_id, c.workflow_id, c.workflow_version,
+                     (SELECT p.at FROM case_history p
+                      WHERE p.case_id = f.case_id AND p.id < f.first_id
+                      ORDER BY p.id DESC LIMIT 1) AS before_at
+                 FROM firsts f JOIN cases c ON c.id = f.case_id
+                 WHERE c.office_code = $3
+             )
+             SELECT m.actor_staff_id AS staff_id, u.display_name AS actor_name, mc.service_id,
+                 mc.workflow_id, mc.workflow_version, m.action, m.from_state, m.to_state,
+                 m.at, COALESCE(m.previous_at, mc.before_at) AS reached_at
+             FROM month m
+             JOIN month_cases mc ON mc.case_id = m.case_id
+             JOIN staff_users u ON u.id = m.actor_staff_id",
         )
         .bind(to_db_time(from))
         .bind(to_db_time(to))
         .bind(office.as_str())
         .fetch_all(self.reader())
-        .await?;
-        let names: Vec<(i64, String)> = sqlx::query_as("SELECT id, display_name FROM staff_users")
-            .fetch_all(self.reader())
-            .await?;
-        let names: HashMap<i64, String> = names.into_iter().collect();
-        let cases: HashMap<i64, CaseRow> = cases.into_iter().map(|c| (c.id, c)).collect();
-        Ok(actions
-            .into_iter()
-            .filter_map(|row| {
-                let case = cases.get(&row.case_id)?;
-                Some(StaffActionRow {
-                    actor_name: names.get(&row.staff_id).cloned().unwrap_or_default(),
-                    staff_id: row.staff_id,
-                    service_id: case.service_id.clone(),
-                    workflow_id: case.workflow_id.clone(),
-                    workflow_version: case.workflow_version,
-                    action: row.action,
-                    from_state: row.from_state,
-                    to_state: row.to_state,
-                    at: row.at,
-                    reached_at: row.reached_at,
-                })
-            })
-            .collect())
+        .await?)
     }
 
     async fn staff_sign_ins(&self, from: Timestamp, to: Timestamp) -> Result<Vec<SignInRow>> {
