@@ -86,6 +86,8 @@ SERVICE = "10010101003th01"  # Detailed-plan inquiry: formation unit, single_rev
 ROLE = "formation"
 DEMO_PASSWORD = "daftar-demo"
 NOTICE_PREFIX = "دفتر خدمات الکترونیک شهر: وضعیت پرونده"
+# Added to the notice of a case's closing (daftar_app::cases::act::SURVEY_INVITATION).
+SURVEY_INVITATION = " — لطفاً در صفحهٔ این پرونده در سامانه به نظرسنجی رضایت از خدمت پاسخ دهید."
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
@@ -627,6 +629,9 @@ def expected_notices(server, staff_token, citizens, names):
             for entry in case["history"]:
                 if entry["from_state"] != entry["to_state"]:
                     text = notice(case["tracking_code"], names[entry["to_state"]])
+                    # A terminal state is never left: the move into it closed the case.
+                    if case["closed"] and entry["to_state"] == case["state"]:
+                        text += SURVEY_INVITATION
                     expected[(citizen.e164, text)] += 1
     return expected, cases
 
