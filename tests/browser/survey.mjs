@@ -123,7 +123,7 @@ try {
   assert.equal(await phone.locator('.survey-link').count(), 0);
 
   // Five responses: the charts, per service and per unit; no remark anywhere.
-  for (const [width, lang] of [[390, 'fa'], [1366, 'fa'], [1366, 'en']]) {
+  for (const [width, lang] of [[390, 'fa'], [1366, 'fa'], [1366, 'en'], [390, 'en']]) {
     const context = await browser.newContext({ viewport: { width, height: width > 400 ? 900 : 844 }, bypassCSP: true });
     if (lang === 'en') await context.addCookies([{ name: 'lang', value: 'en', url: base }]);
     const page = await context.newPage();
