@@ -293,11 +293,6 @@ impl Tally {
         }
         shares
     }
-
-    /// Whether this tally may be published.
-    pub fn published(&self) -> bool {
-        self.responses() >= PUBLISHED_FROM
-    }
 }
 
 #[cfg(test)]
@@ -421,13 +416,11 @@ mod tests {
         };
         assert_eq!(tally.mean(), Some(2.0));
         assert_eq!(tally.percentages(), [34, 33, 33, 0, 0]);
-        assert!(!tally.published());
         let mut more = tally;
         more.add(&Tally {
             counts: [0, 0, 0, 1, 1],
         });
         assert_eq!(more.responses(), 5);
-        assert!(more.published());
         assert_eq!(more.mean(), Some(3.0));
         assert_eq!(more.percentages(), [20; 5]);
         assert_eq!(Tally::default().mean(), None);
