@@ -192,7 +192,7 @@ impl NoViolationCases {
                         service_id: "10010101015th01".into(),
                         workflow_id: definition.id.clone(),
                         workflow_version: definition.version,
-                        applicant: self.applicant.clone(),
+                        applicant: Some(self.applicant.clone()),
                         applicant_verified: true,
                         acting_for: None,
                         office: office(),

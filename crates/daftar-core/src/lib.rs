@@ -28,6 +28,7 @@ pub mod billing;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod complaint;
 pub mod fa;
 pub mod ir;
 pub mod issued;

@@ -85,7 +85,7 @@ fn new_case(code: &str, service: &str, district: u16) -> NewCase {
         service_id: service.into(),
         workflow_id: "building_permit".into(),
         workflow_version: 1,
-        applicant: citizen(),
+        applicant: Some(citizen()),
         applicant_verified: true,
         acting_for: None,
         office: office(),

@@ -12,7 +12,7 @@ use daftar_store::{
 use jiff::Timestamp;
 
 use super::{
-    ActionRequest, CaseError, Cases, Standing, fields_of, position_of, roles_in, stale,
+    ActionRequest, CaseError, Cases, Standing, fields_of, owner_unit, position_of, roles_in, stale,
     status_notice, tasks_for,
 };
 use crate::accounts::Principal;
@@ -23,6 +23,33 @@ pub(crate) const SURVEY_INVITATION: &str =
     " — لطفاً در صفحهٔ این پرونده در سامانه به نظرسنجی رضایت از خدمت پاسخ دهید.";
 
 impl Cases {
+    /// Refuses an action its definition limits (`times`, `within_days`) once the case has
+    /// spent it or let it lapse, read from the case's history.
+    async fn check_limits(
+        &self,
+        case: &CaseRecord,
+        action: &daftar_core::workflow::Action,
+    ) -> Result<(), CaseError> {
+        if action.times.is_none() && action.within_days.is_none() {
+            return Ok(());
+        }
+        let history = self.store.case_history(case.id).await?;
+        let taken_before = history.iter().filter(|row| row.action == action.id).count();
+        let entered = history
+            .iter()
+            .rev()
+            .find(|row| row.from_state.as_deref() != Some(row.to_state.as_str()))
+            .map_or(case.created_at, |row| row.at);
+        let days_in_state = Timestamp::now().duration_since(entered).as_secs() / 86_400;
+        match action.limit_refusal(
+            u32::try_from(taken_before).unwrap_or(u32::MAX),
+            days_in_state,
+        ) {
+            Some(code) => Err(CaseError::Invalid(code)),
+            None => Ok(()),
+        }
+    }
+
     /// Takes an action on a case.
     pub async fn act(
         &self,
@@ -38,6 +65,7 @@ impl Cases {
             return Err(CaseError::Changed);
         }
         let service = self.service_of(&case.service_id)?;
+        let owner_unit = owner_unit(service, &case);
         let definition = self.definition_of(&case)?;
         let position = position_of(&case)?;
         let decision = match request.decision.as_deref().map(str::trim) {
@@ -81,9 +109,12 @@ impl Cases {
             .map(|action| action.needs.clone())
             .unwrap_or_default();
         let work = self.work_done(&case, &needed).await?;
+        if let Some(action) = definition.action(&request.action) {
+            self.check_limits(&case, action).await?;
+        }
         let step = definition
             .decide(
-                service.owner_unit,
+                owner_unit,
                 &position,
                 actor,
                 &Attempt {
@@ -146,7 +177,9 @@ impl Cases {
         if !request.uploads.is_empty() && !takes_documents {
             return Err(CaseError::Invalid("case.no_documents_for_action"));
         }
-        let applicant = matches!(editor, Editor::Applicant).then_some(&case.applicant);
+        let applicant = matches!(editor, Editor::Applicant)
+            .then_some(case.applicant.as_ref())
+            .flatten();
         self.check_document_limits(Some(id), applicant, request.uploads.len())
             .await?;
         let bills = self.effect_bills(&case, &action.effects).await?;
@@ -155,9 +188,7 @@ impl Cases {
                 .by
                 .iter()
                 .filter_map(|by| match by {
-                    daftar_core::workflow::ActorRef::Role(role) => {
-                        Some(role.resolve(service.owner_unit))
-                    }
+                    daftar_core::workflow::ActorRef::Role(role) => Some(role.resolve(owner_unit)),
                     daftar_core::workflow::ActorRef::Applicant => None,
                 })
                 .find(|role| roles.contains(role))
@@ -180,7 +211,7 @@ impl Cases {
         } else {
             case.sla_due.unwrap_or(today)
         };
-        let mut tasks = tasks_for(definition, service.owner_unit, &step.position, due);
+        let mut tasks = tasks_for(definition, owner_unit, &step.position, due);
         if step.kind == daftar_core::workflow::ActionKind::Assign {
             let assignee = self
                 .assignee(&case, &current_tasks, request.assignee.as_deref())
@@ -207,10 +238,14 @@ impl Cases {
                 // The satisfaction survey's invitation rides on the closing notice: one SMS.
                 text.push_str(SURVEY_INVITATION);
             }
-            vec![NewNotification {
-                to: Recipient::Citizen(case.applicant.clone()),
-                text,
-            }]
+            // An anonymous submission has no one to tell: its page by tracking code says it.
+            case.applicant
+                .iter()
+                .map(|applicant| NewNotification {
+                    to: Recipient::Citizen(applicant.clone()),
+                    text: text.clone(),
+                })
+                .collect()
         } else {
             Vec::new()
         };

@@ -43,7 +43,7 @@ pub struct OwnerOpening<'a> {
 /// What [`Cases::open`] needs of a case to open, whoever opens it.
 struct Opening<'a> {
     service_id: &'a str,
-    applicant: daftar_core::ir::NationalId,
+    applicant: Option<daftar_core::ir::NationalId>,
     applicant_verified: bool,
     acting_for: Option<daftar_core::ir::LegalId>,
     answers: BTreeMap<String, String>,
@@ -141,7 +141,7 @@ impl Cases {
         };
         self.open(Opening {
             service_id: &application.service_id,
-            applicant: national_id.clone(),
+            applicant: Some(national_id.clone()),
             applicant_verified: *verified,
             acting_for: acting_for.clone(),
             answers,
@@ -183,7 +183,7 @@ impl Cases {
         );
         self.open(Opening {
             service_id: opening.service_id,
-            applicant: opening.owner,
+            applicant: Some(opening.owner),
             // Named by the property register, not by whoever signed in: there is no
             // mobile to confirm, and the page asks for no identity check.
             applicant_verified: true,
@@ -238,7 +238,11 @@ impl Cases {
             comment: opening.comment,
             changes: None,
         };
-        let tasks = tasks_for(definition, service.owner_unit, &position, due);
+        let owner_unit = answers
+            .get(super::ROUTED_TO)
+            .and_then(|slug| daftar_core::roles::Role::from_slug(slug))
+            .unwrap_or(service.owner_unit);
+        let tasks = tasks_for(definition, owner_unit, &position, due);
         let mut case = NewCase {
             tracking_code: String::new(),
             service_id: service.identifier.clone(),
@@ -260,13 +264,17 @@ impl Cases {
         // store's unique key, writing nothing, and another is drawn.
         for _ in 0..CODE_DRAWS {
             case.tracking_code = TrackingCode::from_random(self.codes.draw()).to_string();
-            let notice = NewNotification {
-                to: Recipient::Citizen(opening.applicant.clone()),
-                text: status_notice(&case.tracking_code, &first_state),
-            };
+            let notices: Vec<NewNotification> = opening
+                .applicant
+                .iter()
+                .map(|applicant| NewNotification {
+                    to: Recipient::Citizen(applicant.clone()),
+                    text: status_notice(&case.tracking_code, &first_state),
+                })
+                .collect();
             let opened = self
                 .store
-                .open_case(&case, &tasks, &history, &[notice], &documents, now)
+                .open_case(&case, &tasks, &history, &notices, &documents, now)
                 .await;
             match opened {
                 Err(StoreError::Conflict("tracking code")) => continue,

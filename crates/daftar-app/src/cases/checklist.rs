@@ -129,7 +129,7 @@ impl Cases {
             .iter()
             .find(|item| item.id == item_id && item.state == state_id)
             .ok_or(CaseError::Invalid("checklist.no_item"))?;
-        let owner_unit = self.service_of(&case.service_id)?.owner_unit;
+        let owner_unit = super::owner_unit(self.service_of(&case.service_id)?, &case);
         let works_here = match definition.state(&state_id).map(|state| &state.owner) {
             Some(daftar_core::workflow::Owner::Role(role)) => {
                 roles.contains(&role.resolve(owner_unit))

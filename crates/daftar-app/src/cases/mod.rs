@@ -543,6 +543,19 @@ pub(crate) fn fields_of(case: &CaseRecord) -> BTreeMap<String, String> {
     serde_json::from_str(&case.fields_json).unwrap_or_default()
 }
 
+/// The answer naming the unit a complaint was routed to when it was opened
+/// ([`crate::complaint`]); no form asks for it, so no applicant can set it.
+pub(crate) const ROUTED_TO: &str = "routed_to";
+
+/// The unit a case's `service_owner` stands for: the one its complaint was routed to,
+/// else the one owning its service in the catalog.
+fn owner_unit(service: &Service, case: &CaseRecord) -> Role {
+    fields_of(case)
+        .get(ROUTED_TO)
+        .and_then(|slug| Role::from_slug(slug))
+        .unwrap_or(service.owner_unit)
+}
+
 /// The property a case is about: its district and the renewal code its form asked for,
 /// when it names one.
 pub fn property_of(case: &CaseRecord) -> Option<(u16, daftar_core::property::RenewalCode)> {
@@ -597,7 +610,7 @@ impl Cases {
         let definition = self.definition_of(case)?;
         let concerned = roles
             .iter()
-            .any(|role| role.oversees() || definition.takes_part(*role, service.owner_unit));
+            .any(|role| role.oversees() || definition.takes_part(*role, owner_unit(service, case)));
         if concerned {
             Ok(standing)
         } else {
@@ -612,7 +625,7 @@ fn standing(who: &Principal, case: &CaseRecord) -> Result<Standing, CaseError> {
             national_id,
             acting_for,
             ..
-        } if *national_id == case.applicant && *acting_for == case.acting_for => {
+        } if case.applicant.as_ref() == Some(national_id) && *acting_for == case.acting_for => {
             Ok(Standing::Applicant)
         }
         Principal::Citizen { .. } => Err(CaseError::NotFound),

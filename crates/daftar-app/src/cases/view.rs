@@ -11,7 +11,7 @@ use daftar_core::workflow::{Definition, WorkflowActor};
 use daftar_store::{CaseId, CaseRecord, DocumentRecord, HistoryRecord, StaffSummary, TaskRecord};
 use jiff::Timestamp;
 
-use super::{CaseError, Cases, Standing, fields_of, position_of};
+use super::{CaseError, Cases, Standing, fields_of, owner_unit, position_of};
 use crate::accounts::Principal;
 
 /// An applicant's list shows this many of their newest cases.
@@ -113,7 +113,7 @@ impl Cases {
             Standing::Staff(roles) => WorkflowActor::Staff(roles),
         };
         let actions: Vec<AvailableAction> = definition
-            .available(service.owner_unit, &position, actor)
+            .available(owner_unit(service, &case), &position, actor)
             .into_iter()
             .map(|action| AvailableAction {
                 id: action.id.clone(),
@@ -127,7 +127,9 @@ impl Cases {
             .collect();
         let sees_documents = match &standing {
             Standing::Applicant => true,
-            Standing::Staff(roles) => may_see_documents(definition, service.owner_unit, roles),
+            Standing::Staff(roles) => {
+                may_see_documents(definition, owner_unit(service, &case), roles)
+            }
         };
         let documents = if sees_documents {
             self.store.documents_of_case(id).await?
@@ -242,7 +244,11 @@ impl Cases {
         };
         case.closed_at.is_none()
             && definition
-                .available(service.owner_unit, &position, WorkflowActor::Applicant)
+                .available(
+                    owner_unit(service, case),
+                    &position,
+                    WorkflowActor::Applicant,
+                )
                 .iter()
                 .any(|action| action.kind == daftar_core::workflow::ActionKind::Resubmit)
     }

@@ -215,7 +215,9 @@ impl Inspection {
                 },
                 request.expected_version,
                 &NewNotification {
-                    to: Recipient::Citizen(case.applicant.clone()),
+                    to: Recipient::Citizen(case.applicant.clone().ok_or_else(|| {
+                        anyhow::anyhow!("an inspection visit booked on an anonymous case")
+                    })?),
                     text,
                 },
             )

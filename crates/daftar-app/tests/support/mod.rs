@@ -256,7 +256,7 @@ pub async fn case_with_notices(store: &dyn Store, notices: usize) {
                 service_id: SERVICE.into(),
                 workflow_id: "single_review".into(),
                 workflow_version: 1,
-                applicant: national_id,
+                applicant: Some(national_id),
                 applicant_verified: true,
                 acting_for: None,
                 office: office(),

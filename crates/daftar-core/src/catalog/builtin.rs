@@ -206,12 +206,12 @@ mod tests {
             (
                 "10010101029th01",
                 Role::InternalInspection,
-                Some("single_review"),
+                Some("complaint"),
             ),
             (
                 "10010101030th01",
                 Role::InternalInspection,
-                Some("single_review"),
+                Some("complaint"),
             ),
         ];
         assert_eq!(catalog.len(), expected.len());

@@ -2,7 +2,7 @@
 
 use super::load::{Registry, WorkflowError};
 
-const FILES: [(&str, &str); 13] = [
+const FILES: [(&str, &str); 14] = [
     (
         "building_violation.toml",
         include_str!("../../../../workflows/building_violation.toml"),
@@ -18,6 +18,10 @@ const FILES: [(&str, &str); 13] = [
     (
         "building_permit-v3.toml",
         include_str!("../../../../workflows/building_permit-v3.toml"),
+    ),
+    (
+        "complaint.toml",
+        include_str!("../../../../workflows/complaint.toml"),
     ),
     (
         "completion_certificate.toml",

@@ -159,6 +159,30 @@ pub struct Action {
     /// The actor may attach documents (`uploads = true`), as a resubmission always may:
     /// a defence with its evidence.
     pub takes_uploads: bool,
+    /// How many times the action may be taken in one case (`times = 1`: a complaint
+    /// reopened once); `None` for no limit.
+    pub times: Option<u32>,
+    /// Calendar days from the case's entering the action's state within which it may be
+    /// taken (`within_days = 7`); `None` for no limit.
+    pub within_days: Option<u32>,
+}
+
+impl Action {
+    /// Whether the action's limits refuse it, given how many times the case took it
+    /// before and the whole days since the case entered its present state: the refusal's
+    /// code, or `None` when it may be taken.
+    pub fn limit_refusal(&self, taken_before: u32, days_in_state: i64) -> Option<&'static str> {
+        if self.times.is_some_and(|times| taken_before >= times) {
+            return Some("case.action_spent");
+        }
+        if self
+            .within_days
+            .is_some_and(|days| days_in_state >= i64::from(days))
+        {
+            return Some("case.action_lapsed");
+        }
+        None
+    }
 }
 
 /// Something an action does beside moving the case, written in its transaction.

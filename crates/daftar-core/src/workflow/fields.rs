@@ -111,6 +111,8 @@ mod tests {
             effects: vec![],
             comment_required: false,
             takes_uploads: false,
+            times: None,
+            within_days: None,
         }
     }
 

@@ -100,6 +100,8 @@ struct RawAction {
     comment: bool,
     #[serde(default)]
     uploads: bool,
+    times: Option<u32>,
+    within_days: Option<u32>,
 }
 
 fn default_kind() -> ActionKind {
@@ -213,6 +215,8 @@ fn action_of(raw: RawAction) -> Result<Action, String> {
         effects,
         comment_required: raw.comment,
         takes_uploads: raw.uploads,
+        times: raw.times,
+        within_days: raw.within_days,
     })
 }
 

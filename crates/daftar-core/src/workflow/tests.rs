@@ -645,3 +645,16 @@ fn a_checklist_item_of_no_state_or_settled_by_anything_else_is_refused() {
     let error = Definition::load("small.toml", &settled).unwrap_err();
     assert!(error.problem.contains("settled_by"), "{error}");
 }
+
+#[test]
+fn a_complaint_is_reopened_once_and_only_within_seven_days_of_its_answer() {
+    let registry = super::builtin::built_in().unwrap();
+    let definition = registry.latest("complaint").unwrap();
+    let reopen = definition.action("reopen").unwrap();
+    assert_eq!(reopen.limit_refusal(0, 0), None);
+    assert_eq!(reopen.limit_refusal(0, 6), None);
+    assert_eq!(reopen.limit_refusal(0, 7), Some("case.action_lapsed"));
+    assert_eq!(reopen.limit_refusal(1, 0), Some("case.action_spent"));
+    let answer = definition.action("answer").unwrap();
+    assert_eq!(answer.limit_refusal(5, 400), None);
+}

@@ -21,7 +21,9 @@ pub struct NewCase {
     pub service_id: String,
     pub workflow_id: String,
     pub workflow_version: u32,
-    pub applicant: NationalId,
+    /// `None` for an anonymous submission (a suggestion, or a report an Open311 client
+    /// sent): no one follows it but by its tracking code.
+    pub applicant: Option<NationalId>,
     /// See [`CaseRecord::applicant_verified`].
     pub applicant_verified: bool,
     pub acting_for: Option<LegalId>,
@@ -126,7 +128,8 @@ pub struct CaseRecord {
     pub service_id: String,
     pub workflow_id: String,
     pub workflow_version: u32,
-    pub applicant: NationalId,
+    /// `None` for an anonymous submission ([`NewCase::applicant`]).
+    pub applicant: Option<NationalId>,
     /// Filed in a sign-in from a mobile the ownership inquiry confirmed; when not,
     /// formation checks the applicant's identity at the first look at the documents.
     pub applicant_verified: bool,

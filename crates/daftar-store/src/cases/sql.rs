@@ -57,7 +57,12 @@ pub(crate) fn case_record(row: CaseRow) -> Result<CaseRecord, StoreError> {
         workflow_id: row.workflow_id,
         workflow_version: u32::try_from(row.workflow_version)
             .map_err(|_| corrupt("workflow version"))?,
-        applicant: national_id(&row.applicant_national_id)?,
+        // An anonymous submission's column holds the empty string: the column predates
+        // them, and SQLite cannot drop its NOT NULL.
+        applicant: match row.applicant_national_id.as_str() {
+            ANONYMOUS => None,
+            id => Some(national_id(id)?),
+        },
         applicant_verified: row.applicant_verified,
         history_hash: row.history_hash,
         acting_for: row
@@ -100,6 +105,9 @@ pub(crate) fn task_record(row: TaskRow) -> Result<TaskRecord, StoreError> {
 }
 
 pub(crate) const ACTOR_APPLICANT: &str = "applicant";
+
+/// What `cases.applicant_national_id` holds for an anonymous submission.
+pub(crate) const ANONYMOUS: &str = "";
 pub(crate) const ACTOR_STAFF: &str = "staff";
 pub(crate) const ACTOR_SYSTEM: &str = "system";
 

@@ -50,7 +50,11 @@ where
         .bind(&case.service_id)
         .bind(&case.workflow_id)
         .bind(i64::from(case.workflow_version))
-        .bind(case.applicant.as_str())
+        .bind(
+            case.applicant
+                .as_ref()
+                .map_or(super::sql::ANONYMOUS, |id| id.as_str()),
+        )
         .bind(case.acting_for.as_ref().map(|l| l.as_str().to_owned()))
         .bind(case.office.as_str())
         .bind(district)
