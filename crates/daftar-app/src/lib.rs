@@ -26,6 +26,7 @@ pub mod branding;
 pub mod cases;
 pub mod catalog;
 pub mod codes;
+pub mod complaint;
 pub mod config;
 pub mod demo;
 pub mod files;
@@ -51,6 +52,7 @@ pub use accounts::{AccountError, Accounts, CurrentUser, Principal};
 pub use billing::{Billing, BillingError};
 pub use branding::Branding;
 pub use cases::{CaseError, Cases};
+pub use complaint::Complaints;
 pub use config::Config;
 pub use inspection::Inspection;
 pub use outbox::Outbox;
@@ -66,6 +68,7 @@ pub struct Services {
     pub accounts: Accounts,
     pub billing: Billing,
     pub cases: Cases,
+    pub complaints: Complaints,
     pub inspection: Inspection,
     pub issuing: issued::Issuing,
     /// Issued documents as PDFs, to those who may have them.
@@ -180,6 +183,11 @@ impl Services {
                 Arc::new(daftar_core::survey::SurveyForm::built_in()),
             ),
             usage: usage::Usage::new(store.clone(), cases.clone()),
+            complaints: Complaints::new(
+                store.clone(),
+                cases.clone(),
+                Arc::new(daftar_core::complaint::ComplaintKinds::built_in()),
+            ),
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,

@@ -188,6 +188,7 @@ impl NoViolationCases {
             let id = store
                 .open_case(
                     &NewCase {
+                        complaint: None,
                         tracking_code: daftar_core::cases::TrackingCode::from_random(i).to_string(),
                         service_id: "10010101015th01".into(),
                         workflow_id: definition.id.clone(),
@@ -440,6 +441,7 @@ async fn queues(store: &dyn Store, url: &str, n: u64, queries: usize) -> anyhow:
     let mut listed = 0_u64;
     for i in 0..queries {
         let mut query = QueueQuery {
+            viewer: None,
             role: Some(ROLES[rng.random_range(0..ROLES.len())]),
             offices: vec![office()],
             assignee: None,

@@ -281,6 +281,7 @@ async fn queues(args: &Args, url: &str) -> anyhow::Result<()> {
             let mut with_violations = 0_usize;
             for i in 0..args.queries {
                 let query = QueueQuery {
+                    viewer: None,
                     role: Some(role),
                     offices: vec![office.clone()],
                     assignee: None,

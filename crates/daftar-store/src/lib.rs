@@ -18,6 +18,7 @@
 mod accounts;
 mod billing;
 mod cases;
+mod complaint;
 mod decode;
 mod inspection;
 pub(crate) mod issued;
@@ -46,6 +47,10 @@ pub use billing::BillingStore;
 pub use billing::model::*;
 pub use cases::CaseStore;
 pub use cases::model::*;
+pub use complaint::{
+    ComplaintStore, ConductEntry, NamedStaff, NewComplaint, NewOpen311Client, Open311Client,
+    Open311Query, Open311Row, Open311Status, Open311Store, StoredComplaint,
+};
 pub use inspection::{DayVisit, InspectionStore, NewVisit, StoredVisit};
 pub use issued::{
     IssuedStore, NewDelivery, NewIssued, NewKey, NewRevocation, StoredDelivery, StoredIssued,
@@ -107,6 +112,8 @@ pub trait Store:
     AccountStore
     + BillingStore
     + CaseStore
+    + ComplaintStore
+    + Open311Store
     + InspectionStore
     + IssuedStore
     + OutboxStore

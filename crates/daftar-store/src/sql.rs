@@ -125,6 +125,8 @@ where
     S: AccountStore
         + BillingStore
         + CaseStore
+        + crate::ComplaintStore
+        + crate::Open311Store
         + crate::InspectionStore
         + crate::IssuedStore
         + OutboxStore

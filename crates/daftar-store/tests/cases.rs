@@ -81,6 +81,7 @@ async fn setup(store: &dyn Store) -> StaffId {
 
 fn new_case(code: &str, service: &str, district: u16) -> NewCase {
     NewCase {
+        complaint: None,
         tracking_code: code.into(),
         service_id: service.into(),
         workflow_id: "building_permit".into(),
@@ -396,6 +397,7 @@ async fn a_closed_case_takes_no_more_actions(store: &dyn Store) {
 
 fn queue(role: Option<Role>) -> QueueQuery {
     QueueQuery {
+        viewer: None,
         role,
         offices: vec![office()],
         assignee: None,
@@ -975,6 +977,7 @@ async fn a_count_alone_reads_no_rows(store: &dyn Store) {
     let counted = store
         .queue(
             &QueueQuery {
+                viewer: None,
                 limit: 0,
                 ..queue(Some(Role::Formation))
             },

@@ -41,17 +41,19 @@ pub struct OwnerOpening<'a> {
 }
 
 /// What [`Cases::open`] needs of a case to open, whoever opens it.
-struct Opening<'a> {
-    service_id: &'a str,
-    applicant: Option<daftar_core::ir::NationalId>,
-    applicant_verified: bool,
-    acting_for: Option<daftar_core::ir::LegalId>,
-    answers: BTreeMap<String, String>,
-    uploads: &'a [super::Upload],
-    uploaded_by: String,
-    actor: Actor,
-    action: &'a str,
-    comment: Option<String>,
+pub(crate) struct Opening<'a> {
+    pub(crate) service_id: &'a str,
+    pub(crate) applicant: Option<daftar_core::ir::NationalId>,
+    pub(crate) applicant_verified: bool,
+    pub(crate) acting_for: Option<daftar_core::ir::LegalId>,
+    pub(crate) answers: BTreeMap<String, String>,
+    pub(crate) uploads: &'a [super::Upload],
+    pub(crate) uploaded_by: String,
+    pub(crate) actor: Actor,
+    pub(crate) action: &'a str,
+    pub(crate) comment: Option<String>,
+    /// A complaint's register row, written with the case.
+    pub(crate) complaint: Option<daftar_store::NewComplaint>,
 }
 
 impl Cases {
@@ -84,6 +86,11 @@ impl Cases {
             .workflows
             .latest(workflow)
             .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
+        // A complaint is filed through its own form, which routes it
+        // ([`crate::complaint`]).
+        if definition.id == daftar_core::complaint::WORKFLOW {
+            return Err(CaseError::Invalid("complaint.use_form"));
+        }
         // A workflow whose certificate needs no open violation on the property (Note 8 of
         // Article 100) is not even applied for while one is open.
         let bars_open_violations = definition.actions.iter().any(|action| {
@@ -150,6 +157,7 @@ impl Cases {
             actor: Actor::Applicant,
             action: "apply",
             comment: None,
+            complaint: None,
         })
         .await
     }
@@ -197,13 +205,14 @@ impl Cases {
             },
             action: opening.action,
             comment: Some(opening.comment),
+            complaint: None,
         })
         .await
     }
 
     /// Opens a case with its first tasks, history row, notice and documents, in one
     /// transaction; documents stored for a case that did not open are removed.
-    async fn open(&self, opening: Opening<'_>) -> Result<CaseRecord, CaseError> {
+    pub(crate) async fn open(&self, opening: Opening<'_>) -> Result<CaseRecord, CaseError> {
         let service = self.service_of(opening.service_id)?;
         let workflow = service
             .workflow
@@ -259,6 +268,7 @@ impl Cases {
             position_json: serde_json::to_string(&position).map_err(anyhow::Error::from)?,
             fields_json: serde_json::to_string(&answers).map_err(anyhow::Error::from)?,
             sla_due: Some(due),
+            complaint: opening.complaint,
         };
         // A tracking code is eleven random digits; one already taken is refused by the
         // store's unique key, writing nothing, and another is drawn.
@@ -290,6 +300,22 @@ impl Cases {
     }
 
     /// The office a new case goes to: the one of the property's district, else the first.
+    /// Refuses uploads the service's form does not take, by kind and by content, and
+    /// more than the document limits allow, as an application's are.
+    pub(crate) async fn check_uploads(
+        &self,
+        service_id: &str,
+        applicant: Option<&daftar_core::ir::NationalId>,
+        uploads: &[super::Upload],
+    ) -> Result<(), CaseError> {
+        let problems = upload_problems(self.service_of(service_id)?, uploads);
+        if !problems.is_empty() {
+            return Err(CaseError::InvalidFields(problems));
+        }
+        self.check_document_limits(None, applicant, uploads.len())
+            .await
+    }
+
     async fn office_for(&self, district: Option<u16>) -> Result<OfficeCode, CaseError> {
         let offices = self.accounts.offices().await?;
         let chosen = offices

@@ -8,6 +8,7 @@
 
 mod act;
 mod apply;
+pub(crate) use apply::Opening;
 pub use apply::OwnerOpening;
 mod audit;
 pub mod checklist;
@@ -547,6 +548,10 @@ pub(crate) fn fields_of(case: &CaseRecord) -> BTreeMap<String, String> {
 /// ([`crate::complaint`]); no form asks for it, so no applicant can set it.
 pub(crate) const ROUTED_TO: &str = "routed_to";
 
+/// The answer holding the id of the staff member a complaint names, who is kept from it
+/// (never shown: [`Cases::view`] leaves it out).
+pub(crate) const NAMED_STAFF_ID: &str = "named_staff_id";
+
 /// The unit a case's `service_owner` stands for: the one its complaint was routed to,
 /// else the one owning its service in the catalog.
 fn owner_unit(service: &Service, case: &CaseRecord) -> Role {
@@ -629,6 +634,13 @@ fn standing(who: &Principal, case: &CaseRecord) -> Result<Standing, CaseError> {
             Ok(Standing::Applicant)
         }
         Principal::Citizen { .. } => Err(CaseError::NotFound),
+        // The staff member a complaint names never sees it, nor who filed it: to them it
+        // does not exist.
+        Principal::Staff(account)
+            if fields_of(case).get(NAMED_STAFF_ID) == Some(&account.id.0.to_string()) =>
+        {
+            Err(CaseError::NotFound)
+        }
         Principal::Staff(account) => {
             let roles = roles_in(account, &case.office);
             if roles.is_empty() {

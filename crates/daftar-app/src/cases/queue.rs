@@ -91,6 +91,7 @@ fn queue_query(
         role: (!follow_up).then_some(role),
         offices: account.offices_for(role).cloned().collect(),
         assignee: filter.mine.then_some(account.id),
+        viewer: Some(account.id),
         service_id: filter.service_id.clone(),
         district: filter.district,
         overdue_only: filter.overdue_only || follow_up,

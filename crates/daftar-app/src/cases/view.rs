@@ -274,6 +274,8 @@ impl Cases {
 /// person's national ID that staff recorded on it (a representative's, say); staff see all.
 fn visible_fields(case: &CaseRecord, standing: &Standing) -> BTreeMap<String, String> {
     let mut fields = fields_of(case);
+    // Only the rule that keeps a complaint from the staff member it names reads it.
+    fields.remove(super::NAMED_STAFF_ID);
     if matches!(standing, Standing::Applicant) {
         fields.retain(|name, _| name == "applicant_national_id" || !name.ends_with("_national_id"));
     }

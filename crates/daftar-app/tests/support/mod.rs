@@ -252,6 +252,7 @@ pub async fn case_with_notices(store: &dyn Store, notices: usize) {
     store
         .open_case(
             &daftar_store::NewCase {
+                complaint: None,
                 tracking_code: "100000000017".into(),
                 service_id: SERVICE.into(),
                 workflow_id: "single_review".into(),

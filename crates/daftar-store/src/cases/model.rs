@@ -35,6 +35,8 @@ pub struct NewCase {
     pub position_json: String,
     pub fields_json: String,
     pub sla_due: Option<JalaliDate>,
+    /// A complaint's register row, written with the case.
+    pub complaint: Option<crate::NewComplaint>,
 }
 
 /// An open work item: `role` may act on the case in `state`.
@@ -180,6 +182,8 @@ pub struct QueueQuery {
     pub offices: Vec<OfficeCode>,
     /// Only the tasks marked to this person.
     pub assignee: Option<StaffId>,
+    /// Who reads the queue: the complaints naming them are left out.
+    pub viewer: Option<StaffId>,
     pub service_id: Option<String>,
     pub district: Option<u16>,
     pub overdue_only: bool,

@@ -87,6 +87,9 @@ where
             now,
         )
         .await?;
+        if let Some(complaint) = &case.complaint {
+            crate::complaint::insert_complaint::<S::Db>(&mut tx, id, complaint, now).await?;
+        }
         // The first row of the case's chain.
         let hash = crate::cases::sql::history_hash(id, now, history, None);
         insert_history::<S::Db>(&mut tx, id, history, now, &hash).await?;
@@ -295,6 +298,16 @@ where
                         .bind(national_id.as_str());
                 }
                 None => {}
+            }
+            // A complaint is kept from the staff member it names (docs/SLA.md).
+            if let Some(viewer) = query.viewer {
+                statement
+                    .push(
+                        " AND NOT EXISTS (SELECT 1 FROM complaints k \
+                         WHERE k.case_id = t.case_id AND k.named_staff = ",
+                    )
+                    .bind(viewer.0)
+                    .push(")");
             }
             if overdue && query.role.is_some() {
                 statement.push(" AND t.sla_due < ").bind(today_iso.as_str());
