@@ -134,6 +134,12 @@ impl FromRef<AppState> for daftar_app::usage::Usage {
     }
 }
 
+impl FromRef<AppState> for daftar_app::Complaints {
+    fn from_ref(state: &AppState) -> daftar_app::Complaints {
+        state.services.complaints.clone()
+    }
+}
+
 impl FromRef<AppState> for daftar_app::survey::Surveys {
     fn from_ref(state: &AppState) -> daftar_app::survey::Surveys {
         state.services.surveys.clone()

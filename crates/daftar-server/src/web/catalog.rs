@@ -124,6 +124,10 @@ struct CardView {
     fields: Vec<(String, bool)>,
     documents: Vec<(String, bool)>,
     can_apply: bool,
+    /// Complaints about this service, or (for the complaint services) the form itself.
+    complaint_href: String,
+    /// The service is the complaint form's: its «apply» is the form.
+    is_complaint: bool,
     is_tracking: bool,
 }
 
@@ -211,6 +215,7 @@ async fn card(
 ) -> Result<Response, AppError> {
     let catalog = &state.services.catalog;
     let service = catalog.get(&id).ok_or(AppError::NotFound)?;
+    let is_complaint = service.workflow.as_deref() == Some(daftar_core::complaint::WORKFLOW);
     let tr = page.layout.tr;
     let pick =
         |(fa, en): (&'static str, &'static str)| Text::new(fa, en).in_lang(tr.lang).to_owned();
@@ -271,7 +276,13 @@ async fn card(
             .iter()
             .map(|d| (tr.text(&d.title), d.required))
             .collect(),
-        can_apply: service.workflow.is_some(),
+        can_apply: service.workflow.is_some() && !is_complaint,
+        complaint_href: if is_complaint {
+            "/complaints/new".to_owned()
+        } else {
+            format!("/complaints/new?service={}", service.identifier)
+        },
+        is_complaint,
         is_tracking: service.identifier == "10012656000sh13",
     })
 }

@@ -15,6 +15,7 @@ mod property;
 mod sign_in;
 mod sketch;
 mod staff;
+mod complaint;
 mod survey;
 mod usage;
 mod violation;
@@ -56,6 +57,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(sketch::routes())
         .merge(violation::routes())
         .merge(staff::routes())
+        .merge(complaint::routes())
         .merge(survey::routes())
         .merge(usage::routes())
         .merge(zoning::routes())
@@ -364,7 +366,7 @@ pub fn staff_sign_in_then(path: &str) -> Redirect {
     Redirect::to(&format!("/staff/sign-in?next={}", url_encoded(path)))
 }
 
-fn url_encoded(text: &str) -> String {
+pub(crate) fn url_encoded(text: &str) -> String {
     serde_urlencoded::to_string([("", text)])
         .unwrap_or_default()
         .trim_start_matches('=')

@@ -40,6 +40,10 @@ struct StaffHome {
     roles: Vec<HeldRole>,
     /// The office head or manager: a link to the usage report.
     usage_report: bool,
+    /// Internal inspection or the office head: a link to the conduct records.
+    conduct: bool,
+    /// The system admin: a link to the Open311 keys.
+    open311: bool,
 }
 
 fn role_name(page: &Page, role: Role) -> &'static str {
@@ -76,6 +80,9 @@ async fn landing(
             .user
             .as_ref()
             .is_some_and(|user| usage.office_of(&user.principal).is_ok()),
+        conduct: account.has_role(daftar_core::roles::Role::InternalInspection)
+            || account.has_role(daftar_core::roles::Role::OfficeHead),
+        open311: account.has_role(daftar_core::roles::Role::SystemAdmin),
     })
 }
 

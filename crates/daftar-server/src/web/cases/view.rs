@@ -212,7 +212,13 @@ fn field_label(tr: &Tr, service: Option<&Service>, name: &str) -> String {
 }
 
 /// An answer as the page shows it: a select's option by its label, digits in Persian.
-fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> String {
+fn field_value(
+    tr: &Tr,
+    catalog: &daftar_core::catalog::Catalog,
+    service: Option<&Service>,
+    name: &str,
+    value: &str,
+) -> String {
     let option = service
         .and_then(|s| s.form.fields.iter().find(|f| f.name == name))
         .and_then(|f| match &f.kind {
@@ -223,6 +229,15 @@ fn field_value(tr: &Tr, service: Option<&Service>, name: &str, value: &str) -> S
         .ends_with("_date")
         .then(|| daftar_core::calendar::JalaliDate::parse(value).ok())
         .flatten();
+    // A complaint's unit and service, by name.
+    let named = match name {
+        "routed_to" => daftar_core::roles::Role::from_slug(value).map(|role| tr.text(&role.name())),
+        "concerns_service" => catalog.get(value).map(|concerned| tr.text(&concerned.title)),
+        _ => None,
+    };
+    if let Some(named) = named {
+        return named;
+    }
     match (option, date) {
         (Some(option), _) => tr.text(&option.label()),
         // A date (`…_date`) reads as a day, as everywhere else on the page.
@@ -459,7 +474,7 @@ pub(super) fn case_template(
             .map(|(name, value)| {
                 (
                     field_label(&tr, service, name),
-                    field_value(&tr, service, name, value),
+                    field_value(&tr, cases.catalog(), service, name, value),
                     field_direction(service, name),
                 )
             })
@@ -567,6 +582,8 @@ pub(super) struct Notice {
     done: Option<String>,
     /// Just applied: the confirmation with the tracking code and what comes next.
     applied: Option<String>,
+    /// Just filed a complaint: the same confirmation.
+    filed: Option<String>,
     /// Just answered the survey: thanks.
     survey: Option<String>,
 }
@@ -583,7 +600,7 @@ pub(super) async fn case_page(
     let id = case_id(&id)?;
     let cases = &state.services.cases;
     let view = cases.view(&user.principal, id).await?;
-    let applied = notice.applied.is_some();
+    let applied = notice.applied.is_some() || notice.filed.is_some();
     let notice = match (notice.done, notice.survey) {
         (_, Some(_)) => Some(page.layout.tr.t("survey-thanks")),
         (Some(_), None) => Some(page.layout.tr.t("case-action-done")),

@@ -118,14 +118,7 @@ async fn map_view(
     let Some((centre, zones)) = places.zoning.zones_near(centre, 400.0).await? else {
         return Ok((None, local));
     };
-    let mut features: Vec<serde_json::Value> = zones
-        .iter()
-        .filter_map(|zone| {
-            let geometry: serde_json::Value = serde_json::from_str(&zone.geometry_json).ok()?;
-            Some(serde_json::json!({"type": "Feature", "geometry": geometry,
-                "properties": {"kind": "zone", "code": zone.code, "family": zone.family.slug()}}))
-        })
-        .collect();
+    let mut features = zone_features(&zones);
     if let Some(outline) = plot.as_ref().and_then(|plot| plot.outline_json())
         && let Ok(geometry) = serde_json::from_str::<serde_json::Value>(&outline)
     {
@@ -137,14 +130,46 @@ async fn map_view(
             .to_string(),
         centre_lat: centre.1.to_string(),
         centre_lon: centre.0.to_string(),
-        // A URL whose origin the page's policy cannot name would load nothing: left out.
-        tiles: places
-            .tiles
-            .filter(|url| tiles_origin(url).is_some())
-            .unwrap_or_default()
-            .to_owned(),
+        tiles: usable_tiles(places.tiles),
     };
     Ok((Some(map), local))
+}
+
+/// A URL whose origin the page's policy cannot name would load nothing: left out.
+fn usable_tiles(tiles: Option<&str>) -> String {
+    tiles
+        .filter(|url| tiles_origin(url).is_some())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn zone_features(zones: &[daftar_app::zoning::ZoneShape]) -> Vec<serde_json::Value> {
+    zones
+        .iter()
+        .filter_map(|zone| {
+            let geometry: serde_json::Value = serde_json::from_str(&zone.geometry_json).ok()?;
+            Some(serde_json::json!({"type": "Feature", "geometry": geometry,
+                "properties": {"kind": "zone", "code": zone.code, "family": zone.family.slug()}}))
+        })
+        .collect()
+}
+
+/// A map to mark a place on (a complaint's): the zones around the zoning map's centre,
+/// over the tiles when configured; none without a zoning map.
+pub async fn point_map(
+    zoning: &daftar_app::Zoning,
+    tiles: Option<&str>,
+) -> Result<Option<MapView>, AppError> {
+    let Some((centre, zones)) = zoning.zones_near(None, 1_500.0).await? else {
+        return Ok(None);
+    };
+    Ok(Some(MapView {
+        features: serde_json::json!({"type": "FeatureCollection", "features": zone_features(&zones)})
+            .to_string(),
+        centre_lat: centre.1.to_string(),
+        centre_lon: centre.0.to_string(),
+        tiles: usable_tiles(tiles),
+    }))
 }
 
 /// A plot's outline in metres from its south-west corner (x east, y north), as the
