@@ -217,6 +217,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::routes(&state))
         .merge(api::routes())
+        .merge(crate::open311::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(edge)

@@ -27,6 +27,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod open311;
 pub mod query;
 pub mod rate_limit;
 pub mod web;

@@ -207,10 +207,12 @@ impl Complaints {
             } else {
                 Open311Status::Closed
             },
-            status_notes: fields.get("answer").cloned(),
+            status_notes: fields
+                .get("answer")
+                .map(|answer| daftar_core::complaint::without_long_numbers(answer)),
             service_name: kind.map_or_else(|| row.kind.clone(), |k| k.name.en.clone()),
             service_code: row.kind,
-            description: row.description,
+            description: daftar_core::complaint::without_long_numbers(&row.description),
             agency_responsible: fields
                 .get(crate::cases::ROUTED_TO)
                 .and_then(|slug| Role::from_slug(slug))

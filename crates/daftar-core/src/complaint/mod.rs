@@ -10,6 +10,7 @@ mod submission;
 pub use kinds::{ComplaintKind, ComplaintKinds, KindsError, Route};
 pub use submission::{
     Checked, ComplaintRefused, Location, MAX_ATTACHMENTS, MAX_TEXT_CHARS, Submission,
+    without_long_numbers,
 };
 
 /// The workflow every complaint follows (`workflows/complaint.toml`).

@@ -261,3 +261,50 @@ mod tests {
         );
     }
 }
+
+/// A complaint's text as a public list shows it: every run of eight digits or more (a
+/// mobile number, a national ID someone typed in) hidden, whatever the digits' script.
+pub fn without_long_numbers(text: &str) -> String {
+    let is_digit = |c: char| {
+        c.is_ascii_digit()
+            || ('\u{06F0}'..='\u{06F9}').contains(&c)
+            || ('\u{0660}'..='\u{0669}').contains(&c)
+    };
+    let mut shown = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, shown: &mut String| {
+        if run.chars().count() >= 8 {
+            shown.push_str("…");
+        } else {
+            shown.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_digit(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut shown);
+            shown.push(c);
+        }
+    }
+    flush(&mut run, &mut shown);
+    shown
+}
+
+#[cfg(test)]
+mod public_text_tests {
+    use super::without_long_numbers;
+
+    #[test]
+    fn a_mobile_or_national_id_typed_into_a_complaint_is_hidden_from_the_public_list() {
+        assert_eq!(
+            without_long_numbers("با ۰۹۱۲۳۴۵۶۷۸۹ تماس بگیرید، کد ملی 0499370899"),
+            "با … تماس بگیرید، کد ملی …"
+        );
+        assert_eq!(
+            without_long_numbers("پلاک ۱۲ کوچه ۱۴۰۵۰۹۰"),
+            "پلاک ۱۲ کوچه ۱۴۰۵۰۹۰"
+        );
+    }
+}

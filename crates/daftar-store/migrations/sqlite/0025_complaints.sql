@@ -24,6 +24,6 @@ CREATE TABLE complaints (
     client_id BIGINT REFERENCES open311_clients (id),
     created_at BIGINT NOT NULL
 );
-CREATE INDEX complaints_public ON complaints (public, created_at);
-CREATE INDEX complaints_by_kind ON complaints (kind, created_at);
+CREATE INDEX complaints_public ON complaints (public, created_at, case_id);
+CREATE INDEX complaints_by_kind ON complaints (kind, created_at, case_id);
 CREATE INDEX complaints_naming ON complaints (named_staff);

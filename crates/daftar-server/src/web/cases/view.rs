@@ -232,7 +232,9 @@ fn field_value(
     // A complaint's unit and service, by name.
     let named = match name {
         "routed_to" => daftar_core::roles::Role::from_slug(value).map(|role| tr.text(&role.name())),
-        "concerns_service" => catalog.get(value).map(|concerned| tr.text(&concerned.title)),
+        "concerns_service" => catalog
+            .get(value)
+            .map(|concerned| tr.text(&concerned.title)),
         _ => None,
     };
     if let Some(named) = named {

@@ -81,14 +81,18 @@ pub(super) async fn record(
         .rows
         .into_iter()
         .map(|row| {
-            let finding_slug = row.finding.clone().unwrap_or_else(|| {
-                if row.open { "open" } else { "none" }.to_owned()
-            });
+            let finding_slug = row
+                .finding
+                .clone()
+                .unwrap_or_else(|| if row.open { "open" } else { "none" }.to_owned());
             RowView {
                 case_href: format!("/cases/{}", row.case.0),
                 tracking_code: tr.grouped(&row.tracking_code, 3),
                 kind: tr.text(&row.kind),
-                finding: tr.t(&format!("conduct-finding-{}", finding_slug.replace('_', "-"))),
+                finding: tr.t(&format!(
+                    "conduct-finding-{}",
+                    finding_slug.replace('_', "-")
+                )),
                 finding_slug,
                 answer: row.answer.unwrap_or_default(),
                 filed: tr.moment(row.filed_at),

@@ -49,7 +49,15 @@ pub(super) async fn page(
     let Some(user) = page.user.as_ref() else {
         return Ok(crate::web::staff_sign_in_then(&page.layout.path_and_query).into_response());
     };
-    render(&complaints, &page, staff_account(user)?, StatusCode::OK, None, None).await
+    render(
+        &complaints,
+        &page,
+        staff_account(user)?,
+        StatusCode::OK,
+        None,
+        None,
+    )
+    .await
 }
 
 pub(super) async fn issue(
@@ -65,7 +73,15 @@ pub(super) async fn issue(
     match complaints.issue_open311_key(account, &form.name).await {
         Ok(issued) => {
             let shown = (form.name.trim().to_owned(), issued.key);
-            render(&complaints, &page, account, StatusCode::CREATED, Some(shown), None).await
+            render(
+                &complaints,
+                &page,
+                account,
+                StatusCode::CREATED,
+                Some(shown),
+                None,
+            )
+            .await
         }
         Err(error) => {
             let (status, message) = page.form_error(error)?;
@@ -108,7 +124,10 @@ async fn render(
             id: client.id,
             name: client.name,
             created: tr.moment(client.created_at),
-            revoked: client.revoked_at.map(|at| tr.moment(at)).unwrap_or_default(),
+            revoked: client
+                .revoked_at
+                .map(|at| tr.moment(at))
+                .unwrap_or_default(),
         })
         .collect();
     let view = KeysPage {

@@ -25,7 +25,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The staff account a staff page is read by; citizens are refused.
-fn staff_account(user: &daftar_app::CurrentUser) -> Result<&daftar_store::StaffAccount, crate::error::AppError> {
+fn staff_account(
+    user: &daftar_app::CurrentUser,
+) -> Result<&daftar_store::StaffAccount, crate::error::AppError> {
     match &user.principal {
         daftar_app::Principal::Staff(account) => Ok(account),
         daftar_app::Principal::Citizen { .. } => {

@@ -87,7 +87,17 @@ pub(super) async fn form(
         tracking_code: query.case,
         ..Typed::default()
     };
-    render(&complaints, &cases, &zoning, &state, &page, StatusCode::OK, typed, None).await
+    render(
+        &complaints,
+        &cases,
+        &zoning,
+        &state,
+        &page,
+        StatusCode::OK,
+        typed,
+        None,
+    )
+    .await
 }
 
 pub(super) async fn submit(
@@ -164,7 +174,11 @@ pub(super) async fn submit(
                 _ => String::new(),
             };
             let (status, message) = page.form_error(error)?;
-            let field = if field == "location" { "latitude".into() } else { field };
+            let field = if field == "location" {
+                "latitude".into()
+            } else {
+                field
+            };
             render(
                 &complaints,
                 &cases,
@@ -193,10 +207,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let tr = page.layout.tr;
     let principal = page.user.as_ref().map(|user| &user.principal);
-    let signed_in = matches!(
-        principal,
-        Some(daftar_app::Principal::Citizen { .. })
-    );
+    let signed_in = matches!(principal, Some(daftar_app::Principal::Citizen { .. }));
     let (staff, my_codes) = match principal.filter(|_| signed_in) {
         Some(who) => (
             complaints
@@ -218,7 +229,12 @@ async fn render(
         .catalog()
         .services()
         .iter()
-        .filter(|service| !complaints.kinds().services().contains(&service.identifier.as_str()))
+        .filter(|service| {
+            !complaints
+                .kinds()
+                .services()
+                .contains(&service.identifier.as_str())
+        })
         .map(|service| (service.identifier.clone(), tr.text(&service.title)))
         .collect();
     services.sort_by(|a, b| a.1.cmp(&b.1));

@@ -164,8 +164,9 @@ pub async fn point_map(
         return Ok(None);
     };
     Ok(Some(MapView {
-        features: serde_json::json!({"type": "FeatureCollection", "features": zone_features(&zones)})
-            .to_string(),
+        features:
+            serde_json::json!({"type": "FeatureCollection", "features": zone_features(&zones)})
+                .to_string(),
         centre_lat: centre.1.to_string(),
         centre_lon: centre.0.to_string(),
         tiles: usable_tiles(tiles),

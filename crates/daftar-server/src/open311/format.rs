@@ -1,0 +1,192 @@
+//! Open311's two formats: JSON and XML, chosen by the file's extension, and its errors
+//! (`[{"code": 403, "description": "…"}]`, `<errors><error>…</error></errors>`).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use jiff::tz::{Offset, TimeZone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    Json,
+    Xml,
+}
+
+/// `services.json` → (`services`, JSON); none without a known extension.
+pub(super) fn split(file: &str) -> Option<(&str, Format)> {
+    let (name, extension) = file.rsplit_once('.')?;
+    let format = match extension {
+        "json" => Format::Json,
+        "xml" => Format::Xml,
+        _ => return None,
+    };
+    Some((name, format))
+}
+
+/// One value of a record: what JSON and XML both write.
+pub(super) enum Value {
+    Text(String),
+    Number(f64),
+    Int(i64),
+    Bool(bool),
+    Null,
+    /// A list of records, under its element names (`values`/`value`, `attributes`/…).
+    List(&'static str, Vec<Record>),
+}
+
+/// A record's fields in the standard's order.
+pub(super) type Record = Vec<(&'static str, Value)>;
+
+/// Writes a list of records: a JSON array, or `<outer><inner>…</inner></outer>`.
+pub(super) fn list(
+    format: Format,
+    outer: &str,
+    inner: &str,
+    records: &[Record],
+    status: u16,
+) -> Response {
+    let body = match format {
+        Format::Json => {
+            serde_json::Value::Array(records.iter().map(json_record).collect()).to_string()
+        }
+        Format::Xml => {
+            let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+            xml_list(&mut xml, outer, inner, records);
+            xml
+        }
+    };
+    respond(format, status, body)
+}
+
+/// Writes one record as a JSON object or `<outer>…</outer>` (a service definition).
+pub(super) fn one(format: Format, outer: &str, record: &Record) -> Response {
+    let body = match format {
+        Format::Json => json_record(record).to_string(),
+        Format::Xml => {
+            let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+            xml.push_str(&format!("<{outer}>"));
+            xml_fields(&mut xml, record);
+            xml.push_str(&format!("</{outer}>"));
+            xml
+        }
+    };
+    respond(format, 200, body)
+}
+
+/// An error in the standard's shape, with its status.
+pub(super) fn error(format: Format, code: u16, description: &str) -> Response {
+    let record: Record = vec![
+        ("code", Value::Int(i64::from(code))),
+        ("description", Value::Text(description.to_owned())),
+    ];
+    list(format, "errors", "error", &[record], code)
+}
+
+/// The standard's time: W3C, at Tehran's offset.
+pub(super) fn datetime(at: Timestamp) -> String {
+    let tehran = TimeZone::fixed(Offset::from_seconds(12_600).unwrap_or(Offset::UTC));
+    at.to_zoned(tehran)
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn respond(format: Format, status: u16, body: String) -> Response {
+    let content_type = match format {
+        Format::Json => "application/json; charset=utf-8",
+        Format::Xml => "text/xml; charset=utf-8",
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn json_record(record: &Record) -> serde_json::Value {
+    serde_json::Value::Object(
+        record
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), json_value(value)))
+            .collect(),
+    )
+}
+
+fn json_value(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Text(text) => serde_json::Value::String(text.clone()),
+        Value::Number(n) => serde_json::json!(n),
+        Value::Int(n) => serde_json::json!(n),
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Null => serde_json::Value::Null,
+        Value::List(_, records) => {
+            serde_json::Value::Array(records.iter().map(json_record).collect())
+        }
+    }
+}
+
+fn xml_list(xml: &mut String, outer: &str, inner: &str, records: &[Record]) {
+    xml.push_str(&format!("<{outer}>"));
+    for record in records {
+        xml.push_str(&format!("<{inner}>"));
+        xml_fields(xml, record);
+        xml.push_str(&format!("</{inner}>"));
+    }
+    xml.push_str(&format!("</{outer}>"));
+}
+
+fn xml_fields(xml: &mut String, record: &Record) {
+    for (name, value) in record {
+        match value {
+            Value::List(inner, records) => xml_list(xml, name, inner, records),
+            Value::Null => xml.push_str(&format!("<{name}/>")),
+            Value::Text(text) => {
+                xml.push_str(&format!("<{name}>{}</{name}>", escape(text)));
+            }
+            Value::Number(n) => xml.push_str(&format!("<{name}>{n}</{name}>")),
+            Value::Int(n) => xml.push_str(&format!("<{name}>{n}</{name}>")),
+            Value::Bool(b) => xml.push_str(&format!("<{name}>{b}</{name}>")),
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '&' => escaped.push_str("&amp;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all are left out.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_for_xml_and_control_characters_left_out() {
+        assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn a_file_names_its_format_by_extension() {
+        assert_eq!(split("services.json"), Some(("services", Format::Json)));
+        assert_eq!(split("requests.xml"), Some(("requests", Format::Xml)));
+        assert_eq!(split("requests.csv"), None);
+        assert_eq!(split("requests"), None);
+    }
+
+    #[test]
+    fn times_are_written_at_tehrans_offset() {
+        let at: Timestamp = "2026-12-04T08:00:00Z".parse().unwrap();
+        assert_eq!(datetime(at), "2026-12-04T11:30:00+03:30");
+    }
+}
