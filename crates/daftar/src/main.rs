@@ -3,6 +3,7 @@
 mod batch_cli;
 mod documents_cli;
 mod property_cli;
+mod open311_cli;
 mod report_cli;
 mod zoning_cli;
 
@@ -97,6 +98,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Open311 clients' API keys.
+    Open311 {
+        #[command(subcommand)]
+        command: open311_cli::Open311Command,
     },
     /// Reports: how the office's staff used the desk.
     Report {
@@ -331,6 +337,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         } => batch_cli::import_properties(&config, &file).await,
         Command::Property { command } => property_cli::run(command).await,
         Command::Zoning { command } => zoning_cli::run(command).await,
+        Command::Open311 { command } => open311_cli::run(command).await,
         Command::Report { command } => report_cli::run(command).await,
         Command::Bills {
             command:

@@ -49,15 +49,8 @@ pub(super) async fn page(
     let Some(user) = page.user.as_ref() else {
         return Ok(crate::web::staff_sign_in_then(&page.layout.path_and_query).into_response());
     };
-    render(
-        &complaints,
-        &page,
-        staff_account(user)?,
-        StatusCode::OK,
-        None,
-        None,
-    )
-    .await
+    Complaints::may_manage_open311(staff_account(user)?)?;
+    render(&complaints, &page, StatusCode::OK, None, None).await
 }
 
 pub(super) async fn issue(
@@ -69,23 +62,15 @@ pub(super) async fn issue(
     let Some(user) = page.user.as_ref() else {
         return Err(AppError::Unauthorized("auth.required"));
     };
-    let account = staff_account(user)?;
-    match complaints.issue_open311_key(account, &form.name).await {
+    Complaints::may_manage_open311(staff_account(user)?)?;
+    match complaints.issue_open311_key(&form.name).await {
         Ok(issued) => {
             let shown = (form.name.trim().to_owned(), issued.key);
-            render(
-                &complaints,
-                &page,
-                account,
-                StatusCode::CREATED,
-                Some(shown),
-                None,
-            )
-            .await
+            render(&complaints, &page, StatusCode::CREATED, Some(shown), None).await
         }
         Err(error) => {
             let (status, message) = page.form_error(error)?;
-            render(&complaints, &page, account, status, None, Some(message)).await
+            render(&complaints, &page, status, None, Some(message)).await
         }
     }
 }
@@ -101,23 +86,21 @@ pub(super) async fn revoke(
         return Err(AppError::Unauthorized("auth.required"));
     };
     let client = client.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    complaints
-        .revoke_open311_key(staff_account(user)?, client)
-        .await?;
+    Complaints::may_manage_open311(staff_account(user)?)?;
+    complaints.revoke_open311_key(client).await?;
     Ok(Redirect::to("/staff/open311").into_response())
 }
 
 async fn render(
     complaints: &Complaints,
     page: &Page,
-    account: &daftar_store::StaffAccount,
     status: StatusCode,
     issued: Option<(String, String)>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let tr = page.layout.tr;
     let clients = complaints
-        .open311_clients(account)
+        .open311_clients()
         .await?
         .into_iter()
         .map(|client| ClientView {
