@@ -2,8 +2,8 @@
 
 mod batch_cli;
 mod documents_cli;
-mod property_cli;
 mod open311_cli;
+mod property_cli;
 mod report_cli;
 mod zoning_cli;
 

@@ -123,11 +123,9 @@ impl Complaints {
             (Some(start), None) => (start, start.saturating_add(WINDOW).unwrap_or(start)),
             (None, Some(end)) => (end.saturating_sub(WINDOW).unwrap_or(end), end),
             (None, None) => {
-                let now = Timestamp::now();
-                (
-                    now.saturating_sub(WINDOW).unwrap_or(now),
-                    now + SignedDuration::from_secs(1),
-                )
+                // Up to this second, included.
+                let end = Timestamp::now() + SignedDuration::from_secs(1);
+                (end.saturating_sub(WINDOW).unwrap_or(end), end)
             }
         };
         if to < from || to.duration_since(from) > WINDOW {
