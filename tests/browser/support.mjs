@@ -59,6 +59,7 @@ const axeSource = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'no
 export async function accessible(page, label) {
   await page.addScriptTag({ content: axeSource });
   const found = await page.evaluate(async () => (await window.axe.run()).violations
-    .filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help}`));
+    .filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`));
   assert.deepEqual(found, [], `${label}: ${found.join('; ')}`);
 }

@@ -6,6 +6,7 @@ mod billing;
 mod cases;
 mod database;
 mod documents;
+mod open311;
 mod profile;
 mod raw;
 mod register;
@@ -70,6 +71,9 @@ enum Command {
     /// survey response each over the months of 1405, and their month tallies. Prints the
     /// month to ask for.
     Surveys(survey::Args),
+    /// The Open311 list benchmark's set-up (bench/open311.sh): N complaints, each a case
+    /// with its register row, filed over the last 360 days.
+    Open311(open311::Args),
     /// The operator-usage report for a month over 10,000,000 history rows, against
     /// reading the month's history rows alone. Prints a Markdown table.
     Usage(usage::Args),
@@ -110,6 +114,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Cases(args) => cases::run(args).await,
         Command::Zoning(args) => zoning::run(args).await,
         Command::Surveys(args) => survey::run(args).await,
+        Command::Open311(args) => open311::run(args).await,
         Command::Usage(args) => usage::run(args).await,
         Command::Violations(args) => violation::run(args).await,
         Command::Documents(args) => documents::run(args).await,

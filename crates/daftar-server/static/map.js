@@ -6,7 +6,7 @@
 // are typed. A button with data-locate fills them from the device's position.
 document.addEventListener("DOMContentLoaded", function () {
   var latin = function (value) { return Number(String(value).replace(/[۰-۹]/g, function (d) { return d.charCodeAt(0) - 0x06f0; }).replace("٫", ".")); };
-  var boxes = document.querySelectorAll("[data-lat-input]");
+  var boxes = document.querySelectorAll("[data-features][data-lat-input]");
   Array.prototype.forEach.call(boxes, function (box) {
     var data = box.dataset;
     var lat = document.getElementById(data.latInput);

@@ -630,6 +630,7 @@ err-letter-property-not-registered = The property is not in the register, so the
 err-violation-no-fine-values = The fine schedule has no transaction value for district { $field }. The system admin adds it, and the sketch is recorded again.
 err-case-needs-unpaid-commercial-fine = The case goes back to the commission only when the final ruling's Note 3 (commercial) fine is unpaid after its bill's due date.
 case-action-open_from_registry_letter = Opened from a registry letter
+case-action-file_complaint = Complaint, criticism or suggestion filed
 case-field-objector-national-id = Objector's national ID (the owner's representative, such as a tenant)
 case-field-registry-letter-number = Registry letter number
 case-field-registry-letter-date = Registry letter date

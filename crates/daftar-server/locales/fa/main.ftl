@@ -630,6 +630,7 @@ err-letter-property-not-registered = این ملک در سامانه نوساز�
 err-violation-no-fine-values = جدول جریمه‌ها برای منطقه ⁦{ $field }⁩ ارزش معاملاتی ندارد. مدیر سامانه آن را به جدول بیفزاید و کروکی دوباره ثبت شود.
 err-case-needs-unpaid-commercial-fine = پرونده تنها وقتی دوباره به کمیسیون می‌رود که جریمه تبصره ۳ (تجاری) رای قطعی پس از سررسید قبض پرداخت نشده باشد.
 case-action-open_from_registry_letter = تشکیل پرونده از نامه اداره ثبت
+case-action-file_complaint = ثبت شکایت، انتقاد یا پیشنهاد
 case-field-objector-national-id = کد ملی معترض (قائم‌مقام مالک، مانند مستأجر)
 case-field-registry-letter-number = شماره نامه اداره ثبت
 case-field-registry-letter-date = تاریخ نامه اداره ثبت

@@ -119,6 +119,10 @@ struct ActionField {
     hint: String,
     dir: &'static str,
     inputmode: &'static str,
+    /// A select's choices (value, label), in the form's order; empty for a typed field.
+    options: Vec<(String, String)>,
+    /// Written at length (an answer to a complaint): a text area.
+    long: bool,
 }
 
 struct ActionForm {
@@ -312,12 +316,24 @@ fn action_field(tr: &Tr, service: Option<&Service>, name: &str) -> ActionField {
     } else {
         (String::new(), "auto", "text")
     };
+    let options = service
+        .and_then(|s| s.form.fields.iter().find(|f| f.name == name))
+        .map(|f| match &f.kind {
+            FieldKind::Select { options } => options
+                .iter()
+                .map(|o| (o.value.clone(), tr.text(&o.label())))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
     ActionField {
         name: name.to_owned(),
         label: field_label(tr, service, name),
         hint,
         dir,
         inputmode,
+        options,
+        long: name == "answer",
     }
 }
 
