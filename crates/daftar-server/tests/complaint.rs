@@ -176,6 +176,34 @@ async fn a_staff_complaint_goes_to_internal_inspection_and_is_kept_from_the_name
             .any(|item| item["case_id"] == complaint["id"]),
         "{queue}"
     );
+    // A finding is one of the form's choices.
+    let bogus = app
+        .act(
+            &inspection,
+            &complaint,
+            json!({"action": "answer_with_finding", "fields": {"answer": "x", "finding": "guilty"}}),
+        )
+        .await;
+    assert_eq!(
+        bogus.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bogus.body
+    );
+    // Nor can it be marked to the clerk it names.
+    let marked = app
+        .post_json(
+            &format!("/api/v1/cases/{}/assignment", complaint["id"]),
+            json!({"assignee": "formation", "version": complaint["version"]}),
+            Some(&inspection),
+        )
+        .await;
+    assert_eq!(
+        marked.error_code(),
+        "complaint.assign_named",
+        "{}",
+        marked.body
+    );
     let before = app.messages().len();
     let answered = app
         .acted(
@@ -655,6 +683,19 @@ async fn open311_lists_posts_and_reads_back_in_json_and_xml_with_an_api_key(app:
     )
     .await;
     let private = filed_case(&app, &citizen, &private).await;
+    // A citizen's own service complaint, signed in, is theirs: not listed either.
+    let own = file(
+        &app,
+        &session(&citizen),
+        &[
+            ("kind", "service_complaint"),
+            ("concerns_service", TOLLS_SERVICE),
+            ("description", "مال من"),
+        ],
+        &[],
+    )
+    .await;
+    let own = filed_case(&app, &citizen, &own).await;
     let listed = app
         .get(
             "/open311/v2/requests.json?service_code=service_complaint,suggestion&status=open",
@@ -680,6 +721,16 @@ async fn open311_lists_posts_and_reads_back_in_json_and_xml_with_an_api_key(app:
         )
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let own = app
+        .get(
+            &format!(
+                "/open311/v2/requests/{}.json",
+                own["tracking_code"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::NOT_FOUND);
     assert!(!listed.body.contains(CITIZEN.0));
     let closed = app
         .get("/open311/v2/requests.xml?status=closed", None)

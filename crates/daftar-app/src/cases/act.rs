@@ -364,6 +364,9 @@ impl Cases {
         let holds = roles_in(&account, &case.office)
             .iter()
             .any(|role| tasks.iter().any(|t| t.role == *role));
+        if super::names_staff(case, account.id) {
+            return Err(CaseError::Invalid("complaint.assign_named"));
+        }
         if holds {
             Ok(account.id)
         } else {
@@ -400,6 +403,9 @@ impl Cases {
             .await?
             .filter(|a| a.active)
             .ok_or(CaseError::Invalid("case.assignee"))?;
+        if super::names_staff(&case, colleague.id) {
+            return Err(CaseError::Invalid("complaint.assign_named"));
+        }
         let colleague_roles = roles_in(&colleague, &case.office);
         let mut marked = false;
         let new_tasks: Vec<NewTask> = tasks

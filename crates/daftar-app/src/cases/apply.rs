@@ -54,6 +54,9 @@ pub(crate) struct Opening<'a> {
     pub(crate) comment: Option<String>,
     /// A complaint's register row, written with the case.
     pub(crate) complaint: Option<daftar_store::NewComplaint>,
+    /// The office it goes to, when not the district's (a complaint: the office of the
+    /// case or the staff member it concerns).
+    pub(crate) office: Option<OfficeCode>,
 }
 
 impl Cases {
@@ -158,6 +161,7 @@ impl Cases {
             action: "apply",
             comment: None,
             complaint: None,
+            office: None,
         })
         .await
     }
@@ -206,6 +210,7 @@ impl Cases {
             action: opening.action,
             comment: Some(opening.comment),
             complaint: None,
+            office: None,
         })
         .await
     }
@@ -224,7 +229,10 @@ impl Cases {
             .ok_or_else(|| anyhow::anyhow!("workflow {workflow} is not loaded"))?;
         let answers = opening.answers;
         let district = answers.get("district").and_then(|d| d.parse::<u16>().ok());
-        let office = self.office_for(district).await?;
+        let office = match opening.office {
+            Some(office) => office,
+            None => self.office_for(district).await?,
+        };
         let stored = self
             .store_uploads(service, opening.uploads, &opening.uploaded_by)
             .await?;

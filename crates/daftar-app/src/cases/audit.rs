@@ -25,6 +25,12 @@ impl Cases {
         if !inspects(who, case.office.as_str()) {
             return Err(CaseError::NotAllowed("auth.forbidden"));
         }
+        // Not even an inspector learns who handles a complaint naming them.
+        if let Principal::Staff(account) = who
+            && super::names_staff(&case, account.id)
+        {
+            return Err(CaseError::NotFound);
+        }
         Ok(self
             .store
             .staff_reads(ReadsOf::Case(id), READS_LISTED)

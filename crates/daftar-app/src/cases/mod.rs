@@ -552,6 +552,11 @@ pub(crate) const ROUTED_TO: &str = "routed_to";
 /// (never shown: [`Cases::view`] leaves it out).
 pub(crate) const NAMED_STAFF_ID: &str = "named_staff_id";
 
+/// Whether `case` is a complaint naming the staff member `staff`.
+pub(crate) fn names_staff(case: &CaseRecord, staff: daftar_store::StaffId) -> bool {
+    fields_of(case).get(NAMED_STAFF_ID) == Some(&staff.0.to_string())
+}
+
 /// The unit a case's `service_owner` stands for: the one its complaint was routed to,
 /// else the one owning its service in the catalog.
 fn owner_unit(service: &Service, case: &CaseRecord) -> Role {
@@ -636,11 +641,7 @@ fn standing(who: &Principal, case: &CaseRecord) -> Result<Standing, CaseError> {
         Principal::Citizen { .. } => Err(CaseError::NotFound),
         // The staff member a complaint names never sees it, nor who filed it: to them it
         // does not exist.
-        Principal::Staff(account)
-            if fields_of(case).get(NAMED_STAFF_ID) == Some(&account.id.0.to_string()) =>
-        {
-            Err(CaseError::NotFound)
-        }
+        Principal::Staff(account) if names_staff(case, account.id) => Err(CaseError::NotFound),
         Principal::Staff(account) => {
             let roles = roles_in(account, &case.office);
             if roles.is_empty() {

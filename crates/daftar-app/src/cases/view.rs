@@ -150,7 +150,9 @@ impl Cases {
         if may_assign && let Standing::Staff(roles) = &standing {
             for role in tasks.iter().map(|t| t.role).filter(|r| roles.contains(r)) {
                 for member in self.accounts.staff_in_role(&case.office, role).await? {
-                    if !colleagues.iter().any(|c: &StaffSummary| c.id == member.id) {
+                    if !colleagues.iter().any(|c: &StaffSummary| c.id == member.id)
+                        && !super::names_staff(&case, member.id)
+                    {
                         colleagues.push(member);
                     }
                 }

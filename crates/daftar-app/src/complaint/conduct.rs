@@ -75,9 +75,10 @@ impl Complaints {
             .filter(|member| member.id != who.id)
             .filter(|member| member.roles.iter().any(|(o, _)| offices.contains(o)))
             .ok_or(CaseError::NotFound)?;
+        let offices: Vec<String> = offices.iter().map(|o| o.as_str().to_owned()).collect();
         let rows = self
             .store
-            .complaints_naming(staff)
+            .complaints_naming(staff, &offices)
             .await?
             .into_iter()
             .map(|entry| {

@@ -131,6 +131,9 @@ impl Complaints {
         if to < from || to.duration_since(from) > WINDOW {
             return Err(CaseError::Invalid("open311.window"));
         }
+        if search.request_ids.len() > 100 || search.service_codes.len() > 100 {
+            return Err(CaseError::Invalid("open311.too_many_ids"));
+        }
         let public: Vec<&str> = self.kinds.open311().map(|k| k.code.as_str()).collect();
         if search
             .service_codes

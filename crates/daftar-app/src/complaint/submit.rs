@@ -147,6 +147,21 @@ impl Complaints {
                 named.staff.0.to_string(),
             );
         }
+        // The office of the case it concerns (the citizen's own), else of the staff member
+        // named, else the district's rule (the first office).
+        let mut office = None;
+        if let (Some(code), Some((national_id, _, _))) = (answers.get("tracking_code"), citizen)
+            && let Some(concerned) = self.store.case_by_tracking_code(code).await?
+            && concerned.applicant.as_ref() == Some(national_id)
+        {
+            office = Some(concerned.office);
+        }
+        if office.is_none()
+            && let Some(named) = &named
+            && let Some(member) = self.store.staff_by_id(named.staff).await?
+        {
+            office = member.roles.first().map(|(office, _)| office.clone());
+        }
         let micro = |degrees: f64| (degrees * 1_000_000.0).round() as i64;
         self.cases
             .open(Opening {
@@ -162,7 +177,9 @@ impl Complaints {
                 comment: None,
                 complaint: Some(NewComplaint {
                     kind: kind.code.clone(),
-                    public: kind.open311,
+                    // Listed to Open311 only when no one is behind it: a report an app
+                    // sent, or an anonymous suggestion. A citizen's own is theirs.
+                    public: kind.open311 && citizen.is_none(),
                     description: checked.text,
                     location_micro: checked
                         .location
@@ -173,6 +190,7 @@ impl Complaints {
                         Filer::Person(_) => None,
                     },
                 }),
+                office,
             })
             .await
     }

@@ -85,6 +85,8 @@ pub enum ComplaintRefused {
     ServiceMissing,
     #[error("this kind must name the staff member it concerns")]
     StaffMissing,
+    #[error("only a complaint about staff or a dispute names a staff member")]
+    StaffNotAsked,
 }
 
 impl ComplaintRefused {
@@ -98,6 +100,7 @@ impl ComplaintRefused {
             ComplaintRefused::Location => "complaint.location",
             ComplaintRefused::ServiceMissing => "complaint.service_missing",
             ComplaintRefused::StaffMissing => "complaint.staff_missing",
+            ComplaintRefused::StaffNotAsked => "complaint.staff_not_asked",
         }
     }
 
@@ -109,7 +112,7 @@ impl ComplaintRefused {
             ComplaintRefused::TooManyFiles => "attachment",
             ComplaintRefused::Location => "location",
             ComplaintRefused::ServiceMissing => "concerns_service",
-            ComplaintRefused::StaffMissing => "named_staff",
+            ComplaintRefused::StaffMissing | ComplaintRefused::StaffNotAsked => "named_staff",
         }
     }
 }
@@ -135,6 +138,10 @@ impl Submission<'_> {
         }
         if kind.names_staff && !self.names_staff {
             return Err(ComplaintRefused::StaffMissing);
+        }
+        // Naming someone hides the case from them: only where the kind is about them.
+        if !kind.names_staff && self.names_staff {
+            return Err(ComplaintRefused::StaffNotAsked);
         }
         let location = match self.location.trim() {
             "" => None,
@@ -228,9 +235,19 @@ mod tests {
         );
         let named = Submission {
             names_staff: true,
+            names_service: true,
             ..signed_in
         };
         assert!(named.check(kinds.get("staff_complaint").unwrap()).is_ok());
+        // Naming someone on any other kind would hide it from them: refused.
+        assert_eq!(
+            named.check(kinds.get("service_complaint").unwrap()),
+            Err(ComplaintRefused::StaffNotAsked)
+        );
+        assert_eq!(
+            named.check(kinds.get("criticism").unwrap()),
+            Err(ComplaintRefused::StaffNotAsked)
+        );
     }
 
     #[test]
@@ -262,34 +279,56 @@ mod tests {
     }
 }
 
-/// A complaint's text as a public list shows it: every run of eight digits or more (a
-/// mobile number, a national ID someone typed in) hidden, whatever the digits' script.
+/// A complaint's text as a public list shows it: every number of eight digits or more (a
+/// mobile, a national ID someone typed in), whatever the digits' script and however they
+/// are grouped with spaces, dashes or dots (not slashes: a date stays), and every email
+/// address, hidden.
 pub fn without_long_numbers(text: &str) -> String {
     let is_digit = |c: char| {
         c.is_ascii_digit()
             || ('\u{06F0}'..='\u{06F9}').contains(&c)
             || ('\u{0660}'..='\u{0669}').contains(&c)
     };
+    let chars: Vec<char> = text.chars().collect();
     let mut shown = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, shown: &mut String| {
-        if run.chars().count() >= 8 {
-            shown.push_str("…");
+    let mut at = 0;
+    while at < chars.len() {
+        if is_digit(chars[at]) {
+            // The number as written: digits, each group joined by one separator.
+            let mut end = at;
+            let mut digits = 0;
+            while end < chars.len() {
+                if is_digit(chars[end]) {
+                    digits += 1;
+                    end += 1;
+                } else if matches!(chars[end], ' ' | '-' | '.')
+                    && chars.get(end + 1).is_some_and(|c| is_digit(*c))
+                {
+                    end += 1;
+                } else {
+                    break;
+                }
+            }
+            if digits >= 8 {
+                shown.push('…');
+            } else {
+                shown.extend(&chars[at..end]);
+            }
+            at = end;
         } else {
-            shown.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if is_digit(c) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut shown);
-            shown.push(c);
+            shown.push(chars[at]);
+            at += 1;
         }
     }
-    flush(&mut run, &mut shown);
     shown
+        .split(' ')
+        .map(|word| {
+            let at = word.find('@');
+            let is_email = at.is_some_and(|at| at > 0 && word[at + 1..].contains('.'));
+            if is_email { "…" } else { word }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -305,6 +344,14 @@ mod public_text_tests {
         assert_eq!(
             without_long_numbers("پلاک ۱۲ کوچه ۱۴۰۵۰۹۰"),
             "پلاک ۱۲ کوچه ۱۴۰۵۰۹۰"
+        );
+        assert_eq!(
+            without_long_numbers("شماره 0912 345 6789 یا ۰۹۱۲-۳۴۵-۶۷۸۹ یا sara@example.com"),
+            "شماره … یا … یا …"
+        );
+        assert_eq!(
+            without_long_numbers("ساعت 10.30 تا 12 ۱۴۰۵/۰۹/۱۴"),
+            "ساعت 10.30 تا 12 ۱۴۰۵/۰۹/۱۴"
         );
     }
 }

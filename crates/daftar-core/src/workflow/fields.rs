@@ -20,7 +20,7 @@ pub struct FieldChange {
 
 /// The kind of a field an action names, read from its name, as docs/WORKFLOWS.md says:
 /// `…_date` is a Jalali date, `…_m2` an area in square metres, `…_national_id` a national
-/// ID, anything else a text.
+/// ID, anything else a text (unless the service's form lists it as a choice).
 pub fn action_field_kind(name: &str) -> FieldKind {
     if name.ends_with("_date") {
         FieldKind::Date
@@ -62,7 +62,12 @@ pub fn apply_fields(
             continue;
         }
         let kind = if action.fields.iter().any(|field| field == name) {
-            action_field_kind(name)
+            // A choice the service's form lists (a finding, a rating) is one of its options;
+            // anything else is known by its name.
+            match form.fields.iter().find(|field| field.name == *name) {
+                Some(field) if matches!(field.kind, FieldKind::Select { .. }) => field.kind.clone(),
+                _ => action_field_kind(name),
+            }
         } else if let Some(field) = form
             .fields
             .iter()

@@ -1027,3 +1027,6 @@ err-open311-client-name = Write the app's name (at most 100 characters).
 err-open311-window = The period is at most 90 days, and its end must come after its start.
 err-open311-service-code = This service code is not offered over Open311.
 err-open311-key = The API key is unknown or revoked.
+err-complaint-staff-not-asked = Name a staff member only in a complaint about staff or a dispute over a case.
+err-complaint-assign-named = This complaint cannot be marked to the staff member it names.
+err-open311-too-many-ids = At most 100 request ids can be asked for at once.

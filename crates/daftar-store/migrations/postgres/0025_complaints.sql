@@ -27,3 +27,7 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_public ON complaints (public, created_at, case_id);
 CREATE INDEX complaints_by_kind ON complaints (kind, created_at, case_id);
 CREATE INDEX complaints_naming ON complaints (named_staff);
+-- Open311's list of open requests: only the complaints still being looked into, newest
+-- first, so a filter that few rows pass does not walk the whole register.
+CREATE INDEX cases_open_complaints ON cases (created_at, id)
+    WHERE workflow_id = 'complaint' AND state = 'review';

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
-use crate::sql::SqlBackend;
+use crate::sql::{SqlBackend, Statement};
 use crate::{CaseId, Result, StaffId, from_db_time};
 
 pub use open311::{
@@ -21,8 +21,13 @@ pub use open311::{
 pub trait ComplaintStore: Send + Sync + std::fmt::Debug {
     /// A case's register row, if it is a complaint.
     async fn complaint(&self, case: CaseId) -> Result<Option<StoredComplaint>>;
-    /// The complaints naming `staff`, newest first: their conduct record.
-    async fn complaints_naming(&self, staff: StaffId) -> Result<Vec<ConductEntry>>;
+    /// The complaints naming `staff` filed in `offices`, newest first: their conduct
+    /// record as a reader of those offices sees it.
+    async fn complaints_naming(
+        &self,
+        staff: StaffId,
+        offices: &[String],
+    ) -> Result<Vec<ConductEntry>>;
     /// The staff members of `office` named in complaints, with how many name each, the
     /// most named first.
     async fn named_staff(&self, office: &str) -> Result<Vec<NamedStaff>>;
@@ -177,17 +182,29 @@ where
         }))
     }
 
-    async fn complaints_naming(&self, staff: StaffId) -> Result<Vec<ConductEntry>> {
-        let rows: Vec<ConductRow> = sqlx::query_as(
+    async fn complaints_naming(
+        &self,
+        staff: StaffId,
+        offices: &[String],
+    ) -> Result<Vec<ConductEntry>> {
+        if offices.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut statement = Statement::new(
             "SELECT c.id AS case_id, c.tracking_code, k.kind, c.state, c.fields,
                  k.created_at, c.updated_at
              FROM complaints k JOIN cases c ON c.id = k.case_id
-             WHERE k.named_staff = $1
-             ORDER BY k.created_at DESC, k.case_id DESC",
-        )
-        .bind(staff.0)
-        .fetch_all(self.reader())
-        .await?;
+             WHERE k.named_staff = ",
+        );
+        statement.bind(staff.0).push(" AND c.office_code IN (");
+        for (n, office) in offices.iter().enumerate() {
+            if n > 0 {
+                statement.push(", ");
+            }
+            statement.bind(office.as_str());
+        }
+        statement.push(") ORDER BY k.created_at DESC, k.case_id DESC");
+        let rows: Vec<ConductRow> = statement.query_as().fetch_all(self.reader()).await?;
         Ok(rows
             .into_iter()
             .map(|row| ConductEntry {

@@ -76,7 +76,8 @@ pub struct Open311Row {
     pub fields_json: String,
 }
 
-/// The state a complaint is open in; any other is closed for Open311.
+/// The state a complaint is open in; any other is closed for Open311. The partial index
+/// `cases_open_complaints` (migration 0025) names it too.
 const OPEN_STATE: &str = "review";
 
 #[derive(Debug, FromRow)]
@@ -174,30 +175,46 @@ where
     }
 
     async fn open311_requests(&self, query: &Open311Query) -> Result<Vec<Open311Row>> {
-        let mut statement = Statement::new(
-            "SELECT c.tracking_code, k.kind, k.description, k.latitude_micro,
-                 k.longitude_micro, k.created_at, c.updated_at, c.state, c.fields
-             FROM complaints k JOIN cases c ON c.id = k.case_id
-             WHERE k.public = TRUE AND k.created_at >= ",
-        );
+        // The open ones are walked from the partial index of open complaints (its
+        // condition written out, as the planners need to see it), the rest from the
+        // register's; a case and its register row share their filing time.
+        let (mut statement, filed) = if query.status == Some(Open311Status::Open) {
+            (
+                Statement::new(&format!(
+                    "SELECT c.tracking_code, k.kind, k.description, k.latitude_micro,
+                         k.longitude_micro, k.created_at, c.updated_at, c.state, c.fields
+                     FROM cases c JOIN complaints k ON k.case_id = c.id
+                     WHERE c.workflow_id = 'complaint' AND c.state = '{OPEN_STATE}'
+                         AND k.public = TRUE AND c.created_at >= "
+                )),
+                "c",
+            )
+        } else {
+            (
+                Statement::new(
+                    "SELECT c.tracking_code, k.kind, k.description, k.latitude_micro,
+                         k.longitude_micro, k.created_at, c.updated_at, c.state, c.fields
+                     FROM complaints k JOIN cases c ON c.id = k.case_id
+                     WHERE k.public = TRUE AND k.created_at >= ",
+                ),
+                "k",
+            )
+        };
         statement
             .bind(to_db_time(query.from))
-            .push(" AND k.created_at < ")
+            .push(&format!(" AND {filed}.created_at < "))
             .bind(to_db_time(query.to));
         in_list(&mut statement, "k.kind", &query.kinds);
         in_list(&mut statement, "c.tracking_code", &query.tracking_codes);
-        match query.status {
-            Some(Open311Status::Open) => {
-                statement.push(" AND c.state = ").bind(OPEN_STATE);
-            }
-            Some(Open311Status::Closed) => {
-                statement.push(" AND c.state <> ").bind(OPEN_STATE);
-            }
-            None => {}
+        if query.status == Some(Open311Status::Closed) {
+            statement.push(" AND c.state <> ").bind(OPEN_STATE);
         }
-        statement
-            .push(" ORDER BY k.created_at DESC, k.case_id DESC LIMIT ")
-            .bind(i64::from(query.limit));
+        let order = if filed == "c" {
+            " ORDER BY c.created_at DESC, c.id DESC LIMIT "
+        } else {
+            " ORDER BY k.created_at DESC, k.case_id DESC LIMIT "
+        };
+        statement.push(order).bind(i64::from(query.limit));
         let rows: Vec<RequestRow> = statement.query_as().fetch_all(self.reader()).await?;
         Ok(rows
             .into_iter()

@@ -578,6 +578,7 @@ pub(super) fn case_template(
             .collect(),
         may_approve: matches!(view.standing, Standing::Staff(_)),
         identity_unconfirmed: matches!(view.standing, Standing::Staff(_))
+            && view.case.applicant.is_some()
             && !view.case.applicant_verified,
         error,
         notice,
