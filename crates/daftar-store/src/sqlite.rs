@@ -37,6 +37,8 @@ impl SqliteStore {
     /// An in-memory database is refused: the office's records must outlive the process,
     /// and the look-ups and bulk writes open the file on connections of their own.
     pub async fn open(url: &str) -> anyhow::Result<SqliteStore> {
+        /// How much of the file each reader maps: 1 GiB of address space.
+        const MMAP_BYTES: u64 = 1 << 30;
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| "the SQLite database URL is not valid")?;
         let path = options.get_filename().to_owned();
@@ -62,9 +64,16 @@ impl SqliteStore {
             .run(&writer)
             .await
             .context("could not migrate the SQLite database")?;
+        // Readers map the file into memory: a page read is a memory read, not a system
+        // call (the Open311 list touches a few hundred scattered pages a request).
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .connect_with(options.clone().read_only(true))
+            .connect_with(
+                options
+                    .clone()
+                    .read_only(true)
+                    .pragma("mmap_size", MMAP_BYTES.to_string()),
+            )
             .await
             .context("could not open the SQLite database for reading")?;
         let lookups = LookupPool::new(path.clone());

@@ -46,9 +46,7 @@ pub(super) fn list(
     status: u16,
 ) -> Response {
     let body = match format {
-        Format::Json => {
-            serde_json::Value::Array(records.iter().map(json_record).collect()).to_string()
-        }
+        Format::Json => json(&Records(records)),
         Format::Xml => {
             let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
             xml_list(&mut xml, outer, inner, records);
@@ -61,7 +59,7 @@ pub(super) fn list(
 /// Writes one record as a JSON object or `<outer>…</outer>` (a service definition).
 pub(super) fn one(format: Format, outer: &str, record: &Record) -> Response {
     let body = match format {
-        Format::Json => json_record(record).to_string(),
+        Format::Json => json(&Fields(record)),
         Format::Xml => {
             let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
             xml.push_str(&format!("<{outer}>"));
@@ -103,24 +101,47 @@ fn respond(format: Format, status: u16, body: String) -> Response {
     response
 }
 
-fn json_record(record: &Record) -> serde_json::Value {
-    serde_json::Value::Object(
-        record
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), json_value(value)))
-            .collect(),
-    )
+/// JSON written straight from the records, in the standard's field order, with no tree
+/// of values built first (the list is the hot path).
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn json_value(value: &Value) -> serde_json::Value {
-    match value {
-        Value::Text(text) => serde_json::Value::String(text.clone()),
-        Value::Number(n) => serde_json::json!(n),
-        Value::Int(n) => serde_json::json!(n),
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Null => serde_json::Value::Null,
-        Value::List(_, records) => {
-            serde_json::Value::Array(records.iter().map(json_record).collect())
+struct Records<'a>(&'a [Record]);
+
+impl serde::Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for record in self.0 {
+            seq.serialize_element(&Fields(record))?;
+        }
+        seq.end()
+    }
+}
+
+struct Fields<'a>(&'a Record);
+
+impl serde::Serialize for Fields<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Text(text) => serializer.serialize_str(text),
+            Value::Number(n) => serializer.serialize_f64(*n),
+            Value::Int(n) => serializer.serialize_i64(*n),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Null => serializer.serialize_unit(),
+            Value::List(_, records) => Records(records).serialize(serializer),
         }
     }
 }
@@ -170,6 +191,24 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_the_standards_field_order_and_nests_lists() {
+        let record: Record = vec![
+            ("service_code", Value::Text("suggestion".into())),
+            ("lat", Value::Number(32.5)),
+            ("metadata", Value::Bool(false)),
+            ("address", Value::Null),
+            (
+                "values",
+                Value::List("value", vec![vec![("key", Value::Int(1))]]),
+            ),
+        ];
+        assert_eq!(
+            json(&Records(&[record])),
+            r#"[{"service_code":"suggestion","lat":32.5,"metadata":false,"address":null,"values":[{"key":1}]}]"#
+        );
+    }
 
     #[test]
     fn text_is_escaped_for_xml_and_control_characters_left_out() {
