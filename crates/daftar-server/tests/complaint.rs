@@ -449,6 +449,10 @@ async fn an_anonymous_suggestion_gets_its_tracking_code_and_an_anonymous_complai
     );
 }
 
+/// A form's text fields, and its files (field, file name, bytes).
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+type Files<'a> = Vec<(String, &'a str, &'a [u8])>;
+
 async fn bad_submissions_are_refused_by_name_and_keep_nothing(app: TestApp) {
     let token = app.citizen_token(CITIZEN.0, CITIZEN.1).await;
     let cookies = session(&token);
@@ -458,7 +462,7 @@ async fn bad_submissions_are_refused_by_name_and_keep_nothing(app: TestApp) {
     let four: Vec<(String, &str, &[u8])> = (0..4)
         .map(|_| ("attachment".to_owned(), "a.pdf", pdf))
         .collect();
-    let cases: Vec<(Vec<(&str, &str)>, Vec<(String, &str, &[u8])>, &str)> = vec![
+    let cases: Vec<(Fields, Files, &str)> = vec![
         (
             vec![("kind", "no_such_kind"), ("description", "متن")],
             vec![],

@@ -15,10 +15,10 @@ use super::services::SERVICE_ATTRIBUTE;
 use crate::app::AppState;
 use crate::i18n::Lang;
 
-/// The list's parameters, or the error to answer.
-fn search(query: Option<&str>, format: Format) -> Result<Open311Search, Response> {
+/// The list's parameters, or what is wrong with them (a 400).
+fn search(query: Option<&str>) -> Result<Open311Search, String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default())
-        .map_err(|_| format::error(format, 400, "The query could not be read."))?;
+        .map_err(|_| "The query could not be read.".to_owned())?;
     let mut search = Open311Search::default();
     let list = |value: &str| -> Vec<String> {
         value
@@ -28,11 +28,11 @@ fn search(query: Option<&str>, format: Format) -> Result<Open311Search, Response
             .map(str::to_owned)
             .collect()
     };
-    let date = |value: &str, name: &str| -> Result<Timestamp, Response> {
+    let date = |value: &str, name: &str| -> Result<Timestamp, String> {
         value
             .trim()
             .parse::<Timestamp>()
-            .map_err(|_| format::error(format, 400, &format!("{name} is not a W3C date and time.")))
+            .map_err(|_| format!("{name} is not a W3C date and time."))
     };
     for (name, value) in &pairs {
         match name.as_str() {
@@ -45,7 +45,7 @@ fn search(query: Option<&str>, format: Format) -> Result<Open311Search, Response
                 let open = statuses.iter().any(|s| s == "open");
                 let closed = statuses.iter().any(|s| s == "closed");
                 if statuses.iter().any(|s| s != "open" && s != "closed") {
-                    return Err(format::error(format, 400, "status is open or closed."));
+                    return Err("status is open or closed.".to_owned());
                 }
                 search.status = match (open, closed) {
                     (true, false) => Some(Open311Status::Open),
@@ -59,7 +59,7 @@ fn search(query: Option<&str>, format: Format) -> Result<Open311Search, Response
                     value
                         .trim()
                         .parse()
-                        .map_err(|_| format::error(format, 400, "page_size is a whole number."))?,
+                        .map_err(|_| "page_size is a whole number.".to_owned())?,
                 );
             }
             _ => {}
@@ -69,9 +69,9 @@ fn search(query: Option<&str>, format: Format) -> Result<Open311Search, Response
 }
 
 pub(super) async fn list(state: &AppState, format: Format, query: Option<&str>) -> Response {
-    let search = match search(query, format) {
+    let search = match search(query) {
         Ok(search) => search,
-        Err(response) => return response,
+        Err(problem) => return format::error(format, 400, &problem),
     };
     match state.services.complaints.open311_requests(&search).await {
         Ok(requests) => requests_response(format, &requests),
