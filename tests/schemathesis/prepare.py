@@ -75,7 +75,8 @@ citizen = call("POST", "/api/v1/auth/otp/verify",
                {"national_id": CITIZEN_ID, "code": sign_in_code()})["token"]
 
 # Case 1: a renewal-toll clearance request with two documents (documents 1 and 2), in the
-# renewal and clearance unit's queue. Case 2: a suggestion, in internal inspection's.
+# renewal and clearance unit's queue. Case 2: a question, in the consulting unit's (a
+# suggestion is filed through the complaint form, which routes it, not /api/v1/cases).
 tracking = [
     call("POST", "/api/v1/cases", {
         "service_id": "10010101019th01",
@@ -88,8 +89,8 @@ tracking = [
         ],
     }, citizen)["tracking_code"],
     call("POST", "/api/v1/cases", {
-        "service_id": "10010101030th01",
-        "answers": {"kind": "suggestion", "text": "schemathesis"},
+        "service_id": "10010101024th01",
+        "answers": {"mobile": CITIZEN_MOBILE, "topic": "other", "question": "schemathesis"},
     }, citizen)["tracking_code"],
 ]
 
