@@ -447,6 +447,14 @@ async fn an_anonymous_suggestion_gets_its_tracking_code_and_an_anonymous_complai
         sms_before,
         "an anonymous filer has no mobile"
     );
+    // The code is all its sender holds: the answer is on the tracking page.
+    let tracked = app.get_page(&format!("/cases/track?code={code}"), "").await;
+    assert!(
+        tracked.body.contains("id=\"track-answer\""),
+        "{}",
+        tracked.body
+    );
+    assert!(tracked.body.contains("ساعت کار تا ۱۵ تمدید شد."));
 }
 
 /// A form's text fields, and its files (field, file name, bytes).

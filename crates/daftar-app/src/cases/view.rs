@@ -86,6 +86,9 @@ pub struct PublicStatus {
     pub opened_at: Timestamp,
     pub updated_at: Timestamp,
     pub due: Option<JalaliDate>,
+    /// The office's answer to an anonymous complaint or suggestion: its code is all its
+    /// sender holds (long numbers and emails hidden, as Open311 shows it).
+    pub answer: Option<String>,
 }
 
 impl Cases {
@@ -231,6 +234,11 @@ impl Cases {
             opened_at: case.created_at,
             updated_at: case.updated_at,
             due: case.sla_due,
+            answer: (case.applicant.is_none()
+                && case.workflow_id == daftar_core::complaint::WORKFLOW)
+                .then(|| fields_of(&case).get("answer").cloned())
+                .flatten()
+                .map(|answer| daftar_core::complaint::without_long_numbers(&answer)),
         })
     }
 

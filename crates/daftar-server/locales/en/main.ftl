@@ -318,6 +318,7 @@ case-field-served-date = Day the owner was served the ruling
 case-field-built-area-m2 = Built area (m²)
 case-field-permit-number = Permit number
 case-field-certificate-number = Certificate number
+case-field-answer = The office's answer
 case-field-report-number = Report number
 decision-approved = Approved
 decision-approved-with-conditions = Approved with conditions

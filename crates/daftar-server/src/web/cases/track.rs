@@ -36,6 +36,7 @@ struct Status {
     opened: String,
     updated: String,
     due: String,
+    answer: Option<String>,
 }
 
 pub(super) async fn track(
@@ -64,6 +65,7 @@ pub(super) async fn track(
                 opened: tr.moment(status.opened_at),
                 updated: tr.moment(status.updated_at),
                 due: status.due.map(|d| tr.day(d)).unwrap_or_default(),
+                answer: status.answer,
             });
             page.render(&view)
         }
