@@ -15,6 +15,15 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_DATA_DIR", default_value = "./daftar-data")]
     pub data_dir: PathBuf,
 
+    /// Where uploaded documents live: file:///DIR, or s3://BUCKET/PREFIX in an
+    /// S3-compatible object store that every instance shares (with the --s3-* flags).
+    /// Default: DATA_DIR/documents. `daftar documents migrate --to URL` moves them.
+    #[arg(long, env = "DAFTAR_DOCUMENTS_URL")]
+    pub documents_url: Option<String>,
+
+    #[command(flatten)]
+    pub object_store: crate::files::ObjectStoreSettings,
+
     /// Address to listen on.
     #[arg(long, env = "DAFTAR_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -240,6 +249,8 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("database_url", &self.database_url.as_ref().map(|_| "[set]"))
             .field("data_dir", &self.data_dir)
+            .field("documents_url", &self.documents_url)
+            .field("object_store", &self.object_store)
             .field("addr", &self.addr)
             .field("sms_gateway_url", &self.sms_gateway_url)
             .field(

@@ -117,7 +117,11 @@ impl Services {
             catalog.clone(),
             workflows,
             Arc::new(HolidayCalendar::built_in()),
-            files::FileStore::new(&config.data_dir),
+            files::FileStore::open(
+                &config.data_dir,
+                config.documents_url.as_deref(),
+                &config.object_store,
+            )?,
         )
         .with_work(store.clone())
         .with_fines(fine_schedule.clone(), config.company_code)

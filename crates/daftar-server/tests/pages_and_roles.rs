@@ -11,7 +11,7 @@ on_both_databases!(
     a_staff_member_sees_their_roles_on_the_landing_page,
     an_unknown_address_is_a_404_page_or_json,
     every_answer_carries_the_security_headers,
-    the_health_check_answers_503_when_the_database_is_gone,
+    readiness_fails_when_the_database_is_gone_while_the_process_stays_alive,
 );
 
 async fn the_home_page_is_persian_and_right_to_left_with_an_english_switch(app: TestApp) {
@@ -128,11 +128,17 @@ async fn every_answer_carries_the_security_headers(app: TestApp) {
     }
 }
 
-async fn the_health_check_answers_503_when_the_database_is_gone(app: TestApp) {
-    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+async fn readiness_fails_when_the_database_is_gone_while_the_process_stays_alive(app: TestApp) {
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.body, "database: ok\ndocuments: ok\n");
     app.store.close().await;
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.body, "database: not ready\ndocuments: ok\n");
     assert_eq!(
         app.get("/healthz", None).await.status,
-        StatusCode::SERVICE_UNAVAILABLE
+        StatusCode::OK,
+        "alive"
     );
 }

@@ -88,9 +88,30 @@ impl TestApp {
             .await
             .expect("the test database opens");
         daftar_app::demo::load(store.as_ref()).await.unwrap();
+        TestApp::over(url, store, data_dir, adjust)
+    }
+
+    /// Another instance of `first`'s office: the same database, a data directory of its
+    /// own, its configuration changed by `adjust` (to share documents, say).
+    pub async fn beside(first: &TestApp, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let url = first.state.config.database_url();
+        let store = daftar_store::open(&url)
+            .await
+            .expect("the test database opens");
+        TestApp::over(url, store, tempfile::tempdir().unwrap(), adjust)
+    }
+
+    fn over(
+        url: String,
+        store: Arc<dyn Store>,
+        data_dir: tempfile::TempDir,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let mut config = Config {
             database_url: Some(url),
             data_dir: data_dir.path().to_owned(),
+            documents_url: None,
+            object_store: Default::default(),
             addr: "127.0.0.1:0".parse().unwrap(),
             sms_gateway_url: None,
             sms_gateway_token: None,

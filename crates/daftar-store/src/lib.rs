@@ -27,6 +27,7 @@ pub mod outbox;
 mod payments;
 mod postgres;
 mod property;
+mod schema;
 mod sketch;
 mod sql;
 mod sqlite;

@@ -40,10 +40,14 @@ impl PgStore {
             .await
             .context("could not reach PostgreSQL")?
         {
-            Postgres::create_database(url)
-                .await
-                .context("could not create the PostgreSQL database")?;
-            tracing::info!("Created the PostgreSQL database.");
+            // Instances started together each try; the one that loses finds it made.
+            match Postgres::create_database(url).await {
+                Ok(()) => tracing::info!("Created the PostgreSQL database."),
+                Err(_) if Postgres::database_exists(url).await.unwrap_or(false) => {}
+                Err(error) => {
+                    return Err(error).context("could not create the PostgreSQL database");
+                }
+            }
         }
         let pool = PgPoolOptions::new()
             .max_connections(CONNECTIONS)
@@ -59,7 +63,23 @@ impl PgStore {
             version >= MIN_SERVER_VERSION,
             "PostgreSQL {version} is too old: Daftar needs 13 or newer"
         );
-        sqlx::migrate!("migrations/postgres")
+        let migrator = sqlx::migrate!("migrations/postgres");
+        let (recorded,): (bool,) =
+            sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                .fetch_one(&pool)
+                .await
+                .context("could not read the PostgreSQL schema")?;
+        if recorded {
+            let (applied,): (Option<i64>,) =
+                sqlx::query_as("SELECT max(version) FROM _sqlx_migrations")
+                    .fetch_one(&pool)
+                    .await
+                    .context("could not read the PostgreSQL schema's version")?;
+            crate::schema::refuse_newer(applied, &migrator)?;
+        }
+        // sqlx's migrator takes an advisory lock: of instances started together, one
+        // migrates and the others wait, then find nothing left to do.
+        migrator
             .run(&pool)
             .await
             .context("could not migrate the PostgreSQL database")?;

@@ -60,7 +60,22 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .with_context(|| "could not open the SQLite database")?;
-        sqlx::migrate!("migrations/sqlite")
+        let migrator = sqlx::migrate!("migrations/sqlite");
+        let (recorded,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_one(&writer)
+        .await
+        .context("could not read the SQLite schema")?;
+        if recorded > 0 {
+            let (applied,): (Option<i64>,) =
+                sqlx::query_as("SELECT max(version) FROM _sqlx_migrations")
+                    .fetch_one(&writer)
+                    .await
+                    .context("could not read the SQLite schema's version")?;
+            crate::schema::refuse_newer(applied, &migrator)?;
+        }
+        migrator
             .run(&writer)
             .await
             .context("could not migrate the SQLite database")?;

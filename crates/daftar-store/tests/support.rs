@@ -12,6 +12,7 @@ pub fn postgres_server_url() -> String {
 }
 
 pub struct TestDb {
+    #[allow(dead_code)]
     pub store: Arc<dyn Store>,
     /// The database's URL, for a test that reaches past the store (to tamper with it);
     /// daftar-app's tests, which share this file, read it.

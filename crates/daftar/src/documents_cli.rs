@@ -1,15 +1,19 @@
 //! `daftar documents`: checking a directory of document templates before `serve` is
-//! given it, and checking a document's PDF offline against the office's published keys.
+//! given it, checking a document's PDF offline against the office's published keys, and
+//! moving the uploaded documents to another place (into an object store).
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use clap::Subcommand;
 use daftar_app::Branding;
+use daftar_app::files::{FileStore, ObjectStoreSettings};
 use daftar_app::issued::pdf::{PdfCheck, check_pdf, sample_data};
 use daftar_app::issued::typeset::Typesetter;
 use daftar_core::issued::PublicKey;
+use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, Subcommand)]
 pub enum DocumentsCommand {
@@ -30,9 +34,27 @@ pub enum DocumentsCommand {
         #[arg(long, env = "DAFTAR_DATA_DIR", default_value = "./daftar-data")]
         data_dir: PathBuf,
     },
+    /// Copy the uploaded documents from where they live now (`--documents-url`, by
+    /// default DATA_DIR/documents) to another place, such as an object store shared by
+    /// every instance: each file checked against its hash, those already there skipped,
+    /// so that a migration cut off is resumed by running it again. Serve with
+    /// `--documents-url` set to the new place afterwards; the old files are left as
+    /// they were. Exits 1 when a file is damaged (named, not copied).
+    Migrate {
+        /// Where to: s3://BUCKET/PREFIX (with the --s3-* flags) or file:///DIR.
+        #[arg(long)]
+        to: String,
+        #[arg(long, env = "DAFTAR_DATA_DIR", default_value = "./daftar-data")]
+        data_dir: PathBuf,
+        /// Where the documents live now (default: DATA_DIR/documents).
+        #[arg(long, env = "DAFTAR_DOCUMENTS_URL")]
+        documents_url: Option<String>,
+        #[command(flatten)]
+        object_store: ObjectStoreSettings,
+    },
 }
 
-pub fn run(command: DocumentsCommand) -> anyhow::Result<()> {
+pub async fn run(command: DocumentsCommand) -> anyhow::Result<()> {
     match command {
         DocumentsCommand::Check { dir } => check(&dir),
         DocumentsCommand::Verify {
@@ -40,7 +62,51 @@ pub fn run(command: DocumentsCommand) -> anyhow::Result<()> {
             keys,
             data_dir,
         } => verify(&file, keys.as_deref(), &data_dir),
+        DocumentsCommand::Migrate {
+            to,
+            data_dir,
+            documents_url,
+            object_store,
+        } => {
+            let from = FileStore::open(&data_dir, documents_url.as_deref(), &object_store)?;
+            let to = FileStore::open(&data_dir, Some(&to), &object_store)?;
+            migrate(&from, &to).await
+        }
     }
+}
+
+async fn migrate(from: &FileStore, to: &FileStore) -> anyhow::Result<()> {
+    to.ready().await?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files [{elapsed} of ~{duration}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let migration = daftar_app::files::migrate::migrate(from, to, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .await;
+    bar.finish_and_clear();
+    let migration = migration.with_context(|| {
+        format!(
+            "the migration stopped (run it again to resume) from {} to {}",
+            from.describe(),
+            to.describe()
+        )
+    })?;
+    println!(
+        "{} files copied to {}, {} there already.",
+        migration.copied,
+        to.describe(),
+        migration.present
+    );
+    if !migration.damaged.is_empty() {
+        for key in &migration.damaged {
+            eprintln!("{key}: damaged (its bytes do not have the hash it is named by), not copied");
+        }
+        anyhow::bail!("{} damaged file(s)", migration.damaged.len());
+    }
+    Ok(())
 }
 
 fn check(dir: &Path) -> anyhow::Result<()> {

@@ -89,7 +89,7 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
-    /// Issued documents: checking templates, checking a PDF offline.
+    /// Documents: checking templates, checking a PDF offline, moving uploads elsewhere.
     Documents {
         #[command(subcommand)]
         command: documents_cli::DocumentsCommand,
@@ -373,7 +373,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { config },
         } => verify_history(config).await,
-        Command::Documents { command } => documents_cli::run(command),
+        Command::Documents { command } => documents_cli::run(command).await,
         Command::Catalog {
             command: CatalogCommand::Check { dir },
         } => {

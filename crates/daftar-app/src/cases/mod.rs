@@ -471,6 +471,11 @@ impl Cases {
         self.files.draft(token, &draft_owner(who)).await
     }
 
+    /// Whether documents can be stored (for `/readyz`): their directory or bucket answers.
+    pub async fn documents_ready(&self) -> anyhow::Result<()> {
+        self.files.ready().await
+    }
+
     /// Removes a draft once its application is accepted.
     pub async fn discard_draft(&self, token: &str) {
         self.files.discard_draft(token).await;

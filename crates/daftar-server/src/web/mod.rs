@@ -7,6 +7,7 @@ mod cases;
 mod catalog;
 mod complaint;
 pub(crate) mod design;
+mod health;
 mod home;
 mod inspection;
 mod issued;
@@ -23,7 +24,7 @@ mod zoning;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::FromRequestParts;
 
 use crate::extract::Path;
 use axum::http::request::Parts;
@@ -66,7 +67,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             keep_layout,
         ));
     pages
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
         .route("/lang/{code}", get(switch_language))
         .merge(assets::routes())
 }
@@ -323,17 +325,6 @@ pub fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> Header
         crate::auth::SESSION_COOKIE
     );
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// 200 when the database answers, 503 when it does not.
-async fn healthz(State(state): State<AppState>) -> Result<&'static str, AppError> {
-    match state.store.ping().await {
-        Ok(()) => Ok("ok"),
-        Err(error) => {
-            tracing::warn!(error = %error, "The health check found the database not answering.");
-            Err(AppError::Unavailable)
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
