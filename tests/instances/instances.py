@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+"""Several instances of one office, as docs/OPERATIONS.md lays them out, on this machine.
+
+It starts an S3-compatible object store (moto's server, from PyPI), three `daftar serve`
+instances on one PostgreSQL database with their documents in that store and one signing
+key, and HAProxy (Debian's) in front of them, round robin, checking /readyz. Then:
+
+  1. The sequence that once failed: a citizen applies with a document through instance A
+     and reads it through instance B (and C): 200, byte for byte.
+  2. Load through the balancer (citizens applying with a document, tracking their cases,
+     reading their documents) while the three are restarted one by one (SIGTERM, wait for
+     the exit, start again, wait until ready): no request fails, counted by the load.
+  3. Afterwards every acknowledged application is there, trackable and its document
+     readable through each instance, and its notice was sent exactly once, whichever
+     instance's outbox worker sent it (each instance writes DATA_DIR/messages.log).
+
+Usage:  python3 tests/instances/instances.py PATH/TO/daftar
+PostgreSQL from DAFTAR_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432); the
+database daftar_instances is dropped first. Exits 0 when all holds, 1 when it does not,
+2 when the test could not run. Python standard library only.
+"""
+
+import base64
+import collections
+import ctypes
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICE = "10010101003th01"  # Detailed-plan inquiry: one document, the formation unit
+BUCKET = "daftar-documents"
+INSTANCES = 3
+CLIENTS = 16
+# Load runs this long at least, and until every instance has been restarted.
+LOAD_SECONDS = 20
+# A citizen's documents a day are limited (--documents-per-applicant-per-day, 100): each
+# client is a citizen of its own, and applies no more than this.
+APPLICATIONS_PER_CITIZEN = 90
+NOTICE_PREFIX = "دفتر خدمات الکترونیک شهر: وضعیت پرونده"
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+class TestFailed(Exception):
+    pass
+
+
+class CannotRun(Exception):
+    pass
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def die_with_parent():
+    """Runs in the child before exec: it is killed if this script dies."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class Answer:
+    def __init__(self, status, body):
+        self.status, self.body = status, body
+
+    @property
+    def ok(self):
+        return 200 <= self.status < 300
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def call(port, method, path, body=None, token=None, timeout=15):
+    """One request on its own connection; raises OSError when nothing answers."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Accept-Language": "en"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        return Answer(response.status, response.read())
+    finally:
+        connection.close()
+
+
+def wait_for(port, path, seconds, process=None, what="a server"):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise CannotRun(f"{what} exited with {process.returncode} at start")
+        try:
+            if call(port, "GET", path, timeout=2).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise CannotRun(f"{what} did not answer {path} within {seconds} s")
+
+
+class Instance:
+    def __init__(self, name, binary, work, database_url, s3_port, key_file):
+        self.name, self.binary = name, binary
+        self.data_dir = work / name
+        self.port = free_port()
+        self.database_url, self.s3_port, self.key_file = database_url, s3_port, key_file
+        self.log_dir = work
+        self.process = None
+        self.starts = 0
+
+    def start(self, demo=False):
+        self.starts += 1
+        args = [self.binary, "serve", "--addr", f"127.0.0.1:{self.port}",
+                "--data-dir", str(self.data_dir), "--database-url", self.database_url,
+                "--documents-url", f"s3://{BUCKET}/office",
+                "--s3-endpoint", f"http://127.0.0.1:{self.s3_port}",
+                "--s3-access-key-id", "test", "--s3-secret-access-key", "test",
+                "--signing-key", str(self.key_file),
+                "--trust-forwarded-for", "--max-connections-per-address", "0",
+                "--lookup-rate-limit", "0"]
+        if demo:
+            args.append("--demo")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTAR_")}
+        out = open(self.log_dir / f"{self.name}-{self.starts}.log", "wb")
+        self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                        stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        out.close()
+        wait_for(self.port, "/readyz", 60, self.process, f"instance {self.name}")
+
+    def stop(self):
+        """SIGTERM, as a supervisor stops it; it must finish its requests and exit 0."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            code = self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise TestFailed(f"instance {self.name} did not stop within 40 s of SIGTERM")
+        if code != 0:
+            raise TestFailed(f"instance {self.name} exited {code} on SIGTERM")
+
+    def messages(self):
+        path = self.data_dir / "messages.log"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def start_moto(work):
+    moto = subprocess.run([str(REPO / "tests/s3/install.sh")], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    port = free_port()
+    process = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=open(work / "moto.log", "wb"), stderr=subprocess.STDOUT,
+                               preexec_fn=die_with_parent)
+    wait_for(port, "/", 60, process, "moto_server")
+    if call(port, "PUT", f"/{BUCKET}").status != 200:
+        raise CannotRun("moto did not create the bucket")
+    return process, port
+
+
+def start_haproxy(work, instances):
+    port = free_port()
+    servers = "\n".join(f"  server {i.name} 127.0.0.1:{i.port} check" for i in instances)
+    config = work / "haproxy.cfg"
+    config.write_text((REPO / "tests/instances/haproxy.cfg").read_text()
+                      .replace("BIND", f"127.0.0.1:{port}").replace("  SERVERS", servers))
+    process = subprocess.Popen(["haproxy", "-f", str(config)],
+                               stdout=open(work / "haproxy.log", "wb"),
+                               stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    wait_for(port, "/readyz", 30, process, "haproxy")
+    return process, port
+
+
+def fresh_database():
+    server = os.environ.get("DAFTAR_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    subprocess.run(["psql", f"{server}/postgres", "-qc",
+                    "DROP DATABASE IF EXISTS daftar_instances"], check=True,
+                   capture_output=True)
+    return f"{server}/daftar_instances"
+
+
+def national_id(rng):
+    while True:
+        digits = [rng.randrange(1, 10)] + [rng.randrange(10) for _ in range(8)]
+        r = sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+        candidate = "".join(map(str, digits)) + str(r if r < 2 else 11 - r)
+        if len(set(candidate)) > 1:
+            return candidate
+
+
+def sign_in(port, instances, rng):
+    """A new citizen, signed in through `port`; the code is read from whichever
+    instance's messages.log it went to."""
+    nid, mobile = national_id(rng), "0912" + "".join(str(rng.randrange(10)) for _ in range(7))
+    answer = call(port, "POST", "/api/v1/auth/otp", {"national_id": nid, "mobile": mobile})
+    if answer.status != 202:
+        raise CannotRun(f"POST /auth/otp answered {answer.status}: {answer.body!r}")
+    e164 = "+98" + mobile[1:]
+    for _ in range(100):
+        codes = [re.search(r"\b([0-9]{6})\b", m["text"]) for i in instances
+                 for m in i.messages() if m["to"] == e164]
+        codes = [c.group(1) for c in codes if c]
+        if codes:
+            break
+        time.sleep(0.1)
+    else:
+        raise CannotRun(f"no sign-in code for {mobile} in any messages.log")
+    answer = call(port, "POST", "/api/v1/auth/otp/verify", {"national_id": nid, "code": codes[-1]})
+    if answer.status != 200:
+        raise CannotRun(f"POST /auth/otp/verify answered {answer.status}: {answer.body!r}")
+    return {"national_id": nid, "mobile": mobile, "token": answer.json()["token"]}
+
+
+def application(citizen):
+    # Each file differs: documents are stored by their SHA-256.
+    pdf = b"%PDF-1.4\n% " + secrets.token_hex(16).encode() + b"\n%%EOF\n"
+    return pdf, {
+        "service_id": SERVICE,
+        "answers": {"applicant_national_id": citizen["national_id"],
+                    "mobile": citizen["mobile"], "renewal_code": "01-101-12-0",
+                    "district": "1", "postal_code": "1619735744"},
+        "documents": [{"kind": "title_deed", "file_name": "deed.pdf",
+                       "content_base64": base64.b64encode(pdf).decode()}],
+    }
+
+
+def apply(port, citizen):
+    """Applies through `port`: the answer, and the bytes sent."""
+    pdf, body = application(citizen)
+    return call(port, "POST", "/api/v1/cases", body, citizen["token"]), pdf
+
+
+def check_the_two_instance_sequence(instances, citizen):
+    a, others = instances[0], instances[1:]
+    answer, pdf = apply(a.port, citizen)
+    if answer.status != 201:
+        raise TestFailed(f"applying through {a.name} answered {answer.status}: {answer.body!r}")
+    document = answer.json()["documents"][0]["id"]
+    for instance in instances:
+        read = call(instance.port, "GET", f"/api/v1/documents/{document}", token=citizen["token"])
+        if read.status != 200 or read.body != pdf:
+            raise TestFailed(f"the document filed through {a.name} answered {read.status} "
+                             f"through {instance.name}")
+    log(f"applied through {a.name}; its document read back through "
+        f"{', '.join(i.name for i in instances)}: 200, byte for byte")
+    del others
+
+
+class Load:
+    """Citizens through the balancer: apply, track, read their documents."""
+
+    def __init__(self, port, citizens):
+        self.port, self.citizens = port, citizens
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.counts = collections.Counter()
+        self.failures = []
+        self.acked = []  # (citizen, tracking code, document id, pdf)
+
+    def run(self, seed):
+        rng = random.Random(seed)
+        citizen = self.citizens[seed]
+        mine = []
+        while not self.stop.is_set():
+            roll = rng.random()
+            try:
+                if (roll < 0.25 and len(mine) < APPLICATIONS_PER_CITIZEN) or not mine:
+                    kind = "apply"
+                    answer, pdf = apply(self.port, citizen)
+                    if answer.status == 201:
+                        case = answer.json()
+                        filed = (citizen, case["tracking_code"], case["documents"][0]["id"], pdf)
+                        mine.append(filed)
+                        with self.lock:
+                            self.acked.append(filed)
+                elif roll < 0.6:
+                    kind = "track"
+                    _, code, _, _ = rng.choice(mine)
+                    answer = call(self.port, "GET", f"/api/v1/cases/track/{code}")
+                else:
+                    kind = "document"
+                    _, _, document, pdf = rng.choice(mine)
+                    answer = call(self.port, "GET", f"/api/v1/documents/{document}",
+                                  token=citizen["token"])
+                    if answer.ok and answer.body != pdf:
+                        raise TestFailed(f"document {document} came back changed")
+            except OSError as error:
+                with self.lock:
+                    self.counts[("error", type(error).__name__)] += 1
+                    self.failures.append(f"{kind}: {error!r}")
+                continue
+            with self.lock:
+                self.counts[(kind, answer.status)] += 1
+                if not answer.ok:
+                    self.failures.append(f"{kind}: {answer.status} {answer.body[:200]!r}")
+
+
+def rolling_restart(instances):
+    for instance in instances:
+        time.sleep(2)
+        started = time.monotonic()
+        instance.stop()
+        instance.start()
+        # The balancer checks every 0.5 s and takes it back after one good check.
+        time.sleep(1.5)
+        log(f"restarted {instance.name} under load in {time.monotonic() - started:.1f} s")
+
+
+def check_after(instances, acked):
+    problems = []
+    for citizen, code, document, pdf in acked:
+        for instance in instances:
+            track = call(instance.port, "GET", f"/api/v1/cases/track/{code}")
+            read = call(instance.port, "GET", f"/api/v1/documents/{document}",
+                        token=citizen["token"])
+            if track.status != 200 or read.status != 200 or read.body != pdf:
+                problems.append(f"{code} through {instance.name}: tracking {track.status}, "
+                                f"document {read.status}")
+    if problems:
+        raise TestFailed(f"{len(problems)} acknowledged applications not whole:\n  "
+                         + "\n  ".join(problems[:20]))
+    log(f"all {len(acked)} acknowledged applications tracked and their documents read "
+        f"through each of the {len(instances)} instances")
+
+
+def check_notices_sent_once(instances, acked):
+    """Each application's first notice, from whichever instance sent it, exactly once."""
+    expected = {"+98" + c["mobile"][1:] + " " + code.translate(PERSIAN_DIGITS)
+                for c, code, _, _ in acked}
+    deadline = time.monotonic() + 90
+    while True:
+        sent = collections.Counter()
+        for instance in instances:
+            for message in instance.messages():
+                if message["text"].startswith(NOTICE_PREFIX):
+                    code = message["text"][len(NOTICE_PREFIX):].split(":")[0].strip()
+                    sent[message["to"] + " " + code] += 1
+        missing = expected - set(sent)
+        if not missing or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    twice = {key: n for key, n in sent.items() if n > 1}
+    if missing or twice:
+        raise TestFailed(f"notices: {len(missing)} never sent, {len(twice)} sent more than "
+                         f"once ({list(twice.items())[:5]})")
+    senders = sum(1 for i in instances if any(m["text"].startswith(NOTICE_PREFIX)
+                                                for m in i.messages()))
+    log(f"each of {len(expected)} applications' notice sent exactly once, by {senders} of "
+        f"the {len(instances)} instances' outbox workers")
+
+
+def run(binary, work):
+    if shutil.which("haproxy") is None:
+        raise CannotRun("haproxy is not installed (apt-get install haproxy)")
+    database_url = fresh_database()
+    key_file = work / "office-ed25519.key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    moto, s3_port = start_moto(work)
+    instances = [Instance(name, binary, work, database_url, s3_port, key_file)
+                 for name in ("a", "b", "c")[:INSTANCES]]
+    balancer = None
+    try:
+        instances[0].start(demo=True)
+        for instance in instances[1:]:
+            instance.start()
+        balancer, lb_port = start_haproxy(work, instances)
+        log(f"moto on {s3_port}, instances on "
+            f"{', '.join(str(i.port) for i in instances)}, haproxy on {lb_port}")
+        rng = random.Random()
+        check_the_two_instance_sequence(instances, sign_in(instances[0].port, instances, rng))
+
+        citizens = [sign_in(lb_port, instances, rng) for _ in range(CLIENTS)]
+        load = Load(lb_port, citizens)
+        threads = [threading.Thread(target=load.run, args=(seed,)) for seed in range(CLIENTS)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        try:
+            rolling_restart(instances)
+            time.sleep(max(0.0, LOAD_SECONDS - (time.monotonic() - started)))
+        finally:
+            load.stop.set()
+            for thread in threads:
+                thread.join()
+        elapsed = time.monotonic() - started
+        total = sum(load.counts.values())
+        log(f"load: {total} requests in {elapsed:.0f} s from {CLIENTS} clients: "
+            + ", ".join(f"{k[0]} {k[1]}: {n}" for k, n in sorted(load.counts.items(),
+                                                                   key=str)))
+        if load.failures:
+            raise TestFailed(f"{len(load.failures)} requests failed during the rolling "
+                             "restart:\n  " + "\n  ".join(load.failures[:20]))
+        if len(load.acked) < 20:
+            raise TestFailed(f"only {len(load.acked)} applications acknowledged: no real load")
+        log(f"rolling restart of {len(instances)} instances under load: 0 failed requests")
+        check_after(instances, load.acked)
+        check_notices_sent_once(instances, load.acked)
+    finally:
+        if balancer is not None:
+            balancer.terminate()
+            balancer.wait()
+        for instance in instances:
+            if instance.process and instance.process.poll() is None:
+                instance.process.kill()
+                instance.process.wait()
+        moto.terminate()
+        moto.wait()
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(f"usage: {sys.argv[0]} PATH/TO/daftar", file=sys.stderr)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    work = Path(tempfile.mkdtemp(prefix="daftar-instances-"))
+    try:
+        run(binary, work)
+    except CannotRun as error:
+        log(f"could not run: {error} (logs in {work})")
+        return 2
+    except TestFailed as error:
+        log(f"FAILED: {error} (logs in {work})")
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    log("several instances: all held")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
