@@ -6,7 +6,10 @@
 # Environment: PROPERTIES (10000 properties billed, half of the bills paid), PAIRS (500
 # bill_id,payment_id pairs rotated through), THREADS (2), CONNECTIONS (64), DURATION (15s),
 # ROUNDS (1: each round runs the bare server, then Daftar), POSTGRES_SERVER
-# (postgres://postgres@127.0.0.1:5432), SERVE_FLAGS (extra flags for `daftar serve`).
+# (postgres://postgres@127.0.0.1:5432), SERVE_FLAGS (extra flags for `daftar serve`),
+# LIMIT_CLIENTS (0; N adds a third server: `daftar serve` with the look-up limit counted
+# in the database, at LIMIT per client and minute (600), under load from N client
+# addresses in X-Forwarded-For; the others are served the same load without a limit).
 # The target: tracking at least 60% of the bare handler's requests per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +19,8 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-15s}
 ROUNDS=${ROUNDS:-1}
+LIMIT_CLIENTS=${LIMIT_CLIENTS:-0}
+LIMIT=${LIMIT:-600}
 POSTGRES_SERVER=${POSTGRES_SERVER:-postgres://postgres@127.0.0.1:5432}
 backends=("$@")
 [ ${#backends[@]} -gt 0 ] || backends=(sqlite postgres)
@@ -49,7 +54,7 @@ wait_healthy() {
 # Runs wrk against a server; prints the RESULT fields.
 load() {
   local port=$1
-  TRACK_PAIRS=$pairs wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/track.lua \
+  TRACK_PAIRS=$pairs TRACK_CLIENTS=$LIMIT_CLIENTS wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/track.lua \
     "http://127.0.0.1:$port" | awk '/^RESULT/ {$1=""; print substr($0, 2)}'
 }
 
@@ -88,6 +93,16 @@ for backend in "${backends[@]}"; do
   "$bench" bare --addr "127.0.0.1:$bare_port" >/dev/null 2>&1 &
   pids+=($!)
   wait_healthy "$bare_port" $!
+  servers=(bare daftar)
+  if [ "$LIMIT_CLIENTS" != 0 ]; then
+    limited_port=$((daftar_port + 2))
+    RUST_LOG=warn "$daftar" serve --data-dir "$dir" --database-url "$url" \
+      --addr "127.0.0.1:$limited_port" "${serve_flags[@]}" \
+      --trust-forwarded-for --lookup-rate-limit "$LIMIT" >"$dir/serve-limited.log" 2>&1 &
+    pids+=($!)
+    wait_healthy "$limited_port" $!
+    servers+=(limited)
+  fi
 
   IFS=, read -r bill payment <"$pairs"
   status=$(curl -s -o "$dir/answer.json" -w '%{http_code}' \
@@ -101,25 +116,31 @@ for backend in "${backends[@]}"; do
   void=
   bare_total=0
   daftar_total=0
+  limited_total=0
   for _ in $(seq "$ROUNDS"); do
-    for server in bare daftar; do
+    for server in "${servers[@]}"; do
       port=$bare_port
       [ $server = daftar ] && port=$daftar_port
+      [ $server = limited ] && port=$limited_port
       read -r rps p50 p90 p99 max non2xx socket requests < <(load "$port")
       echo "| $backend | $server | $rps | $p50 | $p90 | $p99 | $max | $non2xx | $socket |"
       if [ "$non2xx" != 0 ] || [ "$socket" != 0 ]; then
         void="$backend: $server answered $non2xx times other than 2xx and had $socket socket errors: the comparison is void (rate limit?)."
       fi
-      if [ $server = bare ]; then
-        bare_total=$(awk -v a="$bare_total" -v b="$rps" 'BEGIN {print a + b}')
-      else
-        daftar_total=$(awk -v a="$daftar_total" -v b="$rps" 'BEGIN {print a + b}')
-      fi
+      case $server in
+        bare) bare_total=$(awk -v a="$bare_total" -v b="$rps" 'BEGIN {print a + b}') ;;
+        daftar) daftar_total=$(awk -v a="$daftar_total" -v b="$rps" 'BEGIN {print a + b}') ;;
+        limited) limited_total=$(awk -v a="$limited_total" -v b="$rps" 'BEGIN {print a + b}') ;;
+      esac
     done
   done
   ratio=$(awk -v a="$daftar_total" -v b="$bare_total" 'BEGIN {printf "%.1f", 100 * a / b}')
   verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 60 ? "met" : "missed")}')
   summary+=("$backend: tracking answers ${ratio}% of the bare handler's requests per second (target ≥ 60%: $verdict).")
+  if [ "$LIMIT_CLIENTS" != 0 ]; then
+    cost=$(awk -v a="$limited_total" -v b="$daftar_total" 'BEGIN {printf "%.1f", 100 * (1 - a / b)}')
+    summary+=("$backend: the look-up limit counted in the database ($LIMIT a minute, $LIMIT_CLIENTS clients) costs ${cost}% of tracking's requests per second.")
+  fi
   [ -z "$void" ] || summary+=("$void")
 
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done

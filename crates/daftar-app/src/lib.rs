@@ -32,6 +32,7 @@ pub mod demo;
 pub mod files;
 pub mod inspection;
 pub mod issued;
+pub mod lookup_limit;
 pub mod notify;
 pub mod outage;
 pub mod outbox;

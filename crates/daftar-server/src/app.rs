@@ -21,7 +21,6 @@ use tower_http::timeout::TimeoutBody;
 
 use crate::connections::Connections;
 use crate::edge::EdgeLayer;
-use crate::rate_limit::RateLimiter;
 use crate::{api, error, web};
 
 /// What every request may need. Handlers receive a clone for every extractor that asks
@@ -41,15 +40,16 @@ pub struct Parts {
     /// The opened database, for the health check.
     pub store: Arc<dyn Store>,
     pub config: Config,
-    /// The per-address limit on public look-ups.
-    pub lookup_limit: RateLimiter,
+    /// The per-address limit on public look-ups, counted in the database.
+    pub lookup_limit: daftar_app::lookup_limit::LookupLimit,
 }
 
 impl AppState {
     /// Builds the services the configuration describes over `store`.
     pub fn new(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
         let services = Services::new(&config, store.clone())?;
-        let lookup_limit = RateLimiter::new(config.lookup_rate_limit, config.trust_forwarded_for);
+        let lookup_limit =
+            daftar_app::lookup_limit::LookupLimit::new(config.lookup_rate_limit, store.clone());
         let branding: &'static Branding = Box::leak(Box::new(Branding::from_config(&config)?));
         Ok(AppState(Arc::new(Parts {
             services,
@@ -317,10 +317,11 @@ async fn shutdown_signal() {
     }
 }
 
-/// Removes expired sessions, and sign-in counts older than a day, every hour. Safe on
-/// several instances: the deletes are idempotent.
-pub fn spawn_session_sweeper(accounts: Accounts) {
+/// Removes expired sessions, sign-in counts older than a day and look-up counts of minutes
+/// gone, every hour. Safe on several instances: the deletes are idempotent.
+pub fn spawn_session_sweeper(state: AppState) {
     tokio::spawn(async move {
+        let accounts = &state.services.accounts;
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
@@ -335,6 +336,16 @@ pub fn spawn_session_sweeper(accounts: Accounts) {
                     tracing::debug!(counts.removed = removed, "Swept old sign-in counts.")
                 }
                 Err(error) => tracing::warn!(error = %error, "Could not sweep sign-in counts."),
+            }
+            match state
+                .lookup_limit
+                .forget_old_counts(jiff::Timestamp::now())
+                .await
+            {
+                Ok(removed) => {
+                    tracing::debug!(counts.removed = removed, "Swept old look-up counts.")
+                }
+                Err(error) => tracing::warn!(error = %error, "Could not sweep look-up counts."),
             }
         }
     });

@@ -1,11 +1,16 @@
 //! Several instances of one office on one database: what a citizen files through one is
 //! served by any other, because documents live in an object store they share (moto's S3
-//! server, started by the test), not on one instance's disk.
+//! server, started by the test), not on one instance's disk; and the public look-up
+//! limit holds for a client however its requests are spread.
 
 mod s3_server;
 mod support;
 
-use axum::http::StatusCode;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
 use base64::Engine;
 use daftar_server::Config;
 use s3_server::S3Server;
@@ -112,4 +117,47 @@ async fn sqlite_a_document_filed_through_one_instance_is_served_by_another() {
 #[tokio::test]
 async fn postgres_a_document_filed_through_one_instance_is_served_by_another() {
     a_document_filed_through_one_instance_is_served_by_another(Db::Postgres).await;
+}
+
+/// A request from `address`, as `serve` sees it.
+fn from(address: &str, path: &str) -> Request<Body> {
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    let peer: SocketAddr = address.parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(peer));
+    request
+}
+
+async fn a_clients_look_ups_are_limited_once_however_spread_over_instances(db: Db) {
+    let limit = |config: &mut Config| config.lookup_rate_limit = 4;
+    let a = TestApp::spawn_with(db, limit).await;
+    let b = TestApp::beside(&a, limit).await;
+    let path = "/api/v1/cases/track/000000000018";
+    let mut answered = Vec::new();
+    for round in 0..8 {
+        let app = if round % 2 == 0 { &a } else { &b };
+        answered.push(app.send(from("203.0.113.7:4000", path)).await.status);
+    }
+    let limited = answered
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        limited, 4,
+        "four of eight let through, not four per instance: {answered:?}"
+    );
+    assert_ne!(
+        b.send(from("203.0.113.8:4000", path)).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a neighbour has its own count"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_a_clients_look_ups_are_limited_once_however_spread_over_instances() {
+    a_clients_look_ups_are_limited_once_however_spread_over_instances(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_clients_look_ups_are_limited_once_however_spread_over_instances() {
+    a_clients_look_ups_are_limited_once_however_spread_over_instances(Db::Postgres).await;
 }

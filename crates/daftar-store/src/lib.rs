@@ -22,6 +22,7 @@ mod complaint;
 mod decode;
 mod inspection;
 pub(crate) mod issued;
+mod lookup_limit;
 mod outage;
 pub mod outbox;
 mod payments;
@@ -57,6 +58,7 @@ pub use issued::{
     IssuedStore, NewDelivery, NewIssued, NewKey, NewRevocation, StoredDelivery, StoredIssued,
     StoredKey,
 };
+pub use lookup_limit::LookupLimitStore;
 pub use outage::{NewOutage, OutageStore, StoredOutage};
 pub use outbox::{Attempt, OutboxStore};
 pub use payments::{
@@ -117,6 +119,7 @@ pub trait Store:
     + Open311Store
     + InspectionStore
     + IssuedStore
+    + LookupLimitStore
     + OutboxStore
     + OutageStore
     + PaymentStore

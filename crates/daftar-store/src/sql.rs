@@ -129,6 +129,7 @@ where
         + crate::Open311Store
         + crate::InspectionStore
         + crate::IssuedStore
+        + crate::LookupLimitStore
         + OutboxStore
         + crate::OutageStore
         + PaymentStore

@@ -418,7 +418,7 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
     if let Err(error) = state.services.zoning.refresh().await {
         tracing::warn!(%error, "The zoning map did not load; the inquiry is unavailable.");
     }
-    daftar_server::app::spawn_session_sweeper(state.services.accounts.clone());
+    daftar_server::app::spawn_session_sweeper(state.clone());
     // What crashes and abandoned forms leave: at start, then every hour.
     let cases = state.services.cases.clone();
     tokio::spawn(async move {

@@ -531,7 +531,10 @@ mod tests {
         let again = put(&b, b"%PDF-1.7 deed").await;
         assert_eq!(again.storage_key, stored.storage_key);
         assert!(!again.created, "found in the bucket, not written again");
-        assert_eq!(a.keys().await.unwrap(), std::slice::from_ref(&stored.storage_key));
+        assert_eq!(
+            a.keys().await.unwrap(),
+            std::slice::from_ref(&stored.storage_key)
+        );
         assert!(names_in(&a.incoming()).is_empty(), "nothing left incoming");
         b.discard(std::slice::from_ref(&stored.storage_key)).await;
         assert!(
