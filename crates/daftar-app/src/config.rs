@@ -28,6 +28,11 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
 
+    /// An address for operators: Prometheus metrics at /metrics (not on --addr, which
+    /// the public reaches). Without it nothing is counted.
+    #[arg(long, env = "DAFTAR_ADMIN_ADDR")]
+    pub admin_addr: Option<SocketAddr>,
+
     /// URL of an HTTP SMS gateway. Without one, messages are appended to
     /// DATA_DIR/messages.log.
     #[arg(long, env = "DAFTAR_SMS_GATEWAY_URL")]
@@ -252,6 +257,7 @@ impl std::fmt::Debug for Config {
             .field("documents_url", &self.documents_url)
             .field("object_store", &self.object_store)
             .field("addr", &self.addr)
+            .field("admin_addr", &self.admin_addr)
             .field("sms_gateway_url", &self.sms_gateway_url)
             .field(
                 "sms_gateway_token",

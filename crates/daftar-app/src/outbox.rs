@@ -119,7 +119,11 @@ impl Outbox {
         // again would not find anyone either.
         let mut all_sent = true;
         for mobile in &mobiles {
-            if let Err(error) = self.notifier.send(mobile, &notification.text).await {
+            let sent = self.notifier.send(mobile, &notification.text).await;
+            let outcome = if sent.is_ok() { "sent" } else { "failed" };
+            metrics::counter!("daftar_sms_total", "kind" => "notice", "outcome" => outcome)
+                .increment(1);
+            if let Err(error) = sent {
                 tracing::warn!(
                     notification = notification.id,
                     error = %error,
@@ -142,7 +146,14 @@ pub fn spawn_worker(outbox: Outbox, cases: Cases) {
         loop {
             tick.tick().await;
             if rounds.is_multiple_of(12) {
-                match cases.sweep_overdue(Timestamp::now()).await {
+                let swept = cases.sweep_overdue(Timestamp::now()).await;
+                let outcome = if swept.is_ok() { "done" } else { "failed" };
+                metrics::counter!("daftar_sla_sweeps_total", "outcome" => outcome).increment(1);
+                if let Ok(marked) = &swept {
+                    metrics::counter!("daftar_tasks_marked_overdue_total")
+                        .increment(marked.len() as u64);
+                }
+                match swept {
                     Ok(marked) if !marked.is_empty() => {
                         tracing::info!(tasks = marked.len(), "Marked tasks overdue.");
                     }

@@ -214,11 +214,19 @@ pub fn router(state: AppState) -> Router {
         secure: state.config.secure_cookies,
         branding: state.branding,
     };
-    Router::new()
+    let routes = Router::new()
         .merge(web::routes(&state))
         .merge(api::routes())
         .merge(crate::open311::routes())
-        .fallback(|| async { error::AppError::NotFound })
+        .fallback(|| async { error::AppError::NotFound });
+    // Counted only when someone reads the counts (`--admin-addr`); added to the routes,
+    // so that each request is counted under its route's pattern.
+    let routes = if state.config.admin_addr.is_some() {
+        routes.layer(axum::middleware::from_fn(crate::metrics::record))
+    } else {
+        routes
+    };
+    routes
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(edge)
         .with_state(state)

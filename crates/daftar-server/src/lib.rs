@@ -3,7 +3,8 @@
 //! A tour of the modules:
 //! - [`app`]: the application state (the services of `daftar-app`), the router and `serve`.
 //! - [`connections`]: how many connections are held open, in all and per address.
-//! - [`rate_limit`]: the per-address limit on public look-ups.
+//! - [`rate_limit`]: who a client is, and the public look-up limit's extractor.
+//! - [`metrics`]: Prometheus metrics on the admin address.
 //! - [`attachment`]: an uploaded file as an answer.
 //! - [`auth`]: who is asking (bearer tokens and session cookies) and CSRF.
 //! - [`api`]: the JSON API under `/api/v1`.
@@ -27,6 +28,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod metrics;
 pub mod open311;
 pub mod query;
 pub mod rate_limit;

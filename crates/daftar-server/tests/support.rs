@@ -113,6 +113,7 @@ impl TestApp {
             documents_url: None,
             object_store: Default::default(),
             addr: "127.0.0.1:0".parse().unwrap(),
+            admin_addr: None,
             sms_gateway_url: None,
             sms_gateway_token: None,
             secure_cookies: false,

@@ -136,6 +136,9 @@ pub trait Store:
     /// Answers when the database answers.
     async fn ping(&self) -> Result<()>;
 
+    /// Each connection pool's name, connections open and of those idle, for metrics.
+    fn pool_use(&self) -> Vec<(&'static str, u32, usize)>;
+
     /// Closes the connections; every later call fails. For shutdown.
     async fn close(&self);
 }

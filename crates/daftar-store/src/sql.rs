@@ -151,6 +151,13 @@ where
         Ok(())
     }
 
+    fn pool_use(&self) -> Vec<(&'static str, u32, usize)> {
+        [("reader", self.reader()), ("writer", self.writer())]
+            .into_iter()
+            .map(|(name, pool)| (name, pool.size(), pool.num_idle()))
+            .collect()
+    }
+
     async fn close(&self) {
         self.close_own_connections().await;
         self.writer().close().await;

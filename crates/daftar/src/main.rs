@@ -412,6 +412,16 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("could not listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
+    let admin = match config.admin_addr {
+        Some(admin_addr) => {
+            let handle = daftar_server::metrics::install()?;
+            let admin = tokio::net::TcpListener::bind(admin_addr)
+                .await
+                .with_context(|| format!("could not listen on {admin_addr}"))?;
+            Some((admin, handle))
+        }
+        None => None,
+    };
     let backend = store.backend();
     let state = AppState::new(config, store)?;
     // A map that does not load leaves the inquiry answering 503, not the office closed.
@@ -429,6 +439,16 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
         }
     });
     daftar_app::outbox::spawn_worker(state.services.outbox.clone(), state.services.cases.clone());
+    if let Some((admin, handle)) = admin {
+        let admin_addr = admin.local_addr()?;
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = daftar_server::metrics::serve_admin(admin, handle, state).await {
+                tracing::error!(error = format!("{error:#}"), "The admin address stopped.");
+            }
+        });
+        println!("Metrics for operators at http://{admin_addr}/metrics.");
+    }
     println!("Daftar is serving on http://{addr} ({backend:?}).");
     daftar_server::serve(listener, state).await
 }

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// Where the metrics are, under `--admin-addr`.
+    admin: Option<SocketAddr>,
     _dir: tempfile::TempDir,
 }
 
@@ -36,8 +38,12 @@ impl Server {
             .expect("the server starts");
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let mut addr: Option<SocketAddr> = None;
+        let mut admin: Option<SocketAddr> = None;
         for line in stdout.lines() {
             let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("Metrics for operators at http://") {
+                admin = Some(rest.trim_end_matches("/metrics.").parse().unwrap());
+            }
             if let Some(rest) = line.strip_prefix("Daftar is serving on http://") {
                 addr = Some(rest.split(' ').next().unwrap().parse().unwrap());
                 break;
@@ -50,6 +56,7 @@ impl Server {
         Server {
             child,
             addr,
+            admin,
             _dir: dir,
         }
     }
@@ -110,5 +117,81 @@ fn finding_4_half_open_connections_leave_the_health_check_answering() {
         started.elapsed() < Duration::from_secs(1),
         "the health check took {:?}",
         started.elapsed()
+    );
+}
+
+/// The value of the metric line that starts with `name{` and holds every one of `labels`.
+fn metric(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|line| line.starts_with(&format!("{name}{{")))
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+}
+
+#[test]
+fn metrics_are_served_on_the_admin_address_only() {
+    let server = Server::start(1024, &["--admin-addr", "127.0.0.1:0"]);
+    let admin = server.admin.expect("serve says where the metrics are");
+    for _ in 0..2 {
+        let answer = get_from([127, 0, 0, 1], server.addr, "/healthz").unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let missing = get_from([127, 0, 0, 1], server.addr, "/api/v1/cases/7").unwrap();
+    assert!(missing.starts_with("HTTP/1.1 401"), "{missing}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let text = get_from([127, 0, 0, 1], admin, "/metrics").unwrap();
+        if text.contains("daftar_sla_sweeps_total") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let healthz = ["route=\"/healthz\"", "method=\"GET\"", "status=\"200\""];
+    assert_eq!(
+        metric(&text, "daftar_http_requests_total", &healthz),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "daftar_http_request_duration_seconds_count",
+            &healthz
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "daftar_http_requests_total",
+            &["route=\"/api/v1/cases/{id}\"", "status=\"401\""]
+        ),
+        Some(1.0),
+        "a route is counted by its pattern, not its path"
+    );
+    assert!(
+        metric(
+            &text,
+            "daftar_db_connections",
+            &["pool=\"reader\"", "state=\"open\""]
+        )
+        .unwrap()
+            >= 1.0
+    );
+    assert!(text.contains("\ndaftar_outbox_backlog "), "{text}");
+    assert!(
+        text.contains("\ndaftar_outbox_oldest_age_seconds "),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "daftar_sla_sweeps_total", &["outcome=\"done\""]),
+        Some(1.0),
+        "the sweep at start"
+    );
+    let public = get_from([127, 0, 0, 1], server.addr, "/metrics").unwrap();
+    assert!(
+        public.starts_with("HTTP/1.1 404"),
+        "not on the public address: {public}"
     );
 }

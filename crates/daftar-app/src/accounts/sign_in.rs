@@ -183,7 +183,15 @@ impl Accounts {
     }
 
     async fn send_code(&self, national_id: &NationalId, to: &Mobile, code: &str, hash: &str) {
-        match self.notifier.send(to, &code_message(code)).await {
+        let sent = self.notifier.send(to, &code_message(code)).await;
+        let outcome = match &sent {
+            Ok(()) => "sent",
+            Err(SendError::NotSent(_)) => "failed",
+            Err(SendError::Unknown(_)) => "unknown",
+        };
+        metrics::counter!("daftar_sms_total", "kind" => "sign_in_code", "outcome" => outcome)
+            .increment(1);
+        match sent {
             Ok(()) => tracing::info!("Sent a sign-in code."),
             // Nothing went out: the code is taken back, so the citizen may ask again at
             // once without a phone being flooded (no SMS was sent).

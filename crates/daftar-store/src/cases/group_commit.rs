@@ -121,6 +121,7 @@ impl<W: GroupWriter> Committers<W> {
                 released.await;
                 continue;
             }
+            metrics::histogram!("daftar_group_commit_size").record(group.len() as f64);
             let (work, answers): (Vec<_>, Vec<_>) = group
                 .drain(..)
                 .map(|pending| ((pending.transition, pending.now), pending.done))

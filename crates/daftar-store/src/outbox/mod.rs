@@ -52,6 +52,9 @@ pub trait OutboxStore: Send + Sync + std::fmt::Debug {
         attempt: Attempt,
         now: Timestamp,
     ) -> Result<bool>;
+    /// How many notifications are still to send (not given up), and when the oldest of
+    /// them was written: the backlog an operator watches.
+    async fn outbox_backlog(&self) -> Result<(i64, Option<Timestamp>)>;
 }
 
 /// What became of an attempt to send a notification.
@@ -145,7 +148,17 @@ where
     for<'q> i64: Encode<'q, S::Db> + Type<S::Db>,
     for<'q> Option<i64>: Encode<'q, S::Db> + Decode<'q, S::Db> + Type<S::Db>,
     for<'r> NotificationRow: FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> (i64, Option<i64>): FromRow<'r, <S::Db as Database>::Row>,
 {
+    async fn outbox_backlog(&self) -> Result<(i64, Option<Timestamp>)> {
+        let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL AND attempts < 10",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        Ok((count, oldest.map(from_db_time)))
+    }
+
     async fn pending_notifications(&self, limit: i64) -> Result<Vec<PendingNotification>> {
         let rows: Vec<NotificationRow> = sqlx::query_as(PENDING)
             .bind(limit)
