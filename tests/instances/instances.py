@@ -10,7 +10,8 @@ key, and HAProxy (Debian's) in front of them, round robin, checking /readyz. The
   2. Load through the balancer (citizens applying with a document, tracking their cases,
      reading their documents) while the three are restarted one by one (SIGTERM, wait for
      the exit, start again, wait until ready): no request fails, counted by the load.
-  3. Afterwards every acknowledged application is there, trackable and its document
+  3. Each instance's metrics (--admin-addr) count requests it served after its restart.
+  4. Afterwards every acknowledged application is there, trackable and its document
      readable through each instance, and its notice was sent exactly once, whichever
      instance's outbox worker sent it (each instance writes DATA_DIR/messages.log).
 
@@ -128,6 +129,7 @@ class Instance:
         self.name, self.binary = name, binary
         self.data_dir = work / name
         self.port = free_port()
+        self.admin_port = free_port()
         self.database_url, self.s3_port, self.key_file = database_url, s3_port, key_file
         self.log_dir = work
         self.process = None
@@ -142,7 +144,7 @@ class Instance:
                 "--s3-access-key-id", "test", "--s3-secret-access-key", "test",
                 "--signing-key", str(self.key_file),
                 "--trust-forwarded-for", "--max-connections-per-address", "0",
-                "--lookup-rate-limit", "0"]
+                "--lookup-rate-limit", "0", "--admin-addr", f"127.0.0.1:{self.admin_port}"]
         if demo:
             args.append("--demo")
         env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTAR_")}
@@ -164,6 +166,14 @@ class Instance:
             raise TestFailed(f"instance {self.name} did not stop within 40 s of SIGTERM")
         if code != 0:
             raise TestFailed(f"instance {self.name} exited {code} on SIGTERM")
+
+    def requests_counted(self):
+        """Requests this instance's metrics count since it last started, but the balancer's
+        and this test's health checks."""
+        text = call(self.admin_port, "GET", "/metrics").body.decode()
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith("daftar_http_requests_total{")
+                   and 'route="/readyz"' not in line and 'route="/healthz"' not in line)
 
     def messages(self):
         path = self.data_dir / "messages.log"
@@ -421,6 +431,11 @@ def run(binary, work):
         if len(load.acked) < 20:
             raise TestFailed(f"only {len(load.acked)} applications acknowledged: no real load")
         log(f"rolling restart of {len(instances)} instances under load: 0 failed requests")
+        served = {i.name: i.requests_counted() for i in instances}
+        if min(served.values()) == 0:
+            raise TestFailed(f"an instance served nothing through the balancer: {served}")
+        log("requests each instance's metrics count since its restart: "
+            + ", ".join(f"{name} {count:.0f}" for name, count in served.items()))
         check_after(instances, load.acked)
         check_notices_sent_once(instances, load.acked)
     finally:

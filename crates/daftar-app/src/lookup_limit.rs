@@ -4,7 +4,8 @@
 //!
 //! The counts are in the database, but not a statement a request: an instance claims a
 //! lease of a tenth of the limit at once (per client and minute) and spends it in memory.
-//! A client costs at most ten statements a minute, a citizen looking once costs one. The
+//! A client costs about ten statements a minute at most (a claim a lease, and a giving
+//! back of what did not fit when it reaches the limit), a citizen looking once one. The
 //! price is what leases left unspent on other instances hold back: with three instances
 //! and the limit at 60, a client whose requests are spread over all three may be refused
 //! after 45 (never allowed more than 60). A minute's total weighs into the next as the
@@ -26,6 +27,8 @@ const SWEEP_AT: usize = 10_000;
 pub struct LookupLimit {
     per_minute: u32,
     store: Arc<dyn LookupLimitStore>,
+    /// The salt addresses are digested with (shared through the database).
+    salt: tokio::sync::OnceCell<String>,
     leases: Mutex<HashMap<IpAddr, Lease>>,
 }
 
@@ -55,6 +58,7 @@ impl LookupLimit {
         LookupLimit {
             per_minute,
             store,
+            salt: tokio::sync::OnceCell::new(),
             leases: Mutex::new(HashMap::new()),
         }
     }
@@ -90,7 +94,20 @@ impl LookupLimit {
             }
         }
         let lease_size = self.lease_size();
-        let key = client_key(client);
+        let salt = self
+            .salt
+            .get_or_try_init(|| async {
+                let candidate = format!("{:032x}", rand::random::<u128>());
+                self.store.lookup_key_salt(&candidate).await
+            })
+            .await;
+        let key = match salt {
+            Ok(salt) => client_key(salt, client),
+            Err(error) => {
+                tracing::warn!(error = %error, "Could not count a look-up; it is let through.");
+                return Verdict::Allowed;
+            }
+        };
         let claimed = self
             .store
             .claim_lookups(&key, window, i64::from(lease_size))
@@ -113,10 +130,14 @@ impl LookupLimit {
                 tracing::warn!(error = %error, "Could not give back an unused look-up lease.");
             }
         }
-        let refused_until = (granted == 0).then(|| {
+        // Short of a whole lease, the look-ups after the granted ones wait, in memory, until
+        // a whole lease fits again (or the next minute): a client at the limit costs a
+        // claim a lease, as any other, not a claim (and a giving back) a look-up.
+        let refused_until = (granted < lease_size).then(|| {
+            let next_free = total - i64::from(lease_size) + i64::from(granted);
             free_at(
                 self.per_minute,
-                total - i64::from(lease_size),
+                next_free + i64::from(lease_size) - 1,
                 before,
                 window,
             )
@@ -134,8 +155,9 @@ impl LookupLimit {
                 refused_until: None,
             };
         }
-        if let Some(until) = refused_until {
-            lease.refused_until = Some(until);
+        lease.refused_until = refused_until;
+        if granted == 0 {
+            let until = refused_until.unwrap_or(now);
             return Verdict::Refused { retry_after: until };
         }
         lease.left += granted - 1;
@@ -175,10 +197,14 @@ fn free_at(per_minute: u32, position: i64, before: i64, window: i64) -> Timestam
     Timestamp::from_second(second.min(next_minute)).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// The key a client is counted under in the database: a digest of its address, so that
-/// the table holds no address.
-fn client_key(client: IpAddr) -> String {
-    hex::encode(&Sha256::digest(client.to_string().as_bytes())[..16])
+/// The key a client is counted under in the database: a digest of its address with the
+/// office's salt, so that the table holds no address, nor one a list of every address
+/// would give back.
+fn client_key(salt: &str, client: IpAddr) -> String {
+    let mut digest = Sha256::new();
+    digest.update(salt.as_bytes());
+    digest.update(client.to_string().as_bytes());
+    hex::encode(&digest.finalize()[..16])
 }
 
 #[cfg(test)]

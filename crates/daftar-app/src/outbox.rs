@@ -136,15 +136,41 @@ impl Outbox {
     }
 }
 
+/// The worker [`spawn_worker`] started: stopped, it finishes the round under way (the
+/// notices it claimed are sent, not left to wait out their lease) and claims no more.
+#[derive(Debug)]
+pub struct Worker {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Stops the worker after its round under way; waits for that round (30 s at most).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if tokio::time::timeout(Duration::from_secs(30), self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("The outbox worker's last round outlasted 30 seconds.");
+        }
+    }
+}
+
 /// Delivers notifications every few seconds and sweeps for overdue tasks every minute.
 /// Safe on several instances: each message is claimed by one worker at a time, and the
 /// sweep marks each task once, whoever runs it.
-pub fn spawn_worker(outbox: Outbox, cases: Cases) {
-    tokio::spawn(async move {
+pub fn spawn_worker(outbox: Outbox, cases: Cases) -> Worker {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
         let mut rounds: u64 = 0;
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                // Only a stop asked for: a dropped handle leaves the worker running.
+                Ok(()) = stopped.changed() => break,
+            }
             if rounds.is_multiple_of(12) {
                 let swept = cases.sweep_overdue(Timestamp::now()).await;
                 let outcome = if swept.is_ok() { "done" } else { "failed" };
@@ -167,4 +193,5 @@ pub fn spawn_worker(outbox: Outbox, cases: Cases) {
             }
         }
     });
+    Worker { stop, task }
 }

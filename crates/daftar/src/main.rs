@@ -438,7 +438,10 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
             cases.clear_abandoned_uploads().await;
         }
     });
-    daftar_app::outbox::spawn_worker(state.services.outbox.clone(), state.services.cases.clone());
+    let worker = daftar_app::outbox::spawn_worker(
+        state.services.outbox.clone(),
+        state.services.cases.clone(),
+    );
     if let Some((admin, handle)) = admin {
         let admin_addr = admin.local_addr()?;
         let state = state.clone();
@@ -450,7 +453,12 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
         println!("Metrics for operators at http://{admin_addr}/metrics.");
     }
     println!("Daftar is serving on http://{addr} ({backend:?}).");
-    daftar_server::serve(listener, state).await
+    let served = daftar_server::serve(listener, state).await;
+    // After the requests in flight: the worker's round under way ends (what it claimed is
+    // sent, not left to wait out its lease), and it claims no more; what is still in the
+    // outbox is sent by the other instances, or this one when it starts again.
+    worker.stop().await;
+    served
 }
 
 async fn add_user(

@@ -48,9 +48,10 @@ pub struct StoredFile {
 
 /// Whether `key` is one of ours: a shard, a slash and a SHA-256, in lower-case hex.
 pub fn is_document_key(key: &str) -> bool {
-    key.len() == 67
-        && key.as_bytes()[2] == b'/'
-        && key[..2] == key[3..5]
+    let bytes = key.as_bytes();
+    bytes.len() == 67
+        && bytes[2] == b'/'
+        && bytes[..2] == bytes[3..5]
         && key
             .bytes()
             .enumerate()
@@ -542,6 +543,9 @@ mod tests {
             "discarded for both"
         );
         assert!(a.get("../../etc/passwd").await.is_err());
+        assert!(!is_document_key(
+            "ab/ab\u{e9}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        ));
     }
 
     #[tokio::test]

@@ -61,6 +61,21 @@ pub enum DocumentsUrl {
 impl DocumentsUrl {
     /// `file:///srv/daftar/documents` or `s3://bucket` or `s3://bucket/prefix`.
     pub fn parse(url: &str) -> anyhow::Result<DocumentsUrl> {
+        // Credentials belong in the --s3-* flags; any written into the URL by mistake are
+        // kept out of the messages below.
+        let url = &match url.split_once('@') {
+            Some((before, after)) => {
+                let scheme = before.split_once("://").map_or("", |(scheme, _)| scheme);
+                anyhow::ensure!(
+                    !scheme.is_empty(),
+                    "a documents URL holds no credentials: give them with --s3-access-key-id and --s3-secret-access-key"
+                );
+                anyhow::bail!(
+                    "{scheme}://…@{after}: a documents URL holds no credentials: give them with --s3-access-key-id and --s3-secret-access-key"
+                )
+            }
+            None => url.to_owned(),
+        };
         if let Some(path) = url.strip_prefix("file://") {
             anyhow::ensure!(
                 path.starts_with('/'),

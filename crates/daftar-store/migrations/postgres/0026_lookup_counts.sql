@@ -7,3 +7,11 @@ CREATE TABLE lookup_counts (
     claimed BIGINT NOT NULL,
     PRIMARY KEY (client, window_minute)
 );
+
+-- Secrets every instance shares, made by the first that needs one: the salt that keeps
+-- client addresses out of lookup_counts (a digest of an IPv4 address alone could be
+-- reversed by trying them all).
+CREATE TABLE shared_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -15,6 +15,9 @@ pub trait LookupLimitStore: Send + Sync + std::fmt::Debug {
     /// Adds `amount` to what `client` has claimed in minute `window` (Unix minutes), and
     /// returns the minute's total after it with the minute before's total.
     async fn claim_lookups(&self, client: &str, window: i64, amount: i64) -> Result<(i64, i64)>;
+    /// The salt client addresses are digested with, the same for every instance: the one
+    /// stored, or `candidate`, stored now when there is none.
+    async fn lookup_key_salt(&self, candidate: &str) -> Result<String>;
     /// Forgets the minutes before `window`; returns how many counts went.
     async fn forget_lookup_counts(&self, window: i64) -> Result<u64>;
 }
@@ -29,6 +32,7 @@ where
     for<'q> &'q str: Encode<'q, S::Db> + Type<S::Db>,
     usize: ColumnIndex<<S::Db as Database>::Row>,
     for<'r> (i64,): FromRow<'r, <S::Db as Database>::Row>,
+    for<'r> (String,): FromRow<'r, <S::Db as Database>::Row>,
 {
     async fn claim_lookups(&self, client: &str, window: i64, amount: i64) -> Result<(i64, i64)> {
         let mut tx = self.writer().begin().await?;
@@ -52,6 +56,23 @@ where
         .await?;
         tx.commit().await?;
         Ok((now, before.map_or(0, |(claimed,)| claimed)))
+    }
+
+    async fn lookup_key_salt(&self, candidate: &str) -> Result<String> {
+        let mut tx = self.writer().begin().await?;
+        sqlx::query(
+            "INSERT INTO shared_secrets (name, value) VALUES ('lookup_key_salt', $1)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(candidate)
+        .execute(&mut *tx)
+        .await?;
+        let (salt,): (String,) =
+            sqlx::query_as("SELECT value FROM shared_secrets WHERE name = 'lookup_key_salt'")
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(salt)
     }
 
     async fn forget_lookup_counts(&self, window: i64) -> Result<u64> {
