@@ -36,6 +36,18 @@ pub(crate) trait SqlBackend: Send + Sync + std::fmt::Debug {
     /// The pool every write goes through.
     fn writer(&self) -> &Pool<Self::Db>;
 
+    /// Writes whose loss in a crash costs nothing (the look-up limit's counts): their
+    /// commits do not wait for the disk. SQLite's go through a connection of their own
+    /// with `synchronous=OFF`; PostgreSQL's transactions begin with
+    /// [`SqlBackend::NOT_DURABLE`].
+    fn scratch_writer(&self) -> &Pool<Self::Db> {
+        self.writer()
+    }
+
+    /// A transaction's first statement that lets its commit skip waiting for the disk;
+    /// empty where [`SqlBackend::scratch_writer`] already does.
+    const NOT_DURABLE: &'static str;
+
     /// How many rows a statement changed (not a method of sqlx's generic result).
     fn rows_affected(result: &<Self::Db as Database>::QueryResult) -> u64;
 
@@ -59,6 +71,7 @@ impl SqlBackend for SqliteStore {
     const BACKEND: Backend = Backend::Sqlite;
     const FOR_UPDATE: &'static str = "";
     const SKIP_LOCKED: &'static str = "";
+    const NOT_DURABLE: &'static str = "";
 
     fn reader(&self) -> &Pool<sqlx::Sqlite> {
         &self.reader
@@ -66,6 +79,10 @@ impl SqlBackend for SqliteStore {
 
     fn writer(&self) -> &Pool<sqlx::Sqlite> {
         &self.writer
+    }
+
+    fn scratch_writer(&self) -> &Pool<sqlx::Sqlite> {
+        &self.scratch_writer
     }
 
     fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
@@ -79,6 +96,7 @@ impl SqlBackend for SqliteStore {
     /// The look-ups' rusqlite connections.
     async fn close_own_connections(&self) {
         self.lookups.close();
+        self.scratch_writer.close().await;
     }
 
     /// Read on the calling thread through the look-ups' connections
@@ -94,6 +112,7 @@ impl SqlBackend for PgStore {
     const BACKEND: Backend = Backend::Postgres;
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+    const NOT_DURABLE: &'static str = "SET LOCAL synchronous_commit TO OFF";
 
     fn reader(&self) -> &Pool<sqlx::Postgres> {
         &self.reader

@@ -24,6 +24,8 @@ use crate::sqlite_commits::count_sqlx_commits;
 pub struct SqliteStore {
     pub(crate) reader: SqlitePool,
     pub(crate) writer: SqlitePool,
+    /// A writer whose commits do not wait for the disk, for counts a crash may lose.
+    pub(crate) scratch_writer: SqlitePool,
     pub(crate) lookups: Arc<LookupPool>,
     /// The rusqlite connection for bulk writes and grouped transitions.
     pub(crate) batch_writer: BatchWriter,
@@ -91,6 +93,11 @@ impl SqliteStore {
             )
             .await
             .context("could not open the SQLite database for reading")?;
+        let scratch_writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone().synchronous(SqliteSynchronous::Off))
+            .await
+            .context("could not open the SQLite database for the look-up counts")?;
         let lookups = LookupPool::new(path.clone());
         let batch_writer = BatchWriter::new(path);
         // SQLite writes one transaction at a time: one committing task.
@@ -104,6 +111,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             reader,
             writer,
+            scratch_writer,
             lookups,
             batch_writer,
             transitions,
