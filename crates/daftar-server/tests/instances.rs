@@ -99,8 +99,10 @@ async fn a_document_filed_through_one_instance_is_served_by_another(db: Db) {
         assert_eq!(files_under(&documents), Vec::<String>::new(), "{instance}");
     }
 
-    // With the object store gone, neither instance is ready, and both stay alive.
+    // With the object store gone, neither instance is ready once the last answer it had
+    // (taken as good for two seconds) is old, and both stay alive.
     drop(s3);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     for app in [&a, &b] {
         let ready = app.get("/readyz", None).await;
         assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);

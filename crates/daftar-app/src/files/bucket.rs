@@ -6,16 +6,24 @@
 //! bucket's prefix; drafts of forms being corrected live under `drafts/`, so that a
 //! correction may be sent to any instance.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, PutPayload};
 
+/// How long a bucket that answered is taken to be there without asking again: a load
+/// balancer asks `/readyz` every half second, and each asking is a LIST the office pays
+/// for. A failure is never remembered: the next check asks again.
+pub(super) const ANSWERED_FOR: Duration = Duration::from_secs(2);
+
 /// A bucket and the prefix Daftar's files live under in it.
 #[derive(Debug, Clone)]
 pub(super) struct Bucket {
     store: Arc<dyn ObjectStore>,
+    /// When the bucket last answered a readiness check.
+    answered: Arc<Mutex<Option<Instant>>>,
     /// `""` or a prefix without slashes at either end.
     prefix: String,
     /// `s3://bucket/prefix`, for messages (never credentials).
@@ -26,6 +34,7 @@ impl Bucket {
     pub(super) fn new(store: Arc<dyn ObjectStore>, prefix: &str, url: String) -> Bucket {
         Bucket {
             store,
+            answered: Arc::new(Mutex::new(None)),
             prefix: prefix.trim_matches('/').to_owned(),
             url,
         }
@@ -133,10 +142,19 @@ impl Bucket {
     /// Whether the bucket answers: one page of its top folders (a look-up of a single
     /// key would not tell a missing bucket from a missing key).
     pub(super) async fn ready(&self) -> anyhow::Result<()> {
+        let recently = self
+            .answered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|at| at.elapsed() < ANSWERED_FOR);
+        if recently {
+            return Ok(());
+        }
         self.store
             .list_with_delimiter(Some(&self.path("")))
             .await
             .with_context(|| format!("{} does not answer", self.url))?;
+        *self.answered.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         Ok(())
     }
 }
