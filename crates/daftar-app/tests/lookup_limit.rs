@@ -63,12 +63,9 @@ async fn a_client_spread_over_instances_gets_the_limit_once_not_per_instance(
             let_through += 1;
         }
     }
-    // Never more than the limit; at most the three leases' unspent parts (5 each) held
-    // back.
-    assert!(
-        (45..=60).contains(&let_through),
-        "{let_through} look-ups let through"
-    );
+    // The limit once, not once per instance: taking turns, each instance spends the
+    // leases it claimed before the limit is reached, so none is left holding any back.
+    assert_eq!(let_through, 60, "{let_through} look-ups let through");
     // One instance alone spends the whole limit.
     let alone = LookupLimit::new(60, store);
     assert_eq!(allowed(&alone, B, now, 100).await, 60);

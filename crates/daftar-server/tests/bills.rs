@@ -4,16 +4,12 @@
 
 mod support;
 
-use std::net::SocketAddr;
-
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use daftar_core::ir::{BillId, PaymentId};
 use daftar_server::auth::SESSION_COOKIE;
 use daftar_store::BillView;
 use serde_json::json;
-use support::{Db, TestApp};
+use support::{Db, TestApp, request_from};
 
 on_both_databases!(
     tracking_by_ids_gives_status_amount_dates_and_barcode_but_no_owner,
@@ -539,43 +535,42 @@ async fn the_clearance_pages_issue_and_verify_a_certificate(app: TestApp) {
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
 }
 
-/// A request from `address`, as `serve` sees it.
-fn from(address: &str, path: &str) -> Request<Body> {
-    let mut request = Request::get(path).body(Body::empty()).unwrap();
-    let peer: SocketAddr = address.parse().unwrap();
-    request.extensions_mut().insert(ConnectInfo(peer));
-    request
-}
-
 async fn public_look_ups_are_limited_per_client_address(db: Db) {
     let app = TestApp::spawn_with(db, |config| config.lookup_rate_limit = 3).await;
     let bill = demo_bill(&app).await;
     let path = track_path(&bill);
     for _ in 0..3 {
         assert_eq!(
-            app.send(from("203.0.113.1:5000", &path)).await.status,
+            app.send(request_from("203.0.113.1:5000", &path))
+                .await
+                .status,
             StatusCode::OK
         );
     }
-    let limited = app.send(from("203.0.113.1:5001", &path)).await;
+    let limited = app.send(request_from("203.0.113.1:5001", &path)).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.error_code(), "rate_limited");
     assert!(limited.headers.contains_key(header::RETRY_AFTER));
     let verify = app
-        .send(from("203.0.113.1:5002", "/api/v1/clearances/000000000018"))
+        .send(request_from(
+            "203.0.113.1:5002",
+            "/api/v1/clearances/000000000018",
+        ))
         .await;
     assert_eq!(
         verify.status,
         StatusCode::TOO_MANY_REQUESTS,
         "verification shares the limit"
     );
-    let page = app.send(from("203.0.113.1:5003", "/bills/track")).await;
+    let page = app
+        .send(request_from("203.0.113.1:5003", "/bills/track"))
+        .await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         page.body.contains("dir=\"rtl\""),
         "the page gets the Persian error page"
     );
-    let neighbour = app.send(from("203.0.113.2:5000", &path)).await;
+    let neighbour = app.send(request_from("203.0.113.2:5000", &path)).await;
     assert_eq!(
         neighbour.status,
         StatusCode::OK,

@@ -6,15 +6,11 @@
 mod s3_server;
 mod support;
 
-use std::net::SocketAddr;
-
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use base64::Engine;
 use daftar_server::Config;
 use s3_server::S3Server;
-use support::{Db, TestApp, application_with_a_pdf_of};
+use support::{Db, TestApp, application_with_a_pdf_of, request_from};
 
 const PERMIT: &str = "10010101018th01";
 
@@ -121,14 +117,6 @@ async fn postgres_a_document_filed_through_one_instance_is_served_by_another() {
     a_document_filed_through_one_instance_is_served_by_another(Db::Postgres).await;
 }
 
-/// A request from `address`, as `serve` sees it.
-fn from(address: &str, path: &str) -> Request<Body> {
-    let mut request = Request::get(path).body(Body::empty()).unwrap();
-    let peer: SocketAddr = address.parse().unwrap();
-    request.extensions_mut().insert(ConnectInfo(peer));
-    request
-}
-
 async fn a_clients_look_ups_are_limited_once_however_spread_over_instances(db: Db) {
     let limit = |config: &mut Config| config.lookup_rate_limit = 4;
     let a = TestApp::spawn_with(db, limit).await;
@@ -137,7 +125,11 @@ async fn a_clients_look_ups_are_limited_once_however_spread_over_instances(db: D
     let mut answered = Vec::new();
     for round in 0..8 {
         let app = if round % 2 == 0 { &a } else { &b };
-        answered.push(app.send(from("203.0.113.7:4000", path)).await.status);
+        answered.push(
+            app.send(request_from("203.0.113.7:4000", path))
+                .await
+                .status,
+        );
     }
     let limited = answered
         .iter()
@@ -148,7 +140,7 @@ async fn a_clients_look_ups_are_limited_once_however_spread_over_instances(db: D
         "four of eight let through, not four per instance: {answered:?}"
     );
     assert_ne!(
-        b.send(from("203.0.113.8:4000", path)).await.status,
+        b.send(request_from("203.0.113.8:4000", path)).await.status,
         StatusCode::TOO_MANY_REQUESTS,
         "a neighbour has its own count"
     );

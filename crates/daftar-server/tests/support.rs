@@ -765,3 +765,13 @@ pub async fn permit_checklist_done(app: &TestApp, case: &Value) -> Value {
     pay_case_bills(app, &billed).await;
     app.reread(&billed).await
 }
+
+/// A GET from `address` (`ip:port`), as `serve` sees it: the limits count its address.
+pub fn request_from(address: &str, path: &str) -> Request<Body> {
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    let peer: std::net::SocketAddr = address.parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
+}

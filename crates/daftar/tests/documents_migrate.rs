@@ -10,10 +10,10 @@ use std::process::{Command, Output};
 
 use sha2::{Digest, Sha256};
 
-fn migrate(data_dir: &std::path::Path, s3: &s3_server::S3Server, to: &str) -> Output {
+/// `daftar documents migrate --to TO` with the S3 server's endpoint and keys, and `more`.
+fn migrate_with(s3: &s3_server::S3Server, to: &str, more: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_daftar"))
-        .args(["documents", "migrate", "--to", to, "--data-dir"])
-        .arg(data_dir)
+        .args(["documents", "migrate", "--to", to])
         .args(["--s3-endpoint", &s3.endpoint])
         .args([
             "--s3-access-key-id",
@@ -21,9 +21,15 @@ fn migrate(data_dir: &std::path::Path, s3: &s3_server::S3Server, to: &str) -> Ou
             "--s3-secret-access-key",
             "test",
         ])
+        .args(more)
         .env_remove("DAFTAR_DOCUMENTS_URL")
         .output()
         .expect("daftar starts")
+}
+
+/// The office of `data_dir` migrated to `to`.
+fn migrate(data_dir: &std::path::Path, s3: &s3_server::S3Server, to: &str) -> Output {
+    migrate_with(s3, to, &["--data-dir".as_ref(), data_dir.as_os_str()])
 }
 
 /// A file stored as `serve` stores it: under its hash, in a shard named by its first two
@@ -68,26 +74,18 @@ fn an_offices_files_move_into_an_object_store_checked_and_resumably() {
 
     // Back out of the bucket into a new directory: the same files, byte for byte.
     let back = tempfile::tempdir().unwrap();
-    let returned = Command::new(env!("CARGO_BIN_EXE_daftar"))
-        .args([
-            "documents",
-            "migrate",
-            "--documents-url",
-            "s3://city-documents/office",
-        ])
-        .arg("--to")
-        .arg(format!("file://{}", back.path().display()))
-        .args(["--s3-endpoint", &s3.endpoint])
-        .args([
-            "--s3-access-key-id",
-            "test",
-            "--s3-secret-access-key",
-            "test",
-        ])
-        .arg("--data-dir")
-        .arg(back.path().join("data"))
-        .output()
-        .unwrap();
+    let to = format!("file://{}", back.path().display());
+    let scratch = back.path().join("data");
+    let returned = migrate_with(
+        &s3,
+        &to,
+        &[
+            "--documents-url".as_ref(),
+            "s3://city-documents/office".as_ref(),
+            "--data-dir".as_ref(),
+            scratch.as_os_str(),
+        ],
+    );
     assert!(
         returned.status.success(),
         "{}",
