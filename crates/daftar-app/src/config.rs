@@ -11,6 +11,18 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// A PostgreSQL streaming replica of the database (postgres://USER@HOST/DB) for the
+    /// public look-ups made without signing in: bill tracking, clearance and document
+    /// verification, case status by code, survey results. While it does not answer or
+    /// lags past --replica-max-lag-secs, they read the primary.
+    #[arg(long, env = "DAFTAR_DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
+
+    /// How far behind the primary the read replica may be, in seconds, and still answer
+    /// the public look-ups.
+    #[arg(long, env = "DAFTAR_REPLICA_MAX_LAG_SECS", default_value_t = 5)]
+    pub replica_max_lag_secs: u64,
+
     /// Directory for the SQLite database, uploaded files and the message log.
     #[arg(long, env = "DAFTAR_DATA_DIR", default_value = "./daftar-data")]
     pub data_dir: PathBuf,
@@ -253,6 +265,11 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database_url", &self.database_url.as_ref().map(|_| "[set]"))
+            .field(
+                "database_read_url",
+                &self.database_read_url.as_ref().map(|_| "[set]"),
+            )
+            .field("replica_max_lag_secs", &self.replica_max_lag_secs)
             .field("data_dir", &self.data_dir)
             .field("documents_url", &self.documents_url)
             .field("object_store", &self.object_store)

@@ -21,6 +21,7 @@
 //! where tracking and clearance codes are drawn; [`demo`], the demo office.
 
 pub mod accounts;
+pub mod backup;
 pub mod billing;
 pub mod branding;
 pub mod cases;
@@ -38,6 +39,7 @@ pub mod outage;
 pub mod outbox;
 pub mod payments;
 pub mod property;
+pub mod replica;
 pub mod sketch;
 pub mod survey;
 pub mod usage;
@@ -85,12 +87,28 @@ pub struct Services {
     pub zoning: Zoning,
     /// The service catalog: built in, or read from `--catalog-dir` at start.
     pub catalog: Arc<daftar_core::catalog::Catalog>,
+    /// Where the public look-ups read: the primary, or a replica while it keeps up.
+    pub reads: replica::PublicReads,
 }
 
 impl Services {
     /// Builds the services the configuration describes: the notifier it names, the
     /// catalog, the workflows and the documents' directory.
     pub fn new(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Services> {
+        Services::with_reads(
+            config,
+            store.clone(),
+            replica::PublicReads::primary_only(store),
+        )
+    }
+
+    /// Builds the services as [`Services::new`] does, the public look-ups reading where
+    /// `reads` says.
+    pub fn with_reads(
+        config: &Config,
+        store: Arc<dyn Store>,
+        reads: replica::PublicReads,
+    ) -> anyhow::Result<Services> {
         let notifier = notify::from_config(config)?;
         let ownership = match &config.mobile_ownership_url {
             Some(url) => Some(Arc::new(accounts::HttpMobileOwnership::new(
@@ -107,7 +125,8 @@ impl Services {
         let issuing = issued::Issuing::new(
             store.clone(),
             issued::office_key(&config.data_dir, config.signing_key.as_deref())?,
-        );
+        )
+        .with_public_reads(&reads);
         let fine_schedule = Arc::new(match &config.fine_schedule {
             Some(path) => violation::schedule_from_file(path)?,
             None => violation::built_in_schedule(),
@@ -127,6 +146,7 @@ impl Services {
         .with_work(store.clone())
         .with_fines(fine_schedule.clone(), config.company_code)
         .with_issuing(issuing.clone())
+        .with_public_reads(&reads)
         .with_document_limits(cases::DocumentLimits {
             documents_per_case: config.documents_per_case,
             documents_per_applicant_per_day: config.documents_per_applicant_per_day,
@@ -160,7 +180,9 @@ impl Services {
             printing,
             payments,
             accounts: Accounts::new(store.clone(), notifier.clone(), ownership, config.sign_in()),
-            billing: Billing::new(store.clone()).with_issuing(issuing.clone()),
+            billing: Billing::new(store.clone())
+                .with_issuing(issuing.clone())
+                .with_public_reads(&reads),
             zoning: Zoning::new(store.clone(), Properties::new(store.clone())),
             properties,
             sketches: Sketches::new(
@@ -186,7 +208,8 @@ impl Services {
                 cases.clone(),
                 catalog.clone(),
                 Arc::new(daftar_core::survey::SurveyForm::built_in()),
-            ),
+            )
+            .with_public_reads(&reads),
             usage: usage::Usage::new(store.clone(), cases.clone()),
             complaints: Complaints::new(
                 store.clone(),
@@ -196,6 +219,7 @@ impl Services {
             outbox: Outbox::new(store.clone(), store, notifier),
             cases,
             catalog,
+            reads,
         })
     }
 }

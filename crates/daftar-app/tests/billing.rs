@@ -49,7 +49,10 @@ async fn a_taken_clearance_code_is_drawn_again(store: Arc<dyn Store>) {
     assert_eq!(mine.len(), 2, "two clearances, one per property");
     for code in [&first.code, &second.code] {
         assert!(
-            billing.verify_clearance(code).await.is_ok(),
+            billing
+                .verify_clearance(code, daftar_app::replica::ReadFrom::Primary)
+                .await
+                .is_ok(),
             "{code} verifies"
         );
     }

@@ -160,11 +160,14 @@ async fn payments(store: &Arc<dyn Store>, server: &str) -> Payments {
 /// Whether the bill is paid, as the public look-up says.
 async fn paid(store: &Arc<dyn Store>, bill_id: &str, payment_id: &str) -> Option<String> {
     let tracked = daftar_app::Billing::new(store.clone())
-        .track(&TrackQuery {
-            bill_id: bill_id.into(),
-            payment_id: payment_id.into(),
-            ..TrackQuery::default()
-        })
+        .track(
+            &TrackQuery {
+                bill_id: bill_id.into(),
+                payment_id: payment_id.into(),
+                ..TrackQuery::default()
+            },
+            daftar_app::replica::ReadFrom::Primary,
+        )
         .await
         .unwrap();
     let bill = &tracked.bills[0];

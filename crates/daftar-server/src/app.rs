@@ -47,7 +47,18 @@ pub struct Parts {
 impl AppState {
     /// Builds the services the configuration describes over `store`.
     pub fn new(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
-        let services = Services::new(&config, store.clone())?;
+        let reads = daftar_app::replica::PublicReads::primary_only(store.clone());
+        AppState::with_reads(config, store, reads)
+    }
+
+    /// Builds the state as [`AppState::new`] does, the public look-ups reading where
+    /// `reads` says (a replica, with `--database-read-url`).
+    pub fn with_reads(
+        config: Config,
+        store: Arc<dyn Store>,
+        reads: daftar_app::replica::PublicReads,
+    ) -> anyhow::Result<AppState> {
+        let services = Services::with_reads(&config, store.clone(), reads)?;
         let lookup_limit =
             daftar_app::lookup_limit::LookupLimit::new(config.lookup_rate_limit, store.clone());
         let branding: &'static Branding = Box::leak(Box::new(Branding::from_config(&config)?));

@@ -4,8 +4,8 @@
 //!
 //! What is counted where: requests by route, method and status with their latency
 //! (here); group-commit group sizes (daftar-store); SMS sent and failed, SLA sweeps
-//! (daftar-app); database pool use and the outbox's backlog and age, read when scraped
-//! (here). docs/OPERATIONS.md says what each means.
+//! (daftar-app); database pool use, the outbox's backlog and age, and the read replica's
+//! lag and use, read when scraped (here). docs/OPERATIONS.md says what each means.
 
 use std::time::Instant;
 
@@ -103,6 +103,15 @@ async fn scrape(handle: PrometheusHandle, state: AppState) -> String {
             metrics::gauge!("daftar_outbox_oldest_age_seconds").set(age);
         }
         Err(error) => tracing::warn!(error = %error, "Could not read the outbox's backlog."),
+    }
+    if let Some(replica) = state.services.reads.report() {
+        metrics::gauge!("daftar_replica_usable").set(if replica.usable { 1.0 } else { 0.0 });
+        // While the replica does not answer there is no lag to tell: -1 says so.
+        metrics::gauge!("daftar_replica_lag_seconds").set(replica.lag_seconds.unwrap_or(-1.0));
+        metrics::counter!("daftar_public_reads_total", "from" => "replica")
+            .absolute(replica.from_replica);
+        metrics::counter!("daftar_public_reads_total", "from" => "primary_instead")
+            .absolute(replica.to_primary_instead);
     }
     handle.run_upkeep();
     handle.render()

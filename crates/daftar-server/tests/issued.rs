@@ -474,7 +474,10 @@ async fn a_reissue_supersedes_the_document_for_its_issuer_only(app: TestApp) {
         .state
         .services
         .issuing
-        .look_up(&Serial::parse(&new_serial).unwrap())
+        .look_up(
+            &Serial::parse(&new_serial).unwrap(),
+            daftar_app::replica::ReadFrom::Primary,
+        )
         .await
         .unwrap()
         .unwrap()
@@ -601,7 +604,11 @@ async fn two_reissues_at_once_supersede_the_document_once(app: TestApp) {
         ),
         "{refused:?}"
     );
-    let old = issuing.look_up(&serial).await.unwrap().unwrap();
+    let old = issuing
+        .look_up(&serial, daftar_app::replica::ReadFrom::Primary)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         old.status,
         daftar_app::issued::Status::Superseded {

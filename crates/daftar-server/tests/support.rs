@@ -63,6 +63,7 @@ impl TestResponse {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
 pub enum Db {
     Sqlite,
     Postgres,
@@ -109,6 +110,8 @@ impl TestApp {
     ) -> TestApp {
         let mut config = Config {
             database_url: Some(url),
+            database_read_url: None,
+            replica_max_lag_secs: 5,
             data_dir: data_dir.path().to_owned(),
             documents_url: None,
             object_store: Default::default(),

@@ -16,6 +16,7 @@
 //! is the database's error, which callers log once and never show.
 
 mod accounts;
+pub mod backup;
 mod billing;
 mod cases;
 mod complaint;
@@ -28,6 +29,7 @@ pub mod outbox;
 mod payments;
 mod postgres;
 mod property;
+mod replica;
 mod schema;
 mod sketch;
 mod sql;
@@ -69,6 +71,7 @@ pub use property::{
     ArchivedDocument, NewPlot, PropertyCase, PropertyOwner, PropertyRead, PropertyStore,
     RegisteredProperty, StoredPropertyFile,
 };
+pub use replica::ReadReplica;
 pub use sketch::{NewSketch, SketchStore, StoredSketch};
 pub use sqlite::SqliteStore;
 pub use survey::{NewSurveyResponse, StoredTally, SurveyStore};

@@ -1,5 +1,6 @@
 //! The `daftar` program: one binary for the server and the office's batch work.
 
+mod backup_cli;
 mod batch_cli;
 mod documents_cli;
 mod open311_cli;
@@ -93,6 +94,25 @@ enum Command {
     Documents {
         #[command(subcommand)]
         command: documents_cli::DocumentsCommand,
+    },
+    /// Back up the office while it works: the database (SQLite's online backup, or
+    /// pg_dump), the documents and the signing key, into a new directory with a
+    /// manifest of every file's SHA-256. Every write acknowledged before it began is in it.
+    Backup {
+        #[command(flatten)]
+        config: Config,
+        /// A new (or empty) directory to write the backup into.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Restore a backup into an empty database and data directory (the documents into
+    /// --documents-url), after checking every file against the manifest; then walk the
+    /// audit trail, as `daftar audit verify` does.
+    Restore {
+        #[command(flatten)]
+        config: Config,
+        /// The backup's directory, as `daftar backup` wrote it.
+        dir: PathBuf,
     },
     /// The audit trail.
     Audit {
@@ -374,6 +394,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             command: AuditCommand::Verify { config },
         } => verify_history(config).await,
         Command::Documents { command } => documents_cli::run(command).await,
+        Command::Backup { config, output } => backup_cli::back_up(&config, &output).await,
+        Command::Restore { config, dir } => {
+            backup_cli::restore(&config, &dir).await?;
+            verify_history(config).await
+        }
         Command::Catalog {
             command: CatalogCommand::Check { dir },
         } => {
@@ -423,7 +448,9 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
         None => None,
     };
     let backend = store.backend();
-    let state = AppState::new(config, store)?;
+    let reads = public_reads(&config, &store).await?;
+    let state = AppState::with_reads(config, store, reads.clone())?;
+    tokio::spawn(reads.watch());
     // A map that does not load leaves the inquiry answering 503, not the office closed.
     if let Err(error) = state.services.zoning.refresh().await {
         tracing::warn!(%error, "The zoning map did not load; the inquiry is unavailable.");
@@ -459,6 +486,30 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
     // outbox is sent by the other instances, or this one when it starts again.
     worker.stop().await;
     served
+}
+
+/// Where the public look-ups read: the replica `--database-read-url` names, or the
+/// primary.
+async fn public_reads(
+    config: &Config,
+    store: &std::sync::Arc<dyn daftar_store::Store>,
+) -> anyhow::Result<daftar_app::replica::PublicReads> {
+    let Some(read_url) = &config.database_read_url else {
+        return Ok(daftar_app::replica::PublicReads::primary_only(
+            store.clone(),
+        ));
+    };
+    anyhow::ensure!(
+        store.backend() == daftar_store::Backend::Postgres,
+        "--database-read-url needs PostgreSQL: a read replica is a PostgreSQL streaming \
+         replica of --database-url"
+    );
+    let replica = daftar_store::ReadReplica::open(read_url, &config.database_url()).await?;
+    Ok(daftar_app::replica::PublicReads::with_replica(
+        store.clone(),
+        replica,
+        std::time::Duration::from_secs(config.replica_max_lag_secs),
+    ))
 }
 
 async fn add_user(

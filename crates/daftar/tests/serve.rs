@@ -195,3 +195,73 @@ fn metrics_are_served_on_the_admin_address_only() {
         "not on the public address: {public}"
     );
 }
+
+/// A read replica is a PostgreSQL streaming replica: over SQLite the flag is refused at
+/// start, saying why, and nothing is served.
+#[test]
+fn a_read_replica_over_sqlite_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .args(["--database-read-url", "postgres://postgres@127.0.0.1:1/x"])
+        .env_remove("DAFTAR_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("--database-read-url needs PostgreSQL"),
+        "{said}"
+    );
+    assert!(output.stdout.is_empty(), "nothing was served");
+}
+
+/// A replica that does not answer: the look-ups read the primary, and the metrics say so
+/// (not usable, no lag known, each look-up counted as sent to the primary instead).
+#[test]
+fn a_replica_that_does_not_answer_shows_in_the_metrics() {
+    let server_url = std::env::var("DAFTAR_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let database = format!("{server_url}/daftar_test_{}_{stamp}", std::process::id());
+    // Nothing listens on port 1.
+    let server = Server::start(
+        1024,
+        &[
+            "--admin-addr",
+            "127.0.0.1:0",
+            "--database-url",
+            &database,
+            "--database-read-url",
+            "postgres://postgres@127.0.0.1:1/daftar",
+        ],
+    );
+    let admin = server.admin.expect("serve says where the metrics are");
+    // Twelve zeros pass the Luhn check: the look-up reaches the database, and finds
+    // nothing. Twice, both read from the primary.
+    for _ in 0..2 {
+        let track = get_from(
+            [127, 0, 0, 1],
+            server.addr,
+            "/api/v1/cases/track/000000000000",
+        );
+        let track = track.unwrap();
+        assert!(track.starts_with("HTTP/1.1 404"), "{track}");
+    }
+    let text = get_from([127, 0, 0, 1], admin, "/metrics").unwrap();
+    assert!(text.contains("\ndaftar_replica_usable 0"), "{text}");
+    assert!(text.contains("\ndaftar_replica_lag_seconds -1"), "{text}");
+    assert_eq!(
+        metric(
+            &text,
+            "daftar_public_reads_total",
+            &["from=\"primary_instead\""]
+        ),
+        Some(2.0),
+        "{text}"
+    );
+}

@@ -11,6 +11,7 @@ use super::track::{parse_district, parse_renewal_code};
 use super::{Billing, BillingError, TrackedBill};
 use crate::accounts::Principal;
 use crate::codes::CODE_DRAWS;
+use crate::replica::ReadFrom;
 
 /// What became of a clearance request.
 #[derive(Debug, Clone)]
@@ -113,7 +114,7 @@ impl Billing {
         let serial = daftar_core::issued::Serial::parse(&clearance.code)
             .map_err(|_| anyhow::anyhow!("clearance code {} is not a serial", clearance.code))?;
         let kept = issuing
-            .look_up(&serial)
+            .look_up(&serial, ReadFrom::Primary)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if let Some(found) = kept {
@@ -211,11 +212,19 @@ impl Billing {
     }
 
     /// The clearance a code names; a mistyped code is refused before the look-up.
-    pub async fn verify_clearance(&self, code: &str) -> Result<Clearance, BillingError> {
+    pub async fn verify_clearance(
+        &self,
+        code: &str,
+        from: ReadFrom,
+    ) -> Result<Clearance, BillingError> {
         let code = ClearanceCode::parse(code)
             .map_err(|error| BillingError::Invalid(ClearanceCode::error_code(error)))?;
-        self.store
-            .clearance(code.as_str())
+        let code = &code;
+        self.reads
+            .read(
+                from,
+                |store| async move { store.clearance(code.as_str()).await },
+            )
             .await?
             .ok_or(BillingError::NotFound)
     }

@@ -23,6 +23,7 @@ use daftar_core::ir::IdError;
 use daftar_store::{BillingStore, StoreError};
 
 use crate::codes::RandomCodes;
+use crate::replica::PublicReads;
 
 pub use clearance::ClearanceResult;
 pub use csv_file::RejectedRow;
@@ -41,6 +42,8 @@ pub struct Billing {
     codes: RandomCodes,
     /// Signs each clearance as an issued document (its code is its serial).
     issuing: Option<crate::issued::Issuing>,
+    /// Where the public look-ups (tracking, clearance verification) read.
+    reads: PublicReads<dyn BillingStore>,
 }
 
 impl Billing {
@@ -51,6 +54,7 @@ impl Billing {
     /// Draws clearance codes from `codes` (a test makes two draws collide).
     pub fn with_codes(store: Arc<dyn BillingStore>, codes: RandomCodes) -> Billing {
         Billing {
+            reads: PublicReads::primary_only(store.clone()),
             store,
             codes,
             issuing: None,
@@ -61,6 +65,12 @@ impl Billing {
     /// `/verify/{code}` like any other.
     pub fn with_issuing(mut self, issuing: crate::issued::Issuing) -> Billing {
         self.issuing = Some(issuing);
+        self
+    }
+
+    /// Lets the public look-ups read a replica (see [`crate::replica`]).
+    pub fn with_public_reads(mut self, reads: &PublicReads) -> Billing {
+        self.reads = reads.narrow(|store| store as Arc<dyn BillingStore>);
         self
     }
 }

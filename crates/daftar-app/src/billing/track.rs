@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{Billing, BillingError};
+use crate::replica::ReadFrom;
 
 /// What a tracking request names: a bill by its two IDs, or a property by district and
 /// renewal code. Fields are strings so that a wrong value gets our message, not serde's.
@@ -124,19 +125,26 @@ pub(crate) fn parse_bill_pair(bill_id: &str, payment_id: &str) -> Result<Barcode
 
 impl Billing {
     /// Tracks a bill by its IDs or a property's bills by district and renewal code.
-    pub async fn track(&self, query: &TrackQuery) -> Result<Tracked, BillingError> {
+    pub async fn track(&self, query: &TrackQuery, from: ReadFrom) -> Result<Tracked, BillingError> {
         let today = JalaliDate::from_timestamp(Timestamp::now());
         let by_ids = !query.bill_id.trim().is_empty() || !query.payment_id.trim().is_empty();
         let bills = if by_ids {
-            let barcode = parse_bill_pair(&query.bill_id, &query.payment_id)?;
-            let bill = self.store.bill_by_barcode(barcode.as_str()).await?;
+            let barcode = &parse_bill_pair(&query.bill_id, &query.payment_id)?;
+            let bill = self
+                .reads
+                .read(from, |store| async move {
+                    store.bill_by_barcode(barcode.as_str()).await
+                })
+                .await?;
             vec![bill.ok_or(BillingError::NotFound)?]
         } else if !query.district.trim().is_empty() || !query.renewal_code.trim().is_empty() {
             let district = parse_district(&query.district)?;
-            let code = parse_renewal_code(&query.renewal_code)?;
+            let code = &parse_renewal_code(&query.renewal_code)?;
             let bills = self
-                .store
-                .bills_of_property(district, code.as_str())
+                .reads
+                .read(from, |store| async move {
+                    store.bills_of_property(district, code.as_str()).await
+                })
                 .await?;
             if bills.is_empty() {
                 return Err(BillingError::NotFound);

@@ -56,6 +56,8 @@ pub struct Cases {
     fines: Option<(Arc<daftar_core::violation::FineSchedule>, u16)>,
     /// The office's key, for actions that issue signed documents.
     issuing: Option<crate::issued::Issuing>,
+    /// Where the public status look-up reads.
+    reads: crate::replica::PublicReads<dyn CaseStore>,
 }
 
 /// How many documents may be uploaded, as configured.
@@ -85,6 +87,7 @@ impl Cases {
         files: FileStore,
     ) -> Cases {
         Cases {
+            reads: crate::replica::PublicReads::primary_only(store.clone()),
             store,
             accounts,
             catalog,
@@ -97,6 +100,12 @@ impl Cases {
             fines: None,
             issuing: None,
         }
+    }
+
+    /// Lets the public status look-up read a replica (see [`crate::replica`]).
+    pub fn with_public_reads(mut self, reads: &crate::replica::PublicReads) -> Cases {
+        self.reads = reads.narrow(|store| store as Arc<dyn CaseStore>);
+        self
     }
 
     /// Reads the work done beside the workflow from `store`, for the actions that need

@@ -217,12 +217,18 @@ impl Cases {
     }
 
     /// What anyone holding a tracking code may know.
-    pub async fn public_status(&self, code: &str) -> Result<PublicStatus, CaseError> {
-        let code = TrackingCode::parse(code)
+    pub async fn public_status(
+        &self,
+        code: &str,
+        from: crate::replica::ReadFrom,
+    ) -> Result<PublicStatus, CaseError> {
+        let code = &TrackingCode::parse(code)
             .map_err(|error| CaseError::Invalid(TrackingCode::error_code(error)))?;
         let case = self
-            .store
-            .case_by_tracking_code(code.as_str())
+            .reads
+            .read(from, |store| async move {
+                store.case_by_tracking_code(code.as_str()).await
+            })
             .await?
             .ok_or(CaseError::NotFound)?;
         self.definition_of(&case)?;

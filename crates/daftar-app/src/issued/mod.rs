@@ -98,6 +98,8 @@ pub struct Issuing {
     /// the same record and signature as last time skips the parse and the signature check;
     /// one that finds them changed checks again.
     checked: Arc<Mutex<HashMap<String, Arc<Checked>>>>,
+    /// Where the public verification reads a document's row.
+    reads: crate::replica::PublicReads,
 }
 
 /// A stored record whose signature held, as a look-up answers it.
@@ -197,12 +199,19 @@ const MAX_REASON_CHARS: usize = 1000;
 impl Issuing {
     pub fn new(store: Arc<dyn Store>, key: OfficeKey) -> Issuing {
         Issuing {
+            reads: crate::replica::PublicReads::primary_only(store.clone()),
             store,
             key: Arc::new(key),
             published: Arc::new(OnceCell::new()),
             known_keys: Arc::default(),
             checked: Arc::default(),
         }
+    }
+
+    /// Lets the public verification read a replica (see [`crate::replica`]).
+    pub fn with_public_reads(mut self, reads: &crate::replica::PublicReads) -> Issuing {
+        self.reads = reads.clone();
+        self
     }
 
     /// Lists this process's key among the published ones, once. A key a newer one has
@@ -346,8 +355,19 @@ impl Issuing {
     /// What a serial's document states, and whether it still holds. Its signature is
     /// checked against the published keys: a stored record that fails is an internal
     /// error, never shown as valid.
-    pub async fn look_up(&self, serial: &Serial) -> Result<Option<Found>, CaseError> {
-        let Some(stored) = self.store.issued(serial.as_str()).await? else {
+    pub async fn look_up(
+        &self,
+        serial: &Serial,
+        from: crate::replica::ReadFrom,
+    ) -> Result<Option<Found>, CaseError> {
+        let stored = self
+            .reads
+            .read(
+                from,
+                |store| async move { store.issued(serial.as_str()).await },
+            )
+            .await?;
+        let Some(stored) = stored else {
             return Ok(None);
         };
         let checked = self

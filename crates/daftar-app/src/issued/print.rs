@@ -83,7 +83,7 @@ impl Printing {
     ) -> Result<IssuedPdf, CaseError> {
         let found = self
             .issuing
-            .look_up(serial)
+            .look_up(serial, crate::replica::ReadFrom::Primary)
             .await?
             .ok_or(CaseError::NotFound)?;
         let actor_kind = match (&found.case, &found.record.subject) {

@@ -152,6 +152,8 @@ impl SurveyResults {
 #[derive(Debug, Clone)]
 pub struct Surveys {
     store: Arc<dyn Store>,
+    /// Where the published results are read.
+    reads: crate::replica::PublicReads,
     cases: Cases,
     catalog: Arc<Catalog>,
     form: Arc<SurveyForm>,
@@ -165,11 +167,18 @@ impl Surveys {
         form: Arc<SurveyForm>,
     ) -> Surveys {
         Surveys {
+            reads: crate::replica::PublicReads::primary_only(store.clone()),
             store,
             cases,
             catalog,
             form,
         }
+    }
+
+    /// Lets the published results be read from a replica (see [`crate::replica`]).
+    pub fn with_public_reads(mut self, reads: &crate::replica::PublicReads) -> Surveys {
+        self.reads = reads.clone();
+        self
     }
 
     pub fn form(&self) -> &SurveyForm {
@@ -286,12 +295,24 @@ impl Surveys {
     /// per unit, in the units' order, summing its published services; then per service,
     /// by identifier. Only what was published shows: a service from five responses, in
     /// steps of five.
-    pub async fn results(&self, month: Option<SurveyMonth>) -> Result<SurveyResults, SurveyError> {
-        let months = self.store.survey_months().await?;
-        let month = month
-            .or_else(|| months.first().copied())
-            .unwrap_or_else(|| SurveyMonth::of(JalaliDate::from_timestamp(Timestamp::now())));
-        let tallies = self.store.published_tallies(month).await?;
+    pub async fn results(
+        &self,
+        month: Option<SurveyMonth>,
+        from: crate::replica::ReadFrom,
+    ) -> Result<SurveyResults, SurveyError> {
+        let (month, months, tallies) = self
+            .reads
+            .read(from, |store| async move {
+                let months = store.survey_months().await?;
+                let month = month
+                    .or_else(|| months.first().copied())
+                    .unwrap_or_else(|| {
+                        SurveyMonth::of(JalaliDate::from_timestamp(Timestamp::now()))
+                    });
+                let tallies = store.published_tallies(month).await?;
+                Ok((month, months, tallies))
+            })
+            .await?;
         let mut by_unit: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
         let mut by_service: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
         for stored in &tallies {

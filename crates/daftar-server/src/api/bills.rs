@@ -115,11 +115,12 @@ struct TrackParams {
     ))]
 pub(super) async fn track(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(billing): State<Billing>,
     QueryParams(query): QueryParams<TrackQuery>,
 ) -> Result<Response, AppError> {
     let mut bills = billing
-        .track(&query)
+        .track(&query, from)
         .await?
         .bills
         .into_iter()
@@ -318,9 +319,10 @@ pub(super) async fn issue_clearance(
     ))]
 pub(super) async fn verify_clearance(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(billing): State<Billing>,
     Path(code): Path<String>,
 ) -> Result<Json<ClearanceAnswer>, AppError> {
-    let clearance = billing.verify_clearance(&code).await?;
+    let clearance = billing.verify_clearance(&code, from).await?;
     Ok(Json(ClearanceAnswer::of(&clearance)))
 }

@@ -81,6 +81,29 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
+/// Where a public look-up reads ([`daftar_app::replica`]): the replica for a visitor who
+/// presents no session, the primary for one who does, who may have just written. The
+/// session is not checked: a made-up one only sends its own request to the primary.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadsFrom(pub daftar_app::replica::ReadFrom);
+
+impl FromRequestParts<AppState> for ReadsFrom {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(ReadsFrom(
+            if presented_token(&parts.headers, parts.uri.path()).is_some() {
+                daftar_app::replica::ReadFrom::Primary
+            } else {
+                daftar_app::replica::ReadFrom::Replica
+            },
+        ))
+    }
+}
+
 /// A signed-in user; 401 otherwise.
 #[derive(Debug, Clone)]
 pub struct SignedInUser(pub CurrentUser);

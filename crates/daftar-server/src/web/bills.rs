@@ -110,6 +110,7 @@ struct TrackView {
 
 async fn track(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(billing): State<Billing>,
     page: Page,
     QueryParams(query): QueryParams<TrackQuery>,
@@ -125,7 +126,7 @@ async fn track(
     if !view.searched {
         return page.render(&view);
     }
-    match billing.track(&view.query).await {
+    match billing.track(&view.query, from).await {
         Ok(tracked) => {
             view.bills = tracked.bills.iter().map(|b| bill_card(&tr, b)).collect();
             page.render(&view)
@@ -303,6 +304,7 @@ struct VerifyView {
 
 async fn verify(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(billing): State<Billing>,
     page: Page,
     QueryParams(query): QueryParams<VerifyQuery>,
@@ -317,7 +319,7 @@ async fn verify(
     if query.code.trim().is_empty() {
         return page.render(&view);
     }
-    match billing.verify_clearance(&query.code).await {
+    match billing.verify_clearance(&query.code, from).await {
         Ok(clearance) => {
             view.clearance = Some(clearance_card(&tr, &clearance));
             page.render(&view)

@@ -99,10 +99,11 @@ pub(crate) struct PublicStatusAnswer {
     ))]
 pub(in crate::api) async fn track(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(cases): State<Cases>,
     Path(code): Path<String>,
 ) -> Result<Json<PublicStatusAnswer>, AppError> {
-    let status = cases.public_status(&code).await?;
+    let status = cases.public_status(&code, from).await?;
     Ok(Json(PublicStatusAnswer {
         tracking_code: status.tracking_code,
         state_name: (&status.state_name).into(),

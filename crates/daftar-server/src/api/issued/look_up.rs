@@ -57,11 +57,15 @@ pub(crate) struct Revoked {
     ))]
 pub(in crate::api) async fn look_up(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(issuing): State<Issuing>,
     Path(serial): Path<String>,
 ) -> Result<Json<IssuedAnswer>, AppError> {
     let serial = super::serial(&serial)?;
-    let found = issuing.look_up(&serial).await?.ok_or(AppError::NotFound)?;
+    let found = issuing
+        .look_up(&serial, from)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let record = found.record;
     let (status, revoked, superseded_by) = match found.status {
         Status::Valid => ("valid", None, None),

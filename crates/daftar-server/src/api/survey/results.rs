@@ -118,9 +118,10 @@ pub(in crate::api) async fn form(State(surveys): State<Surveys>) -> Json<SurveyF
     ))]
 pub(in crate::api) async fn results(
     State(surveys): State<Surveys>,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     QueryParams(params): QueryParams<MonthParams>,
 ) -> Result<Json<ResultsView>, AppError> {
-    let results = surveys.results(month_of(&params)?).await?;
+    let results = surveys.results(month_of(&params)?, from).await?;
     Ok(Json(ResultsView {
         month: results.month.iso(),
         months: results.months.iter().map(|m| m.iso()).collect(),
@@ -137,9 +138,10 @@ pub(in crate::api) async fn results(
     ))]
 pub(in crate::api) async fn csv(
     State(surveys): State<Surveys>,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     QueryParams(params): QueryParams<MonthParams>,
 ) -> Result<impl IntoResponse, AppError> {
-    let results = surveys.results(month_of(&params)?).await?;
+    let results = surveys.results(month_of(&params)?, from).await?;
     let disposition = format!("attachment; filename=\"{}\"", results.csv_file_name());
     Ok((
         [

@@ -41,6 +41,7 @@ struct Status {
 
 pub(super) async fn track(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(cases): State<Cases>,
     page: Page,
     QueryParams(query): QueryParams<TrackQuery>,
@@ -55,7 +56,7 @@ pub(super) async fn track(
     if query.code.trim().is_empty() {
         return page.render(&view);
     }
-    match cases.public_status(&query.code).await {
+    match cases.public_status(&query.code, from).await {
         Ok(status) => {
             view.status = Some(Status {
                 tracking_code: tr.grouped(&status.tracking_code, 3),

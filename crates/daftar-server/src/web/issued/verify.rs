@@ -75,6 +75,7 @@ pub(super) async fn form(
 
 pub(super) async fn verify(
     _: PublicLookup,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     State(issuing): State<Issuing>,
     page: Page,
     Path(serial): Path<String>,
@@ -97,7 +98,7 @@ pub(super) async fn verify(
                 .map(|response| (status, response).into_response());
         }
     };
-    let Some(found) = issuing.look_up(&parsed).await? else {
+    let Some(found) = issuing.look_up(&parsed, from).await? else {
         view.error = Some(tr.t("issued-not-found"));
         return page
             .render(&view)

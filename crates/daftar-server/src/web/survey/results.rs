@@ -64,11 +64,12 @@ fn month_name(tr: &Tr, month: SurveyMonth) -> String {
 
 pub(super) async fn page(
     State(surveys): State<Surveys>,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     page: Page,
     QueryParams(query): QueryParams<MonthQuery>,
 ) -> Result<Response, AppError> {
     let tr = page.layout.tr;
-    let results = surveys.results(month_of(&query)?).await?;
+    let results = surveys.results(month_of(&query)?, from).await?;
     let form = surveys.form();
     let scale: Vec<String> = form
         .scale
@@ -120,9 +121,10 @@ pub(super) async fn page(
 
 pub(super) async fn csv(
     State(surveys): State<Surveys>,
+    crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
     QueryParams(query): QueryParams<MonthQuery>,
 ) -> Result<Response, AppError> {
-    let results = surveys.results(month_of(&query)?).await?;
+    let results = surveys.results(month_of(&query)?, from).await?;
     let disposition = format!("attachment; filename=\"{}\"", results.csv_file_name());
     Ok((
         [

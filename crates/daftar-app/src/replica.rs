@@ -1,0 +1,321 @@
+//! Where the public look-ups read: a streaming replica when one is configured, answering
+//! and close enough behind, else the primary.
+//!
+//! Only look-ups made without signing in may go to the replica (bill tracking, clearance
+//! and document verification, case status by code, survey results): whoever is signed in
+//! may just have written, and reads what they wrote from the primary. [`PublicReads::watch`]
+//! asks the replica every second how far behind it is; a replica that does not answer,
+//! is no longer replaying, or lags past the configured bound is left until it catches up,
+//! and a look-up it fails is asked of the primary at once.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use daftar_store::{ReadReplica, Store, StoreError};
+
+/// Where a look-up would rather read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadFrom {
+    /// What the reader may have just written: the primary, always.
+    Primary,
+    /// The replica, when it is fit to answer.
+    Replica,
+}
+
+/// How often the replica's lag is read.
+pub const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// The stores public look-ups read from, seen as `S` (the whole [`Store`], or the one
+/// capability a service holds).
+pub struct PublicReads<S: ?Sized = dyn Store> {
+    primary: Arc<S>,
+    replica: Option<(Arc<S>, Arc<Replica>)>,
+}
+
+/// The replica's connections and what is known of it, shared by every service's view.
+struct Replica {
+    link: ReadReplica,
+    max_lag: Duration,
+    /// Whether look-ups go there now: set by the watch, cleared by a failed look-up.
+    usable: AtomicBool,
+    lag: Mutex<LagClock>,
+    /// The last lag measured, in milliseconds (`u64::MAX` before the first, or while
+    /// the replica does not answer).
+    lag_ms: AtomicU64,
+    from_replica: AtomicU64,
+    to_primary_instead: AtomicU64,
+}
+
+impl<S: ?Sized> Clone for PublicReads<S> {
+    fn clone(&self) -> Self {
+        PublicReads {
+            primary: self.primary.clone(),
+            replica: self.replica.clone(),
+        }
+    }
+}
+
+impl<S: ?Sized> std::fmt::Debug for PublicReads<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicReads")
+            .field("replica", &self.replica.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the metrics report about the replica.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplicaReport {
+    /// Whether public look-ups go to the replica now.
+    pub usable: bool,
+    /// How far behind the primary it was when last asked, in seconds; `None` when it
+    /// did not answer or is not replaying.
+    pub lag_seconds: Option<f64>,
+    /// Look-ups the replica answered.
+    pub from_replica: u64,
+    /// Look-ups that would have gone to the replica and went to the primary instead.
+    pub to_primary_instead: u64,
+}
+
+impl PublicReads {
+    /// Look-ups may read `replica` while it lags at most `max_lag`. It is not used until
+    /// [`Self::watch`] has found it fit.
+    pub fn with_replica(
+        primary: Arc<dyn Store>,
+        replica: ReadReplica,
+        max_lag: Duration,
+    ) -> PublicReads {
+        PublicReads {
+            primary,
+            replica: Some((
+                replica.store(),
+                Arc::new(Replica {
+                    link: replica,
+                    max_lag,
+                    usable: AtomicBool::new(false),
+                    lag: Mutex::new(LagClock::default()),
+                    lag_ms: AtomicU64::new(u64::MAX),
+                    from_replica: AtomicU64::new(0),
+                    to_primary_instead: AtomicU64::new(0),
+                }),
+            )),
+        }
+    }
+
+    /// The same stores, seen as the capability a service holds
+    /// (`|store| store as Arc<dyn CaseStore>`).
+    pub fn narrow<T: ?Sized>(&self, narrow: impl Fn(Arc<dyn Store>) -> Arc<T>) -> PublicReads<T> {
+        PublicReads {
+            primary: narrow(self.primary.clone()),
+            replica: self
+                .replica
+                .as_ref()
+                .map(|(store, replica)| (narrow(store.clone()), replica.clone())),
+        }
+    }
+
+    /// Asks the replica how far behind it is, once now and then every [`WATCH_EVERY`],
+    /// for as long as the process runs (without a replica, returns at once).
+    pub async fn watch(self) {
+        let Some((_, replica)) = self.replica else {
+            return;
+        };
+        let mut ticks = tokio::time::interval(WATCH_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            replica.check().await;
+        }
+    }
+}
+
+impl<S: ?Sized> PublicReads<S> {
+    /// Every look-up reads the primary.
+    pub fn primary_only(primary: Arc<S>) -> PublicReads<S> {
+        PublicReads {
+            primary,
+            replica: None,
+        }
+    }
+
+    /// Reads with `read` from the store `from` asks for when it is fit, else from the
+    /// primary. A replica that fails the read is left until the watch finds it fit again,
+    /// and the read is made on the primary.
+    pub async fn read<T, F, Fut>(&self, from: ReadFrom, read: F) -> Result<T, StoreError>
+    where
+        F: Fn(Arc<S>) -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        let Some((store, replica)) = self.replica.as_ref().filter(|_| from == ReadFrom::Replica)
+        else {
+            return read(self.primary.clone()).await;
+        };
+        if replica.usable.load(Ordering::Relaxed) {
+            match read(store.clone()).await {
+                Ok(found) => {
+                    replica.from_replica.fetch_add(1, Ordering::Relaxed);
+                    return Ok(found);
+                }
+                Err(error) => {
+                    if replica.usable.swap(false, Ordering::Relaxed) {
+                        tracing::warn!(%error, "The read replica failed a look-up; reading the primary until it answers again.");
+                    }
+                }
+            }
+        }
+        replica.to_primary_instead.fetch_add(1, Ordering::Relaxed);
+        read(self.primary.clone()).await
+    }
+
+    /// The replica's state for the metrics, when there is a replica.
+    pub fn report(&self) -> Option<ReplicaReport> {
+        let (_, replica) = self.replica.as_ref()?;
+        let lag_ms = replica.lag_ms.load(Ordering::Relaxed);
+        Some(ReplicaReport {
+            usable: replica.usable.load(Ordering::Relaxed),
+            lag_seconds: (lag_ms != u64::MAX).then(|| lag_ms as f64 / 1000.0),
+            from_replica: replica.from_replica.load(Ordering::Relaxed),
+            to_primary_instead: replica.to_primary_instead.load(Ordering::Relaxed),
+        })
+    }
+
+    /// Reads the replica's lag once; for the watch and for tests.
+    pub async fn check_replica(&self) {
+        if let Some((_, replica)) = &self.replica {
+            replica.check().await;
+        }
+    }
+
+    /// Closes the replica's connections; for shutdown.
+    pub async fn close(&self) {
+        if let Some((_, replica)) = &self.replica {
+            replica.link.close().await;
+        }
+    }
+}
+
+impl Replica {
+    async fn check(&self) {
+        let measured = async {
+            let primary = self.link.primary_position().await?;
+            let replayed = self.link.replayed().await?;
+            Ok::<_, StoreError>(replayed.map(|replayed| {
+                self.lag
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .observe(Instant::now(), primary, replayed)
+            }))
+        }
+        .await;
+        let (lag, fit) = match &measured {
+            Ok(Some(lag)) => (Some(*lag), *lag <= self.max_lag),
+            Ok(None) | Err(_) => (None, false),
+        };
+        self.lag_ms.store(
+            lag.map_or(u64::MAX, |lag| lag.as_millis() as u64),
+            Ordering::Relaxed,
+        );
+        let was = self.usable.swap(fit, Ordering::Relaxed);
+        if was != fit {
+            match (fit, &measured) {
+                (true, _) => tracing::info!(
+                    "The read replica answers and is close behind; public look-ups read it."
+                ),
+                (false, Ok(Some(lag))) => tracing::warn!(
+                    lag_seconds = lag.as_secs_f64(),
+                    "The read replica lags past its bound; public look-ups read the primary."
+                ),
+                (false, Ok(None)) => tracing::warn!(
+                    "The read replica is not replaying the primary (promoted, or not a replica); public look-ups read the primary."
+                ),
+                (false, Err(error)) => {
+                    tracing::warn!(%error, "The read replica does not answer; public look-ups read the primary.")
+                }
+            }
+        }
+    }
+}
+
+/// How long ago the replica last had everything the primary had, measured from the
+/// primary's WAL positions as they were seen: each check notes the primary's position,
+/// and the lag is the age of the oldest noted position the replica has not yet replayed
+/// (none: it is caught up). An idle primary makes no lag, however long ago the last write
+/// was, which a replay timestamp alone would count.
+#[derive(Debug, Default)]
+struct LagClock {
+    noted: VecDeque<(Instant, u64)>,
+}
+
+/// A replica that stays behind is measured by its oldest noted position; the ones noted
+/// after it only matter once it has passed it, so past this many only the newest is kept.
+const NOTED_AT_MOST: usize = 4096;
+
+impl LagClock {
+    fn observe(&mut self, now: Instant, primary: u64, replayed: u64) -> Duration {
+        if self.noted.back().is_none_or(|&(_, last)| last < primary) {
+            if self.noted.len() >= NOTED_AT_MOST {
+                self.noted.remove(1);
+            }
+            self.noted.push_back((now, primary));
+        }
+        while self
+            .noted
+            .front()
+            .is_some_and(|&(_, position)| position <= replayed)
+        {
+            self.noted.pop_front();
+        }
+        self.noted
+            .front()
+            .map_or(Duration::ZERO, |&(at, _)| now.duration_since(at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replica_that_has_replayed_what_the_primary_had_lags_nothing() {
+        let start = Instant::now();
+        let mut clock = LagClock::default();
+        assert_eq!(clock.observe(start, 100, 100), Duration::ZERO);
+        // The primary idle for a minute: still nothing, though the last write is old.
+        assert_eq!(
+            clock.observe(start + Duration::from_secs(60), 100, 100),
+            Duration::ZERO
+        );
+    }
+
+    #[test]
+    fn the_lag_is_the_age_of_the_oldest_position_not_yet_replayed() {
+        let start = Instant::now();
+        let mut clock = LagClock::default();
+        assert_eq!(clock.observe(start, 100, 90), Duration::ZERO);
+        let second = start + Duration::from_secs(1);
+        assert_eq!(clock.observe(second, 200, 95), Duration::from_secs(1));
+        let third = start + Duration::from_secs(3);
+        assert_eq!(clock.observe(third, 300, 95), Duration::from_secs(3));
+        // It replays past 100 but not 200: the lag is counted from when 200 was seen.
+        let fourth = start + Duration::from_secs(4);
+        assert_eq!(clock.observe(fourth, 300, 150), Duration::from_secs(3));
+        // Caught up.
+        let fifth = start + Duration::from_secs(5);
+        assert_eq!(clock.observe(fifth, 300, 300), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_replica_stuck_for_long_keeps_its_oldest_position() {
+        let start = Instant::now();
+        let mut clock = LagClock::default();
+        for second in 0..(NOTED_AT_MOST as u64 * 2) {
+            clock.observe(start + Duration::from_secs(second), 10 + second, 0);
+        }
+        let now = start + Duration::from_secs(NOTED_AT_MOST as u64 * 2);
+        assert_eq!(clock.observe(now, 1_000_000, 0), now.duration_since(start));
+        assert!(clock.noted.len() <= NOTED_AT_MOST);
+    }
+}
