@@ -88,6 +88,12 @@ pub struct Config {
     #[arg(long, env = "DAFTAR_LOOKUP_RATE_LIMIT", default_value_t = 60)]
     pub lookup_rate_limit: u32,
 
+    /// How long an instance's claim on SMS notices keeps them from the other instances,
+    /// in seconds (at least 60): the notices a lost instance had claimed go out this much
+    /// later, from another.
+    #[arg(long, env = "DAFTAR_OUTBOX_LEASE_SECS", default_value_t = 300)]
+    pub outbox_lease_secs: u64,
+
     /// How many hours before a planned outage every page shows its banner.
     #[arg(long, env = "DAFTAR_OUTAGE_LEAD_HOURS", default_value_t = 48)]
     pub outage_lead_hours: u16,
@@ -286,6 +292,7 @@ impl std::fmt::Debug for Config {
             .field("signing_key", &self.signing_key)
             .field("company_code", &self.company_code)
             .field("lookup_rate_limit", &self.lookup_rate_limit)
+            .field("outbox_lease_secs", &self.outbox_lease_secs)
             .field("outage_lead_hours", &self.outage_lead_hours)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_hours", &self.session_hours)

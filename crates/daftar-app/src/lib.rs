@@ -216,7 +216,9 @@ impl Services {
                 cases.clone(),
                 Arc::new(daftar_core::complaint::ComplaintKinds::built_in()),
             ),
-            outbox: Outbox::new(store.clone(), store, notifier),
+            outbox: Outbox::new(store.clone(), store, notifier).with_lease(
+                jiff::SignedDuration::from_secs(i64::try_from(config.outbox_lease_secs).unwrap_or(i64::MAX)),
+            )?,
             cases,
             catalog,
             reads,

@@ -21,13 +21,16 @@ use crate::notify::Notifier;
 
 /// Messages claimed per round.
 const BATCH: i64 = 100;
-/// How long a claim keeps a message from other workers; a worker that died mid-round holds
-/// its messages no longer than this.
-const LEASE: SignedDuration = SignedDuration::from_mins(5);
+/// How long a claim keeps a message from other workers, unless configured
+/// (`--outbox-lease-secs`); a worker that died mid-round holds its messages no longer
+/// than this.
+pub const LEASE: SignedDuration = SignedDuration::from_mins(5);
 /// A worker sends nothing once its lease has less than this left, the longest one send
 /// to a gateway takes (its client gives up after 10 s), with room to mark it: what is
 /// left is claimed again, by whoever comes first, when the lease runs out.
 const LAST_SEND: SignedDuration = SignedDuration::from_secs(30);
+/// The shortest lease allowed: twice [`LAST_SEND`], so that a round has time to send.
+pub const SHORTEST_LEASE: SignedDuration = SignedDuration::from_secs(60);
 
 /// How long a message waits after its `attempts`-th failed try: 30 s, doubling, at most
 /// an hour.
@@ -43,6 +46,7 @@ pub struct Outbox {
     outbox: Arc<dyn OutboxStore>,
     accounts: Arc<dyn AccountStore>,
     notifier: Arc<dyn Notifier>,
+    lease: SignedDuration,
 }
 
 impl Outbox {
@@ -55,7 +59,19 @@ impl Outbox {
             outbox,
             accounts,
             notifier,
+            lease: LEASE,
         }
+    }
+
+    /// Claims messages for `lease` rather than [`LEASE`]; at least [`SHORTEST_LEASE`].
+    pub fn with_lease(mut self, lease: SignedDuration) -> anyhow::Result<Outbox> {
+        anyhow::ensure!(
+            lease >= SHORTEST_LEASE,
+            "the outbox lease must be at least {} seconds",
+            SHORTEST_LEASE.as_secs()
+        );
+        self.lease = lease;
+        Ok(self)
     }
 
     /// Claims what is due and sends it; returns how many messages were tried.
@@ -66,11 +82,14 @@ impl Outbox {
     /// Claims what is due at `now` and sends it, stopping before the claim runs out;
     /// returns how many messages were tried.
     pub async fn deliver_due(&self, now: Timestamp) -> anyhow::Result<usize> {
-        let claimed = self.outbox.claim_notifications(BATCH, now, LEASE).await?;
+        let claimed = self
+            .outbox
+            .claim_notifications(BATCH, now, self.lease)
+            .await?;
         let started = Timestamp::now();
         let mut tried = 0;
         for notification in &claimed {
-            if Timestamp::now().duration_since(started) >= LEASE - LAST_SEND {
+            if Timestamp::now().duration_since(started) >= self.lease - LAST_SEND {
                 break;
             }
             let attempt = if self.deliver(notification).await {

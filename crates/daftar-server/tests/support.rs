@@ -129,6 +129,7 @@ impl TestApp {
             // Every in-process request shares one address: only the rate-limit tests
             // set a low limit.
             lookup_rate_limit: 0,
+            outbox_lease_secs: 300,
             outage_lead_hours: 48,
             trust_forwarded_for: false,
             sms_per_mobile: 3,
