@@ -7,14 +7,20 @@ key, and HAProxy (Debian's) in front of them, round robin, checking /readyz. The
 
   1. The sequence that once failed: a citizen applies with a document through instance A
      and reads it through instance B (and C): 200, byte for byte.
-  2. Load through the balancer (citizens applying with a document, tracking their cases,
+  2. 64 clients drive case actions through the balancer for a minute, with the crash
+     test's load (tests/crash/crash.py): 48 citizens apply and resubmit, 16 clerks of one
+     unit claim, complete, return and reject from its queue, racing each other. Nothing
+     but the expected 409 `case.changed` is answered; every acknowledged action is in its
+     case's history (none applied twice, each version once), and every status notice the
+     histories owe is sent exactly once, whichever instance sent it.
+  3. Load through the balancer (citizens applying with a document, tracking their cases,
      reading their documents) while the three are restarted one by one (SIGTERM, wait for
      the exit, start again, wait until ready): no request fails, counted by the load.
-  3. Each instance's metrics (--admin-addr) count requests it served after its restart.
-  4. Afterwards every acknowledged application is there, trackable and its document
+  4. Each instance's metrics (--admin-addr) count requests it served after its restart.
+  5. Afterwards every acknowledged application is there, trackable and its document
      readable through each instance, and its notice was sent exactly once, whichever
      instance's outbox worker sent it (each instance writes DATA_DIR/messages.log).
-  5. Load again, and one instance killed with SIGKILL mid-way: only requests it had in
+  6. Load again, and one instance killed with SIGKILL mid-way: only requests it had in
      flight may fail (at most one a client); every acknowledged application is whole
      through the two left, and every notice is sent, the ones the dead instance had
      claimed by the others once its claim runs out (--outbox-lease-secs 60).
@@ -59,6 +65,12 @@ OUTBOX_LEASE_SECONDS = 60
 # Phase 5: load this long, the kill this far into it.
 KILL_LOAD_SECONDS = 12
 KILL_AFTER_SECONDS = 4
+# Phase 5: 64 clients for a minute, at most this many writes a second among them (each
+# status change is an SMS: the three outboxes send 60 a second between them).
+ACTION_CITIZENS = 48
+ACTION_CLERKS = 16
+ACTION_SECONDS = 60
+ACTION_WRITES_PER_SECOND = 40
 NOTICE_PREFIX = "دفتر خدمات الکترونیک شهر: وضعیت پرونده"
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -404,6 +416,88 @@ def check_notices_sent_once(instances, acked):
         f"the {len(instances)} instances' outbox workers")
 
 
+class Via:
+    """The balancer, as the crash test's load and checks call a server."""
+
+    def __init__(self, port, crash):
+        self.port, self.crash = port, crash
+        self.started_at = time.time()
+
+    def call(self, method, path, body=None, token=None, raw=False, timeout=15):
+        answer = self.crash.call(self.port, method, path, body, token, raw=True,
+                                 timeout=timeout)
+        if raw:
+            return answer
+        try:
+            parsed = json.loads(answer.body) if answer.body else None
+        except ValueError:
+            # Not Daftar's answer (the balancer's own error page): its status stands, and
+            # the load counts it as unexpected.
+            parsed = {"not_json": answer.body[:200].decode(errors="replace")}
+        return self.crash.Answer(answer.status, parsed)
+
+
+def case_actions_through_the_balancer(instances, lb_port, rng):
+    sys.path.insert(0, str(REPO / "tests" / "crash"))
+    import crash
+    crash.WRITES_PER_SECOND = ACTION_WRITES_PER_SECOND
+    via = Via(lb_port, crash)
+    citizens = []
+    for _ in range(ACTION_CITIZENS):
+        signed = sign_in(lb_port, instances, rng)
+        citizen = crash.Citizen(signed["national_id"], signed["mobile"])
+        citizen.token = signed["token"]
+        citizens.append(citizen)
+    clerks = [crash.sign_in_staff(via, crash.ROLE) for _ in range(ACTION_CLERKS)]
+    load = crash.Load(via, citizens, clerks, 1, "instances", None, kill_while_delivering=False)
+    threads = ([threading.Thread(target=load.citizen, args=(c, random.Random(i)))
+                for i, c in enumerate(citizens)]
+               + [threading.Thread(target=load.clerk, args=(t, random.Random(100 + i)))
+                  for i, t in enumerate(clerks)])
+    for thread in threads:
+        thread.start()
+    time.sleep(ACTION_SECONDS)
+    load.stop.set()
+    for thread in threads:
+        thread.join()
+    kinds = collections.Counter(kind for kind, _ in load.acked)
+    conflicts = sum(n for (_, status), n in load.statuses.items() if status == 409)
+    log(f"case actions: {len(threads)} clients for {ACTION_SECONDS} s through the balancer: "
+        f"{kinds['apply']} applications, {kinds['claim']} claims, {kinds['move']} moves, "
+        f"{kinds['resubmit']} resubmissions acknowledged; {conflicts} x 409 case.changed")
+    if load.unexpected:
+        raise TestFailed(f"{len(load.unexpected)} unexpected answers to case actions:\n  "
+                         + "\n  ".join(load.unexpected[:10]))
+    if kinds["move"] < 20 or conflicts == 0:
+        raise TestFailed("too few moves, or no race between clerks: the load proved nothing")
+    acked = [(kind, body) for kind, body in load.acked
+             if kind in ("apply", "claim", "move", "resubmit")]
+    problems, cases, found = crash.check_acknowledged(via, clerks[0], citizens, acked)
+    if problems:
+        raise TestFailed(f"{len(problems)} acknowledged actions not as answered:\n  "
+                         + "\n  ".join(problems[:10]))
+    log(f"all {found} acknowledged actions on {cases} cases are in their histories, "
+        f"each once")
+    expected, _ = crash.expected_notices(via, clerks[0], citizens, crash.state_names())
+    deadline = time.monotonic() + 120
+    while True:
+        sent = collections.Counter((m["to"], m["text"]) for i in instances
+                                   for m in i.messages() if m["text"].startswith(NOTICE_PREFIX))
+        owed = expected - sent
+        if not owed or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    twice = sent - expected
+    # The phases before sent notices of their own cases, which this one does not owe.
+    mobiles = {c.e164 for c in citizens}
+    twice = collections.Counter({k: n for k, n in twice.items() if k[0] in mobiles})
+    if owed or twice:
+        raise TestFailed(f"status notices: {sum(owed.values())} of {sum(expected.values())} "
+                         f"never sent, {sum(twice.values())} sent more than once")
+    log(f"each of the {sum(expected.values())} status notices the histories owe was sent "
+        f"exactly once")
+
+
 def kill_one_under_load(instances, lb_port, citizens):
     """Load through the balancer, one instance killed with SIGKILL a few seconds in."""
     victim = instances[1]
@@ -465,6 +559,8 @@ def run(binary, work):
             f"{', '.join(str(i.port) for i in instances)}, haproxy on {lb_port}")
         rng = random.Random()
         check_the_two_instance_sequence(instances, sign_in(instances[0].port, instances, rng))
+        # First, so that the clerks' queue holds this load's cases only.
+        case_actions_through_the_balancer(instances, lb_port, rng)
 
         citizens = [sign_in(lb_port, instances, rng) for _ in range(CLIENTS)]
         load = Load(lb_port, citizens)
