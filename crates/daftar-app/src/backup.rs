@@ -9,7 +9,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use daftar_store::backup::{backend_of, copy_database, copy_file_name, restore_database};
+use daftar_store::backup::{
+    backend_of, copy_database, copy_file_name, ensure_empty, restore_database,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -54,13 +56,19 @@ pub struct CopiedFile {
 }
 
 impl CopiedFile {
+    /// The file's size and SHA-256, read a piece at a time (a database copy may be
+    /// larger than the memory).
     fn of(dir: &Path, path: &str) -> anyhow::Result<CopiedFile> {
-        let bytes = std::fs::read(dir.join(path))
-            .with_context(|| format!("could not read {}", dir.join(path).display()))?;
+        let full = dir.join(path);
+        let mut file = std::fs::File::open(&full)
+            .with_context(|| format!("could not read {}", full.display()))?;
+        let mut hasher = Sha256::new();
+        let bytes = std::io::copy(&mut file, &mut hasher)
+            .with_context(|| format!("could not read {}", full.display()))?;
         Ok(CopiedFile {
             path: path.to_owned(),
-            bytes: bytes.len() as u64,
-            sha256: hex::encode(Sha256::digest(&bytes)),
+            bytes,
+            sha256: hex::encode(hasher.finalize()),
         })
     }
 
@@ -146,7 +154,8 @@ pub async fn back_up(
 }
 
 /// Restores the backup in `from` into the office `config` describes: its database must
-/// be empty. Everything is checked against the manifest before anything is written.
+/// be empty. Every file is checked against the manifest, and the documents' place asked
+/// whether it answers, before anything is written.
 pub async fn restore(
     config: &Config,
     from: &Path,
@@ -193,21 +202,27 @@ pub async fn restore(
         held == manifest.documents,
         "the backup's documents are not the ones its manifest lists: nothing was restored"
     );
-
-    private_dir(&config.data_dir)?;
-    restore_database(&url, &from.join(&manifest.database.path)).await?;
-    if let Some(key) = &manifest.signing_key
-        && !key_target.exists()
-    {
-        private_dir(key_target.parent().unwrap_or(&config.data_dir))?;
-        std::fs::copy(from.join(&key.path), &key_target)?;
+    // Each document is named by its SHA-256: read them all before writing anything.
+    for key in &held {
+        let found = CopiedFile::of(&from.join(DOCUMENTS), key)?;
+        anyhow::ensure!(
+            key.ends_with(&found.sha256),
+            "{} is damaged (its bytes do not have the hash it is named by): nothing was \
+             restored",
+            from.join(DOCUMENTS).join(key).display()
+        );
     }
+    ensure_empty(&url).await?;
     let to = FileStore::open(
         &config.data_dir,
         config.documents_url.as_deref(),
         &config.object_store,
     )?;
     to.ready().await?;
+
+    // The documents and the key first: copying them again is harmless, so a restore cut
+    // off here is run again; the database last, once everything it names is in place.
+    private_dir(&config.data_dir)?;
     let copied = migrate(&documents, &to, progress).await?;
     anyhow::ensure!(
         copied.damaged.is_empty(),
@@ -215,6 +230,13 @@ pub async fn restore(
         copied.damaged.len(),
         copied.damaged.join(", ")
     );
+    if let Some(key) = &manifest.signing_key
+        && !key_target.exists()
+    {
+        private_dir(key_target.parent().unwrap_or(&config.data_dir))?;
+        std::fs::copy(from.join(&key.path), &key_target)?;
+    }
+    restore_database(&url, &from.join(&manifest.database.path)).await?;
     Ok(manifest)
 }
 

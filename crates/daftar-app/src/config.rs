@@ -91,7 +91,12 @@ pub struct Config {
     /// How long an instance's claim on SMS notices keeps them from the other instances,
     /// in seconds (at least 60): the notices a lost instance had claimed go out this much
     /// later, from another.
-    #[arg(long, env = "DAFTAR_OUTBOX_LEASE_SECS", default_value_t = 300)]
+    #[arg(
+        long,
+        env = "DAFTAR_OUTBOX_LEASE_SECS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(60..=86_400)
+    )]
     pub outbox_lease_secs: u64,
 
     /// How many hours before a planned outage every page shows its banner.

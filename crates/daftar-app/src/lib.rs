@@ -217,7 +217,9 @@ impl Services {
                 Arc::new(daftar_core::complaint::ComplaintKinds::built_in()),
             ),
             outbox: Outbox::new(store.clone(), store, notifier).with_lease(
-                jiff::SignedDuration::from_secs(i64::try_from(config.outbox_lease_secs).unwrap_or(i64::MAX)),
+                jiff::SignedDuration::from_secs(
+                    i64::try_from(config.outbox_lease_secs.min(86_400)).unwrap_or(86_400),
+                ),
             )?,
             cases,
             catalog,

@@ -27,6 +27,35 @@ pub enum ReadFrom {
 
 /// How often the replica's lag is read.
 pub const WATCH_EVERY: Duration = Duration::from_secs(1);
+/// How long a look-up or a check waits on the replica before the primary is asked: a
+/// connection half open after a network fault would otherwise hold every look-up.
+const REPLICA_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether a look-up's answer found something. A replica behind the primary may not have
+/// what a visitor has just made (an anonymous complaint, a clearance just issued), so
+/// what it does not find is asked of the primary too; not finding is rare, and limited.
+pub trait Found {
+    fn found(&self) -> bool;
+}
+
+impl<T> Found for Option<T> {
+    fn found(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T> Found for Vec<T> {
+    fn found(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+/// Results of a whole month (the survey's): always an answer.
+impl<A, B, C> Found for (A, B, C) {
+    fn found(&self) -> bool {
+        true
+    }
+}
 
 /// The stores public look-ups read from, seen as `S` (the whole [`Store`], or the one
 /// capability a service holds).
@@ -146,6 +175,7 @@ impl<S: ?Sized> PublicReads<S> {
     /// and the read is made on the primary.
     pub async fn read<T, F, Fut>(&self, from: ReadFrom, read: F) -> Result<T, StoreError>
     where
+        T: Found,
         F: Fn(Arc<S>) -> Fut,
         Fut: Future<Output = Result<T, StoreError>>,
     {
@@ -154,16 +184,15 @@ impl<S: ?Sized> PublicReads<S> {
             return read(self.primary.clone()).await;
         };
         if replica.usable.load(Ordering::Relaxed) {
-            match read(store.clone()).await {
-                Ok(found) => {
+            match tokio::time::timeout(REPLICA_TIMEOUT, read(store.clone())).await {
+                Ok(Ok(answer)) if answer.found() => {
                     replica.from_replica.fetch_add(1, Ordering::Relaxed);
-                    return Ok(found);
+                    return Ok(answer);
                 }
-                Err(error) => {
-                    if replica.usable.swap(false, Ordering::Relaxed) {
-                        tracing::warn!(%error, "The read replica failed a look-up; reading the primary until it answers again.");
-                    }
-                }
+                // Not there: perhaps not there yet. The primary says.
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => replica.leave(&error.to_string()),
+                Err(_) => replica.leave("no answer within two seconds"),
             }
         }
         replica.to_primary_instead.fetch_add(1, Ordering::Relaxed);
@@ -188,31 +217,67 @@ impl<S: ?Sized> PublicReads<S> {
             replica.check().await;
         }
     }
+}
 
-    /// Closes the replica's connections; for shutdown.
-    pub async fn close(&self) {
-        if let Some((_, replica)) = &self.replica {
-            replica.link.close().await;
-        }
-    }
+/// What a check found of the replica.
+enum Measured {
+    /// Replaying, this far behind.
+    Behind(Duration),
+    /// Replaying, but not yet past a position noted since it was first asked: how far
+    /// behind it is cannot be told yet.
+    Unknown,
+    /// Answering, but not replaying: promoted, or never a replica.
+    NotReplaying,
+    /// Not answering (or the primary not answering), and why.
+    Failed(String),
 }
 
 impl Replica {
-    async fn check(&self) {
-        let measured = async {
-            let primary = self.link.primary_position().await?;
-            let replayed = self.link.replayed().await?;
-            Ok::<_, StoreError>(replayed.map(|replayed| {
-                self.lag
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .observe(Instant::now(), primary, replayed)
-            }))
+    /// Leaves the replica until the next check finds it fit.
+    fn leave(&self, why: &str) {
+        if self.usable.swap(false, Ordering::Relaxed) {
+            tracing::warn!(
+                error = why,
+                "The read replica failed a look-up; reading the primary until it answers again."
+            );
         }
-        .await;
+    }
+
+    async fn measure(&self) -> Measured {
+        // The primary's position first, and noted even when the replica then does not
+        // answer: a replica back from an outage is measured from what it missed.
+        let primary =
+            match tokio::time::timeout(REPLICA_TIMEOUT, self.link.primary_position()).await {
+                Ok(Ok(position)) => position,
+                Ok(Err(error)) => return Measured::Failed(format!("the primary: {error}")),
+                Err(_) => return Measured::Failed("the primary did not answer".into()),
+            };
+        self.lag
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .note(Instant::now(), primary);
+        let replayed = match tokio::time::timeout(REPLICA_TIMEOUT, self.link.replayed()).await {
+            Ok(Ok(Some(replayed))) => replayed,
+            Ok(Ok(None)) => return Measured::NotReplaying,
+            Ok(Err(error)) => return Measured::Failed(error.to_string()),
+            Err(_) => return Measured::Failed("no answer within two seconds".into()),
+        };
+        match self
+            .lag
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .observe(Instant::now(), replayed)
+        {
+            Some(lag) => Measured::Behind(lag),
+            None => Measured::Unknown,
+        }
+    }
+
+    async fn check(&self) {
+        let measured = self.measure().await;
         let (lag, fit) = match &measured {
-            Ok(Some(lag)) => (Some(*lag), *lag <= self.max_lag),
-            Ok(None) | Err(_) => (None, false),
+            Measured::Behind(lag) => (Some(*lag), *lag <= self.max_lag),
+            _ => (None, false),
         };
         self.lag_ms.store(
             lag.map_or(u64::MAX, |lag| lag.as_millis() as u64),
@@ -224,15 +289,19 @@ impl Replica {
                 (true, _) => tracing::info!(
                     "The read replica answers and is close behind; public look-ups read it."
                 ),
-                (false, Ok(Some(lag))) => tracing::warn!(
+                (false, Measured::Behind(lag)) => tracing::warn!(
                     lag_seconds = lag.as_secs_f64(),
                     "The read replica lags past its bound; public look-ups read the primary."
                 ),
-                (false, Ok(None)) => tracing::warn!(
+                (false, Measured::Unknown) => {}
+                (false, Measured::NotReplaying) => tracing::warn!(
                     "The read replica is not replaying the primary (promoted, or not a replica); public look-ups read the primary."
                 ),
-                (false, Err(error)) => {
-                    tracing::warn!(%error, "The read replica does not answer; public look-ups read the primary.")
+                (false, Measured::Failed(error)) => {
+                    tracing::warn!(
+                        error,
+                        "The read replica does not answer; public look-ups read the primary."
+                    )
                 }
             }
         }
@@ -243,10 +312,12 @@ impl Replica {
 /// primary's WAL positions as they were seen: each check notes the primary's position,
 /// and the lag is the age of the oldest noted position the replica has not yet replayed
 /// (none: it is caught up). An idle primary makes no lag, however long ago the last write
-/// was, which a replay timestamp alone would count.
+/// was, which a replay timestamp alone would count. Until the replica has passed one
+/// noted position its lag is unknown: it may be hours behind the first one noted.
 #[derive(Debug, Default)]
 struct LagClock {
     noted: VecDeque<(Instant, u64)>,
+    known: bool,
 }
 
 /// A replica that stays behind is measured by its oldest noted position; the ones noted
@@ -254,23 +325,31 @@ struct LagClock {
 const NOTED_AT_MOST: usize = 4096;
 
 impl LagClock {
-    fn observe(&mut self, now: Instant, primary: u64, replayed: u64) -> Duration {
+    /// Notes the primary's position at `now`.
+    fn note(&mut self, now: Instant, primary: u64) {
         if self.noted.back().is_none_or(|&(_, last)| last < primary) {
             if self.noted.len() >= NOTED_AT_MOST {
                 self.noted.remove(1);
             }
             self.noted.push_back((now, primary));
         }
+    }
+
+    /// The lag of a replica that has replayed up to `replayed`, if it can be told.
+    fn observe(&mut self, now: Instant, replayed: u64) -> Option<Duration> {
         while self
             .noted
             .front()
             .is_some_and(|&(_, position)| position <= replayed)
         {
             self.noted.pop_front();
+            self.known = true;
         }
-        self.noted
-            .front()
-            .map_or(Duration::ZERO, |&(at, _)| now.duration_since(at))
+        self.known.then(|| {
+            self.noted
+                .front()
+                .map_or(Duration::ZERO, |&(at, _)| now.duration_since(at))
+        })
     }
 }
 
@@ -278,44 +357,63 @@ impl LagClock {
 mod tests {
     use super::*;
 
+    fn seen(clock: &mut LagClock, at: Instant, primary: u64, replayed: u64) -> Option<Duration> {
+        clock.note(at, primary);
+        clock.observe(at, replayed)
+    }
+
     #[test]
     fn a_replica_that_has_replayed_what_the_primary_had_lags_nothing() {
         let start = Instant::now();
         let mut clock = LagClock::default();
-        assert_eq!(clock.observe(start, 100, 100), Duration::ZERO);
+        assert_eq!(seen(&mut clock, start, 100, 100), Some(Duration::ZERO));
         // The primary idle for a minute: still nothing, though the last write is old.
-        assert_eq!(
-            clock.observe(start + Duration::from_secs(60), 100, 100),
-            Duration::ZERO
-        );
+        let later = start + Duration::from_secs(60);
+        assert_eq!(seen(&mut clock, later, 100, 100), Some(Duration::ZERO));
     }
 
     #[test]
-    fn the_lag_is_the_age_of_the_oldest_position_not_yet_replayed() {
+    fn a_replica_first_found_behind_has_no_known_lag_until_it_passes_a_noted_position() {
         let start = Instant::now();
         let mut clock = LagClock::default();
-        assert_eq!(clock.observe(start, 100, 90), Duration::ZERO);
+        // It may be hours behind 100: nothing says how far.
+        assert_eq!(seen(&mut clock, start, 100, 90), None);
         let second = start + Duration::from_secs(1);
-        assert_eq!(clock.observe(second, 200, 95), Duration::from_secs(1));
+        assert_eq!(seen(&mut clock, second, 200, 95), None);
+        // Past 100, not 200: counted from when 200 was seen.
         let third = start + Duration::from_secs(3);
-        assert_eq!(clock.observe(third, 300, 95), Duration::from_secs(3));
-        // It replays past 100 but not 200: the lag is counted from when 200 was seen.
+        assert_eq!(
+            seen(&mut clock, third, 300, 150),
+            Some(Duration::from_secs(2))
+        );
         let fourth = start + Duration::from_secs(4);
-        assert_eq!(clock.observe(fourth, 300, 150), Duration::from_secs(3));
-        // Caught up.
-        let fifth = start + Duration::from_secs(5);
-        assert_eq!(clock.observe(fifth, 300, 300), Duration::ZERO);
+        assert_eq!(seen(&mut clock, fourth, 300, 300), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn positions_noted_while_the_replica_was_down_measure_it_when_it_is_back() {
+        let start = Instant::now();
+        let mut clock = LagClock::default();
+        assert_eq!(seen(&mut clock, start, 100, 100), Some(Duration::ZERO));
+        // Down for ten seconds: only the primary's positions are noted.
+        for second in 1..=10 {
+            clock.note(start + Duration::from_secs(second), 100 + second * 10);
+        }
+        // Back, but replayed only to where it was when it went down.
+        let back = start + Duration::from_secs(11);
+        assert_eq!(clock.observe(back, 100), Some(Duration::from_secs(10)));
     }
 
     #[test]
     fn a_replica_stuck_for_long_keeps_its_oldest_position() {
         let start = Instant::now();
         let mut clock = LagClock::default();
+        assert_eq!(seen(&mut clock, start, 5, 5), Some(Duration::ZERO));
         for second in 0..(NOTED_AT_MOST as u64 * 2) {
-            clock.observe(start + Duration::from_secs(second), 10 + second, 0);
+            clock.note(start + Duration::from_secs(second), 10 + second);
         }
         let now = start + Duration::from_secs(NOTED_AT_MOST as u64 * 2);
-        assert_eq!(clock.observe(now, 1_000_000, 0), now.duration_since(start));
+        assert_eq!(clock.observe(now, 5), Some(now.duration_since(start)));
         assert!(clock.noted.len() <= NOTED_AT_MOST);
     }
 }

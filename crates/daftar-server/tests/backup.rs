@@ -69,7 +69,8 @@ async fn a_backup_taken_while_the_office_works_restores_everything_acknowledged_
     let office = Arc::new(office);
     let began = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
-    let acknowledged: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    // (tracking code, its document's id, whether acknowledged before the backup began)
+    let acknowledged: Arc<Mutex<Vec<(String, i64, bool)>>> = Arc::default();
     let filing = {
         let (office, began, stop, acknowledged, citizen) = (
             office.clone(),
@@ -86,8 +87,10 @@ async fn a_backup_taken_while_the_office_works_restores_everything_acknowledged_
                     .await;
                 assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
                 let before = !began.load(Ordering::SeqCst);
-                let code = filed.json()["tracking_code"].as_str().unwrap().to_owned();
-                acknowledged.lock().await.push((code, before));
+                let filed = filed.json();
+                let code = filed["tracking_code"].as_str().unwrap().to_owned();
+                let document = filed["documents"][0]["id"].as_i64().unwrap();
+                acknowledged.lock().await.push((code, document, before));
             }
         })
     };
@@ -102,12 +105,11 @@ async fn a_backup_taken_while_the_office_works_restores_everything_acknowledged_
         .expect("the backup is taken");
     stop.store(true, Ordering::SeqCst);
     filing.await.unwrap();
-    let before: Vec<String> = acknowledged
-        .lock()
-        .await
+    let filed: Vec<(String, i64, bool)> = acknowledged.lock().await.clone();
+    let before: Vec<String> = filed
         .iter()
-        .filter(|(_, before)| *before)
-        .map(|(code, _)| code.clone())
+        .filter(|(_, _, before)| *before)
+        .map(|(code, _, _)| code.clone())
         .collect();
     assert!(before.len() >= 5);
     assert!(manifest.signing_key.is_some(), "the office key is kept");
@@ -151,6 +153,20 @@ async fn a_backup_taken_while_the_office_works_restores_everything_acknowledged_
         .await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
     assert!(read.bytes == sent, "{} bytes back", read.bytes.len());
+    // Every document a restored case names is there.
+    for (code, document, _) in &filed {
+        if restored
+            .get(&format!("/api/v1/cases/track/{code}"), None)
+            .await
+            .status
+            == StatusCode::OK
+        {
+            let read = restored
+                .get(&format!("/api/v1/documents/{document}"), Some(&citizen))
+                .await;
+            assert_eq!(read.status, StatusCode::OK, "{code}: {}", read.body);
+        }
+    }
     let report = restored
         .state
         .services
@@ -225,6 +241,55 @@ async fn a_damaged_backup_is_refused_before_anything_is_written(db: Db) {
         let url = config.database_url();
         assert!(!sqlx::Postgres::database_exists(&url).await.unwrap());
     }
+}
+
+/// A backup whose document was changed after it was written is refused before the
+/// database or any document is restored.
+async fn a_damaged_document_is_refused_before_anything_is_written(db: Db) {
+    let office = TestApp::spawn(db).await;
+    let citizen = office.citizen_token("0499370899", "09120000001").await;
+    let application = application_with_a_pdf_of(&office, PERMIT, 10_000);
+    let filed = office
+        .post_json("/api/v1/cases", application, Some(&citizen))
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    let backup = tempfile::tempdir().unwrap();
+    let into = backup.path().join("backup");
+    let manifest = daftar_app::backup::back_up(&office.state.config, &into, |_, _| {})
+        .await
+        .unwrap();
+    let document = into.join("documents").join(&manifest.documents[0]);
+    let mut bytes = std::fs::read(&document).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&document, bytes).unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    let mut config = office.state.config.clone();
+    config.data_dir = target.path().join("data");
+    config.database_url = Some(match db {
+        Db::Sqlite => format!("sqlite://{}", config.data_dir.join("daftar.db").display()),
+        Db::Postgres => {
+            let server = std::env::var("DAFTAR_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+            format!("{server}/daftar_test_{:016x}", rand::random::<u64>())
+        }
+    });
+    let refused = daftar_app::backup::restore(&config, &into, |_, _| {})
+        .await
+        .expect_err("a damaged document");
+    assert!(format!("{refused:#}").contains("is damaged"), "{refused:#}");
+    assert!(!config.data_dir.exists(), "nothing was written");
+}
+
+#[tokio::test]
+async fn sqlite_a_damaged_document_is_refused_before_anything_is_written() {
+    a_damaged_document_is_refused_before_anything_is_written(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_damaged_document_is_refused_before_anything_is_written() {
+    a_damaged_document_is_refused_before_anything_is_written(Db::Postgres).await;
 }
 
 #[tokio::test]

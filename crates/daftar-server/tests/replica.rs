@@ -13,17 +13,12 @@ use axum::http::StatusCode;
 use daftar_app::replica::{PublicReads, ReplicaReport};
 use daftar_server::AppState;
 use daftar_store::ReadReplica;
-use pg_replica::PgReplica;
+use pg_replica::PgCluster;
 use serde_json::Value;
-use support::{Db, TestApp, applied};
+use support::{TestApp, applied};
 
 const PERMIT: &str = "10010101018th01";
 const CITIZEN: (&str, &str) = ("0499370899", "09120000001");
-
-fn server_url() -> String {
-    std::env::var("DAFTAR_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
-}
 
 /// The office of `primary`, its public look-ups reading `reads`.
 fn public_over(primary: &TestApp, reads: PublicReads) -> TestApp {
@@ -36,7 +31,7 @@ fn public_over(primary: &TestApp, reads: PublicReads) -> TestApp {
 }
 
 /// The replica of `primary`'s database, trusted while at most `max_lag` behind.
-async fn reads_of(primary: &TestApp, replica: &PgReplica, max_lag: Duration) -> PublicReads {
+async fn reads_of(primary: &TestApp, replica: &PgCluster, max_lag: Duration) -> PublicReads {
     let database = primary.state.config.database_url();
     let name = database.rsplit('/').next().unwrap();
     let link = ReadReplica::open(&format!("{}/{name}", replica.server), &database)
@@ -50,7 +45,7 @@ fn report(reads: &PublicReads) -> ReplicaReport {
 }
 
 /// Asks the replica until it holds the case with `code` (it replays within a second).
-async fn replicated(replica: &PgReplica, database: &str, code: &str) {
+async fn replicated(replica: &PgCluster, database: &str, code: &str) {
     let pool = sqlx::PgPool::connect(&format!("{}/{database}", replica.server))
         .await
         .unwrap();
@@ -74,7 +69,7 @@ async fn replicated(replica: &PgReplica, database: &str, code: &str) {
     pool.close().await;
 }
 
-async fn replay(replica: &PgReplica, database: &str, paused: bool) {
+async fn replay(replica: &PgCluster, database: &str, paused: bool) {
     let pool = sqlx::PgPool::connect(&format!("{}/{database}", replica.server))
         .await
         .unwrap();
@@ -87,13 +82,34 @@ async fn replay(replica: &PgReplica, database: &str, paused: bool) {
     pool.close().await;
 }
 
+/// Checks until the replica is fit: its lag known (it has replayed a position noted
+/// since it was first asked) and within the bound. Other tests write to the same server
+/// meanwhile, so it may take a check or two.
+async fn until_usable(reads: &PublicReads) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        reads.check_replica().await;
+        if report(reads).usable {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{:?}", report(reads));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 fn code_of(case: &Value) -> String {
     case["tracking_code"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
 async fn postgres_public_look_ups_read_the_replica_until_it_falls_behind_or_goes_down() {
-    let primary = TestApp::spawn(Db::Postgres).await;
+    let server = PgCluster::primary();
+    let primary = TestApp::spawn_at(
+        format!("{}/daftar", server.server),
+        tempfile::tempdir().unwrap(),
+        |_| {},
+    )
+    .await;
     let database = primary
         .state
         .config
@@ -102,7 +118,7 @@ async fn postgres_public_look_ups_read_the_replica_until_it_falls_behind_or_goes
         .next()
         .unwrap()
         .to_owned();
-    let replica = PgReplica::start(&server_url());
+    let replica = PgCluster::replica_of(&server);
     let citizen = primary.citizen_token(CITIZEN.0, CITIZEN.1).await;
 
     // A replica that keeps up answers the anonymous look-up.
@@ -112,37 +128,62 @@ async fn postgres_public_look_ups_read_the_replica_until_it_falls_behind_or_goes
         !report(&patient).usable,
         "not used before it is first checked"
     );
-    let first = code_of(&applied(&primary, &citizen, PERMIT).await);
+    let strict = reads_of(&primary, &replica, Duration::from_secs(1)).await;
+    let strict_public = public_over(&primary, strict.clone());
+    let first_case = applied(&primary, &citizen, PERMIT).await;
+    let first = code_of(&first_case);
     replicated(&replica, &database, &first).await;
-    patient.check_replica().await;
-    assert!(report(&patient).usable, "{:?}", report(&patient));
+    until_usable(&patient).await;
+    until_usable(&strict).await;
     let track = |code: &str| format!("/api/v1/cases/track/{code}");
     let answer = public.get(&track(&first), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(report(&patient).from_replica, 1);
     assert_eq!(report(&patient).to_primary_instead, 0);
 
-    // Replay paused, a new case is on the primary only. The anonymous look-up of it
-    // reads the replica (the bound is ten minutes) and does not find it: proof of where
-    // it reads. The citizen, signed in, reads the primary and finds it.
+    // Replay paused, the citizen withdraws the first case on the primary. The anonymous
+    // look-up reads the replica (the bound is ten minutes), which still has it open:
+    // proof of where it reads. The citizen, signed in, reads the primary: withdrawn.
     replay(&replica, &database, true).await;
+    let withdrawn = primary
+        .act(
+            &citizen,
+            &first_case,
+            serde_json::json!({"action": "withdraw", "version": first_case["version"]}),
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.body);
     let second = code_of(&applied(&primary, &citizen, PERMIT).await);
-    let answer = public.get(&track(&second), None).await;
-    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
+    strict.check_replica().await;
+    let answer = public.get(&track(&first), None).await;
+    assert_eq!(
+        answer.json()["closed"],
+        false,
+        "the replica's copy: {}",
+        answer.body
+    );
     assert_eq!(report(&patient).from_replica, 2);
-    let answer = public.get(&track(&second), Some(&citizen)).await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let answer = public.get(&track(&first), Some(&citizen)).await;
+    assert_eq!(
+        answer.json()["closed"],
+        true,
+        "the primary's: {}",
+        answer.body
+    );
     assert_eq!(
         report(&patient).from_replica,
         2,
         "the signed-in look-up read the primary"
     );
+    // A case the replica does not have yet is asked of the primary: its applicant, not
+    // signed in on this device, finds the case they have just filed.
+    let answer = public.get(&track(&second), None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(report(&patient).from_replica, 2);
+    assert_eq!(report(&patient).to_primary_instead, 1);
 
     // With a bound of one second, the paused replica is left once it is more than a
     // second behind, and the look-up reads the primary.
-    let strict = reads_of(&primary, &replica, Duration::from_secs(1)).await;
-    let strict_public = public_over(&primary, strict.clone());
-    strict.check_replica().await;
     tokio::time::sleep(Duration::from_millis(1_300)).await;
     strict.check_replica().await;
     let behind = report(&strict);
@@ -156,16 +197,7 @@ async fn postgres_public_look_ups_read_the_replica_until_it_falls_behind_or_goes
     // Replay resumed: caught up, it answers again.
     replay(&replica, &database, false).await;
     replicated(&replica, &database, &second).await;
-    // Other tests write to the same server meanwhile: it may take a check or two.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        strict.check_replica().await;
-        if report(&strict).usable {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{:?}", report(&strict));
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    until_usable(&strict).await;
     assert!(report(&strict).lag_seconds.unwrap() <= 1.0);
     let answer = strict_public.get(&track(&second), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
@@ -178,11 +210,11 @@ async fn postgres_public_look_ups_read_the_replica_until_it_falls_behind_or_goes
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let down = report(&patient);
     assert!(!down.usable, "{down:?}");
-    assert_eq!(down.to_primary_instead, 1);
+    assert_eq!(down.to_primary_instead, 2);
     patient.check_replica().await;
     let down = report(&patient);
     assert!(!down.usable && down.lag_seconds.is_none(), "{down:?}");
     let answer = public.get(&track(&first), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert_eq!(report(&patient).to_primary_instead, 2);
+    assert_eq!(report(&patient).to_primary_instead, 3);
 }

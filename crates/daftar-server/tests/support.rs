@@ -85,6 +85,15 @@ impl TestApp {
                 format!("{server}/daftar_test_{:016x}", rand::random::<u64>())
             }
         };
+        TestApp::spawn_at(url, data_dir, adjust).await
+    }
+
+    /// A test app over the database at `url` (created, with the demo office loaded).
+    pub async fn spawn_at(
+        url: String,
+        data_dir: tempfile::TempDir,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let store = daftar_store::open(&url)
             .await
             .expect("the test database opens");

@@ -50,6 +50,7 @@ pub async fn copy_database(url: &str, into: &Path) -> anyhow::Result<()> {
             tokio::task::spawn_blocking(move || copy_sqlite(&source, &into)).await?
         }
         Backend::Postgres => {
+            let (url, password) = without_password(url);
             run(
                 "pg_dump",
                 &[
@@ -59,8 +60,9 @@ pub async fn copy_database(url: &str, into: &Path) -> anyhow::Result<()> {
                     &format!("--file={}", into.display()),
                     &format!("--dbname={url}"),
                 ],
+                password.as_deref(),
             )?;
-            let listed = run("pg_restore", &["--list", &into.display().to_string()])?;
+            let listed = run("pg_restore", &["--list", &into.display().to_string()], None)?;
             anyhow::ensure!(
                 listed.contains("_sqlx_migrations"),
                 "the dump at {} does not hold Daftar's schema",
@@ -71,9 +73,9 @@ pub async fn copy_database(url: &str, into: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// Puts the copy at `from` into the database at `url`, which must be empty (an SQLite
-/// file not there yet; a PostgreSQL database with no tables, created when missing).
-pub async fn restore_database(url: &str, from: &Path) -> anyhow::Result<()> {
+/// Fails unless the database at `url` is empty: an SQLite file not there yet, or a
+/// PostgreSQL database that does not exist or has no tables. Creates nothing.
+pub async fn ensure_empty(url: &str) -> anyhow::Result<()> {
     match backend_of(url)? {
         Backend::Sqlite => {
             let target = sqlite_file(url)?;
@@ -87,17 +89,13 @@ pub async fn restore_database(url: &str, from: &Path) -> anyhow::Result<()> {
                     file.display()
                 );
             }
-            let (from, target) = (from.to_owned(), target);
-            tokio::task::spawn_blocking(move || restore_sqlite(&from, &target)).await?
         }
         Backend::Postgres => {
             if !sqlx::Postgres::database_exists(url)
                 .await
                 .context("could not reach PostgreSQL")?
             {
-                sqlx::Postgres::create_database(url)
-                    .await
-                    .context("could not create the PostgreSQL database")?;
+                return Ok(());
             }
             let pool = sqlx::PgPool::connect(url)
                 .await
@@ -112,6 +110,30 @@ pub async fn restore_database(url: &str, from: &Path) -> anyhow::Result<()> {
                 tables == 0,
                 "the database has {tables} tables: restore into an empty database (nothing was changed)"
             );
+        }
+    }
+    Ok(())
+}
+
+/// Puts the copy at `from` into the database at `url`, which must be empty
+/// ([`ensure_empty`]); a missing PostgreSQL database is created.
+pub async fn restore_database(url: &str, from: &Path) -> anyhow::Result<()> {
+    ensure_empty(url).await?;
+    match backend_of(url)? {
+        Backend::Sqlite => {
+            let (from, target) = (from.to_owned(), sqlite_file(url)?);
+            tokio::task::spawn_blocking(move || restore_sqlite(&from, &target)).await?
+        }
+        Backend::Postgres => {
+            if !sqlx::Postgres::database_exists(url)
+                .await
+                .context("could not reach PostgreSQL")?
+            {
+                sqlx::Postgres::create_database(url)
+                    .await
+                    .context("could not create the PostgreSQL database")?;
+            }
+            let (url, password) = without_password(url);
             run(
                 "pg_restore",
                 &[
@@ -122,6 +144,7 @@ pub async fn restore_database(url: &str, from: &Path) -> anyhow::Result<()> {
                     &format!("--dbname={url}"),
                     &from.display().to_string(),
                 ],
+                password.as_deref(),
             )?;
             Ok(())
         }
@@ -188,15 +211,59 @@ fn integrity_checked(connection: &rusqlite::Connection, path: &Path) -> anyhow::
     Ok(())
 }
 
+/// The URL without its password, and the password: a program's arguments are readable by
+/// every user of the machine (`ps`), its environment is not.
+fn without_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_owned(), None);
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((user_info, host)) = authority.rsplit_once('@') else {
+        return (url.to_owned(), None);
+    };
+    let Some((user, password)) = user_info.split_once(':') else {
+        return (url.to_owned(), None);
+    };
+    (
+        format!("{scheme}://{user}@{host}{tail}"),
+        Some(percent_decoded(password)),
+    )
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[at], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Runs one of PostgreSQL's programs, its output returned; a failure says what it said.
 /// Found on the PATH, else in the newest of Debian's `/usr/lib/postgresql/*/bin`.
-fn run(program: &str, args: &[&str]) -> anyhow::Result<String> {
-    let output = Command::new(program_path(program))
-        .args(args)
-        .output()
-        .with_context(|| {
-            format!("could not run {program}: install PostgreSQL's client programs")
-        })?;
+fn run(program: &str, args: &[&str], password: Option<&str>) -> anyhow::Result<String> {
+    let mut command = Command::new(program_path(program));
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    let output = command.args(args).output().with_context(|| {
+        format!("could not run {program}: install PostgreSQL's client programs")
+    })?;
     anyhow::ensure!(
         output.status.success(),
         "{program} failed: {}",
@@ -228,4 +295,26 @@ fn program_path(program: &str) -> PathBuf {
     versions
         .pop()
         .map_or_else(|| PathBuf::from(program), |(_, path)| path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn the_password_leaves_the_url_for_the_environment() {
+        assert_eq!(
+            without_password(
+                "postgres://daftar:s%40cret:x@db.internal:5432/daftar?sslmode=require"
+            ),
+            (
+                "postgres://daftar@db.internal:5432/daftar?sslmode=require".to_owned(),
+                Some("s@cret:x".to_owned())
+            )
+        );
+        assert_eq!(
+            without_password("postgres://postgres@127.0.0.1:5432/daftar"),
+            ("postgres://postgres@127.0.0.1:5432/daftar".to_owned(), None)
+        );
+    }
 }

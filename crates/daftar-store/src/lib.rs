@@ -155,13 +155,10 @@ pub enum Backend {
 /// Opens the database the URL names (`sqlite:` or `postgres:`), creating it when it does
 /// not exist, and runs the migrations.
 pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    if database_url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(database_url).await?))
-    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-        Ok(Arc::new(PgStore::open(database_url).await?))
-    } else {
-        anyhow::bail!("the database URL must start with sqlite: or postgres:")
-    }
+    Ok(match backup::backend_of(database_url)? {
+        Backend::Sqlite => Arc::new(SqliteStore::open(database_url).await?),
+        Backend::Postgres => Arc::new(PgStore::open(database_url).await?),
+    })
 }
 
 /// Converts a stored time (UTC seconds) back into a timestamp.

@@ -22,7 +22,8 @@ use crate::{PgStore, Store};
 /// queue on its two cores.
 const REPLICA_CONNECTIONS: u32 = 8;
 /// A replica that cannot give a connection within this long is treated as down: the
-/// look-up goes to the primary rather than wait.
+/// look-up goes to the primary rather than wait (a query's own wait is bounded by the
+/// caller, `daftar_app::replica`).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A replica, and the one connection to the primary that reads how far ahead it is.
@@ -40,6 +41,15 @@ impl ReadReplica {
             .context("the read replica's URL is not valid")?;
         let primary_options = PgConnectOptions::from_str(primary_url)
             .context("the PostgreSQL database URL is not valid")?;
+        // A streaming replica copies the whole server: the URL must name the same
+        // database on it, or every look-up would read another office's records.
+        anyhow::ensure!(
+            replica_options.get_database() == primary_options.get_database(),
+            "the read replica's URL names the database {:?}, the primary's {:?}: name the \
+             same database on the replica",
+            replica_options.get_database().unwrap_or_default(),
+            primary_options.get_database().unwrap_or_default()
+        );
         let pool = PgPoolOptions::new()
             .max_connections(REPLICA_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -92,12 +102,6 @@ impl ReadReplica {
         .fetch_one(&self.replica.reader)
         .await?;
         Ok(position.as_deref().and_then(parse_lsn))
-    }
-
-    /// Closes the connections; for shutdown.
-    pub async fn close(&self) {
-        self.replica.reader.close().await;
-        self.primary.close().await;
     }
 }
 

@@ -1,14 +1,15 @@
-//! A PostgreSQL streaming replica of the test server, made by the test: `pg_basebackup`
-//! from Debian's PostgreSQL copies the whole cluster into a temporary directory and
-//! writes its `primary_conninfo`, and `pg_ctl` starts it on a free port; dropping it stops
-//! it. The primary must take replication connections from 127.0.0.1 (`.ci/run` adds the
-//! line to `pg_hba.conf`). The programs are found in `DAFTAR_TEST_PG_BIN`, else the newest
-//! `/usr/lib/postgresql/*/bin`. Run as root, they run as the `postgres` user.
+//! A PostgreSQL primary and its streaming replica, made by the test with Debian's
+//! PostgreSQL programs: `initdb` makes a small primary of its own (copying the shared test
+//! server would copy every other test's databases), `pg_basebackup -R` copies it and
+//! writes its `primary_conninfo`, and `pg_ctl` starts each on a free port; dropping one
+//! stops it. Neither syncs to disk: they live for one test. The programs are found in
+//! `DAFTAR_TEST_PG_BIN`, else the newest `/usr/lib/postgresql/*/bin`. Run as root, they
+//! run as the `postgres` user, which PostgreSQL requires.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-pub struct PgReplica {
+pub struct PgCluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
     /// `postgres://postgres@127.0.0.1:PORT`: add `/DB`.
@@ -19,24 +20,24 @@ fn programs() -> PathBuf {
     if let Ok(bin) = std::env::var("DAFTAR_TEST_PG_BIN") {
         return PathBuf::from(bin);
     }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
         .flatten()
-        .map(|entry| entry.path().join("bin"))
-        .filter(|bin| bin.join("pg_basebackup").exists())
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("pg_basebackup").exists().then_some((version, bin))
+        })
         .collect();
-    found.sort_by_key(|bin| {
-        bin.parent()
-            .and_then(|version| version.file_name())
-            .and_then(|name| name.to_str())
-            .and_then(|name| name.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    found.pop().expect(
-        "no PostgreSQL programs in /usr/lib/postgresql/*/bin: install Debian's postgresql \
-         or set DAFTAR_TEST_PG_BIN",
-    )
+    found.sort();
+    found
+        .pop()
+        .expect(
+            "no PostgreSQL programs in /usr/lib/postgresql/*/bin: install Debian's postgresql \
+             or set DAFTAR_TEST_PG_BIN",
+        )
+        .1
 }
 
 fn running_as_root() -> bool {
@@ -46,39 +47,36 @@ fn running_as_root() -> bool {
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
-impl PgReplica {
-    /// Copies the server at `primary` (`postgres://USER@HOST:PORT`) and starts the copy
-    /// as its streaming replica.
-    pub fn start(primary: &str) -> PgReplica {
-        let bin = programs();
-        let dir = tempfile::tempdir().unwrap();
-        if running_as_root() {
-            let owned = Command::new("chown")
-                .args(["postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap();
-            assert!(
-                owned.success(),
-                "could not give the replica's directory to postgres"
-            );
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let replica = PgReplica {
-            dir,
-            bin,
-            server: format!("postgres://postgres@127.0.0.1:{port}"),
-        };
-        let data = replica.data();
-        replica.run(
+impl PgCluster {
+    /// A new primary, empty, taking replication connections from this machine.
+    pub fn primary() -> PgCluster {
+        let cluster = PgCluster::new();
+        let data = cluster.data();
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+            ],
+            "initdb",
+        );
+        cluster.start(&["-c", "wal_level=replica"]);
+        cluster
+    }
+
+    /// A streaming replica of `primary`.
+    pub fn replica_of(primary: &PgCluster) -> PgCluster {
+        let cluster = PgCluster::new();
+        let data = cluster.data();
+        cluster.run(
             "pg_basebackup",
             &[
                 "-d",
-                primary,
+                &primary.server,
                 "-D",
                 data.to_str().unwrap(),
                 "-X",
@@ -86,44 +84,65 @@ impl PgReplica {
                 "-R",
                 "-c",
                 "fast",
+                "--no-sync",
             ],
-            "the copy of the primary (does pg_hba.conf let 127.0.0.1 replicate? .ci/run adds \
-             `host replication all 127.0.0.1/32 trust`)",
+            "copying the primary",
         );
-        // Debian keeps a cluster's configuration in /etc, so the copy has none: an empty
-        // one, and trust from this machine. A standby must allow at least as much as its
-        // primary of these, or it refuses to start: the primary's own values.
-        std::fs::write(data.join("postgresql.conf"), "").unwrap();
+        cluster.start(&["-c", "hot_standby=on"]);
+        cluster
+    }
+
+    fn new() -> PgCluster {
+        let dir = tempfile::tempdir().unwrap();
+        if running_as_root() {
+            let owned = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(
+                owned.success(),
+                "could not give {:?} to postgres",
+                dir.path()
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        PgCluster {
+            dir,
+            bin: programs(),
+            server: format!("postgres://postgres@127.0.0.1:{port}"),
+        }
+    }
+
+    fn port(&self) -> &str {
+        self.server.rsplit(':').next().unwrap()
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn start(&self, settings: &[&str]) {
+        // Trust from this machine, replication included: a test's own cluster.
         std::fs::write(
-            data.join("pg_hba.conf"),
-            "local all all trust\nhost all all 127.0.0.1/32 trust\n",
+            self.data().join("pg_hba.conf"),
+            "local all all trust\nhost all all 127.0.0.1/32 trust\n\
+             host replication all 127.0.0.1/32 trust\n",
         )
         .unwrap();
-        let mut options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} \
-             -c hot_standby=on",
-            replica.dir.path().display()
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off {}",
+            self.port(),
+            self.dir.path().display(),
+            settings.join(" ")
         );
-        for setting in [
-            "max_connections",
-            "max_worker_processes",
-            "max_wal_senders",
-            "max_prepared_transactions",
-            "max_locks_per_transaction",
-        ] {
-            let shown = Command::new(replica.bin.join("psql"))
-                .args(["-d", primary, "-Atc", &format!("SHOW {setting}")])
-                .output()
-                .unwrap();
-            let value = String::from_utf8_lossy(&shown.stdout).trim().to_owned();
-            assert!(
-                shown.status.success() && !value.is_empty(),
-                "SHOW {setting}"
-            );
-            options.push_str(&format!(" -c {setting}={value}"));
-        }
-        let log = replica.dir.path().join("replica.log");
-        replica.run(
+        let data = self.data();
+        let log = self.dir.path().join("server.log");
+        self.run(
             "pg_ctl",
             &[
                 "-D",
@@ -137,13 +156,8 @@ impl PgReplica {
                 "60",
                 "start",
             ],
-            "starting the replica",
+            "starting PostgreSQL",
         );
-        replica
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
     }
 
     fn run(&self, program: &str, args: &[&str], what: &str) {
@@ -162,15 +176,16 @@ impl PgReplica {
                 .output()
         }
         .unwrap_or_else(|error| panic!("could not run {}: {error}", path.display()));
+        let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
         assert!(
             output.status.success(),
-            "{what} failed: {}{}",
+            "{what} failed: {}{}\n{log}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
     }
 
-    /// Stops the replica at once, as a crash would.
+    /// Stops the server at once, as a crash would.
     pub fn kill(&self) {
         if self.data().join("postmaster.pid").exists() {
             let data = self.data();
@@ -184,13 +199,13 @@ impl PgReplica {
                     "-w",
                     "stop",
                 ],
-                "stopping the replica",
+                "stopping PostgreSQL",
             );
         }
     }
 }
 
-impl Drop for PgReplica {
+impl Drop for PgCluster {
     fn drop(&mut self) {
         self.kill();
     }

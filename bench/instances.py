@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""Benchmarks of running as a city's service (docs/PERFORMANCE.md, "Several instances"),
+on PostgreSQL, each against its baseline in the same run:
+
+  1. Public look-ups (GET /api/v1/bills/track, the look-up limit off) through HAProxy:
+     three instances behind it against one instance behind it, the same wrk load, in
+     alternating rounds. Target: three serve at least 0.9x what one does on the same
+     cores (no coordination collapse; there is no more CPU to gain).
+  2. The read replica: one instance with --database-read-url pointing at a streaming
+     replica made here with pg_basebackup, under the same load. Its metrics count where
+     each look-up read, and pg_stat_database counts the transactions and rows each server
+     did meanwhile. Target: the tracking reads never touch the primary.
+  3. A 1 MB document (GET /api/v1/documents/{id}, its owner's token, 8 connections)
+     through the object store (moto's S3 server, on the same cores) against the same
+     from the data directory. Target: p99 <= 30 ms through the object store.
+
+Usage:  python3 bench/instances.py [ROUNDS]     (ROUNDS of part 1, default 3)
+Builds nothing: run `cargo build --release -p daftar -p daftar-bench` first. Needs wrk,
+haproxy, Debian's PostgreSQL programs, and pg_hba.conf letting 127.0.0.1 replicate (as
+.ci/run sets). Environment: POSTGRES_SERVER (postgres://postgres@127.0.0.1:5432),
+DURATION (15s), CONNECTIONS (64), DOCUMENT_CONNECTIONS (8), PROPERTIES (10000).
+"""
+
+import base64
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "instances"))
+import instances as lab  # noqa: E402  (the several-instances test's helpers)
+
+DAFTAR = REPO / "target" / "release" / "daftar"
+BENCH = REPO / "target" / "release" / "daftar-bench"
+SERVER = os.environ.get("POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
+DURATION = os.environ.get("DURATION", "15s")
+CONNECTIONS = os.environ.get("CONNECTIONS", "64")
+PROPERTIES = os.environ.get("PROPERTIES", "10000")
+# Downloads of 1 MB at once: a busy desk's, not a flood's.
+DOCUMENT_CONNECTIONS = os.environ.get("DOCUMENT_CONNECTIONS", "8")
+DATABASE = f"daftar_bench_instances_{os.getpid()}"
+
+
+def wrk(url, *flags, env=None, connections=None):
+    """One wrk run: (requests/s, p50, p90, p99, max, non-2xx, socket errors)."""
+    connections = connections or CONNECTIONS
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{DURATION}", *flags, url],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})}).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    rps, p50, p90, p99, top, non2xx, socket, _ = line.split()[1:]
+    return float(rps), float(p50), float(p90), float(p99), float(top), int(non2xx), int(socket)
+
+
+def row(label, result):
+    rps, p50, p90, p99, top, non2xx, socket = result
+    print(f"| {label} | {rps:.0f} | {p50:.2f} | {p90:.2f} | {p99:.2f} | {top:.1f} | "
+          f"{non2xx} | {socket} |", flush=True)
+    if non2xx or socket:
+        raise SystemExit(f"{label}: {non2xx} answers not 2xx, {socket} socket errors: void")
+
+
+HEADER = ("| server | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|")
+
+
+class Serve:
+    """A release `daftar serve` with its own data directory and admin address."""
+
+    def __init__(self, work, name, url, *flags):
+        self.name, self.data_dir = name, work / name
+        self.port, self.admin_port = lab.free_port(), lab.free_port()
+        args = [str(DAFTAR), "serve", "--database-url", url, "--data-dir", str(self.data_dir),
+                "--addr", f"127.0.0.1:{self.port}", "--admin-addr",
+                f"127.0.0.1:{self.admin_port}", "--lookup-rate-limit", "0", *flags]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DAFTAR_")}
+        env["RUST_LOG"] = "warn"
+        self.process = subprocess.Popen(args, stdout=open(work / f"{name}.log", "wb"),
+                                        stderr=subprocess.STDOUT, env=env,
+                                        preexec_fn=lab.die_with_parent)
+        lab.wait_for(self.port, "/healthz", 60, self.process, f"instance {name}")
+
+    def metric(self, name, labels=""):
+        text = lab.call(self.admin_port, "GET", "/metrics").body.decode()
+        for line in text.splitlines():
+            if line.startswith(name) and labels in line:
+                return float(line.rsplit(" ", 1)[1])
+        return None
+
+    def messages(self):
+        path = self.data_dir / "messages.log"
+        if not path.exists():
+            return []
+        return [json.loads(line)
+                for line in path.read_text(encoding="utf-8").splitlines()]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def psql(url, sql):
+    return subprocess.run(["psql", "-d", url, "-Atc", sql], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def database_counts(server):
+    """Transactions and rows read in the benchmark's database on `server`."""
+    line = psql(f"{server}/postgres",
+                "SELECT xact_commit + xact_rollback, tup_returned + tup_fetched "
+                f"FROM pg_stat_database WHERE datname = '{DATABASE}'")
+    xacts, rows = line.split("|")
+    return int(xacts), int(rows)
+
+
+def start_haproxy(work, one, three):
+    ports = lab.free_port(), lab.free_port()
+    servers = "\n".join(f"  server {s.name} 127.0.0.1:{s.port}" for s in three)
+    config = work / "haproxy.cfg"
+    config.write_text(f"""global
+  maxconn 8192
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+frontend one
+  bind 127.0.0.1:{ports[0]}
+  default_backend one
+frontend three
+  bind 127.0.0.1:{ports[1]}
+  default_backend three
+backend one
+  server {one.name} 127.0.0.1:{one.port}
+backend three
+  balance roundrobin
+{servers}
+""")
+    process = subprocess.Popen(["haproxy", "-f", str(config)],
+                               stdout=open(work / "haproxy.log", "wb"),
+                               stderr=subprocess.STDOUT, preexec_fn=lab.die_with_parent)
+    lab.wait_for(ports[0], "/healthz", 30, process, "haproxy")
+    return process, ports
+
+
+def make_replica(work):
+    """A streaming replica of the server, as tests/…/pg_replica makes one: its URL and
+    a function that stops it."""
+    bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                     key=lambda p: int(p.parent.name))[-1]
+    directory = work / "replica"
+    directory.mkdir()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(directory, "postgres", "postgres")
+    data = directory / "data"
+    subprocess.run([*as_postgres, str(bin_dir / "pg_basebackup"), "-d", SERVER, "-D", str(data),
+                    "-X", "stream", "-R", "-c", "fast"], check=True, cwd=directory)
+    (data / "postgresql.conf").write_text("")
+    (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+    port = lab.free_port()
+    settings = " ".join(f"-c {name}={psql(SERVER + '/postgres', f'SHOW {name}')}"
+                        for name in ("max_connections", "max_worker_processes",
+                                     "max_wal_senders", "max_prepared_transactions",
+                                     "max_locks_per_transaction"))
+    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-l",
+                    str(directory / "log"), "-w", "-o",
+                    f"-p {port} -c listen_addresses=127.0.0.1 "
+                    f"-c unix_socket_directories={directory} -c hot_standby=on {settings}",
+                    "start"], check=True, cwd=directory, capture_output=True)
+
+    def stop():
+        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
+                        "immediate", "-w", "stop"], cwd=directory, capture_output=True)
+    return f"postgres://postgres@127.0.0.1:{port}", stop
+
+
+def one_mb_application(citizen):
+    pdf = b"%PDF-1.4\n% " + os.urandom(1_000_000 - 32).hex()[:1_000_000 - 32].encode() \
+        + b"\n%%EOF\n"
+    return pdf, {
+        "service_id": lab.SERVICE,
+        "answers": {"applicant_national_id": citizen["national_id"],
+                    "mobile": citizen["mobile"], "renewal_code": "01-101-12-0",
+                    "district": "1", "postal_code": "1619735744"},
+        "documents": [{"kind": "title_deed", "file_name": "deed.pdf",
+                       "content_base64": base64.b64encode(pdf).decode()}],
+    }
+
+
+def document_url(instance, rng):
+    """A citizen of `instance` files a 1 MB document: the document's URL and a token."""
+    citizen = lab.sign_in(instance.port, [instance], rng)
+    pdf, body = one_mb_application(citizen)
+    answer = lab.call(instance.port, "POST", "/api/v1/cases", body, token=citizen["token"])
+    if answer.status != 201:
+        raise SystemExit(f"filing through {instance.name} answered {answer.status}")
+    case = answer.json()
+    document = next(d["id"] for d in case["documents"] if d["kind"] == "title_deed")
+    url = f"http://127.0.0.1:{instance.port}/api/v1/documents/{document}"
+    back = lab.call(instance.port, "GET", f"/api/v1/documents/{document}",
+                    token=citizen["token"])
+    if back.body != pdf:
+        raise SystemExit(f"the document came back changed through {instance.name}")
+    return url, citizen["token"]
+
+
+def main():
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    for program in (DAFTAR, BENCH):
+        if not program.exists():
+            raise SystemExit(f"{program} is missing: cargo build --release -p daftar "
+                             "-p daftar-bench")
+    work = Path(tempfile.mkdtemp(prefix="daftar-bench-instances-"))
+    url = f"{SERVER}/{DATABASE}"
+    started = []
+    stops = []
+    rng = random.Random(7)
+    try:
+        subprocess.run([str(BENCH), "billing", "--properties", PROPERTIES, "--pay-percent",
+                        "50", "--no-baseline", "--keep-db", "--database-url", url],
+                       check=True, capture_output=True)
+        subprocess.run([str(DAFTAR), "bills", "export", "--year", "1405", "--data-dir",
+                        str(work / "export"), "--database-url", url, "--output",
+                        str(work / "bills.csv")], check=True, capture_output=True)
+        lines = (work / "bills.csv").read_text().splitlines()[1:]
+        pairs = work / "pairs.csv"
+        pairs.write_text("\n".join(",".join(line.split(",")[:2])
+                                   for line in rng.sample(lines, 500)) + "\n")
+        track = {"TRACK_PAIRS": str(pairs)}
+        three = [Serve(work, name, url) for name in ("a", "b", "c")]
+        started += three
+        haproxy, (one_port, three_port) = start_haproxy(work, three[0], three)
+        stops.append(lambda: (haproxy.terminate(), haproxy.wait()))
+
+        print(f"# Several instances, {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n")
+        print(f"{os.cpu_count()} cores; wrk -t2 -c{CONNECTIONS} -d{DURATION} on the same "
+              f"machine; PostgreSQL; {PROPERTIES} properties billed, 500 bills tracked in "
+              "turn; the look-up limit off.\n")
+        print("## 1. Look-ups through HAProxy: one instance behind it, then three\n")
+        print(HEADER)
+        ratios = []
+        for number in range(1, rounds + 1):
+            one = wrk(f"http://127.0.0.1:{one_port}", "-s", str(REPO / "bench/track.lua"),
+                      env=track)
+            row(f"round {number}: one instance", one)
+            many = wrk(f"http://127.0.0.1:{three_port}", "-s", str(REPO / "bench/track.lua"),
+                       env=track)
+            row(f"round {number}: three instances", many)
+            ratios.append(many[0] / one[0])
+        print(f"\nThree instances served {min(ratios):.2f}x to {max(ratios):.2f}x what one "
+              f"did, in {rounds} rounds (target >= 0.9: "
+              f"{'met' if min(ratios) >= 0.9 else 'missed'}).\n")
+        for instance in three[1:]:
+            instance.stop()
+        haproxy.terminate()
+        haproxy.wait()
+        stops.pop()
+
+        print("## 2. Look-ups with a read replica\n")
+        replica_server, stop_replica = make_replica(work)
+        stops.append(stop_replica)
+        reader = Serve(work, "replicated", url, "--database-read-url",
+                       f"{replica_server}/{DATABASE}")
+        started.append(reader)
+        deadline = time.monotonic() + 30
+        while reader.metric("daftar_replica_usable") != 1.0:
+            if time.monotonic() > deadline:
+                raise SystemExit("the replica did not become usable within 30 s")
+            time.sleep(0.5)
+        print(HEADER)
+        baseline = wrk(f"http://127.0.0.1:{three[0].port}", "-s",
+                       str(REPO / "bench/track.lua"), env=track)
+        row("primary only", baseline)
+        primary_before, replica_before = database_counts(SERVER), database_counts(replica_server)
+        read = wrk(f"http://127.0.0.1:{reader.port}", "-s", str(REPO / "bench/track.lua"),
+                   env=track)
+        primary_after, replica_after = database_counts(SERVER), database_counts(replica_server)
+        row("with the replica", read)
+        from_replica = reader.metric("daftar_public_reads_total", 'from="replica"') or 0
+        instead = reader.metric("daftar_public_reads_total", 'from="primary_instead"') or 0
+        primary = [after - before for after, before in zip(primary_after, primary_before)]
+        replica = [after - before for after, before in zip(replica_after, replica_before)]
+        print(f"\nDuring the {read[0] * float(DURATION.rstrip('s')):.0f} look-ups with the "
+              f"replica: its metrics count {from_replica:.0f} read from the replica and "
+              f"{instead:.0f} from the primary; in the benchmark's database the primary did "
+              f"{primary[0]} transactions and read {primary[1]} rows (what every instance's "
+              f"outbox worker and sweep do, and the baseline instance idling), the replica "
+              f"{replica[0]} transactions and {replica[1]} rows. Target (no tracking read on "
+              f"the primary): {'met' if instead == 0 and from_replica > 0 else 'missed'}.\n")
+        reader.stop()
+        stop_replica()
+        stops.pop()
+
+        print("## 3. A 1 MB document: from the data directory, then through the object store\n")
+        moto, s3_port = lab.start_moto(work)
+        stops.append(lambda: (moto.terminate(), moto.wait()))
+        stored = Serve(work, "s3", url, "--documents-url", f"s3://{lab.BUCKET}/bench",
+                       "--s3-endpoint", f"http://127.0.0.1:{s3_port}", "--s3-access-key-id",
+                       "test", "--s3-secret-access-key", "test")
+        started.append(stored)
+        print(HEADER.replace("| server |", "| documents in |"))
+        results = {}
+        for label, instance in (("the data directory", three[0]), ("the object store", stored)):
+            document, token = document_url(instance, rng)
+            results[label] = wrk(document, "-s", str(REPO / "bench/result.lua"), "-H",
+                                 f"Authorization: Bearer {token}",
+                                 connections=DOCUMENT_CONNECTIONS)
+            row(label, results[label])
+        p99 = results["the object store"][3]
+        print(f"\nThrough the object store the 1 MB document's p99 is {p99:.1f} ms "
+              f"(target <= 30 ms: {'met' if p99 <= 30 else 'missed'}).")
+    finally:
+        for instance in started:
+            if instance.process.poll() is None:
+                instance.process.terminate()
+                instance.process.wait()
+        for stop in reversed(stops):
+            stop()
+        subprocess.run([str(BENCH), "database", "drop", url], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
