@@ -116,7 +116,30 @@ fn parse_lsn(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_lsn;
+    use super::{ReadReplica, parse_lsn};
+
+    #[tokio::test]
+    async fn a_replica_url_naming_another_database_is_refused() {
+        let refused = ReadReplica::open(
+            "postgres://postgres@127.0.0.1:1/other_office",
+            "postgres://postgres@127.0.0.1:1/daftar",
+        )
+        .await
+        .expect_err("another database");
+        assert!(
+            refused.to_string().contains("names the database"),
+            "{refused}"
+        );
+        // Nothing is connected to open it: a replica that is down does not stop a start.
+        assert!(
+            ReadReplica::open(
+                "postgres://postgres@127.0.0.1:1/daftar",
+                "postgres://postgres@127.0.0.1:1/daftar",
+            )
+            .await
+            .is_ok()
+        );
+    }
 
     #[test]
     fn a_wal_position_is_read_as_bytes_into_the_log() {

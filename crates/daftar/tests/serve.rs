@@ -227,7 +227,9 @@ fn a_replica_that_does_not_answer_shows_in_the_metrics() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    let database = format!("{server_url}/daftar_test_{}_{stamp}", std::process::id());
+    let name = format!("daftar_test_{}_{stamp}", std::process::id());
+    let database = format!("{server_url}/{name}");
+    let replica = format!("postgres://postgres@127.0.0.1:1/{name}");
     // Nothing listens on port 1.
     let server = Server::start(
         1024,
@@ -237,7 +239,7 @@ fn a_replica_that_does_not_answer_shows_in_the_metrics() {
             "--database-url",
             &database,
             "--database-read-url",
-            "postgres://postgres@127.0.0.1:1/daftar",
+            &replica,
         ],
     );
     let admin = server.admin.expect("serve says where the metrics are");
