@@ -155,8 +155,9 @@ def make_replica(work):
     a function that stops it."""
     bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
                      key=lambda p: int(p.parent.name))[-1]
-    directory = work / "replica"
-    directory.mkdir()
+    # Its own directory, outside the work directory (private to this user): PostgreSQL
+    # runs as postgres.
+    directory = Path(tempfile.mkdtemp(prefix="daftar-bench-replica-"))
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_postgres:
         shutil.chown(directory, "postgres", "postgres")
@@ -179,6 +180,7 @@ def make_replica(work):
     def stop():
         subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
                         "immediate", "-w", "stop"], cwd=directory, capture_output=True)
+        shutil.rmtree(directory, ignore_errors=True)
     return f"postgres://postgres@127.0.0.1:{port}", stop
 
 
