@@ -14,12 +14,5 @@ function request()
   return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
 end
 
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format("RESULT %.1f %.3f %.3f %.3f %.3f %d %d %d\n",
-    summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000,
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout,
-    summary.requests))
-end
+-- done() prints the RESULT line: one copy, in result.lua beside this script.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "result.lua")

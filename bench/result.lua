@@ -1,5 +1,6 @@
 -- wrk script for a fixed request given on the command line (its path in the URL, its
--- headers with -H): prints the machine-readable RESULT line the benchmarks read:
+-- headers with -H), and the done() the other scripts here load: prints the
+-- machine-readable RESULT line the benchmarks read:
 --   RESULT requests_per_second p50_ms p90_ms p99_ms max_ms non_2xx socket_errors requests
 function done(summary, latency, requests)
   local errors = summary.errors

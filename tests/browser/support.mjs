@@ -26,6 +26,38 @@ export function startServer(daftar, dataDir, extraArgs = []) {
   });
 }
 
+/// The office a test runs against: a `daftar serve --demo` of its own over `dataDir`
+/// (as startServer), or, when DAFTAR_TEST_BASE_URL is set, one already running with the
+/// demo loaded: several instances behind a balancer (tests/instances/instances.py), whose
+/// data directories DAFTAR_TEST_MESSAGE_DIRS lists, colon-separated, for the SMS each
+/// "sent". `messageDirs` are where lastCode and messages read.
+export async function startOffice(daftar, dataDir, extraArgs = []) {
+  const base = process.env.DAFTAR_TEST_BASE_URL;
+  if (base) {
+    const messageDirs = (process.env.DAFTAR_TEST_MESSAGE_DIRS ?? '').split(':').filter(Boolean);
+    assert.ok(messageDirs.length > 0, 'DAFTAR_TEST_MESSAGE_DIRS names the instances\' data directories');
+    return { server: null, base: base.replace(/\/$/, ''), messageDirs };
+  }
+  const { server, base: own } = await startServer(daftar, dataDir, extraArgs);
+  return { server, base: own, messageDirs: [dataDir] };
+}
+
+/// Every message the office "sent", from each of `dirs`' messages.log, oldest first.
+export function messages(dirs) {
+  const all = [];
+  for (const dir of [dirs].flat()) {
+    let text = '';
+    try {
+      text = readFileSync(join(dir, 'messages.log'), 'utf8');
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+    for (const line of text.split('\n').filter(Boolean)) all.push(JSON.parse(line));
+  }
+  // Stable: messages of one log within a millisecond keep their order.
+  return all.map((m, i) => [Date.parse(m.at), i, m]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((e) => e[2]);
+}
+
 /// Debian's headless Chromium (or $CHROMIUM), quiet: no network of its own.
 export function launchBrowser() {
   return chromium.launch({
@@ -35,10 +67,10 @@ export function launchBrowser() {
   });
 }
 
-/// The six-digit code of the last message the server sent, in ASCII digits.
-export function lastCode(dataDir) {
-  const lines = readFileSync(join(dataDir, 'messages.log'), 'utf8').trim().split('\n');
-  const text = JSON.parse(lines.at(-1)).text;
+/// The six-digit code of the last message the server sent, in ASCII digits. `dirs` is
+/// the data directory, or each instance's (a code goes out from the one asked).
+export function lastCode(dirs) {
+  const text = messages(dirs).at(-1).text;
   return ascii(text).match(/\d{6}/)[0];
 }
 

@@ -7,12 +7,17 @@ key, and HAProxy (Debian's) in front of them, round robin, checking /readyz. The
 
   1. The sequence that once failed: a citizen applies with a document through instance A
      and reads it through instance B (and C): 200, byte for byte.
+  1b. The building-permit browser story (tests/browser/building-permit.mjs) in headless
+     Chromium, every page, upload and download through the balancer.
   2. 64 clients drive case actions through the balancer for a minute, with the crash
      test's load (tests/crash/crash.py): 48 citizens apply and resubmit, 16 clerks of one
      unit claim, complete, return and reject from its queue, racing each other. Nothing
      but the expected 409 `case.changed` is answered; every acknowledged action is in its
      case's history (none applied twice, each version once), and every status notice the
      histories owe is sent exactly once, whichever instance sent it.
+  2b. Every task those cases left open is made overdue (in the database), and the three
+     instances are restarted together, so that their first SLA sweeps race: each task is
+     marked once, and the office head told of it once, whichever instance marked it.
   3. Load through the balancer (citizens applying with a document, tracking their cases,
      reading their documents) while the three are restarted one by one (SIGTERM, wait for
      the exit, start again, wait until ready): no request fails, counted by the load.
@@ -72,6 +77,7 @@ ACTION_CLERKS = 16
 ACTION_SECONDS = 60
 ACTION_WRITES_PER_SECOND = 40
 NOTICE_PREFIX = "دفتر خدمات الکترونیک شهر: وضعیت پرونده"
+OVERDUE_PREFIX = "دفتر خدمات الکترونیک شهر: پرونده "
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
@@ -156,7 +162,7 @@ class Instance:
         self.process = None
         self.starts = 0
 
-    def start(self, demo=False):
+    def start(self, demo=False, wait=True):
         self.starts += 1
         args = [self.binary, "serve", "--addr", f"127.0.0.1:{self.port}",
                 "--data-dir", str(self.data_dir), "--database-url", self.database_url,
@@ -176,6 +182,10 @@ class Instance:
         self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env,
                                         stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
         out.close()
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self):
         wait_for(self.port, "/readyz", 60, self.process, f"instance {self.name}")
 
     def stop(self):
@@ -198,6 +208,12 @@ class Instance:
         return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                    if line.startswith("daftar_http_requests_total{")
                    and 'route="/readyz"' not in line and 'route="/healthz"' not in line)
+
+    def metric(self, name):
+        """The sum of a metric's series on this instance since it last started."""
+        text = call(self.admin_port, "GET", "/metrics").body.decode()
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith((name + " ", name + "{")))
 
     def messages(self):
         path = self.data_dir / "messages.log"
@@ -317,6 +333,7 @@ class Load:
         self.counts = collections.Counter()
         self.failures = []
         self.failures_by_client = collections.Counter()
+        self.failed_applications = collections.Counter()  # by client: answer unknown
         self.broken = []  # documents that came back changed: never allowed
         self.acked = []  # (citizen, tracking code, document id, pdf)
 
@@ -353,12 +370,105 @@ class Load:
                     self.counts[("error", type(error).__name__)] += 1
                     self.failures.append(f"{kind}: {error!r}")
                     self.failures_by_client[seed] += 1
+                    self.failed_applications[seed] += kind == "apply"
                 continue
             with self.lock:
                 self.counts[(kind, answer.status)] += 1
                 if not answer.ok:
                     self.failures.append(f"{kind}: {answer.status} {answer.body[:200]!r}")
                     self.failures_by_client[seed] += 1
+                    self.failed_applications[seed] += kind == "apply"
+
+    def check_no_application_twice(self):
+        """Each client's cases, as the office lists them, against what it was told: one
+        case per acknowledged application, and at most one more per application whose
+        answer was lost with the killed instance (committed before it died, or not)."""
+        acked = collections.Counter(citizen["national_id"] for citizen, *_ in self.acked)
+        problems = []
+        for seed, citizen in enumerate(self.citizens):
+            listed = call(self.port, "GET", "/api/v1/cases", token=citizen["token"])
+            if listed.status != 200:
+                problems.append(f"client {seed}: its cases answered {listed.status}")
+                continue
+            held = len(listed.json()["cases"])
+            told = acked[citizen["national_id"]]
+            if not told <= held <= told + self.failed_applications[seed]:
+                problems.append(f"client {seed}: {held} cases for {told} acknowledged "
+                                f"applications and {self.failed_applications[seed]} unanswered")
+        if problems:
+            raise TestFailed("applications written other than once:\n  "
+                             + "\n  ".join(problems[:20]))
+        log(f"each of {len(self.citizens)} clients holds one case per acknowledged "
+            f"application ({sum(acked.values())}), none twice")
+
+
+def building_permit_story(binary, instances, lb_port, database_url):
+    """The browser test of a building permit (tests/browser/building-permit.mjs), every
+    page, upload and download through the balancer: each instance serves part of it."""
+    if not (REPO / "tests/browser/node_modules").is_dir():
+        raise CannotRun("the browser tests' packages are not installed "
+                        "(cd tests/browser && npm ci)")
+    before = {i.name: i.requests_counted() for i in instances}
+    env = dict(os.environ, DAFTAR_TEST_BASE_URL=f"http://127.0.0.1:{lb_port}",
+               DAFTAR_TEST_MESSAGE_DIRS=":".join(str(i.data_dir) for i in instances),
+               DAFTAR_DATABASE_URL=database_url)
+    story = subprocess.run(["node", str(REPO / "tests/browser/building-permit.mjs"), binary],
+                           env=env, capture_output=True, text=True, timeout=600)
+    if story.returncode != 0:
+        raise TestFailed(f"the building-permit story through the balancer failed:\n"
+                         f"{story.stdout[-3000:]}{story.stderr[-3000:]}")
+    served = {i.name: i.requests_counted() - before[i.name] for i in instances}
+    if min(served.values()) <= 0:
+        raise TestFailed(f"an instance served none of the story: {served}")
+    log("the building-permit browser story passed through the balancer; requests each "
+        "instance served of it: " + ", ".join(f"{n} {c:.0f}" for n, c in served.items()))
+
+
+def psql(database_url, sql):
+    """The rows `sql` answers, a line each."""
+    return subprocess.run(["psql", database_url, "-Atqc", sql], check=True,
+                          capture_output=True, text=True).stdout.splitlines()
+
+
+def sweep_once_by_three(instances, database_url):
+    """Every open task made overdue, then the three instances restarted together: each
+    sweeps as it starts, at the same moment as the others. Each task is marked once, its
+    office head told once, and all three did sweep."""
+    due = collections.Counter(psql(database_url, """
+        UPDATE case_tasks t SET sla_due = '1400-01-01' FROM cases c
+        WHERE c.id = t.case_id AND t.overdue_at IS NULL RETURNING c.tracking_code"""))
+    if sum(due.values()) < 10:
+        raise TestFailed(f"only {sum(due.values())} open tasks to sweep: the test proves nothing")
+    for instance in instances:
+        instance.stop()
+    for instance in instances:
+        instance.start(wait=False)
+    for instance in instances:
+        instance.wait_ready()
+    expected = collections.Counter({code.translate(PERSIAN_DIGITS): n for code, n in due.items()})
+    deadline = time.monotonic() + 60
+    while True:
+        told = collections.Counter()
+        for instance in instances:
+            for message in instance.messages():
+                if message["text"].startswith(OVERDUE_PREFIX):
+                    told[message["text"][len(OVERDUE_PREFIX):].split()[0]] += 1
+        if told == expected or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    marked = int(psql(database_url,
+                      "SELECT count(*) FROM case_tasks WHERE overdue_at IS NOT NULL")[0])
+    by_instance = {i.name: i.metric("daftar_tasks_marked_overdue_total") for i in instances}
+    sweeps = {i.name: i.metric('daftar_sla_sweeps_total{outcome="done"}') for i in instances}
+    if told != expected or marked != sum(due.values()) or min(sweeps.values()) < 1 \
+            or sum(by_instance.values()) != marked:
+        raise TestFailed(f"the sweep by three: {sum(due.values())} tasks due, {marked} marked "
+                         f"(by instance {by_instance}, sweeps {sweeps}); the office head told "
+                         f"of {sum(told.values())}, {len(told - expected)} told too often, "
+                         f"{len(expected - told)} never")
+    log(f"{marked} overdue tasks on {len(due)} cases swept by the three instances starting "
+        f"together (marked by each: {by_instance}): each marked once, the office head told "
+        f"once each")
 
 
 def rolling_restart(instances):
@@ -530,6 +640,7 @@ def kill_one_under_load(instances, lb_port, citizens):
     log(f"{len(load.failures)} requests failed around the kill (at most one a client may)")
     survivors = [instance for instance in instances if instance is not victim]
     check_after(survivors, load.acked)
+    load.check_no_application_twice()
     started = time.monotonic()
     expected, sent, missing = count_notices(instances, load.acked,
                                             seconds=OUTBOX_LEASE_SECONDS + 60)
@@ -564,8 +675,10 @@ def run(binary, work):
             f"{', '.join(str(i.port) for i in instances)}, haproxy on {lb_port}")
         rng = random.Random()
         check_the_two_instance_sequence(instances, sign_in(instances[0].port, instances, rng))
+        building_permit_story(binary, instances, lb_port, database_url)
         # First, so that the clerks' queue holds this load's cases (and phase 1's one).
         case_actions_through_the_balancer(instances, lb_port, rng)
+        sweep_once_by_three(instances, database_url)
 
         citizens = [sign_in(lb_port, instances, rng) for _ in range(CLIENTS)]
         load = Load(lb_port, citizens)
@@ -599,6 +712,7 @@ def run(binary, work):
         log("requests each instance's metrics count since its restart: "
             + ", ".join(f"{name} {count:.0f}" for name, count in served.items()))
         check_after(instances, load.acked)
+        load.check_no_application_twice()
         check_notices_sent_once(instances, load.acked)
         # Citizens of their own: the first ones are near their documents for the day.
         fresh = [sign_in(lb_port, instances, rng) for _ in range(CLIENTS)]

@@ -17,6 +17,7 @@ use support::{application, cases_with, citizen, set_up_office, staff};
 with_both_databases!(
     a_taken_tracking_code_is_drawn_again,
     a_queue_names_a_state_in_the_version_its_case_follows,
+    an_application_to_an_office_not_set_up_is_refused_saying_so,
 );
 
 const SINGLE_REVIEW: &str = include_str!("../../../workflows/single_review.toml");
@@ -59,6 +60,24 @@ async fn a_taken_tracking_code_is_drawn_again(store: Arc<dyn Store>) {
     );
     let mine = cases.my_cases(&citizen()).await.unwrap();
     assert_eq!(mine.len(), 2);
+}
+
+/// Before `daftar office add`, an application is refused as "no office" (a 503 with its
+/// code at the edge, not a 500), and nothing is opened or kept.
+async fn an_application_to_an_office_not_set_up_is_refused_saying_so(store: Arc<dyn Store>) {
+    let files = tempfile::tempdir().unwrap();
+    let cases = cases_with(&store, built_in(), RandomCodes::default(), &files);
+    let form = application(&cases, support::SERVICE).await;
+    let error = cases.apply(&citizen(), &form).await.unwrap_err();
+    assert!(
+        matches!(error, daftar_app::CaseError::NoOffice),
+        "{error:?}"
+    );
+    assert!(cases.my_cases(&citizen()).await.unwrap().is_empty());
+    set_up_office(store.as_ref()).await;
+    let form = application(&cases, support::SERVICE).await;
+    cases.apply(&citizen(), &form).await.unwrap();
+    assert_eq!(cases.my_cases(&citizen()).await.unwrap().len(), 1);
 }
 
 async fn a_queue_names_a_state_in_the_version_its_case_follows(store: Arc<dyn Store>) {

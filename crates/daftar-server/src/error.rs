@@ -101,6 +101,7 @@ impl From<CaseError> for AppError {
                     | Refusal::CommentRequired => AppError::Invalid(code),
                 }
             }
+            CaseError::NoOffice => AppError::ServiceDown("office.none"),
             CaseError::Store(error) => error.into(),
             CaseError::Internal(error) => AppError::Internal(error),
         }
@@ -446,6 +447,7 @@ mod tests {
         "payment.refund",
         "payment.tampered",
         "payment.gateway_down",
+        "office.none",
         "zoning.point",
         "zoning.plot_area",
         "zoning.setback",

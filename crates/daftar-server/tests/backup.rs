@@ -23,14 +23,7 @@ async fn restored(from: &TestApp, backup: &std::path::Path, db: &Db) -> (TestApp
     let data_dir = tempfile::tempdir().unwrap();
     let mut config = from.state.config.clone();
     config.data_dir = data_dir.path().to_owned();
-    config.database_url = Some(match db {
-        Db::Sqlite => format!("sqlite://{}", data_dir.path().join("daftar.db").display()),
-        Db::Postgres => {
-            let server = std::env::var("DAFTAR_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-            format!("{server}/daftar_test_{:016x}", rand::random::<u64>())
-        }
-    });
+    config.database_url = Some(db.fresh_url(data_dir.path()));
     daftar_app::backup::restore(&config, backup, |_, _| {})
         .await
         .expect("the backup restores");
@@ -216,18 +209,12 @@ async fn a_damaged_backup_is_refused_before_anything_is_written(db: Db) {
     let target = tempfile::tempdir().unwrap();
     let mut config = office.state.config.clone();
     config.data_dir = target.path().join("data");
-    config.database_url = Some(format!(
-        "sqlite://{}",
-        target.path().join("data").join("daftar.db").display()
-    ));
-    if manifest.backend == "postgres" {
-        let server = std::env::var("DAFTAR_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-        config.database_url = Some(format!(
-            "{server}/daftar_test_{:016x}",
-            rand::random::<u64>()
-        ));
-    }
+    let db = if manifest.backend == "postgres" {
+        Db::Postgres
+    } else {
+        Db::Sqlite
+    };
+    config.database_url = Some(db.fresh_url(&config.data_dir));
     let refused = daftar_app::backup::restore(&config, &into, |_, _| {})
         .await
         .expect_err("a damaged copy");
@@ -267,14 +254,7 @@ async fn a_damaged_document_is_refused_before_anything_is_written(db: Db) {
     let target = tempfile::tempdir().unwrap();
     let mut config = office.state.config.clone();
     config.data_dir = target.path().join("data");
-    config.database_url = Some(match db {
-        Db::Sqlite => format!("sqlite://{}", config.data_dir.join("daftar.db").display()),
-        Db::Postgres => {
-            let server = std::env::var("DAFTAR_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-            format!("{server}/daftar_test_{:016x}", rand::random::<u64>())
-        }
-    });
+    config.database_url = Some(db.fresh_url(&config.data_dir));
     let refused = daftar_app::backup::restore(&config, &into, |_, _| {})
         .await
         .expect_err("a damaged document");

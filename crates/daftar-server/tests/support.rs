@@ -69,6 +69,21 @@ pub enum Db {
     Postgres,
 }
 
+impl Db {
+    /// A database of this kind no test has used: a file in `data_dir`, or a new
+    /// PostgreSQL database (created when first opened).
+    pub fn fresh_url(self, data_dir: &std::path::Path) -> String {
+        match self {
+            Db::Sqlite => format!("sqlite://{}", data_dir.join("daftar.db").display()),
+            Db::Postgres => {
+                let server = std::env::var("DAFTAR_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+                format!("{server}/daftar_test_{:016x}", rand::random::<u64>())
+            }
+        }
+    }
+}
+
 impl TestApp {
     pub async fn spawn(db: Db) -> TestApp {
         TestApp::spawn_with(db, |_| {}).await
@@ -77,14 +92,7 @@ impl TestApp {
     /// A test app whose configuration `adjust` changes first.
     pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
-        let url = match db {
-            Db::Sqlite => format!("sqlite://{}", data_dir.path().join("daftar.db").display()),
-            Db::Postgres => {
-                let server = std::env::var("DAFTAR_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-                format!("{server}/daftar_test_{:016x}", rand::random::<u64>())
-            }
-        };
+        let url = db.fresh_url(data_dir.path());
         TestApp::spawn_at(url, data_dir, adjust).await
     }
 

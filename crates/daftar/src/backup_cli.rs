@@ -5,23 +5,13 @@ use std::path::Path;
 
 use daftar_app::Config;
 use daftar_app::backup::MANIFEST;
-use indicatif::{ProgressBar, ProgressStyle};
 
-fn documents_bar() -> ProgressBar {
-    ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("documents {bar:30} {pos}/{len} [{elapsed} of ~{duration}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    )
-}
+use crate::progress::FilesBar;
 
 pub async fn back_up(config: &Config, output: &Path) -> anyhow::Result<()> {
-    let bar = documents_bar();
-    let manifest = daftar_app::backup::back_up(config, output, |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })
-    .await;
-    bar.finish_and_clear();
+    let bar = FilesBar::new();
+    let manifest = daftar_app::backup::back_up(config, output, bar.progress()).await;
+    bar.finish();
     let manifest = manifest?;
     println!(
         "Backed up to {}: the {} database ({} bytes), {} documents{}; began {}, finished {}.",
@@ -45,13 +35,9 @@ pub async fn back_up(config: &Config, output: &Path) -> anyhow::Result<()> {
 }
 
 pub async fn restore(config: &Config, dir: &Path) -> anyhow::Result<()> {
-    let bar = documents_bar();
-    let manifest = daftar_app::backup::restore(config, dir, |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })
-    .await;
-    bar.finish_and_clear();
+    let bar = FilesBar::new();
+    let manifest = daftar_app::backup::restore(config, dir, bar.progress()).await;
+    bar.finish();
     let manifest = manifest?;
     println!(
         "Restored the backup begun {}: the {} database, {} documents{}.",

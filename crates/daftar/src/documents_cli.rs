@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::progress::FilesBar;
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -13,7 +14,6 @@ use daftar_app::files::{FileStore, ObjectStoreSettings};
 use daftar_app::issued::pdf::{PdfCheck, check_pdf, sample_data};
 use daftar_app::issued::typeset::Typesetter;
 use daftar_core::issued::PublicKey;
-use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, Subcommand)]
 pub enum DocumentsCommand {
@@ -77,16 +77,9 @@ pub async fn run(command: DocumentsCommand) -> anyhow::Result<()> {
 
 async fn migrate(from: &FileStore, to: &FileStore) -> anyhow::Result<()> {
     to.ready().await?;
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} files [{elapsed} of ~{duration}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let migration = daftar_app::files::migrate::migrate(from, to, |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })
-    .await;
-    bar.finish_and_clear();
+    let bar = FilesBar::new();
+    let migration = daftar_app::files::migrate::migrate(from, to, bar.progress()).await;
+    bar.finish();
     let migration = migration.with_context(|| {
         format!(
             "the migration stopped (run it again to resume) from {} to {}",

@@ -3,7 +3,9 @@
 mod backup_cli;
 mod batch_cli;
 mod documents_cli;
+mod office_cli;
 mod open311_cli;
+mod progress;
 mod property_cli;
 mod report_cli;
 mod zoning_cli;
@@ -64,6 +66,11 @@ enum Command {
     Demo {
         #[command(flatten)]
         config: Config,
+    },
+    /// The city-services offices: set one up before granting roles in it.
+    Office {
+        #[command(subcommand)]
+        command: office_cli::OfficeCommand,
     },
     /// Manage staff accounts.
     User {
@@ -358,6 +365,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Property { command } => property_cli::run(command).await,
         Command::Zoning { command } => zoning_cli::run(command).await,
         Command::Open311 { command } => open311_cli::run(command).await,
+        Command::Office { command } => office_cli::run(command).await,
         Command::Report { command } => report_cli::run(command).await,
         Command::Bills {
             command:
@@ -529,6 +537,16 @@ async fn add_user(
         anyhow::bail!("{weakness} (nothing was added)");
     }
     let store = open_store(&config).await?;
+    let offices = store.offices().await?;
+    if let Some((missing, _)) = roles
+        .iter()
+        .find(|(office, _)| !offices.iter().any(|o| &o.code == office))
+    {
+        anyhow::bail!(
+            "office {missing} is not set up: set it up first with `daftar office add {missing} \
+             --name-fa … --name-en …` (nothing was added)"
+        );
+    }
     let password_hash = daftar_app::accounts::hash_password(password)?;
     let count = roles.len();
     let staff = NewStaff {

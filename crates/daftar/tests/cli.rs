@@ -153,6 +153,11 @@ fn migrate_demo_and_user_add_work_on_a_new_data_directory() {
         "a long enough password\n",
     );
     assert!(!unknown_office.status.success());
+    assert!(
+        text(&unknown_office).contains("office 0999 is not set up"),
+        "{}",
+        text(&unknown_office)
+    );
     let retried = daftar(
         &[
             "user",
@@ -191,6 +196,71 @@ fn migrate_demo_and_user_add_work_on_a_new_data_directory() {
     );
     assert!(!bad_role.status.success());
     assert!(text(&bad_role).contains("unknown role"));
+}
+
+/// A real office starts from an empty database: its offices are set up from the command
+/// line, then staffed, and a second `add` renames rather than duplicates.
+#[test]
+fn offices_are_set_up_listed_and_renamed_before_staff_are_granted_roles_in_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    let add_user = [
+        "user",
+        "add",
+        "--data-dir",
+        data_dir,
+        "--username",
+        "sara",
+        "--name",
+        "سارا",
+        "--role",
+        "0203:formation",
+    ];
+    let early = daftar(&add_user, "a long enough password\n");
+    assert!(!early.status.success());
+    assert!(
+        text(&early).contains("daftar office add 0203"),
+        "{}",
+        text(&early)
+    );
+
+    let office = |code: &str, fa: &str, en: &str| {
+        daftar(
+            &[
+                "office",
+                "add",
+                "--data-dir",
+                data_dir,
+                code,
+                "--name-fa",
+                fa,
+                "--name-en",
+                en,
+            ],
+            "",
+        )
+    };
+    let added = office("0203", "دفتر ۰۲۰۳", "Office 0203");
+    assert!(added.status.success(), "{}", text(&added));
+    assert_eq!(
+        String::from_utf8_lossy(&added.stdout),
+        "Office 0203 of district 2 is set up.\n"
+    );
+    let renamed = office("0203", "دفتر خدمات ۰۲۰۳", "Services office 0203");
+    assert!(renamed.status.success(), "{}", text(&renamed));
+    for (code, fa) in [("203", "x"), ("0204", "  ")] {
+        let refused = office(code, fa, "x");
+        assert!(!refused.status.success(), "{code} {fa:?} was taken");
+    }
+
+    let listed = daftar(&["office", "list", "--data-dir", data_dir], "");
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        "0203\t2\tدفتر خدمات ۰۲۰۳\tServices office 0203\n"
+    );
+    let staffed = daftar(&add_user, "a long enough password\n");
+    assert!(staffed.status.success(), "{}", text(&staffed));
 }
 
 /// Finding 15: a log line must never land in a command's output, so `daftar bills export

@@ -1,7 +1,7 @@
 //! Accounts: who is asking. A citizen signs in with a one-time code sent to their mobile,
 //! a staff member with a password; either opens a session, whose random token the client
 //! keeps and whose SHA-256 the store keeps, so sessions survive restarts and are shared
-//! by every instance.
+//! by every instance. The offices staff are granted roles in are set up here too.
 //!
 //! [`Accounts`] is the service; [`Principal`] is who a use case acts for, and
 //! [`CurrentUser`] the session a request presented.
@@ -18,7 +18,9 @@ use std::time::Duration;
 use daftar_core::ir::{IdError, LegalId, NationalId};
 use daftar_core::roles::{OfficeCode, Role};
 use daftar_core::sign_in_limits::CodeLimits;
-use daftar_store::{AccountStore, Session, StaffAccount, StaffSummary, StoreError, Subject};
+use daftar_store::{
+    AccountStore, Office, Session, StaffAccount, StaffSummary, StoreError, Subject,
+};
 use jiff::Timestamp;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -28,6 +30,9 @@ use crate::notify::Notifier;
 pub use ownership::{HttpMobileOwnership, MobileOwnership, Ownership};
 pub use password::{MIN_PASSWORD_CHARS, hash_password, weakness};
 pub use sign_in::SignedIn;
+
+/// The longest office name taken, in characters: what a page's heading can hold.
+pub const OFFICE_NAME_MAX_CHARS: usize = 120;
 
 /// The sign-in and session use cases, over the account store, the notifier the codes
 /// go out through and, when configured, the mobile-ownership inquiry.
@@ -212,6 +217,36 @@ impl Accounts {
     /// Removes sign-in counts (codes, password tries) older than a day; returns how many.
     pub async fn sweep_sign_in_counts(&self, now: Timestamp) -> Result<u64, AccountError> {
         Ok(self.store.sweep_sign_in_counters(now).await?)
+    }
+
+    /// Sets up an office, or renames one. Its district is its code's first two digits, so
+    /// applications from that district's properties go to it.
+    pub async fn set_up_office(
+        &self,
+        code: OfficeCode,
+        name_fa: &str,
+        name_en: &str,
+    ) -> Result<Office, AccountError> {
+        let name = |name: &str| {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > OFFICE_NAME_MAX_CHARS {
+                return Err(AccountError::Invalid("office.name"));
+            }
+            Ok(name.to_owned())
+        };
+        let office = Office {
+            district: i64::from(code.district()),
+            code,
+            name_fa: name(name_fa)?,
+            name_en: name(name_en)?,
+        };
+        self.store.upsert_office(&office).await?;
+        Ok(office)
+    }
+
+    /// Every office set up, by code.
+    pub async fn offices(&self) -> Result<Vec<Office>, AccountError> {
+        Ok(self.store.offices().await?)
     }
 
     /// Who staffs a unit in each office where `account` holds its role.

@@ -307,7 +307,6 @@ impl Cases {
         Err(anyhow::anyhow!("{CODE_DRAWS} tracking codes drawn in a row were taken").into())
     }
 
-    /// The office a new case goes to: the one of the property's district, else the first.
     /// Refuses uploads the service's form does not take, by kind and by content, and
     /// more than the document limits allow, as an application's are.
     pub(crate) async fn check_uploads(
@@ -324,13 +323,20 @@ impl Cases {
             .await
     }
 
+    /// The office a new case goes to: the one of the property's district, else the first.
     async fn office_for(&self, district: Option<u16>) -> Result<OfficeCode, CaseError> {
         let offices = self.accounts.offices().await?;
-        let chosen = offices
+        let Some(chosen) = offices
             .iter()
             .find(|office| district.is_some_and(|d| office.district == i64::from(d)))
             .or_else(|| offices.first())
-            .ok_or_else(|| anyhow::anyhow!("no office is set up"))?;
+        else {
+            // The applicant is told the desk is not open yet; the operator needs more.
+            tracing::error!(
+                "an application was refused: no office is set up (`daftar office add` sets one up)"
+            );
+            return Err(CaseError::NoOffice);
+        };
         Ok(chosen.code.clone())
     }
 }

@@ -371,6 +371,9 @@ pub enum CaseError {
     /// Every bad answer and document of an application, in the form's order.
     #[error("{} answers or documents are invalid", .0.len())]
     InvalidFields(Vec<daftar_core::catalog::AnswerError>),
+    /// No office is set up to take the case (`daftar office add` sets one up).
+    #[error("no office is set up: add one with `daftar office add`")]
+    NoOffice,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

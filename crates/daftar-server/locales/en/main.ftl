@@ -385,6 +385,7 @@ err-payment-expired = This bill is past its due date; its amount moves to next y
 err-payment-refund = The payment went through but the bill did not take it (it was paid or cancelled before). The amount will be refunded; please contact the office.
 err-payment-tampered = The gateway's answer does not match this payment; nothing changed.
 err-payment-gateway-down = The payment gateway is not answering. Please try again in a few minutes; if money left your account, open this page again.
+err-office-none = This office is not open for applications yet. Please try again later.
 err-zoning-point = The longitude and latitude must be numbers, the longitude between −180 and 180 and the latitude between −90 and 90.
 err-zoning-no-map = No zoning map has been imported yet.
 err-zoning-staff-only = Only the office's staff may ask about a point on the map.
