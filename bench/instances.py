@@ -4,13 +4,15 @@ on PostgreSQL, each against its baseline in the same run:
 
   1. Public look-ups (GET /api/v1/bills/track, the look-up limit off) through HAProxy:
      three instances behind it against one instance behind it, the same wrk load, in
-     alternating rounds. Target: three serve at least 0.9x what one does on the same
-     cores (no coordination collapse; there is no more CPU to gain).
+     alternating rounds, after a warm-up of each that is not counted. Target: three serve
+     at least 0.9x what one does on the same cores (no coordination collapse; there is no
+     more CPU to gain).
   2. The read replica: one instance with --database-read-url pointing at a streaming
      replica made here with pg_basebackup, under the same load. Its metrics count where
      each look-up read, and pg_stat_database counts the transactions and rows each server
      did meanwhile. Target: the tracking reads never touch the primary.
-  3. A 1 MB document (GET /api/v1/documents/{id}, its owner's token, 8 connections)
+  3. A 1 MB document (GET /api/v1/documents/{id}, its owner's token; one download at a
+     time, then 8 at once)
      through the object store (moto's S3 server, on the same cores) against the same
      from the data directory. Target: p99 <= 30 ms through the object store.
 
@@ -18,7 +20,7 @@ Usage:  python3 bench/instances.py [ROUNDS]     (ROUNDS of part 1, default 3)
 Builds nothing: run `cargo build --release -p daftar -p daftar-bench` first. Needs wrk,
 haproxy, Debian's PostgreSQL programs, and pg_hba.conf letting 127.0.0.1 replicate (as
 .ci/run sets). Environment: POSTGRES_SERVER (postgres://postgres@127.0.0.1:5432),
-DURATION (15s), CONNECTIONS (64), DOCUMENT_CONNECTIONS (8), PROPERTIES (10000).
+DURATION (15s), CONNECTIONS (64), DOCUMENT_CONNECTIONS (1,8), PROPERTIES (10000).
 """
 
 import base64
@@ -36,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "instances"))
 import instances as lab  # noqa: E402  (the several-instances test's helpers)
+from pg_cluster import PgCluster  # noqa: E402
 
 DAFTAR = REPO / "target" / "release" / "daftar"
 BENCH = REPO / "target" / "release" / "daftar-bench"
@@ -43,17 +46,20 @@ SERVER = os.environ.get("POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 DURATION = os.environ.get("DURATION", "15s")
 CONNECTIONS = os.environ.get("CONNECTIONS", "64")
 PROPERTIES = os.environ.get("PROPERTIES", "10000")
-# Downloads of 1 MB at once: a busy desk's, not a flood's.
-DOCUMENT_CONNECTIONS = os.environ.get("DOCUMENT_CONNECTIONS", "8")
+# Downloads of 1 MB at once: one, and a busy desk's (not a flood's).
+DOCUMENT_CONNECTIONS = os.environ.get("DOCUMENT_CONNECTIONS", "1,8").split(",")
+WARM_UP = "5s"
 DATABASE = f"daftar_bench_instances_{os.getpid()}"
 # Which parts to run: all three by default.
 PARTS = os.environ.get("PARTS", "123")
 
 
-def wrk(url, *flags, env=None, connections=None):
+def wrk(url, *flags, env=None, connections=None, duration=None):
     """One wrk run: (requests/s, p50, p90, p99, max, non-2xx, socket errors)."""
     connections = connections or CONNECTIONS
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{DURATION}", *flags, url],
+    threads = min(2, int(connections))
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}",
+                          f"-d{duration or DURATION}", *flags, url],
                          capture_output=True, text=True, check=True,
                          env={**os.environ, **(env or {})}).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))
@@ -152,38 +158,15 @@ backend three
     return process, ports
 
 
-def make_replica(work):
-    """A streaming replica of the server, as tests/…/pg_replica makes one: its URL and
-    a function that stops it."""
-    bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                     key=lambda p: int(p.parent.name))[-1]
-    # Its own directory, outside the work directory (private to this user): PostgreSQL
-    # runs as postgres.
-    directory = Path(tempfile.mkdtemp(prefix="daftar-bench-replica-"))
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_postgres:
-        shutil.chown(directory, "postgres", "postgres")
-    data = directory / "data"
-    subprocess.run([*as_postgres, str(bin_dir / "pg_basebackup"), "-d", SERVER, "-D", str(data),
-                    "-X", "stream", "-R", "-c", "fast"], check=True, cwd=directory)
-    (data / "postgresql.conf").write_text("")
-    (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
-    port = lab.free_port()
+def make_replica():
+    """A streaming replica of the server: its URL and a function that stops it."""
+    # A standby must allow what its primary allows.
     settings = " ".join(f"-c {name}={psql(SERVER + '/postgres', f'SHOW {name}')}"
                         for name in ("max_connections", "max_worker_processes",
                                      "max_wal_senders", "max_prepared_transactions",
                                      "max_locks_per_transaction"))
-    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-l",
-                    str(directory / "log"), "-w", "-o",
-                    f"-p {port} -c listen_addresses=127.0.0.1 "
-                    f"-c unix_socket_directories={directory} -c hot_standby=on {settings}",
-                    "start"], check=True, cwd=directory, capture_output=True)
-
-    def stop():
-        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
-                        "immediate", "-w", "stop"], cwd=directory, capture_output=True)
-        shutil.rmtree(directory, ignore_errors=True)
-    return f"postgres://postgres@127.0.0.1:{port}", stop
+    replica = PgCluster.replica_of(SERVER, settings)
+    return replica.server, replica.stop
 
 
 def one_mb_application(citizen):
@@ -249,6 +232,11 @@ def main():
               f"machine; PostgreSQL; {PROPERTIES} properties billed, 500 bills tracked in "
               "turn; the look-up limit off.\n")
         print("## 1. Look-ups through HAProxy: one instance behind it, then three\n")
+        # The instances' first requests fill their pools and caches: one short load through
+        # each backend first, not counted, so that no round measures a cold start.
+        for port in (one_port, three_port) if "1" in PARTS else ():
+            wrk(f"http://127.0.0.1:{port}", "-s", str(REPO / "bench/track.lua"), env=track,
+                duration=WARM_UP)
         print(HEADER)
         ratios = [1.0] if "1" not in PARTS else []
         for number in range(1, (rounds if "1" in PARTS else 0) + 1):
@@ -271,7 +259,7 @@ def main():
 
         if "2" in PARTS:
             print("## 2. Look-ups with a read replica\n")
-            replica_server, stop_replica = make_replica(work)
+            replica_server, stop_replica = make_replica()
             stops.append(stop_replica)
             reader = Serve(work, "replicated", url, "--database-read-url",
                            f"{replica_server}/{DATABASE}")
@@ -317,17 +305,22 @@ def main():
                        "--s3-endpoint", f"http://127.0.0.1:{s3_port}", "--s3-access-key-id",
                        "test", "--s3-secret-access-key", "test")
         started.append(stored)
-        print(HEADER.replace("| server |", "| documents in |"))
+        print(HEADER.replace("| server |", "| documents in, downloads at once |"))
+        documents = {label: document_url(instance, rng)
+                     for label, instance in (("the data directory", three[0]),
+                                             ("the object store", stored))}
         results = {}
-        for label, instance in (("the data directory", three[0]), ("the object store", stored)):
-            document, token = document_url(instance, rng)
-            results[label] = wrk(document, "-s", str(REPO / "bench/result.lua"), "-H",
-                                 f"Authorization: Bearer {token}",
-                                 connections=DOCUMENT_CONNECTIONS)
-            row(label, results[label])
-        p99 = results["the object store"][3]
-        print(f"\nThrough the object store the 1 MB document's p99 is {p99:.1f} ms "
-              f"(target <= 30 ms: {'met' if p99 <= 30 else 'missed'}).")
+        for connections in DOCUMENT_CONNECTIONS:
+            for label, (document, token) in documents.items():
+                results[label, connections] = wrk(
+                    document, "-s", str(REPO / "bench/result.lua"), "-H",
+                    f"Authorization: Bearer {token}", connections=connections)
+                row(f"{label}, {connections}", results[label, connections])
+        print()
+        for connections in DOCUMENT_CONNECTIONS:
+            p99 = results["the object store", connections][3]
+            print(f"Through the object store, {connections} at once, the 1 MB document's p99 "
+                  f"is {p99:.1f} ms (target <= 30 ms: {'met' if p99 <= 30 else 'missed'}).")
     finally:
         for instance in started:
             if instance.process.poll() is None:

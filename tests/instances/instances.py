@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Several instances of one office, as docs/OPERATIONS.md lays them out, on this machine.
 
-It starts an S3-compatible object store (moto's server, from PyPI), three `daftar serve`
-instances on one PostgreSQL database with their documents in that store and one signing
-key, and HAProxy (Debian's) in front of them, round robin, checking /readyz. Then:
+It starts a PostgreSQL primary and its streaming replica (tests/instances/pg_cluster.py),
+an S3-compatible object store (moto's server, from PyPI), three `daftar serve` instances
+on that database, reading the public look-ups from the replica, with their documents in
+that store and one signing key, and HAProxy (Debian's) in front of them, round robin,
+checking /readyz. Then:
 
   1. The sequence that once failed: a citizen applies with a document through instance A
      and reads it through instance B (and C): 200, byte for byte.
@@ -19,9 +21,11 @@ key, and HAProxy (Debian's) in front of them, round robin, checking /readyz. The
      instances are restarted together, so that their first SLA sweeps race: each task is
      marked once, and the office head told of it once, whichever instance marked it.
   3. Load through the balancer (citizens applying with a document, tracking their cases,
-     reading their documents) while the three are restarted one by one (SIGTERM, wait for
-     the exit, start again, wait until ready): no request fails, counted by the load.
-  4. Each instance's metrics (--admin-addr) count requests it served after its restart.
+     reading their documents) while the three are restarted one by one (SIGTERM, which
+     drains for 2 s with /readyz answering 503; wait for the exit, start again, wait until
+     ready): no request fails, counted by the load.
+  4. Each instance's metrics (--admin-addr) count requests it served after its restart,
+     and public look-ups it read from the replica.
   5. Afterwards every acknowledged application is there, trackable and its document
      readable through each instance, and its notice was sent exactly once, whichever
      instance's outbox worker sent it (each instance writes DATA_DIR/messages.log).
@@ -31,8 +35,8 @@ key, and HAProxy (Debian's) in front of them, round robin, checking /readyz. The
      claimed by the others once its claim runs out (--outbox-lease-secs 60).
 
 Usage:  python3 tests/instances/instances.py PATH/TO/daftar
-PostgreSQL from DAFTAR_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432); the
-database daftar_instances is dropped first. Exits 0 when all holds, 1 when it does not,
+PostgreSQL's programs from Debian's postgresql (its servers are the test's own); the
+browser test's packages installed (cd tests/browser && npm ci). Exits 0 when all holds, 1 when it does not,
 2 when the test could not run. Python standard library only.
 """
 
@@ -54,6 +58,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from pg_cluster import PgCluster
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICE = "10010101003th01"  # Detailed-plan inquiry: one document, the formation unit
@@ -152,8 +158,9 @@ def wait_for(port, path, seconds, process=None, what="a server"):
 
 
 class Instance:
-    def __init__(self, name, binary, work, database_url, s3_port, key_file):
+    def __init__(self, name, binary, work, database_url, read_url, s3_port, key_file):
         self.name, self.binary = name, binary
+        self.read_url = read_url
         self.data_dir = work / name
         self.port = free_port()
         self.admin_port = free_port()
@@ -166,6 +173,7 @@ class Instance:
         self.starts += 1
         args = [self.binary, "serve", "--addr", f"127.0.0.1:{self.port}",
                 "--data-dir", str(self.data_dir), "--database-url", self.database_url,
+                "--database-read-url", self.read_url,
                 "--documents-url", f"s3://{BUCKET}/office",
                 "--s3-endpoint", f"http://127.0.0.1:{self.s3_port}",
                 "--s3-access-key-id", "test", "--s3-secret-access-key", "test",
@@ -173,6 +181,8 @@ class Instance:
                 "--trust-forwarded-for", "--max-connections-per-address", "0",
                 "--lookup-rate-limit", "0", "--admin-addr", f"127.0.0.1:{self.admin_port}",
                 "--outbox-lease-secs", str(OUTBOX_LEASE_SECONDS),
+                # HAProxy's checks (inter 500ms fall 2) take it out within this.
+                "--drain-secs", "2",
                 # Every citizen of the test asks for a code from this one address.
                 "--code-requests-per-address", "1000", "--code-checks-per-address", "1000"]
         if demo:
@@ -246,14 +256,6 @@ def start_haproxy(work, instances):
                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     wait_for(port, "/readyz", 30, process, "haproxy")
     return process, port
-
-
-def fresh_database():
-    server = os.environ.get("DAFTAR_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    subprocess.run(["psql", f"{server}/postgres", "-qc",
-                    "DROP DATABASE IF EXISTS daftar_instances"], check=True,
-                   capture_output=True)
-    return f"{server}/daftar_instances"
 
 
 def national_id(rng):
@@ -440,6 +442,8 @@ def sweep_once_by_three(instances, database_url):
     if sum(due.values()) < 10:
         raise TestFailed(f"only {sum(due.values())} open tasks to sweep: the test proves nothing")
     for instance in instances:
+        instance.process.terminate()
+    for instance in instances:
         instance.stop()
     for instance in instances:
         instance.start(wait=False)
@@ -516,6 +520,17 @@ def count_notices(instances, acked, seconds=90):
         if not missing or time.monotonic() > deadline:
             return expected, sent, missing
         time.sleep(1)
+
+
+def check_public_reads_from_the_replica(instances):
+    """The look-ups made without signing in (tracking by code) read the replica."""
+    reads = {i.name: (i.metric('daftar_public_reads_total{from="replica"}'),
+                      i.metric('daftar_public_reads_total{from="primary_instead"}'))
+             for i in instances}
+    if min(replica for replica, _ in reads.values()) == 0:
+        raise TestFailed(f"an instance read no public look-up from the replica: {reads}")
+    log("public look-ups since each instance's restart, from the replica / from the primary "
+        "instead: " + ", ".join(f"{n} {r:.0f}/{p:.0f}" for n, (r, p) in reads.items()))
 
 
 def check_notices_sent_once(instances, acked):
@@ -658,15 +673,31 @@ def kill_one_under_load(instances, lb_port, citizens):
 def run(binary, work):
     if shutil.which("haproxy") is None:
         raise CannotRun("haproxy is not installed (apt-get install haproxy)")
-    database_url = fresh_database()
+    clusters = []
+    try:
+        try:
+            clusters.append(PgCluster.primary())
+            clusters.append(PgCluster.replica_of(clusters[0].server))
+        except RuntimeError as error:
+            raise CannotRun(f"could not make a PostgreSQL primary and replica: {error}")
+        run_on(binary, work, *clusters)
+    finally:
+        for cluster in reversed(clusters):
+            cluster.stop()
+
+
+def run_on(binary, work, primary, replica):
+    database_url = f"{primary.server}/daftar_instances"
     key_file = work / "office-ed25519.key"
     key_file.write_text(secrets.token_hex(32) + "\n")
     key_file.chmod(0o600)
     moto, s3_port = start_moto(work)
-    instances = [Instance(name, binary, work, database_url, s3_port, key_file)
+    instances = [Instance(name, binary, work, database_url,
+                          f"{replica.server}/daftar_instances", s3_port, key_file)
                  for name in ("a", "b", "c")[:INSTANCES]]
     balancer = None
     try:
+        log(f"PostgreSQL primary on {primary.port}, its streaming replica on {replica.port}")
         instances[0].start(demo=True)
         for instance in instances[1:]:
             instance.start()
@@ -712,6 +743,7 @@ def run(binary, work):
         log("requests each instance's metrics count since its restart: "
             + ", ".join(f"{name} {count:.0f}" for name, count in served.items()))
         check_after(instances, load.acked)
+        check_public_reads_from_the_replica(instances)
         load.check_no_application_twice()
         check_notices_sent_once(instances, load.acked)
         # Citizens of their own: the first ones are near their documents for the day.

@@ -99,6 +99,18 @@ pub struct Config {
     )]
     pub outbox_lease_secs: u64,
 
+    /// On SIGTERM, how many seconds to go on serving while `/readyz` answers 503, before
+    /// closing: long enough for a load balancer's checks to take the instance out, so
+    /// that no request is sent to it as it closes (HAProxy's `inter 500ms fall 2` needs
+    /// 2). 0, for a single instance, closes at once.
+    #[arg(
+        long,
+        env = "DAFTAR_DRAIN_SECS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u64).range(0..=300)
+    )]
+    pub drain_secs: u64,
+
     /// How many hours before a planned outage every page shows its banner.
     #[arg(long, env = "DAFTAR_OUTAGE_LEAD_HOURS", default_value_t = 48)]
     pub outage_lead_hours: u16,
@@ -298,6 +310,7 @@ impl std::fmt::Debug for Config {
             .field("company_code", &self.company_code)
             .field("lookup_rate_limit", &self.lookup_rate_limit)
             .field("outbox_lease_secs", &self.outbox_lease_secs)
+            .field("drain_secs", &self.drain_secs)
             .field("outage_lead_hours", &self.outage_lead_hours)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_hours", &self.session_hours)

@@ -42,6 +42,9 @@ pub struct Parts {
     pub config: Config,
     /// The per-address limit on public look-ups, counted in the database.
     pub lookup_limit: daftar_app::lookup_limit::LookupLimit,
+    /// Set when a stop was asked and the instance is draining (`--drain-secs`): `/readyz`
+    /// answers 503 so that the balancer sends requests elsewhere.
+    pub stopping: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -68,6 +71,7 @@ impl AppState {
             store,
             config,
             lookup_limit,
+            stopping: std::sync::atomic::AtomicBool::new(false),
         })))
     }
 }
@@ -243,7 +247,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+/// Serves until Ctrl-C or SIGTERM, drains for `--drain-secs` (serving, `/readyz` saying
+/// 503), then closes the listener and finishes the requests in flight.
 ///
 /// hyper's own settings bound what a client can hold: the headers must arrive within
 /// `--header-timeout` (which also ends a kept-alive connection left idle that long), a
@@ -261,9 +266,26 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
     http.timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .keep_alive(true);
+    let drain = Duration::from_secs(config.drain_secs);
+    let draining = state.clone();
     let router = router(state);
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    // A connection the balancer keeps alive may carry a request at the instant an instance
+    // closes it: the request fails. Draining first, the balancer stops choosing the
+    // instance before anything is closed.
+    let mut shutdown = std::pin::pin!(async move {
+        shutdown_signal().await;
+        if !drain.is_zero() {
+            draining
+                .stopping
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(
+                seconds = drain.as_secs(),
+                "Stopping: draining, /readyz answers 503 until the listener closes."
+            );
+            tokio::time::sleep(drain).await;
+        }
+    });
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {

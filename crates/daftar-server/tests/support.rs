@@ -147,6 +147,7 @@ impl TestApp {
             // set a low limit.
             lookup_rate_limit: 0,
             outbox_lease_secs: 300,
+            drain_secs: 0,
             outage_lead_hours: 48,
             trust_forwarded_for: false,
             sms_per_mobile: 3,

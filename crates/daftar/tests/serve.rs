@@ -121,6 +121,34 @@ fn finding_4_half_open_connections_leave_the_health_check_answering() {
 }
 
 /// The value of the metric line that starts with `name{` and holds every one of `labels`.
+/// A stop under `--drain-secs`: the instance goes on serving while `/readyz` answers 503,
+/// so that a balancer takes it out before any connection closes; then it exits 0.
+#[test]
+fn a_stop_drains_first_with_readyz_answering_503_while_requests_are_still_served() {
+    let mut server = Server::start(1024, &["--drain-secs", "2"]);
+    let ready = get_from([127, 0, 0, 1], server.addr, "/readyz").unwrap();
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    let stopped = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let asked = Instant::now();
+    std::thread::sleep(Duration::from_millis(300));
+    let draining = get_from([127, 0, 0, 1], server.addr, "/readyz").unwrap();
+    assert!(draining.starts_with("HTTP/1.1 503"), "{draining}");
+    assert!(draining.ends_with("stopping\n"), "{draining}");
+    let page = get_from([127, 0, 0, 1], server.addr, "/services").unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "still serving: {page}");
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        asked.elapsed() >= Duration::from_secs(2),
+        "closed after {:?}, before the drain ended",
+        asked.elapsed()
+    );
+}
+
 fn metric(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
     text.lines()
         .filter(|line| line.starts_with(&format!("{name}{{")))

@@ -395,6 +395,11 @@ impl Cases {
         }
         let tasks = self.store.case_tasks(id).await?;
         if !tasks.iter().any(|t| roles.contains(&t.role)) {
+            // The tasks are read after the case: a colleague's action committed in between
+            // moves them on, which is a changed case, not one that was never ours.
+            if self.load(id).await?.version != expected_version {
+                return Err(CaseError::Changed);
+            }
             return Err(CaseError::NotAllowed("case.not_yours"));
         }
         let colleague = self
