@@ -18,8 +18,8 @@ on PostgreSQL, each against its baseline in the same run:
 
 Usage:  python3 bench/instances.py [ROUNDS]     (ROUNDS of part 1, default 3)
 Builds nothing: run `cargo build --release -p daftar -p daftar-bench` first. Needs wrk,
-haproxy, Debian's PostgreSQL programs, and pg_hba.conf letting 127.0.0.1 replicate (as
-.ci/run sets). Environment: POSTGRES_SERVER (postgres://postgres@127.0.0.1:5432),
+haproxy, Debian's PostgreSQL programs, and the server's pg_hba.conf letting 127.0.0.1
+replicate (a line `host replication all 127.0.0.1/32 trust`, then a reload). Environment: POSTGRES_SERVER (postgres://postgres@127.0.0.1:5432),
 DURATION (15s), CONNECTIONS (64), DOCUMENT_CONNECTIONS (1,8), PROPERTIES (10000).
 """
 

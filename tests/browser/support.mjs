@@ -67,11 +67,13 @@ export function launchBrowser() {
   });
 }
 
-/// The six-digit code of the last message the server sent, in ASCII digits. `dirs` is
-/// the data directory, or each instance's (a code goes out from the one asked).
+/// The last sign-in code the server sent, in ASCII digits. `dirs` is the data directory,
+/// or each instance's (a code goes out from the one asked, while any instance's outbox may
+/// send a status notice, with its tracking code's digits, a moment later).
 export function lastCode(dirs) {
-  const text = messages(dirs).at(-1).text;
-  return ascii(text).match(/\d{6}/)[0];
+  const codes = messages(dirs).filter((m) => m.text.startsWith('کد ورود'));
+  assert.ok(codes.length > 0, 'a sign-in code was sent');
+  return ascii(codes.at(-1).text).match(/\d{6}/)[0];
 }
 
 /// Persian digits as ASCII ones.

@@ -436,15 +436,16 @@ def sweep_once_by_three(instances, database_url):
     """Every open task made overdue, then the three instances restarted together: each
     sweeps as it starts, at the same moment as the others. Each task is marked once, its
     office head told once, and all three did sweep."""
+    # Stopped first: a sweep of theirs while they drain would mark tasks uncounted.
+    for instance in instances:
+        instance.process.terminate()
+    for instance in instances:
+        instance.stop()
     due = collections.Counter(psql(database_url, """
         UPDATE case_tasks t SET sla_due = '1400-01-01' FROM cases c
         WHERE c.id = t.case_id AND t.overdue_at IS NULL RETURNING c.tracking_code"""))
     if sum(due.values()) < 10:
         raise TestFailed(f"only {sum(due.values())} open tasks to sweep: the test proves nothing")
-    for instance in instances:
-        instance.process.terminate()
-    for instance in instances:
-        instance.stop()
     for instance in instances:
         instance.start(wait=False)
     for instance in instances:
@@ -676,8 +677,8 @@ def run(binary, work):
     clusters = []
     try:
         try:
-            clusters.append(PgCluster.primary())
-            clusters.append(PgCluster.replica_of(clusters[0].server))
+            clusters.append(PgCluster.primary(log_dir=work))
+            clusters.append(PgCluster.replica_of(clusters[0].server, log_dir=work))
         except RuntimeError as error:
             raise CannotRun(f"could not make a PostgreSQL primary and replica: {error}")
         run_on(binary, work, *clusters)

@@ -34,7 +34,7 @@ def free_port():
 class PgCluster:
     """One PostgreSQL server in a directory of its own, removed by stop()."""
 
-    def __init__(self):
+    def __init__(self, log_dir=None):
         # Outside any private work directory: the server runs as postgres.
         self.directory = Path(tempfile.mkdtemp(prefix="daftar-pg-"))
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -45,26 +45,36 @@ class PgCluster:
         self.bin = programs()
         # Add /DATABASE.
         self.server = f"postgres://postgres@127.0.0.1:{self.port}"
+        # Kept after stop() when given (the server writes it where it may: its directory).
+        self.log_dir = log_dir
 
     @classmethod
-    def primary(cls, durable=False):
+    def primary(cls, durable=False, log_dir=None):
         """A new, empty primary that takes replication connections from this machine.
         Unless `durable`, it does not sync to disk: it lives for one run."""
-        cluster = cls()
-        cluster.run("initdb", "-D", str(cluster.data), "-U", "postgres", "--auth=trust",
-                    *([] if durable else ["--no-sync"]))
-        cluster.start("-c wal_level=replica" + ("" if durable else " -c fsync=off"))
+        cluster = cls(log_dir)
+        try:
+            cluster.run("initdb", "-D", str(cluster.data), "-U", "postgres", "--auth=trust",
+                        *([] if durable else ["--no-sync"]))
+            cluster.start("-c wal_level=replica" + ("" if durable else " -c fsync=off"))
+        except BaseException:
+            cluster.stop()
+            raise
         return cluster
 
     @classmethod
-    def replica_of(cls, primary_server, settings=""):
+    def replica_of(cls, primary_server, settings="", log_dir=None):
         """A streaming hot standby of the primary at `primary_server` (a URL without a
         database). `settings` are more `-c name=value` options, such as a standby must
         match its primary in (max_connections and the like)."""
-        cluster = cls()
-        cluster.run("pg_basebackup", "-d", primary_server, "-D", str(cluster.data),
-                    "-X", "stream", "-R", "-c", "fast", "--no-sync")
-        cluster.start(f"-c hot_standby=on {settings}")
+        cluster = cls(log_dir)
+        try:
+            cluster.run("pg_basebackup", "-d", primary_server, "-D", str(cluster.data),
+                        "-X", "stream", "-R", "-c", "fast", "--no-sync")
+            cluster.start(f"-c hot_standby=on {settings}")
+        except BaseException:
+            cluster.stop()
+            raise
         return cluster
 
     def start(self, settings):
@@ -88,9 +98,13 @@ class PgCluster:
                                f"{log.read_text() if log.exists() else ''}")
 
     def stop(self):
-        """Stops the server at once, as a crash would, and removes its directory."""
+        """Stops the server at once, as a crash would, and removes its directory (its log
+        copied to `log_dir` first, when given)."""
         if (self.data / "postmaster.pid").exists():
             subprocess.run([*self.as_postgres, str(self.bin / "pg_ctl"), "-D", str(self.data),
                             "-m", "immediate", "-w", "stop"], cwd=self.directory,
                            capture_output=True)
+        log = self.directory / "server.log"
+        if self.log_dir is not None and log.exists():
+            shutil.copy(log, Path(self.log_dir) / f"postgres-{self.port}.log")
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -39,8 +39,9 @@ pub async fn run(command: OfficeCommand) -> anyhow::Result<()> {
     let config = match &command {
         OfficeCommand::Add { config, .. } | OfficeCommand::List { config } => config.clone(),
     };
+    // The store alone: nothing else of an office (its signing key) is made on the
+    // operator's machine.
     let store = open_store(&config).await?;
-    let accounts = daftar_app::Services::new(&config, store)?.accounts;
     match command {
         OfficeCommand::Add {
             code,
@@ -48,23 +49,27 @@ pub async fn run(command: OfficeCommand) -> anyhow::Result<()> {
             name_en,
             ..
         } => {
-            let office = accounts
-                .set_up_office(code, &name_fa, &name_en)
-                .await
-                .map_err(|e| match e {
-                    daftar_app::AccountError::Invalid(_) => anyhow::anyhow!(
-                        "an office's names must be 1 to {} characters (nothing was changed)",
-                        daftar_app::accounts::OFFICE_NAME_MAX_CHARS
-                    ),
-                    e => anyhow::Error::new(e),
-                })?;
+            let office =
+                daftar_app::accounts::set_up_office(store.as_ref(), code, &name_fa, &name_en)
+                    .await
+                    .map_err(|e| match e {
+                        daftar_app::AccountError::Invalid("office.district") => anyhow::anyhow!(
+                            "an office's code starts with its district, 01 to 99 (nothing was \
+                             changed)"
+                        ),
+                        daftar_app::AccountError::Invalid(_) => anyhow::anyhow!(
+                            "an office's names must be 1 to {} characters (nothing was changed)",
+                            daftar_app::accounts::OFFICE_NAME_MAX_CHARS
+                        ),
+                        e => anyhow::Error::new(e),
+                    })?;
             println!(
                 "Office {} of district {} is set up.",
                 office.code, office.district
             );
         }
         OfficeCommand::List { .. } => {
-            for office in accounts.offices().await? {
+            for office in store.offices().await? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     office.code, office.district, office.name_fa, office.name_en

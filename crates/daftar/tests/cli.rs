@@ -248,7 +248,7 @@ fn offices_are_set_up_listed_and_renamed_before_staff_are_granted_roles_in_them(
     );
     let renamed = office("0203", "دفتر خدمات ۰۲۰۳", "Services office 0203");
     assert!(renamed.status.success(), "{}", text(&renamed));
-    for (code, fa) in [("203", "x"), ("0204", "  ")] {
+    for (code, fa) in [("203", "x"), ("0204", "  "), ("0007", "x")] {
         let refused = office(code, fa, "x");
         assert!(!refused.status.success(), "{code} {fa:?} was taken");
     }

@@ -120,7 +120,6 @@ fn finding_4_half_open_connections_leave_the_health_check_answering() {
     );
 }
 
-/// The value of the metric line that starts with `name{` and holds every one of `labels`.
 /// A stop under `--drain-secs`: the instance goes on serving while `/readyz` answers 503,
 /// so that a balancer takes it out before any connection closes; then it exits 0.
 #[test]
@@ -149,6 +148,7 @@ fn a_stop_drains_first_with_readyz_answering_503_while_requests_are_still_served
     );
 }
 
+/// The value of the metric line that starts with `name{` and holds every one of `labels`.
 fn metric(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
     text.lines()
         .filter(|line| line.starts_with(&format!("{name}{{")))

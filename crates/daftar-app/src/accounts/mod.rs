@@ -34,6 +34,35 @@ pub use sign_in::SignedIn;
 /// The longest office name taken, in characters: what a page's heading can hold.
 pub const OFFICE_NAME_MAX_CHARS: usize = 120;
 
+/// Sets up an office, or renames one: the operator's first step, before any staff member
+/// is granted a role in it. Its district is its code's first two digits (01 to 99), so
+/// applications about that district's properties go to it.
+pub async fn set_up_office(
+    store: &dyn AccountStore,
+    code: OfficeCode,
+    name_fa: &str,
+    name_en: &str,
+) -> Result<Office, AccountError> {
+    if code.district() == 0 {
+        return Err(AccountError::Invalid("office.district"));
+    }
+    let name = |name: &str| {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > OFFICE_NAME_MAX_CHARS {
+            return Err(AccountError::Invalid("office.name"));
+        }
+        Ok(name.to_owned())
+    };
+    let office = Office {
+        district: i64::from(code.district()),
+        code,
+        name_fa: name(name_fa)?,
+        name_en: name(name_en)?,
+    };
+    store.upsert_office(&office).await?;
+    Ok(office)
+}
+
 /// The sign-in and session use cases, over the account store, the notifier the codes
 /// go out through and, when configured, the mobile-ownership inquiry.
 #[derive(Debug, Clone)]
@@ -217,36 +246,6 @@ impl Accounts {
     /// Removes sign-in counts (codes, password tries) older than a day; returns how many.
     pub async fn sweep_sign_in_counts(&self, now: Timestamp) -> Result<u64, AccountError> {
         Ok(self.store.sweep_sign_in_counters(now).await?)
-    }
-
-    /// Sets up an office, or renames one. Its district is its code's first two digits, so
-    /// applications from that district's properties go to it.
-    pub async fn set_up_office(
-        &self,
-        code: OfficeCode,
-        name_fa: &str,
-        name_en: &str,
-    ) -> Result<Office, AccountError> {
-        let name = |name: &str| {
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > OFFICE_NAME_MAX_CHARS {
-                return Err(AccountError::Invalid("office.name"));
-            }
-            Ok(name.to_owned())
-        };
-        let office = Office {
-            district: i64::from(code.district()),
-            code,
-            name_fa: name(name_fa)?,
-            name_en: name(name_en)?,
-        };
-        self.store.upsert_office(&office).await?;
-        Ok(office)
-    }
-
-    /// Every office set up, by code.
-    pub async fn offices(&self) -> Result<Vec<Office>, AccountError> {
-        Ok(self.store.offices().await?)
     }
 
     /// Who staffs a unit in each office where `account` holds its role.

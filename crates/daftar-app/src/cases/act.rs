@@ -182,6 +182,22 @@ impl Cases {
             .flatten();
         self.check_document_limits(Some(id), applicant, request.uploads.len())
             .await?;
+        let current_tasks = self.store.case_tasks(id).await?;
+        let assignee = if step.kind == daftar_core::workflow::ActionKind::Assign {
+            match self
+                .assignee(&case, &current_tasks, request.assignee.as_deref())
+                .await
+            {
+                Ok(assignee) => Some(assignee),
+                Err(error) => {
+                    return Err(self
+                        .unless_changed(id, request.expected_version, error)
+                        .await);
+                }
+            }
+        } else {
+            None
+        };
         let bills = self.effect_bills(&case, &action.effects).await?;
         let issuer = match (&standing, who) {
             (Standing::Staff(roles), Principal::Staff(account)) => action
@@ -203,7 +219,6 @@ impl Cases {
             .await?;
         let now = Timestamp::now();
         let today = JalaliDate::from_timestamp(now);
-        let current_tasks = self.store.case_tasks(id).await?;
         let due = if step.changes_state() {
             definition
                 .due_date(&step.position, today, &self.holidays)
@@ -212,10 +227,7 @@ impl Cases {
             case.sla_due.unwrap_or(today)
         };
         let mut tasks = tasks_for(definition, owner_unit, &step.position, due);
-        if step.kind == daftar_core::workflow::ActionKind::Assign {
-            let assignee = self
-                .assignee(&case, &current_tasks, request.assignee.as_deref())
-                .await?;
+        if let Some(assignee) = assignee {
             for task in &mut tasks {
                 task.assignee = Some(assignee);
             }
@@ -343,6 +355,22 @@ impl Cases {
         }
     }
 
+    /// `refusal`, unless the case moved on from `expected_version`. A case's tasks are read
+    /// after the case: a colleague's action committed in between shows as tasks that are
+    /// not the user's, which is a changed case (409), not a refusal.
+    async fn unless_changed(
+        &self,
+        id: CaseId,
+        expected_version: i64,
+        refusal: CaseError,
+    ) -> CaseError {
+        match self.load(id).await {
+            Ok(case) if case.version != expected_version => CaseError::Changed,
+            Ok(_) => refusal,
+            Err(error) => error,
+        }
+    }
+
     /// The colleague a case is marked to: someone holding one of its open tasks' roles in
     /// the case's office.
     async fn assignee(
@@ -395,12 +423,13 @@ impl Cases {
         }
         let tasks = self.store.case_tasks(id).await?;
         if !tasks.iter().any(|t| roles.contains(&t.role)) {
-            // The tasks are read after the case: a colleague's action committed in between
-            // moves them on, which is a changed case, not one that was never ours.
-            if self.load(id).await?.version != expected_version {
-                return Err(CaseError::Changed);
-            }
-            return Err(CaseError::NotAllowed("case.not_yours"));
+            return Err(self
+                .unless_changed(
+                    id,
+                    expected_version,
+                    CaseError::NotAllowed("case.not_yours"),
+                )
+                .await);
         }
         let colleague = self
             .accounts

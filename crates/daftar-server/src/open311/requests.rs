@@ -264,6 +264,11 @@ fn refusal(format: Format, error: CaseError) -> Response {
         }
         CaseError::Invalid(code) => format::error(format, 400, &english(code)),
         CaseError::NotFound => format::error(format, 404, "No such request."),
+        CaseError::NoOffice => format::error(
+            format,
+            503,
+            "This office is not open for requests yet; try again later.",
+        ),
         error => {
             tracing::error!(error = %error, "An Open311 request failed inside the server.");
             format::error(format, 500, "The server failed; try again later.")
