@@ -20,7 +20,8 @@ Usage:  python3 bench/instances.py [ROUNDS]     (ROUNDS of part 1, default 3)
 Builds nothing: run `cargo build --release -p daftar -p daftar-bench` first. Needs wrk,
 haproxy, Debian's PostgreSQL programs, and the server's pg_hba.conf letting 127.0.0.1
 replicate (a line `host replication all 127.0.0.1/32 trust`, then a reload). Environment: POSTGRES_SERVER (postgres://postgres@127.0.0.1:5432),
-DURATION (15s), CONNECTIONS (64), DOCUMENT_CONNECTIONS (1,8), PROPERTIES (10000).
+DURATION (15s), CONNECTIONS (64), DOCUMENT_CONNECTIONS (1,8), PROPERTIES (10000),
+THREE_CONNECTIONS (5: the --database-connections of each of the three).
 """
 
 import base64
@@ -49,6 +50,9 @@ PROPERTIES = os.environ.get("PROPERTIES", "10000")
 # Downloads of 1 MB at once: one, and a busy desk's (not a flood's).
 DOCUMENT_CONNECTIONS = os.environ.get("DOCUMENT_CONNECTIONS", "1,8").split(",")
 WARM_UP = "5s"
+# The PostgreSQL connections each of the three instances of part 1 holds for requests
+# (one instance holds 16).
+THREE_CONNECTIONS = os.environ.get("THREE_CONNECTIONS", "5")
 DATABASE = f"daftar_bench_instances_{os.getpid()}"
 # Which parts to run: all three by default.
 PARTS = os.environ.get("PARTS", "123")
@@ -223,7 +227,9 @@ def main():
                                    for line in rng.sample(lines, 500)) + "\n")
         track = {"TRACK_PAIRS": str(pairs)}
         one = Serve(work, "one", url)
-        three = [Serve(work, name, url) for name in ("a", "b", "c")]
+        # Three on the cores one has: each pool a third of one's (docs/OPERATIONS.md).
+        three = [Serve(work, name, url, "--database-connections", THREE_CONNECTIONS)
+                 for name in ("a", "b", "c")]
         started += [one, *three]
         haproxy, (one_port, three_port) = start_haproxy(work, one, three)
         stops.append(lambda: (haproxy.terminate(), haproxy.wait()))
@@ -231,7 +237,8 @@ def main():
         print(f"# Several instances, {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n")
         print(f"{os.cpu_count()} cores; wrk -t2 -c{CONNECTIONS} -d{DURATION} on the same "
               f"machine; PostgreSQL; {PROPERTIES} properties billed, 500 bills tracked in "
-              "turn; the look-up limit off.\n")
+              f"turn; the look-up limit off; --database-connections {THREE_CONNECTIONS} for each "
+              "of the three, the default 16 for the one.\n")
         print("## 1. Look-ups through HAProxy: one instance behind it, then three\n")
         # The instances' first requests fill their pools and caches: one short load through
         # each backend first, not counted, so that no round measures a cold start.

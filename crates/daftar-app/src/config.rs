@@ -99,6 +99,17 @@ pub struct Config {
     )]
     pub outbox_lease_secs: u64,
 
+    /// PostgreSQL: the connections this instance holds for requests (the group commit of
+    /// case actions holds two more). Instances sharing a machine's cores share them: three
+    /// on two cores serve best at about a third each (docs/PERFORMANCE.md).
+    #[arg(
+        long,
+        env = "DAFTAR_DATABASE_CONNECTIONS",
+        default_value_t = daftar_store::DEFAULT_CONNECTIONS,
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    pub database_connections: u32,
+
     /// On SIGTERM, how many seconds to go on serving while `/readyz` answers 503, before
     /// closing: long enough for a load balancer's checks to take the instance out, so
     /// that no request is sent to it as it closes (HAProxy's `inter 500ms fall 2` needs
@@ -311,6 +322,7 @@ impl std::fmt::Debug for Config {
             .field("lookup_rate_limit", &self.lookup_rate_limit)
             .field("outbox_lease_secs", &self.outbox_lease_secs)
             .field("drain_secs", &self.drain_secs)
+            .field("database_connections", &self.database_connections)
             .field("outage_lead_hours", &self.outage_lead_hours)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_hours", &self.session_hours)

@@ -148,6 +148,7 @@ impl TestApp {
             lookup_rate_limit: 0,
             outbox_lease_secs: 300,
             drain_secs: 0,
+            database_connections: daftar_store::DEFAULT_CONNECTIONS,
             outage_lead_hours: 48,
             trust_forwarded_for: false,
             sms_per_mobile: 3,

@@ -152,12 +152,22 @@ pub enum Backend {
     Postgres,
 }
 
+/// The PostgreSQL connections a process holds for requests unless told otherwise (the
+/// group commit of case actions holds two more).
+pub const DEFAULT_CONNECTIONS: u32 = 16;
+
 /// Opens the database the URL names (`sqlite:` or `postgres:`), creating it when it does
 /// not exist, and runs the migrations.
 pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    open_with(database_url, DEFAULT_CONNECTIONS).await
+}
+
+/// As [`open`], with PostgreSQL's pool for requests holding at most `connections` (SQLite
+/// has one writer and a reader a core whatever is asked).
+pub async fn open_with(database_url: &str, connections: u32) -> anyhow::Result<Arc<dyn Store>> {
     Ok(match backup::backend_of(database_url)? {
         Backend::Sqlite => Arc::new(SqliteStore::open(database_url).await?),
-        Backend::Postgres => Arc::new(PgStore::open(database_url).await?),
+        Backend::Postgres => Arc::new(PgStore::open(database_url, connections).await?),
     })
 }
 

@@ -25,7 +25,6 @@ pub struct PgStore {
 
 /// PostgreSQL 13 is the oldest release still receiving fixes when Daftar began.
 const MIN_SERVER_VERSION: i64 = 130_000;
-const CONNECTIONS: u32 = 16;
 /// Groups of case transitions written at once: while one waits for its commit, the next
 /// is written.
 const GROUPS_IN_FLIGHT: usize = 2;
@@ -33,7 +32,7 @@ const GROUPS_IN_FLIGHT: usize = 2;
 impl PgStore {
     /// Connects, creating the database when it does not exist, checks the server's
     /// version and migrates.
-    pub async fn open(url: &str) -> anyhow::Result<PgStore> {
+    pub async fn open(url: &str, connections: u32) -> anyhow::Result<PgStore> {
         let options =
             PgConnectOptions::from_str(url).context("the PostgreSQL database URL is not valid")?;
         if !Postgres::database_exists(url)
@@ -50,7 +49,7 @@ impl PgStore {
             }
         }
         let pool = PgPoolOptions::new()
-            .max_connections(CONNECTIONS)
+            .max_connections(connections.max(1))
             .connect(url)
             .await
             .context("could not connect to PostgreSQL")?;

@@ -74,3 +74,34 @@ async fn postgres_instances_started_together_all_open_and_migrate_once() {
         .count() as i64;
     assert_eq!((applied, distinct, failed), (files, files, 0));
 }
+
+/// The connections of the pool for requests, as the store reports them, after `waiting`
+/// requests asked for one at the same moment.
+async fn connections_opened(url: &str, given: u32, waiting: usize) -> u32 {
+    let store = daftar_store::open_with(url, given).await.unwrap();
+    let pings = futures_util::future::join_all((0..waiting).map(|_| store.ping())).await;
+    assert!(pings.iter().all(Result::is_ok));
+    let (_, open, _) = store
+        .pool_use()
+        .into_iter()
+        .find(|(pool, _, _)| *pool == "reader")
+        .unwrap();
+    store.close().await;
+    open
+}
+
+/// `--database-connections`: instances sharing a database server's cores hold no more
+/// connections for requests than they are given, however many requests wait; by default
+/// the same requests open more.
+#[tokio::test]
+async fn postgres_a_pool_holds_no_more_connections_than_it_is_given() {
+    let url = format!(
+        "{}/daftar_test_{:016x}",
+        postgres_server_url(),
+        rand::random::<u64>()
+    );
+    let given = connections_opened(&url, 2, 12).await;
+    assert!((1..=2).contains(&given), "{given} connections open");
+    let by_default = connections_opened(&url, daftar_store::DEFAULT_CONNECTIONS, 12).await;
+    assert!(by_default > 2, "{by_default} connections open by default");
+}

@@ -430,7 +430,7 @@ pub(crate) async fn open_store(
         std::fs::set_permissions(&config.data_dir, std::fs::Permissions::from_mode(0o700))
             .with_context(|| format!("could not make {} private", config.data_dir.display()))?;
     }
-    daftar_store::open(&config.database_url()).await
+    daftar_store::open_with(&config.database_url(), config.database_connections).await
 }
 
 async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
