@@ -48,13 +48,18 @@ async fn postgres_a_program_older_than_the_schema_refuses_to_start() {
     refused_after_a_newer_release(&db.url).await;
 }
 
-#[tokio::test]
-async fn postgres_instances_started_together_all_open_and_migrate_once() {
-    let url = format!(
+/// A PostgreSQL database no test has used, made by whoever opens it first.
+fn fresh_postgres_url() -> String {
+    format!(
         "{}/daftar_test_{:016x}",
         postgres_server_url(),
         rand::random::<u64>()
-    );
+    )
+}
+
+#[tokio::test]
+async fn postgres_instances_started_together_all_open_and_migrate_once() {
+    let url = fresh_postgres_url();
     let opened = futures_util::future::join_all((0..4).map(|_| daftar_store::open(&url))).await;
     for outcome in &opened {
         if let Err(error) = outcome {
@@ -95,11 +100,7 @@ async fn connections_opened(url: &str, given: u32, waiting: usize) -> u32 {
 /// the same requests open more.
 #[tokio::test]
 async fn postgres_a_pool_holds_no_more_connections_than_it_is_given() {
-    let url = format!(
-        "{}/daftar_test_{:016x}",
-        postgres_server_url(),
-        rand::random::<u64>()
-    );
+    let url = fresh_postgres_url();
     let given = connections_opened(&url, 2, 12).await;
     assert!((1..=2).contains(&given), "{given} connections open");
     let by_default = connections_opened(&url, daftar_store::DEFAULT_CONNECTIONS, 12).await;
