@@ -63,6 +63,17 @@ pub(crate) trait SqlBackend: Send + Sync + std::fmt::Debug {
     fn fast_issued(&self, _serial: &str) -> Option<Result<Option<crate::StoredIssued>>> {
         None
     }
+
+    /// The usage report's staff actions of a period (times as stored) read on a
+    /// backend's own fast path; `None` where the backend has none.
+    async fn fast_staff_actions(
+        &self,
+        _office: &daftar_core::roles::OfficeCode,
+        _from: i64,
+        _to: i64,
+    ) -> Option<Result<Vec<crate::usage::StaffActionRow>>> {
+        None
+    }
 }
 
 #[async_trait::async_trait]
@@ -103,6 +114,16 @@ impl SqlBackend for SqliteStore {
     /// ([`crate::billing::lookup`]).
     fn fast_issued(&self, serial: &str) -> Option<Result<Option<crate::StoredIssued>>> {
         Some(crate::issued::issued_by_rusqlite(&self.lookups, serial))
+    }
+
+    /// Read through rusqlite on a blocking thread ([`crate::usage`]).
+    async fn fast_staff_actions(
+        &self,
+        office: &daftar_core::roles::OfficeCode,
+        from: i64,
+        to: i64,
+    ) -> Option<Result<Vec<crate::usage::StaffActionRow>>> {
+        Some(crate::usage::staff_actions_by_rusqlite(self.lookups.clone(), office, from, to).await)
     }
 }
 

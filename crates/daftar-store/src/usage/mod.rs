@@ -8,7 +8,10 @@ use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use crate::sql::SqlBackend;
+
+mod sqlite;
 use crate::{Result, from_db_time, to_db_time};
+pub(crate) use sqlite::staff_actions_by_rusqlite;
 
 /// The report's side of storage: reads only.
 #[async_trait]
@@ -68,6 +71,34 @@ impl SignInRow {
     }
 }
 
+/// The staff actions of a period (PostgreSQL's; SQLite's are read in `sqlite.rs`). The
+/// period's rows come from the time index alone;
+/// each one's predecessor is the row before it in the period (LAG), or for a case's first
+/// row in the period, the row before that, looked up once a case; each case is joined
+/// once.
+const STAFF_ACTIONS: &str = "WITH month AS (
+         SELECT case_id, id, at, actor_staff_id, action, from_state, to_state,
+             LAG(at) OVER (PARTITION BY case_id ORDER BY id) AS previous_at
+         FROM case_history WHERE at >= $1 AND at < $2
+     ),
+     firsts AS (
+         SELECT case_id, MIN(id) AS first_id FROM month GROUP BY case_id
+     ),
+     month_cases AS (
+         SELECT f.case_id, c.service_id, c.workflow_id, c.workflow_version,
+             (SELECT p.at FROM case_history p
+              WHERE p.case_id = f.case_id AND p.id < f.first_id
+              ORDER BY p.id DESC LIMIT 1) AS before_at
+         FROM firsts f JOIN cases c ON c.id = f.case_id
+         WHERE c.office_code = $3
+     )
+     SELECT m.actor_staff_id AS staff_id, u.display_name AS actor_name, mc.service_id,
+         mc.workflow_id, mc.workflow_version, m.action, m.from_state, m.to_state,
+         m.at, COALESCE(m.previous_at, mc.before_at) AS reached_at
+     FROM month m
+     JOIN month_cases mc ON mc.case_id = m.case_id
+     JOIN staff_users u ON u.id = m.actor_staff_id";
+
 #[async_trait]
 impl<S> UsageStore for S
 where
@@ -88,38 +119,16 @@ where
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<StaffActionRow>> {
-        // The month's rows come from the time index alone; each one's predecessor is the
-        // row before it in the month (LAG), or for a case's first row in the month, the
-        // row before that, looked up once a case; each case is joined once.
-        Ok(sqlx::query_as(
-            "WITH month AS (
-                 SELECT case_id, id, at, actor_staff_id, action, from_state, to_state,
-                     LAG(at) OVER (PARTITION BY case_id ORDER BY id) AS previous_at
-                 FROM case_history WHERE at >= $1 AND at < $2
-             ),
-             firsts AS (
-                 SELECT case_id, MIN(id) AS first_id FROM month GROUP BY case_id
-             ),
-             month_cases AS (
-                 SELECT f.case_id, c.service_id, c.workflow_id, c.workflow_version,
-                     (SELECT p.at FROM case_history p
-                      WHERE p.case_id = f.case_id AND p.id < f.first_id
-                      ORDER BY p.id DESC LIMIT 1) AS before_at
-                 FROM firsts f JOIN cases c ON c.id = f.case_id
-                 WHERE c.office_code = $3
-             )
-             SELECT m.actor_staff_id AS staff_id, u.display_name AS actor_name, mc.service_id,
-                 mc.workflow_id, mc.workflow_version, m.action, m.from_state, m.to_state,
-                 m.at, COALESCE(m.previous_at, mc.before_at) AS reached_at
-             FROM month m
-             JOIN month_cases mc ON mc.case_id = m.case_id
-             JOIN staff_users u ON u.id = m.actor_staff_id",
-        )
-        .bind(to_db_time(from))
-        .bind(to_db_time(to))
-        .bind(office.as_str())
-        .fetch_all(self.reader())
-        .await?)
+        let (from, to) = (to_db_time(from), to_db_time(to));
+        if let Some(rows) = self.fast_staff_actions(office, from, to).await {
+            return rows;
+        }
+        Ok(sqlx::query_as(STAFF_ACTIONS)
+            .bind(from)
+            .bind(to)
+            .bind(office.as_str())
+            .fetch_all(self.reader())
+            .await?)
     }
 
     async fn staff_sign_ins(&self, from: Timestamp, to: Timestamp) -> Result<Vec<SignInRow>> {
