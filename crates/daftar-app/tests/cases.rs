@@ -18,6 +18,7 @@ with_both_databases!(
     a_taken_tracking_code_is_drawn_again,
     a_queue_names_a_state_in_the_version_its_case_follows,
     an_application_to_an_office_not_set_up_is_refused_saying_so,
+    a_refused_request_files_go_after_a_grace_unless_a_document_names_them,
 );
 
 const SINGLE_REVIEW: &str = include_str!("../../../workflows/single_review.toml");
@@ -60,6 +61,94 @@ async fn a_taken_tracking_code_is_drawn_again(store: Arc<dyn Store>) {
     );
     let mine = cases.my_cases(&citizen()).await.unwrap();
     assert_eq!(mine.len(), 2);
+}
+
+/// The documents directory's files (not uploads being received, not drafts).
+fn stored_files(files: &tempfile::TempDir) -> Vec<String> {
+    let mut stored = Vec::new();
+    for shard in std::fs::read_dir(files.path().join("documents")).unwrap() {
+        let shard = shard.unwrap();
+        if shard.file_name().len() == 2 {
+            for file in std::fs::read_dir(shard.path()).unwrap() {
+                stored.push(file.unwrap().file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    stored.sort();
+    stored
+}
+
+/// A PDF of its own bytes, one for each `n`.
+fn pdf(n: u32) -> Vec<u8> {
+    format!("%PDF-1.7\n1 0 obj\n<<>>\nendobj\n% {n}\n%%EOF\n").into_bytes()
+}
+
+/// A request refused after its files were stored (here: every tracking code drawn was
+/// taken) leaves them for a grace: another request may have found the same bytes stored
+/// and be about to commit the row naming them. After the grace, what no document names
+/// is removed and what one names stays.
+async fn a_refused_request_files_go_after_a_grace_unless_a_document_names_them(
+    store: Arc<dyn Store>,
+) {
+    set_up_office(store.as_ref()).await;
+    let files = tempfile::tempdir().unwrap();
+    let cases = cases_with(&store, built_in(), draws(4_242, 1, 9_000), &files);
+    cases
+        .apply(&citizen(), &application(&cases, support::SERVICE).await)
+        .await
+        .unwrap();
+    let before = stored_files(&files);
+    // Code 4242 is taken now, and the stuck office draws nothing else.
+    let stuck = cases_with(&store, built_in(), draws(4_242, usize::MAX, 0), &files);
+    let mut refused = application(&stuck, support::SERVICE).await;
+    assert!(
+        refused.uploads.len() >= 2,
+        "the service asks for two documents"
+    );
+    for (n, upload) in (1..).zip(refused.uploads.iter_mut()) {
+        upload.content = stuck.receive_bytes(&pdf(n)).await.unwrap();
+    }
+    stuck.apply(&citizen(), &refused).await.unwrap_err();
+    let set_aside = stored_files(&files);
+    assert_eq!(
+        set_aside.len(),
+        before.len() + refused.uploads.len(),
+        "a refused request's files stay until their grace has passed"
+    );
+    // Another application names the first refused file's bytes.
+    let mut accepted = application(&cases, support::SERVICE).await;
+    accepted.uploads[0].content = cases.receive_bytes(&pdf(1)).await.unwrap();
+    cases.apply(&citizen(), &accepted).await.unwrap();
+
+    stuck
+        .discard_refused_uploads(std::time::Duration::from_secs(600))
+        .await;
+    assert_eq!(
+        stored_files(&files),
+        set_aside,
+        "nothing goes before its grace"
+    );
+    stuck
+        .discard_refused_uploads(std::time::Duration::ZERO)
+        .await;
+    assert_eq!(
+        stored_files(&files).len(),
+        before.len() + 1,
+        "the refused files no document names are removed, the one named stays"
+    );
+    for case in cases.my_cases(&citizen()).await.unwrap() {
+        for document in store.documents_of_case(case.id).await.unwrap() {
+            assert!(
+                files
+                    .path()
+                    .join("documents")
+                    .join(&document.storage_key)
+                    .exists(),
+                "{} is named and gone",
+                document.storage_key
+            );
+        }
+    }
 }
 
 /// Before `daftar office add`, an application is refused as "no office" (a 503 with its

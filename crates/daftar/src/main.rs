@@ -464,13 +464,19 @@ async fn serve(mut config: Config, load_demo: bool) -> anyhow::Result<()> {
         tracing::warn!(%error, "The zoning map did not load; the inquiry is unavailable.");
     }
     daftar_server::app::spawn_session_sweeper(state.clone());
-    // What crashes and abandoned forms leave: at start, then every hour.
+    // What crashes and abandoned forms leave: at start, then every hour; and the files of
+    // refused requests once their grace has passed, every five minutes.
     let cases = state.services.cases.clone();
     tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            cases.clear_abandoned_uploads().await;
+        let mut every_five_minutes = tokio::time::interval(std::time::Duration::from_secs(300));
+        for tick in 0_u64.. {
+            every_five_minutes.tick().await;
+            if tick % 12 == 0 {
+                cases.clear_abandoned_uploads().await;
+            }
+            cases
+                .discard_refused_uploads(daftar_app::cases::REFUSED_FILES_GRACE)
+                .await;
         }
     });
     let worker = daftar_app::outbox::spawn_worker(

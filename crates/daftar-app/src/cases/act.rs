@@ -303,7 +303,7 @@ impl Cases {
             issued,
         };
         if let Err(error) = self.store.apply_transition(&transition, now).await {
-            self.discard_unused(&stored.created).await;
+            self.discard_later(&stored.created);
             return Err(stale(error));
         }
         self.load(id).await

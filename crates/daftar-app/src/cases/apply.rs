@@ -298,12 +298,12 @@ impl Cases {
                 Err(StoreError::Conflict("tracking code")) => continue,
                 Ok(id) => return self.load(id).await,
                 Err(error) => {
-                    self.discard_unused(&stored.created).await;
+                    self.discard_later(&stored.created);
                     return Err(error.into());
                 }
             }
         }
-        self.discard_unused(&stored.created).await;
+        self.discard_later(&stored.created);
         Err(anyhow::anyhow!("{CODE_DRAWS} tracking codes drawn in a row were taken").into())
     }
 

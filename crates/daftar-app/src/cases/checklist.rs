@@ -183,7 +183,7 @@ impl Cases {
             .tick_checklist(id, &item.id, account.id, record.as_ref(), Timestamp::now())
             .await;
         if ticked.is_err() {
-            self.discard_unused(&created).await;
+            self.discard_later(&created);
         }
         match ticked {
             Ok(()) => Ok(()),

@@ -10,6 +10,11 @@ use jiff::Timestamp;
 use super::{CaseError, CaseView, Cases, Standing, Upload};
 use crate::accounts::Principal;
 
+/// How long the files a refused request wrote are kept before they are removed (when no
+/// document names them by then): far longer than any request that may have found the
+/// same bytes stored takes to commit.
+pub const REFUSED_FILES_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Files stored for a request: the records to write, and the keys of the files it
 /// wrote itself (to remove if its transaction does not commit).
 #[derive(Debug, Default)]
@@ -66,7 +71,7 @@ impl Cases {
             let file = match self.files.keep(&upload.content).await {
                 Ok(file) => file,
                 Err(error) => {
-                    self.discard_unused(&stored.created).await;
+                    self.discard_later(&stored.created);
                     return Err(error.into());
                 }
             };
@@ -96,21 +101,46 @@ impl Cases {
         Ok(stored)
     }
 
-    /// Removes the files a refused request wrote, unless a document names one: another
-    /// request storing the same bytes at the same moment may have committed it.
-    pub(super) async fn discard_unused(&self, created: &[String]) {
+    /// Sets the files a refused request wrote aside, to be removed after
+    /// [`REFUSED_FILES_GRACE`] unless a document names one by then
+    /// ([`Cases::discard_refused_uploads`]). Not at once: another request may have found
+    /// the same bytes stored, and be about to commit the row that names them.
+    pub(super) fn discard_later(&self, created: &[String]) {
         if created.is_empty() {
             return;
         }
-        let unused: Vec<String> = match self.store.storage_keys_in_use(created).await {
-            Ok(in_use) => created
-                .iter()
+        self.refused_files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((std::time::Instant::now(), created.to_vec()));
+    }
+
+    /// Removes the files refused requests set aside at least `grace` ago that no document
+    /// names; a server does it every few minutes. What is set aside when the process stops
+    /// stays on disk, as an orphan: it costs disk, never a document.
+    pub async fn discard_refused_uploads(&self, grace: std::time::Duration) {
+        let due: Vec<String> = {
+            let mut refused = self
+                .refused_files
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (due, waiting) = std::mem::take(&mut *refused)
+                .into_iter()
+                .partition::<Vec<_>, _>(|(at, _)| at.elapsed() >= grace);
+            *refused = waiting;
+            due.into_iter().flat_map(|(_, keys)| keys).collect()
+        };
+        if due.is_empty() {
+            return;
+        }
+        let unused: Vec<String> = match self.store.storage_keys_in_use(&due).await {
+            Ok(in_use) => due
+                .into_iter()
                 .filter(|key| !in_use.contains(key))
-                .cloned()
                 .collect(),
             // Unsure: keep them; an orphan costs disk, a removed document costs a file.
             Err(error) => {
-                tracing::warn!(error = %error, "Could not check the files of a refused upload; they are kept.");
+                tracing::warn!(error = %error, "Could not check the files of refused uploads; they are kept.");
                 return;
             }
         };

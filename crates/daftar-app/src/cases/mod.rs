@@ -14,6 +14,7 @@ mod audit;
 pub mod checklist;
 pub use audit::ChainReport;
 mod documents;
+pub use documents::REFUSED_FILES_GRACE;
 pub(crate) mod permit;
 mod queue;
 mod view;
@@ -58,6 +59,9 @@ pub struct Cases {
     issuing: Option<crate::issued::Issuing>,
     /// Where the public status look-up reads.
     reads: crate::replica::PublicReads<dyn CaseStore>,
+    /// The files refused requests wrote, with when they were set aside
+    /// ([`Cases::discard_refused_uploads`]).
+    refused_files: Arc<std::sync::Mutex<Vec<(std::time::Instant, Vec<String>)>>>,
 }
 
 /// How many documents may be uploaded, as configured.
@@ -99,6 +103,7 @@ impl Cases {
             work: None,
             fines: None,
             issuing: None,
+            refused_files: Arc::default(),
         }
     }
 

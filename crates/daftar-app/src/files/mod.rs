@@ -207,7 +207,7 @@ impl FileStore {
     }
 
     /// Removes files a refused request wrote and no document names
-    /// (`Cases::discard_unused` checks), so that nothing is left for it.
+    /// (`Cases::discard_refused_uploads` checks), so that nothing is left for it.
     pub async fn discard(&self, keys: &[String]) {
         for key in keys.iter().filter(|key| is_document_key(key)) {
             let removed = match &self.bucket {
