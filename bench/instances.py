@@ -79,6 +79,39 @@ def row(label, result):
         raise SystemExit(f"{label}: {non2xx} answers not 2xx, {socket} socket errors: void")
 
 
+def cpu_ticks(pids):
+    """Clock ticks of CPU (user and system) used so far: by the processes `pids`, by
+    PostgreSQL's processes, by haproxy, by wrk, and by the whole machine (busy, idle)."""
+    ticks = {"daftar": 0, "postgres": 0, "haproxy": 0, "wrk": 0}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        used = int(fields[11]) + int(fields[12])
+        if int(pid) in pids:
+            ticks["daftar"] += used
+        elif name in ("postgres", "haproxy", "wrk"):
+            ticks[name] += used
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    idle = int(cpu[3]) + int(cpu[4])
+    ticks["busy"], ticks["idle"] = sum(map(int, cpu)) - idle, idle
+    return ticks
+
+
+def cpu_row(label, before, after, requests):
+    """CPU milliseconds per 1,000 requests, by process, between two `cpu_ticks`."""
+    hz = os.sysconf("SC_CLK_TCK")
+    per = {k: 1000 * (after[k] - before[k]) / hz / (requests / 1000) for k in before}
+    other = per["busy"] - per["daftar"] - per["postgres"] - per["haproxy"] - per["wrk"]
+    print(f"| {label} | {per['daftar']:.0f} | {per['postgres']:.0f} | {per['haproxy']:.0f} | "
+          f"{per['wrk']:.0f} | {other:.0f} | {per['idle']:.0f} |", flush=True)
+
+
 HEADER = ("| server | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors |\n"
           "|---|---:|---:|---:|---:|---:|---:|---:|")
 
@@ -247,18 +280,33 @@ def main():
                 duration=WARM_UP)
         print(HEADER)
         ratios = [1.0] if "1" not in PARTS else []
+        seconds = float(DURATION.rstrip("s"))
+        cpu = []
         for number in range(1, (rounds if "1" in PARTS else 0) + 1):
-            one = wrk(f"http://127.0.0.1:{one_port}", "-s", str(REPO / "bench/track.lua"),
-                      env=track)
-            row(f"round {number}: one instance", one)
-            many = wrk(f"http://127.0.0.1:{three_port}", "-s", str(REPO / "bench/track.lua"),
-                       env=track)
-            row(f"round {number}: three instances", many)
-            ratios.append(many[0] / one[0])
+            for label, port, pids in (("one instance", one_port, {one.process.pid}),
+                                      ("three instances", three_port,
+                                       {s.process.pid for s in three})):
+                before = cpu_ticks(pids)
+                result = wrk(f"http://127.0.0.1:{port}", "-s",
+                             str(REPO / "bench/track.lua"), env=track)
+                cpu.append((f"round {number}: {label}", before, cpu_ticks(pids),
+                            result[0] * seconds))
+                row(f"round {number}: {label}", result)
+                if port == one_port:
+                    one_rps = result[0]
+                else:
+                    ratios.append(result[0] / one_rps)
         if "1" in PARTS:
             print(f"\nThree instances served {min(ratios):.2f}x to {max(ratios):.2f}x what "
                   f"one did, in {rounds} rounds (target >= 0.9: "
                   f"{'met' if min(ratios) >= 0.9 else 'missed'}).\n")
+            print("CPU milliseconds per 1,000 look-ups, by process (the serving instances; "
+                  "PostgreSQL's; haproxy; wrk; the rest of the machine; and idle):\n")
+            print("| round | daftar | postgres | haproxy | wrk | other | idle |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|")
+            for label, before, after, requests in cpu:
+                cpu_row(label, before, after, requests)
+            print()
         for instance in three:
             instance.stop()
         haproxy.terminate()
