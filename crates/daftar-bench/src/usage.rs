@@ -325,7 +325,7 @@ fn sqlite_path(url: &str) -> String {
 }
 
 /// The SQLite baseline: the month's history rows as [`month_rows`] reads them, through
-/// rusqlite on the calling thread.
+/// rusqlite on the calling thread, on a connection of its own (no memory map).
 fn month_rows_rusqlite(path: &str, start: i64, end: i64) -> anyhow::Result<u64> {
     let connection =
         rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -348,8 +348,9 @@ fn month_rows_rusqlite(path: &str, start: i64, end: i64) -> anyhow::Result<u64> 
     Ok(count)
 }
 
-/// The baseline: the month's history rows, every column the report reads from the
-/// history itself, counted as they arrive.
+/// The baseline: the month's history rows with the columns a row of the report names
+/// (the actor's name as the history holds it, read from the table, not the time index),
+/// counted as they arrive.
 async fn month_rows<DB>(pool: &sqlx::Pool<DB>, start: i64, end: i64) -> anyhow::Result<u64>
 where
     DB: sqlx::Database,

@@ -111,7 +111,7 @@ async fn act(
         history: history(
             Actor::Staff {
                 id: who.0,
-                name: who.1.into(),
+                name: format!("{} (as named then)", who.1),
             },
             action,
             Some("review"),
@@ -144,13 +144,14 @@ async fn a_period_holds_the_office_staff_actions_each_with_when_its_case_reached
     }
     let ali = (staff(store, "ali", "علی").await, "علی");
     let sara = (staff(store, "sara", "سارا").await, "سارا");
-    // The period is [1000, 2000).
+    // The period is [1000, 2000). The two cases' rows are written in turn, so that their
+    // ids interleave.
     let first = open(store, "100000000017", "0101", "s1", 10).await;
-    act(store, first, 1, ali, "assign", "review", 1100).await;
-    act(store, first, 2, sara, "complete", "done", 1500).await;
+    act(store, first, 1, ali, "assign", "review", 1000).await;
     let second = open(store, "100000000025", "0101", "s2", 1200).await;
     act(store, second, 1, sara, "return", "returned", 1300).await;
-    act(store, second, 2, ali, "assign", "review", 2100).await;
+    act(store, first, 2, sara, "complete", "done", 1500).await;
+    act(store, second, 2, ali, "assign", "review", 2000).await;
     let elsewhere = open(store, "100000000033", "0102", "s1", 900).await;
     act(store, elsewhere, 1, ali, "assign", "review", 1400).await;
     open(store, "100000000041", "0101", "s1", 1600).await;
@@ -177,11 +178,12 @@ async fn a_period_holds_the_office_staff_actions_each_with_when_its_case_reached
         rows,
         vec![
             // The case's first row in the period: its state was reached before it.
-            row(ali, "s1", "assign", "review", 1100, 10),
+            row(ali, "s1", "assign", "review", 1000, 10),
             row(sara, "s2", "return", "returned", 1300, 1200),
-            row(sara, "s1", "complete", "done", 1500, 1100),
+            row(sara, "s1", "complete", "done", 1500, 1000),
         ],
-        "staff actions of the period on the office's cases only, none of the applicants'"
+        "the staff actions from the period's first second to before its end, on the office's \
+         cases only, none of the applicants', named as the staff are named now"
     );
     assert!(
         store

@@ -15,6 +15,9 @@ use crate::accounts::Principal;
 /// same bytes stored takes to commit.
 pub const REFUSED_FILES_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// The files refused requests wrote, each request's with when they were set aside.
+pub(super) type SetAside = Vec<(std::time::Instant, Vec<String>)>;
+
 /// Files stored for a request: the records to write, and the keys of the files it
 /// wrote itself (to remove if its transaction does not commit).
 #[derive(Debug, Default)]
@@ -68,7 +71,7 @@ impl Cases {
         }
         let mut stored = Stored::default();
         for (upload, kind) in checked {
-            let file = match self.files.keep(&upload.content).await {
+            let file = match self.keep_file(&upload.content).await {
                 Ok(file) => file,
                 Err(error) => {
                     self.discard_later(&stored.created);
@@ -101,29 +104,54 @@ impl Cases {
         Ok(stored)
     }
 
+    /// Keeps a received file under its hash. Same bytes found stored already may be a
+    /// refused request's, set aside: this request will name them, so they are no longer
+    /// removed (within this process; another's sweep checks the database first, see
+    /// [`Cases::discard_refused_uploads`]).
+    pub(super) async fn keep_file(
+        &self,
+        received: &crate::files::Received,
+    ) -> anyhow::Result<crate::files::StoredFile> {
+        let file = self.files.keep(received).await?;
+        if !file.created {
+            let mut refused = self.set_aside();
+            for (_, keys) in refused.iter_mut() {
+                keys.retain(|key| *key != file.storage_key);
+            }
+            refused.retain(|(_, keys)| !keys.is_empty());
+        }
+        Ok(file)
+    }
+
+    fn set_aside(&self) -> std::sync::MutexGuard<'_, SetAside> {
+        self.refused_files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Sets the files a refused request wrote aside, to be removed after
     /// [`REFUSED_FILES_GRACE`] unless a document names one by then
     /// ([`Cases::discard_refused_uploads`]). Not at once: another request may have found
     /// the same bytes stored, and be about to commit the row that names them.
     pub(super) fn discard_later(&self, created: &[String]) {
-        if created.is_empty() {
-            return;
+        if !created.is_empty() {
+            self.set_aside()
+                .push((std::time::Instant::now(), created.to_vec()));
         }
-        self.refused_files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((std::time::Instant::now(), created.to_vec()));
     }
 
     /// Removes the files refused requests set aside at least `grace` ago that no document
     /// names; a server does it every few minutes. What is set aside when the process stops
     /// stays on disk, as an orphan: it costs disk, never a document.
+    ///
+    /// One window is left: a request in another instance that finds such a file stored
+    /// in the moment between this check of the database and the removal, and commits the
+    /// row naming it after the check. It needs the same bytes sent again exactly as the
+    /// grace ends; closing it would take the check and the removal under one lock that
+    /// every instance's commits honour.
     pub async fn discard_refused_uploads(&self, grace: std::time::Duration) {
         let due: Vec<String> = {
-            let mut refused = self
-                .refused_files
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut refused = self.set_aside();
             let (due, waiting) = std::mem::take(&mut *refused)
                 .into_iter()
                 .partition::<Vec<_>, _>(|(at, _)| at.elapsed() >= grace);
@@ -138,9 +166,13 @@ impl Cases {
                 .into_iter()
                 .filter(|key| !in_use.contains(key))
                 .collect(),
-            // Unsure: keep them; an orphan costs disk, a removed document costs a file.
+            // Unsure: keep them for the next sweep; an orphan costs disk, a removed
+            // document costs a file.
             Err(error) => {
-                tracing::warn!(error = %error, "Could not check the files of refused uploads; they are kept.");
+                tracing::warn!(error = %error, "Could not check the files of refused uploads; they are kept for the next sweep.");
+                let now = std::time::Instant::now();
+                self.set_aside()
+                    .push((now.checked_sub(grace).unwrap_or(now), due));
                 return;
             }
         };

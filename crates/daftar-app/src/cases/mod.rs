@@ -61,7 +61,7 @@ pub struct Cases {
     reads: crate::replica::PublicReads<dyn CaseStore>,
     /// The files refused requests wrote, with when they were set aside
     /// ([`Cases::discard_refused_uploads`]).
-    refused_files: Arc<std::sync::Mutex<Vec<(std::time::Instant, Vec<String>)>>>,
+    refused_files: Arc<std::sync::Mutex<documents::SetAside>>,
 }
 
 /// How many documents may be uploaded, as configured.
