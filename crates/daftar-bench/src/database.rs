@@ -82,6 +82,18 @@ impl Scratch {
         }
     }
 
+    /// Keeps the database and prints its URL (`--keep-db`), or removes it.
+    pub async fn keep_or_remove(self, keep: bool) -> anyhow::Result<()> {
+        if !keep {
+            return self.remove().await;
+        }
+        println!("\nKept the database: {}", self.url());
+        if let Scratch::Sqlite { dir: Some(dir), .. } = self {
+            let _ = dir.keep();
+        }
+        Ok(())
+    }
+
     /// Removes the database (the SQLite file with its WAL, or the PostgreSQL database).
     pub async fn remove(&self) -> anyhow::Result<()> {
         match self {

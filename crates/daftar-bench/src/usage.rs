@@ -55,14 +55,7 @@ struct Flags {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let scratch = Scratch::new(args.database_url.as_deref()).await?;
     let result = measure(&args, scratch.url()).await;
-    if args.keep_db {
-        println!("\nKept the database: {}", scratch.url());
-        if let Scratch::Sqlite { dir: Some(dir), .. } = scratch {
-            let _ = dir.keep();
-        }
-    } else {
-        scratch.remove().await?;
-    }
+    scratch.keep_or_remove(args.keep_db).await?;
     result
 }
 
