@@ -82,6 +82,14 @@ impl Scratch {
         }
     }
 
+    /// The SQLite file, when the database is one.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        match self {
+            Scratch::Sqlite { path, .. } => Some(path),
+            Scratch::Postgres { .. } => None,
+        }
+    }
+
     /// Keeps the database and prints its URL (`--keep-db`), or removes it.
     pub async fn keep_or_remove(self, keep: bool) -> anyhow::Result<()> {
         if !keep {

@@ -16,6 +16,7 @@
 
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use clap::Parser;
 use daftar_core::calendar::JalaliDate;
 use daftar_core::roles::{OfficeCode, Role};
@@ -54,12 +55,13 @@ struct Flags {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let scratch = Scratch::new(args.database_url.as_deref()).await?;
-    let result = measure(&args, scratch.url()).await;
+    let result = measure(&args, &scratch).await;
     scratch.keep_or_remove(args.keep_db).await?;
     result
 }
 
-async fn measure(args: &Args, url: &str) -> anyhow::Result<()> {
+async fn measure(args: &Args, scratch: &Scratch) -> anyhow::Result<()> {
+    let url = scratch.url();
     let office = OfficeCode::parse("0101").expect("a valid office code");
     let store = daftar_store::open(url).await?;
     store
@@ -264,7 +266,10 @@ async fn measure(args: &Args, url: &str) -> anyhow::Result<()> {
             // On SQLite through rusqlite, as the report reads: sqlx's hand-over of each
             // row from its connection's thread would be most of what is timed.
             Raw::Sqlite(_) => {
-                let path = sqlite_path(url);
+                let path = scratch
+                    .sqlite_file()
+                    .context("an SQLite database has a file")?
+                    .to_owned();
                 tokio::task::spawn_blocking(move || month_rows_rusqlite(&path, start, end))
                     .await??
             }
@@ -311,15 +316,9 @@ async fn measure(args: &Args, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The file of an `sqlite://PATH?…` URL.
-fn sqlite_path(url: &str) -> String {
-    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
-    path.split('?').next().unwrap_or(path).to_owned()
-}
-
 /// The SQLite baseline: the month's history rows as [`month_rows`] reads them, through
 /// rusqlite on the calling thread, on a connection of its own (no memory map).
-fn month_rows_rusqlite(path: &str, start: i64, end: i64) -> anyhow::Result<u64> {
+fn month_rows_rusqlite(path: &std::path::Path, start: i64, end: i64) -> anyhow::Result<u64> {
     let connection =
         rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let mut statement = connection.prepare(

@@ -162,7 +162,7 @@ impl Cases {
                         field: item.id.clone(),
                     },
                 )?;
-                let file = self.keep_file(&upload.content).await?;
+                let file = self.files.keep(&upload.content).await?;
                 if file.created {
                     created.push(file.storage_key.clone());
                 }

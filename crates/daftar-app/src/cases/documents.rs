@@ -71,7 +71,7 @@ impl Cases {
         }
         let mut stored = Stored::default();
         for (upload, kind) in checked {
-            let file = match self.keep_file(&upload.content).await {
+            let file = match self.files.keep(&upload.content).await {
                 Ok(file) => file,
                 Err(error) => {
                     self.discard_later(&stored.created);
@@ -104,25 +104,6 @@ impl Cases {
         Ok(stored)
     }
 
-    /// Keeps a received file under its hash. Same bytes found stored already may be a
-    /// refused request's, set aside: this request will name them, so they are no longer
-    /// removed (within this process; another's sweep checks the database first, see
-    /// [`Cases::discard_refused_uploads`]).
-    pub(super) async fn keep_file(
-        &self,
-        received: &crate::files::Received,
-    ) -> anyhow::Result<crate::files::StoredFile> {
-        let file = self.files.keep(received).await?;
-        if !file.created {
-            let mut refused = self.set_aside();
-            for (_, keys) in refused.iter_mut() {
-                keys.retain(|key| *key != file.storage_key);
-            }
-            refused.retain(|(_, keys)| !keys.is_empty());
-        }
-        Ok(file)
-    }
-
     fn set_aside(&self) -> std::sync::MutexGuard<'_, SetAside> {
         self.refused_files
             .lock()
@@ -144,9 +125,9 @@ impl Cases {
     /// names; a server does it every few minutes. What is set aside when the process stops
     /// stays on disk, as an orphan: it costs disk, never a document.
     ///
-    /// One window is left: a request in another instance that finds such a file stored
-    /// in the moment between this check of the database and the removal, and commits the
-    /// row naming it after the check. It needs the same bytes sent again exactly as the
+    /// One window is left: a request (of any instance) that finds such a file stored in
+    /// the moment between this check of the database and the removal, and commits the row
+    /// naming it after the check. It needs the same bytes sent again exactly as the
     /// grace ends; closing it would take the check and the removal under one lock that
     /// every instance's commits honour.
     pub async fn discard_refused_uploads(&self, grace: std::time::Duration) {

@@ -8,9 +8,9 @@ use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use crate::sql::SqlBackend;
+use crate::{Result, from_db_time, to_db_time};
 
 mod sqlite;
-use crate::{Result, from_db_time, to_db_time};
 pub(crate) use sqlite::staff_actions_by_rusqlite;
 
 /// The report's side of storage: reads only.
@@ -72,10 +72,9 @@ impl SignInRow {
 }
 
 /// The staff actions of a period (PostgreSQL's; SQLite's are read in `sqlite.rs`). The
-/// period's rows come from the time index alone;
-/// each one's predecessor is the row before it in the period (LAG), or for a case's first
-/// row in the period, the row before that, looked up once a case; each case is joined
-/// once.
+/// period's rows come from the time index alone; each one's predecessor is the row before
+/// it in the period (LAG), or for a case's first row in the period, the row before that,
+/// looked up once a case; each case is joined once.
 const STAFF_ACTIONS: &str = "WITH month AS (
          SELECT case_id, id, at, actor_staff_id, action, from_state, to_state,
              LAG(at) OVER (PARTITION BY case_id ORDER BY id) AS previous_at
