@@ -19,6 +19,7 @@ with_both_databases!(
     a_queue_names_a_state_in_the_version_its_case_follows,
     an_application_to_an_office_not_set_up_is_refused_saying_so,
     a_refused_request_files_go_after_a_grace_unless_a_document_names_them,
+    a_draft_names_its_owner_by_a_secret_digest_every_instance_shares,
 );
 
 const SINGLE_REVIEW: &str = include_str!("../../../workflows/single_review.toml");
@@ -219,4 +220,56 @@ async fn a_queue_names_a_state_in_the_version_its_case_follows(store: Arc<dyn St
         .collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"Renamed in version 2"), "{names:?}");
+}
+
+/// A draft's description says whose it is by a digest keyed with a secret kept in the
+/// database: not the national ID, and not its plain digest, which trying the billion
+/// national IDs would reverse. Another instance (another `Cases` on the same database and
+/// folder) gives the draft back to its owner, and to no one else.
+async fn a_draft_names_its_owner_by_a_secret_digest_every_instance_shares(store: Arc<dyn Store>) {
+    use sha2::{Digest, Sha256};
+    let files = tempfile::tempdir().unwrap();
+    let one = cases_with(&store, built_in(), RandomCodes::default(), &files);
+    let received = one.receive_bytes(&pdf(1)).await.unwrap();
+    let token = one
+        .keep_draft(&citizen(), &received, "plan.pdf")
+        .await
+        .unwrap();
+
+    let about = std::fs::read_to_string(
+        files
+            .path()
+            .join("documents/.drafts")
+            .join(format!("{token}.json")),
+    )
+    .unwrap();
+    let about: serde_json::Value = serde_json::from_str(&about).unwrap();
+    let owner = about["owner"].as_str().unwrap();
+    assert!(!about.to_string().contains(support::CITIZEN.0));
+    for plain in [
+        format!("citizen:{}", support::CITIZEN.0),
+        support::CITIZEN.0.to_owned(),
+    ] {
+        let plain_digest = hex::encode(Sha256::digest(plain.as_bytes()));
+        assert_ne!(owner, plain_digest, "the owner is digested with a secret");
+        let twice = hex::encode(Sha256::digest(plain_digest.as_bytes()));
+        assert_ne!(owner, twice, "the owner is digested with a secret");
+    }
+
+    let other = cases_with(&store, built_in(), RandomCodes::default(), &files);
+    let (back, file_name) = other
+        .draft(&citizen(), &token)
+        .await
+        .unwrap()
+        .expect("another instance gives the draft back to its owner");
+    assert_eq!(
+        (back.size(), file_name.as_str()),
+        (received.size(), "plan.pdf")
+    );
+    let stranger = daftar_app::accounts::Principal::Citizen {
+        national_id: daftar_core::ir::NationalId::parse("0790419904").unwrap(),
+        acting_for: None,
+        verified: true,
+    };
+    assert!(other.draft(&stranger, &token).await.unwrap().is_none());
 }

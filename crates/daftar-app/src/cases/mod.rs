@@ -30,6 +30,7 @@ use daftar_core::workflow::{Definition, Position, Refusal, Registry};
 use daftar_store::{
     AccountStore, CaseId, CaseRecord, CaseStore, NewTask, StaffAccount, StoreError,
 };
+use sha2::{Digest, Sha256};
 
 use crate::accounts::Principal;
 use crate::codes::RandomCodes;
@@ -62,6 +63,8 @@ pub struct Cases {
     /// The files refused requests wrote, with when they were set aside
     /// ([`Cases::discard_refused_uploads`]).
     refused_files: Arc<std::sync::Mutex<documents::SetAside>>,
+    /// The secret drafts' owners are digested with ([`Cases::draft_owner`]), read once.
+    draft_owner_key: Arc<tokio::sync::OnceCell<String>>,
 }
 
 /// How many documents may be uploaded, as configured.
@@ -104,6 +107,7 @@ impl Cases {
             fines: None,
             issuing: None,
             refused_files: Arc::default(),
+            draft_owner_key: Arc::default(),
         }
     }
 
@@ -423,14 +427,6 @@ pub struct ActionRequest {
     pub uploads: Vec<Upload>,
 }
 
-/// Whose drafts they are: the signed-in person, by their national ID or username.
-fn draft_owner(who: &Principal) -> String {
-    match who {
-        Principal::Citizen { national_id, .. } => format!("citizen:{}", national_id.as_str()),
-        Principal::Staff(account) => format!("staff:{}", account.username),
-    }
-}
-
 impl Cases {
     /// The next `count` working days from tomorrow, in the office's calendar: the dates a
     /// date field offers to pick from (an inspection visit, say).
@@ -473,9 +469,8 @@ impl Cases {
         received: &Received,
         file_name: &str,
     ) -> Result<String, ReceiveError> {
-        self.files
-            .keep_draft(received, file_name, &draft_owner(who))
-            .await
+        let owner = self.draft_owner(who).await?;
+        self.files.keep_draft(received, file_name, &owner).await
     }
 
     /// A draft `who` kept for a form being corrected, received again, with its file name;
@@ -485,7 +480,31 @@ impl Cases {
         who: &Principal,
         token: &str,
     ) -> Result<Option<(Received, String)>, ReceiveError> {
-        self.files.draft(token, &draft_owner(who)).await
+        let owner = self.draft_owner(who).await?;
+        self.files.draft(token, &owner).await
+    }
+
+    /// Whose drafts they are: the signed-in person's national ID or username, digested
+    /// with a secret every instance shares. A plain digest would give the national ID
+    /// back to anyone who read the drafts' folder or bucket and tried the billion there
+    /// are; the secret is in the database, not beside the drafts.
+    async fn draft_owner(&self, who: &Principal) -> Result<String, ReceiveError> {
+        let key = self
+            .draft_owner_key
+            .get_or_try_init(|| async {
+                let candidate = format!("{:032x}", rand::random::<u128>());
+                self.store.draft_owner_key(&candidate).await
+            })
+            .await
+            .map_err(|error| anyhow::anyhow!("could not read the drafts' key: {error}"))?;
+        let who = match who {
+            Principal::Citizen { national_id, .. } => format!("citizen:{}", national_id.as_str()),
+            Principal::Staff(account) => format!("staff:{}", account.username),
+        };
+        let mut digest = Sha256::new();
+        digest.update(key.as_bytes());
+        digest.update(who.as_bytes());
+        Ok(hex::encode(digest.finalize()))
     }
 
     /// Whether documents can be stored (for `/readyz`): their directory or bucket answers.

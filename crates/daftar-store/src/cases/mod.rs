@@ -104,6 +104,9 @@ pub trait CaseStore: Send + Sync + std::fmt::Debug {
     async fn case_with_a_head_and_no_history(&self) -> Result<Option<i64>>;
     /// The newest staff reads of a case, or by a staff member, newest first.
     async fn staff_reads(&self, of: ReadsOf, limit: u32) -> Result<Vec<StaffRead>>;
+    /// The key a draft's owner is digested with, the same for every instance: the one
+    /// stored, or `candidate`, stored now when there is none.
+    async fn draft_owner_key(&self, candidate: &str) -> Result<String>;
     /// Which of these storage keys a document names.
     async fn storage_keys_in_use(&self, keys: &[String]) -> Result<Vec<String>>;
     /// How many documents an applicant uploaded to their cases since `since`.

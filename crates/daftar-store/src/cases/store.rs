@@ -593,6 +593,10 @@ where
         Ok(reads)
     }
 
+    async fn draft_owner_key(&self, candidate: &str) -> crate::Result<String> {
+        crate::lookup_limit::shared_secret(self, "draft_owner_key", candidate).await
+    }
+
     async fn storage_keys_in_use(&self, keys: &[String]) -> crate::Result<Vec<String>> {
         let mut in_use = Vec::new();
         for key in keys {
