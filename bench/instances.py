@@ -21,7 +21,8 @@ Builds nothing: run `cargo build --release -p daftar -p daftar-bench` first. Nee
 haproxy, Debian's PostgreSQL programs, and the server's pg_hba.conf letting 127.0.0.1
 replicate (a line `host replication all 127.0.0.1/32 trust`, then a reload). Environment: POSTGRES_SERVER (postgres://postgres@127.0.0.1:5432),
 DURATION (15s), CONNECTIONS (64), DOCUMENT_CONNECTIONS (1,8), PROPERTIES (10000),
-THREE_CONNECTIONS (5: the --database-connections of each of the three).
+THREE_CONNECTIONS (5: the --database-connections of each of the three),
+HAPROXY_DEFAULTS (more lines for HAProxy's defaults, ";"-separated).
 """
 
 import base64
@@ -54,6 +55,10 @@ WARM_UP = "5s"
 # The PostgreSQL connections each of the three instances of part 1 holds for requests
 # (one instance holds 16).
 THREE_CONNECTIONS = os.environ.get("THREE_CONNECTIONS", "5")
+# More lines for HAProxy's defaults, for both backends, ";"-separated (for example
+# "http-reuse safe" to try HAProxy's default sharing of server connections again).
+HAPROXY_DEFAULTS = [line.strip() for line in os.environ.get("HAPROXY_DEFAULTS", "").split(";")
+                    if line.strip()]
 DATABASE = f"daftar_bench_instances_{os.getpid()}"
 # Which parts to run: all three by default.
 PARTS = os.environ.get("PARTS", "123")
@@ -174,6 +179,7 @@ def database_counts(server):
 def start_haproxy(work, one, three):
     ports = lab.free_port(), lab.free_port()
     servers = "\n".join(f"  server {s.name} 127.0.0.1:{s.port}" for s in three)
+    extra = "".join(f"  {line}\n" for line in HAPROXY_DEFAULTS)
     config = work / "haproxy.cfg"
     config.write_text(f"""global
   maxconn 8192
@@ -182,7 +188,11 @@ defaults
   timeout connect 2s
   timeout client 60s
   timeout server 60s
-frontend one
+  # As docs/OPERATIONS.md configures it: a client's requests stay on one instance, over a
+  # server connection of their own.
+  option prefer-last-server
+  http-reuse never
+{extra}frontend one
   bind 127.0.0.1:{ports[0]}
   default_backend one
 frontend three
@@ -277,7 +287,8 @@ def main():
         print(f"{os.cpu_count()} cores; wrk -t2 -c{CONNECTIONS} -d{DURATION} on the same "
               f"machine; PostgreSQL; {PROPERTIES} properties billed, 500 bills tracked in "
               f"turn; the look-up limit off; --database-connections {THREE_CONNECTIONS} for each "
-              "of the three, the default 16 for the one.\n")
+              f"of the three, the default 16 for the one; HAProxy round robin by client"
+              f"{''.join('; ' + line for line in HAPROXY_DEFAULTS)}.\n")
         print("## 1. Look-ups through HAProxy: one instance behind it, then three\n")
         # The instances' first requests fill their pools and caches: one short load through
         # each backend first, not counted, so that no round measures a cold start.
