@@ -55,8 +55,9 @@ WARM_UP = "5s"
 # The PostgreSQL connections each of the three instances of part 1 holds for requests
 # (one instance holds 16).
 THREE_CONNECTIONS = os.environ.get("THREE_CONNECTIONS", "5")
-# More lines for HAProxy's defaults, for both backends, ";"-separated (for example
-# "http-reuse safe" to try HAProxy's default sharing of server connections again).
+# More lines for HAProxy's defaults, for both backends, ";"-separated: for example
+# "no option prefer-last-server; http-reuse safe" for HAProxy's own defaults, which spread
+# requests over shared server connections.
 HAPROXY_DEFAULTS = [line.strip() for line in os.environ.get("HAPROXY_DEFAULTS", "").split(";")
                     if line.strip()]
 DATABASE = f"daftar_bench_instances_{os.getpid()}"
@@ -287,7 +288,7 @@ def main():
         print(f"{os.cpu_count()} cores; wrk -t2 -c{CONNECTIONS} -d{DURATION} on the same "
               f"machine; PostgreSQL; {PROPERTIES} properties billed, 500 bills tracked in "
               f"turn; the look-up limit off; --database-connections {THREE_CONNECTIONS} for each "
-              f"of the three, the default 16 for the one; HAProxy round robin by client"
+              f"of the three, the default 16 for the one; HAProxy round robin by client connection"
               f"{''.join('; ' + line for line in HAPROXY_DEFAULTS)}.\n")
         print("## 1. Look-ups through HAProxy: one instance behind it, then three\n")
         # The instances' first requests fill their pools and caches: one short load through

@@ -21,7 +21,7 @@ checking /readyz. Then:
      instances are restarted together, so that their first SLA sweeps race: each task is
      marked once, and the office head told of it once, whichever instance marked it.
   3. Load through the balancer (citizens applying with a document, tracking their cases,
-     reading their documents) while the three are restarted one by one (SIGTERM, which
+     reading their documents; half of them over a connection kept open) while the three are restarted one by one (SIGTERM, which
      drains for 2 s with /readyz answering 503; wait for the exit, start again, wait until
      ready): no request fails, counted by the load.
   4. Each instance's metrics (--admin-addr) count requests it served after its restart,
@@ -125,9 +125,11 @@ class Answer:
         return json.loads(self.body)
 
 
-def call(port, method, path, body=None, token=None, timeout=15):
-    """One request on its own connection; raises OSError when nothing answers."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+def call(port, method, path, body=None, token=None, timeout=15, kept=None):
+    """One request on its own connection, or on `kept` (a client's connection kept open
+    from one request to the next, as a browser's is); raises OSError when nothing
+    answers."""
+    connection = kept or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         headers = {"Accept-Language": "en"}
         data = None
@@ -139,8 +141,15 @@ def call(port, method, path, body=None, token=None, timeout=15):
         connection.request(method, path, body=data, headers=headers)
         response = connection.getresponse()
         return Answer(response.status, response.read())
-    finally:
+    except (OSError, http.client.HTTPException) as error:
+        # A kept connection that failed is not used again.
         connection.close()
+        if isinstance(error, OSError):
+            raise
+        raise ConnectionError(f"{error!r}") from error
+    finally:
+        if kept is None:
+            connection.close()
 
 
 def wait_for(port, path, seconds, process=None, what="a server"):
@@ -303,10 +312,10 @@ def application(citizen):
     }
 
 
-def apply(port, citizen):
+def apply(port, citizen, kept=None):
     """Applies through `port`: the answer, and the bytes sent."""
     pdf, body = application(citizen)
-    return call(port, "POST", "/api/v1/cases", body, citizen["token"]), pdf
+    return call(port, "POST", "/api/v1/cases", body, citizen["token"], kept=kept), pdf
 
 
 def check_the_two_instance_sequence(instances, citizen):
@@ -326,7 +335,11 @@ def check_the_two_instance_sequence(instances, citizen):
 
 
 class Load:
-    """Citizens through the balancer: apply, track, read their documents."""
+    """Citizens through the balancer: apply, track, read their documents. Half of them
+    open a connection for each request; the other half keep one open, as browsers do, so
+    that the balancer's keeping a client on one instance (docs/OPERATIONS.md) is what
+    they meet while instances stop and start. A kept connection is never retried by the
+    client: a request that fails on one counts as failed."""
 
     def __init__(self, port, citizens):
         self.port, self.citizens = port, citizens
@@ -343,12 +356,17 @@ class Load:
         rng = random.Random(seed)
         citizen = self.citizens[seed]
         mine = []
+        keeps = seed % 2 == 1
+        kept = None
         while not self.stop.is_set():
             roll = rng.random()
+            if keeps and kept is None:
+                # Opens on its first request, and again on the next after one failed.
+                kept = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
             try:
                 if (roll < 0.25 and len(mine) < APPLICATIONS_PER_CITIZEN) or not mine:
                     kind = "apply"
-                    answer, pdf = apply(self.port, citizen)
+                    answer, pdf = apply(self.port, citizen, kept)
                     if answer.status == 201:
                         case = answer.json()
                         filed = (citizen, case["tracking_code"], case["documents"][0]["id"], pdf)
@@ -358,12 +376,12 @@ class Load:
                 elif roll < 0.6:
                     kind = "track"
                     _, code, _, _ = rng.choice(mine)
-                    answer = call(self.port, "GET", f"/api/v1/cases/track/{code}")
+                    answer = call(self.port, "GET", f"/api/v1/cases/track/{code}", kept=kept)
                 else:
                     kind = "document"
                     _, _, document, pdf = rng.choice(mine)
                     answer = call(self.port, "GET", f"/api/v1/documents/{document}",
-                                  token=citizen["token"])
+                                  token=citizen["token"], kept=kept)
                     if answer.ok and answer.body != pdf:
                         with self.lock:
                             self.broken.append(f"document {document} came back changed")

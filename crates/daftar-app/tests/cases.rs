@@ -246,6 +246,14 @@ async fn a_draft_names_its_owner_by_a_secret_digest_every_instance_shares(store:
     let about: serde_json::Value = serde_json::from_str(&about).unwrap();
     let owner = about["owner"].as_str().unwrap();
     assert!(!about.to_string().contains(support::CITIZEN.0));
+    // The key is the one the database holds (the first instance made it), and the owner
+    // is digested with it.
+    let key = store.draft_owner_key("a candidate").await.unwrap();
+    assert_ne!(key, "a candidate", "the first instance's key stays");
+    let keyed = hex::encode(Sha256::digest(
+        format!("{key}citizen:{}", support::CITIZEN.0).as_bytes(),
+    ));
+    assert_eq!(owner, hex::encode(Sha256::digest(keyed.as_bytes())));
     for plain in [
         format!("citizen:{}", support::CITIZEN.0),
         support::CITIZEN.0.to_owned(),

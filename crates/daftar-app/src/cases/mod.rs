@@ -496,7 +496,7 @@ impl Cases {
                 self.store.draft_owner_key(&candidate).await
             })
             .await
-            .map_err(|error| anyhow::anyhow!("could not read the drafts' key: {error}"))?;
+            .map_err(|error| anyhow::Error::new(error).context("could not read the drafts' key"))?;
         let who = match who {
             Principal::Citizen { national_id, .. } => format!("citizen:{}", national_id.as_str()),
             Principal::Staff(account) => format!("staff:{}", account.username),
