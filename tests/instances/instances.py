@@ -351,6 +351,7 @@ class Load:
         self.failed_applications = collections.Counter()  # by client: answer unknown
         self.broken = []  # documents that came back changed: never allowed
         self.acked = []  # (citizen, tracking code, document id, pdf)
+        self.reused = 0  # requests answered on a kept connection opened for an earlier one
 
     def run(self, seed):
         rng = random.Random(seed)
@@ -363,6 +364,7 @@ class Load:
             if keeps and kept is None:
                 # Opens on its first request, and again on the next after one failed.
                 kept = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+            reusing = kept is not None and kept.sock is not None
             try:
                 if (roll < 0.25 and len(mine) < APPLICATIONS_PER_CITIZEN) or not mine:
                     kind = "apply"
@@ -394,6 +396,7 @@ class Load:
                 continue
             with self.lock:
                 self.counts[(kind, answer.status)] += 1
+                self.reused += reusing
                 if not answer.ok:
                     self.failures.append(f"{kind}: {answer.status} {answer.body[:200]!r}")
                     self.failures_by_client[seed] += 1
@@ -755,7 +758,10 @@ def run_on(binary, work, primary, replica):
                              "restart:\n  " + "\n  ".join(load.failures[:20]))
         if len(load.acked) < 20:
             raise TestFailed(f"only {len(load.acked)} applications acknowledged: no real load")
-        log(f"rolling restart of {len(instances)} instances under load: 0 failed requests")
+        if load.reused == 0:
+            raise TestFailed("no request of the load went over a connection kept open")
+        log(f"rolling restart of {len(instances)} instances under load: 0 failed requests "
+            f"({load.reused} of them on a connection kept from an earlier request)")
         served = {i.name: i.requests_counted() for i in instances}
         if min(served.values()) == 0:
             raise TestFailed(f"an instance served nothing through the balancer: {served}")

@@ -90,12 +90,12 @@ impl Scratch {
         }
     }
 
-    /// Keeps the database and prints its URL (`--keep-db`), or removes it.
+    /// Keeps the database and says where, on standard error (`--keep-db`), or removes it.
     pub async fn keep_or_remove(self, keep: bool) -> anyhow::Result<()> {
         if !keep {
             return self.remove().await;
         }
-        println!("\nKept the database: {}", self.url());
+        eprintln!("Kept the database: {}", self.url());
         if let Scratch::Sqlite { dir: Some(dir), .. } = self {
             let _ = dir.keep();
         }

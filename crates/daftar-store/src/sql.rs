@@ -7,7 +7,7 @@
 //! apart (rusqlite on SQLite, one statement over arrays on PostgreSQL) stays in its
 //! backend's own file, behind the same trait.
 
-use sqlx::{Database, Executor, Pool};
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 
 use crate::billing::BulkBilling;
 use crate::cases::group_commit::TransitionQueue;
@@ -276,4 +276,31 @@ impl Statement {
                 Param::Text(value) => query.bind(value.as_str()),
             })
     }
+}
+
+/// The secret stored under `name`, the same for every instance: the one stored, or
+/// `candidate`, stored now when there is none (the first instance to ask wins): the
+/// look-up limit's salt, the drafts' owner key.
+pub(crate) async fn shared_secret<S>(store: &S, name: &str, candidate: &str) -> Result<String>
+where
+    S: SqlBackend,
+    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
+    for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
+    for<'q> &'q str: Encode<'q, S::Db> + Type<S::Db>,
+    for<'r> (String,): FromRow<'r, <S::Db as Database>::Row>,
+{
+    let mut tx = store.writer().begin().await?;
+    sqlx::query(
+        "INSERT INTO shared_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(candidate)
+    .execute(&mut *tx)
+    .await?;
+    let (secret,): (String,) = sqlx::query_as("SELECT value FROM shared_secrets WHERE name = $1")
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(secret)
 }

@@ -594,7 +594,7 @@ where
     }
 
     async fn draft_owner_key(&self, candidate: &str) -> crate::Result<String> {
-        crate::lookup_limit::shared_secret(self, "draft_owner_key", candidate).await
+        crate::sql::shared_secret(self, "draft_owner_key", candidate).await
     }
 
     async fn storage_keys_in_use(&self, keys: &[String]) -> crate::Result<Vec<String>> {

@@ -64,7 +64,7 @@ where
     }
 
     async fn lookup_key_salt(&self, candidate: &str) -> Result<String> {
-        shared_secret(self, "lookup_key_salt", candidate).await
+        crate::sql::shared_secret(self, "lookup_key_salt", candidate).await
     }
 
     async fn forget_lookup_counts(&self, window: i64) -> Result<u64> {
@@ -74,30 +74,4 @@ where
             .await?;
         Ok(S::rows_affected(&done))
     }
-}
-
-/// The secret stored under `name`, the same for every instance: the one stored, or
-/// `candidate`, stored now when there is none (the first instance to ask wins).
-pub(crate) async fn shared_secret<S>(store: &S, name: &str, candidate: &str) -> Result<String>
-where
-    S: SqlBackend,
-    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
-    for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
-    for<'q> &'q str: Encode<'q, S::Db> + Type<S::Db>,
-    for<'r> (String,): FromRow<'r, <S::Db as Database>::Row>,
-{
-    let mut tx = store.writer().begin().await?;
-    sqlx::query(
-        "INSERT INTO shared_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(name)
-    .bind(candidate)
-    .execute(&mut *tx)
-    .await?;
-    let (secret,): (String,) = sqlx::query_as("SELECT value FROM shared_secrets WHERE name = $1")
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(secret)
 }
