@@ -238,7 +238,9 @@ class Instance:
         path = self.data_dir / "messages.log"
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        # A line still being written (no newline yet) is read next time.
+        complete = path.read_text(encoding="utf-8").split("\n")[:-1]
+        return [json.loads(line) for line in complete if line]
 
 
 def start_moto(work):
