@@ -13,7 +13,7 @@ use daftar_app::{Accounts, Billing, Cases, Config, Services};
 use daftar_core::catalog::Catalog;
 use daftar_store::Store;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::Service;
@@ -21,6 +21,7 @@ use tower_http::timeout::TimeoutBody;
 
 use crate::connections::Connections;
 use crate::edge::EdgeLayer;
+use crate::header_clock::HeaderClock;
 use crate::{api, error, web};
 
 /// What every request may need. Handlers receive a clone for every extractor that asks
@@ -45,6 +46,8 @@ pub struct Parts {
     /// Set when a stop was asked and the instance is draining (`--drain-secs`): `/readyz`
     /// answers 503 so that the balancer sends requests elsewhere.
     pub stopping: std::sync::atomic::AtomicBool,
+    /// `/verify/{serial}` as anonymous visitors were last shown it.
+    pub verify_pages: crate::web::VerifyPages,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             config,
             lookup_limit,
             stopping: std::sync::atomic::AtomicBool::new(false),
+            verify_pages: crate::web::VerifyPages::default(),
         })))
     }
 }
@@ -251,7 +255,8 @@ pub fn router(state: AppState) -> Router {
 /// 503), then closes the listener and finishes the requests in flight.
 ///
 /// hyper's own settings bound what a client can hold: the headers must arrive within
-/// `--header-timeout` (which also ends a kept-alive connection left idle that long), a
+/// `--header-timeout` (which also ends a kept-alive connection left idle that long; timed
+/// on a [`HeaderClock`] per connection), a
 /// body may not stall longer than `--body-timeout` between two pieces, and
 /// [`Connections`] caps the connections open in all and per address.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
@@ -263,9 +268,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
         config.max_connections_per_address,
     );
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(header_timeout)
-        .keep_alive(true);
+    http.header_read_timeout(header_timeout).keep_alive(true);
     let drain = Duration::from_secs(config.drain_secs);
     let draining = state.clone();
     let router = router(state);
@@ -320,7 +323,12 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
             let request = Request::from_parts(parts, body);
             router.clone().call(request)
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        // Each connection its own clock for the header timeout (see `header_clock`).
+        let connection = http
+            .clone()
+            .timer(HeaderClock::new())
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that goes away or is too slow ends its connection; nothing to report.
             let _ = connection.await;

@@ -27,6 +27,7 @@ pub mod connections;
 pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod header_clock;
 pub mod i18n;
 pub mod metrics;
 pub mod open311;

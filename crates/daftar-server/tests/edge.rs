@@ -49,6 +49,48 @@ async fn a_header_that_never_ends_is_cut_off() {
     );
 }
 
+/// The header timeout counts from each head, not from the connection's first: a
+/// kept-alive client asking every 400 ms for longer than the timeout gets every answer
+/// (the connection's timer, set at its first head, rings in the middle and must not end
+/// it), and is cut off once it falls idle.
+#[tokio::test]
+async fn a_kept_alive_connection_lives_past_the_header_timeout_while_it_asks() {
+    let app = TestApp::spawn_with(Db::Sqlite, |config| config.header_timeout_secs = 1).await;
+    let addr = listen(&app).await;
+    let (answers, closed_after) = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut answers = 0;
+        for _ in 0..7 {
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+            let mut buffer = [0u8; 4096];
+            let read = stream.read(&mut buffer).unwrap();
+            if buffer[..read].starts_with(b"HTTP/1.1 200") {
+                answers += 1;
+            }
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let _ = stream.read_to_end(&mut rest);
+        (answers, started.elapsed())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        answers, 7,
+        "every request over 2.8 s on one connection answered"
+    );
+    assert!(
+        closed_after < Duration::from_secs(3),
+        "the idle connection was held for {closed_after:?}"
+    );
+}
+
 /// A staff member signed in through the pages: the session cookie.
 async fn staff_cookie(app: &TestApp, username: &str) -> String {
     let form = app.get_page("/staff/sign-in", "").await;

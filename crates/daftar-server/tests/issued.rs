@@ -21,6 +21,7 @@ on_both_databases!(
     the_office_key_is_kept_and_published_once,
     issuing_a_no_violation_certificate_signs_it_in_the_same_step,
     the_verify_page_says_valid_then_revoked_and_refuses_a_wrong_check_digit,
+    an_anonymous_verify_page_is_shown_again_for_a_second_and_a_signed_in_one_never,
     the_certificate_pdf_goes_to_its_applicant_and_staff_only_and_each_copy_is_recorded,
     a_reissue_supersedes_the_document_for_its_issuer_only,
     two_reissues_at_once_supersede_the_document_once,
@@ -319,6 +320,95 @@ async fn the_verify_page_says_valid_then_revoked_and_refuses_a_wrong_check_digit
     let revoked = app.get_page(&format!("/verify/{serial}"), "").await;
     assert!(revoked.body.contains("data-status=\"revoked\""));
     assert!(revoked.body.contains("صادرشده با پلاک نادرست"));
+}
+
+/// An anonymous visitor's verify page is kept for a second and shown to the next such
+/// visitor: a revocation made where this instance cannot see it (another instance, here
+/// the store directly) shows within that second, and a re-issue made through this
+/// instance at once. A signed-in visitor's page is never kept, nor shown a kept one; the
+/// kept page sets no cookie, which would be shared.
+async fn an_anonymous_verify_page_is_shown_again_for_a_second_and_a_signed_in_one_never(
+    app: TestApp,
+) {
+    let serial = issue(&app).await;
+    let path = format!("/verify/{serial}");
+    let token = app.staff_token("certificate_drafting").await;
+    let session = format!("daftar_session={token}");
+    let signed_in = app.get_page(&path, &session).await;
+    assert!(
+        signed_in.body.contains("action=\"/sign-out\""),
+        "{}",
+        signed_in.body
+    );
+    let started = std::time::Instant::now();
+    let first = app.get_page(&path, "").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("data-status=\"valid\""));
+    assert!(
+        !first.body.contains("sign-out"),
+        "a signed-in visitor's page was not kept"
+    );
+    assert!(
+        first.headers.get("set-cookie").is_none(),
+        "a page to be shown to others sets no cookie"
+    );
+    let drafting = app
+        .store
+        .staff_by_username("certificate_drafting")
+        .await
+        .unwrap()
+        .unwrap();
+    let revoked = app
+        .store
+        .revoke_issued(&daftar_store::NewRevocation {
+            serial: serial.as_str().to_owned(),
+            by: drafting.id,
+            reason: "Revoked through another instance.".into(),
+            at: jiff::Timestamp::now(),
+        })
+        .await
+        .unwrap();
+    assert!(revoked);
+    let kept = app.get_page(&path, "").await;
+    let kept_for = daftar_server::web::VERIFY_PAGE_KEPT_FOR;
+    // Only within the second can the kept page be told from a fresh one.
+    if started.elapsed() < kept_for {
+        assert_eq!(
+            kept.body, first.body,
+            "the page kept a moment ago is shown again"
+        );
+    }
+    let signed_in = app.get_page(&path, &session).await;
+    assert!(signed_in.body.contains("data-status=\"revoked\""));
+    let english = app.get_page(&path, "lang=en").await;
+    assert!(english.body.contains("lang=\"en\""));
+    assert!(english.body.contains("data-status=\"revoked\""));
+    tokio::time::sleep(kept_for.saturating_sub(started.elapsed())).await;
+    let later = app.get_page(&path, "").await;
+    assert!(
+        later.body.contains("data-status=\"revoked\""),
+        "a second on, the revocation shows"
+    );
+
+    // Through this instance, a re-issue shows at once.
+    let current = issue(&app).await;
+    let path = format!("/verify/{current}");
+    let before = app.get_page(&path, "").await;
+    assert!(before.body.contains("data-status=\"valid\""));
+    let again = app
+        .post_json(
+            &format!("/api/v1/issued/{current}/reissue"),
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    let after = app.get_page(&path, "").await;
+    assert!(
+        after.body.contains("data-status=\"superseded\""),
+        "{}",
+        after.body
+    );
 }
 
 fn urlencode(text: &str) -> String {

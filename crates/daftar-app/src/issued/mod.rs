@@ -12,6 +12,7 @@ pub use print::{IssuedPdf, Printing, Purpose};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine;
@@ -100,6 +101,9 @@ pub struct Issuing {
     checked: Arc<Mutex<HashMap<String, Arc<Checked>>>>,
     /// Where the public verification reads a document's row.
     reads: crate::replica::PublicReads,
+    /// Revocations and re-issues made through this process: a page kept from before one
+    /// is stale at once (see [`Issuing::changes`]).
+    changes: Arc<AtomicU64>,
 }
 
 /// A stored record whose signature held, as a look-up answers it.
@@ -205,6 +209,7 @@ impl Issuing {
             published: Arc::new(OnceCell::new()),
             known_keys: Arc::default(),
             checked: Arc::default(),
+            changes: Arc::default(),
         }
     }
 
@@ -241,6 +246,14 @@ impl Issuing {
         Ok(())
     }
 
+    /// How many documents this process has revoked or superseded so far. Something kept
+    /// of a look-up (a rendered page) is still what a look-up would show while this count
+    /// is unchanged, as far as this process knows; another instance's revocation it learns
+    /// only by looking up again.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+
     /// Every key that signed or signs, for `/.well-known/daftar-keys.json`.
     pub async fn keys(&self) -> Result<Vec<daftar_store::StoredKey>, CaseError> {
         self.publish().await?;
@@ -251,7 +264,12 @@ impl Issuing {
     pub async fn issue(&self, document: NewDocument) -> Result<IssuedRecord, CaseError> {
         for _ in 0..crate::codes::CODE_DRAWS {
             let (record, row) = self.prepare(&document).await?;
-            match self.store.save_issued(&row).await {
+            let saved = self.store.save_issued(&row).await;
+            // Counted whatever the answer: a commit whose answer was lost may have been made.
+            if document.supersedes.is_some() {
+                self.changes.fetch_add(1, Ordering::AcqRel);
+            }
+            match saved {
                 Ok(()) => return Ok(record),
                 Err(StoreError::Conflict("serial")) if document.serial.is_none() => continue,
                 Err(StoreError::Conflict("superseded")) => return Err(CaseError::Changed),
@@ -263,7 +281,8 @@ impl Issuing {
 
     /// A document signed and ready to keep, under a serial drawn now (unless the caller
     /// gave one): kept on its own ([`Issuing::issue`]) or in the transaction of the action
-    /// that issues it.
+    /// that issues it. One that supersedes another is kept through [`Issuing::issue`],
+    /// which counts the change ([`Issuing::changes`]).
     pub async fn prepare(
         &self,
         document: &NewDocument,
@@ -501,8 +520,10 @@ impl Issuing {
                 reason: reason.to_owned(),
                 at: Timestamp::now(),
             })
-            .await?;
-        if !revoked {
+            .await;
+        // Counted whatever the answer: a commit whose answer was lost may have been made.
+        self.changes.fetch_add(1, Ordering::AcqRel);
+        if !revoked? {
             return Err(CaseError::Invalid("issued.already_revoked"));
         }
         Ok(())

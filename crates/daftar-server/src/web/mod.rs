@@ -22,6 +22,8 @@ mod usage;
 mod violation;
 mod zoning;
 
+pub use issued::{VERIFY_PAGE_KEPT_FOR, VerifyPages};
+
 use askama::Template;
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -71,6 +73,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/readyz", get(health::ready))
         .route("/lang/{code}", get(switch_language))
         .merge(assets::routes())
+        .merge(issued::shared_routes())
 }
 
 /// Works out the page's [`Page`] once, for its handler, and hands its layout to an
@@ -82,7 +85,11 @@ async fn keep_layout(
 ) -> Response {
     let layout = page.layout.clone();
     request.extensions_mut().insert(page);
-    let mut response = next.run(request).await;
+    with_layout(next.run(request).await, layout)
+}
+
+/// Hands `layout` to the response's error page, if it is one.
+pub fn with_layout(mut response: Response, layout: Layout) -> Response {
     if response
         .extensions()
         .get::<crate::error::ErrorBody>()
@@ -221,8 +228,34 @@ impl FromRequestParts<AppState> for Page {
         let lang = crate::i18n::detect(&parts.uri, &parts.headers);
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let csrf = Csrf::of(user.as_ref(), &parts.headers);
-        let tr = Tr::new(lang);
-        let (user_label, user_code) = match user.as_ref().map(|user| &user.principal) {
+        let path_and_query = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+        let layout = Layout::of(
+            state,
+            Tr::new(lang),
+            user.as_ref(),
+            csrf.token.clone(),
+            parts.uri.path(),
+            path_and_query,
+        )
+        .await;
+        Ok(Page { layout, user, csrf })
+    }
+}
+
+impl Layout {
+    /// The layout of a page at `path` for `user` (or nobody), with the form token `csrf`.
+    async fn of(
+        state: &AppState,
+        tr: Tr,
+        user: Option<&CurrentUser>,
+        csrf: String,
+        path: &str,
+        path_and_query: String,
+    ) -> Layout {
+        let (user_label, user_code) = match user.map(|user| &user.principal) {
             Some(Principal::Citizen { national_id, .. }) => (
                 Some(tr.t("who-citizen")),
                 Some(tr.digits(&national_id.masked())),
@@ -230,22 +263,19 @@ impl FromRequestParts<AppState> for Page {
             Some(Principal::Staff(account)) => (Some(account.display_name.clone()), None),
             None => (None, None),
         };
-        let layout = Layout {
+        Layout {
             tr,
-            municipality: state.branding.municipality(lang).to_owned(),
-            is_staff: user.as_ref().is_some_and(|user| user.staff().is_some()),
+            municipality: state.branding.municipality(tr.lang).to_owned(),
+            is_staff: user.is_some_and(|user| user.staff().is_some()),
             user_label,
             user_code,
-            csrf: csrf.token.clone(),
-            path: parts.uri.path().to_owned(),
-            path_and_query: parts
-                .uri
-                .path_and_query()
-                .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+            csrf,
+            path: path.to_owned(),
+            path_and_query,
             pay_online: state.services.payments.offered(),
             dev_gateway: state.services.payments.dev_gateway().is_some(),
             today: tr.day(JalaliDate::from_timestamp(Timestamp::now())),
-            queues: match user.as_ref().and_then(|user| user.staff()) {
+            queues: match user.and_then(|user| user.staff()) {
                 Some(account) => nav_queues(state, account, &tr).await,
                 None => Vec::new(),
             },
@@ -257,8 +287,61 @@ impl FromRequestParts<AppState> for Page {
                 .iter()
                 .map(|outage| outage::banner_text(&tr, outage))
                 .collect(),
-        };
-        Ok(Page { layout, user, csrf })
+        }
+    }
+}
+
+/// Who asks for a page that may be kept and shown again to others
+/// ([`issued::VerifyPages`]). A visitor who presents no session or token and asks with no
+/// query gets a page that depends only on its path and language: nobody's name, no form
+/// token, nothing from a query. Such a page's route is outside [`keep_layout`], which
+/// would work out a whole [`Page`] first.
+pub enum Visitor {
+    Anonymous(Lang),
+    Known(Box<Page>),
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, AppError> {
+        let presents_nothing = parts.uri.query().is_none()
+            && crate::auth::cookie(&parts.headers, crate::auth::SESSION_COOKIE).is_none()
+            && !parts.headers.contains_key(header::AUTHORIZATION)
+            && parts.extensions.get::<Page>().is_none();
+        if presents_nothing {
+            return Ok(Visitor::Anonymous(crate::i18n::detect(
+                &parts.uri,
+                &parts.headers,
+            )));
+        }
+        Ok(Visitor::Known(Box::new(
+            Page::from_request_parts(parts, state).await?,
+        )))
+    }
+}
+
+impl Page {
+    /// The page of an anonymous visitor at `path` ([`Visitor::Anonymous`]): the layout a
+    /// signed-out visitor gets, without a form token, which such a page has no form for.
+    pub async fn anonymous(state: &AppState, lang: Lang, path: &str) -> Page {
+        let layout = Layout::of(
+            state,
+            Tr::new(lang),
+            None,
+            String::new(),
+            path,
+            path.to_owned(),
+        )
+        .await;
+        Page {
+            layout,
+            user: None,
+            csrf: Csrf {
+                token: String::new(),
+                fresh: false,
+            },
+        }
     }
 }
 

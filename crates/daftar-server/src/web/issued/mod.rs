@@ -10,15 +10,22 @@ mod manage;
 mod pdf;
 mod verify;
 
+pub use verify::{KEPT_FOR as VERIFY_PAGE_KEPT_FOR, VerifyPages};
+
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
 
+/// The pages that work out their visitor themselves ([`crate::web::Visitor`]), so that an
+/// anonymous visitor's page can be kept and shown again.
+pub fn shared_routes() -> Router<AppState> {
+    Router::new().route("/verify/{serial}", get(verify::verify))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/verify", get(verify::form))
-        .route("/verify/{serial}", get(verify::verify))
         .route("/issued/{serial}/pdf", get(pdf::pdf))
         .route("/cases/{id}/issued/{serial}/reissue", post(manage::reissue))
         .route(

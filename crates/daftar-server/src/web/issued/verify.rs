@@ -1,20 +1,94 @@
 //! `/verify/{serial}`: what the QR code on a document opens. The page says whether the
 //! document is valid, revoked (when and why) or superseded, and what it states; a typed
 //! serial with a wrong check digit is refused before any look-up.
+//!
+//! An anonymous visitor's page is kept for a second ([`VerifyPages`]): a document's QR
+//! code is opened by many, and the page is the same for all of them.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use daftar_app::issued::{Issuing, Status};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use daftar_app::issued::Status;
 use daftar_core::issued::Serial;
 use serde::Deserialize;
 
+use crate::app::AppState;
 use crate::error::AppError;
 use crate::extract::Path;
+use crate::i18n::Lang;
 use crate::query::QueryParams;
 use crate::rate_limit::PublicLookup;
-use crate::web::{Layout, Page};
+use crate::web::{Layout, Page, Visitor};
+
+/// `/verify/{serial}` pages as anonymous visitors were shown them, by serial and
+/// language, each for [`KEPT_FOR`]: a look-up within that time is answered with the same
+/// bytes, without reading the database or rendering.
+///
+/// A revocation or re-issue made through this instance makes every kept page stale at
+/// once ([`daftar_app::issued::Issuing::changes`]); one made through another instance
+/// shows here within [`KEPT_FOR`] (with a read replica, within its lag and that). Only
+/// pages of documents found are kept, under their serials written as issued, at most
+/// [`PAGES_KEPT`] of them (about 3.5 KB a page), so made-up serials cannot fill memory.
+#[derive(Debug, Default)]
+pub struct VerifyPages {
+    kept: Mutex<HashMap<String, [Option<Kept>; 2]>>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    /// When the look-up it shows began.
+    read_at: Instant,
+    /// [`daftar_app::issued::Issuing::changes`] when it began.
+    changes: u64,
+    body: Bytes,
+}
+
+/// How a page about to be rendered is to be kept.
+#[derive(Debug, Clone, Copy)]
+struct KeptAs {
+    read_at: Instant,
+    changes: u64,
+    lang: Lang,
+}
+
+/// How long an anonymous visitor's page is shown again.
+pub const KEPT_FOR: Duration = Duration::from_secs(1);
+
+/// How many serials' pages are kept before the lot is dropped and kept afresh.
+const PAGES_KEPT: usize = 4_096;
+
+fn slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Fa => 0,
+        Lang::En => 1,
+    }
+}
+
+impl VerifyPages {
+    fn shown(&self, serial: &str, lang: Lang, changes: u64) -> Option<Bytes> {
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let page = kept.get(serial)?[slot(lang)].as_ref()?;
+        (page.changes == changes && page.read_at.elapsed() < KEPT_FOR).then(|| page.body.clone())
+    }
+
+    fn keep(&self, serial: &str, how: KeptAs, body: Bytes) {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= PAGES_KEPT && !kept.contains_key(serial) {
+            kept.clear();
+        }
+        kept.entry(serial.to_owned()).or_default()[slot(how.lang)] = Some(Kept {
+            read_at: how.read_at,
+            changes: how.changes,
+            body,
+        });
+    }
+}
 
 #[derive(Template)]
 #[template(path = "issued_verify.html")]
@@ -73,21 +147,68 @@ pub(super) async fn form(
     }
 }
 
+/// `/verify/{serial}`. Outside the pages' layout middleware (see [`Visitor`]), so a
+/// signed-in visitor's error page is given their layout here ([`crate::web::with_layout`]).
 pub(super) async fn verify(
-    _: PublicLookup,
+    allowed: Result<PublicLookup, AppError>,
     crate::auth::ReadsFrom(from): crate::auth::ReadsFrom,
-    State(issuing): State<Issuing>,
-    page: Page,
+    State(state): State<AppState>,
+    visitor: Visitor,
     Path(serial): Path<String>,
+) -> Response {
+    match visitor {
+        Visitor::Known(page) => {
+            let layout = page.layout.clone();
+            let answer = match allowed {
+                Ok(_) => shown(&state, from, *page, None, &serial).await,
+                Err(refused) => Err(refused),
+            };
+            crate::web::with_layout(answer.into_response(), layout)
+        }
+        Visitor::Anonymous(lang) => {
+            if let Err(refused) = allowed {
+                return refused.into_response();
+            }
+            // Only a serial as QR codes and the form write it is kept: the same serial
+            // typed with spaces, dashes or Persian digits would otherwise be kept again
+            // under every spelling.
+            let canonical = Serial::parse(&serial).is_ok_and(|parsed| parsed.as_str() == serial);
+            // Read before the look-up, so that a page is never kept as newer than it is.
+            let (read_at, changes) = (Instant::now(), state.services.issuing.changes());
+            if canonical && let Some(body) = state.verify_pages.shown(&serial, lang, changes) {
+                return Html(body).into_response();
+            }
+            let page = Page::anonymous(&state, lang, &format!("/verify/{serial}")).await;
+            let keep = canonical.then_some(KeptAs {
+                read_at,
+                changes,
+                lang,
+            });
+            shown(&state, from, page, keep, &serial)
+                .await
+                .into_response()
+        }
+    }
+}
+
+/// What `page`'s visitor is shown of `serial`; a page of a document found is kept when
+/// `keep` says how.
+async fn shown(
+    state: &AppState,
+    from: daftar_app::replica::ReadFrom,
+    page: Page,
+    keep: Option<KeptAs>,
+    serial: &str,
 ) -> Result<Response, AppError> {
+    let issuing = &state.services.issuing;
     let tr = page.layout.tr;
     let mut view = VerifyView {
         layout: page.layout.clone(),
-        serial: serial.clone(),
+        serial: serial.to_owned(),
         error: None,
         found: None,
     };
-    let parsed = match Serial::parse(&serial) {
+    let parsed = match Serial::parse(serial) {
         Ok(parsed) => parsed,
         Err(error) => {
             let (status, message) =
@@ -177,5 +298,13 @@ pub(super) async fn verify(
         status_note,
         rows,
     });
-    page.render(&view)
+    let Some(keep) = keep else {
+        return page.render(&view);
+    };
+    let body = Bytes::from(
+        view.render()
+            .map_err(|e| anyhow::anyhow!("a template failed: {e}"))?,
+    );
+    state.verify_pages.keep(serial, keep, body.clone());
+    Ok(Html(body).into_response())
 }
