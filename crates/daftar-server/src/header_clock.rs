@@ -19,7 +19,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use hyper::rt::{Sleep, Timer};
@@ -37,10 +37,12 @@ impl HeaderClock {
     }
 }
 
-/// The connection's Tokio timer, made when a head first has to wait.
+/// The connection's Tokio timer, made when a head first has to wait, and the task it
+/// wakes.
 #[derive(Default)]
 struct Alarm {
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    wakes: Option<Waker>,
 }
 
 impl Timer for HeaderClock {
@@ -75,20 +77,27 @@ impl Future for Deadline {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let at = self.at;
-        if Instant::now() >= at {
+        let wanted = tokio::time::Instant::from_std(self.at);
+        let mut alarm = self.alarm.lock().unwrap_or_else(PoisonError::into_inner);
+        let Alarm { sleep, wakes } = &mut *alarm;
+        // The common case, a kept-alive connection waiting for its next head: the alarm is
+        // set no later than this deadline, has not rung, and wakes this task. Nothing to do.
+        if let (Some(sleep), Some(wakes)) = (sleep.as_ref(), wakes.as_ref())
+            && !sleep.is_elapsed()
+            && sleep.deadline() <= wanted
+            && wakes.will_wake(cx.waker())
+        {
+            return Poll::Pending;
+        }
+        if Instant::now() >= self.at {
             return Poll::Ready(());
         }
-        let wanted = tokio::time::Instant::from_std(at);
-        let mut alarm = self.alarm.lock().unwrap_or_else(PoisonError::into_inner);
-        let sleep = alarm
-            .sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(wanted)));
+        let sleep = sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(wanted)));
         // An alarm set for later than this deadline would ring too late: bring it forward.
         if sleep.deadline() > wanted {
             sleep.as_mut().reset(wanted);
         }
-        match sleep.as_mut().poll(cx) {
+        let polled = match sleep.as_mut().poll(cx) {
             Poll::Pending => Poll::Pending,
             // It rang for this deadline.
             Poll::Ready(()) if sleep.deadline() >= wanted => Poll::Ready(()),
@@ -97,7 +106,17 @@ impl Future for Deadline {
                 sleep.as_mut().reset(wanted);
                 sleep.as_mut().poll(cx)
             }
+        };
+        // Out of the task's budget, Tokio answers Pending without setting the alarm (its
+        // budget is then spent): the next poll must not take the alarm for set.
+        if polled.is_pending() && tokio::task::coop::has_budget_remaining() {
+            if !wakes.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *wakes = Some(cx.waker().clone());
+            }
+        } else {
+            *wakes = None;
         }
+        polled
     }
 }
 
