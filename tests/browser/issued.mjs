@@ -6,7 +6,8 @@
 // the Persian title, the serial and the secretariat number; its QR code, read from the
 // page rendered as an image (pdftoppm, jsQR), opens the verify page, which says valid;
 // `daftar documents verify` checks the PDF offline against the published keys. After
-// certificate drafting revokes it, the same address says revoked, with the reason.
+// certificate drafting revokes it, the same address says revoked, with the reason, to the
+// owner and to a visitor with no session, whose page the server had kept.
 // Starts its own `daftar serve --demo`; DAFTAR_DATABASE_URL runs it on that database.
 //
 //   node issued.mjs path/to/daftar
@@ -151,6 +152,14 @@ try {
   await desk.locator('#form-error').waitFor();
   await desk.screenshot({ path: join(screenshots, 'verify-refused-1366.png'), fullPage: true });
 
+  // A visitor with no session who opens the address as printed gets the page kept for
+  // such visitors (a second at most; a revocation through this instance ends it at once).
+  const visitor = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await visitor.goto(`${base}/verify/${serial}`);
+  assert.equal(await visitor.locator('#issued-status').getAttribute('data-status'), 'valid');
+  assert.match(await visitor.locator('header').innerText(), /ورود/);
+  await visitor.screenshot({ path: join(screenshots, 'verify-anonymous-390.png'), fullPage: true });
+
   // Revoked by the unit that issued it: the same page says so, and why.
   const revoked = await api(base, `/api/v1/issued/${serial}/revocation`, { reason: 'صادرشده با پلاک نادرست' }, await staff('certificate_drafting'));
   assert.equal(revoked.status, 204);
@@ -160,6 +169,12 @@ try {
   assert.equal(await phone.locator('#issued-status').getAttribute('data-status'), 'revoked');
   assert.match(await phone.locator('#issued-note').innerText(), /صادرشده با پلاک نادرست/);
   await phone.screenshot({ path: join(screenshots, 'verify-revoked-390.png'), fullPage: true });
+  await visitor.goto(`${base}/verify/${serial}`);
+  assert.equal(await visitor.locator('#issued-status').getAttribute('data-status'), 'revoked');
+  await visitor.screenshot({ path: join(screenshots, 'verify-anonymous-revoked-390.png'), fullPage: true });
+  await desk.goto(`${base}/verify/${serial}`);
+  assert.equal(await desk.locator('#issued-status').getAttribute('data-status'), 'revoked');
+  await desk.screenshot({ path: join(screenshots, 'verify-anonymous-revoked-1366.png'), fullPage: true });
   console.log('issued: a certificate downloaded as a PDF, read back, verified valid by its QR code and offline, then revoked');
 } finally {
   await browser.close();
