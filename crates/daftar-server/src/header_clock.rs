@@ -1,4 +1,4 @@
-//! The clock hyper's header timeout (`--header-timeout`) runs on: one per connection, with
+//! The clock hyper's header timeout (`--header-timeout-secs`) runs on: one per connection, with
 //! one Tokio timer that is moved only when it must be.
 //!
 //! hyper arms its header timeout for every request head: on a kept-alive connection it

@@ -28,14 +28,18 @@ on_both_databases!(
     a_renewal_clearance_is_not_issued_again,
 );
 
-/// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
-async fn issue(app: &TestApp) -> Serial {
-    let drafting = app
-        .store
+/// The demo's certificate drafting clerk.
+async fn certificate_drafting(app: &TestApp) -> daftar_store::StaffAccount {
+    app.store
         .staff_by_username("certificate_drafting")
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+/// A no-violation certificate for the demo's 01-101-12-0, issued by certificate drafting.
+async fn issue(app: &TestApp) -> Serial {
+    let drafting = certificate_drafting(app).await;
     let record = app
         .state
         .services
@@ -352,12 +356,7 @@ async fn an_anonymous_verify_page_is_shown_again_for_a_second_and_a_signed_in_on
         first.headers.get("set-cookie").is_none(),
         "a page to be shown to others sets no cookie"
     );
-    let drafting = app
-        .store
-        .staff_by_username("certificate_drafting")
-        .await
-        .unwrap()
-        .unwrap();
+    let drafting = certificate_drafting(&app).await;
     let revoked = app
         .store
         .revoke_issued(&daftar_store::NewRevocation {
@@ -663,12 +662,7 @@ async fn a_renewal_clearance_is_not_issued_again(app: TestApp) {
 
 async fn two_reissues_at_once_supersede_the_document_once(app: TestApp) {
     let serial = issue(&app).await;
-    let drafting = app
-        .store
-        .staff_by_username("certificate_drafting")
-        .await
-        .unwrap()
-        .unwrap();
+    let drafting = certificate_drafting(&app).await;
     let who = daftar_app::accounts::Principal::Staff(drafting);
     let issuing = &app.state.services.issuing;
     let copy = daftar_app::issued::Reissue::Copy;
