@@ -173,18 +173,21 @@ impl<S: ?Sized> PublicReads<S> {
     /// Reads with `read` from the store `from` asks for when it is fit, else from the
     /// primary. A replica that fails the read is left until the watch finds it fit again,
     /// and the read is made on the primary.
-    pub async fn read<T, F, Fut>(&self, from: ReadFrom, read: F) -> Result<T, StoreError>
+    ///
+    /// The store is lent, not cloned: every public look-up of both cores would otherwise
+    /// count up and down the one shared `Arc`, whose cache line they pass between them.
+    pub async fn read<'s, T, F, Fut>(&'s self, from: ReadFrom, read: F) -> Result<T, StoreError>
     where
         T: Found,
-        F: Fn(Arc<S>) -> Fut,
+        F: Fn(&'s S) -> Fut,
         Fut: Future<Output = Result<T, StoreError>>,
     {
         let Some((store, replica)) = self.replica.as_ref().filter(|_| from == ReadFrom::Replica)
         else {
-            return read(self.primary.clone()).await;
+            return read(&self.primary).await;
         };
         if replica.usable.load(Ordering::Relaxed) {
-            match tokio::time::timeout(REPLICA_TIMEOUT, read(store.clone())).await {
+            match tokio::time::timeout(REPLICA_TIMEOUT, read(store)).await {
                 Ok(Ok(answer)) if answer.found() => {
                     replica.from_replica.fetch_add(1, Ordering::Relaxed);
                     return Ok(answer);
@@ -196,7 +199,7 @@ impl<S: ?Sized> PublicReads<S> {
             }
         }
         replica.to_primary_instead.fetch_add(1, Ordering::Relaxed);
-        read(self.primary.clone()).await
+        read(&self.primary).await
     }
 
     /// The replica's state for the metrics, when there is a replica.
