@@ -255,10 +255,10 @@ pub fn router(state: AppState) -> Router {
 /// 503), then closes the listener and finishes the requests in flight.
 ///
 /// hyper's own settings bound what a client can hold: the headers must arrive within
-/// `--header-timeout-secs` (which also ends a kept-alive connection left idle that long; timed
-/// on a [`HeaderClock`] per connection), a
-/// body may not stall longer than `--body-timeout-secs` between two pieces, and
-/// [`Connections`] caps the connections open in all and per address.
+/// `--header-timeout-secs` (which also ends a kept-alive connection left idle that long;
+/// timed on a [`HeaderClock`] per connection), a body may not stall longer than
+/// `--body-timeout-secs` between two pieces, and [`Connections`] caps the connections
+/// open in all and per address.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
     let config = &state.config;
     let header_timeout = Duration::from_secs(config.header_timeout_secs.max(1));

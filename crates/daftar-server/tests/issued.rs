@@ -329,8 +329,9 @@ async fn the_verify_page_says_valid_then_revoked_and_refuses_a_wrong_check_digit
 /// An anonymous visitor's verify page is kept for a second and shown to the next such
 /// visitor: a revocation made where this instance cannot see it (another instance, here
 /// the store directly) shows within that second, and a re-issue made through this
-/// instance at once. A signed-in visitor's page is never kept, nor shown a kept one; the
-/// kept page sets no cookie, which would be shared.
+/// instance at once. A signed-in visitor's page is never kept, nor shown a kept one, nor
+/// is a page asked for under another spelling of the serial; the kept page sets no
+/// cookie, which would be shared.
 async fn an_anonymous_verify_page_is_shown_again_for_a_second_and_a_signed_in_one_never(
     app: TestApp,
 ) {
@@ -357,6 +358,10 @@ async fn an_anonymous_verify_page_is_shown_again_for_a_second_and_a_signed_in_on
         first.headers.get("set-cookie").is_none(),
         "a page to be shown to others sets no cookie"
     );
+    // Another spelling of the serial (as typed, grouped) is answered but not kept.
+    let spelled = format!("/verify/{}", serial.grouped());
+    let other_spelling = app.get_page(&spelled, "").await;
+    assert!(other_spelling.body.contains("data-status=\"valid\""));
     let drafting = certificate_drafting(&app).await;
     let revoked = app
         .store
@@ -378,6 +383,11 @@ async fn an_anonymous_verify_page_is_shown_again_for_a_second_and_a_signed_in_on
             "the page kept a moment ago is shown again"
         );
     }
+    let other_spelling = app.get_page(&spelled, "").await;
+    assert!(
+        other_spelling.body.contains("data-status=\"revoked\""),
+        "a page under another spelling of the serial was not kept"
+    );
     let signed_in = app.get_page(&path, &session).await;
     assert!(signed_in.body.contains("data-status=\"revoked\""));
     let english = app.get_page(&path, "lang=en").await;

@@ -40,7 +40,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// only the session cookie. A browser sends the cookie along with any request, a
 /// foreign site's too, so on the API, which carries no CSRF token, a cookie must not
 /// count as signing in.
-fn presented_token<'h>(headers: &'h HeaderMap, path: &str) -> Option<&'h str> {
+pub(crate) fn presented_token<'h>(headers: &'h HeaderMap, path: &str) -> Option<&'h str> {
     if path.starts_with("/api/") {
         headers
             .get(header::AUTHORIZATION)

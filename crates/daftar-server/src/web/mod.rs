@@ -306,9 +306,7 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, AppError> {
         let presents_nothing = parts.uri.query().is_none()
-            && crate::auth::cookie(&parts.headers, crate::auth::SESSION_COOKIE).is_none()
-            && !parts.headers.contains_key(header::AUTHORIZATION)
-            && parts.extensions.get::<Page>().is_none();
+            && crate::auth::presented_token(&parts.headers, parts.uri.path()).is_none();
         if presents_nothing {
             return Ok(Visitor::Anonymous(crate::i18n::detect(
                 &parts.uri,

@@ -42,17 +42,16 @@ pub struct VerifyPages {
 
 #[derive(Debug)]
 struct Kept {
-    /// When the look-up it shows began.
-    read_at: Instant,
-    /// [`daftar_app::issued::Issuing::changes`] when it began.
-    changes: u64,
+    how: KeptAs,
     body: Bytes,
 }
 
-/// How a page about to be rendered is to be kept.
+/// What a kept page was rendered from.
 #[derive(Debug, Clone, Copy)]
 struct KeptAs {
+    /// When the look-up it shows began.
     read_at: Instant,
+    /// [`daftar_app::issued::Issuing::changes`] when it began.
     changes: u64,
     lang: Lang,
 }
@@ -74,7 +73,8 @@ impl VerifyPages {
     fn shown(&self, serial: &str, lang: Lang, changes: u64) -> Option<Bytes> {
         let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         let page = kept.get(serial)?[slot(lang)].as_ref()?;
-        (page.changes == changes && page.read_at.elapsed() < KEPT_FOR).then(|| page.body.clone())
+        (page.how.changes == changes && page.how.read_at.elapsed() < KEPT_FOR)
+            .then(|| page.body.clone())
     }
 
     fn keep(&self, serial: &str, how: KeptAs, body: Bytes) {
@@ -82,11 +82,7 @@ impl VerifyPages {
         if kept.len() >= PAGES_KEPT && !kept.contains_key(serial) {
             kept.clear();
         }
-        kept.entry(serial.to_owned()).or_default()[slot(how.lang)] = Some(Kept {
-            read_at: how.read_at,
-            changes: how.changes,
-            body,
-        });
+        kept.entry(serial.to_owned()).or_default()[slot(how.lang)] = Some(Kept { how, body });
     }
 }
 
@@ -307,4 +303,34 @@ async fn shown(
     );
     state.verify_pages.keep(serial, keep, body.clone());
     Ok(Html(body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However many serials are looked up, no more than [`PAGES_KEPT`] pages are kept.
+    #[test]
+    fn the_kept_pages_are_bounded() {
+        let pages = VerifyPages::default();
+        let how = KeptAs {
+            read_at: Instant::now(),
+            changes: 0,
+            lang: Lang::Fa,
+        };
+        for n in 0..PAGES_KEPT + 10 {
+            pages.keep(&format!("{n:012}"), how, Bytes::from_static(b"page"));
+            assert!(pages.kept.lock().unwrap().len() <= PAGES_KEPT);
+        }
+        let last = format!("{:012}", PAGES_KEPT + 9);
+        assert!(pages.shown(&last, Lang::Fa, 0).is_some());
+        assert!(
+            pages.shown(&last, Lang::En, 0).is_none(),
+            "kept per language"
+        );
+        assert!(
+            pages.shown(&last, Lang::Fa, 1).is_none(),
+            "stale after a change"
+        );
+    }
 }
